@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { Locale, LocalizedText } from './locale.js';
+
+const Id = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected an id of lowercase letters, digits, "-" or "_", starting with a letter');
+
+/** Staff roles, from DOMAIN.md. */
+export const STAFF_ROLES = ['operator', 'specialist', 'quality', 'head'] as const;
+export const StaffRole = z.enum(STAFF_ROLES);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+export const CLAIM_KINDS = ['claim', 'complaint', 'quality_claim'] as const;
+export const ClaimKind = z.enum(CLAIM_KINDS);
+export type ClaimKind = z.infer<typeof ClaimKind>;
+
+export const SEVERITIES = ['low', 'normal', 'high', 'critical'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+const Hours = z.number().positive('expected a positive number of hours').max(24 * 365, 'expected at most 8760 hours');
+
+const SlaTarget = z
+  .object({ firstResponseHours: Hours.optional(), resolutionHours: Hours.optional() })
+  .strict();
+
+export const Department = z
+  .object({
+    id: Id,
+    name: LocalizedText,
+    /** Slack channel id (C…/G…) where this department's claims are posted. */
+    slackChannel: z.string().regex(/^[CG][A-Z0-9]{4,}$/, 'expected a Slack channel id such as C0123456789').optional(),
+  })
+  .strict();
+export type Department = z.infer<typeof Department>;
+
+export const Category = z
+  .object({
+    id: Id,
+    label: LocalizedText,
+    /** Which kinds of claim this category is offered for; all kinds when omitted. */
+    kinds: z.array(ClaimKind).min(1).optional(),
+    /** The department that handles claims of this category. */
+    department: Id,
+    /** Departments told at once about a new claim of this category (e.g. stop shipping a bad batch). */
+    notify: z.array(Id).default([]),
+  })
+  .strict();
+export type Category = z.infer<typeof Category>;
+
+export const StaffMember = z
+  .object({
+    id: Id,
+    name: z.string().trim().min(1, 'expected the staff member\'s name'),
+    roles: z.array(StaffRole).min(1, 'expected at least one role (operator, specialist, quality, head)'),
+    departments: z.array(Id).default([]),
+    slack: z
+      .object({
+        teamId: z.string().regex(/^[TE][A-Z0-9]{4,}$/, 'expected a Slack team id such as T0123456789'),
+        userId: z.string().regex(/^[UW][A-Z0-9]{4,}$/, 'expected a Slack user id such as U0123456789'),
+      })
+      .strict()
+      .optional(),
+    locale: Locale.default('ru'),
+  })
+  .strict();
+export type StaffMember = z.infer<typeof StaffMember>;
+
+export const ResponseTemplate = z
+  .object({
+    id: Id,
+    outcome: z.enum(['accepted', 'rejected']),
+    title: LocalizedText,
+    /** The reply text; `{number}`, `{date}` and `{remedy}` are filled in when used. */
+    text: LocalizedText,
+  })
+  .strict();
+export type ResponseTemplate = z.infer<typeof ResponseTemplate>;
+
+export const SlaPolicyConfig = z
+  .object({
+    firstResponseHours: Hours.default(24),
+    resolutionHours: Hours.default(240),
+    /** Warn the assignee when this share of a window has passed. */
+    warnAtShare: z.number().gt(0, 'expected a share between 0 and 1').lt(1, 'expected a share between 0 and 1').default(0.75),
+    categories: z.record(Id, SlaTarget).default({}),
+    severities: z.partialRecord(Severity, SlaTarget).default({}),
+  })
+  .strict();
+export type SlaPolicyConfig = z.infer<typeof SlaPolicyConfig>;
+
+export const SurveyConfig = z
+  .object({
+    /** Minutes after resolution before the survey is sent. */
+    delayMinutes: z.number().min(0).default(60),
+    /** Hours after the survey before one reminder. */
+    reminderAfterHours: z.number().positive().default(24),
+    /** Hours after the survey after which the claim closes, answered or not. */
+    windowHours: z.number().positive().default(72),
+    /** Hours during which a customer gets no second survey. */
+    cooldownHours: z.number().min(0).default(24),
+  })
+  .strict();
+export type SurveyConfig = z.infer<typeof SurveyConfig>;
+
+/**
+ * The desk configuration: one JSON or YAML file (see config/desk.example.yaml).
+ * Cross references (a category's department, notify lists, staff departments) are checked too.
+ */
+export const DeskConfig = z
+  .object({
+    desk: z
+      .object({
+        name: LocalizedText,
+        /** IANA time zone used for claim numbers (the year) and dates shown to people. */
+        timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Moscow').default('UTC'),
+        defaultLocale: Locale.default('ru'),
+      })
+      .strict(),
+    departments: z.array(Department).min(1, 'expected at least one department'),
+    categories: z.array(Category).min(1, 'expected at least one category'),
+    staff: z.array(StaffMember).default([]),
+    sla: SlaPolicyConfig.default(SlaPolicyConfig.parse({})),
+    survey: SurveyConfig.default(SurveyConfig.parse({})),
+    templates: z.array(ResponseTemplate).default([]),
+  })
+  .strict()
+  .superRefine((desk, ctx) => {
+    const departments = new Set(desk.departments.map((d) => d.id));
+    const known = [...departments].join(', ');
+    const unique = (items: readonly { id: string }[], path: string) => {
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `expected a unique id, "${item.id}" is used twice` });
+        seen.add(item.id);
+      });
+    };
+    unique(desk.departments, 'departments');
+    unique(desk.categories, 'categories');
+    unique(desk.staff, 'staff');
+    unique(desk.templates, 'templates');
+    desk.categories.forEach((category, index) => {
+      if (!departments.has(category.department)) {
+        ctx.addIssue({ code: 'custom', path: ['categories', index, 'department'], message: `expected one of the departments (${known}), got "${category.department}"` });
+      }
+      category.notify.forEach((id, n) => {
+        if (!departments.has(id)) ctx.addIssue({ code: 'custom', path: ['categories', index, 'notify', n], message: `expected one of the departments (${known}), got "${id}"` });
+      });
+    });
+    desk.staff.forEach((member, index) => {
+      member.departments.forEach((id, n) => {
+        if (!departments.has(id)) ctx.addIssue({ code: 'custom', path: ['staff', index, 'departments', n], message: `expected one of the departments (${known}), got "${id}"` });
+      });
+    });
+    const categories = new Set(desk.categories.map((c) => c.id));
+    for (const id of Object.keys(desk.sla.categories)) {
+      if (!categories.has(id)) ctx.addIssue({ code: 'custom', path: ['sla', 'categories', id], message: `expected one of the categories (${[...categories].join(', ')})` });
+    }
+    const slackIds = new Set<string>();
+    desk.staff.forEach((member, index) => {
+      if (!member.slack) return;
+      const key = `${member.slack.teamId}/${member.slack.userId}`;
+      if (slackIds.has(key)) ctx.addIssue({ code: 'custom', path: ['staff', index, 'slack'], message: `expected a unique Slack user, ${key} is listed twice` });
+      slackIds.add(key);
+    });
+  });
+export type DeskConfig = z.infer<typeof DeskConfig>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    // Intl throws a RangeError exactly for an unknown time zone
+    return false;
+  }
+}
+
+/** Finds a category by id, or undefined. */
+export function findCategory(desk: DeskConfig, id: string): Category | undefined {
+  return desk.categories.find((category) => category.id === id);
+}
+
+/** The categories offered for a kind of claim, in configuration order. */
+export function categoriesForKind(desk: DeskConfig, kind: ClaimKind): Category[] {
+  return desk.categories.filter((category) => !category.kinds || category.kinds.includes(kind));
+}
+
+/** Staff holding a role, optionally within a department. */
+export function staffWithRole(desk: DeskConfig, role: StaffRole, department?: string): StaffMember[] {
+  return desk.staff.filter((m) => m.roles.includes(role) && (department === undefined || m.departments.includes(department)));
+}

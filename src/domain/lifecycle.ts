@@ -1,0 +1,222 @@
+import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
+import { Remedy, type ClaimDraft } from './claim.js';
+import { DomainError } from './errors.js';
+import type { SlaDue } from './sla.js';
+
+/** The ISO 10002 stages a claim moves through. */
+export const CLAIM_STATUSES = ['new', 'in_review', 'investigating', 'awaiting_customer', 'resolved', 'closed'] as const;
+export const ClaimStatus = z.enum(CLAIM_STATUSES);
+export type ClaimStatus = z.infer<typeof ClaimStatus>;
+
+/** Statuses in which the desk still owes the customer something. */
+export const OPEN_STATUSES: readonly ClaimStatus[] = ['new', 'in_review', 'investigating', 'awaiting_customer'];
+
+/** Why a claim was rejected; `spam` and `duplicate` get no satisfaction survey. */
+export const REJECTION_REASONS = ['unfounded', 'not_covered', 'not_a_customer', 'duplicate', 'spam', 'other'] as const;
+export const RejectionReason = z.enum(REJECTION_REASONS);
+export type RejectionReason = z.infer<typeof RejectionReason>;
+
+const ResponseText = z.string().trim().min(1, 'expected the text the customer will receive').max(4000);
+
+/** The decision a resolved claim carries. */
+export const Decision = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('accepted'), remedy: Remedy, responseText: ResponseText }).strict(),
+  z
+    .object({
+      outcome: z.literal('rejected'),
+      reason: RejectionReason,
+      /** The reasons, in words the customer understands (the sources: a polite, reasoned answer). */
+      responseText: ResponseText,
+    })
+    .strict(),
+]);
+export type Decision = z.infer<typeof Decision>;
+
+/** What somebody asks to do with a claim. */
+export const ClaimCommand = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('take'), note: z.string().max(2000).optional() }).strict(),
+  z.object({ action: z.literal('investigate'), note: z.string().max(2000).optional() }).strict(),
+  z.object({ action: z.literal('request_info'), question: z.string().trim().min(1, 'expected the question for the customer').max(2000) }).strict(),
+  z.object({ action: z.literal('customer_replied') }).strict(),
+  z.object({ action: z.literal('resolve'), decision: Decision }).strict(),
+  z.object({ action: z.literal('close'), note: z.string().max(2000).optional() }).strict(),
+  z.object({ action: z.literal('reopen'), reason: z.string().trim().min(1, 'expected why the claim is reopened').max(2000) }).strict(),
+]);
+export type ClaimCommand = z.infer<typeof ClaimCommand>;
+export type ClaimAction = ClaimCommand['action'];
+
+/** `resume` returns to the status the claim had before it waited for the customer. */
+type Target = ClaimStatus | 'resume';
+
+/**
+ * The one transition table. A claim may be resolved straight from `new` (spam, an obvious case)
+ * and while it waits for the customer (the customer never answered).
+ */
+export const TRANSITIONS: Readonly<Record<ClaimAction, { readonly from: readonly ClaimStatus[]; readonly to: Target; readonly notifyCustomer: boolean }>> = {
+  take: { from: ['new'], to: 'in_review', notifyCustomer: true },
+  investigate: { from: ['in_review'], to: 'investigating', notifyCustomer: true },
+  request_info: { from: ['in_review', 'investigating'], to: 'awaiting_customer', notifyCustomer: true },
+  customer_replied: { from: ['awaiting_customer'], to: 'resume', notifyCustomer: false },
+  resolve: { from: ['new', 'in_review', 'investigating', 'awaiting_customer'], to: 'resolved', notifyCustomer: true },
+  close: { from: ['resolved'], to: 'closed', notifyCustomer: true },
+  reopen: { from: ['resolved', 'closed'], to: 'in_review', notifyCustomer: true },
+};
+
+/** Who did something. Staff are named by their desk-config id; customers and the system are not named. */
+export type Actor =
+  | { readonly kind: 'staff'; readonly staffId: string }
+  | { readonly kind: 'customer' }
+  | { readonly kind: 'system'; readonly reason: string };
+
+/** One entry of a claim's history. */
+export interface ClaimEvent {
+  readonly id: string;
+  readonly at: Date;
+  readonly actor: Actor;
+  readonly type: 'registered' | 'status_changed' | 'assigned';
+  readonly action?: ClaimAction;
+  readonly from?: ClaimStatus;
+  readonly to?: ClaimStatus;
+  readonly note?: string;
+  readonly decision?: Decision;
+  readonly assigneeId?: string;
+  /** Whether the customer must be told; the notification job records delivery on the event. */
+  readonly notifyCustomer: boolean;
+}
+
+/** A registered claim, as the rest of the application sees it. */
+export interface Claim extends ClaimDraft {
+  readonly id: string;
+  readonly number: string;
+  readonly status: ClaimStatus;
+  /** Incremented by every change; updates compare-and-swap on it. */
+  readonly version: number;
+  readonly department: string;
+  readonly assigneeId?: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly sla: SlaDue;
+  readonly firstResponseAt?: Date;
+  readonly firstResponseMs?: number;
+  readonly firstResponseWithinSla?: boolean;
+  readonly resolvedAt?: Date;
+  readonly resolutionMs?: number;
+  readonly resolvedWithinSla?: boolean;
+  readonly closedAt?: Date;
+  readonly decision?: Decision;
+  /** While `awaiting_customer`: the status to return to. */
+  readonly resumeStatus?: ClaimStatus;
+  readonly reopenCount: number;
+  readonly history: readonly ClaimEvent[];
+}
+
+/** The part of a claim a transition reads. */
+export type ClaimLifecycleState = Pick<
+  Claim,
+  'status' | 'resumeStatus' | 'createdAt' | 'firstResponseAt' | 'sla' | 'reopenCount' | 'number'
+>;
+
+/** Field changes a transition makes; `unset` lists fields to remove. */
+export interface TransitionPlan {
+  readonly from: ClaimStatus;
+  readonly to: ClaimStatus;
+  readonly set: Partial<Pick<Claim, 'status' | 'resumeStatus' | 'firstResponseAt' | 'firstResponseMs' | 'firstResponseWithinSla' | 'resolvedAt' | 'resolutionMs' | 'resolvedWithinSla' | 'closedAt' | 'decision' | 'reopenCount'>>;
+  readonly unset: readonly ('resumeStatus' | 'decision' | 'resolvedAt' | 'resolutionMs' | 'resolvedWithinSla' | 'closedAt')[];
+  readonly event: ClaimEvent;
+}
+
+/** Whether an action is allowed from a status, by the table. */
+export function canApply(status: ClaimStatus, action: ClaimAction): boolean {
+  return TRANSITIONS[action].from.includes(status);
+}
+
+/**
+ * Plans a lifecycle transition: pure, no I/O. Refuses a move the table does not allow with
+ * `INVALID_TRANSITION`, and a malformed command (e.g. a rejection without reasons) with
+ * `INVALID_CLAIM`. Also records the first-response and resolution times the reports need.
+ * @example
+ * const plan = planTransition(claim, { action: 'take' }, { kind: 'staff', staffId: 'anna' }, new Date());
+ * // plan.to === 'in_review', plan.event.notifyCustomer === true
+ */
+export function planTransition(claim: ClaimLifecycleState, input: ClaimCommand, actor: Actor, now: Date): TransitionPlan {
+  const parsed = ClaimCommand.safeParse(input);
+  if (!parsed.success) {
+    throw new DomainError('INVALID_CLAIM', `invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  const command = parsed.data;
+  const rule = TRANSITIONS[command.action];
+  if (!rule.from.includes(claim.status)) {
+    throw new DomainError('INVALID_TRANSITION', `cannot ${command.action} a claim that is ${claim.status}`, {
+      number: claim.number,
+      from: claim.status,
+      action: command.action,
+    });
+  }
+  const to: ClaimStatus = rule.to === 'resume' ? (claim.resumeStatus ?? 'in_review') : rule.to;
+  const set: { -readonly [K in keyof TransitionPlan['set']]: TransitionPlan['set'][K] } = { status: to };
+  const unset: TransitionPlan['unset'][number][] = [];
+
+  if (claim.firstResponseAt === undefined && actor.kind === 'staff') {
+    set.firstResponseAt = now;
+    set.firstResponseMs = now.getTime() - claim.createdAt.getTime();
+    set.firstResponseWithinSla = now.getTime() <= claim.sla.firstResponseDueAt.getTime();
+  }
+
+  let note: string | undefined;
+  let decision: Decision | undefined;
+  switch (command.action) {
+    case 'request_info':
+      set.resumeStatus = claim.status;
+      note = command.question;
+      break;
+    case 'customer_replied':
+      unset.push('resumeStatus');
+      break;
+    case 'resolve':
+      decision = command.decision;
+      set.decision = decision;
+      set.resolvedAt = now;
+      set.resolutionMs = now.getTime() - claim.createdAt.getTime();
+      set.resolvedWithinSla = now.getTime() <= claim.sla.resolutionDueAt.getTime();
+      if (claim.status === 'awaiting_customer') unset.push('resumeStatus');
+      break;
+    case 'close':
+      set.closedAt = now;
+      note = command.note;
+      break;
+    case 'reopen':
+      set.reopenCount = claim.reopenCount + 1;
+      unset.push('decision', 'resolvedAt', 'resolutionMs', 'resolvedWithinSla', 'closedAt');
+      note = command.reason;
+      break;
+    case 'take':
+    case 'investigate':
+      note = command.note;
+      break;
+  }
+
+  const event: ClaimEvent = {
+    id: randomUUID(),
+    at: now,
+    actor,
+    type: 'status_changed',
+    action: command.action,
+    from: claim.status,
+    to,
+    notifyCustomer: rule.notifyCustomer,
+    ...(note !== undefined && note !== '' ? { note } : {}),
+    ...(decision ? { decision } : {}),
+  };
+  return { from: claim.status, to, set, unset, event };
+}
+
+/** The history event a registration starts with. */
+export function registrationEvent(now: Date): ClaimEvent {
+  return { id: randomUUID(), at: now, actor: { kind: 'customer' }, type: 'registered', to: 'new', notifyCustomer: true };
+}
+
+/** The history event of an assignment (no status change; the customer is not told). */
+export function assignmentEvent(assigneeId: string, actor: Actor, now: Date): ClaimEvent {
+  return { id: randomUUID(), at: now, actor, type: 'assigned', assigneeId, notifyCustomer: false };
+}

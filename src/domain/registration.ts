@@ -1,0 +1,47 @@
+import { ClaimDraft, type ClaimDraftInput } from './claim.js';
+import { findCategory, type DeskConfig } from './desk.js';
+import { DomainError } from './errors.js';
+import { registrationEvent, type ClaimEvent } from './lifecycle.js';
+import { slaDue, type SlaDue } from './sla.js';
+import { yearIn } from './numbering.js';
+import { formatIssues } from './zod-issues.js';
+
+/** A validated claim, ready for the registry to give it a number and store it. */
+export interface PreparedRegistration {
+  readonly draft: ClaimDraft;
+  readonly department: string;
+  readonly sla: SlaDue;
+  /** The numbering year: the year of receipt in the desk's time zone. */
+  readonly year: number;
+  readonly receivedAt: Date;
+  readonly event: ClaimEvent;
+}
+
+/**
+ * Validates a draft against the claim schema and the desk configuration (the category must exist
+ * and be offered for the kind), routes it to its department and computes its SLA deadlines.
+ * Throws `INVALID_CLAIM` naming each bad field, or `UNKNOWN_CATEGORY`.
+ * @example const prepared = prepareRegistration(draft, desk, new Date());
+ */
+export function prepareRegistration(input: ClaimDraftInput, desk: DeskConfig, receivedAt: Date): PreparedRegistration {
+  const parsed = ClaimDraft.safeParse(input);
+  if (!parsed.success) {
+    throw new DomainError('INVALID_CLAIM', `invalid claim: ${formatIssues(parsed.error).join('; ')}`);
+  }
+  const draft = parsed.data;
+  const category = findCategory(desk, draft.category);
+  if (!category) {
+    throw new DomainError('UNKNOWN_CATEGORY', `unknown category "${draft.category}"`, { category: draft.category });
+  }
+  if (category.kinds && !category.kinds.includes(draft.kind)) {
+    throw new DomainError('UNKNOWN_CATEGORY', `category "${category.id}" is not offered for ${draft.kind}`, { category: category.id, kind: draft.kind });
+  }
+  return {
+    draft,
+    department: category.department,
+    sla: slaDue(desk, category.id, draft.severity, receivedAt),
+    year: yearIn(receivedAt, desk.desk.timezone),
+    receivedAt,
+    event: registrationEvent(receivedAt),
+  };
+}

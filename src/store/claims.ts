@@ -1,0 +1,245 @@
+import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
+import { COLLECTIONS } from './collections.js';
+import { isDuplicateKey } from './mongo.js';
+import { nextSequence } from './counters.js';
+import { formatClaimNumber } from '../domain/numbering.js';
+import { DomainError } from '../domain/errors.js';
+import {
+  assignmentEvent,
+  planTransition,
+  OPEN_STATUSES,
+  type Actor,
+  type Claim,
+  type ClaimCommand,
+  type ClaimEvent,
+  type ClaimStatus,
+} from '../domain/lifecycle.js';
+import type { PreparedRegistration } from '../domain/registration.js';
+import type { CustomerIdentity } from '../domain/claim.js';
+
+/** The stored shape of a claim: the domain claim with `_id` and the registry's own fields. */
+type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
+  _id: ObjectId;
+  idempotencyKey: string;
+  year: number;
+  seq: number;
+  history: ClaimEvent[];
+};
+
+/** Who took an idempotency key first; the winner alone allocates the number. */
+interface SubmissionDocument {
+  _id: string;
+  claimId: ObjectId;
+  claimedAt: Date;
+}
+
+export interface RegisterResult {
+  readonly claim: Claim;
+  /** false when the idempotency key had been used: the earlier claim is returned, no number burned. */
+  readonly created: boolean;
+}
+
+export interface ClaimRepositoryOptions {
+  /** How long a retried submit waits for the first one to finish. */
+  readonly waitForPeerMs?: number;
+  /** After this long an unfinished submission is taken over (its first attempt crashed). */
+  readonly staleSubmissionMs?: number;
+  readonly now?: () => Date;
+}
+
+function toClaim(doc: ClaimDocument): Claim {
+  const { _id, idempotencyKey: _key, year: _year, seq: _seq, ...rest } = doc;
+  return { ...rest, id: _id.toHexString() };
+}
+
+function toObjectId(id: string): ObjectId | undefined {
+  return /^[0-9a-f]{24}$/i.test(id) ? new ObjectId(id) : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The claim registry: the only place that queries the `claims` collection.
+ * @example
+ * const claims = new ClaimRepository(db);
+ * const { claim } = await claims.register(prepareRegistration(draft, desk, new Date()), 'telegram:42:submit:7');
+ * await claims.apply(claim.id, { action: 'take' }, { kind: 'staff', staffId: 'anna' });
+ */
+export class ClaimRepository {
+  private readonly claims: Collection<ClaimDocument>;
+  private readonly submissions: Collection<SubmissionDocument>;
+  private readonly waitForPeerMs: number;
+  private readonly staleSubmissionMs: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly db: Db, options: ClaimRepositoryOptions = {}) {
+    this.claims = db.collection<ClaimDocument>(COLLECTIONS.claims);
+    this.submissions = db.collection<SubmissionDocument>(COLLECTIONS.claimSubmissions);
+    this.waitForPeerMs = options.waitForPeerMs ?? 10_000;
+    this.staleSubmissionMs = options.staleSubmissionMs ?? 30_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Registers a claim under the next number of its year, idempotently on `idempotencyKey`:
+   * a retried submit returns the first claim and burns no number.
+   */
+  async register(prepared: PreparedRegistration, idempotencyKey: string): Promise<RegisterResult> {
+    const existing = await this.claims.findOne({ idempotencyKey });
+    if (existing) return { claim: toClaim(existing), created: false };
+
+    const submission: SubmissionDocument = { _id: idempotencyKey, claimId: new ObjectId(), claimedAt: this.now() };
+    try {
+      await this.submissions.insertOne(submission);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      return this.awaitPeer(prepared, idempotencyKey);
+    }
+    return this.allocateAndInsert(prepared, idempotencyKey, submission.claimId);
+  }
+
+  private async allocateAndInsert(prepared: PreparedRegistration, idempotencyKey: string, claimId: ObjectId): Promise<RegisterResult> {
+    const seq = await nextSequence(this.db, `claims-${prepared.year}`);
+    const doc: ClaimDocument = {
+      _id: claimId,
+      idempotencyKey,
+      year: prepared.year,
+      seq,
+      number: formatClaimNumber(prepared.year, seq),
+      ...prepared.draft,
+      status: 'new',
+      version: 1,
+      department: prepared.department,
+      createdAt: prepared.receivedAt,
+      updatedAt: prepared.receivedAt,
+      sla: prepared.sla,
+      reopenCount: 0,
+      history: [prepared.event],
+    };
+    try {
+      await this.claims.insertOne(doc);
+      return { claim: toClaim(doc), created: true };
+    } catch (error) {
+      // only after a takeover can the original attempt have finished meanwhile
+      if (!isDuplicateKey(error)) throw error;
+      const finished = await this.claims.findOne({ idempotencyKey });
+      if (!finished) throw error;
+      return { claim: toClaim(finished), created: false };
+    }
+  }
+
+  /** Another call holds the key: wait for its claim; take over if that call died. */
+  private async awaitPeer(prepared: PreparedRegistration, idempotencyKey: string): Promise<RegisterResult> {
+    const deadline = Date.now() + this.waitForPeerMs;
+    let delay = 20;
+    for (;;) {
+      const done = await this.claims.findOne({ idempotencyKey });
+      if (done) return { claim: toClaim(done), created: false };
+      const submission = await this.submissions.findOne({ _id: idempotencyKey });
+      if (submission && this.now().getTime() - submission.claimedAt.getTime() >= this.staleSubmissionMs) {
+        const takenOver = await this.submissions.findOneAndUpdate(
+          { _id: idempotencyKey, claimedAt: submission.claimedAt },
+          { $set: { claimedAt: this.now() } },
+          { returnDocument: 'after' },
+        );
+        if (takenOver) return this.allocateAndInsert(prepared, idempotencyKey, submission.claimId);
+      }
+      if (Date.now() >= deadline) {
+        throw new DomainError('REGISTRATION_STUCK', 'an earlier submit of this claim is still being registered', {});
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 250);
+    }
+  }
+
+  /** A claim by its id, or undefined (also for a malformed id). */
+  async findById(id: string): Promise<Claim | undefined> {
+    const _id = toObjectId(id);
+    if (!_id) return undefined;
+    const doc = await this.claims.findOne({ _id });
+    return doc ? toClaim(doc) : undefined;
+  }
+
+  /** A claim by its canonical number (`2026-000123`), or undefined. */
+  async findByNumber(number: string): Promise<Claim | undefined> {
+    const doc = await this.claims.findOne({ number: String(number) });
+    return doc ? toClaim(doc) : undefined;
+  }
+
+  /** A customer's claims, newest first. */
+  async listForCustomer(customer: CustomerIdentity, limit = 20): Promise<Claim[]> {
+    const docs = await this.claims
+      .find({ 'customer.channel': customer.channel, 'customer.userId': String(customer.userId) })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toClaim);
+  }
+
+  /** A staff member's open claims, newest first. */
+  async listOpenForAssignee(staffId: string, limit = 50): Promise<Claim[]> {
+    const docs = await this.claims
+      .find({ assigneeId: String(staffId), status: { $in: [...OPEN_STATUSES] } })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toClaim);
+  }
+
+  /**
+   * Moves a claim through its lifecycle. The transition table decides; the update is a
+   * compare-and-swap on `version`, so a concurrent change is never overwritten: with
+   * `expectedVersion` a conflict throws `CONCURRENT_UPDATE`, without it the change is re-planned
+   * on the fresh claim (and refused if no longer allowed).
+   */
+  async apply(id: string, command: ClaimCommand, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return this.update(id, options.expectedVersion, (claim, now) => {
+      const plan = planTransition(claim, command, actor, now);
+      const update: UpdateFilter<ClaimDocument> = {
+        $set: { ...plan.set, updatedAt: now },
+        $inc: { version: 1 },
+        $push: { history: plan.event },
+      };
+      if (plan.unset.length > 0) update.$unset = Object.fromEntries(plan.unset.map((field) => [field, ''])) as UpdateFilter<ClaimDocument>['$unset'];
+      return update;
+    });
+  }
+
+  /** Assigns a claim to a staff member (any status but closed). */
+  async assign(id: string, assigneeId: string, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return this.update(id, options.expectedVersion, (claim, now) => {
+      if (claim.status === 'closed') {
+        throw new DomainError('INVALID_TRANSITION', 'cannot assign a closed claim', { number: claim.number, from: claim.status, action: 'assign' });
+      }
+      return {
+        $set: { assigneeId, updatedAt: now },
+        $inc: { version: 1 },
+        $push: { history: assignmentEvent(assigneeId, actor, now) },
+      };
+    });
+  }
+
+  private async update(
+    id: string,
+    expectedVersion: number | undefined,
+    plan: (claim: Claim, now: Date) => UpdateFilter<ClaimDocument>,
+  ): Promise<Claim> {
+    const _id = toObjectId(id);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = _id ? await this.claims.findOne({ _id }) : null;
+      if (!current) throw new DomainError('CLAIM_NOT_FOUND', 'no such claim', {});
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw new DomainError('CONCURRENT_UPDATE', 'the claim was changed by someone else', { number: current.number, version: current.version });
+      }
+      const filter: Filter<ClaimDocument> = { _id: current._id, version: current.version };
+      const updated = await this.claims.findOneAndUpdate(filter, plan(toClaim(current), this.now()), { returnDocument: 'after' });
+      if (updated) return toClaim(updated);
+      if (expectedVersion !== undefined) {
+        throw new DomainError('CONCURRENT_UPDATE', 'the claim was changed by someone else', { number: current.number });
+      }
+    }
+    throw new DomainError('CONCURRENT_UPDATE', 'the claim keeps changing; try again', {});
+  }
+}
+
+export type { ClaimStatus };

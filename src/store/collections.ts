@@ -1,0 +1,35 @@
+import type { Db, IndexDescription } from 'mongodb';
+
+/** Collection names, in one place. */
+export const COLLECTIONS = {
+  claims: 'claims',
+  counters: 'counters',
+  claimSubmissions: 'claim_submissions',
+} as const;
+
+/**
+ * Every index the store relies on. Only plain and unique compound indexes: the portable subset
+ * (no partial, TTL or text indexes) that MongoDB 6+ and the local server both honour.
+ */
+export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
+  [COLLECTIONS.claims]: [
+    { key: { number: 1 }, name: 'number_unique', unique: true },
+    { key: { idempotencyKey: 1 }, name: 'idempotency_key_unique', unique: true },
+    { key: { 'customer.channel': 1, 'customer.userId': 1, createdAt: -1 }, name: 'by_customer' },
+    { key: { assigneeId: 1, status: 1, createdAt: -1 }, name: 'by_assignee' },
+    { key: { status: 1, 'sla.firstResponseDueAt': 1 }, name: 'by_status_first_response_due' },
+    { key: { status: 1, 'sla.resolutionDueAt': 1 }, name: 'by_status_resolution_due' },
+    { key: { category: 1, createdAt: -1 }, name: 'by_category' },
+  ],
+  [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
+};
+
+/**
+ * Creates the indexes (idempotent; run at start-up).
+ * @example await ensureIndexes(db);
+ */
+export async function ensureIndexes(db: Db): Promise<void> {
+  for (const [collection, indexes] of Object.entries(INDEXES)) {
+    await db.collection(collection).createIndexes([...indexes]);
+  }
+}
