@@ -29,11 +29,15 @@ export async function startHttpServer(options: { port: number; host: string; onE
   const server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname;
     const byMethod = routes.get(pathname);
-    if (!byMethod) return sendJson(res, 404, { error: 'not_found' });
+    if (!byMethod) {
+      sendJson(res, 404, { error: 'not_found' });
+      return;
+    }
     const handler = byMethod.get(req.method ?? 'GET');
     if (!handler) {
       res.setHeader('allow', [...byMethod.keys()].join(', '));
-      return sendJson(res, 405, { error: 'method_not_allowed' });
+      sendJson(res, 405, { error: 'method_not_allowed' });
+      return;
     }
     Promise.resolve()
       .then(() => handler(req, res))

@@ -17,6 +17,8 @@ export interface App {
   readonly url: string;
   readonly db: Db;
   readonly registry: ClaimRegistry;
+  /** The local database the app started, when MONGODB_URI was not set. */
+  readonly localServer: LocalServer | undefined;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
   };
   try {
     let uri = env.MONGODB_URI;
+    let localServer: LocalServer | undefined;
     if (uri) {
       log.info('database', 'using MONGODB_URI');
     } else {
@@ -58,6 +61,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         env: source,
         say: (line) => log.info('database', line),
       });
+      localServer = local;
       stops.push(() => local.stop());
       uri = `${local.uri}claimdesk`;
       log.info('database', `started a local ${local.kind}`, { uri: local.uri, dataDir: path.join(dataDir(source), 'db') });
@@ -87,7 +91,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       else log.info(channel, 'configured (its adapter arrives with the channel issue)');
     }
 
-    return { url: http.url, db, registry, stop: stopAll };
+    return { url: http.url, db, registry, localServer, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

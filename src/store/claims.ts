@@ -162,14 +162,14 @@ export class ClaimRepository {
 
   /** A claim by its canonical number (`2026-000123`), or undefined. */
   async findByNumber(number: string): Promise<Claim | undefined> {
-    const doc = await this.claims.findOne({ number: String(number) });
+    const doc = await this.claims.findOne({ number: number });
     return doc ? toClaim(doc) : undefined;
   }
 
   /** A customer's claims, newest first. */
   async listForCustomer(customer: CustomerIdentity, limit = 20): Promise<Claim[]> {
     const docs = await this.claims
-      .find({ 'customer.channel': customer.channel, 'customer.userId': String(customer.userId) })
+      .find({ 'customer.channel': customer.channel, 'customer.userId': customer.userId })
       .sort({ createdAt: -1 })
       .limit(limit)
       .toArray();
@@ -179,7 +179,7 @@ export class ClaimRepository {
   /** A staff member's open claims, newest first. */
   async listOpenForAssignee(staffId: string, limit = 50): Promise<Claim[]> {
     const docs = await this.claims
-      .find({ assigneeId: String(staffId), status: { $in: [...OPEN_STATUSES] } })
+      .find({ assigneeId: staffId, status: { $in: [...OPEN_STATUSES] } })
       .sort({ createdAt: -1 })
       .limit(limit)
       .toArray();
@@ -195,13 +195,7 @@ export class ClaimRepository {
   async apply(id: string, command: ClaimCommand, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
     return this.update(id, options.expectedVersion, (claim, now) => {
       const plan = planTransition(claim, command, actor, now);
-      const update: UpdateFilter<ClaimDocument> = {
-        $set: { ...plan.set, updatedAt: now },
-        $inc: { version: 1 },
-        $push: { history: plan.event },
-      };
-      if (plan.unset.length > 0) update.$unset = Object.fromEntries(plan.unset.map((field) => [field, ''])) as UpdateFilter<ClaimDocument>['$unset'];
-      return update;
+      return { set: plan.set, unset: plan.unset, event: plan.event, now };
     });
   }
 
@@ -211,19 +205,15 @@ export class ClaimRepository {
       if (claim.status === 'closed') {
         throw new DomainError('INVALID_TRANSITION', 'cannot assign a closed claim', { number: claim.number, from: claim.status, action: 'assign' });
       }
-      return {
-        $set: { assigneeId, updatedAt: now },
-        $inc: { version: 1 },
-        $push: { history: assignmentEvent(assigneeId, actor, now) },
-      };
+      return { set: { assigneeId }, unset: [], event: assignmentEvent(assigneeId, actor, now), now };
     });
   }
 
-  private async update(
-    id: string,
-    expectedVersion: number | undefined,
-    plan: (claim: Claim, now: Date) => UpdateFilter<ClaimDocument>,
-  ): Promise<Claim> {
+  /**
+   * Compare-and-swap on `version`: the change is written only if nobody changed the claim since
+   * it was read, and the new state is derived from exactly that version (no second read).
+   */
+  private async update(id: string, expectedVersion: number | undefined, plan: (claim: Claim, now: Date) => Change): Promise<Claim> {
     const _id = toObjectId(id);
     for (let attempt = 0; attempt < 10; attempt++) {
       const current = _id ? await this.claims.findOne({ _id }) : null;
@@ -231,15 +221,34 @@ export class ClaimRepository {
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw new DomainError('CONCURRENT_UPDATE', 'the claim was changed by someone else', { number: current.number, version: current.version });
       }
+      const change = plan(toClaim(current), this.now());
+      const update: UpdateFilter<ClaimDocument> = {
+        $set: { ...change.set, updatedAt: change.now },
+        $inc: { version: 1 },
+        $push: { history: change.event },
+      };
+      if (change.unset.length > 0) update.$unset = Object.fromEntries(change.unset.map((field) => [field, ''])) as UpdateFilter<ClaimDocument>['$unset'];
       const filter: Filter<ClaimDocument> = { _id: current._id, version: current.version };
-      const updated = await this.claims.findOneAndUpdate(filter, plan(toClaim(current), this.now()), { returnDocument: 'after' });
-      if (updated) return toClaim(updated);
+      const result = await this.claims.updateOne(filter, update);
+      if (result.modifiedCount === 1) {
+        const next: ClaimDocument = { ...current, ...change.set, updatedAt: change.now, version: current.version + 1, history: [...current.history, change.event] };
+        const unset = new Set<string>(change.unset);
+        return toClaim(Object.fromEntries(Object.entries(next).filter(([field]) => !unset.has(field))) as ClaimDocument);
+      }
       if (expectedVersion !== undefined) {
         throw new DomainError('CONCURRENT_UPDATE', 'the claim was changed by someone else', { number: current.number });
       }
     }
     throw new DomainError('CONCURRENT_UPDATE', 'the claim keeps changing; try again', {});
   }
+}
+
+/** A planned change of one claim. */
+interface Change {
+  readonly set: Partial<Omit<ClaimDocument, '_id' | 'history' | 'version'>>;
+  readonly unset: readonly ('resumeStatus' | 'decision' | 'resolvedAt' | 'resolutionMs' | 'resolvedWithinSla' | 'closedAt')[];
+  readonly event: ClaimEvent;
+  readonly now: Date;
 }
 
 export type { ClaimStatus };

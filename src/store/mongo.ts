@@ -16,7 +16,7 @@ export function isDuplicateKey(error: unknown): boolean {
 /** Answers whether the database is reachable (for /healthz). */
 export async function pingDatabase(db: Db): Promise<boolean> {
   try {
-    await db.command({ ping: 1 });
+    await db.command({ ping: 1 }, { timeoutMS: 2_000 });
     return true;
   } catch {
     // any failure to ping means "not healthy"; /healthz reports it, the error itself carries nothing more

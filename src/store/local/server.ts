@@ -5,6 +5,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { installLocalServer } from './install.js';
 import { LocalDbError } from './errors.js';
+import { envValue } from './paths.js';
 
 /** Which local server runs: a real `mongod` found on PATH, or the bundled mongo-java-server. */
 export type LocalServerKind = 'mongod' | 'mongo-java-server';
@@ -46,9 +47,9 @@ export async function findOnPath(name: string, env: NodeJS.ProcessEnv = process.
 
 /** Picks the local server kind: an explicit choice, else `mongod` when it is on PATH. */
 export async function chooseLocalServerKind(env: NodeJS.ProcessEnv = process.env): Promise<LocalServerKind> {
-  const forced = env.CLAIMDESK_LOCAL_DB;
+  const forced = envValue(env, 'CLAIMDESK_LOCAL_DB');
   if (forced === 'mongod' || forced === 'mongo-java-server') return forced;
-  if (forced !== undefined && forced !== '') {
+  if (forced !== undefined) {
     throw new LocalDbError('LOCALDB_START_FAILED', `CLAIMDESK_LOCAL_DB: expected "mongod" or "mongo-java-server", got "${forced}"`);
   }
   return (await findOnPath('mongod', env)) ? 'mongod' : 'mongo-java-server';
@@ -125,7 +126,10 @@ async function startMongod(options: StartLocalServerOptions, deadline: number): 
 async function startJavaServer(options: StartLocalServerOptions, deadline: number): Promise<LocalServer> {
   const launcher = await installLocalServer(options.say, options.env);
   await mkdir(options.dataDir, { recursive: true });
-  const heap = options.env?.CLAIMDESK_LOCALDB_HEAP ?? process.env.CLAIMDESK_LOCALDB_HEAP ?? '1g';
+  const heap = envValue(options.env ?? process.env, 'CLAIMDESK_LOCALDB_HEAP') ?? '1g';
+  if (!/^\d+[kmg]$/i.test(heap)) {
+    throw new LocalDbError('LOCALDB_START_FAILED', `CLAIMDESK_LOCALDB_HEAP: expected a JVM heap size such as 512m or 2g, got "${heap}"`);
+  }
   const child = spawn(
     'java',
     [

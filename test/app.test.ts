@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { startApp, type App } from '../src/main.js';
+import { createLogger } from '../src/log.js';
+import { projectRoot } from '../src/store/local/paths.js';
+import { draft } from './support/fixtures.js';
+
+const run = promisify(execFile);
+
+function collectingLog() {
+  const lines: string[] = [];
+  return { lines, log: createLogger('debug', (line) => lines.push(line)) };
+}
+
+function uriFor(database: string): string {
+  return `${inject('mongoUri')}${database}`;
+}
+
+describe('the desk with MONGODB_URI', () => {
+  let app: App;
+  const { lines, log } = collectingLog();
+  const database = `app_${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    app = await startApp({ env: { MONGODB_URI: uriFor(database), PORT: '0', HOST: '127.0.0.1' }, log });
+  });
+  afterAll(async () => {
+    await app.db.dropDatabase();
+    await app.stop();
+  });
+
+  it('answers /healthz with the database state', async () => {
+    const res = await fetch(`${app.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', database: 'ok' });
+  });
+
+  it('answers 404 for unknown paths and 405 for a wrong method', async () => {
+    expect((await fetch(`${app.url}/nowhere`)).status).toBe(404);
+    const wrong = await fetch(`${app.url}/healthz`, { method: 'POST' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET');
+  });
+
+  it('logs one line per component and says which channels are off and why', () => {
+    const text = lines.join('\n');
+    expect(text).toMatch(/\[config\] desk configuration loaded/);
+    expect(text).toMatch(/\[database\] connected, indexes ready database=app_/);
+    expect(text).toMatch(/\[http\] listening/);
+    expect(text).toMatch(/warn {2}\[telegram\] off: TELEGRAM_BOT_TOKEN is not set/);
+    expect(text).toMatch(/warn {2}\[slack\] off: SLACK_BOT_TOKEN is not set/);
+  });
+
+  it('created the indexes and registers claims in the named database', async () => {
+    const indexes = await app.db.collection('claims').indexes();
+    expect(indexes.map((i) => i.name)).toContain('number_unique');
+    const { claim } = await app.registry.submit(draft(), 'app-1');
+    expect(claim.number).toMatch(/^\d{4}-000001$/);
+    expect(app.db.databaseName).toBe(database);
+  });
+});
+
+describe('the desk without MONGODB_URI', () => {
+  it('starts its own local database, keeps data across restarts, and reports an unreachable database as 503', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'claimdesk-app-'));
+    try {
+      const env = { CLAIMDESK_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' };
+      const first = await startApp({ env, log: collectingLog().log });
+      expect(first.localServer?.kind).toBe('mongo-java-server');
+      const { claim } = await first.registry.submit(draft(), 'persist-1');
+      await first.stop();
+
+      const second = await startApp({ env, log: collectingLog().log });
+      try {
+        const again = await second.registry.submit(draft(), 'persist-1');
+        expect(again).toMatchObject({ created: false, claim: { id: claim.id, number: claim.number } });
+        expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
+        await second.localServer?.stop();
+        const down = await fetch(`${second.url}/healthz`);
+        expect(down.status).toBe(503);
+        expect(await down.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('npm start with a bad configuration', () => {
+  async function start(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+    try {
+      await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
+      return { code: 0, stderr: '' };
+    } catch (error) {
+      const failed = error as { code: number; stderr: string };
+      return { code: failed.code, stderr: failed.stderr };
+    }
+  }
+
+  it('stops with one clear line naming the variable', async () => {
+    const { code, stderr } = await start({ PORT: 'eighty' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^config error: PORT: expected a port number/)]);
+  }, 30_000);
+
+  it('stops with one clear line naming the desk config path', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'claimdesk-bad-desk-'));
+    const file = path.join(dir, 'desk.yaml');
+    await writeFile(file, 'desk: { name: { ru: Д, en: D } }\ndepartments: [{ id: a, name: { ru: А, en: A } }]\ncategories: [{ id: c, label: { ru: К, en: C }, department: qa }]\n');
+    try {
+      const { code, stderr } = await start({ DESK_CONFIG: file, MONGODB_URI: uriFor('never_used') });
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/categories\[0\]\.department: expected one of the departments \(a\), got "qa"/)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

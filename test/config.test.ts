@@ -1,0 +1,94 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { channelStatus, ConfigError, loadDeskConfig, loadEnv, parseDeskConfig } from '../src/config.js';
+import { exampleDesk } from './support/fixtures.js';
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('environment', () => {
+  it('applies defaults and treats empty values as unset', () => {
+    const env = loadEnv({ TELEGRAM_BOT_TOKEN: '', PORT: '' });
+    expect(env).toMatchObject({ PORT: 3000, TELEGRAM_MODE: 'polling', DESK_CONFIG: 'config/desk.example.yaml', LOG_LEVEL: 'info' });
+    expect(env.TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(channelStatus(env)).toEqual({ telegram: 'TELEGRAM_BOT_TOKEN is not set', slack: 'SLACK_BOT_TOKEN is not set' });
+  });
+
+  it('names the variable and what it expects, on one line', () => {
+    const error = configError(() => loadEnv({ PORT: 'eighty', MONGODB_URI: 'localhost:27017' }));
+    expect(error.code).toBe('INVALID_ENV');
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toMatch(/PORT: expected a port number/);
+    expect(error.message).toMatch(/MONGODB_URI: expected a MongoDB connection string/);
+  });
+
+  it('asks for the public URL and the secret in webhook mode', () => {
+    const error = configError(() => loadEnv({ TELEGRAM_BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', TELEGRAM_MODE: 'webhook' }));
+    expect(error.message).toMatch(/PUBLIC_URL: .*required when TELEGRAM_MODE=webhook/);
+    expect(error.message).toMatch(/TELEGRAM_WEBHOOK_SECRET: /);
+  });
+
+  it('refuses a port out of range and a malformed token', () => {
+    expect(configError(() => loadEnv({ PORT: '70000' })).message).toMatch(/PORT: expected a port from 0 to 65535/);
+    expect(configError(() => loadEnv({ TELEGRAM_BOT_TOKEN: 'hello' })).message).toMatch(/TELEGRAM_BOT_TOKEN: expected a bot token/);
+    expect(configError(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })).message).toMatch(/SLACK_SIGNING_SECRET/);
+  });
+});
+
+describe('desk configuration', () => {
+  it('loads the shipped example', async () => {
+    const desk = await exampleDesk();
+    expect(desk.categories.map((c) => c.id)).toContain('defect');
+    expect(desk.sla.firstResponseHours).toBe(24);
+    expect(desk.desk.timezone).toBe('Europe/Moscow');
+  });
+
+  it('fills defaults for a minimal desk', () => {
+    const desk = parseDeskConfig(
+      { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] },
+      'inline',
+    );
+    expect(desk.sla).toMatchObject({ firstResponseHours: 24, resolutionHours: 240 });
+    expect(desk.survey.windowHours).toBe(72);
+    expect(desk.desk).toMatchObject({ timezone: 'UTC', defaultLocale: 'ru' });
+  });
+
+  it.each([
+    [{ categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'qa' }] }, /categories\[0\]\.department: expected one of the departments \(a\), got "qa"/],
+    [{ categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a', notify: ['nobody'] }] }, /categories\[0\]\.notify\[0\]: expected one of the departments/],
+    [{ staff: [{ id: 'x', name: 'X', roles: ['boss'] }] }, /staff\[0\]\.roles\[0\]: /],
+    [{ staff: [{ id: 'x', name: 'X', roles: [] }] }, /staff\[0\]\.roles: expected at least one role/],
+    [{ staff: [{ id: 'x', name: 'X', roles: ['head'], slack: { teamId: 'T0123', userId: 'nobody' } }] }, /staff\[0\]\.slack\.userId: expected a Slack user id/],
+    [{ sla: { warnAtShare: 1.5 } }, /sla\.warnAtShare: expected a share between 0 and 1/],
+    [{ sla: { categories: { ghost: { resolutionHours: 5 } } } }, /sla\.categories\.ghost: expected one of the categories/],
+    [{ desk: { name: { ru: 'Д', en: 'D' }, timezone: 'Mars/Olympus' } }, /desk\.timezone: expected an IANA time zone/],
+    [{ departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }, { id: 'a', name: { ru: 'Б', en: 'B' } }] }, /departments\[1\]\.id: expected a unique id/],
+    [{ surprise: true }, /\(root\): .*surprise/],
+  ])('names the path and the expectation: %j', (patch, message) => {
+    const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };
+    const error = configError(() => parseDeskConfig({ ...base, ...patch }, 'desk.yaml'));
+    expect(error.code).toBe('INVALID_DESK_CONFIG');
+    expect(error.message).toMatch(/^desk config desk\.yaml: /);
+    expect(error.message).toMatch(message);
+  });
+
+  it('reports a missing file and broken YAML clearly', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'claimdesk-config-'));
+    await expect(loadDeskConfig('missing.yaml', dir)).rejects.toThrow(/missing\.yaml: cannot read/);
+    await expect(loadDeskConfig('missing.yaml', dir)).rejects.toHaveProperty('code', 'DESK_CONFIG_UNREADABLE');
+    await writeFile(path.join(dir, 'broken.yaml'), 'desk: [unclosed\n');
+    await expect(loadDeskConfig('broken.yaml', dir)).rejects.toThrow(/broken\.yaml: not valid YAML or JSON/);
+    await expect(loadDeskConfig('broken.yaml', dir)).rejects.toHaveProperty('code', 'INVALID_DESK_CONFIG');
+    await writeFile(path.join(dir, 'desk.json'), JSON.stringify({ desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] }));
+    await expect(loadDeskConfig('desk.json', dir)).resolves.toMatchObject({ categories: [{ id: 'c' }] });
+  });
+});
