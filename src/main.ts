@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Db, MongoClient } from 'mongodb';
@@ -100,6 +101,8 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
 /** Runs the desk as a process: one clear line and exit code 1 on a configuration error. */
 async function runAsProcess(): Promise<void> {
+  const dotenv = path.join(projectRoot, '.env');
+  if (existsSync(dotenv)) process.loadEnvFile(dotenv); // variables already set in the environment win
   let app: App;
   try {
     app = await startApp();
