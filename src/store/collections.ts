@@ -5,6 +5,7 @@ export const COLLECTIONS = {
   claims: 'claims',
   counters: 'counters',
   claimSubmissions: 'claim_submissions',
+  conversations: 'conversations',
 } as const;
 
 /**
@@ -22,6 +23,7 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { category: 1, createdAt: -1 }, name: 'by_category' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
+  [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
 };
 
 /**

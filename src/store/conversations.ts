@@ -1,0 +1,104 @@
+import type { Collection, Db } from 'mongodb';
+import { COLLECTIONS } from './collections.js';
+import { isDuplicateKey } from './mongo.js';
+import type { CommitResult, ConversationKey, ConversationState, ConversationStore, StoredConversation } from '../../flows/state.js';
+
+/** How many recent update ids each conversation remembers for de-duplication. */
+export const PROCESSED_WINDOW = 100;
+
+interface ConversationDocument {
+  _id: string;
+  channel: ConversationKey['channel'];
+  chatId: string;
+  version: number;
+  flowId: string | null;
+  flowVersion: number;
+  stepId: string | null;
+  answers: Record<string, unknown>;
+  locale?: ConversationState['locale'];
+  lastActivityAt: Date;
+  /** The most recent inbound update ids, oldest first, capped at PROCESSED_WINDOW. */
+  processed: string[];
+}
+
+function idOf(key: ConversationKey): string {
+  return `${key.channel}:${key.chatId}`;
+}
+
+function stateFields(state: ConversationState): Pick<ConversationDocument, 'flowId' | 'flowVersion' | 'stepId' | 'answers' | 'lastActivityAt'> & { locale?: ConversationState['locale'] } {
+  return {
+    flowId: state.flowId,
+    flowVersion: state.flowVersion,
+    stepId: state.stepId,
+    answers: { ...state.answers },
+    lastActivityAt: state.lastActivityAt,
+    ...(state.locale ? { locale: state.locale } : {}),
+  };
+}
+
+/**
+ * Conversation state in MongoDB, one document per channel and chat. The recent update ids live in
+ * the same document, so recording an update and changing the state are one atomic write, and the
+ * window trims itself (no separate collection to prune).
+ * @example
+ * const store = new MongoConversationStore(db);
+ * const loaded = await store.load({ channel: 'telegram', chatId: '42' });
+ * await store.commit(loaded.key, loaded.version, nextState, 'tg:1001');
+ */
+export class MongoConversationStore implements ConversationStore {
+  private readonly conversations: Collection<ConversationDocument>;
+
+  constructor(db: Db) {
+    this.conversations = db.collection<ConversationDocument>(COLLECTIONS.conversations);
+  }
+
+  async load(key: ConversationKey): Promise<StoredConversation> {
+    const doc = await this.conversations.findOne({ _id: idOf(key) });
+    const processed = new Set(doc?.processed ?? []);
+    return {
+      key,
+      version: doc?.version ?? 0,
+      state: doc
+        ? {
+            flowId: doc.flowId,
+            flowVersion: doc.flowVersion,
+            stepId: doc.stepId,
+            answers: doc.answers,
+            lastActivityAt: doc.lastActivityAt,
+            ...(doc.locale ? { locale: doc.locale } : {}),
+          }
+        : undefined,
+      hasProcessed: (updateId) => processed.has(updateId),
+    };
+  }
+
+  async commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string): Promise<CommitResult> {
+    const _id = idOf(key);
+    if (expectedVersion === 0) {
+      try {
+        await this.conversations.insertOne({ _id, channel: key.channel, chatId: key.chatId, version: 1, ...stateFields(state), processed: [updateId] });
+        return { outcome: 'committed', version: 1 };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        return this.explainMiss(_id, updateId);
+      }
+    }
+    const result = await this.conversations.updateOne(
+      { _id, version: expectedVersion, processed: { $ne: updateId } },
+      {
+        $set: stateFields(state),
+        ...(state.locale ? {} : { $unset: { locale: '' } }),
+        $inc: { version: 1 },
+        $push: { processed: { $each: [updateId], $slice: -PROCESSED_WINDOW } },
+      },
+    );
+    if (result.modifiedCount === 1) return { outcome: 'committed', version: expectedVersion + 1 };
+    return this.explainMiss(_id, updateId);
+  }
+
+  /** Why a compare-and-swap did not apply: the update was handled already, or the state moved on. */
+  private async explainMiss(_id: string, updateId: string): Promise<CommitResult> {
+    const current = await this.conversations.findOne({ _id }, { projection: { processed: 1 } });
+    return current?.processed.includes(updateId) ? { outcome: 'duplicate' } : { outcome: 'conflict' };
+  }
+}

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase } from '../support/db.js';
+import { MongoConversationStore, PROCESSED_WINDOW } from '../../src/store/conversations.js';
+import { ensureIndexes } from '../../src/store/collections.js';
+import type { ConversationKey, ConversationState } from '../../flows/state.js';
+
+let t: TestDatabase;
+let store: MongoConversationStore;
+let chat = 0;
+const nextKey = (): ConversationKey => ({ channel: 'telegram', chatId: String(++chat) });
+const state = (stepId: string, answers: Record<string, unknown> = {}): ConversationState => ({
+  flowId: 'intake',
+  flowVersion: 1,
+  stepId,
+  answers,
+  locale: 'ru',
+  lastActivityAt: new Date('2026-11-23T10:00:00Z'),
+});
+
+beforeAll(async () => {
+  t = await openTestDatabase('conversations');
+  await ensureIndexes(t.db);
+  store = new MongoConversationStore(t.db);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('conversation state', () => {
+  it('starts empty, then keeps what was committed', async () => {
+    const key = nextKey();
+    const empty = await store.load(key);
+    expect(empty.version).toBe(0);
+    expect(empty.state).toBeUndefined();
+    expect(await store.commit(key, 0, state('kind'), 'u1')).toEqual({ outcome: 'committed', version: 1 });
+    expect(await store.commit(key, 1, state('category', { kind: 'claim' }), 'u2')).toEqual({ outcome: 'committed', version: 2 });
+    const loaded = await store.load(key);
+    expect(loaded.version).toBe(2);
+    expect(loaded.state).toEqual(state('category', { kind: 'claim' }));
+    expect(loaded.hasProcessed('u1')).toBe(true);
+    expect(loaded.hasProcessed('u3')).toBe(false);
+  });
+
+  it('recognises a redelivered update and changes nothing', async () => {
+    const key = nextKey();
+    await store.commit(key, 0, state('kind'), 'u1');
+    await store.commit(key, 1, state('category'), 'u2');
+    expect(await store.commit(key, 2, state('WRONG'), 'u2')).toEqual({ outcome: 'duplicate' });
+    expect(await store.commit(key, 0, state('WRONG'), 'u1')).toEqual({ outcome: 'duplicate' });
+    const loaded = await store.load(key);
+    expect(loaded.version).toBe(2);
+    expect(loaded.state?.stepId).toBe('category');
+  });
+
+  it('refuses a save on a stale version as a conflict', async () => {
+    const key = nextKey();
+    await store.commit(key, 0, state('kind'), 'u1');
+    await store.commit(key, 1, state('category'), 'u2');
+    expect(await store.commit(key, 1, state('WRONG'), 'u3')).toEqual({ outcome: 'conflict' });
+    expect(await store.commit(key, 0, state('WRONG'), 'u4')).toEqual({ outcome: 'conflict' });
+    expect((await store.load(key)).state?.stepId).toBe('category');
+  });
+
+  it('lets one of many simultaneous saves win, and handles one update once however often it races', async () => {
+    const key = nextKey();
+    await store.commit(key, 0, state('kind'), 'u0');
+    const different = await Promise.all(Array.from({ length: 10 }, (_, i) => store.commit(key, 1, state(`s${i}`), `d${i}`)));
+    expect(different.filter((r) => r.outcome === 'committed')).toHaveLength(1);
+    expect(different.filter((r) => r.outcome === 'conflict')).toHaveLength(9);
+
+    const fresh = nextKey();
+    const same = await Promise.all(Array.from({ length: 10 }, () => store.commit(fresh, 0, state('kind'), 'same')));
+    expect(same.filter((r) => r.outcome === 'committed')).toHaveLength(1);
+    expect(same.filter((r) => r.outcome === 'duplicate')).toHaveLength(9);
+  });
+
+  it('remembers a bounded window of recent updates', async () => {
+    const key = nextKey();
+    let version = 0;
+    for (let i = 0; i < PROCESSED_WINDOW + 5; i++) {
+      const result = await store.commit(key, version, state('kind'), `w${i}`);
+      if (result.outcome !== 'committed') throw new Error(`unexpected ${result.outcome}`);
+      version = result.version;
+    }
+    const loaded = await store.load(key);
+    expect(loaded.hasProcessed('w0')).toBe(false);
+    expect(loaded.hasProcessed('w4')).toBe(false);
+    expect(loaded.hasProcessed('w5')).toBe(true);
+    expect(loaded.hasProcessed(`w${PROCESSED_WINDOW + 4}`)).toBe(true);
+  });
+
+  it('stores operator-looking answers as plain values and drops a cleared locale', async () => {
+    const key = nextKey();
+    const answers = { description: '{"$gt": ""}', product: '$where', note: '<b>*_`[x](y)' };
+    await store.commit(key, 0, state('confirm', answers), 'u1');
+    await store.commit(key, 1, { ...state('confirm', answers), locale: undefined }, 'u2');
+    const loaded = await store.load(key);
+    expect(loaded.state?.answers).toEqual(answers);
+    expect(loaded.state?.locale).toBeUndefined();
+  });
+
+  it('keeps chats apart, also across channels with the same chat id', async () => {
+    await store.commit({ channel: 'telegram', chatId: 'same' }, 0, state('kind'), 'x');
+    await store.commit({ channel: 'slack', chatId: 'same' }, 0, state('description'), 'x');
+    expect((await store.load({ channel: 'telegram', chatId: 'same' })).state?.stepId).toBe('kind');
+    expect((await store.load({ channel: 'slack', chatId: 'same' })).state?.stepId).toBe('description');
+  });
+});
