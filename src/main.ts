@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import { channelStatus, ConfigError, loadDeskConfig, loadEnv } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { sendJson, startHttpServer, type HttpServer } from './http.js';
@@ -67,7 +67,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       uri = `${local.uri}claimdesk`;
       log.info('database', `started a local ${local.kind}`, { uri: local.uri, dataDir: path.join(dataDir(source), 'db') });
     }
-    const { client, db }: { client: MongoClient; db: Db } = await connectMongo(uri);
+    const { client, db } = await connectMongo(uri);
     stops.push(() => client.close());
     await ensureIndexes(db);
     log.info('database', 'connected, indexes ready', { database: db.databaseName });

@@ -181,12 +181,12 @@ export function findCategory(desk: DeskConfig, id: string): Category | undefined
   return desk.categories.find((category) => category.id === id);
 }
 
-/** The categories offered for a kind of claim, in configuration order. */
-export function categoriesForKind(desk: DeskConfig, kind: ClaimKind): Category[] {
-  return desk.categories.filter((category) => !category.kinds || category.kinds.includes(kind));
+/** Whether a category is offered for a kind of claim (all kinds when it names none). */
+export function offersKind(category: Category, kind: ClaimKind): boolean {
+  return !category.kinds || category.kinds.includes(kind);
 }
 
-/** Staff holding a role, optionally within a department. */
-export function staffWithRole(desk: DeskConfig, role: StaffRole, department?: string): StaffMember[] {
-  return desk.staff.filter((m) => m.roles.includes(role) && (department === undefined || m.departments.includes(department)));
+/** The categories offered for a kind of claim, in configuration order. */
+export function categoriesForKind(desk: DeskConfig, kind: ClaimKind): Category[] {
+  return desk.categories.filter((category) => offersKind(category, kind));
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Remedy, type ClaimDraft } from './claim.js';
 import { DomainError } from './errors.js';
 import type { SlaDue } from './sla.js';
+import { formatIssues } from './zod-issues.js';
 
 /** The ISO 10002 stages a claim moves through. */
 export const CLAIM_STATUSES = ['new', 'in_review', 'investigating', 'awaiting_customer', 'resolved', 'closed'] as const;
@@ -142,11 +143,11 @@ export function canApply(status: ClaimStatus, action: ClaimAction): boolean {
 export function planTransition(claim: ClaimLifecycleState, input: ClaimCommand, actor: Actor, now: Date): TransitionPlan {
   const parsed = ClaimCommand.safeParse(input);
   if (!parsed.success) {
-    throw new DomainError('INVALID_CLAIM', `invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new DomainError('INVALID_CLAIM', `invalid command: ${formatIssues(parsed.error).join('; ')}`);
   }
   const command = parsed.data;
   const rule = TRANSITIONS[command.action];
-  if (!rule.from.includes(claim.status)) {
+  if (!canApply(claim.status, command.action)) {
     throw new DomainError('INVALID_TRANSITION', `cannot ${command.action} a claim that is ${claim.status}`, {
       number: claim.number,
       from: claim.status,

@@ -1,5 +1,5 @@
 import { ClaimDraft, type ClaimDraftInput } from './claim.js';
-import { findCategory, type DeskConfig } from './desk.js';
+import { findCategory, offersKind, type DeskConfig } from './desk.js';
 import { DomainError } from './errors.js';
 import { registrationEvent, type ClaimEvent } from './lifecycle.js';
 import { slaDue, type SlaDue } from './sla.js';
@@ -33,7 +33,7 @@ export function prepareRegistration(input: ClaimDraftInput, desk: DeskConfig, re
   if (!category) {
     throw new DomainError('UNKNOWN_CATEGORY', `unknown category "${draft.category}"`, { category: draft.category });
   }
-  if (category.kinds && !category.kinds.includes(draft.kind)) {
+  if (!offersKind(category, draft.kind)) {
     throw new DomainError('UNKNOWN_CATEGORY', `category "${category.id}" is not offered for ${draft.kind}`, { category: category.id, kind: draft.kind });
   }
   return {

@@ -12,7 +12,7 @@ import {
   type Claim,
   type ClaimCommand,
   type ClaimEvent,
-  type ClaimStatus,
+  type TransitionPlan,
 } from '../domain/lifecycle.js';
 import type { PreparedRegistration } from '../domain/registration.js';
 import type { CustomerIdentity } from '../domain/claim.js';
@@ -246,9 +246,8 @@ export class ClaimRepository {
 /** A planned change of one claim. */
 interface Change {
   readonly set: Partial<Omit<ClaimDocument, '_id' | 'history' | 'version'>>;
-  readonly unset: readonly ('resumeStatus' | 'decision' | 'resolvedAt' | 'resolutionMs' | 'resolvedWithinSla' | 'closedAt')[];
+  readonly unset: TransitionPlan['unset'];
   readonly event: ClaimEvent;
   readonly now: Date;
 }
 
-export type { ClaimStatus };
