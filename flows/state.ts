@@ -1,4 +1,5 @@
-import type { Channel } from '../src/domain/claim.js';
+import type { Channel, ConversationReference } from '../src/domain/claim.js';
+import type { Outbound } from './types.js';
 import type { Locale } from '../src/domain/locale.js';
 
 /** Which conversation: one per channel and chat. */
@@ -20,6 +21,23 @@ export interface ConversationState {
   readonly answers: Readonly<Record<string, unknown>>;
   readonly locale?: Locale;
   readonly lastActivityAt: Date;
+  /**
+   * The number of the bot's latest turn. Button ids carry it, so a press on an older message is
+   * recognised as stale and changes nothing.
+   */
+  readonly prompt?: number;
+  /** Steps answered in this dialog, oldest first, for "back". */
+  readonly trail?: readonly string[];
+}
+
+/**
+ * Replies saved with the state change that produced them, cleared once sent. A crash between
+ * saving and sending leaves them here, and they are sent on the next turn (nothing is lost).
+ */
+export interface Outbox {
+  readonly updateId: string;
+  readonly to: ConversationReference;
+  readonly messages: readonly Outbound[];
 }
 
 /** A loaded conversation. `version` 0 means none was stored yet. */
@@ -27,6 +45,8 @@ export interface StoredConversation {
   readonly key: ConversationKey;
   readonly version: number;
   readonly state: ConversationState | undefined;
+  /** Replies of an earlier turn not yet confirmed as sent. */
+  readonly outbox: Outbox | undefined;
   /** Whether this inbound update was already handled (it is recorded with the state change). */
   hasProcessed(updateId: string): boolean;
 }
@@ -44,5 +64,10 @@ export type CommitResult =
  */
 export interface ConversationStore {
   load(key: ConversationKey): Promise<StoredConversation>;
-  commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string): Promise<CommitResult>;
+  /** Saves the state and, in the same write, the replies to send (`outbox`). */
+  commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string, outbox?: Outbox): Promise<CommitResult>;
+  /** Marks the outbox of `updateId` as sent. */
+  clearOutbox(key: ConversationKey, updateId: string): Promise<void>;
+  /** Conversations in a dialog whose last activity is before `before`, oldest first. */
+  listIdle(before: Date, limit: number): Promise<ConversationKey[]>;
 }

@@ -103,6 +103,14 @@ export const SurveyConfig = z
   .strict();
 export type SurveyConfig = z.infer<typeof SurveyConfig>;
 
+export const ConversationConfig = z
+  .object({
+    /** Minutes without a message after which an unfinished dialog is closed politely. */
+    idleMinutes: z.number().positive('expected a positive number of minutes').max(60 * 24 * 30, 'expected at most 43200 minutes (30 days)').default(120),
+  })
+  .strict();
+export type ConversationConfig = z.infer<typeof ConversationConfig>;
+
 /**
  * The desk configuration: one JSON or YAML file (see config/desk.example.yaml).
  * Cross references (a category's department, notify lists, staff departments) are checked too.
@@ -123,6 +131,7 @@ export const DeskConfig = z
     sla: SlaPolicyConfig.default(SlaPolicyConfig.parse({})),
     survey: SurveyConfig.default(SurveyConfig.parse({})),
     templates: z.array(ResponseTemplate).default([]),
+    conversation: ConversationConfig.default(ConversationConfig.parse({})),
   })
   .strict()
   .superRefine((desk, ctx) => {

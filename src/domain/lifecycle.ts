@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
-import { Remedy, type ClaimDraft } from './claim.js';
+import { Remedy, type Attachment, type ClaimDraft } from './claim.js';
 import { DomainError } from './errors.js';
 import type { SlaDue } from './sla.js';
 import { formatIssues } from './zod-issues.js';
@@ -75,13 +75,16 @@ export interface ClaimEvent {
   readonly id: string;
   readonly at: Date;
   readonly actor: Actor;
-  readonly type: 'registered' | 'status_changed' | 'assigned';
+  /** `customer_info`: the customer added text or files to the claim (staff are told). */
+  readonly type: 'registered' | 'status_changed' | 'assigned' | 'customer_info';
   readonly action?: ClaimAction;
   readonly from?: ClaimStatus;
   readonly to?: ClaimStatus;
   readonly note?: string;
   readonly decision?: Decision;
   readonly assigneeId?: string;
+  /** Files the customer added with a `customer_info` event. */
+  readonly attachments?: readonly Attachment[];
   /** Whether the customer must be told; the notification job records delivery on the event. */
   readonly notifyCustomer: boolean;
 }
@@ -220,4 +223,34 @@ export function registrationEvent(now: Date): ClaimEvent {
 /** The history event of an assignment (no status change; the customer is not told). */
 export function assignmentEvent(assigneeId: string, actor: Actor, now: Date): ClaimEvent {
   return { id: randomUUID(), at: now, actor, type: 'assigned', assigneeId, notifyCustomer: false };
+}
+
+/** The most text and files one `customer_info` event holds. */
+export const CUSTOMER_INFO_TEXT_MAX = 4000;
+export const CUSTOMER_INFO_FILES_MAX = 20;
+
+/**
+ * The history event of information the customer added. Its id is chosen by the caller (derived
+ * from the inbound update) so that adding the same message twice is recognised and ignored.
+ */
+export function customerInfoEvent(id: string, info: { readonly text?: string; readonly attachments: readonly Attachment[] }, now: Date): ClaimEvent {
+  const text = info.text?.trim();
+  if ((text === undefined || text === '') && info.attachments.length === 0) {
+    throw new DomainError('INVALID_CLAIM', 'expected a text or at least one file', {});
+  }
+  if (text !== undefined && text.length > CUSTOMER_INFO_TEXT_MAX) {
+    throw new DomainError('INVALID_CLAIM', `expected a text of at most ${CUSTOMER_INFO_TEXT_MAX} characters`, {});
+  }
+  if (info.attachments.length > CUSTOMER_INFO_FILES_MAX) {
+    throw new DomainError('INVALID_CLAIM', `expected at most ${CUSTOMER_INFO_FILES_MAX} files`, {});
+  }
+  return {
+    id,
+    at: now,
+    actor: { kind: 'customer' },
+    type: 'customer_info',
+    notifyCustomer: false,
+    ...(text ? { note: text } : {}),
+    ...(info.attachments.length > 0 ? { attachments: [...info.attachments] } : {}),
+  };
 }

@@ -6,6 +6,7 @@ import { formatClaimNumber } from '../domain/numbering.js';
 import { DomainError } from '../domain/errors.js';
 import {
   assignmentEvent,
+  customerInfoEvent,
   planTransition,
   OPEN_STATUSES,
   type Actor,
@@ -15,7 +16,7 @@ import {
   type TransitionPlan,
 } from '../domain/lifecycle.js';
 import type { PreparedRegistration } from '../domain/registration.js';
-import type { CustomerIdentity } from '../domain/claim.js';
+import type { Attachment, CustomerIdentity } from '../domain/claim.js';
 
 /** The stored shape of a claim: the domain claim with `_id` and the registry's own fields. */
 type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
@@ -166,6 +167,15 @@ export class ClaimRepository {
     return doc ? toClaim(doc) : undefined;
   }
 
+  /**
+   * A customer's claim by its canonical number, or undefined — also when the number belongs to
+   * someone else, so a customer cannot learn whether another customer's number exists.
+   */
+  async findForCustomer(customer: CustomerIdentity, number: string): Promise<Claim | undefined> {
+    const doc = await this.claims.findOne({ number, 'customer.channel': customer.channel, 'customer.userId': customer.userId });
+    return doc ? toClaim(doc) : undefined;
+  }
+
   /** A customer's claims, newest first. */
   async listForCustomer(customer: CustomerIdentity, limit = 20): Promise<Claim[]> {
     const docs = await this.claims
@@ -195,7 +205,34 @@ export class ClaimRepository {
   async apply(id: string, command: ClaimCommand, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
     return this.update(id, options.expectedVersion, (claim, now) => {
       const plan = planTransition(claim, command, actor, now);
-      return { set: plan.set, unset: plan.unset, event: plan.event, now };
+      return { set: plan.set, unset: plan.unset, events: [plan.event], now };
+    });
+  }
+
+  /**
+   * Records information the customer added (text and/or files) on their claim. A claim waiting
+   * for the customer moves back to where it was, in the same write. Idempotent on `eventId`:
+   * adding the same message again returns the claim unchanged. A claim of another customer is
+   * `CLAIM_NOT_FOUND`; a resolved or closed claim is `INVALID_TRANSITION`.
+   */
+  async addCustomerInfo(
+    id: string,
+    customer: CustomerIdentity,
+    info: { readonly text?: string; readonly attachments: readonly Attachment[] },
+    eventId: string,
+  ): Promise<Claim> {
+    return this.update(id, undefined, (claim, now) => {
+      if (claim.customer.channel !== customer.channel || claim.customer.userId !== customer.userId) {
+        throw new DomainError('CLAIM_NOT_FOUND', 'no such claim', {});
+      }
+      if (claim.history.some((event) => event.id === eventId)) return 'unchanged';
+      if (!OPEN_STATUSES.includes(claim.status)) {
+        throw new DomainError('INVALID_TRANSITION', `cannot add information to a claim that is ${claim.status}`, { number: claim.number, from: claim.status, action: 'add_info' });
+      }
+      const event = customerInfoEvent(eventId, info, now);
+      if (claim.status !== 'awaiting_customer') return { set: {}, unset: [], events: [event], now };
+      const plan = planTransition(claim, { action: 'customer_replied' }, { kind: 'customer' }, now);
+      return { set: plan.set, unset: plan.unset, events: [event, plan.event], now };
     });
   }
 
@@ -205,7 +242,7 @@ export class ClaimRepository {
       if (claim.status === 'closed') {
         throw new DomainError('INVALID_TRANSITION', 'cannot assign a closed claim', { number: claim.number, from: claim.status, action: 'assign' });
       }
-      return { set: { assigneeId }, unset: [], event: assignmentEvent(assigneeId, actor, now), now };
+      return { set: { assigneeId }, unset: [], events: [assignmentEvent(assigneeId, actor, now)], now };
     });
   }
 
@@ -213,7 +250,7 @@ export class ClaimRepository {
    * Compare-and-swap on `version`: the change is written only if nobody changed the claim since
    * it was read, and the new state is derived from exactly that version (no second read).
    */
-  private async update(id: string, expectedVersion: number | undefined, plan: (claim: Claim, now: Date) => Change): Promise<Claim> {
+  private async update(id: string, expectedVersion: number | undefined, plan: (claim: Claim, now: Date) => Change | 'unchanged'): Promise<Claim> {
     const _id = toObjectId(id);
     for (let attempt = 0; attempt < 10; attempt++) {
       const current = _id ? await this.claims.findOne({ _id }) : null;
@@ -222,16 +259,17 @@ export class ClaimRepository {
         throw new DomainError('CONCURRENT_UPDATE', 'the claim was changed by someone else', { number: current.number, version: current.version });
       }
       const change = plan(toClaim(current), this.now());
+      if (change === 'unchanged') return toClaim(current);
       const update: UpdateFilter<ClaimDocument> = {
         $set: { ...change.set, updatedAt: change.now },
         $inc: { version: 1 },
-        $push: { history: change.event },
+        $push: { history: { $each: [...change.events] } },
       };
       if (change.unset.length > 0) update.$unset = Object.fromEntries(change.unset.map((field) => [field, ''])) as UpdateFilter<ClaimDocument>['$unset'];
       const filter: Filter<ClaimDocument> = { _id: current._id, version: current.version };
       const result = await this.claims.updateOne(filter, update);
       if (result.modifiedCount === 1) {
-        const next: ClaimDocument = { ...current, ...change.set, updatedAt: change.now, version: current.version + 1, history: [...current.history, change.event] };
+        const next: ClaimDocument = { ...current, ...change.set, updatedAt: change.now, version: current.version + 1, history: [...current.history, ...change.events] };
         const unset = new Set<string>(change.unset);
         return toClaim(Object.fromEntries(Object.entries(next).filter(([field]) => !unset.has(field))) as ClaimDocument);
       }
@@ -247,7 +285,7 @@ export class ClaimRepository {
 interface Change {
   readonly set: Partial<Omit<ClaimDocument, '_id' | 'history' | 'version'>>;
   readonly unset: TransitionPlan['unset'];
-  readonly event: ClaimEvent;
+  readonly events: readonly ClaimEvent[];
   readonly now: Date;
 }
 

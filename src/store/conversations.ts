@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import { COLLECTIONS } from './collections.js';
 import { isDuplicateKey } from './mongo.js';
-import type { CommitResult, ConversationKey, ConversationState, ConversationStore, StoredConversation } from '../../flows/state.js';
+import type { CommitResult, ConversationKey, ConversationState, ConversationStore, Outbox, StoredConversation } from '../../flows/state.js';
 
 /** How many recent update ids each conversation remembers for de-duplication. */
 export const PROCESSED_WINDOW = 100;
@@ -17,6 +17,10 @@ interface ConversationDocument {
   answers: Record<string, unknown>;
   locale?: ConversationState['locale'];
   lastActivityAt: Date;
+  prompt?: number;
+  trail?: string[];
+  /** Replies saved with the state change, not yet confirmed as sent. */
+  outbox?: Outbox;
   /** The most recent inbound update ids, oldest first, capped at PROCESSED_WINDOW. */
   processed: string[];
 }
@@ -25,7 +29,9 @@ function idOf(key: ConversationKey): string {
   return `${key.channel}:${key.chatId}`;
 }
 
-function stateFields(state: ConversationState): Pick<ConversationDocument, 'flowId' | 'flowVersion' | 'stepId' | 'answers' | 'lastActivityAt'> & { locale?: ConversationState['locale'] } {
+type StateFields = Pick<ConversationDocument, 'flowId' | 'flowVersion' | 'stepId' | 'answers' | 'lastActivityAt' | 'locale' | 'prompt' | 'trail'>;
+
+function stateFields(state: ConversationState): StateFields {
   return {
     flowId: state.flowId,
     flowVersion: state.flowVersion,
@@ -33,8 +39,26 @@ function stateFields(state: ConversationState): Pick<ConversationDocument, 'flow
     answers: { ...state.answers },
     lastActivityAt: state.lastActivityAt,
     ...(state.locale ? { locale: state.locale } : {}),
+    ...(state.prompt !== undefined ? { prompt: state.prompt } : {}),
+    ...(state.trail ? { trail: [...state.trail] } : {}),
   };
 }
+
+function toState(doc: ConversationDocument): ConversationState {
+  return {
+    flowId: doc.flowId,
+    flowVersion: doc.flowVersion,
+    stepId: doc.stepId,
+    answers: doc.answers,
+    lastActivityAt: doc.lastActivityAt,
+    ...(doc.locale ? { locale: doc.locale } : {}),
+    ...(doc.prompt !== undefined ? { prompt: doc.prompt } : {}),
+    ...(doc.trail ? { trail: doc.trail } : {}),
+  };
+}
+
+/** The optional fields a state may lack, removed from the document when it does. */
+const OPTIONAL_FIELDS = ['locale', 'prompt', 'trail', 'outbox'] as const;
 
 /**
  * Conversation state in MongoDB, one document per channel and chat. The recent update ids live in
@@ -58,25 +82,18 @@ export class MongoConversationStore implements ConversationStore {
     return {
       key,
       version: doc?.version ?? 0,
-      state: doc
-        ? {
-            flowId: doc.flowId,
-            flowVersion: doc.flowVersion,
-            stepId: doc.stepId,
-            answers: doc.answers,
-            lastActivityAt: doc.lastActivityAt,
-            ...(doc.locale ? { locale: doc.locale } : {}),
-          }
-        : undefined,
+      state: doc ? toState(doc) : undefined,
+      outbox: doc?.outbox,
       hasProcessed: (updateId) => processed.has(updateId),
     };
   }
 
-  async commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string): Promise<CommitResult> {
+  async commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string, outbox?: Outbox): Promise<CommitResult> {
     const _id = idOf(key);
+    const fields: Partial<ConversationDocument> = { ...stateFields(state), ...(outbox ? { outbox } : {}) };
     if (expectedVersion === 0) {
       try {
-        await this.conversations.insertOne({ _id, channel: key.channel, chatId: key.chatId, version: 1, ...stateFields(state), processed: [updateId] });
+        await this.conversations.insertOne({ _id, channel: key.channel, chatId: key.chatId, version: 1, ...stateFields(state), ...(outbox ? { outbox } : {}), processed: [updateId] });
         return { outcome: 'committed', version: 1 };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -86,8 +103,8 @@ export class MongoConversationStore implements ConversationStore {
     const result = await this.conversations.updateOne(
       { _id, version: expectedVersion, processed: { $ne: updateId } },
       {
-        $set: stateFields(state),
-        ...(state.locale ? {} : { $unset: { locale: '' } }),
+        $set: fields,
+        ...unsetMissing(fields),
         $inc: { version: 1 },
         $push: { processed: { $each: [updateId], $slice: -PROCESSED_WINDOW } },
       },
@@ -96,9 +113,27 @@ export class MongoConversationStore implements ConversationStore {
     return this.explainMiss(_id, updateId);
   }
 
+  async clearOutbox(key: ConversationKey, updateId: string): Promise<void> {
+    await this.conversations.updateOne({ _id: idOf(key), 'outbox.updateId': updateId }, { $unset: { outbox: '' } });
+  }
+
+  async listIdle(before: Date, limit: number): Promise<ConversationKey[]> {
+    const docs = await this.conversations
+      .find({ flowId: { $ne: null }, lastActivityAt: { $lt: before } }, { projection: { channel: 1, chatId: 1 } })
+      .sort({ lastActivityAt: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => ({ channel: doc.channel, chatId: doc.chatId }));
+  }
+
   /** Why a compare-and-swap did not apply: the update was handled already, or the state moved on. */
   private async explainMiss(_id: string, updateId: string): Promise<CommitResult> {
     const current = await this.conversations.findOne({ _id }, { projection: { processed: 1 } });
     return current?.processed.includes(updateId) ? { outcome: 'duplicate' } : { outcome: 'conflict' };
   }
+}
+
+function unsetMissing(fields: Partial<ConversationDocument>): { $unset?: Record<string, ''> } {
+  const missing = OPTIONAL_FIELDS.filter((field) => fields[field] === undefined);
+  return missing.length > 0 ? { $unset: Object.fromEntries(missing.map((field) => [field, ''] as const)) } : {};
 }

@@ -1,0 +1,220 @@
+import { DESCRIPTION_MAX, DESCRIPTION_MIN } from '../src/domain/claim.js';
+import type { DeskConfig } from '../src/domain/desk.js';
+import { Locale, pickLocale } from '../src/domain/locale.js';
+import { addInfoDialog, addToClaim, ADD_INFO, contentToAdd, startAddInfo } from './add-info.js';
+import { between, globalChoiceId, info, parseChoiceId, prepend, reply, resultOf, say, withNotice, type Dialog, type RequestResult, type StepOutcome, type Turn } from './core.js';
+import { isBlank } from './form.js';
+import { INTAKE, intakeBack, intakeDialog, startIntake } from './intake.js';
+import type { ConversationState } from './state.js';
+import { showClaim, startStatus, STATUS, statusDialog } from './status.js';
+import type { Inbound, Outbound } from './types.js';
+
+/** Every dialog, by id. */
+export const DIALOGS: Readonly<Record<string, Dialog>> = {
+  [INTAKE]: intakeDialog,
+  [STATUS]: statusDialog,
+  [ADD_INFO]: addInfoDialog,
+};
+
+/** What the engine reads besides the state and the input. */
+export interface StepEnv {
+  readonly desk: DeskConfig;
+  readonly now: Date;
+  /** Results of the requests already carried out for this input, by request id. */
+  readonly results: ReadonlyMap<string, RequestResult>;
+}
+
+/** The commands every channel understands. */
+export const COMMANDS = ['start', 'new', 'status', 'add', 'cancel', 'help', 'language', 'back'] as const;
+type Command = (typeof COMMANDS)[number];
+
+/** A command typed as text: `/status 2026-000123`, `/help@claimdesk_bot`. Undefined for plain text. */
+export function parseCommand(text: string): { readonly name: Command | 'unknown'; readonly args: string } | undefined {
+  const match = /^\s*\/([a-z_]{1,32})(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text);
+  if (!match?.[1]) return undefined;
+  const name = match[1].toLowerCase();
+  const known = (COMMANDS as readonly string[]).includes(name) ? (name as Command) : 'unknown';
+  return { name: known, args: (match[2] ?? '').trim() };
+}
+
+function isIdle(state: ConversationState, desk: DeskConfig, now: Date): boolean {
+  return state.flowId !== null && now.getTime() - state.lastActivityAt.getTime() > desk.conversation.idleMinutes * 60_000;
+}
+
+/**
+ * The conversation engine: one pure step from a state and an input to the next state and the
+ * replies. When it needs the outside world (the customer's claims, registering a claim) it
+ * returns a request; the runner carries it out and steps again with the result.
+ * @example
+ * const outcome = step(undefined, { updateId: 'tg:1', from, content: { type: 'text', text: '/start' } }, { desk, now, results: new Map() });
+ * // outcome.kind === 'need' (the customer's claims, to offer their last contact details)
+ */
+export function step(stored: ConversationState | undefined, input: Inbound, env: StepEnv): StepOutcome {
+  const locale = stored?.locale ?? pickLocale(input.from.languageCode, env.desk.desk.defaultLocale);
+  const previousSeq = stored?.prompt ?? 0;
+  const turn: Turn = { desk: env.desk, now: env.now, input, locale, seq: previousSeq + 1, results: env.results };
+  let state: ConversationState = stored ?? { flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: env.now, trail: [] };
+  state = { ...state, locale };
+
+  if (input.content.type === 'idle_timeout') {
+    if (!isIdle(state, env.desk, env.now)) return reply(state, []);
+    return finish(reply(between(state), [info(turn, 'idle.closed', { minutes: env.desk.conversation.idleMinutes })]), turn, state.lastActivityAt);
+  }
+
+  const lead: Outbound[] = [];
+  if (isIdle(state, env.desk, env.now)) {
+    lead.push(info(turn, 'idle.closed', { minutes: env.desk.conversation.idleMinutes }));
+    state = between(state);
+  }
+  const dialog = state.flowId === null ? undefined : DIALOGS[state.flowId];
+  if (state.flowId !== null && (!dialog || dialog.version !== state.flowVersion)) {
+    lead.push(info(turn, 'flow.updated'));
+    state = between(state);
+  }
+  return finish(prepend(lead, dispatch(state, turn, previousSeq)), turn, env.now);
+}
+
+/** Stamps the turn on the new state: its number (for button ids), language and time. */
+function finish(outcome: StepOutcome, turn: Turn, activityAt: Date): StepOutcome {
+  if (outcome.kind === 'need') return outcome;
+  return { ...outcome, state: { ...outcome.state, prompt: turn.seq, locale: outcome.state.locale ?? turn.locale, lastActivityAt: activityAt } };
+}
+
+function dispatch(state: ConversationState, turn: Turn, previousSeq: number): StepOutcome {
+  const content = turn.input.content;
+  if (content.type === 'text') {
+    const command = parseCommand(content.text);
+    if (command) return runCommand(state, command.name, command.args, turn);
+  }
+  if (content.type === 'choice') {
+    const parsed = parseChoiceId(content.choiceId);
+    if (!parsed) return stale(state, turn);
+    if (parsed.scope === 'global') return runGlobal(state, parsed.value, turn);
+    if (parsed.seq !== previousSeq || state.flowId === null) return stale(state, turn);
+    return dialogOf(state).handle(state, { ...turn, choice: parsed.value });
+  }
+  if (state.flowId !== null) return dialogOf(state).handle(state, turn);
+  return firstMessage(state, turn);
+}
+
+function dialogOf(state: ConversationState): Dialog {
+  const dialog = state.flowId === null ? undefined : DIALOGS[state.flowId];
+  if (!dialog) throw new Error(`no dialog "${state.flowId ?? ''}"`);
+  return dialog;
+}
+
+/** Asks the current question again, after an explanation. Between dialogs only the explanation is sent. */
+function reaskAfter(state: ConversationState, turn: Turn, explanation: Outbound): StepOutcome {
+  if (state.flowId === null) return reply(state, [explanation]);
+  return prepend([explanation], dialogOf(state).reask(state, turn));
+}
+
+function stale(state: ConversationState, turn: Turn): StepOutcome {
+  const notice = say(turn, 'notice.stale');
+  if (state.flowId === null) return reply(state, [hints(turn, 'notice.stale_idle')], notice);
+  return withNotice(notice, reaskAfter(state, turn, info(turn, 'notice.stale')));
+}
+
+/** A message with the two ways forward: report a problem, see my claims. */
+function hints(turn: Turn, key: 'notice.stale_idle' | 'command.unknown' | 'help'): Outbound {
+  return {
+    text: say(turn, key),
+    expects: 'none',
+    choices: [
+      { id: globalChoiceId('new'), label: say(turn, 'button.new_report') },
+      { id: globalChoiceId('list'), label: say(turn, 'button.all_claims') },
+    ],
+  };
+}
+
+/** A report in progress is never dropped by a command that starts something else. */
+function busy(state: ConversationState, turn: Turn): StepOutcome {
+  return reaskAfter(state, turn, info(turn, 'command.busy'));
+}
+
+function runCommand(state: ConversationState, name: Command | 'unknown', args: string, turn: Turn): StepOutcome {
+  const inIntake = state.flowId === INTAKE;
+  switch (name) {
+    case 'start':
+    case 'new':
+      return inIntake ? busy(state, turn) : startIntake(between(state), turn);
+    case 'status':
+      if (inIntake) return busy(state, turn);
+      return args === '' ? startStatus(between(state), turn) : showClaim(between(state), args, turn);
+    case 'add':
+      if (inIntake) return busy(state, turn);
+      return startAddInfo(between(state), turn, args === '' ? {} : { number: args });
+    case 'cancel':
+      if (state.flowId === null) return reply(state, [info(turn, 'cancel.nothing')]);
+      return reply(between(state), [info(turn, 'cancel.done')]);
+    case 'help':
+      return reaskAfter(state, turn, hints(turn, 'help'));
+    case 'language':
+      return switchLanguage(state, args, turn);
+    case 'back':
+      if (inIntake) return intakeBack(state, turn);
+      return reaskAfter(state, turn, info(turn, 'command.no_back'));
+    case 'unknown':
+      return reaskAfter(state, turn, state.flowId === null ? hints(turn, 'command.unknown') : info(turn, 'command.unknown'));
+  }
+}
+
+function runGlobal(state: ConversationState, value: string, turn: Turn): StepOutcome {
+  if (value.startsWith('lang:')) return switchLanguage(state, value.slice(5), turn);
+  if (state.flowId === INTAKE) return busy(state, turn);
+  if (value === 'new') return startIntake(between(state), turn);
+  if (value === 'list') return startStatus(between(state), turn);
+  if (value.startsWith('s:')) return showClaim(between(state), value.slice(2), turn);
+  if (value.startsWith('a:')) return startAddInfo(between(state), turn, { number: value.slice(2) });
+  return stale(state, turn);
+}
+
+/** `/language en` switches at once; `/language` offers the choice. The dialog goes on in the new language. */
+function switchLanguage(state: ConversationState, args: string, turn: Turn): StepOutcome {
+  const wanted = Locale.safeParse(args.trim().toLowerCase());
+  if (!wanted.success) {
+    return reply(state, [
+      {
+        text: say(turn, 'language.choose'),
+        expects: 'choice',
+        choices: [
+          { id: globalChoiceId('lang:ru'), label: 'Русский' },
+          { id: globalChoiceId('lang:en'), label: 'English' },
+        ],
+      },
+    ]);
+  }
+  const switched: ConversationState = { ...state, locale: wanted.data };
+  const inNewLanguage: Turn = { ...turn, locale: wanted.data };
+  return reaskAfter(switched, inNewLanguage, info(inNewLanguage, 'language.switched'));
+}
+
+/**
+ * A message between dialogs. If staff asked this customer for information, it answers that
+ * claim; otherwise it starts a report, keeping what was sent (text is offered as the
+ * description, files are attached).
+ */
+function firstMessage(state: ConversationState, turn: Turn): StepOutcome {
+  const claims = resultOf(turn, 'claims', 'claims');
+  if (!claims) return { kind: 'need', request: { id: 'claims', type: 'customer_claims' } };
+  const awaiting = claims.type === 'claims' ? claims.claims.filter((c) => c.status === 'awaiting_customer') : [];
+  const content = turn.input.content;
+  const [only] = awaiting;
+  if (only) {
+    const addable = contentToAdd(content);
+    if (typeof addable === 'string') return reply(state, [info(turn, addable === 'unsupported' ? 'invalid.unsupported' : addable === 'blank' ? 'invalid.empty' : 'invalid.too_long', { max: DESCRIPTION_MAX })]);
+    if (awaiting.length > 1) return startAddInfo(state, turn, { pending: addable });
+    return addToClaim(state, turn, { id: only.id, number: only.number, awaiting: true }, addable, 'leave');
+  }
+  if (content.type === 'text' && !isBlank(content.text)) {
+    const text = content.text.trim();
+    const usable = text.length >= DESCRIPTION_MIN && text.length <= DESCRIPTION_MAX;
+    return startIntake(state, turn, usable ? { firstMessage: text } : {});
+  }
+  if (content.type === 'files') {
+    const caption = content.caption?.trim();
+    const usable = caption !== undefined && caption.length >= DESCRIPTION_MIN && caption.length <= DESCRIPTION_MAX;
+    return startIntake(state, turn, { files: content.attachments, ...(usable ? { firstMessage: caption } : {}) });
+  }
+  return startIntake(state, turn);
+}

@@ -1,0 +1,176 @@
+import type { Attachment, Channel, ClaimDraftInput, ConversationReference, CustomerIdentity } from '../src/domain/claim.js';
+import type { DeskConfig } from '../src/domain/desk.js';
+import { isDomainError } from '../src/domain/errors.js';
+import type { Claim } from '../src/domain/lifecycle.js';
+import type { Request, RequestResult } from './core.js';
+import { step } from './engine.js';
+import type { ConversationKey, ConversationStore, Outbox } from './state.js';
+import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound } from './types.js';
+
+/** The claim operations the dialogs need (implemented by the ClaimRegistry). */
+export interface ClaimsPort {
+  listForCustomer(customer: CustomerIdentity, limit?: number): Promise<Claim[]>;
+  findForCustomer(customer: CustomerIdentity, number: string): Promise<Claim | undefined>;
+  submit(draft: ClaimDraftInput, idempotencyKey: string): Promise<{ readonly claim: Claim; readonly created: boolean }>;
+  addCustomerInfo(claimId: string, customer: CustomerIdentity, info: { readonly text?: string; readonly attachments: readonly Attachment[] }, eventId: string): Promise<Claim>;
+}
+
+/** Sends a message to a customer in one channel (implemented by each adapter). */
+export interface MessageSender {
+  send(to: ConversationReference, message: Outbound): Promise<void>;
+}
+
+/** What the runner reports about its work; never personal data. */
+export interface RunnerLogger {
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RunnerOptions {
+  readonly desk: DeskConfig;
+  readonly store: ConversationStore;
+  readonly claims: ClaimsPort;
+  /** One sender per channel the desk runs. */
+  readonly senders: Partial<Record<Channel, MessageSender>>;
+  readonly now?: () => Date;
+  readonly logger?: RunnerLogger;
+}
+
+/** How many claims the dialogs read for a customer (status list, last contact, waiting claims). */
+export const CUSTOMER_CLAIMS_LIMIT = 20;
+const MAX_ATTEMPTS = 8;
+const MAX_REQUESTS_PER_TURN = 8;
+
+/** Domain refusals a dialog answers in words; anything else is a fault and propagates. */
+const REFUSALS = new Set(['CLAIM_NOT_FOUND', 'INVALID_TRANSITION', 'UNKNOWN_CATEGORY', 'INVALID_CLAIM']);
+
+/** Runs tasks one after another per key, different keys in parallel. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}
+
+/**
+ * The thin runner around the engine: for each inbound update it loads the conversation, steps
+ * (carrying out the requests the step makes), saves the new state together with the update id
+ * and the replies (compare-and-swap; on a conflict it starts over), then sends the replies.
+ * Updates of one chat run in order; a redelivered update is recognised and ignored.
+ * @example
+ * const runner = new ConversationRunner({ desk, store, claims: registry, senders: { telegram } });
+ * await runner.handle({ updateId: 'tg:1', from, content: { type: 'text', text: '/start' } });
+ */
+export class ConversationRunner {
+  private readonly queue = new KeyedQueue();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Handles one inbound update. */
+  handle(input: Inbound): Promise<HandleResult> {
+    const key: ConversationKey = { channel: input.from.channel, chatId: input.from.chatId };
+    return this.queue.run(`${key.channel}:${key.chatId}`, () => this.process(key, input));
+  }
+
+  /**
+   * Closes dialogs idle for longer than the desk allows, telling each customer politely.
+   * Returns how many conversations were closed. Meant to run periodically (a job).
+   */
+  async expireIdle(limit = 100): Promise<number> {
+    const now = this.now();
+    const cutoff = new Date(now.getTime() - this.options.desk.conversation.idleMinutes * 60_000);
+    const keys = await this.options.store.listIdle(cutoff, limit);
+    let closed = 0;
+    for (const key of keys) {
+      const result = await this.handle({
+        updateId: `idle:${now.getTime()}`,
+        from: { channel: key.channel, chatId: key.chatId, userId: key.chatId },
+        content: { type: 'idle_timeout' },
+      });
+      if (result.replies.length > 0) closed++;
+    }
+    return closed;
+  }
+
+  private async process(key: ConversationKey, input: Inbound): Promise<HandleResult> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const loaded = await this.options.store.load(key);
+      // replies of an earlier turn that were saved but not sent (a crash, a channel outage): send
+      // them first; if they still cannot go, they stay in the outbox ahead of this turn's replies
+      const undelivered = loaded.outbox && !(await this.deliver(key, loaded.outbox)) ? loaded.outbox.messages : [];
+      if (loaded.hasProcessed(input.updateId)) return { outcome: 'duplicate', replies: [] };
+
+      const now = this.now();
+      const results = new Map<string, RequestResult>();
+      let outcome = step(loaded.state, input, { desk: this.options.desk, now, results });
+      for (let requests = 0; outcome.kind === 'need'; requests++) {
+        if (requests >= MAX_REQUESTS_PER_TURN) throw new Error(`a step kept asking for more (last: ${outcome.request.type})`);
+        results.set(outcome.request.id, await this.perform(outcome.request, input));
+        outcome = step(loaded.state, input, { desk: this.options.desk, now, results });
+      }
+
+      const messages = [...undelivered, ...outcome.replies];
+      const outbox: Outbox | undefined = messages.length > 0 ? { updateId: input.updateId, to: referenceOf(input.from), messages } : undefined;
+      const saved = await this.options.store.commit(key, loaded.version, outcome.state, input.updateId, outbox);
+      if (saved.outcome === 'duplicate') return { outcome: 'duplicate', replies: [] };
+      if (saved.outcome === 'conflict') continue;
+      const delivered = outbox ? await this.deliver(key, outbox) : true;
+      return { outcome: 'handled', replies: outcome.replies, delivered, ...(outcome.notice !== undefined ? { notice: outcome.notice } : {}) };
+    }
+    throw new Error('the conversation kept changing while this update was handled');
+  }
+
+  /** Carries out a step's request. Idempotency keys come from the conversation, so a retry repeats nothing. */
+  private async perform(request: Request, input: Inbound): Promise<RequestResult> {
+    const { claims } = this.options;
+    const customer = customerOf(input.from);
+    const chat = `${input.from.channel}:${input.from.chatId}`;
+    try {
+      switch (request.type) {
+        case 'customer_claims':
+          return { type: 'claims', claims: await claims.listForCustomer(customer, CUSTOMER_CLAIMS_LIMIT) };
+        case 'claim_by_number':
+          return { type: 'claim', claim: await claims.findForCustomer(customer, request.number) };
+        case 'register':
+          return { type: 'registered', claim: (await claims.submit(request.draft, `${chat}:${request.draftId}`)).claim };
+        case 'add_info': {
+          const infoToAdd = { attachments: request.attachments, ...(request.text !== undefined ? { text: request.text } : {}) };
+          return { type: 'info_added', claim: await claims.addCustomerInfo(request.claimId, customer, infoToAdd, `info:${chat}:${input.updateId}`) };
+        }
+      }
+    } catch (error) {
+      if (isDomainError(error) && REFUSALS.has(error.code)) return { type: 'refused', code: error.code };
+      throw error;
+    }
+  }
+
+  /**
+   * Sends saved replies, then marks them sent. Returns false when they could not be sent; they
+   * stay saved and go out with the next turn.
+   */
+  private async deliver(key: ConversationKey, outbox: Outbox): Promise<boolean> {
+    const sender = this.options.senders[outbox.to.channel];
+    if (!sender) {
+      this.options.logger?.warn('no sender for channel; replies kept', { channel: outbox.to.channel });
+      return false;
+    }
+    try {
+      for (const message of outbox.messages) await sender.send(outbox.to, message);
+    } catch (error) {
+      this.options.logger?.warn('sending replies failed; they will be sent on the next turn', { channel: key.channel, error: error instanceof Error ? error.name : 'unknown' });
+      return false;
+    }
+    await this.options.store.clearOutbox(key, outbox.updateId);
+    return true;
+  }
+}

@@ -1,0 +1,137 @@
+import type { Db } from 'mongodb';
+import { ClaimRepository } from '../../src/store/claims.js';
+import { MongoConversationStore } from '../../src/store/conversations.js';
+import { ClaimRegistry } from '../../src/registry.js';
+import { ConversationRunner, type MessageSender } from '../../flows/runner.js';
+import type { ConversationReference } from '../../src/domain/claim.js';
+import type { DeskConfig } from '../../src/domain/desk.js';
+import type { Attachment } from '../../src/domain/claim.js';
+import type { Choice, HandleResult, InboundContent, Outbound, Sender } from '../../flows/types.js';
+
+/** A fake channel that collects what the bot sends (Rasa's CollectingOutputChannel). Can be told to fail. */
+export class CollectingChannel implements MessageSender {
+  readonly sent: { to: ConversationReference; message: Outbound }[] = [];
+  /** While true, every send throws (a channel outage). */
+  failing = false;
+
+  send(to: ConversationReference, message: Outbound): Promise<void> {
+    if (this.failing) return Promise.reject(new Error('channel down'));
+    this.sent.push({ to, message });
+    return Promise.resolve();
+  }
+
+  to(chatId: string): Outbound[] {
+    return this.sent.filter((s) => s.to.chatId === chatId).map((s) => s.message);
+  }
+}
+
+/** A controllable clock. */
+export class TestClock {
+  constructor(public current = new Date('2026-11-23T09:00:00Z')) {}
+  now = (): Date => new Date(this.current);
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Everything a dialog test needs, wired as main.ts wires it, on a real database. */
+export interface DeskUnderTest {
+  readonly runner: ConversationRunner;
+  readonly registry: ClaimRegistry;
+  readonly claims: ClaimRepository;
+  readonly store: MongoConversationStore;
+  readonly channel: CollectingChannel;
+  readonly clock: TestClock;
+  /** A fresh runner on the same database and channel, as after a restart. */
+  restart(): ConversationRunner;
+}
+
+export function deskUnderTest(db: Db, desk: DeskConfig, clock = new TestClock()): DeskUnderTest {
+  const channel = new CollectingChannel();
+  const make = () => {
+    const claims = new ClaimRepository(db, { now: clock.now });
+    const registry = new ClaimRegistry(desk, claims, clock.now);
+    const store = new MongoConversationStore(db);
+    return { claims, registry, store, runner: new ConversationRunner({ desk, store, claims: registry, senders: { telegram: channel, slack: channel, web: channel }, now: clock.now }) };
+  };
+  const first = make();
+  return { ...first, channel, clock, restart: () => make().runner };
+}
+
+let chats = 0;
+
+/**
+ * One customer in one chat (Bot Framework's TestAdapter): `await chat.send('/start')`, then
+ * `chat.last.text`, `chat.press('Refund')`.
+ */
+export class TestChat {
+  readonly from: Sender;
+  /** Replies to the latest input. */
+  replies: Outbound[] = [];
+  result: HandleResult | undefined;
+  private updates = 0;
+
+  constructor(
+    private runner: ConversationRunner,
+    options: Partial<Sender> = {},
+  ) {
+    const id = String(700_000 + ++chats + Math.floor(Math.random() * 1_000_000) * 1000);
+    this.from = { channel: 'telegram', chatId: id, userId: id, displayName: 'Anna', languageCode: 'en', ...options };
+  }
+
+  /** Switches to another runner (a restarted process). */
+  useRunner(runner: ConversationRunner): void {
+    this.runner = runner;
+  }
+
+  nextUpdateId(): string {
+    return `u${++this.updates}`;
+  }
+
+  async deliver(content: InboundContent, updateId = this.nextUpdateId()): Promise<HandleResult> {
+    this.result = await this.runner.handle({ updateId, from: this.from, content });
+    this.replies = [...this.result.replies];
+    return this.result;
+  }
+
+  send(text: string): Promise<HandleResult> {
+    return this.deliver({ type: 'text', text });
+  }
+
+  /** Presses the button with this label (or id) on the latest message that has buttons. */
+  press(label: string): Promise<HandleResult> {
+    return this.deliver({ type: 'choice', choiceId: this.choice(label).id });
+  }
+
+  sendFiles(attachments: Attachment[], caption?: string): Promise<HandleResult> {
+    return this.deliver({ type: 'files', attachments, ...(caption !== undefined ? { caption } : {}) });
+  }
+
+  /** The latest reply. */
+  get last(): Outbound {
+    const last = this.replies.at(-1);
+    if (!last) throw new Error('no reply');
+    return last;
+  }
+
+  /** All reply texts of the latest input, joined. */
+  get text(): string {
+    return this.replies.map((r) => r.text).join('\n---\n');
+  }
+
+  /** The buttons of the latest reply that has any. */
+  get choices(): readonly Choice[] {
+    return [...this.replies].reverse().find((r) => r.choices && r.choices.length > 0)?.choices ?? [];
+  }
+
+  choice(label: string): Choice {
+    const found = this.choices.find((c) => c.label === label || c.id === label);
+    if (!found) throw new Error(`no button "${label}" among: ${this.choices.map((c) => c.label).join(' | ')}`);
+    return found;
+  }
+}
+
+/** A Telegram photo reference. */
+export function photo(n: number): Attachment {
+  return { channel: 'telegram', kind: 'photo', fileId: `AgACAgIAAxkBAAI${n}`, mimeType: 'image/jpeg', sizeBytes: 120_000 + n };
+}
