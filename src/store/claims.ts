@@ -180,7 +180,7 @@ export class ClaimRepository {
   async listForCustomer(customer: CustomerIdentity, limit = 20): Promise<Claim[]> {
     const docs = await this.claims
       .find({ 'customer.channel': customer.channel, 'customer.userId': customer.userId })
-      .sort({ createdAt: -1 })
+      .sort({ createdAt: -1, _id: -1 })
       .limit(limit)
       .toArray();
     return docs.map(toClaim);
@@ -190,7 +190,7 @@ export class ClaimRepository {
   async listOpenForAssignee(staffId: string, limit = 50): Promise<Claim[]> {
     const docs = await this.claims
       .find({ assigneeId: staffId, status: { $in: [...OPEN_STATUSES] } })
-      .sort({ createdAt: -1 })
+      .sort({ createdAt: -1, _id: -1 })
       .limit(limit)
       .toArray();
     return docs.map(toClaim);

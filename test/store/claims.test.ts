@@ -180,6 +180,55 @@ describe('moving claims through their lifecycle', () => {
   });
 });
 
+describe('information the customer adds', () => {
+  const customer = { channel: 'telegram', userId: 'adder' } as const;
+  const file = { channel: 'telegram', kind: 'photo', fileId: 'AgAC-add-1' } as const;
+
+  it('is recorded as a history event, once per event id, without changing the status', async () => {
+    const { claim } = await registry.submit(draft({ customer }), 'add-1');
+    const after = await registry.addCustomerInfo(claim.id, customer, { text: '  The serial number is SN-42.  ', attachments: [file] }, 'info:1');
+    expect(after.status).toBe('new');
+    expect(after.version).toBe(claim.version + 1);
+    expect(after.history.at(-1)).toMatchObject({ id: 'info:1', type: 'customer_info', note: 'The serial number is SN-42.', attachments: [file], actor: { kind: 'customer' }, notifyCustomer: false });
+    const again = await registry.addCustomerInfo(claim.id, customer, { text: 'The serial number is SN-42.', attachments: [] }, 'info:1');
+    expect(again.version).toBe(after.version);
+    expect((await registry.findForCustomer(customer, claim.number))?.history.filter((e) => e.type === 'customer_info')).toHaveLength(1);
+  });
+
+  it('answers a request for information and moves the claim back where it was, in one write', async () => {
+    const { claim } = await registry.submit(draft({ customer }), 'add-2');
+    await registry.apply(claim.id, { action: 'take' }, staff);
+    const asked = await registry.apply(claim.id, { action: 'request_info', question: 'Which serial number?' }, staff);
+    expect(asked.status).toBe('awaiting_customer');
+    const answered = await registry.addCustomerInfo(claim.id, customer, { text: 'SN-42', attachments: [] }, 'info:2');
+    expect(answered.status).toBe('in_review');
+    expect(answered.version).toBe(asked.version + 1);
+    expect(answered.history.slice(-2).map((e) => e.action ?? e.type)).toEqual(['customer_info', 'customer_replied']);
+    expect(answered.resumeStatus).toBeUndefined();
+    expect((await registry.findForCustomer(customer, claim.number))?.status).toBe('in_review');
+  });
+
+  it('is refused for someone else\'s claim (as not found), for a resolved claim, and when empty; nothing changes', async () => {
+    const { claim } = await registry.submit(draft({ customer }), 'add-3');
+    const stranger = await refusal(() => registry.addCustomerInfo(claim.id, { channel: 'telegram', userId: 'stranger' }, { text: 'hi', attachments: [] }, 'info:3a'));
+    expect(isDomainError(stranger, 'CLAIM_NOT_FOUND')).toBe(true);
+    const empty = await refusal(() => registry.addCustomerInfo(claim.id, customer, { text: '   ', attachments: [] }, 'info:3b'));
+    expect(isDomainError(empty, 'INVALID_CLAIM')).toBe(true);
+    await registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'rejected', reason: 'unfounded', responseText: 'The kettle works as designed.' } }, staff);
+    const resolved = await refusal(() => registry.addCustomerInfo(claim.id, customer, { text: 'But it does not!', attachments: [] }, 'info:3c'));
+    expect(isDomainError(resolved, 'INVALID_TRANSITION')).toBe(true);
+    const stored = await registry.findForCustomer(customer, claim.number);
+    expect(stored?.history.some((e) => e.type === 'customer_info')).toBe(false);
+  });
+
+  it('finds a claim by number only for its own customer', async () => {
+    const { claim } = await registry.submit(draft({ customer }), 'add-4');
+    expect((await registry.findForCustomer(customer, claim.number))?.id).toBe(claim.id);
+    expect(await registry.findForCustomer({ channel: 'telegram', userId: 'stranger' }, claim.number)).toBeUndefined();
+    expect(await registry.findForCustomer({ channel: 'slack', userId: 'adder' }, claim.number)).toBeUndefined();
+  });
+});
+
 describe('indexes', () => {
   it('enforces unique numbers and idempotency keys in the database itself', async () => {
     const names = (await t.db.collection(COLLECTIONS.claims).indexes()).map((i) => i.name);

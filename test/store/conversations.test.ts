@@ -105,4 +105,34 @@ describe('conversation state', () => {
     expect((await store.load({ channel: 'telegram', chatId: 'same' })).state?.stepId).toBe('kind');
     expect((await store.load({ channel: 'slack', chatId: 'same' })).state?.stepId).toBe('description');
   });
+
+  it('keeps replies in an outbox with the state change until they are marked sent', async () => {
+    const key = nextKey();
+    const outbox = { updateId: 'u1', to: { channel: 'telegram', chatId: key.chatId }, messages: [{ text: 'hello', expects: 'none' }] } as const;
+    await store.commit(key, 0, state('kind'), 'u1', outbox);
+    expect((await store.load(key)).outbox).toEqual(outbox);
+    await store.clearOutbox(key, 'other-update');
+    expect((await store.load(key)).outbox).toEqual(outbox);
+    await store.clearOutbox(key, 'u1');
+    expect((await store.load(key)).outbox).toBeUndefined();
+    // a later commit without replies leaves no outbox behind
+    await store.commit(key, 1, state('category'), 'u2', { ...outbox, updateId: 'u2' });
+    await store.commit(key, 2, state('product'), 'u3');
+    expect((await store.load(key)).outbox).toBeUndefined();
+  });
+
+  it('lists conversations idle in a dialog since before a time, oldest first', async () => {
+    const old = nextKey();
+    const older = nextKey();
+    const recent = nextKey();
+    const between = nextKey();
+    const at = (iso: string, flowId: string | null = 'intake'): ConversationState => ({ ...state('kind'), flowId, lastActivityAt: new Date(iso) });
+    await store.commit(old, 0, at('2020-01-01T10:00:00Z'), 'i');
+    await store.commit(older, 0, at('2020-01-01T09:00:00Z'), 'i');
+    await store.commit(recent, 0, at('2020-01-01T12:00:00Z'), 'i');
+    await store.commit(between, 0, at('2020-01-01T08:00:00Z', null), 'i');
+    const idle = await store.listIdle(new Date('2020-01-01T11:00:00Z'), 10);
+    expect(idle).toEqual([older, old]);
+    expect(await store.listIdle(new Date('2020-01-01T11:00:00Z'), 1)).toEqual([older]);
+  });
 });
