@@ -22,7 +22,7 @@ export interface MessageSender {
 
 /** What the runner reports about its work; never personal data. */
 export interface RunnerLogger {
-  warn(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Readonly<Record<string, string | number | boolean | undefined>>): void;
 }
 
 export interface RunnerOptions {

@@ -12,12 +12,19 @@ import { ClaimRegistry } from './registry.js';
 import { startLocalServer, type LocalServer } from './store/local/server.js';
 import { LocalDbError } from './store/local/errors.js';
 import { dataDir, projectRoot } from './store/local/paths.js';
+import { MongoConversationStore } from './store/conversations.js';
+import { ConversationRunner, type MessageSender } from '../flows/runner.js';
+import { createScheduler } from './jobs/agenda.js';
+import { scheduleIdleSweep } from './jobs/conversation-idle.js';
+import type { Channel } from './domain/claim.js';
 
 /** A running desk. */
 export interface App {
   readonly url: string;
   readonly db: Db;
   readonly registry: ClaimRegistry;
+  /** The conversation runner the channel adapters hand their updates to. */
+  readonly conversations: ConversationRunner;
   /** The local database the app started, when MONGODB_URI was not set. */
   readonly localServer: LocalServer | undefined;
   stop(): Promise<void>;
@@ -28,6 +35,10 @@ export interface StartAppOptions {
   readonly log?: Logger;
   /** Folder the relative DESK_CONFIG path is resolved from (default: the repository root). */
   readonly cwd?: string;
+  /** Senders of replies per channel (the channel adapters provide them; tests pass fakes). */
+  readonly senders?: Partial<Record<Channel, MessageSender>>;
+  /** How often scheduled jobs are looked for, in milliseconds (tests use less). */
+  readonly jobsEveryMs?: number;
 }
 
 /**
@@ -73,6 +84,19 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     log.info('database', 'connected, indexes ready', { database: db.databaseName });
 
     const registry = new ClaimRegistry(desk, new ClaimRepository(db));
+    const conversations = new ConversationRunner({
+      desk,
+      store: new MongoConversationStore(db),
+      claims: registry,
+      senders: options.senders ?? {},
+      logger: { warn: (message, fields) => log.warn('conversation', message, fields) },
+    });
+
+    const scheduler = createScheduler(db, options.jobsEveryMs ? { processEveryMs: options.jobsEveryMs } : {});
+    await scheduleIdleSweep(scheduler, conversations);
+    await scheduler.start();
+    stops.push(() => scheduler.stop());
+    log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });
 
     const http: HttpServer = await startHttpServer({
       port: env.PORT,
@@ -92,7 +116,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       else log.info(channel, 'configured (its adapter arrives with the channel issue)');
     }
 
-    return { url: http.url, db, registry, localServer, stop: stopAll };
+    return { url: http.url, db, registry, conversations, localServer, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

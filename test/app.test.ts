@@ -9,6 +9,7 @@ import { startApp, type App } from '../src/main.js';
 import { createLogger } from '../src/log.js';
 import { projectRoot } from '../src/store/local/paths.js';
 import { draft } from './support/fixtures.js';
+import { CollectingChannel } from './support/chat.js';
 
 const run = promisify(execFile);
 
@@ -25,9 +26,10 @@ describe('the desk with MONGODB_URI', () => {
   let app: App;
   const { lines, log } = collectingLog();
   const database = `app_${Date.now().toString(36)}`;
+  const telegram = new CollectingChannel();
 
   beforeAll(async () => {
-    app = await startApp({ env: { MONGODB_URI: uriFor(database), PORT: '0', HOST: '127.0.0.1' }, log });
+    app = await startApp({ env: { MONGODB_URI: uriFor(database), PORT: '0', HOST: '127.0.0.1' }, log, senders: { telegram } });
   });
   afterAll(async () => {
     await app.db.dropDatabase();
@@ -54,6 +56,15 @@ describe('the desk with MONGODB_URI', () => {
     expect(text).toMatch(/\[http\] listening/);
     expect(text).toMatch(/warn {2}\[telegram\] off: TELEGRAM_BOT_TOKEN is not set/);
     expect(text).toMatch(/warn {2}\[slack\] off: SLACK_BOT_TOKEN is not set/);
+  });
+
+  it('wires the conversation runner to the database and the channel senders', async () => {
+    const from = { channel: 'telegram', chatId: '5150', userId: '5150', languageCode: 'en' } as const;
+    const result = await app.conversations.handle({ updateId: 'app-u1', from, content: { type: 'text', text: '/start' } });
+    expect(result.outcome).toBe('handled');
+    expect(telegram.to('5150').map((m) => m.text)).toEqual(result.replies.map((r) => r.text));
+    expect(await app.db.collection('conversations').countDocuments({ chatId: '5150' })).toBe(1);
+    expect(lines.join('\n')).toMatch(/\[jobs\] scheduler started/);
   });
 
   it('created the indexes and registers claims in the named database', async () => {

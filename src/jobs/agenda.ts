@@ -1,0 +1,23 @@
+import { Agenda } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import type { Db } from 'mongodb';
+
+export interface SchedulerOptions {
+  /** How often workers look for due jobs, in milliseconds (default 5 s; tests use less). */
+  readonly processEveryMs?: number;
+  /** After this long a locked job whose worker died is picked up by another worker. */
+  readonly lockLifetimeMs?: number;
+}
+
+/**
+ * Agenda on the desk's own database (jobs live in `agendaJobs`). Jobs are defined by the files
+ * beside this one (one file per job kind); `main.ts` starts and stops it.
+ * @example const agenda = createScheduler(db); defineIdleSweep(agenda, runner); await agenda.start();
+ */
+export function createScheduler(db: Db, options: SchedulerOptions = {}): Agenda {
+  return new Agenda({
+    backend: new MongoBackend({ mongo: db }),
+    processEvery: options.processEveryMs ?? 5_000,
+    defaultLockLifetime: options.lockLifetimeMs ?? 10 * 60_000,
+  });
+}
