@@ -1,29 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../support/db.js';
-import { ensureIndexes } from '../../src/store/collections.js';
-import { exampleDesk } from '../support/fixtures.js';
-import { deskUnderTest, photo, TestChat, type DeskUnderTest } from '../support/chat.js';
-import type { DeskConfig } from '../../src/domain/desk.js';
+import { describe, expect, it } from 'vitest';
+import { photo, setupDesk, TestChat } from '../support/chat.js';
 import type { Locale } from '../../src/domain/locale.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
 import type { ConversationState } from '../../flows/state.js';
 
-let db: TestDatabase;
-let desk: DeskConfig;
-let app: DeskUnderTest;
-
-beforeAll(async () => {
-  db = await openTestDatabase('intake');
-  await ensureIndexes(db.db);
-  desk = await exampleDesk();
-  app = deskUnderTest(db.db, desk);
-});
-afterAll(async () => {
-  await db.close();
-});
+const env = setupDesk('intake');
 
 async function stateOf(chat: TestChat): Promise<ConversationState | undefined> {
-  return (await app.store.load({ channel: chat.from.channel, chatId: chat.from.chatId })).state;
+  return (await env.app.store.load({ channel: chat.from.channel, chatId: chat.from.chatId })).state;
 }
 
 /** The part of the state an answer may change (not the turn counter or the clock). */
@@ -33,7 +17,7 @@ async function dialogOf(chat: TestChat) {
 }
 
 function claimsOf(chat: TestChat) {
-  return app.claims.listForCustomer({ channel: chat.from.channel, userId: chat.from.userId });
+  return env.app.claims.listForCustomer({ channel: chat.from.channel, userId: chat.from.userId });
 }
 
 /** Answers the intake in a fixed way until the chat stands at `target` (a step id or 'confirm'). */
@@ -82,7 +66,7 @@ async function fillTo(chat: TestChat, target: string, locale: Locale = 'en'): Pr
 
 describe('the intake, step by step', () => {
   it('in English: from /start to a registered claim with its number, what happens next and by when', async () => {
-    const chat = new TestChat(app.runner, { languageCode: 'en-GB' });
+    const chat = new TestChat(env.app.runner, { languageCode: 'en-GB' });
     await chat.send('/start');
     expect(chat.text).toContain(t('en', 'intake.greeting', { desk: 'Claims desk' }));
     expect(chat.last.text).toContain(t('en', 'ask.intake.kind'));
@@ -143,9 +127,9 @@ describe('the intake, step by step', () => {
     expect(chat.last.text).toBe(
       t('en', 'registered', {
         number: claim.number,
-        date: formatDateTime(claim.createdAt, 'en', desk.desk.timezone),
+        date: formatDateTime(claim.createdAt, 'en', env.desk.desk.timezone),
         department: 'Quality department',
-        due: formatDateTime(claim.sla.firstResponseDueAt, 'en', desk.desk.timezone),
+        due: formatDateTime(claim.sla.firstResponseDueAt, 'en', env.desk.desk.timezone),
       }),
     );
     expect(claim.sla.firstResponseDueAt.getTime() - claim.createdAt.getTime()).toBe(24 * 3_600_000);
@@ -153,7 +137,7 @@ describe('the intake, step by step', () => {
   });
 
   it('in Russian, with an e-mail instead of a phone', async () => {
-    const chat = new TestChat(app.runner, { languageCode: 'ru-RU', displayName: 'Иван' });
+    const chat = new TestChat(env.app.runner, { languageCode: 'ru-RU', displayName: 'Иван' });
     await chat.send('/new');
     expect(chat.text).toContain(t('ru', 'intake.greeting', { desk: 'Служба претензий' }));
     await fillTo(chat, 'reach', 'ru');
@@ -170,7 +154,7 @@ describe('the intake, step by step', () => {
   });
 
   it('a second claim offers the contact given last time, and never touches the first claim', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'confirm');
     await chat.press(t('en', 'button.submit'));
     const [first] = await claimsOf(chat);
@@ -185,7 +169,7 @@ describe('the intake, step by step', () => {
     const claims = await claimsOf(chat);
     expect(claims).toHaveLength(2);
     expect(claims[0]?.number).not.toBe(first?.number);
-    const again = await app.claims.findById(first?.id ?? '');
+    const again = await env.app.claims.findById(first?.id ?? '');
     expect(again?.version).toBe(first?.version);
     expect(again?.status).toBe('new');
 
@@ -197,7 +181,7 @@ describe('the intake, step by step', () => {
   });
 
   it('offers the first message as the description, so nothing the customer wrote is lost', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await chat.send('Hello, my new kettle leaks from the bottom!');
     expect(chat.text).toContain(t('en', 'intake.greeting', { desk: 'Claims desk' }));
     await fillTo(chat, 'description');
@@ -207,7 +191,7 @@ describe('the intake, step by step', () => {
   });
 
   it('takes the caption of a photo sent at the description step as the description', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'description');
     await chat.sendFiles([photo(7)], 'The handle broke off on the first day.');
     expect(chat.text).toContain(t('en', 'files.kept', { count: 1 }));
@@ -217,7 +201,7 @@ describe('the intake, step by step', () => {
   });
 
   it('"back" forgets the previous answer and asks it again', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'description');
     await chat.press('« Back');
     expect(chat.last.text).toBe(t('en', 'ask.intake.order'));
@@ -229,19 +213,19 @@ describe('the intake, step by step', () => {
   });
 
   it('accepts a choice typed as its number or its label', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'remedy');
     await chat.send('3');
     expect(chat.last.text).toBe(t('en', 'ask.intake.name'));
     expect((await stateOf(chat))?.answers['remedy']).toBe('refund');
-    const other = new TestChat(app.runner);
+    const other = new TestChat(env.app.runner);
     await fillTo(other, 'remedy');
     await other.send('  DISCOUNT ');
     expect((await stateOf(other))?.answers['remedy']).toBe('discount');
   });
 
   it('takes a shared phone contact', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'reach');
     await chat.deliver({ type: 'contact', phone: '79123456789', name: 'Anna' });
     expect(chat.last.text).toContain('Contact: Anna Petrova, +79123456789');
@@ -260,7 +244,7 @@ describe('editing from the summary card', () => {
   ];
   for (const edit of edits) {
     it(`changes the ${edit.field} and comes back to the card`, async () => {
-      const chat = new TestChat(app.runner);
+      const chat = new TestChat(env.app.runner);
       await fillTo(chat, 'confirm');
       await chat.press(t('en', `button.edit.${edit.field}` as 'button.edit.kind'));
       await edit.answer(chat);
@@ -271,7 +255,7 @@ describe('editing from the summary card', () => {
   }
 
   it('changing the kind asks the topic again when the old one is not offered for the new kind', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'confirm');
     await chat.press(t('en', 'button.edit.kind'));
     await chat.press(t('en', 'kind.complaint'));
@@ -287,7 +271,7 @@ describe('editing from the summary card', () => {
   });
 
   it('keeps the topic when the new kind offers it too', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'confirm');
     await chat.press(t('en', 'button.edit.kind'));
     await chat.press(t('en', 'kind.quality_claim'));
@@ -295,7 +279,7 @@ describe('editing from the summary card', () => {
   });
 
   it('"Cancel" on the card registers nothing', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'confirm');
     await chat.press(t('en', 'button.cancel'));
     expect(chat.text).toBe(t('en', 'cancel.done'));
@@ -304,7 +288,7 @@ describe('editing from the summary card', () => {
   });
 
   it('text on the card asks to use the buttons and changes nothing', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'confirm');
     const before = await dialogOf(chat);
     await chat.send('yes');
@@ -337,7 +321,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   ];
   for (const c of cases) {
     it(`${c.name} (at ${c.at})`, async () => {
-      const chat = new TestChat(app.runner);
+      const chat = new TestChat(env.app.runner);
       await fillTo(chat, c.at);
       const question = chat.last.text;
       const before = await dialogOf(chat);
@@ -351,7 +335,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   }
 
   it('a button pressed on an older message is refused with a notice', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await chat.send('/new');
     await chat.press(t('en', 'kind.claim'));
     const oldCategoryButton = chat.choice('Refund').id;
@@ -364,7 +348,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   });
 
   it('a button of the same turn that belongs to another step is refused', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'remedy');
     const seq = chat.choice('Refund').id.split('.')[0] ?? '';
     const before = await dialogOf(chat);
@@ -374,7 +358,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   });
 
   it('emoji and right-to-left text are kept exactly', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'description');
     const text = 'Чайник 🔥 сломался 👩‍👩‍👧 — הקומקום שבור — مرحبا ✓';
     await chat.send(text);
@@ -385,7 +369,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   });
 
   it('operator-looking text is stored as text and never becomes a query operator', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'product');
     await chat.send('{"$gt": ""}');
     await chat.send('{ "$ne": null }');
@@ -400,7 +384,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   });
 
   it('Markdown and HTML special characters pass through as plain text', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'description');
     const text = '<b>bold</b> *star* _under_ [link](http://x.y) `code` &amp; <script>alert(1)</script>';
     await chat.send(text);
@@ -411,7 +395,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   });
 
   it('files sent at another step are kept, and the question is asked again', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'remedy');
     await chat.sendFiles([photo(11)]);
     expect(chat.last.text).toBe(`${t('en', 'files.kept', { count: 1 })}\n\n${t('en', 'ask.intake.remedy')}`);
@@ -421,7 +405,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   });
 
   it('text at the files step is added to the description', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'files');
     await chat.send('Also, the lid does not close.');
     expect(chat.last.text).toContain(t('en', 'files.text_added'));
@@ -429,7 +413,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
   });
 
   it('more than 20 files: the extra ones are refused politely', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'files');
     await chat.sendFiles(Array.from({ length: 15 }, (_, i) => photo(100 + i)));
     await chat.sendFiles(Array.from({ length: 10 }, (_, i) => photo(200 + i)));
@@ -443,9 +427,9 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
 
 describe('robustness', () => {
   it('a restart in the middle of the intake resumes where the customer was', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'description');
-    chat.useRunner(app.restart());
+    chat.useRunner(env.app.restart());
     await chat.send('The kettle stopped heating after two days.');
     expect(chat.last.text).toBe(t('en', 'ask.intake.files', { max: 20 }));
     await fillTo(chat, 'confirm');
@@ -454,15 +438,15 @@ describe('robustness', () => {
   });
 
   it('a redelivered update is ignored: no second reply, no second claim', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'product');
-    const sentBefore = app.channel.to(chat.from.chatId).length;
+    const sentBefore = env.app.channel.to(chat.from.chatId).length;
     await chat.deliver({ type: 'text', text: 'Kettle' }, 'tg-500');
     expect(chat.result?.outcome).toBe('handled');
     await chat.deliver({ type: 'text', text: 'Kettle' }, 'tg-500');
     expect(chat.result?.outcome).toBe('duplicate');
     expect(chat.replies).toEqual([]);
-    expect(app.channel.to(chat.from.chatId).length).toBe(sentBefore + 1);
+    expect(env.app.channel.to(chat.from.chatId).length).toBe(sentBefore + 1);
     expect((await stateOf(chat))?.stepId).toBe('order');
 
     await fillTo(chat, 'confirm');
@@ -474,12 +458,12 @@ describe('robustness', () => {
   });
 
   it('two presses of "submit" handled by two app instances at once register one claim', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'confirm');
     const id = chat.choice(t('en', 'button.submit')).id;
-    const other = app.restart();
+    const other = env.app.restart();
     const [a, b] = await Promise.all([
-      app.runner.handle({ updateId: 'press-1', from: chat.from, content: { type: 'choice', choiceId: id } }),
+      env.app.runner.handle({ updateId: 'press-1', from: chat.from, content: { type: 'choice', choiceId: id } }),
       other.handle({ updateId: 'press-2', from: chat.from, content: { type: 'choice', choiceId: id } }),
     ]);
     expect(await claimsOf(chat)).toHaveLength(1);
@@ -489,7 +473,7 @@ describe('robustness', () => {
   });
 
   it('updates of one chat are processed in order, even when they arrive together', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'product');
     await Promise.all([chat.send('Kettle KT-200'), chat.send('ORD-77'), chat.send('It does not switch on at all, the light stays off.')]);
     const state = await stateOf(chat);
@@ -498,19 +482,19 @@ describe('robustness', () => {
   });
 
   it('replies that could not be sent are kept and sent with the next turn', async () => {
-    const chat = new TestChat(app.runner);
+    const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'product');
-    app.channel.failing = true;
+    env.app.channel.failing = true;
     try {
       await chat.send('Kettle KT-200');
       expect(chat.result?.delivered).toBe(false);
     } finally {
-      app.channel.failing = false;
+      env.app.channel.failing = false;
     }
-    const sentBefore = app.channel.to(chat.from.chatId).length;
+    const sentBefore = env.app.channel.to(chat.from.chatId).length;
     await chat.send('ORD-1');
-    const sent = app.channel.to(chat.from.chatId).slice(sentBefore).map((m) => m.text);
+    const sent = env.app.channel.to(chat.from.chatId).slice(sentBefore).map((m) => m.text);
     expect(sent).toEqual([t('en', 'ask.intake.order'), t('en', 'ask.intake.description')]);
-    expect((await app.store.load({ channel: 'telegram', chatId: chat.from.chatId })).outbox).toBeUndefined();
+    expect((await env.app.store.load({ channel: 'telegram', chatId: chat.from.chatId })).outbox).toBeUndefined();
   });
 });

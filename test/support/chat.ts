@@ -1,4 +1,8 @@
 import type { Db } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
+import { openTestDatabase, type TestDatabase } from './db.js';
+import { exampleDesk } from './fixtures.js';
+import { ensureIndexes } from '../../src/store/collections.js';
 import { ClaimRepository } from '../../src/store/claims.js';
 import { MongoConversationStore } from '../../src/store/conversations.js';
 import { ClaimRegistry } from '../../src/registry.js';
@@ -134,4 +138,31 @@ export class TestChat {
 /** A Telegram photo reference. */
 export function photo(n: number): Attachment {
   return { channel: 'telegram', kind: 'photo', fileId: `AgACAgIAAxkBAAI${n}`, mimeType: 'image/jpeg', sizeBytes: 120_000 + n };
+}
+
+/** What `setupDesk` provides to a test file once its `beforeAll` has run. */
+export interface DeskFixture {
+  app: DeskUnderTest;
+  db: TestDatabase;
+  desk: DeskConfig;
+}
+
+/**
+ * Registers the hooks that give a test file its own database, indexes and a wired desk, and
+ * drops the database afterwards.
+ * @example const env = setupDesk('intake'); it('…', async () => { const chat = new TestChat(env.app.runner); … });
+ */
+export function setupDesk(label: string, options: { tweak?: (desk: DeskConfig) => DeskConfig; clock?: TestClock } = {}): DeskFixture {
+  const fixture = {} as DeskFixture;
+  beforeAll(async () => {
+    fixture.db = await openTestDatabase(label);
+    await ensureIndexes(fixture.db.db);
+    const desk = await exampleDesk();
+    fixture.desk = options.tweak ? options.tweak(desk) : desk;
+    fixture.app = deskUnderTest(fixture.db.db, fixture.desk, options.clock);
+  });
+  afterAll(async () => {
+    await fixture.db.close();
+  });
+  return fixture;
 }
