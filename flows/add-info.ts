@@ -3,7 +3,7 @@ import { Attachment } from '../src/domain/claim.js';
 import { CUSTOMER_INFO_FILES_MAX, CUSTOMER_INFO_TEXT_MAX, type Claim } from '../src/domain/lifecycle.js';
 import { parseClaimNumber } from '../src/domain/numbering.js';
 import { claimTitle, isOpen } from './claim-text.js';
-import { between, globalChoiceId, info, message, reply, resultOf, say, shorten, type Dialog, type StepOutcome, type Turn } from './core.js';
+import { between, globalChoiceId, info, message, prepend, reply, resultOf, say, shorten, type Dialog, type StepOutcome, type Turn } from './core.js';
 import { isBlank, pickByText } from './form.js';
 import type { ConversationState } from './state.js';
 import type { InboundContent, Outbound } from './types.js';
@@ -120,18 +120,42 @@ export function addToClaim(state: ConversationState, turn: Turn, claim: { id: st
   return reply(state, [{ text: lead, expects: 'none' }]);
 }
 
+/** Typed text that tries to pick a claim (a list position or a claim number) rather than say something. */
+function isPickAttempt(typed: string | undefined): boolean {
+  return typed !== undefined && (/^\d{1,2}$/.test(typed) || parseClaimNumber(typed) !== undefined);
+}
+
+/**
+ * A message sent while the customer is asked which claim it is for: kept with what is already
+ * waiting (never dropped), and the question is asked again. Undefined for content that cannot be
+ * added (a sticker, an empty text), which just gets the question again.
+ */
+function keepForPick(state: ConversationState, pending: Pending | undefined, content: InboundContent, turn: Turn): StepOutcome | undefined {
+  const addable = contentToAdd(content);
+  if (addable === 'blank' || addable === 'unsupported') return undefined;
+  if (typeof addable === 'string') return prepend([{ text: refusalOf(addable, turn), expects: 'none' }], addInfoDialog.reask(state, turn));
+  const text = [pending?.text, addable.text].filter((part): part is string => part !== undefined).join('\n');
+  const attachments = [...(pending?.attachments ?? []), ...addable.attachments];
+  const refusal = text.length > CUSTOMER_INFO_TEXT_MAX ? 'too_long' : attachments.length > CUSTOMER_INFO_FILES_MAX ? 'too_many_files' : undefined;
+  if (refusal !== undefined) return prepend([{ text: refusalOf(refusal, turn), expects: 'none' }], addInfoDialog.reask(state, turn));
+  return startAddInfo(between(state), turn, { pending: { ...(text !== '' ? { text } : {}), attachments } });
+}
+
 /** The add-information dialog: pick a claim (when there are several), then send text or files. */
 export const addInfoDialog: Dialog = {
   id: ADD_INFO,
   version: VERSION,
   handle(state, turn) {
     const answers = AddInfoAnswers.parse(state.answers);
-    if (turn.choice === 'done') return reply(between(state), [info(turn, 'add.finished')]);
+    if (turn.choice === 'done') return reply(between(state), [info(turn, state.stepId === 'pick' && answers.pending ? 'add.cancelled' : 'add.finished')]);
     if (state.stepId === 'pick') {
       const content = turn.input.content;
       const typed = content.type === 'text' ? content.text.trim() : undefined;
       const picked = turn.choice?.startsWith('c:') ? turn.choice.slice(2) : typed === undefined ? undefined : pickByText((answers.numbers ?? []).map((n) => ({ value: n, label: n })), typed);
-      if (!picked || !(answers.numbers ?? []).includes(picked)) return addInfoDialog.reask(state, turn);
+      if (!picked || !(answers.numbers ?? []).includes(picked)) {
+        const kept = turn.choice === undefined && !isPickAttempt(typed) ? keepForPick(state, answers.pending, content, turn) : undefined;
+        return kept ?? addInfoDialog.reask(state, turn);
+      }
       const result = resultOf(turn, `claim:${picked}`, 'claim');
       if (!result) return { kind: 'need', request: { id: `claim:${picked}`, type: 'claim_by_number', number: picked } };
       if (result.type === 'refused' || !result.claim) return reply(between(state), [{ text: say(turn, 'status.not_found', { number: picked }), expects: 'none' }]);

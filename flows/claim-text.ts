@@ -64,7 +64,8 @@ export function claimDetail(claim: Claim, turn: Turn): string {
   const category = findCategory(turn.desk, claim.category);
   const lines = [
     say(turn, 'detail.title', { number: claim.number, date: formatDateTime(claim.createdAt, turn.locale, zone) }),
-    `${say(turn, `kind.${claim.kind}`)} · ${category ? category.label[turn.locale] : claim.category}`,
+    // `kind.*` are the answers to "what would you like to file?" (accusative in Russian); the card names it
+    `${say(turn, `detail.kind.${claim.kind}`)} · ${category ? category.label[turn.locale] : claim.category}`,
     say(turn, 'detail.status', { status: say(turn, `status.${claim.status}`) }),
     say(turn, 'detail.description', { text: shorten(claim.description, 300) }),
   ];

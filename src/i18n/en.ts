@@ -61,6 +61,9 @@ export const en = {
   'status.pick_hint': 'Press a number to see the details.',
   'status.not_found': 'I could not find a claim {number} among your claims. Send /status to see the list.',
   'detail.title': 'Claim No. {number} of {date}',
+  'detail.kind.claim': 'Claim',
+  'detail.kind.complaint': 'Complaint',
+  'detail.kind.quality_claim': 'Quality claim',
   'detail.status': 'Status: {status}',
   'detail.description': 'Description: {text}',
   'detail.response_due': 'We will reply by {due}.',
@@ -90,6 +93,7 @@ export const en = {
   'add.added': 'Thank you, it was added to claim {number}; the specialist will see it.',
   'add.answer_received': 'Thank you for your answer. It was added to claim {number} and passed to the specialist.',
   'add.finished': 'Thank you. Send /status any time to see how your claims are doing.',
+  'add.cancelled': 'Cancelled; your message was not added to any claim.',
 
   // re-asks
   'invalid.empty': 'The message is empty. Please type your answer.',

@@ -59,6 +59,9 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'status.pick_hint': 'Нажмите на номер, чтобы увидеть подробности.',
   'status.not_found': 'Среди ваших претензий нет претензии {number}. Отправьте /status, чтобы увидеть список.',
   'detail.title': 'Претензия № {number} от {date}',
+  'detail.kind.claim': 'Претензия',
+  'detail.kind.complaint': 'Жалоба',
+  'detail.kind.quality_claim': 'Рекламация',
   'detail.status': 'Статус: {status}',
   'detail.description': 'Описание: {text}',
   'detail.response_due': 'Ответим не позднее {due}.',
@@ -88,6 +91,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'add.added': 'Спасибо, добавлено к претензии {number}; специалист это увидит.',
   'add.answer_received': 'Спасибо за ответ. Он добавлен к претензии {number} и передан специалисту.',
   'add.finished': 'Спасибо. Отправьте /status в любой момент, чтобы узнать, как идут дела.',
+  'add.cancelled': 'Отменено; ваше сообщение не добавлено ни к одной претензии.',
 
   // переспросы
   'invalid.empty': 'Сообщение пустое. Напишите, пожалуйста, ответ.',
