@@ -40,7 +40,7 @@ export function contentToAdd(content: InboundContent): Pending | 'blank' | 'too_
   return 'unsupported';
 }
 
-function refusalOf(reason: Exclude<ReturnType<typeof contentToAdd>, Pending>, turn: Turn): string {
+export function refusalOf(reason: Exclude<ReturnType<typeof contentToAdd>, Pending>, turn: Turn): string {
   switch (reason) {
     case 'blank':
       return say(turn, 'invalid.empty');
@@ -145,6 +145,11 @@ function keepForPick(state: ConversationState, pending: Pending | undefined, con
 export const addInfoDialog: Dialog = {
   id: ADD_INFO,
   version: VERSION,
+  unfinishedMatters: false,
+  cancelled(state, turn) {
+    const held = state.stepId === 'pick' && AddInfoAnswers.safeParse(state.answers).data?.pending !== undefined;
+    return info(turn, held ? 'add.cancelled' : 'add.finished');
+  },
   handle(state, turn) {
     const answers = AddInfoAnswers.parse(state.answers);
     if (turn.choice === 'done') return reply(between(state), [info(turn, state.stepId === 'pick' && answers.pending ? 'add.cancelled' : 'add.finished')]);

@@ -52,6 +52,15 @@ export interface Dialog {
   handle(state: ConversationState, turn: Turn): StepOutcome;
   /** Asks the current step's question again (after /help, /language, a stale button…). */
   reask(state: ConversationState, turn: Turn): StepOutcome;
+  /**
+   * Whether typed input belongs to this dialog. When it does not (a reply typed under the status
+   * list), the dialog is left and the input is handled as a message between dialogs.
+   */
+  takes?(state: ConversationState, turn: Turn): boolean;
+  /** What /cancel says in this dialog (default: "Cancelled, nothing was submitted"). */
+  cancelled?(state: ConversationState, turn: Turn): Outbound;
+  /** Whether leaving this dialog half-way loses something, so idling out deserves a message. */
+  readonly unfinishedMatters: boolean;
 }
 
 /** A button before it gets its id: what it means and what it says. */

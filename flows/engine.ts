@@ -1,7 +1,7 @@
 import { DESCRIPTION_MAX, DESCRIPTION_MIN } from '../src/domain/claim.js';
 import type { DeskConfig } from '../src/domain/desk.js';
 import { Locale, pickLocale } from '../src/domain/locale.js';
-import { addInfoDialog, addToClaim, ADD_INFO, contentToAdd, startAddInfo } from './add-info.js';
+import { addInfoDialog, addToClaim, ADD_INFO, contentToAdd, refusalOf, startAddInfo } from './add-info.js';
 import { between, globalChoiceId, info, parseChoiceId, prepend, reply, resultOf, say, withNotice, type Dialog, type RequestResult, type StepOutcome, type Turn } from './core.js';
 import { isBlank } from './form.js';
 import { INTAKE, intakeBack, intakeDialog, startIntake } from './intake.js';
@@ -56,14 +56,16 @@ export function step(stored: ConversationState | undefined, input: Inbound, env:
   let state: ConversationState = stored ?? { flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: env.now, trail: [] };
   state = { ...state, locale };
 
+  // only a dialog that would lose something (an unfinished report) is worth a message when it idles out
+  const idleClosing = (): Outbound[] => (state.flowId !== null && DIALOGS[state.flowId]?.unfinishedMatters ? [info(turn, 'idle.closed', { minutes: env.desk.conversation.idleMinutes })] : []);
   if (input.content.type === 'idle_timeout') {
     if (!isIdle(state, env.desk, env.now)) return reply(state, []);
-    return finish(reply(between(state), [info(turn, 'idle.closed', { minutes: env.desk.conversation.idleMinutes })]), turn, state.lastActivityAt);
+    return finish(reply(between(state), idleClosing()), turn, state.lastActivityAt);
   }
 
   const lead: Outbound[] = [];
   if (isIdle(state, env.desk, env.now)) {
-    lead.push(info(turn, 'idle.closed', { minutes: env.desk.conversation.idleMinutes }));
+    lead.push(...idleClosing());
     state = between(state);
   }
   const dialog = state.flowId === null ? undefined : DIALOGS[state.flowId];
@@ -93,7 +95,11 @@ function dispatch(state: ConversationState, turn: Turn, previousSeq: number): St
     if (parsed.seq !== previousSeq || state.flowId === null) return stale(state, turn);
     return dialogOf(state).handle(state, { ...turn, choice: parsed.value });
   }
-  if (state.flowId !== null) return dialogOf(state).handle(state, turn);
+  if (state.flowId !== null) {
+    const dialog = dialogOf(state);
+    if (!dialog.takes || dialog.takes(state, turn)) return dialog.handle(state, turn);
+    return firstMessage(between(state), turn);
+  }
   return firstMessage(state, turn);
 }
 
@@ -144,9 +150,11 @@ function runCommand(state: ConversationState, name: Command | 'unknown', args: s
     case 'add':
       if (inIntake) return busy(state, turn);
       return startAddInfo(between(state), turn, args === '' ? {} : { number: args });
-    case 'cancel':
+    case 'cancel': {
       if (state.flowId === null) return reply(state, [info(turn, 'cancel.nothing')]);
-      return reply(between(state), [info(turn, 'cancel.done')]);
+      const dialog = dialogOf(state);
+      return reply(between(state), [dialog.cancelled ? dialog.cancelled(state, turn) : info(turn, 'cancel.done')]);
+    }
     case 'help':
       return reaskAfter(state, turn, hints(turn, 'help'));
     case 'language':
@@ -159,13 +167,23 @@ function runCommand(state: ConversationState, name: Command | 'unknown', args: s
   }
 }
 
+/** The actions a global button can start; anything else was never issued by the desk. */
+const GLOBAL_ACTIONS: readonly { readonly pattern: RegExp; readonly run: (state: ConversationState, arg: string, turn: Turn) => StepOutcome }[] = [
+  { pattern: /^new$/, run: (state, _arg, turn) => startIntake(state, turn) },
+  { pattern: /^list$/, run: (state, _arg, turn) => startStatus(state, turn) },
+  { pattern: /^s:(.+)$/, run: (state, arg, turn) => showClaim(state, arg, turn) },
+  { pattern: /^a:(.+)$/, run: (state, arg, turn) => startAddInfo(state, turn, { number: arg }) },
+];
+
 function runGlobal(state: ConversationState, value: string, turn: Turn): StepOutcome {
-  if (value.startsWith('lang:')) return switchLanguage(state, value.slice(5), turn);
-  if (state.flowId === INTAKE) return busy(state, turn);
-  if (value === 'new') return startIntake(between(state), turn);
-  if (value === 'list') return startStatus(between(state), turn);
-  if (value.startsWith('s:')) return showClaim(between(state), value.slice(2), turn);
-  if (value.startsWith('a:')) return startAddInfo(between(state), turn, { number: value.slice(2) });
+  const language = /^lang:(ru|en)$/.exec(value)?.[1];
+  if (language) return switchLanguage(state, language, turn);
+  for (const action of GLOBAL_ACTIONS) {
+    const match = action.pattern.exec(value);
+    if (!match) continue;
+    if (state.flowId === INTAKE) return busy(state, turn);
+    return action.run(between(state), match[1] ?? '', turn);
+  }
   return stale(state, turn);
 }
 
@@ -202,7 +220,7 @@ function firstMessage(state: ConversationState, turn: Turn): StepOutcome {
   const [only] = awaiting;
   if (only) {
     const addable = contentToAdd(content);
-    if (typeof addable === 'string') return reply(state, [info(turn, addable === 'unsupported' ? 'invalid.unsupported' : addable === 'blank' ? 'invalid.empty' : 'invalid.too_long', { max: DESCRIPTION_MAX })]);
+    if (typeof addable === 'string') return reply(state, [{ text: refusalOf(addable, turn), expects: 'none' }]);
     if (awaiting.length > 1) return startAddInfo(state, turn, { pending: addable });
     return addToClaim(state, turn, { id: only.id, number: only.number, awaiting: true }, addable, 'leave');
   }

@@ -383,7 +383,7 @@ function summaryCard(answers: Answers, turn: Turn): Outbound {
   const lines = [
     say(turn, 'summary.title'),
     '',
-    say(turn, 'summary.kind', { value: a.kind ? say(turn, `kind.${a.kind}`) : none }),
+    say(turn, 'summary.kind', { value: a.kind ? say(turn, `detail.kind.${a.kind}`) : none }),
     say(turn, 'summary.category', { value: category ? category.label[turn.locale] : none }),
     say(turn, 'summary.product', { value: a.product ?? none }),
     say(turn, 'summary.order', { value: a.order ?? none }),
@@ -476,6 +476,7 @@ export function registeredMessage(claim: Claim, turn: Turn): Outbound {
 export const intakeDialog: Dialog = {
   id: INTAKE,
   version: VERSION,
+  unfinishedMatters: true,
   handle(state, turn) {
     if (!IntakeAnswers.safeParse(state.answers).success) return prepend([info(turn, 'flow.updated')], startIntake(between(state), turn));
     if (state.stepId === CONFIRM) return handleConfirm(state, turn);

@@ -55,6 +55,17 @@ function notFound(typed: string, turn: Turn): Outbound {
 export const statusDialog: Dialog = {
   id: STATUS,
   version: VERSION,
+  unfinishedMatters: false,
+  // a list position or a claim number picks; anything else is a message of its own
+  takes(state, turn) {
+    const content = turn.input.content;
+    if (content.type !== 'text') return false;
+    const typed = content.text.trim();
+    return /^\d{1,2}$/.test(typed) || parseClaimNumber(typed) !== undefined;
+  },
+  cancelled(_state, turn) {
+    return { text: say(turn, 'cancel.nothing'), expects: 'none' };
+  },
   handle(state, turn) {
     const parsed = StatusAnswers.safeParse(state.answers);
     const numbers = parsed.success ? parsed.data.numbers : [];

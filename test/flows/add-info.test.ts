@@ -361,3 +361,71 @@ describe('when the staff asked the customer a question', () => {
     expect(infoEvents(await fresh(claim))).toHaveLength(1);
   });
 });
+
+describe('after /status, and idling', () => {
+  it('takes a reply typed under the status list as the answer to the waiting claim', async () => {
+    const chat = new TestChat(env.app.runner);
+    const claim = await staff(await registerFor(chat), { action: 'take' }, question('What is the serial number?'));
+    await chat.send('/status');
+    expect((await stateOf(chat))?.flowId).toBe('status');
+    await chat.send('The serial is 12345.');
+    expect(chat.text).toBe(t('en', 'add.answer_received', { number: claim.number }));
+    const now = await fresh(claim);
+    expect(now.status).toBe('in_review');
+    expect(infoEvents(now).map((e) => e.note)).toEqual(['The serial is 12345.']);
+    expect((await stateOf(chat))?.flowId).toBeNull();
+  });
+
+  it('a photo sent under the status list goes to the waiting claim too', async () => {
+    const chat = new TestChat(env.app.runner);
+    const claim = await staff(await registerFor(chat), { action: 'take' }, question('A photo of the label, please.'));
+    await chat.send('/status');
+    await chat.sendFiles([photo(61)]);
+    expect(infoEvents(await fresh(claim)).map((e) => e.attachments?.map((a) => a.fileId))).toEqual([[photo(61).fileId]]);
+  });
+
+  it('refuses 21 files for a waiting claim with the file limit, and records nothing', async () => {
+    const chat = new TestChat(env.app.runner);
+    const claim = await staff(await registerFor(chat), { action: 'take' }, question('Photos, please.'));
+    await chat.sendFiles(Array.from({ length: 21 }, (_, i) => photo(300 + i)));
+    expect(chat.text).toBe(t('en', 'files.too_many', { max: 20 }));
+    expect((await fresh(claim)).status).toBe('awaiting_customer');
+    expect(infoEvents(await fresh(claim))).toEqual([]);
+  });
+
+  it('/cancel after adding information thanks the customer instead of saying nothing was submitted', async () => {
+    const chat = new TestChat(env.app.runner);
+    await registerFor(chat);
+    await chat.send('/add');
+    await chat.send('One more detail: it happened twice.');
+    await chat.send('/cancel');
+    expect(chat.text).toBe(t('en', 'add.finished'));
+    expect((await stateOf(chat))?.flowId).toBeNull();
+  });
+
+  it('the idle sweep closes a status list or an /add dialog silently, and an unfinished report with a message', async () => {
+    const idleMinutes = env.desk.conversation.idleMinutes;
+    const lister = new TestChat(env.app.runner);
+    await registerFor(lister);
+    await lister.send('/status');
+    const adder = new TestChat(env.app.runner);
+    await registerFor(adder);
+    await adder.send('/add');
+    const reporter = new TestChat(env.app.runner);
+    await reporter.send('/new');
+    const sent = (chat: TestChat) => env.app.channel.to(chat.from.chatId).length;
+    const before = [sent(lister), sent(adder), sent(reporter)];
+
+    env.app.clock.advance((idleMinutes + 1) * MINUTE);
+    await env.app.runner.expireIdle();
+    expect([sent(lister), sent(adder), sent(reporter)]).toEqual([before[0], before[1], (before[2] ?? 0) + 1]);
+    expect(env.app.channel.to(reporter.from.chatId).at(-1)?.text).toBe(t('en', 'idle.closed', { minutes: idleMinutes }));
+    for (const chat of [lister, adder, reporter]) expect((await stateOf(chat))?.flowId).toBeNull();
+
+    // coming back later to a status list: no "unfinished claim" message either
+    await lister.send('/status');
+    env.app.clock.advance((idleMinutes + 1) * MINUTE);
+    await lister.send('/help');
+    expect(lister.text).not.toContain(t('en', 'idle.closed', { minutes: idleMinutes }));
+  });
+});

@@ -249,7 +249,7 @@ describe('stale and forged buttons', () => {
     const before = await stateOf(chat);
     expect(before?.answers).toMatchObject({ kind: 'claim', category: 'defect' });
 
-    for (const choiceId of [kindButton.id, categoryButton.id, '999.refund', 'zzz', '', '3.c:2026-000001']) {
+    for (const choiceId of [kindButton.id, categoryButton.id, '999.refund', 'zzz', '', '3.c:2026-000001', 'g.nonsense', 'g.lang:de']) {
       await chat.deliver({ type: 'choice', choiceId });
       expect(chat.result?.notice, choiceId).toBe(t('en', 'notice.stale'));
       expect(chat.replies.map((r) => r.text), choiceId).toEqual([t('en', 'notice.stale'), t('en', 'ask.intake.product')]);

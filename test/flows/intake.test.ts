@@ -263,7 +263,7 @@ describe('editing from the summary card', () => {
     expect(chat.choices.map((c) => c.label)).toContain('Quality of service');
     expect(chat.choices.map((c) => c.label)).not.toContain('Defective product');
     await chat.press('Quality of service');
-    expect(chat.last.text).toContain('Type: Complaint (service, staff, terms)');
+    expect(chat.last.text).toContain('Type: Complaint');
     expect(chat.last.text).toContain('Topic: Quality of service');
     await chat.press(t('en', 'button.submit'));
     const [claim] = await claimsOf(chat);
