@@ -53,6 +53,15 @@ function toClaim(doc: ClaimDocument): Claim {
   return { ...rest, id: _id.toHexString() };
 }
 
+/** One customer's claims: the channel, the user and, for Slack, the workspace (user ids are per workspace). */
+function customerFilter(customer: CustomerIdentity): Filter<ClaimDocument> {
+  return {
+    'customer.channel': customer.channel,
+    'customer.userId': customer.userId,
+    ...(customer.teamId !== undefined ? { 'customer.teamId': customer.teamId } : {}),
+  };
+}
+
 function toObjectId(id: string): ObjectId | undefined {
   return /^[0-9a-f]{24}$/i.test(id) ? new ObjectId(id) : undefined;
 }
@@ -172,14 +181,14 @@ export class ClaimRepository {
    * someone else, so a customer cannot learn whether another customer's number exists.
    */
   async findForCustomer(customer: CustomerIdentity, number: string): Promise<Claim | undefined> {
-    const doc = await this.claims.findOne({ number, 'customer.channel': customer.channel, 'customer.userId': customer.userId });
+    const doc = await this.claims.findOne({ number, ...customerFilter(customer) });
     return doc ? toClaim(doc) : undefined;
   }
 
   /** A customer's claims, newest first. */
   async listForCustomer(customer: CustomerIdentity, limit = 20): Promise<Claim[]> {
     const docs = await this.claims
-      .find({ 'customer.channel': customer.channel, 'customer.userId': customer.userId })
+      .find(customerFilter(customer))
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit)
       .toArray();
@@ -222,7 +231,7 @@ export class ClaimRepository {
     eventId: string,
   ): Promise<Claim> {
     return this.update(id, undefined, (claim, now) => {
-      if (claim.customer.channel !== customer.channel || claim.customer.userId !== customer.userId) {
+      if (claim.customer.channel !== customer.channel || claim.customer.userId !== customer.userId || claim.customer.teamId !== customer.teamId) {
         throw new DomainError('CLAIM_NOT_FOUND', 'no such claim', {});
       }
       if (claim.history.some((event) => event.id === eventId)) return 'unchanged';

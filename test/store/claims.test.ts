@@ -227,6 +227,17 @@ describe('information the customer adds', () => {
     expect(await registry.findForCustomer({ channel: 'telegram', userId: 'stranger' }, claim.number)).toBeUndefined();
     expect(await registry.findForCustomer({ channel: 'slack', userId: 'adder' }, claim.number)).toBeUndefined();
   });
+
+  it('tells Slack customers of two workspaces apart', async () => {
+    const inTeamA = { channel: 'slack', userId: 'U0SAME0001', teamId: 'T0AAAA0001' } as const;
+    const inTeamB = { channel: 'slack', userId: 'U0SAME0001', teamId: 'T0BBBB0001' } as const;
+    const { claim } = await registry.submit(draft({ customer: inTeamA, conversation: { channel: 'slack', chatId: 'D0A', teamId: 'T0AAAA0001' } }), 'add-team');
+    expect((await registry.findForCustomer(inTeamA, claim.number))?.id).toBe(claim.id);
+    expect(await registry.findForCustomer(inTeamB, claim.number)).toBeUndefined();
+    expect(await registry.listForCustomer(inTeamB)).toEqual([]);
+    const refused = await refusal(() => registry.addCustomerInfo(claim.id, inTeamB, { text: 'hi', attachments: [] }, 'info:team'));
+    expect(isDomainError(refused, 'CLAIM_NOT_FOUND')).toBe(true);
+  });
 });
 
 describe('indexes', () => {
