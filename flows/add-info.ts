@@ -5,6 +5,7 @@ import { parseClaimNumber } from '../src/domain/numbering.js';
 import { claimTitle, isOpen } from './claim-text.js';
 import { between, globalChoiceId, info, message, prepend, reply, resultOf, say, shorten, type Dialog, type StepOutcome, type Turn } from './core.js';
 import { isBlank, pickByText } from './form.js';
+import { FILE_SIZE_LIMIT_MB } from './intake.js';
 import type { ConversationState } from './state.js';
 import type { InboundContent, Outbound } from './types.js';
 
@@ -25,7 +26,7 @@ const AddInfoAnswers = z.object({
 type AddInfoAnswers = z.infer<typeof AddInfoAnswers>;
 
 /** The part of a message that can be added to a claim, or a reason it cannot. */
-export function contentToAdd(content: InboundContent): Pending | 'blank' | 'too_long' | 'too_many_files' | 'unsupported' {
+export function contentToAdd(content: InboundContent): Pending | 'blank' | 'too_long' | 'too_many_files' | 'file_too_large' | 'unsupported' {
   if (content.type === 'text') {
     if (isBlank(content.text)) return 'blank';
     if (content.text.trim().length > CUSTOMER_INFO_TEXT_MAX) return 'too_long';
@@ -37,7 +38,7 @@ export function contentToAdd(content: InboundContent): Pending | 'blank' | 'too_
     if (caption !== undefined && caption.length > CUSTOMER_INFO_TEXT_MAX) return 'too_long';
     return { ...(caption ? { text: caption } : {}), attachments: [...content.attachments] };
   }
-  return 'unsupported';
+  return content.type === 'unsupported' && content.what === 'file_too_large' ? 'file_too_large' : 'unsupported';
 }
 
 export function refusalOf(reason: Exclude<ReturnType<typeof contentToAdd>, Pending>, turn: Turn): string {
@@ -48,6 +49,8 @@ export function refusalOf(reason: Exclude<ReturnType<typeof contentToAdd>, Pendi
       return say(turn, 'invalid.too_long', { max: CUSTOMER_INFO_TEXT_MAX });
     case 'too_many_files':
       return say(turn, 'files.too_many', { max: CUSTOMER_INFO_FILES_MAX });
+    case 'file_too_large':
+      return say(turn, 'invalid.file_too_large', { max: FILE_SIZE_LIMIT_MB });
     case 'unsupported':
       return say(turn, 'invalid.unsupported');
   }

@@ -80,7 +80,8 @@ export function askStep(step: FormStep, answers: Answers, turn: Turn, options: {
   if (options.back) choices.push({ value: 'back', label: say(turn, 'button.back') });
   const question = say(turn, step.ask, step.askParams?.(answers, turn));
   const text = options.lead ? `${options.lead}\n\n${question}` : question;
-  return message(turn, text, step.input, choices);
+  const asked = message(turn, text, step.input, choices);
+  return step.input === 'contact' ? { ...asked, shareContactLabel: say(turn, 'button.share_phone') } : asked;
 }
 
 /** Why an answer was refused: an i18n key and its parameters. */

@@ -26,6 +26,9 @@ export const INTAKE = 'intake';
 const VERSION = 1;
 const CONFIRM = 'confirm';
 
+/** The largest file the channels let the desk fetch later (Telegram's getFile limit), in MB. */
+export const FILE_SIZE_LIMIT_MB = 20;
+
 /** The most files one report keeps (the claim schema's limit). */
 export const FILES_MAX = 20;
 const PRODUCT_MAX = 200;
@@ -341,6 +344,7 @@ function handleStep(state: ConversationState, step: FormStep, turn: Turn): StepO
       return reaskWith(state, turn, say(turn, 'invalid.unexpected_contact'));
     }
     case 'unsupported':
+      if (content.what === 'file_too_large') return reaskWith(state, turn, say(turn, 'invalid.file_too_large', { max: FILE_SIZE_LIMIT_MB }));
       return reaskWith(state, turn, say(turn, step.input === 'files' ? 'invalid.unsupported_file' : 'invalid.unsupported'));
     case 'choice':
     case 'idle_timeout':

@@ -28,7 +28,7 @@ export type InboundContent =
   /** Photos or files, as channel references, with the caption if any. */
   | { readonly type: 'files'; readonly attachments: readonly Attachment[]; readonly caption?: string }
   /** Something the desk cannot read (sticker, voice, location, poll…). */
-  | { readonly type: 'unsupported'; readonly what: 'sticker' | 'voice' | 'video_note' | 'location' | 'other' }
+  | { readonly type: 'unsupported'; readonly what: 'sticker' | 'voice' | 'video_note' | 'location' | 'file_too_large' | 'other' }
   /** Raised by the desk itself when a dialog has been idle too long (see ConversationRunner.expireIdle). */
   | { readonly type: 'idle_timeout' };
 
@@ -62,6 +62,8 @@ export interface Outbound {
   readonly text: string;
   readonly choices?: readonly Choice[];
   readonly expects: Expectation;
+  /** When a phone is asked for: the label of a "share my phone" button, where the channel has one. */
+  readonly shareContactLabel?: string;
 }
 
 /** The result of handling an inbound update. */

@@ -106,6 +106,7 @@ export const en = {
   'invalid.email': 'That does not look like an e-mail address. Please check it, e.g. name@example.com, or give a phone number.',
   'invalid.unsupported': 'Sorry, I cannot read stickers, voice messages or locations. Please type your answer.',
   'invalid.unsupported_file': 'Sorry, I cannot take this kind of message. Please send photos or files, or press the button to continue.',
+  'invalid.file_too_large': 'Sorry, that file is too large (over {max} MB). Please send a smaller one, or a photo of the relevant part.',
   'invalid.unexpected_contact': 'Thank you, but I do not need a contact right now. Please answer the question below.',
   'invalid.stale_button': 'That button is not part of this question. Please use the buttons below.',
 
@@ -126,6 +127,7 @@ export const en = {
 
   // buttons
   'button.skip': 'Skip',
+  'button.share_phone': 'Share my phone number',
   'button.back': '« Back',
   'button.done': 'Done',
   'button.cancel': 'Cancel',

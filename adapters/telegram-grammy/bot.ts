@@ -1,0 +1,160 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Bot, GrammyError } from 'grammy';
+import type { Update } from 'grammy/types';
+import type { ConversationRunner } from '../../flows/runner.js';
+import { toInput } from '../telegram/inbound.js';
+import { TelegramApiError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
+
+export interface GrammyDeskOptions {
+  readonly token: string;
+  /** Another Bot API server (a self-hosted telegram-bot-api, or a test fake). */
+  readonly apiRoot?: string;
+  readonly sender?: TelegramSenderOptions;
+  /** Reports failures by name only (never message content). */
+  readonly onError?: (what: string, error: unknown) => void;
+}
+
+/** Maps grammY's error to the library-neutral one the sender understands. */
+function neutral(error: unknown): unknown {
+  if (error instanceof GrammyError) {
+    return new TelegramApiError(error.error_code, error.description, error.parameters.retry_after, error.parameters.migrate_to_chat_id);
+  }
+  return error;
+}
+
+/**
+ * The standalone Telegram bot on grammY. It only translates: updates become the desk's inbound
+ * messages for the conversation runner, and the runner's replies go out through `sender`.
+ * Create it, pass `desk.sender` to the runner as the Telegram sender, then `attach(runner)` and
+ * start polling or mount the webhook.
+ */
+export class GrammyDesk {
+  readonly bot: Bot;
+  readonly sender: TelegramSender;
+  private runner: ConversationRunner | undefined;
+  private polling = false;
+  private pollLoop: Promise<void> | undefined;
+
+  constructor(private readonly options: GrammyDeskOptions) {
+    this.bot = new Bot(options.token, options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {});
+    const transport: TelegramTransport = {
+      sendMessage: async (chatId, message) => {
+        try {
+          await this.bot.api.sendMessage(chatId, message.text, message.reply_markup ? { reply_markup: message.reply_markup } : {});
+        } catch (error) {
+          throw neutral(error);
+        }
+      },
+    };
+    this.sender = new TelegramSender(transport, options.sender);
+  }
+
+  attach(runner: ConversationRunner): void {
+    this.runner = runner;
+  }
+
+  /**
+   * Handles one update: records it through the runner (which de-duplicates), then answers a
+   * button press so the client stops spinning — with the notice when the button was stale.
+   * Throws only when the update could not be recorded (the database is down).
+   */
+  async handleUpdate(update: Update): Promise<void> {
+    if (!this.runner) throw new Error('attach(runner) before handling updates');
+    const input = toInput(update);
+    let notice: string | undefined;
+    if (input.kind === 'input') notice = (await this.runner.handle(input.inbound)).notice;
+    if (input.callbackQueryId) {
+      try {
+        await this.bot.api.answerCallbackQuery(input.callbackQueryId, notice ? { text: notice } : {});
+      } catch (error) {
+        // a late answer (query expired) is harmless: the update itself is recorded
+        this.options.onError?.('answerCallbackQuery', error);
+      }
+    }
+  }
+
+  /**
+   * Long polling that never confirms an update it failed to record: a batch is confirmed (the
+   * next offset) only after every update in it was handled; after a failure the batch is fetched
+   * again, and the runner ignores what it had already recorded. Chats are handled in parallel,
+   * each chat in order (the runner's queue).
+   */
+  startPolling(options: { timeoutSeconds?: number; retryDelayMs?: number } = {}): void {
+    if (this.polling) return;
+    this.polling = true;
+    this.pollLoop = (async () => {
+      await this.bot.api.deleteWebhook();
+      let offset = 0;
+      while (this.polling) {
+        try {
+          const updates = await this.bot.api.getUpdates({ offset, timeout: options.timeoutSeconds ?? 25 });
+          await Promise.all(updates.map((update) => this.handleUpdate(update)));
+          const last = updates.at(-1);
+          if (last) offset = last.update_id + 1;
+        } catch (error) {
+          if (!this.polling) break;
+          this.options.onError?.('polling', error);
+          await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 1000));
+        }
+      }
+    })();
+  }
+
+  async stopPolling(): Promise<void> {
+    // the loop ends after the current long poll returns (at most its timeout)
+    this.polling = false;
+    await this.pollLoop;
+  }
+
+  /**
+   * The webhook endpoint: checks Telegram's secret token header (constant time) — a missing or
+   * wrong one gets 401 and nothing is recorded —, records the update, then answers 200. A failure
+   * to record answers 500, so Telegram delivers the update again.
+   */
+  webhookHandler(secretToken: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+    const expected = Buffer.from(secretToken);
+    return async (req, res) => {
+      const given = Buffer.from(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        res.writeHead(401).end();
+        return;
+      }
+      let update: Update;
+      try {
+        update = JSON.parse(await readBody(req)) as Update;
+        if (typeof update.update_id !== 'number') throw new Error('no update_id');
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      try {
+        await this.handleUpdate(update);
+        res.writeHead(200).end();
+      } catch (error) {
+        this.options.onError?.('webhook', error);
+        res.writeHead(500).end();
+      }
+    };
+  }
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

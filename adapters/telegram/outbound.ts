@@ -1,0 +1,61 @@
+import type { InlineKeyboardButton, KeyboardButton } from 'grammy/types';
+import type { Outbound } from '../../flows/types.js';
+
+/** Telegram's limit for one message's text. */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+/** Telegram's limit for a button's callback data. */
+export const CALLBACK_DATA_LIMIT = 64;
+
+/** The parameters of one `sendMessage` call, without the chat. */
+export interface TelegramMessage {
+  readonly text: string;
+  readonly reply_markup?:
+    | { readonly inline_keyboard: InlineKeyboardButton[][] }
+    | { readonly keyboard: KeyboardButton[][]; readonly resize_keyboard: true; readonly one_time_keyboard: true }
+    | { readonly remove_keyboard: true };
+}
+
+/**
+ * Splits a text into pieces Telegram accepts, at a line break or a space where possible.
+ * @example splitText('a'.repeat(5000)).length // 2
+ */
+export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > limit) {
+    // Telegram counts UTF-16 code units; never cut a surrogate pair in two
+    const end = isHighSurrogate(rest.charCodeAt(limit - 1)) ? limit - 1 : limit;
+    const window = rest.slice(0, end);
+    const cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
+    const at = cut > limit / 2 ? cut : window.length;
+    pieces.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest !== '' || pieces.length === 0) pieces.push(rest);
+  return pieces;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * Renders a desk message for Telegram. The text is sent as plain text (no parse mode), so
+ * whatever a customer or staff member typed — `<b>`, `*`, `_`, `[x](y)` — is shown as typed and
+ * can never break the message. Choices become an inline keyboard (the last piece carries it);
+ * a question that asks for a phone gets a "share my phone" reply keyboard instead.
+ */
+export function renderTelegram(message: Outbound): TelegramMessage[] {
+  const pieces = splitText(message.text);
+  const choices = message.choices ?? [];
+  for (const choice of choices) {
+    if (Buffer.byteLength(choice.id, 'utf8') > CALLBACK_DATA_LIMIT) throw new RangeError(`callback data over ${CALLBACK_DATA_LIMIT} bytes`);
+  }
+  let markup: TelegramMessage['reply_markup'];
+  if (message.expects === 'contact' && message.shareContactLabel) {
+    markup = { keyboard: [[{ text: message.shareContactLabel, request_contact: true }]], resize_keyboard: true, one_time_keyboard: true };
+  } else if (choices.length > 0) {
+    markup = { inline_keyboard: choices.map((choice) => [{ text: choice.label.slice(0, 64), callback_data: choice.id }]) };
+  }
+  return pieces.map((text, index) => (index === pieces.length - 1 && markup ? { text, reply_markup: markup } : { text }));
+}

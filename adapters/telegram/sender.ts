@@ -1,0 +1,94 @@
+import type { ConversationReference } from '../../src/domain/claim.js';
+import type { MessageSender } from '../../flows/runner.js';
+import type { Outbound } from '../../flows/types.js';
+import { renderTelegram, type TelegramMessage } from './outbound.js';
+
+/** A refused Bot API call, in library-neutral form (each adapter maps its library's error). */
+export class TelegramApiError extends Error {
+  constructor(
+    readonly code: number,
+    description: string,
+    readonly retryAfterSeconds?: number,
+    readonly migrateToChatId?: number,
+  ) {
+    super(description);
+    this.name = 'TelegramApiError';
+  }
+}
+
+/** The customer blocked the bot (403): retrying cannot help. */
+export class ChatUnreachableError extends Error {
+  constructor(readonly chatId: string) {
+    super('the bot cannot write to this chat (blocked or deleted)');
+    this.name = 'ChatUnreachableError';
+  }
+}
+
+/** The one Bot API call the sender needs; grammY and Telegraf each provide it. */
+export interface TelegramTransport {
+  sendMessage(chatId: string, message: TelegramMessage): Promise<void>;
+}
+
+export interface TelegramSenderOptions {
+  /** Attempts per message, the first included (default 4). */
+  readonly maxAttempts?: number;
+  /** The most time spent waiting on rate limits and retries for one message (default 30 s). */
+  readonly maxWaitMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Told when a chat cannot be written to any more (blocked bot, deleted chat). */
+  readonly onUnreachable?: (chatId: string) => Promise<void> | void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends desk messages to Telegram: renders them, honours 429 `retry_after` (within a cap on
+ * attempts and total wait), retries server errors with backoff, follows `migrate_to_chat_id`, and
+ * gives up at once on 403 (the customer blocked the bot), reporting it.
+ * @example new TelegramSender(transport).send({ channel: 'telegram', chatId: '42' }, outbound)
+ */
+export class TelegramSender implements MessageSender {
+  private readonly maxAttempts: number;
+  private readonly maxWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly transport: TelegramTransport,
+    private readonly options: TelegramSenderOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.maxWaitMs = options.maxWaitMs ?? 30_000;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  async send(to: ConversationReference, message: Outbound): Promise<void> {
+    for (const piece of renderTelegram(message)) await this.sendOne(to.chatId, piece);
+  }
+
+  private async sendOne(chatId: string, message: TelegramMessage): Promise<void> {
+    let target = chatId;
+    let waited = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.transport.sendMessage(target, message);
+        return;
+      } catch (error) {
+        if (!(error instanceof TelegramApiError)) throw error;
+        if (error.code === 403) {
+          await this.options.onUnreachable?.(chatId);
+          throw new ChatUnreachableError(chatId);
+        }
+        if (error.migrateToChatId !== undefined) {
+          if (attempt >= this.maxAttempts) throw error;
+          target = String(error.migrateToChatId);
+          continue;
+        }
+        const retryable = error.code === 429 || error.code >= 500;
+        const wait = error.code === 429 ? (error.retryAfterSeconds ?? 1) * 1000 : 200 * 2 ** (attempt - 1);
+        if (!retryable || attempt >= this.maxAttempts || waited + wait > this.maxWaitMs) throw error;
+        waited += wait;
+        await this.sleep(wait);
+      }
+    }
+  }
+}
