@@ -6,7 +6,7 @@ import { ChatUnreachableError, TelegramApiError, TelegramSender, type TelegramTr
 
 const user = { id: 42, is_bot: false, first_name: 'Anna', last_name: 'Petrova', language_code: 'ru' } as const;
 const chat = { id: 42, type: 'private', first_name: 'Anna' } as const;
-const message = (extra: Record<string, unknown>, update_id = 1): Update => ({ update_id, message: { message_id: 7, date: 0, chat, from: user, ...extra } } as unknown as Update);
+const message = (extra: Record<string, unknown>, update_id = 1): Update => (({ update_id, message: { message_id: 7, date: 0, chat, from: user, ...extra } }));
 
 describe('Telegram updates become the desk\'s inbound messages', () => {
   it('text and commands, with who wrote and their language', () => {
@@ -37,7 +37,7 @@ describe('Telegram updates become the desk\'s inbound messages', () => {
   it('stickers and voice are unsupported input; edits, groups and membership changes are skipped', () => {
     expect(toInput(message({ sticker: { file_id: 's' } }))).toMatchObject({ inbound: { content: { type: 'unsupported', what: 'sticker' } } });
     expect(toInput(message({ voice: { file_id: 'v', duration: 3 } }))).toMatchObject({ inbound: { content: { type: 'unsupported', what: 'voice' } } });
-    expect(toInput({ update_id: 2, edited_message: { message_id: 7, date: 0, edit_date: 1, chat, from: user, text: 'x' } } as unknown as Update)).toEqual({ kind: 'ignore', reason: 'edited' });
+    expect(toInput({ update_id: 2, edited_message: { message_id: 7, date: 0, edit_date: 1, chat, from: user, text: 'x' } })).toEqual({ kind: 'ignore', reason: 'edited' });
     expect(toInput(message({ text: 'hi', chat: { id: -100, type: 'group', title: 'g' } }))).toEqual({ kind: 'ignore', reason: 'not_private' });
     expect(toInput({ update_id: 3, my_chat_member: {} } as unknown as Update)).toEqual({ kind: 'ignore', reason: 'membership' });
   });
