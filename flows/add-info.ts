@@ -3,7 +3,7 @@ import { Attachment } from '../src/domain/claim.js';
 import { CUSTOMER_INFO_FILES_MAX, CUSTOMER_INFO_TEXT_MAX, type Claim } from '../src/domain/lifecycle.js';
 import { parseClaimNumber } from '../src/domain/numbering.js';
 import { claimTitle, isOpen } from './claim-text.js';
-import { between, globalChoiceId, info, message, prepend, reply, resultOf, say, shorten, type Dialog, type StepOutcome, type Turn } from './core.js';
+import { between, customerClaims, globalChoiceId, info, message, ownClaim, prepend, reply, resultOf, say, shorten, type Dialog, type StepOutcome, type Turn } from './core.js';
 import { isBlank, pickByText } from './form.js';
 import { FILE_SIZE_LIMIT_MB } from './intake.js';
 import type { ConversationState } from './state.js';
@@ -82,17 +82,15 @@ function closedMessage(claim: Claim, turn: Turn): Outbound {
 export function startAddInfo(state: ConversationState, turn: Turn, options: { number?: string; pending?: Pending } = {}): StepOutcome {
   if (options.number !== undefined) {
     const number = parseClaimNumber(options.number);
-    const result = number ? resultOf(turn, `claim:${number}`, 'claim') : undefined;
-    if (number && !result) return { kind: 'need', request: { id: `claim:${number}`, type: 'claim_by_number', number } };
-    if (!result || result.type === 'refused' || !result.claim) {
-      return reply(between(state), [{ text: say(turn, 'status.not_found', { number: shorten(options.number, 40) }), expects: 'none' }]);
-    }
-    if (!isOpen(result.claim)) return reply(between(state), [closedMessage(result.claim, turn)]);
-    return askContent(between(state), result.claim, turn);
+    const lookup = number ? ownClaim(turn, number) : { found: undefined };
+    if ('need' in lookup) return lookup.need;
+    if (!lookup.found) return reply(between(state), [{ text: say(turn, 'status.not_found', { number: shorten(options.number, 40) }), expects: 'none' }]);
+    if (!isOpen(lookup.found)) return reply(between(state), [closedMessage(lookup.found, turn)]);
+    return askContent(between(state), lookup.found, turn);
   }
-  const result = resultOf(turn, 'claims', 'claims');
-  if (!result) return { kind: 'need', request: { id: 'claims', type: 'customer_claims' } };
-  const open = (result.type === 'claims' ? result.claims : []).filter(isOpen).slice(0, LIST_MAX);
+  const lookup = customerClaims(turn);
+  if ('need' in lookup) return lookup.need;
+  const open = lookup.found.filter(isOpen).slice(0, LIST_MAX);
   const [only] = open;
   if (!only) return reply(between(state), [{ text: say(turn, 'add.none'), expects: 'none', choices: [{ id: globalChoiceId('new'), label: say(turn, 'button.new_report') }] }]);
   if (open.length === 1 && !options.pending) return askContent(between(state), only, turn);
@@ -164,11 +162,12 @@ export const addInfoDialog: Dialog = {
         const kept = turn.choice === undefined && !isPickAttempt(typed) ? keepForPick(state, answers.pending, content, turn) : undefined;
         return kept ?? addInfoDialog.reask(state, turn);
       }
-      const result = resultOf(turn, `claim:${picked}`, 'claim');
-      if (!result) return { kind: 'need', request: { id: `claim:${picked}`, type: 'claim_by_number', number: picked } };
-      if (result.type === 'refused' || !result.claim) return reply(between(state), [{ text: say(turn, 'status.not_found', { number: picked }), expects: 'none' }]);
-      if (!isOpen(result.claim)) return reply(between(state), [closedMessage(result.claim, turn)]);
-      const target = { id: result.claim.id, number: result.claim.number, awaiting: result.claim.status === 'awaiting_customer' };
+      const lookup = ownClaim(turn, picked);
+      if ('need' in lookup) return lookup.need;
+      const claim = lookup.found;
+      if (!claim) return reply(between(state), [{ text: say(turn, 'status.not_found', { number: picked }), expects: 'none' }]);
+      if (!isOpen(claim)) return reply(between(state), [closedMessage(claim, turn)]);
+      const target = { id: claim.id, number: claim.number, awaiting: claim.status === 'awaiting_customer' };
       if (answers.pending) return addToClaim(inFlow(state, 'content', { claimId: target.id, number: target.number }), turn, target, answers.pending, 'stay');
       return askContent(state, target, turn);
     }

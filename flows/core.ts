@@ -144,6 +144,27 @@ export function resultOf<T extends RequestResult['type']>(turn: Turn, id: string
   throw new Error(`request ${id} returned ${result.type}, expected ${type}`);
 }
 
+/** A lookup of the customer's claims: what it found, or the request the step must make first. */
+export type Lookup<T> = { readonly found: T } | { readonly need: StepOutcome };
+
+/**
+ * The customer's claims, newest first (the runner reads a bounded number). One request id for
+ * every dialog, so a turn that routes a message and then starts a report reads them once.
+ */
+export function customerClaims(turn: Turn): Lookup<readonly Claim[]> {
+  const result = resultOf(turn, 'claims', 'claims');
+  if (!result) return { need: { kind: 'need', request: { id: 'claims', type: 'customer_claims' } } };
+  return { found: result.type === 'claims' ? result.claims : [] };
+}
+
+/** One of the customer's own claims by its canonical number; someone else's is not found. */
+export function ownClaim(turn: Turn, number: string): Lookup<Claim | undefined> {
+  const id = `claim:${number}`;
+  const result = resultOf(turn, id, 'claim');
+  if (!result) return { need: { kind: 'need', request: { id, type: 'claim_by_number', number } } };
+  return { found: result.type === 'claim' ? result.claim : undefined };
+}
+
 /** Shortens a text for a list line or a button, on a word boundary where possible. */
 export function shorten(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -1,10 +1,9 @@
-import { DESCRIPTION_MAX, DESCRIPTION_MIN } from '../src/domain/claim.js';
 import type { DeskConfig } from '../src/domain/desk.js';
 import { Locale, pickLocale } from '../src/domain/locale.js';
 import { addInfoDialog, addToClaim, ADD_INFO, contentToAdd, refusalOf, startAddInfo } from './add-info.js';
-import { between, globalChoiceId, info, parseChoiceId, prepend, reply, resultOf, say, withNotice, type Dialog, type RequestResult, type StepOutcome, type Turn } from './core.js';
+import { between, customerClaims, globalChoiceId, info, parseChoiceId, prepend, reply, say, withNotice, type Dialog, type RequestResult, type StepOutcome, type Turn } from './core.js';
 import { isBlank } from './form.js';
-import { INTAKE, intakeBack, intakeDialog, startIntake } from './intake.js';
+import { INTAKE, intakeBack, intakeDialog, startIntake, usableAsDescription } from './intake.js';
 import type { ConversationState } from './state.js';
 import { showClaim, startStatus, STATUS, statusDialog } from './status.js';
 import type { Inbound, Outbound } from './types.js';
@@ -213,9 +212,9 @@ function switchLanguage(state: ConversationState, args: string, turn: Turn): Ste
  * description, files are attached).
  */
 function firstMessage(state: ConversationState, turn: Turn): StepOutcome {
-  const claims = resultOf(turn, 'claims', 'claims');
-  if (!claims) return { kind: 'need', request: { id: 'claims', type: 'customer_claims' } };
-  const awaiting = claims.type === 'claims' ? claims.claims.filter((c) => c.status === 'awaiting_customer') : [];
+  const lookup = customerClaims(turn);
+  if ('need' in lookup) return lookup.need;
+  const awaiting = lookup.found.filter((c) => c.status === 'awaiting_customer');
   const content = turn.input.content;
   const [only] = awaiting;
   if (only) {
@@ -226,12 +225,11 @@ function firstMessage(state: ConversationState, turn: Turn): StepOutcome {
   }
   if (content.type === 'text' && !isBlank(content.text)) {
     const text = content.text.trim();
-    const usable = text.length >= DESCRIPTION_MIN && text.length <= DESCRIPTION_MAX;
-    return startIntake(state, turn, usable ? { firstMessage: text } : {});
+    return startIntake(state, turn, usableAsDescription(text) ? { firstMessage: text } : {});
   }
   if (content.type === 'files') {
     const caption = content.caption?.trim();
-    const usable = caption !== undefined && caption.length >= DESCRIPTION_MIN && caption.length <= DESCRIPTION_MAX;
+    const usable = caption !== undefined && usableAsDescription(caption);
     return startIntake(state, turn, { files: content.attachments, ...(usable ? { firstMessage: caption } : {}) });
   }
   return startIntake(state, turn);

@@ -6,6 +6,7 @@ import type { Claim } from '../src/domain/lifecycle.js';
 import { formatDateTime } from '../src/i18n/index.js';
 import {
   between,
+  customerClaims,
   globalChoiceId,
   info,
   message,
@@ -266,9 +267,9 @@ export interface IntakePrefill {
  * (from their newest claim) are offered again, so it needs their claims first.
  */
 export function startIntake(state: ConversationState, turn: Turn, prefill: IntakePrefill = {}): StepOutcome {
-  const claims = resultOf(turn, 'claims', 'claims');
-  if (!claims) return { kind: 'need', request: { id: 'claims', type: 'customer_claims' } };
-  const newest: Claim | undefined = claims.type === 'claims' ? claims.claims[0] : undefined;
+  const lookup = customerClaims(turn);
+  if ('need' in lookup) return lookup.need;
+  const newest: Claim | undefined = lookup.found[0];
   const displayName = turn.input.from.displayName?.trim();
   const answers: Answers = {
     draftId: turn.input.updateId,
@@ -494,7 +495,11 @@ export const intakeDialog: Dialog = {
   },
 };
 
-/** Exposed for the engine's /back command. */
-export function intakeBack(state: ConversationState, turn: Turn): StepOutcome {
-  return back(state, turn);
+/** The engine's /back command. */
+export { back as intakeBack };
+
+/** Whether a text the customer sent before the intake could serve as its description (it is offered, not taken). */
+export function usableAsDescription(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.length >= DESCRIPTION_MIN && trimmed.length <= DESCRIPTION_MAX;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseClaimNumber } from '../src/domain/numbering.js';
 import { claimDetail, claimLine, isOpen } from './claim-text.js';
-import { between, globalChoiceId, message, reply, resultOf, say, shorten, type Dialog, type StepOutcome, type Turn } from './core.js';
+import { between, customerClaims, globalChoiceId, message, ownClaim, reply, say, shorten, type Dialog, type StepOutcome, type Turn } from './core.js';
 import { isBlank, pickByText } from './form.js';
 import type { ConversationState } from './state.js';
 import type { Outbound } from './types.js';
@@ -15,9 +15,9 @@ const StatusAnswers = z.object({ numbers: z.array(z.string()) });
 
 /** `/status`: the customer's claims, newest first, each a button that opens its card. */
 export function startStatus(state: ConversationState, turn: Turn): StepOutcome {
-  const result = resultOf(turn, 'claims', 'claims');
-  if (!result) return { kind: 'need', request: { id: 'claims', type: 'customer_claims' } };
-  const claims = result.type === 'claims' ? result.claims.slice(0, STATUS_LIST_MAX) : [];
+  const lookup = customerClaims(turn);
+  if ('need' in lookup) return lookup.need;
+  const claims = lookup.found.slice(0, STATUS_LIST_MAX);
   if (claims.length === 0) {
     return reply(between(state), [{ text: say(turn, 'status.none'), expects: 'none', choices: [{ id: globalChoiceId('new'), label: say(turn, 'button.new_report') }] }]);
   }
@@ -36,10 +36,10 @@ export function startStatus(state: ConversationState, turn: Turn): StepOutcome {
 export function showClaim(state: ConversationState, typed: string, turn: Turn): StepOutcome {
   const number = parseClaimNumber(typed);
   if (!number) return reply(state, [notFound(typed, turn)]);
-  const result = resultOf(turn, `claim:${number}`, 'claim');
-  if (!result) return { kind: 'need', request: { id: `claim:${number}`, type: 'claim_by_number', number } };
-  if (result.type === 'refused' || !result.claim) return reply(state, [notFound(number, turn)]);
-  const claim = result.claim;
+  const lookup = ownClaim(turn, number);
+  if ('need' in lookup) return lookup.need;
+  const claim = lookup.found;
+  if (!claim) return reply(state, [notFound(number, turn)]);
   const choices = [
     ...(isOpen(claim) ? [{ id: globalChoiceId(`a:${claim.number}`), label: say(turn, 'button.add_info') }] : []),
     { id: globalChoiceId('list'), label: say(turn, 'button.all_claims') },

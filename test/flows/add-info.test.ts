@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { draft } from '../support/fixtures.js';
 import { photo, setupDesk, TestChat } from '../support/chat.js';
-import type { ClaimDraftInput } from '../../src/domain/claim.js';
 import type { Claim, ClaimCommand, ClaimEvent } from '../../src/domain/lifecycle.js';
 import { t } from '../../src/i18n/index.js';
 
@@ -10,15 +7,6 @@ const env = setupDesk('addinfo');
 
 const ivan = { kind: 'staff', staffId: 'ivan' } as const;
 const MINUTE = 60_000;
-
-async function registerFor(chat: TestChat, overrides: Partial<ClaimDraftInput> = {}): Promise<Claim> {
-  env.app.clock.advance(MINUTE);
-  const { claim } = await env.app.registry.submit(
-    draft({ customer: { channel: 'telegram', userId: chat.from.userId }, conversation: { channel: 'telegram', chatId: chat.from.chatId }, ...overrides }),
-    `test:${randomUUID()}`,
-  );
-  return claim;
-}
 
 /** Staff actions, one after another, a minute apart. */
 async function staff(claim: Claim, ...commands: ClaimCommand[]): Promise<Claim> {
@@ -40,10 +28,6 @@ function infoEvents(claim: Claim): ClaimEvent[] {
   return claim.history.filter((e) => e.type === 'customer_info');
 }
 
-async function stateOf(chat: TestChat) {
-  return (await env.app.store.load({ channel: 'telegram', chatId: chat.from.chatId })).state;
-}
-
 const resolve = { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund', responseText: 'We will refund the full price.' } } as const;
 const question = (text: string) => ({ action: 'request_info', question: text }) as const;
 
@@ -53,13 +37,13 @@ describe('/add with nothing open', () => {
     await chat.send('/add');
     expect(chat.text).toBe(t('en', 'add.none'));
     expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.new_report')]);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
   });
 
   it('does not count resolved and closed claims as open', async () => {
     const chat = new TestChat(env.app.runner, { languageCode: 'ru' });
-    const resolved = await staff(await registerFor(chat), resolve);
-    const closed = await staff(await registerFor(chat), resolve, { action: 'close' });
+    const resolved = await staff(await env.app.registerFor(chat), resolve);
+    const closed = await staff(await env.app.registerFor(chat), resolve, { action: 'close' });
     await chat.send('/add');
     expect(chat.text).toBe(t('ru', 'add.none'));
     expect(await fresh(resolved)).toEqual(resolved);
@@ -70,7 +54,7 @@ describe('/add with nothing open', () => {
 describe('/add with one open claim', () => {
   it('records text, then photos, on the claim and leaves its staff-side status alone', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await staff(await registerFor(chat), { action: 'take' });
+    const claim = await staff(await env.app.registerFor(chat), { action: 'take' });
 
     await chat.send('/add');
     expect(chat.text).toBe(t('en', 'ask.add.content', { number: claim.number }));
@@ -98,7 +82,7 @@ describe('/add with one open claim', () => {
 
     await chat.press(t('en', 'button.done'));
     expect(chat.text).toBe(t('en', 'add.finished'));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     // the staff still have it under review; nothing but the three additions changed its history
     expect(now.status).toBe('in_review');
@@ -113,23 +97,23 @@ describe('/add with one open claim', () => {
 
   it('asks again, without recording anything, for an empty message or a sticker', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await registerFor(chat);
+    const claim = await env.app.registerFor(chat);
     await chat.send('/add');
     await chat.send('   ');
     expect(chat.text).toBe(`${t('en', 'invalid.empty')}\n\n${t('en', 'ask.add.content', { number: claim.number })}`);
     await chat.deliver({ type: 'unsupported', what: 'sticker' });
     expect(chat.text).toBe(`${t('en', 'invalid.unsupported')}\n\n${t('en', 'ask.add.content', { number: claim.number })}`);
     expect(await fresh(claim)).toEqual(claim);
-    expect((await stateOf(chat))?.stepId).toBe('content');
+    expect((await env.app.stateOf(chat))?.stepId).toBe('content');
   });
 });
 
 describe('/add with several open claims', () => {
   it('lets the customer pick one and records only on that one', async () => {
     const chat = new TestChat(env.app.runner, { languageCode: 'ru' });
-    const first = await registerFor(chat, { description: 'Чайник не греет воду.' });
-    const resolved = await staff(await registerFor(chat, { description: 'Старая решённая претензия.' }), resolve);
-    const second = await registerFor(chat, { category: 'delivery', description: 'Посылка пришла мятой.' });
+    const first = await env.app.registerFor(chat, { description: 'Чайник не греет воду.' });
+    const resolved = await staff(await env.app.registerFor(chat, { description: 'Старая решённая претензия.' }), resolve);
+    const second = await env.app.registerFor(chat, { category: 'delivery', description: 'Посылка пришла мятой.' });
 
     await chat.send('/add');
     const list = chat.text;
@@ -138,7 +122,7 @@ describe('/add with several open claims', () => {
     expect(list).toContain(`2. ${first.number} — `);
     expect(list).not.toContain(resolved.number);
     expect(chat.choices.map((c) => c.label)).toEqual([second.number, first.number, t('ru', 'button.cancel')]);
-    expect((await stateOf(chat))?.stepId).toBe('pick');
+    expect((await env.app.stateOf(chat))?.stepId).toBe('pick');
 
     await chat.press(first.number);
     expect(chat.text).toBe(t('ru', 'ask.add.content', { number: first.number }));
@@ -152,8 +136,8 @@ describe('/add with several open claims', () => {
 
   it('keeps a photo sent instead of a pick for the claim picked next', async () => {
     const chat = new TestChat(env.app.runner);
-    const first = await registerFor(chat);
-    const second = await registerFor(chat);
+    const first = await env.app.registerFor(chat);
+    const second = await env.app.registerFor(chat);
 
     await chat.send('/add');
     await chat.sendFiles([photo(8), photo(9)]);
@@ -169,8 +153,8 @@ describe('/add with several open claims', () => {
 
   it('takes the position typed as text, and "Cancel" records nothing', async () => {
     const chat = new TestChat(env.app.runner);
-    const first = await registerFor(chat);
-    const second = await registerFor(chat);
+    const first = await env.app.registerFor(chat);
+    const second = await env.app.registerFor(chat);
 
     await chat.send('/add');
     await chat.send('2');
@@ -178,7 +162,7 @@ describe('/add with several open claims', () => {
 
     await chat.send('/add');
     await chat.press(t('en', 'button.cancel'));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
     expect(await fresh(first)).toEqual(first);
     expect(await fresh(second)).toEqual(second);
   });
@@ -187,27 +171,27 @@ describe('/add with several open claims', () => {
 describe('a claim that is no longer open', () => {
   it('refuses politely for a resolved or closed claim and changes nothing', async () => {
     const chat = new TestChat(env.app.runner);
-    const resolved = await staff(await registerFor(chat), { action: 'take' }, resolve);
-    const closed = await staff(await registerFor(chat), resolve, { action: 'close' });
+    const resolved = await staff(await env.app.registerFor(chat), { action: 'take' }, resolve);
+    const closed = await staff(await env.app.registerFor(chat), resolve, { action: 'close' });
 
     await chat.send(`/add ${resolved.number}`);
     expect(chat.text).toBe(t('en', 'add.closed', { number: resolved.number, status: t('en', 'status.resolved') }));
     expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.new_report')]);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     await chat.send(`/add ${closed.number}`);
     expect(chat.text).toBe(t('en', 'add.closed', { number: closed.number, status: t('en', 'status.closed') }));
 
     // a text sent afterwards is not slipped onto the closed claims: it starts a new report
     await chat.send('It is still broken, please help.');
-    expect((await stateOf(chat))?.flowId).toBe('intake');
+    expect((await env.app.stateOf(chat))?.flowId).toBe('intake');
     expect(await fresh(resolved)).toEqual(resolved);
     expect(await fresh(closed)).toEqual(closed);
   });
 
   it('refuses through the "Add information" button of a card shown before the claim was resolved', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await registerFor(chat);
+    const claim = await env.app.registerFor(chat);
     await chat.send(`/status ${claim.number}`);
     const addButton = chat.choice(t('en', 'button.add_info'));
     const resolved = await staff(claim, resolve);
@@ -219,22 +203,22 @@ describe('a claim that is no longer open', () => {
 
   it('does not add a message to a claim resolved while the customer was typing it', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await registerFor(chat);
+    const claim = await env.app.registerFor(chat);
     await chat.send('/add');
-    expect((await stateOf(chat))?.stepId).toBe('content');
+    expect((await env.app.stateOf(chat))?.stepId).toBe('content');
     const resolved = await staff(claim, resolve);
 
     await chat.send('One more detail: it also smells of burning.');
     expect(chat.text).toBe(t('en', 'add.no_longer_open', { number: claim.number }));
     expect(await fresh(claim)).toEqual(resolved);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
   });
 
   it('answers another customer\'s number like a missing one', async () => {
     const owner = new TestChat(env.app.runner);
-    const theirs = await registerFor(owner);
+    const theirs = await env.app.registerFor(owner);
     const chat = new TestChat(env.app.runner);
-    await registerFor(chat);
+    await env.app.registerFor(chat);
 
     await chat.send(`/add ${theirs.number}`);
     expect(chat.text).toBe(t('en', 'status.not_found', { number: theirs.number }));
@@ -248,13 +232,13 @@ describe('a claim that is no longer open', () => {
 describe('when the staff asked the customer a question', () => {
   it('takes a free message as the answer and returns the claim to where it was', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await staff(await registerFor(chat), { action: 'take' }, question('What is the serial number?'));
+    const claim = await staff(await env.app.registerFor(chat), { action: 'take' }, question('What is the serial number?'));
     expect(claim.status).toBe('awaiting_customer');
 
     await chat.send('It is KT200-55-0917.');
     expect(chat.replies).toHaveLength(1);
     expect(chat.text).toBe(t('en', 'add.answer_received', { number: claim.number }));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     const now = await fresh(claim);
     expect(now.status).toBe('in_review');
@@ -269,7 +253,7 @@ describe('when the staff asked the customer a question', () => {
 
   it('takes photos as the answer, and returns an investigated claim to the investigation', async () => {
     const chat = new TestChat(env.app.runner, { languageCode: 'ru' });
-    const claim = await staff(await registerFor(chat), { action: 'take' }, { action: 'investigate' }, question('Пришлите фото этикетки.'));
+    const claim = await staff(await env.app.registerFor(chat), { action: 'take' }, { action: 'investigate' }, question('Пришлите фото этикетки.'));
 
     await chat.sendFiles([photo(7)], 'Вот этикетка');
     expect(chat.text).toBe(t('ru', 'add.answer_received', { number: claim.number }));
@@ -280,8 +264,8 @@ describe('when the staff asked the customer a question', () => {
 
   it('asks which claim when two are waiting, and records the message on the one picked', async () => {
     const chat = new TestChat(env.app.runner);
-    const first = await staff(await registerFor(chat, { description: 'The first claim, about a kettle.' }), { action: 'take' }, question('Which shop?'));
-    const second = await staff(await registerFor(chat, { category: 'delivery', description: 'The second claim, about a parcel.' }), { action: 'take' }, question('Which courier?'));
+    const first = await staff(await env.app.registerFor(chat, { description: 'The first claim, about a kettle.' }), { action: 'take' }, question('Which shop?'));
+    const second = await staff(await env.app.registerFor(chat, { category: 'delivery', description: 'The second claim, about a parcel.' }), { action: 'take' }, question('Which courier?'));
 
     await chat.send('The courier was from FastPost.');
     expect(chat.text.split('\n')[0]).toBe(t('en', 'add.pick_for_message'));
@@ -305,9 +289,9 @@ describe('when the staff asked the customer a question', () => {
 
   it('keeps a second message sent before the customer picked, and a cancel records nothing', async () => {
     const chat = new TestChat(env.app.runner);
-    const first = await staff(await registerFor(chat), { action: 'take' }, question('Which shop?'));
-    const second = await staff(await registerFor(chat), { action: 'take' }, question('Which courier?'));
-    const third = await staff(await registerFor(chat), { action: 'take' }, question('Which colour?'));
+    const first = await staff(await env.app.registerFor(chat), { action: 'take' }, question('Which shop?'));
+    const second = await staff(await env.app.registerFor(chat), { action: 'take' }, question('Which courier?'));
+    const third = await staff(await env.app.registerFor(chat), { action: 'take' }, question('Which colour?'));
 
     await chat.send('It was the shop on Tverskaya.');
     await chat.sendFiles([photo(5)], 'Here is the receipt');
@@ -329,12 +313,12 @@ describe('when the staff asked the customer a question', () => {
     expect(infoEvents(await fresh(first))).toHaveLength(1);
     expect(await fresh(second)).toEqual(second);
     expect(await fresh(third)).toEqual(third);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
   });
 
   it('records a redelivered update only once', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await staff(await registerFor(chat), { action: 'take' }, question('When did you buy it?'));
+    const claim = await staff(await env.app.registerFor(chat), { action: 'take' }, question('When did you buy it?'));
 
     const first = await chat.deliver({ type: 'text', text: 'On the 3rd of November.' }, 'same-id');
     expect(first.outcome).toBe('handled');
@@ -353,7 +337,7 @@ describe('when the staff asked the customer a question', () => {
 
   it('records redelivered files in the /add dialog only once', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await registerFor(chat);
+    const claim = await env.app.registerFor(chat);
     await chat.send('/add');
     await chat.deliver({ type: 'files', attachments: [photo(4)] }, 'files-1');
     await chat.deliver({ type: 'files', attachments: [photo(4)] }, 'files-1');
@@ -365,20 +349,20 @@ describe('when the staff asked the customer a question', () => {
 describe('after /status, and idling', () => {
   it('takes a reply typed under the status list as the answer to the waiting claim', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await staff(await registerFor(chat), { action: 'take' }, question('What is the serial number?'));
+    const claim = await staff(await env.app.registerFor(chat), { action: 'take' }, question('What is the serial number?'));
     await chat.send('/status');
-    expect((await stateOf(chat))?.flowId).toBe('status');
+    expect((await env.app.stateOf(chat))?.flowId).toBe('status');
     await chat.send('The serial is 12345.');
     expect(chat.text).toBe(t('en', 'add.answer_received', { number: claim.number }));
     const now = await fresh(claim);
     expect(now.status).toBe('in_review');
     expect(infoEvents(now).map((e) => e.note)).toEqual(['The serial is 12345.']);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
   });
 
   it('a photo sent under the status list goes to the waiting claim too', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await staff(await registerFor(chat), { action: 'take' }, question('A photo of the label, please.'));
+    const claim = await staff(await env.app.registerFor(chat), { action: 'take' }, question('A photo of the label, please.'));
     await chat.send('/status');
     await chat.sendFiles([photo(61)]);
     expect(infoEvents(await fresh(claim)).map((e) => e.attachments?.map((a) => a.fileId))).toEqual([[photo(61).fileId]]);
@@ -386,7 +370,7 @@ describe('after /status, and idling', () => {
 
   it('refuses 21 files for a waiting claim with the file limit, and records nothing', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await staff(await registerFor(chat), { action: 'take' }, question('Photos, please.'));
+    const claim = await staff(await env.app.registerFor(chat), { action: 'take' }, question('Photos, please.'));
     await chat.sendFiles(Array.from({ length: 21 }, (_, i) => photo(300 + i)));
     expect(chat.text).toBe(t('en', 'files.too_many', { max: 20 }));
     expect((await fresh(claim)).status).toBe('awaiting_customer');
@@ -395,21 +379,21 @@ describe('after /status, and idling', () => {
 
   it('/cancel after adding information thanks the customer instead of saying nothing was submitted', async () => {
     const chat = new TestChat(env.app.runner);
-    await registerFor(chat);
+    await env.app.registerFor(chat);
     await chat.send('/add');
     await chat.send('One more detail: it happened twice.');
     await chat.send('/cancel');
     expect(chat.text).toBe(t('en', 'add.finished'));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
   });
 
   it('the idle sweep closes a status list or an /add dialog silently, and an unfinished report with a message', async () => {
     const idleMinutes = env.desk.conversation.idleMinutes;
     const lister = new TestChat(env.app.runner);
-    await registerFor(lister);
+    await env.app.registerFor(lister);
     await lister.send('/status');
     const adder = new TestChat(env.app.runner);
-    await registerFor(adder);
+    await env.app.registerFor(adder);
     await adder.send('/add');
     const reporter = new TestChat(env.app.runner);
     await reporter.send('/new');
@@ -420,7 +404,7 @@ describe('after /status, and idling', () => {
     await env.app.runner.expireIdle();
     expect([sent(lister), sent(adder), sent(reporter)]).toEqual([before[0], before[1], (before[2] ?? 0) + 1]);
     expect(env.app.channel.to(reporter.from.chatId).at(-1)?.text).toBe(t('en', 'idle.closed', { minutes: idleMinutes }));
-    for (const chat of [lister, adder, reporter]) expect((await stateOf(chat))?.flowId).toBeNull();
+    for (const chat of [lister, adder, reporter]) expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     // coming back later to a status list: no "unfinished claim" message either
     await lister.send('/status');

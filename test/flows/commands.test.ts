@@ -6,10 +6,6 @@ import { t } from '../../src/i18n/index.js';
 
 const env = setupDesk('commands');
 
-async function stateOf(chat: TestChat): Promise<ConversationState | undefined> {
-  return (await env.app.store.load({ channel: 'telegram', chatId: chat.from.chatId })).state;
-}
-
 /** What a turn must leave alone: where the customer is and what they answered. */
 function position(state: ConversationState | undefined) {
   return { flowId: state?.flowId, flowVersion: state?.flowVersion, stepId: state?.stepId, answers: state?.answers, trail: state?.trail, locale: state?.locale };
@@ -25,11 +21,11 @@ function categoryLabel(id: string, locale: Locale): string {
 async function atProductQuestion(options: ConstructorParameters<typeof TestChat>[1] = {}): Promise<{ chat: TestChat; locale: Locale }> {
   const chat = new TestChat(env.app.runner, options);
   await chat.send('/start');
-  const locale = (await stateOf(chat))?.locale ?? 'ru';
+  const locale = (await env.app.stateOf(chat))?.locale ?? 'ru';
   await chat.press(t(locale, 'kind.claim'));
   await chat.press(categoryLabel('defect', locale));
   expect(chat.text).toBe(t(locale, 'ask.intake.product'));
-  expect((await stateOf(chat))?.stepId).toBe('product');
+  expect((await env.app.stateOf(chat))?.stepId).toBe('product');
   return { chat, locale };
 }
 
@@ -46,7 +42,7 @@ describe('/help', () => {
     expect(chat.replies).toHaveLength(1);
     expect(chat.text).toBe(t('en', 'help'));
     expect(chat.choices.map((c) => c.label)).toEqual(hintLabels('en'));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     // its buttons work
     await chat.press(t('en', 'button.all_claims'));
@@ -55,19 +51,19 @@ describe('/help', () => {
 
   it('explains, then asks the same question again, in the middle of the intake', async () => {
     const { chat } = await atProductQuestion();
-    const before = await stateOf(chat);
+    const before = await env.app.stateOf(chat);
 
     await chat.send('/help');
     expect(chat.replies.map((r) => r.text)).toEqual([t('en', 'help'), t('en', 'ask.intake.product')]);
     expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.skip'), t('en', 'button.back')]);
-    expect(position(await stateOf(chat))).toEqual(position(before));
+    expect(position(await env.app.stateOf(chat))).toEqual(position(before));
 
     // the re-asked question's buttons work, and /help@bot is /help too
     await chat.press(t('en', 'button.skip'));
     expect(chat.text).toBe(t('en', 'ask.intake.order'));
     await chat.send('/help@claimdesk_bot');
     expect(chat.replies.map((r) => r.text)).toEqual([t('en', 'help'), t('en', 'ask.intake.order')]);
-    expect((await stateOf(chat))?.stepId).toBe('order');
+    expect((await env.app.stateOf(chat))?.stepId).toBe('order');
   });
 });
 
@@ -84,7 +80,7 @@ describe('/cancel', () => {
     await chat.send('/cancel');
     expect(chat.replies).toHaveLength(1);
     expect(chat.text).toBe(t('en', 'cancel.done'));
-    const state = await stateOf(chat);
+    const state = await env.app.stateOf(chat);
     expect(state?.flowId).toBeNull();
     expect(state?.stepId).toBeNull();
     expect(state?.answers).toEqual({});
@@ -96,17 +92,17 @@ describe('/cancel', () => {
     // a button of the cancelled intake is stale now, and a new intake starts from the beginning
     await chat.deliver({ type: 'choice', choiceId: noFiles.id });
     expect(chat.result?.notice).toBe(t('en', 'notice.stale'));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
     await chat.send('/new');
     expect(chat.text).toContain(t('en', 'ask.intake.kind'));
-    expect((await stateOf(chat))?.answers).not.toHaveProperty('description');
+    expect((await env.app.stateOf(chat))?.answers).not.toHaveProperty('description');
   });
 
   it('says there is nothing to cancel between dialogs', async () => {
     const chat = new TestChat(env.app.runner);
     await chat.send('/cancel');
     expect(chat.text).toBe(t('en', 'cancel.nothing'));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
     await chat.send('/cancel');
     expect(chat.text).toBe(t('en', 'cancel.nothing'));
     expect(await claimsOf(chat)).toEqual([]);
@@ -116,13 +112,13 @@ describe('/cancel', () => {
 describe('/language', () => {
   it('switches and asks the current question again in the new language', async () => {
     const { chat } = await atProductQuestion({ languageCode: 'ru' });
-    const before = await stateOf(chat);
+    const before = await env.app.stateOf(chat);
     expect(before?.locale).toBe('ru');
 
     await chat.send('/language en');
     expect(chat.replies.map((r) => r.text)).toEqual([t('en', 'language.switched'), t('en', 'ask.intake.product')]);
     expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.skip'), t('en', 'button.back')]);
-    const after = await stateOf(chat);
+    const after = await env.app.stateOf(chat);
     expect(after?.locale).toBe('en');
     expect(position(after)).toEqual({ ...position(before), locale: 'en' });
 
@@ -133,39 +129,39 @@ describe('/language', () => {
     await chat.send('/language RU');
     expect(chat.replies.map((r) => r.text)).toEqual([t('ru', 'language.switched'), t('ru', 'ask.intake.order')]);
     expect(chat.choices.map((c) => c.label)).toEqual([t('ru', 'button.skip'), t('ru', 'button.back')]);
-    expect((await stateOf(chat))?.locale).toBe('ru');
-    expect((await stateOf(chat))?.stepId).toBe('order');
+    expect((await env.app.stateOf(chat))?.locale).toBe('ru');
+    expect((await env.app.stateOf(chat))?.stepId).toBe('order');
   });
 
   it('switches between dialogs and stays switched', async () => {
     const chat = new TestChat(env.app.runner, { languageCode: 'ru' });
     await chat.send('/language en');
     expect(chat.replies.map((r) => r.text)).toEqual([t('en', 'language.switched')]);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
     await chat.send('/help');
     expect(chat.text).toBe(t('en', 'help'));
   });
 
   it('offers two buttons without an argument, which work even in the middle of the intake', async () => {
     const { chat } = await atProductQuestion({ languageCode: 'en' });
-    const before = await stateOf(chat);
+    const before = await env.app.stateOf(chat);
 
     await chat.send('/language');
     expect(chat.text).toBe(t('en', 'language.choose'));
     expect(chat.choices.map((c) => c.label)).toEqual(['Русский', 'English']);
-    expect(position(await stateOf(chat))).toEqual(position(before));
+    expect(position(await env.app.stateOf(chat))).toEqual(position(before));
 
     await chat.press('Русский');
     expect(chat.result?.notice).toBeUndefined();
     expect(chat.replies.map((r) => r.text)).toEqual([t('ru', 'language.switched'), t('ru', 'ask.intake.product')]);
-    expect(position(await stateOf(chat))).toEqual({ ...position(before), locale: 'ru' });
+    expect(position(await env.app.stateOf(chat))).toEqual({ ...position(before), locale: 'ru' });
 
     // an argument it does not know offers the buttons too
     await chat.send('/language de');
     expect(chat.text).toBe(t('ru', 'language.choose'));
     await chat.press('English');
     expect(chat.replies.map((r) => r.text)).toEqual([t('en', 'language.switched'), t('en', 'ask.intake.product')]);
-    expect((await stateOf(chat))?.stepId).toBe('product');
+    expect((await env.app.stateOf(chat))?.stepId).toBe('product');
   });
 
   it('takes the first language from the sender\'s language code, else the desk default', async () => {
@@ -182,7 +178,7 @@ describe('/language', () => {
       expect(chat.from.languageCode).toBe(languageCode);
       await chat.send('/help');
       expect(chat.text, `languageCode ${languageCode ?? 'missing'}`).toBe(t(locale, 'help'));
-      expect((await stateOf(chat))?.locale).toBe(locale);
+      expect((await env.app.stateOf(chat))?.locale).toBe(locale);
     }
   });
 
@@ -201,34 +197,34 @@ describe('commands that do not fit', () => {
     await chat.send('/frobnicate now');
     expect(chat.text).toBe(t('en', 'command.unknown'));
     expect(chat.choices.map((c) => c.label)).toEqual(hintLabels('en'));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
     expect(await claimsOf(chat)).toEqual([]);
   });
 
   it('answers an unknown command in the intake and asks the question again', async () => {
     const { chat } = await atProductQuestion();
-    const before = await stateOf(chat);
+    const before = await env.app.stateOf(chat);
     await chat.send('/frobnicate');
     expect(chat.replies.map((r) => r.text)).toEqual([t('en', 'command.unknown'), t('en', 'ask.intake.product')]);
-    expect(position(await stateOf(chat))).toEqual(position(before));
+    expect(position(await env.app.stateOf(chat))).toEqual(position(before));
   });
 
   it('explains that /status, /add and /new wait until the claim is filed, and changes nothing', async () => {
     const { chat } = await atProductQuestion();
     await chat.send('Kettle KT-200');
-    const before = await stateOf(chat);
+    const before = await env.app.stateOf(chat);
     expect(before?.stepId).toBe('order');
 
     for (const command of ['/status', '/status 2026-000001', '/add', '/new', '/start']) {
       await chat.send(command);
       expect(chat.replies.map((r) => r.text), command).toEqual([t('en', 'command.busy'), t('en', 'ask.intake.order')]);
-      expect(position(await stateOf(chat)), command).toEqual(position(before));
+      expect(position(await env.app.stateOf(chat)), command).toEqual(position(before));
     }
     // the global buttons, too
     for (const choiceId of ['g.list', 'g.new', 'g.s:2026-000001', 'g.a:2026-000001']) {
       await chat.deliver({ type: 'choice', choiceId });
       expect(chat.replies.map((r) => r.text), choiceId).toEqual([t('en', 'command.busy'), t('en', 'ask.intake.order')]);
-      expect(position(await stateOf(chat)), choiceId).toEqual(position(before));
+      expect(position(await env.app.stateOf(chat)), choiceId).toEqual(position(before));
     }
     expect(await claimsOf(chat)).toEqual([]);
 
@@ -246,22 +242,22 @@ describe('stale and forged buttons', () => {
     await chat.press(t('en', 'kind.claim'));
     const categoryButton = chat.choice(categoryLabel('refund', 'en'));
     await chat.press(categoryLabel('defect', 'en'));
-    const before = await stateOf(chat);
+    const before = await env.app.stateOf(chat);
     expect(before?.answers).toMatchObject({ kind: 'claim', category: 'defect' });
 
     for (const choiceId of [kindButton.id, categoryButton.id, '999.refund', 'zzz', '', '3.c:2026-000001', 'g.nonsense', 'g.lang:de']) {
       await chat.deliver({ type: 'choice', choiceId });
       expect(chat.result?.notice, choiceId).toBe(t('en', 'notice.stale'));
       expect(chat.replies.map((r) => r.text), choiceId).toEqual([t('en', 'notice.stale'), t('en', 'ask.intake.product')]);
-      expect(position(await stateOf(chat)), choiceId).toEqual(position(before));
+      expect(position(await env.app.stateOf(chat)), choiceId).toEqual(position(before));
     }
     expect(await claimsOf(chat)).toEqual([]);
 
     // an id of this turn with a value the question never offered is refused by the question itself
-    const current = await stateOf(chat);
+    const current = await env.app.stateOf(chat);
     await chat.deliver({ type: 'choice', choiceId: `${String(current?.prompt ?? 0)}.refund` });
     expect(chat.text).toBe(`${t('en', 'invalid.stale_button')}\n\n${t('en', 'ask.intake.product')}`);
-    expect(position(await stateOf(chat))).toEqual(position(before));
+    expect(position(await env.app.stateOf(chat))).toEqual(position(before));
   });
 
   it('refuses a stale or forged button between dialogs with the ways forward', async () => {
@@ -275,7 +271,7 @@ describe('stale and forged buttons', () => {
       expect(chat.result?.notice, choiceId).toBe(t('ru', 'notice.stale'));
       expect(chat.text, choiceId).toBe(t('ru', 'notice.stale_idle'));
       expect(chat.choices.map((c) => c.label)).toEqual(hintLabels('ru'));
-      const state = await stateOf(chat);
+      const state = await env.app.stateOf(chat);
       expect(state?.flowId, choiceId).toBeNull();
       expect(state?.answers).toEqual({});
     }

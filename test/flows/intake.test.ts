@@ -2,17 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { photo, setupDesk, TestChat } from '../support/chat.js';
 import type { Locale } from '../../src/domain/locale.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
-import type { ConversationState } from '../../flows/state.js';
 
 const env = setupDesk('intake');
 
-async function stateOf(chat: TestChat): Promise<ConversationState | undefined> {
-  return (await env.app.store.load({ channel: chat.from.channel, chatId: chat.from.chatId })).state;
-}
-
 /** The part of the state an answer may change (not the turn counter or the clock). */
 async function dialogOf(chat: TestChat) {
-  const state = await stateOf(chat);
+  const state = await env.app.stateOf(chat);
   return { flowId: state?.flowId, stepId: state?.stepId, answers: state?.answers, trail: state?.trail };
 }
 
@@ -22,9 +17,9 @@ function claimsOf(chat: TestChat) {
 
 /** Answers the intake in a fixed way until the chat stands at `target` (a step id or 'confirm'). */
 async function fillTo(chat: TestChat, target: string, locale: Locale = 'en'): Promise<void> {
-  if ((await stateOf(chat))?.flowId !== 'intake') await chat.send('/new');
+  if ((await env.app.stateOf(chat))?.flowId !== 'intake') await chat.send('/new');
   for (let guard = 0; guard < 15; guard++) {
-    const step = (await stateOf(chat))?.stepId;
+    const step = (await env.app.stateOf(chat))?.stepId;
     if (step === target) return;
     switch (step) {
       case 'kind':
@@ -133,7 +128,7 @@ describe('the intake, step by step', () => {
       }),
     );
     expect(claim.sla.firstResponseDueAt.getTime() - claim.createdAt.getTime()).toBe(24 * 3_600_000);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
   });
 
   it('in Russian, with an e-mail instead of a phone', async () => {
@@ -196,7 +191,7 @@ describe('the intake, step by step', () => {
     await chat.sendFiles([photo(7)], 'The handle broke off on the first day.');
     expect(chat.text).toContain(t('en', 'files.kept', { count: 1 }));
     expect(chat.last.text).toContain(t('en', 'ask.intake.files', { max: 20 }));
-    const state = await stateOf(chat);
+    const state = await env.app.stateOf(chat);
     expect(state?.answers['description']).toBe('The handle broke off on the first day.');
   });
 
@@ -205,7 +200,7 @@ describe('the intake, step by step', () => {
     await fillTo(chat, 'description');
     await chat.press('« Back');
     expect(chat.last.text).toBe(t('en', 'ask.intake.order'));
-    expect((await stateOf(chat))?.answers['order']).toBeUndefined();
+    expect((await env.app.stateOf(chat))?.answers['order']).toBeUndefined();
     await chat.send('ORD-1');
     expect(chat.last.text).toBe(t('en', 'ask.intake.description'));
     await chat.send('/back');
@@ -217,11 +212,11 @@ describe('the intake, step by step', () => {
     await fillTo(chat, 'remedy');
     await chat.send('3');
     expect(chat.last.text).toBe(t('en', 'ask.intake.name'));
-    expect((await stateOf(chat))?.answers['remedy']).toBe('refund');
+    expect((await env.app.stateOf(chat))?.answers['remedy']).toBe('refund');
     const other = new TestChat(env.app.runner);
     await fillTo(other, 'remedy');
     await other.send('  DISCOUNT ');
-    expect((await stateOf(other))?.answers['remedy']).toBe('discount');
+    expect((await env.app.stateOf(other))?.answers['remedy']).toBe('discount');
   });
 
   it('takes a shared phone contact', async () => {
@@ -250,7 +245,7 @@ describe('editing from the summary card', () => {
       await edit.answer(chat);
       expect(chat.last.text).toContain(t('en', 'summary.title'));
       expect(chat.last.text).toContain(edit.expected);
-      expect((await stateOf(chat))?.stepId).toBe('confirm');
+      expect((await env.app.stateOf(chat))?.stepId).toBe('confirm');
     });
   }
 
@@ -284,7 +279,7 @@ describe('editing from the summary card', () => {
     await chat.press(t('en', 'button.cancel'));
     expect(chat.text).toBe(t('en', 'cancel.done'));
     expect(await claimsOf(chat)).toHaveLength(0);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
   });
 
   it('text on the card asks to use the buttons and changes nothing', async () => {
@@ -399,7 +394,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
     await fillTo(chat, 'remedy');
     await chat.sendFiles([photo(11)]);
     expect(chat.last.text).toBe(`${t('en', 'files.kept', { count: 1 })}\n\n${t('en', 'ask.intake.remedy')}`);
-    expect((await stateOf(chat))?.stepId).toBe('remedy');
+    expect((await env.app.stateOf(chat))?.stepId).toBe('remedy');
     await fillTo(chat, 'confirm');
     expect(chat.last.text).toContain('Files: 1');
   });
@@ -409,7 +404,7 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
     await fillTo(chat, 'files');
     await chat.send('Also, the lid does not close.');
     expect(chat.last.text).toContain(t('en', 'files.text_added'));
-    expect((await stateOf(chat))?.answers['description']).toBe('The kettle stopped heating after two days.\nAlso, the lid does not close.');
+    expect((await env.app.stateOf(chat))?.answers['description']).toBe('The kettle stopped heating after two days.\nAlso, the lid does not close.');
   });
 
   it('more than 20 files: the extra ones are refused politely', async () => {
@@ -418,9 +413,9 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
     await chat.sendFiles(Array.from({ length: 15 }, (_, i) => photo(100 + i)));
     await chat.sendFiles(Array.from({ length: 10 }, (_, i) => photo(200 + i)));
     expect(chat.last.text).toContain(t('en', 'files.too_many', { max: 20 }));
-    expect((await stateOf(chat))?.answers['files']).toHaveLength(20);
+    expect((await env.app.stateOf(chat))?.answers['files']).toHaveLength(20);
     await chat.press(t('en', 'button.files_clear'));
-    expect((await stateOf(chat))?.answers['files']).toBeUndefined();
+    expect((await env.app.stateOf(chat))?.answers['files']).toBeUndefined();
     expect(chat.last.text).toContain(t('en', 'files.cleared'));
   });
 });
@@ -447,7 +442,7 @@ describe('robustness', () => {
     expect(chat.result?.outcome).toBe('duplicate');
     expect(chat.replies).toEqual([]);
     expect(env.app.channel.to(chat.from.chatId).length).toBe(sentBefore + 1);
-    expect((await stateOf(chat))?.stepId).toBe('order');
+    expect((await env.app.stateOf(chat))?.stepId).toBe('order');
 
     await fillTo(chat, 'confirm');
     const submit = { type: 'choice', choiceId: chat.choice(t('en', 'button.submit')).id } as const;
@@ -476,7 +471,7 @@ describe('robustness', () => {
     const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'product');
     await Promise.all([chat.send('Kettle KT-200'), chat.send('ORD-77'), chat.send('It does not switch on at all, the light stays off.')]);
-    const state = await stateOf(chat);
+    const state = await env.app.stateOf(chat);
     expect(state?.answers).toMatchObject({ product: 'Kettle KT-200', order: 'ORD-77', description: 'It does not switch on at all, the light stays off.' });
     expect(state?.stepId).toBe('files');
   });

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { draft } from '../support/fixtures.js';
 import { setupDesk, TestChat, type DeskUnderTest } from '../support/chat.js';
-import type { ClaimDraftInput } from '../../src/domain/claim.js';
 import type { Claim, ClaimEvent } from '../../src/domain/lifecycle.js';
 import type { Locale } from '../../src/domain/locale.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
@@ -13,15 +11,6 @@ const ivan = { kind: 'staff', staffId: 'ivan' } as const;
 const MINUTE = 60_000;
 
 /** Registers a claim of this chat's customer directly, a minute after the previous change. */
-async function registerFor(chat: TestChat, overrides: Partial<ClaimDraftInput> = {}): Promise<Claim> {
-  env.app.clock.advance(MINUTE);
-  const { claim } = await env.app.registry.submit(
-    draft({ customer: { channel: 'telegram', userId: chat.from.userId }, conversation: { channel: 'telegram', chatId: chat.from.chatId }, ...overrides }),
-    `test:${randomUUID()}`,
-  );
-  return claim;
-}
-
 /** A staff action, a minute after the previous change. */
 async function staff(claim: Claim, command: Parameters<DeskUnderTest['registry']['apply']>[1]): Promise<Claim> {
   env.app.clock.advance(MINUTE);
@@ -60,17 +49,13 @@ function expectInOrder(text: string, lines: readonly string[]): void {
   }
 }
 
-async function stateOf(chat: TestChat) {
-  return (await env.app.store.load({ channel: 'telegram', chatId: chat.from.chatId })).state;
-}
-
 async function allClaims(): Promise<unknown[]> {
   return env.db.db.collection('claims').find({}, { sort: { number: 1 } }).toArray();
 }
 
 /** A claim that went the whole way: registered, taken, a question, the answer, resolved in the customer's favour. */
 async function resolvedClaimOf(chat: TestChat, locale: Locale): Promise<Claim> {
-  const claim = await registerFor(chat, { category: 'refund', description: 'Charged twice for order ORD-7781.', locale });
+  const claim = await env.app.registerFor(chat, { category: 'refund', description: 'Charged twice for order ORD-7781.', locale });
   await staff(claim, { action: 'take' });
   await staff(claim, { action: 'request_info', question: locale === 'ru' ? 'Пришлите, пожалуйста, выписку из банка.' : 'Please send the bank statement.' });
   env.app.clock.advance(MINUTE);
@@ -89,11 +74,11 @@ describe('/status with no claims', () => {
     expect(chat.replies).toHaveLength(1);
     expect(chat.text).toBe(t('en', 'status.none'));
     expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.new_report')]);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     await chat.press(t('en', 'button.new_report'));
     expect(chat.text).toContain(t('en', 'ask.intake.kind'));
-    expect((await stateOf(chat))?.flowId).toBe('intake');
+    expect((await env.app.stateOf(chat))?.flowId).toBe('intake');
   });
 
   it('answers in Russian for a Russian-speaking customer', async () => {
@@ -107,12 +92,12 @@ describe('/status with no claims', () => {
 describe('/status with several claims', () => {
   it('lists them newest first with number, short title, status and last change', async () => {
     const chat = new TestChat(env.app.runner);
-    const kettle = await registerFor(chat, { category: 'defect', description: 'The kettle leaks from the lid.' });
-    const parcel = await registerFor(chat, {
+    const kettle = await env.app.registerFor(chat, { category: 'defect', description: 'The kettle leaks from the lid.' });
+    const parcel = await env.app.registerFor(chat, {
       category: 'delivery',
       description: 'The parcel arrived crushed and two of the glasses inside were broken into pieces.',
     });
-    const refund = await registerFor(chat, { category: 'refund', description: 'No refund for the returned lamp.' });
+    const refund = await env.app.registerFor(chat, { category: 'refund', description: 'No refund for the returned lamp.' });
     const kettleTaken = await staff(kettle, { action: 'take' });
     await staff(parcel, { action: 'take' });
     const parcelAsked = await staff(parcel, { action: 'request_info', question: 'Please send a photo of the box.' });
@@ -141,14 +126,14 @@ describe('/status with several claims', () => {
     expect(text).toMatch(/Delivery: late, damaged or wrong item: The parcel arrived crushed and two[^\n]*…\n/);
 
     expect(chat.choices.map((c) => c.label)).toEqual([refund.number, parcel.number, kettle.number]);
-    const state = await stateOf(chat);
+    const state = await env.app.stateOf(chat);
     expect(state?.flowId).toBe('status');
     expect(state?.stepId).toBe('pick');
   });
 
   it('shows the detail card with the history in plain words when a number is pressed', async () => {
     const chat = new TestChat(env.app.runner);
-    await registerFor(chat, { description: 'An older claim about the toaster.' });
+    await env.app.registerFor(chat, { description: 'An older claim about the toaster.' });
     const claim = await resolvedClaimOf(chat, 'en');
 
     await chat.send('/status');
@@ -174,7 +159,7 @@ describe('/status with several claims', () => {
     expect(text).not.toContain('We will reply by');
     expect(text).not.toContain('A decision is due by');
     expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.all_claims')]);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     // "My claims" goes back to the list
     await chat.press(t('en', 'button.all_claims'));
@@ -185,7 +170,7 @@ describe('/status with several claims', () => {
   it('shows the detail card and the list in Russian', async () => {
     const chat = new TestChat(env.app.runner, { languageCode: 'ru' });
     const claim = await resolvedClaimOf(chat, 'ru');
-    const open = await registerFor(chat, { category: 'defect', description: 'Чайник протекает из-под крышки.' });
+    const open = await env.app.registerFor(chat, { category: 'defect', description: 'Чайник протекает из-под крышки.' });
 
     await chat.send('/status');
     const list = chat.text;
@@ -221,13 +206,13 @@ describe('/status with several claims', () => {
 
   it('names the kind of claim in the card as a noun, not as the answer to "what would you like to file?"', async () => {
     const ru = new TestChat(env.app.runner, { languageCode: 'ru' });
-    const complaint = await registerFor(ru, { kind: 'complaint', category: 'service', description: 'Оператор бросил трубку.' });
+    const complaint = await env.app.registerFor(ru, { kind: 'complaint', category: 'service', description: 'Оператор бросил трубку.' });
     await ru.send(`/status ${complaint.number}`);
     expect(ru.text.split('\n')[1]).toBe(`${t('ru', 'detail.kind.complaint')} · ${categoryLabel('service', 'ru')}`);
     expect(ru.text.split('\n')[1]).toMatch(/^Жалоба · /);
 
     const en = new TestChat(env.app.runner, { languageCode: 'en' });
-    const claim = await registerFor(en, { kind: 'quality_claim' });
+    const claim = await env.app.registerFor(en, { kind: 'quality_claim' });
     await en.send(`/status ${claim.number}`);
     expect(en.text.split('\n')[1]).toBe(`Quality claim · ${categoryLabel('defect', 'en')}`);
   });
@@ -236,7 +221,7 @@ describe('/status with several claims', () => {
 describe('/status <number> and typed picks', () => {
   it('shows the card for /status <number>, in full or short form', async () => {
     const chat = new TestChat(env.app.runner);
-    const claim = await registerFor(chat);
+    const claim = await env.app.registerFor(chat);
     await staff(claim, { action: 'take' });
     const taken = await fresh(claim);
 
@@ -247,7 +232,7 @@ describe('/status <number> and typed picks', () => {
     expect(card).toContain(t('en', 'detail.resolution_due', { due: when(taken.sla.resolutionDueAt, 'en') }));
     expect(card).toContain(`${when(eventOf(taken, (e) => e.action === 'take').at, 'en')} — ${t('en', 'history.take')}`);
     expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.add_info'), t('en', 'button.all_claims')]);
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     const [year, seq] = claim.number.split('-');
     await chat.send(`/status ${year ?? ''}-${Number(seq)}`);
@@ -258,8 +243,8 @@ describe('/status <number> and typed picks', () => {
 
   it('takes the list position or the number typed after /status', async () => {
     const chat = new TestChat(env.app.runner);
-    const older = await registerFor(chat, { description: 'The older claim about a blender.' });
-    const newer = await registerFor(chat, { description: 'The newer claim about a mixer.' });
+    const older = await env.app.registerFor(chat, { description: 'The older claim about a blender.' });
+    const newer = await env.app.registerFor(chat, { description: 'The newer claim about a mixer.' });
 
     await chat.send('/status');
     await chat.send('1');
@@ -272,7 +257,7 @@ describe('/status <number> and typed picks', () => {
     await chat.send('/status');
     await chat.send(` ${older.number} `);
     expect(chat.text.split('\n')[0]).toBe(t('en', 'detail.title', { number: older.number, date: when(older.createdAt, 'en') }));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     // a position past the end of the list is not a claim
     await chat.send('/status');
@@ -284,9 +269,9 @@ describe('/status <number> and typed picks', () => {
 describe('a customer sees only their own claims', () => {
   it('answers another customer\'s number exactly like a number that does not exist', async () => {
     const owner = new TestChat(env.app.runner);
-    const theirs = await registerFor(owner, { description: 'Private: the neighbour\'s claim about a fridge.' });
+    const theirs = await env.app.registerFor(owner, { description: 'Private: the neighbour\'s claim about a fridge.' });
     const chat = new TestChat(env.app.runner);
-    const mine = await registerFor(chat);
+    const mine = await env.app.registerFor(chat);
     const missing = '2026-987654';
     const masked = (text: string, number: string) => text.split(number).join('<number>');
 
@@ -320,23 +305,23 @@ describe('a customer sees only their own claims', () => {
 
   it('answers operator-looking text as not found and changes nothing', async () => {
     const other = new TestChat(env.app.runner);
-    await registerFor(other);
+    await env.app.registerFor(other);
     const chat = new TestChat(env.app.runner);
-    await registerFor(chat);
+    await env.app.registerFor(chat);
     const before = await allClaims();
 
     for (const probe of ['{"$gt": ""}', '{"$ne": null}', "2026-000001' || '1'=='1", '[$regex]=.*']) {
       await chat.send(`/status ${probe}`);
       expect(chat.text).toBe(t('en', 'status.not_found', { number: probe }));
       expect(chat.choices).toEqual([]);
-      expect((await stateOf(chat))?.flowId).toBeNull();
+      expect((await env.app.stateOf(chat))?.flowId).toBeNull();
     }
     // typed under the list it is not a pick but a message of its own: it starts a report (the
     // text kept as a possible description), and still reaches no query
     await chat.send('/status');
     await chat.send('{"$gt": ""}');
     expect(chat.text).toContain(t('en', 'intake.greeting', { desk: 'Claims desk' }));
-    expect((await stateOf(chat))?.answers).toMatchObject({ firstMessage: '{"$gt": ""}' });
+    expect((await env.app.stateOf(chat))?.answers).toMatchObject({ firstMessage: '{"$gt": ""}' });
 
     expect(await allClaims()).toEqual(before);
   });
@@ -367,13 +352,13 @@ describe('the "Status of …" button on the registration message', () => {
     await staff(claim, { action: 'take' });
     chat.useRunner(env.app.restart());
     await chat.send('/add');
-    expect((await stateOf(chat))?.flowId).toBe('add_info');
+    expect((await env.app.stateOf(chat))?.flowId).toBe('add_info');
 
     await chat.deliver({ type: 'choice', choiceId: statusButton.id });
     expect(chat.result?.notice).toBeUndefined();
     expect(chat.text.split('\n')[0]).toBe(t('en', 'detail.title', { number: claim.number, date: when(claim.createdAt, 'en') }));
     expect(chat.text).toContain(t('en', 'detail.status', { status: t('en', 'status.in_review') }));
     expect(chat.text).toContain(t('en', 'history.take'));
-    expect((await stateOf(chat))?.flowId).toBeNull();
+    expect((await env.app.stateOf(chat))?.flowId).toBeNull();
   });
 });

@@ -1,15 +1,17 @@
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll } from 'vitest';
 import { openTestDatabase, type TestDatabase } from './db.js';
-import { exampleDesk } from './fixtures.js';
+import { randomUUID } from 'node:crypto';
+import { draft, exampleDesk } from './fixtures.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { ClaimRepository } from '../../src/store/claims.js';
 import { MongoConversationStore } from '../../src/store/conversations.js';
 import { ClaimRegistry } from '../../src/registry.js';
 import { ConversationRunner, type MessageSender } from '../../flows/runner.js';
-import type { ConversationReference } from '../../src/domain/claim.js';
+import type { Attachment, ClaimDraftInput, ConversationReference } from '../../src/domain/claim.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
-import type { Attachment } from '../../src/domain/claim.js';
+import type { Claim } from '../../src/domain/lifecycle.js';
+import type { ConversationState } from '../../flows/state.js';
 import type { Choice, HandleResult, InboundContent, Outbound, Sender } from '../../flows/types.js';
 
 /** A fake channel that collects what the bot sends (Rasa's CollectingOutputChannel). Can be told to fail. */
@@ -48,6 +50,10 @@ export interface DeskUnderTest {
   readonly clock: TestClock;
   /** A fresh runner on the same database and channel, as after a restart. */
   restart(): ConversationRunner;
+  /** Registers a claim for this chat's customer directly (a minute after the last one), to set up a test. */
+  registerFor(chat: TestChat, overrides?: Partial<ClaimDraftInput>): Promise<Claim>;
+  /** The stored conversation state of a chat. */
+  stateOf(chat: TestChat): Promise<ConversationState | undefined>;
 }
 
 export function deskUnderTest(db: Db, desk: DeskConfig, clock = new TestClock()): DeskUnderTest {
@@ -59,7 +65,21 @@ export function deskUnderTest(db: Db, desk: DeskConfig, clock = new TestClock())
     return { claims, registry, store, runner: new ConversationRunner({ desk, store, claims: registry, senders: { telegram: channel, slack: channel, web: channel }, now: clock.now }) };
   };
   const first = make();
-  return { ...first, channel, clock, restart: () => make().runner };
+  return {
+    ...first,
+    channel,
+    clock,
+    restart: () => make().runner,
+    async registerFor(chat, overrides = {}) {
+      clock.advance(60_000);
+      const { channel: via, chatId, userId } = chat.from;
+      const { claim } = await first.registry.submit(draft({ customer: { channel: via, userId }, conversation: { channel: via, chatId }, ...overrides }), `test:${randomUUID()}`);
+      return claim;
+    },
+    async stateOf(chat) {
+      return (await first.store.load({ channel: chat.from.channel, chatId: chat.from.chatId })).state;
+    },
+  };
 }
 
 let chats = 0;
