@@ -17,7 +17,26 @@ export interface ClaimsPort {
 
 /** Sends a message to a customer in one channel (implemented by each adapter). */
 export interface MessageSender {
+  /** Throws RecipientUnreachableError when the channel refuses this chat for good (a blocked bot). */
   send(to: ConversationReference, message: Outbound): Promise<void>;
+}
+
+/**
+ * The channel refuses messages to this chat and retrying cannot help (the customer blocked the
+ * bot, the chat is gone). The runner records it on the conversation and drops the replies.
+ */
+export class RecipientUnreachableError extends Error {
+  constructor(message = 'the channel refuses messages to this chat') {
+    super(message);
+    this.name = 'RecipientUnreachableError';
+  }
+}
+
+/** What `accept` reports once an update is recorded; its replies are still being sent. */
+export interface Accepted {
+  readonly result: Omit<HandleResult, 'delivered'>;
+  /** Settles when the replies were sent (true) or kept for later (false). */
+  readonly delivered: Promise<boolean>;
 }
 
 /** What the runner reports about its work; never personal data. */
@@ -43,9 +62,20 @@ const MAX_REQUESTS_PER_TURN = 8;
 /** Domain refusals a dialog answers in words; anything else is a fault and propagates. */
 const REFUSALS = new Set(['CLAIM_NOT_FOUND', 'INVALID_TRANSITION', 'UNKNOWN_CATEGORY', 'INVALID_CLAIM']);
 
+/** Tells `onRecorded` (if any) and returns the result: a duplicate counts as recorded. */
+function recordedAs(result: HandleResult, onRecorded: ((result: HandleResult) => void) | undefined): HandleResult {
+  onRecorded?.(result);
+  return result;
+}
+
 /** Runs tasks one after another per key, different keys in parallel. */
 class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** Settles once every task queued so far (and any queued meanwhile) has finished. */
+  async drain(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
@@ -71,15 +101,49 @@ class KeyedQueue {
 export class ConversationRunner {
   private readonly queue = new KeyedQueue();
   private readonly now: () => Date;
+  private readonly senders: Partial<Record<Channel, MessageSender>>;
 
   constructor(private readonly options: RunnerOptions) {
     this.now = options.now ?? (() => new Date());
+    this.senders = { ...options.senders };
   }
 
-  /** Handles one inbound update. */
+  /** Connects (or replaces) the sender of a channel, for adapters created after the runner. */
+  setSender(channel: Channel, sender: MessageSender): void {
+    this.senders[channel] = sender;
+  }
+
+  /** Handles one inbound update and sends its replies; settles when all is done. */
   handle(input: Inbound): Promise<HandleResult> {
     const key: ConversationKey = { channel: input.from.channel, chatId: input.from.chatId };
     return this.queue.run(`${key.channel}:${key.chatId}`, () => this.process(key, input));
+  }
+
+  /**
+   * Handles one inbound update but settles as soon as it is recorded (stepped and saved with its
+   * replies); the replies are sent afterwards, still in order per chat. For webhooks and polling:
+   * the channel gets its acknowledgement without waiting on rate limits. Rejects only when the
+   * update could not be recorded (the database is down), so the channel delivers it again.
+   */
+  accept(input: Inbound): Promise<Accepted> {
+    const key: ConversationKey = { channel: input.from.channel, chatId: input.from.chatId };
+    return new Promise<Accepted>((resolve, reject) => {
+      let recorded = false;
+      const done = this.queue.run(`${key.channel}:${key.chatId}`, () =>
+        this.process(key, input, (result) => {
+          recorded = true;
+          resolve({ result, delivered: done.then((final) => final.delivered ?? true, () => false) });
+        }),
+      );
+      done.catch((error: unknown) => {
+        if (!recorded) reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
+  }
+
+  /** Settles once every update handed over so far was handled and its replies sent or kept. */
+  drain(): Promise<void> {
+    return this.queue.drain();
   }
 
   /**
@@ -102,13 +166,13 @@ export class ConversationRunner {
     return closed;
   }
 
-  private async process(key: ConversationKey, input: Inbound): Promise<HandleResult> {
+  private async process(key: ConversationKey, input: Inbound, onRecorded?: (result: Omit<HandleResult, 'delivered'>) => void): Promise<HandleResult> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const loaded = await this.options.store.load(key);
       // replies of an earlier turn that were saved but not sent (a crash, a channel outage): send
       // them first; if they still cannot go, they stay in the outbox ahead of this turn's replies
       const undelivered = loaded.outbox && !(await this.deliver(key, loaded.outbox)) ? loaded.outbox.messages : [];
-      if (loaded.hasProcessed(input.updateId)) return { outcome: 'duplicate', replies: [] };
+      if (loaded.hasProcessed(input.updateId)) return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
 
       const now = this.now();
       const results = new Map<string, RequestResult>();
@@ -122,10 +186,14 @@ export class ConversationRunner {
       const messages = [...undelivered, ...outcome.replies];
       const outbox: Outbox | undefined = messages.length > 0 ? { updateId: input.updateId, to: referenceOf(input.from), messages } : undefined;
       const saved = await this.options.store.commit(key, loaded.version, outcome.state, input.updateId, outbox);
-      if (saved.outcome === 'duplicate') return { outcome: 'duplicate', replies: [] };
+      if (saved.outcome === 'duplicate') return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
       if (saved.outcome === 'conflict') continue;
+      const result = { outcome: 'handled' as const, replies: outcome.replies, ...(outcome.notice !== undefined ? { notice: outcome.notice } : {}) };
+      onRecorded?.(result);
+      // the customer wrote, so the channel takes messages to this chat again
+      if (loaded.unreachableSince && input.content.type !== 'idle_timeout') await this.options.store.setUnreachable(key, undefined);
       const delivered = outbox ? await this.deliver(key, outbox) : true;
-      return { outcome: 'handled', replies: outcome.replies, delivered, ...(outcome.notice !== undefined ? { notice: outcome.notice } : {}) };
+      return { ...result, delivered };
     }
     throw new Error('the conversation kept changing while this update was handled');
   }
@@ -159,7 +227,7 @@ export class ConversationRunner {
    * stay saved and go out with the next turn.
    */
   private async deliver(key: ConversationKey, outbox: Outbox): Promise<boolean> {
-    const sender = this.options.senders[outbox.to.channel];
+    const sender = this.senders[outbox.to.channel];
     if (!sender) {
       this.options.logger?.warn('no sender for channel; replies kept', { channel: outbox.to.channel });
       return false;
@@ -167,6 +235,13 @@ export class ConversationRunner {
     try {
       for (const message of outbox.messages) await sender.send(outbox.to, message);
     } catch (error) {
+      if (error instanceof RecipientUnreachableError) {
+        // retrying cannot help: remember it for the jobs and drop the replies
+        await this.options.store.setUnreachable(key, this.now());
+        await this.options.store.clearOutbox(key, outbox.updateId);
+        this.options.logger?.warn('the channel refuses this chat (bot blocked); replies dropped', { channel: key.channel });
+        return false;
+      }
       this.options.logger?.warn('sending replies failed; they will be sent on the next turn', { channel: key.channel, error: error instanceof Error ? error.name : 'unknown' });
       return false;
     }

@@ -47,6 +47,8 @@ export interface StoredConversation {
   readonly state: ConversationState | undefined;
   /** Replies of an earlier turn not yet confirmed as sent. */
   readonly outbox: Outbox | undefined;
+  /** Since when the channel refuses messages to this chat (the customer blocked the bot), if it does. */
+  readonly unreachableSince: Date | undefined;
   /** Whether this inbound update was already handled (it is recorded with the state change). */
   hasProcessed(updateId: string): boolean;
 }
@@ -70,4 +72,9 @@ export interface ConversationStore {
   clearOutbox(key: ConversationKey, updateId: string): Promise<void>;
   /** Conversations in a dialog whose last activity is before `before`, oldest first. */
   listIdle(before: Date, limit: number): Promise<ConversationKey[]>;
+  /**
+   * Records that the channel refuses messages to this chat (`since`), or that it takes them again
+   * (`undefined`: the customer wrote). Jobs read it before trying to notify the customer.
+   */
+  setUnreachable(key: ConversationKey, since: Date | undefined): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { ConversationReference } from '../../src/domain/claim.js';
-import type { MessageSender } from '../../flows/runner.js';
+import { RecipientUnreachableError, type MessageSender } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 import { renderTelegram, type TelegramMessage } from './outbound.js';
 
@@ -16,8 +16,8 @@ export class TelegramApiError extends Error {
   }
 }
 
-/** The customer blocked the bot (403): retrying cannot help. */
-export class ChatUnreachableError extends Error {
+/** The customer blocked the bot (403): retrying cannot help; the runner records it. */
+export class ChatUnreachableError extends RecipientUnreachableError {
   constructor(readonly chatId: string) {
     super('the bot cannot write to this chat (blocked or deleted)');
     this.name = 'ChatUnreachableError';
@@ -35,8 +35,6 @@ export interface TelegramSenderOptions {
   /** The most time spent waiting on rate limits and retries for one message (default 30 s). */
   readonly maxWaitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Told when a chat cannot be written to any more (blocked bot, deleted chat). */
-  readonly onUnreachable?: (chatId: string) => Promise<void> | void;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -44,7 +42,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /**
  * Sends desk messages to Telegram: renders them, honours 429 `retry_after` (within a cap on
  * attempts and total wait), retries server errors with backoff, follows `migrate_to_chat_id`, and
- * gives up at once on 403 (the customer blocked the bot), reporting it.
+ * gives up at once on 403 (the customer blocked the bot) with a ChatUnreachableError.
  * @example new TelegramSender(transport).send({ channel: 'telegram', chatId: '42' }, outbound)
  */
 export class TelegramSender implements MessageSender {
@@ -74,10 +72,7 @@ export class TelegramSender implements MessageSender {
         return;
       } catch (error) {
         if (!(error instanceof TelegramApiError)) throw error;
-        if (error.code === 403) {
-          await this.options.onUnreachable?.(chatId);
-          throw new ChatUnreachableError(chatId);
-        }
+        if (error.code === 403) throw new ChatUnreachableError(chatId);
         if (error.migrateToChatId !== undefined) {
           if (attempt >= this.maxAttempts) throw error;
           target = String(error.migrateToChatId);

@@ -23,6 +23,8 @@ interface ConversationDocument {
   outbox?: Outbox;
   /** The most recent inbound update ids, oldest first, capped at PROCESSED_WINDOW. */
   processed: string[];
+  /** Set while the channel refuses messages to this chat (the customer blocked the bot). */
+  unreachableSince?: Date;
 }
 
 function idOf(key: ConversationKey): string {
@@ -84,6 +86,7 @@ export class MongoConversationStore implements ConversationStore {
       version: doc?.version ?? 0,
       state: doc ? toState(doc) : undefined,
       outbox: doc?.outbox,
+      unreachableSince: doc?.unreachableSince,
       hasProcessed: (updateId) => processed.has(updateId),
     };
   }
@@ -115,6 +118,11 @@ export class MongoConversationStore implements ConversationStore {
 
   async clearOutbox(key: ConversationKey, updateId: string): Promise<void> {
     await this.conversations.updateOne({ _id: idOf(key), 'outbox.updateId': updateId }, { $unset: { outbox: '' } });
+  }
+
+  async setUnreachable(key: ConversationKey, since: Date | undefined): Promise<void> {
+    // a chat never stored yet has nothing to mark: the next message creates it reachable
+    await this.conversations.updateOne({ _id: idOf(key) }, since ? { $set: { unreachableSince: since } } : { $unset: { unreachableSince: '' } });
   }
 
   async listIdle(before: Date, limit: number): Promise<ConversationKey[]> {
