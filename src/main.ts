@@ -17,6 +17,13 @@ import { ConversationRunner, type MessageSender } from '../flows/runner.js';
 import { createScheduler } from './jobs/agenda.js';
 import { scheduleIdleSweep } from './jobs/conversation-idle.js';
 import type { Channel } from './domain/claim.js';
+import { GrammyDesk } from '../adapters/telegram-grammy/bot.js';
+import { TelegrafDesk, type TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
+import type { Context, MiddlewareFn, Telegram } from 'telegraf';
+import { GrammyError } from 'grammy';
+
+/** Where Telegram delivers updates in webhook mode (under PUBLIC_URL). */
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 
 /** A running desk. */
 export interface App {
@@ -27,6 +34,12 @@ export interface App {
   readonly conversations: ConversationRunner;
   /** The local database the app started, when MONGODB_URI was not set. */
   readonly localServer: LocalServer | undefined;
+  /**
+   * The desk as a middleware for a Telegraf bot the host application runs itself (start the app
+   * with `runTelegramBot: false`). Mount it after the bot's own handlers.
+   * @example bot.use(app.telegraf(bot));
+   */
+  telegraf(bot: { readonly telegram: Telegram }, options?: TelegrafDeskOptions): MiddlewareFn<Context>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +52,11 @@ export interface StartAppOptions {
   readonly senders?: Partial<Record<Channel, MessageSender>>;
   /** How often scheduled jobs are looked for, in milliseconds (tests use less). */
   readonly jobsEveryMs?: number;
+  /**
+   * Run the standalone grammY bot when TELEGRAM_BOT_TOKEN is set (default true). False when the
+   * host application runs its own Telegraf bot and mounts `app.telegraf(bot)` instead.
+   */
+  readonly runTelegramBot?: boolean;
 }
 
 /**
@@ -91,6 +109,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       senders: options.senders ?? {},
       logger: { warn: (message, fields) => log.warn('conversation', message, fields) },
     });
+    stops.push(() => conversations.drain());
 
     const scheduler = createScheduler(db, options.jobsEveryMs ? { processEveryMs: options.jobsEveryMs } : {});
     await scheduleIdleSweep(scheduler, conversations);
@@ -111,15 +130,60 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
 
     const channels = channelStatus(env);
-    for (const [channel, off] of Object.entries(channels)) {
-      if (off) log.warn(channel, `off: ${off}`);
-      else log.info(channel, 'configured (its adapter arrives with the channel issue)');
+    if (channels.slack) log.warn('slack', `off: ${channels.slack}`);
+    else log.info('slack', 'configured (its adapter arrives with the channel issue)');
+    const reportTelegram = (what: string, error: unknown) => log.warn('telegram', `${what} failed`, { error: errorName(error) });
+    if (channels.telegram) {
+      log.warn('telegram', `off: ${channels.telegram}`);
+    } else if (options.runTelegramBot === false) {
+      log.info('telegram', 'left to the host application\'s bot (app.telegraf)');
+    } else if (env.TELEGRAM_BOT_TOKEN) {
+      const telegram = new GrammyDesk({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}), onError: reportTelegram });
+      const me = await telegramCall('getMe', () => telegram.bot.api.getMe());
+      conversations.setSender('telegram', telegram.sender);
+      telegram.attach(conversations);
+      if (env.TELEGRAM_MODE === 'webhook' && env.PUBLIC_URL && env.TELEGRAM_WEBHOOK_SECRET) {
+        http.route('POST', TELEGRAM_WEBHOOK_PATH, telegram.webhookHandler(env.TELEGRAM_WEBHOOK_SECRET));
+        const webhookUrl = new URL(TELEGRAM_WEBHOOK_PATH, env.PUBLIC_URL).href;
+        await telegramCall('setWebhook', () => telegram.bot.api.setWebhook(webhookUrl, { secret_token: env.TELEGRAM_WEBHOOK_SECRET }));
+        log.info('telegram', 'receiving updates by webhook', { bot: me.username, webhook: webhookUrl });
+      } else {
+        telegram.startPolling();
+        stops.push(() => telegram.stopPolling());
+        log.info('telegram', 'receiving updates by long polling', { bot: me.username });
+      }
     }
 
-    return { url: http.url, db, registry, conversations, localServer, stop: stopAll };
+    const telegraf = (bot: { readonly telegram: Telegram }, deskOptions: TelegrafDeskOptions = {}): MiddlewareFn<Context> => {
+      const telegrafDesk = new TelegrafDesk(bot.telegram, conversations, { onError: reportTelegram, ...deskOptions });
+      conversations.setSender('telegram', telegrafDesk.sender);
+      stops.push(() => telegrafDesk.stop());
+      log.info('telegram', 'mounted into the host application\'s Telegraf bot');
+      return telegrafDesk.middleware();
+    };
+
+    return { url: http.url, db, registry, conversations, localServer, telegraf, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+function errorName(error: unknown): string {
+  if (error instanceof GrammyError) return `${error.name} ${String(error.error_code)}`;
+  return error instanceof Error ? error.name : 'unknown';
+}
+
+/** A Bot API call at start-up; a refused token or webhook becomes one clear configuration error. */
+async function telegramCall<T>(method: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof GrammyError) {
+      const field = method === 'setWebhook' ? 'PUBLIC_URL' : 'TELEGRAM_BOT_TOKEN';
+      throw new ConfigError('TELEGRAM_REFUSED', `config error: ${field}: Telegram refused ${method} (${String(error.error_code)} ${error.description})`, { cause: error });
+    }
+    throw new Error(`telegram: ${method} failed, the Bot API server cannot be reached (${errorName(error)}); check TELEGRAM_API_ROOT and the network`, { cause: error });
   }
 }
 

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Bot, GrammyError } from 'grammy';
+import { Bot, GrammyError, type Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ConversationRunner } from '../../flows/runner.js';
-import { toInput } from '../telegram/inbound.js';
+import { takeUpdate } from '../telegram/intake.js';
 import { TelegramApiError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
 
 export interface GrammyDeskOptions {
@@ -35,6 +35,7 @@ export class GrammyDesk {
   private runner: ConversationRunner | undefined;
   private polling = false;
   private pollLoop: Promise<void> | undefined;
+  private pollAbort: AbortController | undefined;
 
   constructor(private readonly options: GrammyDeskOptions) {
     this.bot = new Bot(options.token, options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {});
@@ -56,22 +57,13 @@ export class GrammyDesk {
 
   /**
    * Handles one update: records it through the runner (which de-duplicates), then answers a
-   * button press so the client stops spinning — with the notice when the button was stale.
-   * Throws only when the update could not be recorded (the database is down).
+   * button press so the client stops spinning. Settles once the update is recorded; the replies
+   * are sent afterwards (`runner.drain()` waits for them). Throws only when the update could not
+   * be recorded (the database is down).
    */
   async handleUpdate(update: Update): Promise<void> {
     if (!this.runner) throw new Error('attach(runner) before handling updates');
-    const input = toInput(update);
-    let notice: string | undefined;
-    if (input.kind === 'input') notice = (await this.runner.handle(input.inbound)).notice;
-    if (input.callbackQueryId) {
-      try {
-        await this.bot.api.answerCallbackQuery(input.callbackQueryId, notice ? { text: notice } : {});
-      } catch (error) {
-        // a late answer (query expired) is harmless: the update itself is recorded
-        this.options.onError?.('answerCallbackQuery', error);
-      }
-    }
+    await takeUpdate(this.runner, update, (id, text) => this.bot.api.answerCallbackQuery(id, text ? { text } : {}), this.options.onError);
   }
 
   /**
@@ -83,12 +75,17 @@ export class GrammyDesk {
   startPolling(options: { timeoutSeconds?: number; retryDelayMs?: number } = {}): void {
     if (this.polling) return;
     this.polling = true;
+    const abort = new AbortController();
+    this.pollAbort = abort;
+    // grammY types the signal with the abort-controller shim's type; the runtime takes Node's
+    const signal = abort.signal as Parameters<Api['getUpdates']>[1];
     this.pollLoop = (async () => {
-      await this.bot.api.deleteWebhook();
       let offset = 0;
+      let webhookRemoved = false;
       while (this.polling) {
         try {
-          const updates = await this.bot.api.getUpdates({ offset, timeout: options.timeoutSeconds ?? 25 });
+          if (!webhookRemoved) webhookRemoved = await this.bot.api.deleteWebhook({}, signal);
+          const updates = await this.bot.api.getUpdates({ offset, timeout: options.timeoutSeconds ?? 25 }, signal);
           await Promise.all(updates.map((update) => this.handleUpdate(update)));
           const last = updates.at(-1);
           if (last) offset = last.update_id + 1;
@@ -101,9 +98,10 @@ export class GrammyDesk {
     })();
   }
 
+  /** Stops polling: the open long poll is cut off; a batch being recorded is finished first. */
   async stopPolling(): Promise<void> {
-    // the loop ends after the current long poll returns (at most its timeout)
     this.polling = false;
+    this.pollAbort?.abort();
     await this.pollLoop;
   }
 

@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
 import { toInput, TELEGRAM_FILE_LIMIT_BYTES } from '../../adapters/telegram/inbound.js';
 import { renderTelegram, splitText, TELEGRAM_TEXT_LIMIT } from '../../adapters/telegram/outbound.js';
-import { ChatUnreachableError, TelegramApiError, TelegramSender, type TelegramTransport } from '../../adapters/telegram/sender.js';
+import { ChatUnreachableError } from '../../adapters/telegram/sender.js';
+import { GrammyDesk } from '../../adapters/telegram-grammy/bot.js';
+import { FakeTelegram, fakeUser } from '../support/telegram-api.js';
 
 const user = { id: 42, is_bot: false, first_name: 'Anna', last_name: 'Petrova', language_code: 'ru' } as const;
 const chat = { id: 42, type: 'private', first_name: 'Anna' } as const;
@@ -65,50 +67,75 @@ describe('desk messages rendered for Telegram', () => {
   });
 });
 
-describe('sending to Telegram', () => {
-  function scripted(failures: TelegramApiError[]) {
-    const sent: { chatId: string; text: string }[] = [];
-    const transport: TelegramTransport = {
-      sendMessage: (chatId, message) => {
-        const failure = failures.shift();
-        if (failure) return Promise.reject(failure);
-        sent.push({ chatId, text: message.text });
-        return Promise.resolve();
-      },
-    };
-    const waits: number[] = [];
-    const unreachable: string[] = [];
-    const sender = new TelegramSender(transport, { sleep: (ms) => { waits.push(ms); return Promise.resolve(); }, onUnreachable: (id) => { unreachable.push(id); } });
-    return { sender, sent, waits, unreachable };
-  }
-  const to = { channel: 'telegram', chatId: '42' } as const;
+describe('sending to Telegram (grammY against the fake Bot API)', () => {
+  let fake: FakeTelegram;
+  const waits: number[] = [];
+  let desk: GrammyDesk;
+  beforeAll(async () => {
+    fake = await FakeTelegram.start();
+    desk = new GrammyDesk({ token: fake.token, apiRoot: fake.url, sender: { sleep: (ms) => { waits.push(ms); return Promise.resolve(); } } });
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => {
+    waits.length = 0;
+  });
+
   const hello = { text: 'hello', expects: 'none' } as const;
+  const attemptsTo = (chatId: string) => fake.callsTo('sendMessage').filter((call) => String(call.params.chat_id) === chatId);
 
   it('waits out a 429 for retry_after seconds, then sends', async () => {
-    const t = scripted([new TelegramApiError(429, 'Too Many Requests', 3)]);
-    await t.sender.send(to, hello);
-    expect(t.waits).toEqual([3000]);
-    expect(t.sent).toEqual([{ chatId: '42', text: 'hello' }]);
+    const user = fakeUser();
+    fake.userSays(user, 'hi');
+    fake.failNext('sendMessage', { code: 429, retryAfter: 3 });
+    await desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, hello);
+    expect(waits).toEqual([3000]);
+    expect(fake.sentTo(user.id).map((m) => m.text)).toEqual(['hello']);
   });
 
-  it('gives up when rate limits would exceed the cap', async () => {
-    const t = scripted([new TelegramApiError(429, 'Too Many Requests', 20), new TelegramApiError(429, 'Too Many Requests', 20)]);
-    await expect(t.sender.send(to, hello)).rejects.toMatchObject({ code: 429 });
-    expect(t.waits).toEqual([20000]);
-    expect(t.sent).toEqual([]);
+  it('gives up when rate limits would exceed the cap on total wait', async () => {
+    const user = fakeUser();
+    fake.userSays(user, 'hi');
+    fake.failNext('sendMessage', { code: 429, retryAfter: 20 }, 2);
+    await expect(desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, hello)).rejects.toMatchObject({ code: 429 });
+    expect(waits).toEqual([20000]);
+    expect(attemptsTo(String(user.id))).toHaveLength(2);
   });
 
-  it('does not retry a blocked bot (403) and reports the chat', async () => {
-    const t = scripted([new TelegramApiError(403, 'Forbidden: bot was blocked by the user')]);
-    await expect(t.sender.send(to, hello)).rejects.toBeInstanceOf(ChatUnreachableError);
-    expect(t.unreachable).toEqual(['42']);
-    expect(t.waits).toEqual([]);
+  it('gives up after the cap on attempts when the server keeps failing, backing off in between', async () => {
+    const user = fakeUser();
+    fake.userSays(user, 'hi');
+    fake.failNext('sendMessage', { code: 500 }, 4);
+    await expect(desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, hello)).rejects.toMatchObject({ code: 500 });
+    expect(waits).toEqual([200, 400, 800]);
+    expect(attemptsTo(String(user.id))).toHaveLength(4);
   });
 
-  it('follows migrate_to_chat_id and retries server errors with backoff', async () => {
-    const t = scripted([new TelegramApiError(400, 'Bad Request: group chat was upgraded', undefined, -1001), new TelegramApiError(502, 'Bad Gateway')]);
-    await t.sender.send(to, hello);
-    expect(t.sent).toEqual([{ chatId: '-1001', text: 'hello' }]);
-    expect(t.waits).toEqual([400]);
+  it('does not retry a blocked bot (403)', async () => {
+    const user = fakeUser();
+    fake.userSays(user, 'hi');
+    fake.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' });
+    await expect(desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, hello)).rejects.toBeInstanceOf(ChatUnreachableError);
+    expect(waits).toEqual([]);
+    expect(attemptsTo(String(user.id))).toHaveLength(1);
+  });
+
+  it('follows migrate_to_chat_id to the new chat', async () => {
+    const user = fakeUser();
+    const moved = fakeUser();
+    fake.userSays(user, 'hi');
+    fake.userSays(moved, 'hi');
+    fake.failNext('sendMessage', { code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', migrateToChatId: moved.id });
+    await desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, hello);
+    expect(fake.sentTo(moved.id).map((m) => m.text)).toEqual(['hello']);
+    expect(fake.sentTo(user.id)).toEqual([]);
+  });
+
+  it('sends a long text as several messages, the buttons on the last', async () => {
+    const user = fakeUser();
+    fake.userSays(user, 'hi');
+    await desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, { text: 'word '.repeat(2000), expects: 'choice', choices: [{ id: '1.ok', label: 'OK' }] });
+    const sent = fake.sentTo(user.id);
+    expect(sent.length).toBe(3);
+    expect(sent.map((m) => m.reply_markup === undefined)).toEqual([true, true, false]);
   });
 });

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { FakeTelegram, fakeUser } from '../support/telegram-api.js';
+import { BOT_MODES, BotUnderTest, TEST_BOT_TOKEN, TelegramCustomer } from '../support/telegram-bot.js';
+import { t } from '../../src/i18n/index.js';
+
+/** Answers the intake up to the summary card, checking each question on the way. */
+async function fillIntake(customer: TelegramCustomer, bot: BotUnderTest): Promise<{ photoFileId: string }> {
+  await customer.says('/start');
+  expect(customer.replies.join('\n')).toContain(t('en', 'ask.intake.kind'));
+  await customer.presses(t('en', 'kind.claim'));
+  expect(customer.last).toBe(t('en', 'ask.intake.category'));
+  await customer.presses('Defective product');
+  await customer.says('Kettle KT-200');
+  expect(customer.last).toBe(t('en', 'ask.intake.order'));
+  await customer.presses(t('en', 'button.skip'));
+  await customer.says('The kettle stopped heating after two days of use.');
+  expect(customer.last).toContain(t('en', 'ask.intake.files', { max: 20 }).slice(0, 30));
+  const photo = bot.fake.userSendsPhoto(customer.user, { caption: 'the base' });
+  await customer.act(photo);
+  await customer.presses(t('en', 'button.files_done', { count: 1 }));
+  expect(customer.last).toBe(t('en', 'ask.intake.remedy'));
+  await customer.presses(t('en', 'remedy.replacement'));
+  expect(customer.last).toBe(t('en', 'ask.intake.name'));
+  await customer.says('Anna Petrova');
+  expect(customer.last).toBe(t('en', 'ask.intake.reach'));
+  // the phone question comes with a "share my phone" reply keyboard
+  expect(customer.messages.at(-1)?.reply_markup).toEqual({ keyboard: [[{ text: t('en', 'button.share_phone'), request_contact: true }]], resize_keyboard: true, one_time_keyboard: true });
+  await customer.act(bot.fake.userSharesContact(customer.user, '79123456789'));
+  const largest = photo.message?.photo?.at(-1)?.file_id;
+  if (!largest) throw new Error('the fake sent no photo');
+  return { photoFileId: largest };
+}
+
+const NUMBER = /No\. (\d{4}-\d{6})/;
+
+describe.each(BOT_MODES)('Telegram end to end: %s', (mode) => {
+  let fake: FakeTelegram;
+  let bot: BotUnderTest;
+
+  beforeAll(async () => {
+    fake = await FakeTelegram.start({ token: TEST_BOT_TOKEN });
+    bot = await BotUnderTest.start(mode, { fake, mongoUri: inject('mongoUri'), database: `tg_${mode.replace('-', '_')}_${randomBytes(4).toString('hex')}` });
+  });
+  afterAll(async () => {
+    await bot.app.db.dropDatabase();
+    await bot.stop();
+    await fake.close();
+  });
+
+  const customer = () => new TelegramCustomer(bot, fakeUser());
+  const claimsOf = (c: TelegramCustomer) => bot.app.db.collection('claims').find({ 'customer.channel': 'telegram', 'customer.userId': c.chatId }).toArray();
+  interface StoredChat {
+    flowId: string | null;
+    stepId: string | null;
+    answers: Record<string, unknown>;
+    unreachableSince?: Date;
+    outbox?: unknown;
+  }
+  const conversationOf = (c: TelegramCustomer) => bot.app.db.collection<StoredChat & { _id: string }>('conversations').findOne({ _id: `telegram:${c.chatId}` });
+
+  describe('one customer, from /start to a registered claim and on', () => {
+    const anna = { customer: undefined as TelegramCustomer | undefined, number: '' };
+
+    it('a full intake: the claim number in the chat and the claim in the database, photo as a file reference', async () => {
+      const c = customer();
+      anna.customer = c;
+      const { photoFileId } = await fillIntake(c, bot);
+      expect(c.last).toContain('Kettle KT-200');
+      await c.presses(t('en', 'button.submit'));
+      const number = NUMBER.exec(c.last)?.[1];
+      expect(number).toBeDefined();
+      anna.number = number ?? '';
+      const [claim, ...others] = await claimsOf(c);
+      expect(others).toEqual([]);
+      expect(claim).toMatchObject({
+        number,
+        status: 'new',
+        customer: { channel: 'telegram', userId: c.chatId },
+        contact: { name: 'Anna Petrova', phone: '+79123456789' },
+        attachments: [{ channel: 'telegram', kind: 'photo', fileId: photoFileId }],
+      });
+      // every button press was answered, so no client kept spinning
+      const answered = new Set(fake.callsTo('answerCallbackQuery').map((call) => call.params.callback_query_id));
+      expect(c.pressed.length).toBeGreaterThanOrEqual(5);
+      expect(c.pressed.filter((id) => !answered.has(id))).toEqual([]);
+    });
+
+    it('/status shows the claim', async () => {
+      const c = anna.customer;
+      if (!c) throw new Error('the intake test did not run');
+      await c.says('/status');
+      expect(c.replies.join('\n')).toContain(anna.number);
+    });
+
+    it('adds a photo to the claim with /add', async () => {
+      const c = anna.customer;
+      if (!c) throw new Error('the intake test did not run');
+      await c.says('/add');
+      expect(c.last).toBe(t('en', 'ask.add.content', { number: anna.number }));
+      const photo = bot.fake.userSendsPhoto(c.user);
+      await c.act(photo);
+      expect(c.replies.join('\n')).toContain(t('en', 'add.added', { number: anna.number }));
+      const [claim] = await claimsOf(c);
+      const added = (claim?.history as { type: string; attachments?: { fileId: string }[] }[]).filter((e) => e.type === 'customer_info');
+      expect(added.flatMap((e) => e.attachments ?? []).map((a) => a.fileId)).toEqual([photo.message?.photo?.at(-1)?.file_id]);
+    });
+  });
+
+  it('a redelivered update: one claim, one reply', async () => {
+    const c = customer();
+    await fillIntake(c, bot);
+    const submit = fake.userPresses(c.user, c.button(t('en', 'button.submit')));
+    await c.act(submit);
+    expect(c.last).toMatch(NUMBER);
+    const sent = c.messages.length;
+    if (bot.usesWebhook) {
+      // Telegram posts it again (it saw no answer in time)
+      expect(await fake.deliverToWebhook(submit, bot.webhookUrl)).toBe(200);
+    } else {
+      // the bot stopped after recording and before confirming: the next instance gets it again
+      await bot.stop();
+      fake.enqueue(submit);
+      await bot.start();
+      await bot.deliver(submit);
+    }
+    await bot.app.conversations.drain();
+    expect(await claimsOf(c)).toHaveLength(1);
+    expect(c.messages).toHaveLength(sent);
+  });
+
+  it('a forged or stale button gets a notice and changes nothing', async () => {
+    const c = customer();
+    await c.says('/start');
+    const before = await conversationOf(c);
+    const turn = Number(c.button(t('en', 'kind.claim')).split('.')[0]);
+    // a button of an older question, and data no button of ours ever carried
+    for (const data of [`${String(turn - 1)}.complaint`, 'forged<>data']) {
+      const forged = fake.userPresses(c.user, data, 999);
+      await c.act(forged);
+      const answer = fake.callsTo('answerCallbackQuery').find((call) => call.params.callback_query_id === forged.callback_query?.id);
+      expect(answer?.params.text).toBe(t('en', 'notice.stale'));
+    }
+    const after = await conversationOf(c);
+    expect({ flowId: after?.flowId, stepId: after?.stepId, answers: after?.answers }).toEqual({ flowId: before?.flowId, stepId: before?.stepId, answers: before?.answers });
+    expect(after?.stepId).toBe('kind');
+  });
+
+  it('a 429 during a reply is waited out and the reply arrives', async () => {
+    const c = customer();
+    fake.failNext('sendMessage', { code: 429, retryAfter: 1 });
+    const update = fake.userSays(c.user, '/help');
+    if (bot.webhookUrl) {
+      // the webhook is answered once the update is recorded, not after the rate limit
+      expect(await fake.deliverToWebhook(update, bot.webhookUrl)).toBe(200);
+      expect(c.messages).toHaveLength(0);
+      await bot.app.conversations.drain();
+    } else {
+      await bot.deliver(update);
+    }
+    const attempts = fake.callsTo('sendMessage').filter((call) => String(call.params.chat_id) === c.chatId);
+    expect(attempts.map((call) => call.response?.ok)).toEqual([false, true]);
+    expect(attempts[0]?.response).toMatchObject({ error_code: 429 });
+    expect(String(c.messages[0]?.text)).toContain(t('en', 'help').slice(0, 20));
+  });
+
+  it('a blocked bot (403) is recorded on the customer, not retried, and cleared when they write again', async () => {
+    const c = customer();
+    fake.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' });
+    await c.says('/help');
+    expect(c.replies).toEqual([]);
+    expect(fake.callsTo('sendMessage').filter((call) => String(call.params.chat_id) === c.chatId)).toHaveLength(1);
+    const blocked = await conversationOf(c);
+    expect(blocked?.unreachableSince).toBeInstanceOf(Date);
+    expect(blocked?.outbox).toBeUndefined();
+    await c.says('/help');
+    expect(c.replies.length).toBeGreaterThan(0);
+    expect((await conversationOf(c))?.unreachableSince).toBeUndefined();
+  });
+
+  it('stickers get a polite answer; edits and membership changes are acknowledged and skipped', async () => {
+    const c = customer();
+    await c.says('/start');
+    await c.act(fake.userSendsSticker(c.user));
+    expect(c.replies.join('\n')).toContain(t('en', 'invalid.unsupported'));
+    const edited = fake.enqueue({ edited_message: { message_id: 1, date: 0, edit_date: 1, chat: { id: c.user.id, type: 'private', first_name: c.user.firstName }, from: { id: c.user.id, is_bot: false, first_name: c.user.firstName }, text: 'edited' } });
+    expect(await c.act(edited)).toBe(200);
+    expect(c.replies).toEqual([]);
+    const member = fake.enqueue({ my_chat_member: { chat: { id: c.user.id, type: 'private', first_name: c.user.firstName }, from: { id: c.user.id, is_bot: false, first_name: c.user.firstName }, date: 0, old_chat_member: { status: 'member', user: fake.botUser }, new_chat_member: { status: 'kicked', user: fake.botUser, until_date: 0 } } });
+    expect(await c.act(member)).toBe(200);
+    expect(c.replies).toEqual([]);
+    expect((await conversationOf(c))?.stepId).toBe('kind');
+  });
+
+  if (mode.endsWith('webhook')) {
+    it('a forged webhook secret is refused and nothing is written', async () => {
+      const c = customer();
+      const update = fake.userSays(c.user, '/start');
+      const url = bot.webhookUrl ?? '';
+      const wrong = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'not-the-secret-0000' }, body: JSON.stringify(update) });
+      const missing = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(update) });
+      // grammY's handler is ours (401); Telegraf's own webhookCallback answers 403
+      for (const res of [wrong, missing]) expect([401, 403]).toContain(res.status);
+      await bot.app.conversations.drain();
+      expect(await conversationOf(c)).toBeNull();
+      expect(c.messages).toEqual([]);
+    });
+  }
+
+  if (mode.startsWith('telegraf')) {
+    it('the host bot keeps its own commands; the desk takes what they leave', async () => {
+      const c = customer();
+      await c.says('/hostping');
+      expect(c.replies).toEqual(['pong from the host bot']);
+      expect(await conversationOf(c)).toBeNull();
+    });
+  }
+});

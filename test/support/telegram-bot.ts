@@ -1,0 +1,191 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Update } from 'grammy/types';
+import { Telegraf } from 'telegraf';
+import { startApp, TELEGRAM_WEBHOOK_PATH, type App } from '../../src/main.js';
+import { createLogger } from '../../src/log.js';
+import type { FakeTelegram, FakeUser } from './telegram-api.js';
+
+/** How the desk meets Telegram in a test: which library, and polling or webhook. */
+export type BotMode = 'grammy-polling' | 'grammy-webhook' | 'telegraf-polling' | 'telegraf-webhook';
+
+export const BOT_MODES: readonly BotMode[] = ['grammy-polling', 'grammy-webhook', 'telegraf-polling', 'telegraf-webhook'];
+
+/** A token of the shape @BotFather gives (the app's config checks it). */
+export const TEST_BOT_TOKEN = '123456:AAEfakeTokenForTheLocalTests_0001';
+export const WEBHOOK_SECRET = 'webhook-secret-for-tests-0001';
+
+export interface BotOptions {
+  readonly fake: FakeTelegram;
+  /** The database server's URI (`mongodb://host:port/`); a relay's to test outages. */
+  readonly mongoUri: string;
+  readonly database: string;
+}
+
+/**
+ * The desk running as a user runs it — `startApp` with the grammY bot, or a host Telegraf bot with
+ * the desk mounted — against the fake Bot API, on a real database.
+ */
+export class BotUnderTest {
+  app!: App;
+  /** Where the fake delivers updates in webhook modes. */
+  webhookUrl: string | undefined;
+  readonly log: string[] = [];
+  private telegraf: Telegraf | undefined;
+  private telegrafServer: http.Server | undefined;
+
+  private constructor(
+    readonly mode: BotMode,
+    private readonly options: BotOptions,
+  ) {}
+
+  static async start(mode: BotMode, options: BotOptions): Promise<BotUnderTest> {
+    const bot = new BotUnderTest(mode, options);
+    await bot.start();
+    return bot;
+  }
+
+  get fake(): FakeTelegram {
+    return this.options.fake;
+  }
+
+  get usesWebhook(): boolean {
+    return this.mode.endsWith('webhook');
+  }
+
+  async start(): Promise<void> {
+    const { fake, mongoUri, database } = this.options;
+    const grammy = this.mode.startsWith('grammy');
+    const env: NodeJS.ProcessEnv = {
+      MONGODB_URI: `${mongoUri}${database}?serverSelectionTimeoutMS=800`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...(grammy
+        ? {
+            TELEGRAM_BOT_TOKEN: fake.token,
+            TELEGRAM_API_ROOT: fake.url,
+            TELEGRAM_MODE: this.usesWebhook ? 'webhook' : 'polling',
+            PUBLIC_URL: 'https://desk.example.test',
+            TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+          }
+        : {}),
+    };
+    this.app = await startApp({ env, log: createLogger('warn', (line) => this.log.push(line)), runTelegramBot: grammy });
+    if (grammy) {
+      this.webhookUrl = this.usesWebhook ? `${this.app.url}${TELEGRAM_WEBHOOK_PATH}` : undefined;
+      return;
+    }
+    // the host application's own Telegraf bot, with a command of its own and the desk mounted after it
+    const bot = new Telegraf(fake.token, { telegram: { apiRoot: fake.url } });
+    bot.command('hostping', (ctx) => ctx.reply('pong from the host bot'));
+    bot.use(this.app.telegraf(bot, { holdMs: 300, maxRetryDelayMs: 200 }));
+    this.telegraf = bot;
+    if (this.usesWebhook) {
+      const callback = bot.webhookCallback('/telegraf', { secretToken: WEBHOOK_SECRET });
+      const server = http.createServer((req, res) => void callback(req, res));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      this.telegrafServer = server;
+      this.webhookUrl = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/telegraf`;
+      await bot.telegram.setWebhook('https://desk.example.test/telegraf', { secret_token: WEBHOOK_SECRET });
+    } else {
+      void bot.launch().catch(() => undefined);
+    }
+  }
+
+  /** Stops the bot and the app (the database stays); `start()` again on the same data. */
+  async stop(): Promise<void> {
+    if (this.telegraf && !this.usesWebhook) this.telegraf.stop();
+    this.telegraf = undefined;
+    if (this.telegrafServer) {
+      const server = this.telegrafServer;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      this.telegrafServer = undefined;
+    }
+    await this.app.stop();
+  }
+
+  /**
+   * Hands an update to the bot the way this mode receives it (long polling picks it up from the
+   * fake's queue; webhook modes post it) and settles once it is confirmed and every reply went out.
+   * Returns the webhook's HTTP status (webhook modes) or 200 once polling confirmed it.
+   */
+  async deliver(update: Update): Promise<number> {
+    let status = 200;
+    if (this.webhookUrl) {
+      status = await this.fake.deliverToWebhook(update, this.webhookUrl);
+    } else {
+      await until(() => !this.fake.pendingUpdates.some((u) => u.update_id === update.update_id), `update ${String(update.update_id)} confirmed`);
+    }
+    await this.app.conversations.drain();
+    return status;
+  }
+}
+
+/** Waits until `condition` holds (checked every 10 ms), failing after `timeoutMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A customer in a private chat with the bot, playing through the fake Bot API. */
+export class TelegramCustomer {
+  private seen = 0;
+
+  constructor(
+    private readonly bot: BotUnderTest,
+    readonly user: FakeUser,
+  ) {}
+
+  get chatId(): string {
+    return String(this.user.id);
+  }
+
+  /** Everything the bot sent this customer, oldest first. */
+  get messages(): Record<string, unknown>[] {
+    return this.bot.fake.sentTo(this.user.id);
+  }
+
+  /** The texts the bot sent since the customer's last action. */
+  replies: string[] = [];
+  /** The ids of the button presses (callback queries) the customer made. */
+  readonly pressed: string[] = [];
+
+  /** Delivers the update and collects the replies; returns the delivery status (see BotUnderTest.deliver). */
+  async act(update: Update): Promise<number> {
+    this.seen = this.messages.length;
+    if (update.callback_query) this.pressed.push(update.callback_query.id);
+    const status = await this.bot.deliver(update);
+    this.replies = this.messages.slice(this.seen).map((m) => String(m.text));
+    return status;
+  }
+
+  says(text: string): Promise<number> {
+    return this.act(this.bot.fake.userSays(this.user, text));
+  }
+
+  /** Presses the inline button with this label on the latest message that has it. */
+  presses(label: string): Promise<number> {
+    return this.act(this.bot.fake.userPresses(this.user, this.button(label)));
+  }
+
+  /** The callback data of the newest button with this label. */
+  button(label: string): string {
+    for (const message of [...this.messages].reverse()) {
+      const markup = message.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
+      const found = markup?.inline_keyboard?.flat().find((b) => b.text === label);
+      if (found?.callback_data) return found.callback_data;
+    }
+    const labels = this.messages.flatMap((m) => (m.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard?.flat().map((b) => b.text) ?? []);
+    throw new Error(`no button "${label}" among: ${labels.join(' | ')}`);
+  }
+
+  /** The latest reply's text. */
+  get last(): string {
+    const last = this.replies.at(-1);
+    if (last === undefined) throw new Error('no reply');
+    return last;
+  }
+}
