@@ -112,6 +112,8 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     stops.push(() => conversations.drain());
 
     const scheduler = createScheduler(db, options.jobsEveryMs ? { processEveryMs: options.jobsEveryMs } : {});
+    // a database blip makes Agenda emit 'error'; unheard, that would end the process
+    scheduler.on('error', (error: unknown) => log.warn('jobs', 'scheduler error', { error: errorName(error) }));
     await scheduleIdleSweep(scheduler, conversations);
     await scheduler.start();
     stops.push(() => scheduler.stop());

@@ -49,6 +49,11 @@ export class TelegrafDesk {
   readonly sender: TelegramSender;
   private readonly retrying = new Set<Promise<void>>();
   private stopped = false;
+  private wakeUp: () => void = () => undefined;
+  /** Settles on stop(), cutting short a pause between retries. */
+  private readonly stopping = new Promise<void>((resolve) => {
+    this.wakeUp = resolve;
+  });
 
   constructor(
     private readonly telegram: Telegram,
@@ -85,6 +90,7 @@ export class TelegrafDesk {
   /** Stops background retries (the updates still pending are given up) and waits for them. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wakeUp();
     await Promise.all(this.retrying);
   }
 
@@ -112,7 +118,8 @@ export class TelegrafDesk {
 
   private async retryInBackground(update: Update): Promise<void> {
     for (let delay = 1000; !this.stopped; delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000)) {
-      await sleep(delay);
+      await Promise.race([sleep(delay), this.stopping]);
+      if (this.stopped) return;
       try {
         await takeUpdate(this.runner, update, () => Promise.resolve(), this.options.onError);
         return;

@@ -2,7 +2,9 @@ import { MongoClient, MongoServerError, type Db, type MongoClientOptions } from 
 
 /** Opens a client and returns it with its database (the one named in the URI, else `claimdesk`). */
 export async function connectMongo(uri: string, options: MongoClientOptions = {}): Promise<{ client: MongoClient; db: Db }> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, ...options });
+  // options given in the URI win over the default (options in the object would override them)
+  const defaults: MongoClientOptions = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: 10_000 };
+  const client = new MongoClient(uri, { ...defaults, ...options });
   await client.connect();
   const named = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.replace(/^\//, '');
   return { client, db: client.db(named === '' ? 'claimdesk' : decodeURIComponent(named)) };
