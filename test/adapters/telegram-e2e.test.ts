@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { FakeTelegram, fakeUser } from '../support/telegram-api.js';
-import { BOT_MODES, BotUnderTest, TEST_BOT_TOKEN, TelegramCustomer } from '../support/telegram-bot.js';
+import { BOT_MODES, BotUnderTest, TEST_BOT_TOKEN, TelegramCustomer, WEBHOOK_SECRET } from '../support/telegram-bot.js';
+import { startApp } from '../../src/main.js';
+import { createLogger } from '../../src/log.js';
 import { t } from '../../src/i18n/index.js';
 
 /** Answers the intake up to the summary card, checking each question on the way. */
@@ -208,6 +210,12 @@ describe.each(BOT_MODES)('Telegram end to end: %s', (mode) => {
     });
   }
 
+  if (mode === 'grammy-webhook') {
+    it('registered the webhook at PUBLIC_URL with the secret token', () => {
+      expect(fake.webhook).toEqual({ url: 'https://desk.example.test/telegram/webhook', secretToken: WEBHOOK_SECRET });
+    });
+  }
+
   if (mode.startsWith('telegraf')) {
     it('the host bot keeps its own commands; the desk takes what they leave', async () => {
       const c = customer();
@@ -216,4 +224,17 @@ describe.each(BOT_MODES)('Telegram end to end: %s', (mode) => {
       expect(await conversationOf(c)).toBeNull();
     });
   }
+});
+
+describe('starting the Telegram bot', () => {
+  it('a token Telegram refuses stops the start with one line naming TELEGRAM_BOT_TOKEN, and nothing keeps running', async () => {
+    const fake = await FakeTelegram.start({ token: TEST_BOT_TOKEN });
+    try {
+      const env = { MONGODB_URI: `${inject('mongoUri')}refused_${randomBytes(4).toString('hex')}`, PORT: '0', HOST: '127.0.0.1', TELEGRAM_BOT_TOKEN: '999999:AAEaTokenTelegramDoesNotKnow_000', TELEGRAM_API_ROOT: fake.url };
+      await expect(startApp({ env, log: createLogger('error', () => undefined) })).rejects.toThrow(/^config error: TELEGRAM_BOT_TOKEN: Telegram refused getMe \(401 Unauthorized\)$/);
+      expect(fake.callsTo('getUpdates')).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
 });
