@@ -81,7 +81,7 @@ export function askStep(step: FormStep, answers: Answers, turn: Turn, options: {
   const question = say(turn, step.ask, step.askParams?.(answers, turn));
   const text = options.lead ? `${options.lead}\n\n${question}` : question;
   const asked = message(turn, text, step.input, choices);
-  return step.input === 'contact' ? { ...asked, shareContactLabel: say(turn, 'button.share_phone') } : asked;
+  return step.input === 'contact' ? { ...asked, shareContact: { label: say(turn, 'button.share_phone'), hint: say(turn, 'hint.share_phone') } } : asked;
 }
 
 /** Why an answer was refused: an i18n key and its parameters. */

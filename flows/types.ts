@@ -62,8 +62,11 @@ export interface Outbound {
   readonly text: string;
   readonly choices?: readonly Choice[];
   readonly expects: Expectation;
-  /** When a phone is asked for: the label of a "share my phone" button, where the channel has one. */
-  readonly shareContactLabel?: string;
+  /**
+   * When a phone is asked for: a "share my phone" button, where the channel has one — its label,
+   * and a line to carry it when the question's own buttons take the message's keyboard.
+   */
+  readonly shareContact?: { readonly label: string; readonly hint: string };
 }
 
 /** The result of handling an inbound update. */

@@ -43,7 +43,8 @@ function isHighSurrogate(code: number): boolean {
  * Renders a desk message for Telegram. The text is sent as plain text (no parse mode), so
  * whatever a customer or staff member typed — `<b>`, `*`, `_`, `[x](y)` — is shown as typed and
  * can never break the message. Choices become an inline keyboard (the last piece carries it);
- * a question that asks for a phone gets a "share my phone" reply keyboard instead.
+ * a question that asks for a phone gets a "share my phone" reply keyboard (on a line of its own
+ * after the question when the question has buttons too, e.g. "Back").
  */
 export function renderTelegram(message: Outbound): TelegramMessage[] {
   const pieces = splitText(message.text);
@@ -51,11 +52,12 @@ export function renderTelegram(message: Outbound): TelegramMessage[] {
   for (const choice of choices) {
     if (Buffer.byteLength(choice.id, 'utf8') > CALLBACK_DATA_LIMIT) throw new RangeError(`callback data over ${CALLBACK_DATA_LIMIT} bytes`);
   }
-  let markup: TelegramMessage['reply_markup'];
-  if (message.expects === 'contact' && message.shareContactLabel) {
-    markup = { keyboard: [[{ text: message.shareContactLabel, request_contact: true }]], resize_keyboard: true, one_time_keyboard: true };
-  } else if (choices.length > 0) {
-    markup = { inline_keyboard: choices.map((choice) => [{ text: choice.label.slice(0, 64), callback_data: choice.id }]) };
-  }
-  return pieces.map((text, index) => (index === pieces.length - 1 && markup ? { text, reply_markup: markup } : { text }));
+  const inline: TelegramMessage['reply_markup'] = choices.length > 0 ? { inline_keyboard: choices.map((choice) => [{ text: choice.label.slice(0, 64), callback_data: choice.id }]) } : undefined;
+  const share = message.expects === 'contact' && message.shareContact ? message.shareContact : undefined;
+  const shareKeyboard: TelegramMessage['reply_markup'] = share ? { keyboard: [[{ text: share.label, request_contact: true }]], resize_keyboard: true, one_time_keyboard: true } : undefined;
+  // a message carries one keyboard: with buttons of its own, the share button follows on a line of its own
+  const markup = inline ?? shareKeyboard;
+  const rendered = pieces.map((text, index): TelegramMessage => (index === pieces.length - 1 && markup ? { text, reply_markup: markup } : { text }));
+  if (inline && share && shareKeyboard) rendered.push({ text: share.hint, reply_markup: shareKeyboard });
+  return rendered;
 }

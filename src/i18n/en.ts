@@ -128,6 +128,7 @@ export const en = {
   // buttons
   'button.skip': 'Skip',
   'button.share_phone': 'Share my phone number',
+  'hint.share_phone': 'Or share the phone number of this account with the button below.',
   'button.back': '« Back',
   'button.done': 'Done',
   'button.cancel': 'Cancel',

@@ -125,6 +125,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
 
   // кнопки
   'button.skip': 'Пропустить',
+  'hint.share_phone': 'Или отправьте номер телефона этого аккаунта кнопкой ниже.',
   'button.share_phone': 'Отправить мой номер',
   'button.back': '« Назад',
   'button.done': 'Готово',

@@ -26,8 +26,9 @@ async function fillIntake(customer: TelegramCustomer, bot: BotUnderTest): Promis
   await customer.presses(t('en', 'remedy.replacement'));
   expect(customer.last).toBe(t('en', 'ask.intake.name'));
   await customer.says('Anna Petrova');
-  expect(customer.last).toBe(t('en', 'ask.intake.reach'));
-  // the phone question comes with a "share my phone" reply keyboard
+  // the phone question keeps its "Back" button, and a "share my phone" reply keyboard follows
+  expect(customer.replies).toEqual([t('en', 'ask.intake.reach'), t('en', 'hint.share_phone')]);
+  expect(customer.button(t('en', 'button.back'))).toMatch(/\.back$/);
   expect(customer.messages.at(-1)?.reply_markup).toEqual({ keyboard: [[{ text: t('en', 'button.share_phone'), request_contact: true }]], resize_keyboard: true, one_time_keyboard: true });
   await customer.act(bot.fake.userSharesContact(customer.user, '79123456789'));
   const largest = photo.message?.photo?.at(-1)?.file_id;

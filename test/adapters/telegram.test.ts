@@ -62,7 +62,14 @@ describe('desk messages rendered for Telegram', () => {
   });
 
   it('a phone question gets a "share my phone" keyboard; an over-long callback id is refused', () => {
-    expect(renderTelegram({ text: 'Phone?', expects: 'contact', shareContactLabel: 'Share' })[0]?.reply_markup).toEqual({ keyboard: [[{ text: 'Share', request_contact: true }]], resize_keyboard: true, one_time_keyboard: true });
+    const keyboard = { keyboard: [[{ text: 'Share', request_contact: true }]], resize_keyboard: true, one_time_keyboard: true };
+    const shareContact = { label: 'Share', hint: 'Or share it' };
+    expect(renderTelegram({ text: 'Phone?', expects: 'contact', shareContact })).toEqual([{ text: 'Phone?', reply_markup: keyboard }]);
+    // with a "Back" button of its own, the question keeps it and the share button follows
+    expect(renderTelegram({ text: 'Phone?', expects: 'contact', shareContact, choices: [{ id: '4.back', label: 'Back' }] })).toEqual([
+      { text: 'Phone?', reply_markup: { inline_keyboard: [[{ text: 'Back', callback_data: '4.back' }]] } },
+      { text: 'Or share it', reply_markup: keyboard },
+    ]);
     expect(() => renderTelegram({ text: 'x', expects: 'choice', choices: [{ id: 'x'.repeat(65), label: 'X' }] })).toThrow(RangeError);
   });
 });
