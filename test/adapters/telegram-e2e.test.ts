@@ -211,6 +211,26 @@ describe.each(BOT_MODES)('Telegram end to end: %s', (mode) => {
     });
   }
 
+  if (!mode.endsWith('webhook')) {
+    it('one batch with several updates of two chats: each chat in order', async () => {
+      const [a, b] = [customer(), customer()];
+      await bot.stop();
+      // queued while the bot was down, so the next poll returns them as one batch
+      const updates = [fake.userSays(a.user, '/start'), fake.userSays(b.user, '/start'), fake.userSays(a.user, '1'), fake.userSays(b.user, '2'), fake.userSays(a.user, '1')];
+      await bot.start();
+      for (const update of updates) await bot.deliver(update);
+      const ids = updates.map((u) => u.update_id);
+      const batch = fake.callsTo('getUpdates').find((call) => {
+        const got = (call.response?.result as { update_id: number }[] | undefined)?.map((u) => u.update_id) ?? [];
+        return ids.every((id) => got.includes(id));
+      });
+      expect(batch).toBeDefined();
+      const [stateA, stateB] = [await conversationOf(a), await conversationOf(b)];
+      expect({ step: stateA?.stepId, kind: stateA?.answers.kind, category: stateA?.answers.category }).toEqual({ step: 'product', kind: 'claim', category: 'defect' });
+      expect({ step: stateB?.stepId, kind: stateB?.answers.kind }).toEqual({ step: 'category', kind: 'complaint' });
+    });
+  }
+
   if (mode === 'grammy-webhook') {
     it('registered the webhook at PUBLIC_URL with the secret token', () => {
       expect(fake.webhook).toEqual({ url: 'https://desk.example.test/telegram/webhook', secretToken: WEBHOOK_SECRET });
