@@ -33,11 +33,7 @@ export class RecipientUnreachableError extends Error {
 }
 
 /** What `accept` reports once an update is recorded; its replies are still being sent. */
-export interface Accepted {
-  readonly result: Omit<HandleResult, 'delivered'>;
-  /** Settles when the replies were sent (true) or kept for later (false). */
-  readonly delivered: Promise<boolean>;
-}
+export type Recorded = Omit<HandleResult, 'delivered'>;
 
 /** What the runner reports about its work; never personal data. */
 export interface RunnerLogger {
@@ -125,14 +121,14 @@ export class ConversationRunner {
    * the channel gets its acknowledgement without waiting on rate limits. Rejects only when the
    * update could not be recorded (the database is down), so the channel delivers it again.
    */
-  accept(input: Inbound): Promise<Accepted> {
+  accept(input: Inbound): Promise<Recorded> {
     const key: ConversationKey = { channel: input.from.channel, chatId: input.from.chatId };
-    return new Promise<Accepted>((resolve, reject) => {
+    return new Promise<Recorded>((resolve, reject) => {
       let recorded = false;
       const done = this.queue.run(`${key.channel}:${key.chatId}`, () =>
         this.process(key, input, (result) => {
           recorded = true;
-          resolve({ result, delivered: done.then((final) => final.delivered ?? true, () => false) });
+          resolve(result);
         }),
       );
       done.catch((error: unknown) => {
@@ -166,7 +162,7 @@ export class ConversationRunner {
     return closed;
   }
 
-  private async process(key: ConversationKey, input: Inbound, onRecorded?: (result: Omit<HandleResult, 'delivered'>) => void): Promise<HandleResult> {
+  private async process(key: ConversationKey, input: Inbound, onRecorded?: (result: Recorded) => void): Promise<HandleResult> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const loaded = await this.options.store.load(key);
       // replies of an earlier turn that were saved but not sent (a crash, a channel outage): send

@@ -3,7 +3,7 @@ import { TelegramError } from 'telegraf';
 import type { Update } from 'grammy/types';
 import type { ConversationRunner } from '../../flows/runner.js';
 import { toInput } from '../telegram/inbound.js';
-import { takeUpdate, type ReportError } from '../telegram/intake.js';
+import { takeUpdate, type AnswerCallback, type ReportError } from '../telegram/intake.js';
 import { TelegramApiError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
 
 export interface TelegrafDeskOptions {
@@ -74,11 +74,6 @@ export class TelegrafDesk {
     this.sender = new TelegramSender(transport, options.sender);
   }
 
-  /** Updates not recorded yet, being retried in the background. */
-  get pending(): number {
-    return this.retrying.size;
-  }
-
   middleware(): MiddlewareFn<Context> {
     return async (ctx, next) => {
       const update = ctx.update as Update;
@@ -94,38 +89,42 @@ export class TelegrafDesk {
     await Promise.all(this.retrying);
   }
 
-  private answer = (id: string, text: string | undefined) => this.telegram.answerCbQuery(id, text);
-
+  /**
+   * Records the update, holding it up to `holdMs`; after that the bot goes on (the button is
+   * answered now) and the same attempts continue in the background until the update is recorded.
+   */
   private async record(update: Update): Promise<void> {
-    const holdUntil = Date.now() + (this.options.holdMs ?? 10_000);
-    for (let delay = 250; ; delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000)) {
-      try {
-        await takeUpdate(this.runner, update, this.answer, this.options.onError);
-        return;
-      } catch (error) {
-        this.options.onError?.('record update', error);
-      }
-      if (this.stopped) return;
-      if (Date.now() + delay > holdUntil) break;
-      await sleep(delay);
-    }
-    // let the bot's other updates go on: answer the button now, keep trying in the background
-    const input = toInput(update);
-    if (input.callbackQueryId) await this.answer(input.callbackQueryId, undefined).catch((error: unknown) => this.options.onError?.('answerCallbackQuery', error));
-    const retry = this.retryInBackground(update).finally(() => this.retrying.delete(retry));
+    let answered = false;
+    const answerOnce: AnswerCallback = (id, text) => {
+      if (answered) return Promise.resolve();
+      answered = true;
+      return this.telegram.answerCbQuery(id, text);
+    };
+    const recording = this.keepTrying(update, answerOnce);
+    const recordedInTime = await Promise.race([recording, this.pause(this.options.holdMs ?? 10_000).then(() => false)]);
+    if (recordedInTime) return;
+    const id = toInput(update).callbackQueryId;
+    if (id) await answerOnce(id, undefined).catch((error: unknown) => this.options.onError?.('answerCallbackQuery', error));
+    const retry: Promise<void> = recording.then(() => undefined).finally(() => this.retrying.delete(retry));
     this.retrying.add(retry);
   }
 
-  private async retryInBackground(update: Update): Promise<void> {
-    for (let delay = 1000; !this.stopped; delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000)) {
-      await Promise.race([sleep(delay), this.stopping]);
-      if (this.stopped) return;
+  /** Tries to record the update with growing pauses; false when stopped first. */
+  private async keepTrying(update: Update, answer: AnswerCallback): Promise<boolean> {
+    for (let delay = 250; !this.stopped; delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000)) {
       try {
-        await takeUpdate(this.runner, update, () => Promise.resolve(), this.options.onError);
-        return;
+        await takeUpdate(this.runner, update, answer, this.options.onError);
+        return true;
       } catch (error) {
-        this.options.onError?.('record update (background)', error);
+        this.options.onError?.('record update', error);
       }
+      await this.pause(delay);
     }
+    return false;
+  }
+
+  /** Waits `ms`, cut short by stop(). */
+  private pause(ms: number): Promise<void> {
+    return Promise.race([sleep(ms), this.stopping]);
   }
 }

@@ -19,7 +19,7 @@ export type ReportError = (what: string, error: unknown) => void;
 export async function takeUpdate(runner: ConversationRunner, update: Update, answer: AnswerCallback, onError?: ReportError): Promise<TelegramInput> {
   const input = toInput(update);
   let notice: string | undefined;
-  if (input.kind === 'input') notice = (await runner.accept(input.inbound)).result.notice;
+  if (input.kind === 'input') notice = (await runner.accept(input.inbound)).notice;
   if (input.callbackQueryId) {
     try {
       await answer(input.callbackQueryId, notice);

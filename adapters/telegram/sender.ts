@@ -52,7 +52,7 @@ export class TelegramSender implements MessageSender {
 
   constructor(
     private readonly transport: TelegramTransport,
-    private readonly options: TelegramSenderOptions = {},
+    options: TelegramSenderOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 4;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
