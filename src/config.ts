@@ -9,7 +9,7 @@ import { formatIssues } from './domain/zod-issues.js';
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
-    readonly code: 'INVALID_ENV' | 'INVALID_DESK_CONFIG' | 'DESK_CONFIG_UNREADABLE' | 'TELEGRAM_REFUSED',
+    readonly code: 'INVALID_ENV' | 'INVALID_DESK_CONFIG' | 'DESK_CONFIG_UNREADABLE' | 'TELEGRAM_REFUSED' | 'SLACK_REFUSED',
     message: string,
     options?: { cause?: unknown },
   ) {

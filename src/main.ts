@@ -21,15 +21,33 @@ import { GrammyDesk } from '../adapters/telegram-grammy/bot.js';
 import { TelegrafDesk, type TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
 import type { Context, MiddlewareFn, Telegram } from 'telegraf';
 import { GrammyError } from 'grammy';
+import { App as BoltApp, LogLevel as BoltLogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Agenda } from 'agenda';
+import { SlackApi, slackErrorCode, slackFailure } from '../adapters/slack/api.js';
+import { DeskReceiver } from '../adapters/slack/receiver.js';
+import { SlackSender } from '../adapters/slack/sender.js';
+import { SlackClaimSync } from '../adapters/slack/sync.js';
+import { mountSlackConsole } from '../adapters/slack/console.js';
+import { StaffDesk } from './staff-desk.js';
+import { StaffActionLog } from './store/staff-actions.js';
+import { SlackPostStore } from './store/slack-posts.js';
+import { scheduleStaffSyncSweep } from './jobs/staff-sync.js';
+import type { DeskConfig } from './domain/desk.js';
+import type { EnvConfig } from './config.js';
 
 /** Where Telegram delivers updates in webhook mode (under PUBLIC_URL). */
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+
+/** Where Slack delivers events, interactions and slash commands in HTTP mode (under PUBLIC_URL). */
+export const SLACK_EVENTS_PATH = '/slack/events';
 
 /** A running desk. */
 export interface App {
   readonly url: string;
   readonly db: Db;
   readonly registry: ClaimRegistry;
+  /** What staff do with claims (the rules and the audit trail), whatever the console. */
+  readonly staff: StaffDesk;
   /** The conversation runner the channel adapters hand their updates to. */
   readonly conversations: ConversationRunner;
   /** The local database the app started, when MONGODB_URI was not set. */
@@ -40,6 +58,8 @@ export interface App {
    * @example bot.use(app.telegraf(bot));
    */
   telegraf(bot: { readonly telegram: Telegram }, options?: TelegrafDeskOptions): MiddlewareFn<Context>;
+  /** Settles once every update handed over and every Slack post sync started so far has finished. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +77,8 @@ export interface StartAppOptions {
    * host application runs its own Telegraf bot and mounts `app.telegraf(bot)` instead.
    */
   readonly runTelegramBot?: boolean;
+  /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
+  readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number };
 }
 
 /**
@@ -111,13 +133,15 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     });
     stops.push(() => conversations.drain());
 
+    const staff = new StaffDesk(desk, registry, new StaffActionLog(db));
+    // the Slack post sync, when Slack runs: drained after the channels stop taking updates
+    let slackSync: SlackClaimSync | undefined;
+    stops.push(() => slackSync?.drain() ?? Promise.resolve());
+
     const scheduler = createScheduler(db, options.jobsEveryMs ? { processEveryMs: options.jobsEveryMs } : {});
     // a database blip makes Agenda emit 'error'; unheard, that would end the process
     scheduler.on('error', (error: unknown) => log.warn('jobs', 'scheduler error', { error: errorName(error) }));
     await scheduleIdleSweep(scheduler, conversations);
-    await scheduler.start();
-    stops.push(() => scheduler.stop());
-    log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });
 
     const http: HttpServer = await startHttpServer({
       port: env.PORT,
@@ -132,8 +156,14 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
 
     const channels = channelStatus(env);
-    if (channels.slack) log.warn('slack', `off: ${channels.slack}`);
-    else log.info('slack', 'configured (its adapter arrives with the channel issue)');
+    if (channels.slack) {
+      log.warn('slack', `off: ${channels.slack}`);
+    } else {
+      const slack = await startSlack({ env, desk, db, log, registry, staff, conversations, scheduler, staffSync: options.staffSync ?? {} });
+      slackSync = slack.sync;
+      if (slack.receiver) http.route('POST', SLACK_EVENTS_PATH, slack.receiver.handler());
+      if (slack.stop) stops.push(slack.stop);
+    }
     const reportTelegram = (what: string, error: unknown) => log.warn('telegram', `${what} failed`, { error: errorName(error) });
     if (channels.telegram) {
       log.warn('telegram', `off: ${channels.telegram}`);
@@ -164,7 +194,15 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       return telegrafDesk.middleware();
     };
 
-    return { url: http.url, db, registry, conversations, localServer, telegraf, stop: stopAll };
+    await scheduler.start();
+    stops.push(() => scheduler.stop());
+    log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });
+
+    const idle = async () => {
+      await conversations.drain();
+      await slackSync?.drain();
+    };
+    return { url: http.url, db, registry, staff, conversations, localServer, telegraf, idle, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -186,6 +224,104 @@ async function telegramCall<T>(method: string, call: () => Promise<T>): Promise<
       throw new ConfigError('TELEGRAM_REFUSED', `config error: ${field}: Telegram refused ${method} (${String(error.error_code)} ${error.description})`, { cause: error });
     }
     throw new Error(`telegram: ${method} failed, the Bot API server cannot be reached (${errorName(error)}); check TELEGRAM_API_ROOT and the network`, { cause: error });
+  }
+}
+
+/** Bolt's own log lines carry payload fragments; the desk logs its own instead. */
+const quietBolt: BoltLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => BoltLogLevel.ERROR,
+  setName: () => undefined,
+};
+
+interface SlackParts {
+  readonly sync: SlackClaimSync;
+  /** HTTP mode: the receiver to mount at SLACK_EVENTS_PATH. */
+  readonly receiver?: DeskReceiver;
+  /** Socket Mode: closes the connection. */
+  readonly stop?: () => Promise<void>;
+}
+
+/**
+ * Slack: checks the token (auth.test), then wires the staff console, the customers' direct
+ * messages, the post sync (at once after every change, and a sweep job for what was missed),
+ * and the transport — HTTP (signed requests at SLACK_EVENTS_PATH) or Socket Mode when
+ * SLACK_APP_TOKEN is set.
+ */
+async function startSlack(parts: {
+  env: EnvConfig;
+  desk: DeskConfig;
+  db: Db;
+  log: Logger;
+  registry: ClaimRegistry;
+  staff: StaffDesk;
+  conversations: ConversationRunner;
+  scheduler: Agenda;
+  staffSync: NonNullable<StartAppOptions['staffSync']>;
+}): Promise<SlackParts> {
+  const { env, desk, log, registry, staff, conversations, scheduler } = parts;
+  const token = env.SLACK_BOT_TOKEN ?? '';
+  const api = new SlackApi({ token, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) });
+  const identity = await slackCall('auth.test', () => api.authTest());
+  const sync = new SlackClaimSync({
+    desk,
+    api,
+    posts: new SlackPostStore(parts.db),
+    claims: registry,
+    onError: (claimId, failure) => log.warn('slack', 'claim post not updated; the sweep will retry', { claimId, failure }),
+  });
+  registry.onChange((claim) => sync.kick(claim.id));
+  conversations.setSender('slack', new SlackSender(api));
+  await scheduleStaffSyncSweep(
+    scheduler,
+    { listPending: (before, limit) => registry.listStaffSyncPending(before, limit), sync: (claimId) => sync.sync(claimId) },
+    { ...parts.staffSync, onError: (claimId, error) => log.warn('slack', 'claim post sync failed; will retry', { claimId, failure: slackFailure(error) }) },
+  );
+
+  const bolt = {
+    token,
+    botId: identity.botId,
+    botUserId: identity.userId,
+    logger: quietBolt,
+    ...(env.SLACK_API_URL ? { clientOptions: { slackApiUrl: env.SLACK_API_URL } } : {}),
+    // failures are answered by the receiver (500, so Slack retries) and logged by name there
+    errorHandler: (error: Error) => Promise.reject(error),
+  };
+  const onError = (what: string, error: unknown) => log.warn('slack', `${what} failed`, { failure: slackFailure(error) });
+  let app: BoltApp;
+  let receiver: DeskReceiver | undefined;
+  if (env.SLACK_APP_TOKEN) {
+    app = new BoltApp({ ...bolt, appToken: env.SLACK_APP_TOKEN, socketMode: true });
+  } else {
+    receiver = new DeskReceiver({
+      signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+      onError: (error) => log.warn('slack', 'request failed; answered 500', { failure: slackFailure(error) }),
+      onRetry: (retryNum, reason) => log.info('slack', 'Slack redelivered a request', { retryNum, reason }),
+    });
+    app = new BoltApp({ ...bolt, receiver });
+  }
+  mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
+  if (env.SLACK_APP_TOKEN) {
+    await app.start();
+    log.info('slack', 'receiving events by Socket Mode', { team: identity.teamId });
+    return { sync, stop: () => app.stop().then(() => undefined) };
+  }
+  log.info('slack', 'receiving events by HTTP', { team: identity.teamId, path: SLACK_EVENTS_PATH });
+  return { sync, ...(receiver ? { receiver } : {}) };
+}
+
+/** A Web API call at start-up; a refused token becomes one clear configuration error. */
+async function slackCall<T>(method: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const code = slackErrorCode(error);
+    if (code) throw new ConfigError('SLACK_REFUSED', `config error: SLACK_BOT_TOKEN: Slack refused ${method} (${code})`, { cause: error });
+    throw new Error(`slack: ${method} failed, the Web API cannot be reached (${slackFailure(error)}); check SLACK_API_URL and the network`, { cause: error });
   }
 }
 

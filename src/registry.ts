@@ -5,6 +5,9 @@ import { prepareRegistration } from './domain/registration.js';
 import type { ClaimRepository, RegisterResult } from './store/claims.js';
 import type { ClaimsPort } from '../flows/runner.js';
 
+/** Told about a changed claim; must not throw. */
+export type ClaimListener = (claim: Claim) => void;
+
 /**
  * The claim registry service: the desk's rules (validation, routing, SLA) in front of the
  * repository. Flows and adapters call this, never the repository's queries directly.
@@ -13,25 +16,69 @@ import type { ClaimsPort } from '../flows/runner.js';
  * const { claim } = await registry.submit(draft, 'telegram:42:submit:7');
  */
 export class ClaimRegistry implements ClaimsPort {
+  private readonly listeners = new Set<ClaimListener>();
+
   constructor(
     readonly desk: DeskConfig,
     private readonly claims: ClaimRepository,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Calls `listener` after every change of a claim (registration included), e.g. to update the
+   * staff's Slack post at once. Listeners must not throw; a missed call is caught up by a sweeper.
+   * Returns a function that removes the listener.
+   */
+  onChange(listener: ClaimListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(claim: Claim): Claim {
+    for (const listener of this.listeners) listener(claim);
+    return claim;
+  }
+
   /** Validates and registers a claim; idempotent on the key (a retried submit gets the same claim). */
-  submit(draft: ClaimDraftInput, idempotencyKey: string): Promise<RegisterResult> {
-    return this.claims.register(prepareRegistration(draft, this.desk, this.now()), idempotencyKey);
+  async submit(draft: ClaimDraftInput, idempotencyKey: string): Promise<RegisterResult> {
+    const result = await this.claims.register(prepareRegistration(draft, this.desk, this.now()), idempotencyKey);
+    if (result.created) this.changed(result.claim);
+    return result;
   }
 
   /** Applies a lifecycle command (see the transition table in src/domain/lifecycle.ts). */
-  apply(claimId: string, command: ClaimCommand, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
-    return this.claims.apply(claimId, command, actor, options);
+  async apply(claimId: string, command: ClaimCommand, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return this.changed(await this.claims.apply(claimId, command, actor, options));
   }
 
   /** Assigns a claim to a staff member listed in the desk config. */
-  assign(claimId: string, staffId: string, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
-    return this.claims.assign(claimId, staffId, actor, options);
+  async assign(claimId: string, staffId: string, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return this.changed(await this.claims.assign(claimId, staffId, actor, options));
+  }
+
+  /** A claim by id, or undefined. */
+  findById(claimId: string): Promise<Claim | undefined> {
+    return this.claims.findById(claimId);
+  }
+
+  /** A claim by its canonical number, or undefined (staff lookups; customers use findForCustomer). */
+  findByNumber(number: string): Promise<Claim | undefined> {
+    return this.claims.findByNumber(number);
+  }
+
+  /** A staff member's open claims, newest first. */
+  listOpenForAssignee(staffId: string, limit?: number): Promise<Claim[]> {
+    return this.claims.listOpenForAssignee(staffId, limit);
+  }
+
+  /** Marks that the staff's view (the Slack post) shows this version of the claim. */
+  markStaffSynced(claimId: string, version: number): Promise<void> {
+    return this.claims.markStaffSynced(claimId, version);
+  }
+
+  /** Claims changed before `before` whose latest change the staff's view may not show yet. */
+  listStaffSyncPending(before: Date, limit?: number): Promise<string[]> {
+    return this.claims.listStaffSyncPending(before, limit);
   }
 
   /** A customer's claims, newest first. */
@@ -45,7 +92,7 @@ export class ClaimRegistry implements ClaimsPort {
   }
 
   /** Records what the customer added; a claim waiting for them returns to the staff. Idempotent on `eventId`. */
-  addCustomerInfo(claimId: string, customer: CustomerIdentity, info: { readonly text?: string; readonly attachments: readonly Attachment[] }, eventId: string): Promise<Claim> {
-    return this.claims.addCustomerInfo(claimId, customer, info, eventId);
+  async addCustomerInfo(claimId: string, customer: CustomerIdentity, info: { readonly text?: string; readonly attachments: readonly Attachment[] }, eventId: string): Promise<Claim> {
+    return this.changed(await this.claims.addCustomerInfo(claimId, customer, info, eventId));
   }
 }

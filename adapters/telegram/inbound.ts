@@ -1,5 +1,5 @@
 import type { Message, Update } from 'grammy/types';
-import type { Attachment } from '../../src/domain/claim.js';
+import { safeFileName, type Attachment } from '../../src/domain/claim.js';
 import type { Inbound, InboundContent, Sender } from '../../flows/types.js';
 
 /** Telegram's `getFile` limit for bots on the public Bot API: larger files cannot be fetched later. */
@@ -28,14 +28,6 @@ function senderOf(message: Pick<Message, 'chat' | 'from'>, from = message.from):
 }
 
 /** A file name is only ever shown, never used as a path: strip folders and control characters. */
-function safeFileName(name: string | undefined): string | undefined {
-  if (name === undefined) return undefined;
-  const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
-  return clean === '' || clean === '.' || clean === '..' ? undefined : clean;
-}
-
 function attachmentsOf(message: Message): Attachment[] | 'too_large' | undefined {
   const files: Attachment[] = [];
   const add = (kind: Attachment['kind'], file: { file_id: string; file_size?: number }, extra: { fileName?: string | undefined; mimeType?: string | undefined } = {}) => {

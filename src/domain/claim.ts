@@ -55,6 +55,19 @@ export const Attachment = z
   .strict();
 export type Attachment = z.infer<typeof Attachment>;
 
+/**
+ * A file name as the customer's channel gave it, made safe to keep and show: no folders, no
+ * control characters, at most 255 characters; undefined when nothing usable is left.
+ * @example safeFileName('../../etc/passwd') // 'passwd'
+ */
+export function safeFileName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  return clean === '' || clean === '.' || clean === '..' ? undefined : clean;
+}
+
 /** Money, in a currency's major units with at most two decimals. */
 export const Amount = z
   .object({

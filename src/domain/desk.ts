@@ -199,3 +199,12 @@ export function offersKind(category: Category, kind: ClaimKind): boolean {
 export function categoriesForKind(desk: DeskConfig, kind: ClaimKind): Category[] {
   return desk.categories.filter((category) => offersKind(category, kind));
 }
+
+/**
+ * A response template's text with `{number}`, `{date}` and `{remedy}` filled in; other braces
+ * are left as they are (staff edit the text before it is sent).
+ * @example fillTemplate('Claim {number} of {date}', { number: '2026-000123', date: '1 Dec 2026', remedy: 'Refund' })
+ */
+export function fillTemplate(text: string, values: { readonly number: string; readonly date: string; readonly remedy: string }): string {
+  return text.replace(/\{(number|date|remedy)\}/g, (_match, name: 'number' | 'date' | 'remedy') => values[name]);
+}

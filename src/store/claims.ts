@@ -25,6 +25,8 @@ type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
   year: number;
   seq: number;
   history: ClaimEvent[];
+  /** Set by every change, cleared once the staff's view (the Slack post) shows this version. */
+  staffSyncPending?: boolean;
 };
 
 /** Who took an idempotency key first; the winner alone allocates the number. */
@@ -49,7 +51,7 @@ export interface ClaimRepositoryOptions {
 }
 
 function toClaim(doc: ClaimDocument): Claim {
-  const { _id, idempotencyKey: _key, year: _year, seq: _seq, ...rest } = doc;
+  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -125,6 +127,7 @@ export class ClaimRepository {
       sla: prepared.sla,
       reopenCount: 0,
       history: [prepared.event],
+      staffSyncPending: true,
     };
     try {
       await this.claims.insertOne(doc);
@@ -206,6 +209,26 @@ export class ClaimRepository {
   }
 
   /**
+   * Marks that the staff's view shows this version of the claim. A change made meanwhile (another
+   * version) keeps the mark pending, so the sweeper syncs again.
+   */
+  async markStaffSynced(id: string, version: number): Promise<void> {
+    const _id = toObjectId(id);
+    if (!_id) return;
+    await this.claims.updateOne({ _id, version }, { $unset: { staffSyncPending: '' } });
+  }
+
+  /** Ids of claims whose latest change the staff's view may not show yet, changed before `before`. */
+  async listStaffSyncPending(before: Date, limit = 100): Promise<string[]> {
+    const docs = await this.claims
+      .find({ staffSyncPending: true, updatedAt: { $lt: before } }, { projection: { _id: 1 } })
+      .sort({ updatedAt: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => doc._id.toHexString());
+  }
+
+  /**
    * Moves a claim through its lifecycle. The transition table decides; the update is a
    * compare-and-swap on `version`, so a concurrent change is never overwritten: with
    * `expectedVersion` a conflict throws `CONCURRENT_UPDATE`, without it the change is re-planned
@@ -270,7 +293,7 @@ export class ClaimRepository {
       const change = plan(toClaim(current), this.now());
       if (change === 'unchanged') return toClaim(current);
       const update: UpdateFilter<ClaimDocument> = {
-        $set: { ...change.set, updatedAt: change.now },
+        $set: { ...change.set, updatedAt: change.now, staffSyncPending: true },
         $inc: { version: 1 },
         $push: { history: { $each: [...change.events] } },
       };
@@ -278,7 +301,7 @@ export class ClaimRepository {
       const filter: Filter<ClaimDocument> = { _id: current._id, version: current.version };
       const result = await this.claims.updateOne(filter, update);
       if (result.modifiedCount === 1) {
-        const next: ClaimDocument = { ...current, ...change.set, updatedAt: change.now, version: current.version + 1, history: [...current.history, ...change.events] };
+        const next: ClaimDocument = { ...current, ...change.set, updatedAt: change.now, staffSyncPending: true, version: current.version + 1, history: [...current.history, ...change.events] };
         const unset = new Set<string>(change.unset);
         return toClaim(Object.fromEntries(Object.entries(next).filter(([field]) => !unset.has(field))) as ClaimDocument);
       }

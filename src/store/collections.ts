@@ -6,6 +6,8 @@ export const COLLECTIONS = {
   counters: 'counters',
   claimSubmissions: 'claim_submissions',
   conversations: 'conversations',
+  slackPosts: 'slack_posts',
+  staffActions: 'staff_actions',
 } as const;
 
 /**
@@ -21,9 +23,11 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { status: 1, 'sla.firstResponseDueAt': 1 }, name: 'by_status_first_response_due' },
     { key: { status: 1, 'sla.resolutionDueAt': 1 }, name: 'by_status_resolution_due' },
     { key: { category: 1, createdAt: -1 }, name: 'by_category' },
+    { key: { staffSyncPending: 1, updatedAt: 1 }, name: 'by_staff_sync_pending' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
+  [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
 };
 
 /**

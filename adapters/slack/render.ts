@@ -1,0 +1,434 @@
+import type { Block, KnownBlock, View, PlainTextOption, ActionsBlock, Button } from '@slack/types';
+import type { Attachment, Channel } from '../../src/domain/claim.js';
+import { fillTemplate, type DeskConfig, type StaffMember } from '../../src/domain/desk.js';
+import { canApply, REJECTION_REASONS, type Actor, type Claim, type ClaimEvent, type Decision } from '../../src/domain/lifecycle.js';
+import { REMEDIES, type Remedy } from '../../src/domain/claim.js';
+import { staffById } from '../../src/domain/staff.js';
+import type { Locale } from '../../src/domain/locale.js';
+import { formatDateTime, t } from '../../src/i18n/index.js';
+import type { Outbound } from '../../flows/types.js';
+
+/** One Slack message: the notification text (mrkdwn, escaped) and its blocks. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: (KnownBlock | Block)[];
+}
+
+/** Action and view ids the console listens to. */
+export const ACTIONS = {
+  take: 'claim.take',
+  assign: 'claim.assign',
+  requestInfo: 'claim.request_info',
+  resolve: 'claim.resolve',
+  reopen: 'claim.reopen',
+  openPost: 'claim.open_post',
+  resolveTemplate: 'resolve.template',
+  /** A customer's button in a dialog: `flow.choice:<n>`, the choice id as value. */
+  choice: 'flow.choice',
+} as const;
+
+export const VIEWS = {
+  assign: 'claim.assign',
+  requestInfo: 'claim.request_info',
+  resolve: 'claim.resolve',
+  reopen: 'claim.reopen',
+} as const;
+
+/** Slack's limits (https://api.slack.com/reference/block-kit). */
+const SECTION_MAX = 3000;
+const BUTTON_TEXT_MAX = 75;
+const OPTION_TEXT_MAX = 75;
+const BUTTONS_PER_ROW = 5;
+/** Slack's plain_text_input takes at most 3000 characters. */
+export const INPUT_MAX = 3000;
+
+/**
+ * Escapes text for Slack's mrkdwn: `&`, `<` and `>` become entities, so `<!channel>`,
+ * `<@U123>` or `<https://x|y>` written by a customer show as typed and never ping or link.
+ * @example escapeMrkdwn('<!channel> & co') // '&lt;!channel&gt; &amp; co'
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Cuts text to `max` characters (an ellipsis marks the cut), never inside a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = max - 1;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  return `${text.slice(0, cut)}…`;
+}
+
+const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
+const section = (markdown: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(markdown, SECTION_MAX) } });
+/** A quote of user text, escaped; each line marked as a quote. */
+const quote = (text: string) => escapeMrkdwn(text).split('\n').map((line) => `>${line}`).join('\n');
+
+/** What the renderer needs to know besides the claim. */
+export interface RenderContext {
+  readonly desk: DeskConfig;
+  readonly locale: Locale;
+}
+
+const when = (ctx: RenderContext, at: Date) => formatDateTime(at, ctx.locale, ctx.desk.desk.timezone);
+const kindLabel = (locale: Locale, claim: Pick<Claim, 'kind'>) => t(locale, `detail.kind.${claim.kind}`);
+const categoryLabel = (ctx: RenderContext, id: string) => ctx.desk.categories.find((category) => category.id === id)?.label[ctx.locale] ?? id;
+const departmentName = (ctx: RenderContext, id: string) => ctx.desk.departments.find((department) => department.id === id)?.name[ctx.locale] ?? id;
+const staffName = (desk: DeskConfig, id: string) => staffById(desk, id)?.name ?? id;
+const channelLabel = (locale: Locale, channel: Channel) => t(locale, `staff.channel.${channel}`);
+const remedyLabel = (locale: Locale, remedy: Remedy) => t(locale, `remedy.${remedy}`);
+
+/** Who did something, as staff read it. */
+export function actorName(ctx: RenderContext, actor: Actor): string {
+  if (actor.kind === 'staff') return staffName(ctx.desk, actor.staffId);
+  return t(ctx.locale, actor.kind === 'customer' ? 'staff.who.customer' : 'staff.who.system');
+}
+
+function filesLine(locale: Locale, files: readonly Attachment[]): string {
+  const shown = files.slice(0, 5).map((file) => escapeMrkdwn(file.fileName ?? t(locale, `staff.file.${file.kind}`)));
+  if (files.length > 5) shown.push(t(locale, 'staff.card.more_files', { count: files.length - 5 }));
+  return shown.join(', ');
+}
+
+function concernsLine(locale: Locale, claim: Claim): string | undefined {
+  const parts: string[] = [];
+  const { product, orderOrBatch, amount, purchaseDate } = claim.concerns;
+  if (product) parts.push(t(locale, 'staff.card.product', { value: escapeMrkdwn(product) }));
+  if (orderOrBatch) parts.push(t(locale, 'staff.card.order', { value: escapeMrkdwn(orderOrBatch) }));
+  if (amount) parts.push(t(locale, 'staff.card.amount', { value: `${amount.value.toFixed(2)} ${amount.currency}` }));
+  if (purchaseDate) parts.push(t(locale, 'staff.card.purchased', { value: purchaseDate }));
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+function decisionLine(locale: Locale, decision: Decision): string {
+  return decision.outcome === 'accepted'
+    ? t(locale, 'staff.card.accepted', { remedy: remedyLabel(locale, decision.remedy) })
+    : t(locale, 'staff.card.rejected', { reason: t(locale, `staff.reason.${decision.reason}`) });
+}
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', text: plain(text, BUTTON_TEXT_MAX), action_id: actionId, value, ...(style ? { style } : {}) };
+}
+
+/** The buttons a claim offers in its status (the transition table decides). */
+function claimButtons(locale: Locale, claim: Claim): Button[] {
+  const buttons: Button[] = [];
+  if (canApply(claim.status, 'take')) buttons.push(button(t(locale, 'staff.button.take'), ACTIONS.take, claim.id, 'primary'));
+  if (claim.status !== 'closed' && claim.status !== 'resolved') buttons.push(button(t(locale, 'staff.button.assign'), ACTIONS.assign, claim.id));
+  if (canApply(claim.status, 'request_info')) buttons.push(button(t(locale, 'staff.button.request_info'), ACTIONS.requestInfo, claim.id));
+  if (canApply(claim.status, 'resolve')) buttons.push(button(t(locale, 'staff.button.resolve'), ACTIONS.resolve, claim.id));
+  if (canApply(claim.status, 'reopen')) buttons.push(button(t(locale, 'staff.button.reopen'), ACTIONS.reopen, claim.id));
+  return buttons;
+}
+
+/**
+ * The claim as staff see it: number, kind, category, what it concerns, description, remedy asked,
+ * files, the customer's channel, assignee, due times, decision, and the buttons its status allows.
+ * Every piece of customer text is escaped.
+ */
+export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly buttons?: boolean } = {}): SlackMessage {
+  const { locale } = ctx;
+  const title = t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number });
+  const lines = [
+    t(locale, 'staff.card.status', { status: t(locale, `staff.status.${claim.status}`) }),
+    t(locale, 'staff.card.category', { value: escapeMrkdwn(categoryLabel(ctx, claim.category)) }),
+  ];
+  const concerns = concernsLine(locale, claim);
+  if (concerns) lines.push(t(locale, 'staff.card.concerns', { value: concerns }));
+  lines.push(t(locale, 'staff.card.remedy', { value: remedyLabel(locale, claim.desiredRemedy) }));
+  lines.push(t(locale, 'staff.card.files', { value: claim.attachments.length > 0 ? filesLine(locale, claim.attachments) : t(locale, 'staff.card.none') }));
+  lines.push(t(locale, 'staff.card.channel', { value: channelLabel(locale, claim.customer.channel) }));
+  lines.push(t(locale, 'staff.card.assignee', { value: claim.assigneeId ? escapeMrkdwn(staffName(ctx.desk, claim.assigneeId)) : t(locale, 'staff.card.unassigned') }));
+  lines.push(t(locale, 'staff.card.registered', { at: when(ctx, claim.createdAt) }));
+  lines.push(
+    claim.firstResponseAt
+      ? t(locale, 'staff.card.first_response_done', { at: when(ctx, claim.firstResponseAt) })
+      : t(locale, 'staff.card.first_response_due', { due: when(ctx, claim.sla.firstResponseDueAt) }),
+  );
+  if (claim.decision) lines.push(decisionLine(locale, claim.decision));
+  else lines.push(t(locale, 'staff.card.resolution_due', { due: when(ctx, claim.sla.resolutionDueAt) }));
+
+  const blocks: (KnownBlock | Block)[] = [
+    { type: 'header', text: plain(title) },
+    section(lines.join('\n')),
+    section(`${t(locale, 'staff.card.description')}\n${quote(claim.description)}`),
+  ];
+  const buttons = options.buttons === false ? [] : claimButtons(locale, claim);
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'claim.actions', elements: buttons });
+  const text = `${escapeMrkdwn(title)}: ${t(locale, `staff.status.${claim.status}`)}`;
+  return { text, blocks };
+}
+
+/**
+ * A history event as one line of the claim's thread, or undefined for events the card itself
+ * shows (registration). Text a person typed is escaped and quoted.
+ */
+export function historyLine(ctx: RenderContext, claim: Claim, event: ClaimEvent): string | undefined {
+  const { locale } = ctx;
+  const who = escapeMrkdwn(actorName(ctx, event.actor));
+  switch (event.type) {
+    case 'registered':
+      return undefined;
+    case 'assigned':
+      return t(locale, 'staff.history.assigned', { who, assignee: escapeMrkdwn(staffName(ctx.desk, event.assigneeId ?? '')) });
+    case 'customer_info': {
+      const parts: string[] = [];
+      if (event.note) parts.push(t(locale, 'staff.history.customer_info', { text: `\n${quote(event.note)}` }));
+      if (event.attachments && event.attachments.length > 0) parts.push(t(locale, 'staff.history.customer_files', { files: filesLine(locale, event.attachments) }));
+      return parts.join('\n');
+    }
+    case 'status_changed':
+      break;
+  }
+  const note = event.note !== undefined ? `\n${quote(event.note)}` : '';
+  switch (event.action) {
+    case 'take':
+    case 'investigate':
+    case 'close':
+      return t(locale, `staff.history.${event.action}`, { who }) + note;
+    case 'request_info':
+      return t(locale, 'staff.history.request_info', { who, question: note });
+    case 'customer_replied':
+      return t(locale, 'staff.history.customer_replied', { status: t(locale, `staff.status.${event.to ?? claim.status}`) });
+    case 'reopen':
+      return t(locale, 'staff.history.reopen', { who, reason: note });
+    case 'resolve': {
+      const decision = event.decision;
+      if (!decision) return undefined;
+      const text = `\n${quote(decision.responseText)}`;
+      return decision.outcome === 'accepted'
+        ? t(locale, 'staff.history.accepted', { who, remedy: remedyLabel(locale, decision.remedy), text })
+        : t(locale, 'staff.history.rejected', { who, reason: t(locale, `staff.reason.${decision.reason}`), text });
+    }
+    case undefined:
+      return undefined;
+  }
+}
+
+const openButton = (locale: Locale, url: string | undefined): ActionsBlock[] =>
+  url ? [{ type: 'actions', elements: [{ type: 'button', text: plain(t(locale, 'staff.button.open_post'), BUTTON_TEXT_MAX), url, action_id: ACTIONS.openPost }] }] : [];
+
+/** The direct message to a new assignee: who assigned it, the claim with its due times, a link to the post. */
+export function assignmentPing(ctx: RenderContext, claim: Claim, assignedBy: Actor, permalink: string | undefined): SlackMessage {
+  const line = t(ctx.locale, 'staff.ping.assigned', { who: escapeMrkdwn(actorName(ctx, assignedBy)), kind: kindLabel(ctx.locale, claim).toLowerCase(), number: claim.number });
+  const card = claimCard(ctx, claim, { buttons: false });
+  return { text: line, blocks: [section(line), ...card.blocks.slice(1), ...openButton(ctx.locale, permalink)] };
+}
+
+/** The short notice to a department on the category's notify list. */
+export function departmentNotice(ctx: RenderContext, claim: Claim, department: string, permalink: string | undefined): SlackMessage {
+  const line = t(ctx.locale, 'staff.notify.new', {
+    kind: kindLabel(ctx.locale, claim).toLowerCase(),
+    number: claim.number,
+    department: escapeMrkdwn(departmentName(ctx, department)),
+    category: escapeMrkdwn(categoryLabel(ctx, claim.category)),
+  });
+  return { text: line, blocks: [section(line), ...openButton(ctx.locale, permalink)] };
+}
+
+/** `/claims mine`: the caller's open claims. */
+export function claimList(ctx: RenderContext, claims: readonly Claim[]): SlackMessage {
+  if (claims.length === 0) return { text: t(ctx.locale, 'staff.mine.none'), blocks: [section(t(ctx.locale, 'staff.mine.none'))] };
+  const lines = claims.map((claim) =>
+    t(ctx.locale, 'staff.mine.line', {
+      number: claim.number,
+      status: t(ctx.locale, `staff.status.${claim.status}`),
+      category: escapeMrkdwn(categoryLabel(ctx, claim.category)),
+      due: when(ctx, claim.sla.resolutionDueAt),
+    }),
+  );
+  const title = t(ctx.locale, 'staff.mine.title', { count: claims.length });
+  const blocks: (KnownBlock | Block)[] = [section(`*${title}*`)];
+  // one section holds at most 3000 characters: group the lines
+  let chunk: string[] = [];
+  for (const line of lines) {
+    if ([...chunk, line].join('\n').length > SECTION_MAX) {
+      blocks.push(section(chunk.join('\n')));
+      chunk = [];
+    }
+    chunk.push(line);
+  }
+  if (chunk.length > 0) blocks.push(section(chunk.join('\n')));
+  return { text: title, blocks: blocks.slice(0, 50) };
+}
+
+/** A short answer to one person (a refusal, a usage hint). */
+export function notice(text: string): SlackMessage {
+  return { text, blocks: [section(text)] };
+}
+
+// ---- modals ----
+
+const option = (text: string, value: string): PlainTextOption => ({ text: plain(text, OPTION_TEXT_MAX), value });
+
+function modal(locale: Locale, callbackId: string, title: string, submit: 'staff.modal.save' | 'staff.modal.send', metadata: object, blocks: (KnownBlock | Block)[]): View {
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    private_metadata: JSON.stringify(metadata),
+    title: plain(title, 24),
+    submit: plain(t(locale, submit), 24),
+    close: plain(t(locale, 'staff.modal.cancel'), 24),
+    blocks,
+  };
+}
+
+/** Metadata every claim modal carries: the claim and the message the button was on. */
+export interface ModalMetadata {
+  readonly claimId: string;
+  /** Counts template picks, so the reply field is re-created with the new text. */
+  readonly round?: number;
+}
+
+/** Assign…: a picker limited to the staff of the claim's department. */
+export function assignModal(ctx: RenderContext, claim: Claim, staff: readonly StaffMember[]): View {
+  const { locale } = ctx;
+  const title = t(locale, 'staff.modal.assign.title');
+  if (staff.length === 0) return { ...modal(locale, VIEWS.assign, title, 'staff.modal.save', { claimId: claim.id }, [section(t(locale, 'staff.modal.assign.none'))]), submit: undefined } as View;
+  const options = staff.slice(0, 100).map((member) => option(member.name, member.id));
+  const initial = options.find((candidate) => candidate.value === claim.assigneeId);
+  return modal(locale, VIEWS.assign, title, 'staff.modal.save', { claimId: claim.id }, [
+    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+    {
+      type: 'input',
+      block_id: 'assignee',
+      label: plain(t(locale, 'staff.modal.assign.label')),
+      element: { type: 'static_select', action_id: 'assignee', options, ...(initial ? { initial_option: initial } : {}) },
+    },
+  ]);
+}
+
+/** Request information: the question the customer will receive. */
+export function requestInfoModal(ctx: RenderContext, claim: Claim): View {
+  const { locale } = ctx;
+  return modal(locale, VIEWS.requestInfo, t(locale, 'staff.modal.request_info.title'), 'staff.modal.send', { claimId: claim.id }, [
+    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+    {
+      type: 'input',
+      block_id: 'question',
+      label: plain(t(locale, 'staff.modal.request_info.label')),
+      hint: plain(t(locale, 'staff.modal.request_info.hint'), 2000),
+      element: { type: 'plain_text_input', action_id: 'question', multiline: true, max_length: 2000 },
+    },
+  ]);
+}
+
+/** Reopen: why. */
+export function reopenModal(ctx: RenderContext, claim: Claim): View {
+  const { locale } = ctx;
+  return modal(locale, VIEWS.reopen, t(locale, 'staff.modal.reopen.title'), 'staff.modal.save', { claimId: claim.id }, [
+    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+    {
+      type: 'input',
+      block_id: 'reason',
+      label: plain(t(locale, 'staff.modal.reopen.label')),
+      element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 2000 },
+    },
+  ]);
+}
+
+/** What the resolve modal starts with (after a template was picked: its outcome and text). */
+export interface ResolveDraft {
+  readonly outcome?: 'accepted' | 'rejected';
+  readonly templateId?: string;
+  readonly text?: string;
+  readonly round: number;
+}
+
+/** The block id of the reply field in a round (a new id makes Slack show the new initial text). */
+export const replyBlockId = (round: number) => `reply.${String(round)}`;
+
+/**
+ * Resolve: accept with a remedy or reject with a reason; a template fills the reply (in the
+ * customer's language), which staff edit; the final text is what the customer receives.
+ */
+export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDraft): View {
+  const { locale, desk } = ctx;
+  const outcomes = [option(t(locale, 'staff.modal.resolve.accept'), 'accepted'), option(t(locale, 'staff.modal.resolve.reject'), 'rejected')];
+  const initialOutcome = outcomes.find((candidate) => candidate.value === draft.outcome);
+  const remedies = REMEDIES.map((remedy) => option(remedyLabel(locale, remedy), remedy));
+  const initialRemedy = remedies.find((candidate) => candidate.value === claim.desiredRemedy);
+  const reasons = REJECTION_REASONS.map((reason) => option(t(locale, `staff.reason.${reason}`), reason));
+  const templates = desk.templates.map((template) => option(template.title[locale], template.id));
+  const initialTemplate = templates.find((candidate) => candidate.value === draft.templateId);
+  const blocks: (KnownBlock | Block)[] = [
+    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+  ];
+  if (templates.length > 0) {
+    blocks.push({
+      type: 'section',
+      block_id: 'template',
+      text: { type: 'mrkdwn', text: t(locale, 'staff.modal.resolve.template') },
+      accessory: { type: 'static_select', action_id: ACTIONS.resolveTemplate, options: templates, ...(initialTemplate ? { initial_option: initialTemplate } : {}) },
+    });
+  }
+  blocks.push(
+    {
+      type: 'input',
+      block_id: 'outcome',
+      label: plain(t(locale, 'staff.modal.resolve.outcome')),
+      element: { type: 'radio_buttons', action_id: 'outcome', options: outcomes, ...(initialOutcome ? { initial_option: initialOutcome } : {}) },
+    },
+    {
+      type: 'input',
+      block_id: 'remedy',
+      optional: true,
+      label: plain(t(locale, 'staff.modal.resolve.remedy')),
+      element: { type: 'static_select', action_id: 'remedy', options: remedies, ...(initialRemedy ? { initial_option: initialRemedy } : {}) },
+    },
+    {
+      type: 'input',
+      block_id: 'reason',
+      optional: true,
+      label: plain(t(locale, 'staff.modal.resolve.reason')),
+      element: { type: 'static_select', action_id: 'reason', options: reasons },
+    },
+    {
+      type: 'input',
+      block_id: replyBlockId(draft.round),
+      label: plain(t(locale, 'staff.modal.resolve.text')),
+      element: { type: 'plain_text_input', action_id: 'reply', multiline: true, max_length: INPUT_MAX, ...(draft.text ? { initial_value: truncate(draft.text, INPUT_MAX) } : {}) },
+    },
+  );
+  const metadata: ModalMetadata = { claimId: claim.id, round: draft.round };
+  return modal(locale, VIEWS.resolve, t(locale, 'staff.modal.resolve.title'), 'staff.modal.send', metadata, blocks);
+}
+
+/** A template's reply for this claim, in the customer's language. */
+export function templateReply(ctx: RenderContext, claim: Claim, templateId: string): { outcome: 'accepted' | 'rejected'; text: string } | undefined {
+  const template = ctx.desk.templates.find((candidate) => candidate.id === templateId);
+  if (!template) return undefined;
+  const text = fillTemplate(template.text[claim.locale], {
+    number: claim.number,
+    date: formatDateTime(claim.createdAt, claim.locale, ctx.desk.desk.timezone),
+    remedy: remedyLabel(claim.locale, claim.desiredRemedy).toLowerCase(),
+  });
+  return { outcome: template.outcome, text };
+}
+
+// ---- customers ----
+
+/**
+ * A dialog message for a customer in a Slack DM: the text as a section, the choices as buttons
+ * (rows of five), and the notification text with the choices numbered, for clients without blocks
+ * (the dialogs accept a typed number as well as a press).
+ */
+export function customerMessage(message: Outbound): SlackMessage {
+  // plain_text sections: nothing in the text is read as formatting, a mention or a link
+  const blocks: (KnownBlock | Block)[] = [];
+  const body = message.text === '' ? ' ' : message.text;
+  for (let start = 0; start < body.length; start += SECTION_MAX) {
+    blocks.push({ type: 'section', text: { type: 'plain_text', text: body.slice(start, start + SECTION_MAX), emoji: true } });
+  }
+  const choices = message.choices ?? [];
+  for (let row = 0; row < choices.length; row += BUTTONS_PER_ROW) {
+    blocks.push({
+      type: 'actions',
+      elements: choices.slice(row, row + BUTTONS_PER_ROW).map((choice, index) => button(choice.label, `${ACTIONS.choice}:${String(row + index)}`, choice.id)),
+    });
+  }
+  const numbered = choices.map((choice, index) => `${String(index + 1)}. ${choice.label}`);
+  const text = escapeMrkdwn([message.text, ...numbered].join('\n'));
+  return { text: truncate(text, 40_000), blocks: blocks.slice(0, 50) };
+}

@@ -1,0 +1,154 @@
+import type { DeskConfig, StaffMember } from './domain/desk.js';
+import { DomainError, isDomainError } from './domain/errors.js';
+import type { Claim, Decision } from './domain/lifecycle.js';
+import { canStaff, staffBySlack, type StaffAction, type StaffRefusal } from './domain/staff.js';
+import type { ClaimRegistry } from './registry.js';
+import type { StaffActionRecord } from './store/staff-actions.js';
+
+/** A person in Slack: workspace and user id. */
+export interface SlackIdentity {
+  readonly teamId: string;
+  readonly userId: string;
+}
+
+/** What a staff member asks to do with a claim. */
+export type StaffRequest =
+  | { readonly action: 'take' }
+  | { readonly action: 'assign'; readonly assigneeId: string }
+  | { readonly action: 'request_info'; readonly question: string }
+  | { readonly action: 'resolve'; readonly decision: Decision }
+  | { readonly action: 'reopen'; readonly reason: string };
+
+/** Why an action did not happen, beyond the permission rules. */
+export type StaffFailure = StaffRefusal | 'not_found' | 'invalid_transition' | 'invalid_input' | 'conflict';
+
+export type StaffResult =
+  | { readonly ok: true; readonly claim: Claim; readonly member: StaffMember }
+  | { readonly ok: false; readonly reason: StaffFailure; readonly claim?: Claim; readonly member?: StaffMember };
+
+/** Where staff actions are recorded (the StaffActionLog). */
+export interface StaffAudit {
+  record(entry: StaffActionRecord): Promise<void>;
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * What staff do with claims, whatever the console (Slack now, the web later): identifies the
+ * person from the desk config, checks the role rules (src/domain/staff.ts), applies the change
+ * through the registry with compare-and-swap (a concurrent change re-checks the rules on the fresh
+ * claim), and records every action, done or refused.
+ * @example
+ * const result = await staff.act({ teamId: 'T1', userId: 'U1' }, claim.id, { action: 'take' });
+ * if (!result.ok) reply(t(locale, `staff.refused.${result.reason}`));
+ */
+export class StaffDesk {
+  constructor(
+    private readonly desk: DeskConfig,
+    private readonly registry: ClaimRegistry,
+    private readonly audit: StaffAudit,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The staff member behind a Slack user, or undefined. */
+  identify(who: SlackIdentity): StaffMember | undefined {
+    return staffBySlack(this.desk, who.teamId, who.userId);
+  }
+
+  /** Finds a claim for a staff member by number; refused (and recorded) for people not on the staff. */
+  async view(who: SlackIdentity, number: string): Promise<StaffResult> {
+    const member = this.identify(who);
+    if (!member) return this.refused(who, 'view', 'not_staff', undefined, undefined);
+    const claim = await this.registry.findByNumber(number);
+    return claim ? { ok: true, claim, member } : { ok: false, reason: 'not_found', member };
+  }
+
+  /** Checks whether a member may start an action (before a modal opens); records a refusal. */
+  async check(who: SlackIdentity, claimId: string, action: StaffAction): Promise<StaffResult> {
+    const member = this.identify(who);
+    const claim = await this.registry.findById(claimId);
+    if (!claim) return member ? { ok: false, reason: 'not_found', member } : this.refused(who, action, 'not_staff', undefined, undefined);
+    const permission = canStaff(this.desk, member, claim, action);
+    if (!permission.allowed || !member) return this.refused(who, action, permission.allowed ? 'not_staff' : permission.reason, claim, member);
+    return { ok: true, claim, member };
+  }
+
+  /** A staff member's open claims, newest first. */
+  async mine(who: SlackIdentity): Promise<{ readonly member: StaffMember; readonly claims: readonly Claim[] } | undefined> {
+    const member = this.identify(who);
+    if (!member) {
+      await this.refused(who, 'view', 'not_staff', undefined, undefined);
+      return undefined;
+    }
+    return { member, claims: await this.registry.listOpenForAssignee(member.id) };
+  }
+
+  /** Carries out a staff request on a claim. Never throws for a refusal; faults propagate. */
+  async act(who: SlackIdentity, claimId: string, request: StaffRequest): Promise<StaffResult> {
+    const member = this.identify(who);
+    for (let attempt = 0; ; attempt++) {
+      const claim = await this.registry.findById(claimId);
+      if (!claim) return member ? this.refused(who, request.action, 'not_found', undefined, member) : this.refused(who, request.action, 'not_staff', undefined, undefined);
+      const permission = canStaff(this.desk, member, claim, request.action, request.action === 'assign' ? request.assigneeId : undefined);
+      if (!permission.allowed || !member) return this.refused(who, request.action, permission.allowed ? 'not_staff' : permission.reason, claim, member);
+      try {
+        const changed = await this.perform(claim, member, request);
+        await this.audit.record({ at: this.now(), action: request.action, outcome: 'done', claimId, staffId: member.id, slack: who });
+        return { ok: true, claim: changed, member };
+      } catch (error) {
+        if (isDomainError(error, 'CONCURRENT_UPDATE') && attempt + 1 < ATTEMPTS) continue;
+        const reason = failureOf(error);
+        if (!reason) throw error;
+        const fresh = (await this.registry.findById(claimId)) ?? claim;
+        return this.refused(who, request.action, reason, fresh, member);
+      }
+    }
+  }
+
+  private async perform(claim: Claim, member: StaffMember, request: StaffRequest): Promise<Claim> {
+    const actor = { kind: 'staff' as const, staffId: member.id };
+    const expectedVersion = claim.version;
+    switch (request.action) {
+      case 'take': {
+        // Take = start the review (from new) and become the assignee; either may already be so
+        let current = claim;
+        if (current.status !== 'new' && current.assigneeId === member.id) {
+          throw new DomainError('INVALID_TRANSITION', `cannot take a claim that is ${claim.status}`, { number: claim.number, from: claim.status, action: 'take' });
+        }
+        if (current.status === 'new') current = await this.registry.apply(claim.id, { action: 'take' }, actor, { expectedVersion });
+        if (current.assigneeId !== member.id) current = await this.registry.assign(claim.id, member.id, actor, { expectedVersion: current.version });
+        return current;
+      }
+      case 'assign':
+        if (claim.assigneeId === request.assigneeId) return claim;
+        return this.registry.assign(claim.id, request.assigneeId, actor, { expectedVersion });
+      case 'request_info':
+        return this.registry.apply(claim.id, { action: 'request_info', question: request.question }, actor, { expectedVersion });
+      case 'resolve':
+        return this.registry.apply(claim.id, { action: 'resolve', decision: request.decision }, actor, { expectedVersion });
+      case 'reopen':
+        return this.registry.apply(claim.id, { action: 'reopen', reason: request.reason }, actor, { expectedVersion });
+    }
+  }
+
+  private async refused(who: SlackIdentity, action: string, reason: StaffFailure, claim: Claim | undefined, member: StaffMember | undefined): Promise<StaffResult> {
+    await this.audit.record({
+      at: this.now(),
+      action,
+      outcome: 'refused',
+      reason,
+      slack: who,
+      ...(claim ? { claimId: claim.id } : {}),
+      ...(member ? { staffId: member.id } : {}),
+    });
+    return { ok: false, reason, ...(claim ? { claim } : {}), ...(member ? { member } : {}) };
+  }
+}
+
+function failureOf(error: unknown): StaffFailure | undefined {
+  if (isDomainError(error, 'INVALID_TRANSITION') || isDomainError(error, 'DECISION_REQUIRED')) return 'invalid_transition';
+  if (isDomainError(error, 'INVALID_CLAIM')) return 'invalid_input';
+  if (isDomainError(error, 'CLAIM_NOT_FOUND')) return 'not_found';
+  if (isDomainError(error, 'CONCURRENT_UPDATE')) return 'conflict';
+  return undefined;
+}
