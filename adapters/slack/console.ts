@@ -10,7 +10,7 @@ import { t } from '../../src/i18n/index.js';
 import type { SlackIdentity, StaffDesk, StaffRequest, StaffResult } from '../../src/staff-desk.js';
 import type { Inbound } from '../../flows/types.js';
 import type { SlackApi } from './api.js';
-import { choiceToInbound, dmToInbound, type SlackMessageEvent, type SlackProfile } from './inbound.js';
+import { choiceToInbound, commandToInbound, CUSTOMER_COMMAND, dmToInbound, type SlackMessageEvent, type SlackProfile } from './inbound.js';
 import {
   ACTIONS,
   VIEWS,
@@ -124,6 +124,13 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     const channel = body.channel?.id;
     if (!channel) return;
     await options.dialogs.accept(choiceToInbound(who.teamId, channel, who.userId, action.action_ts, action.value ?? '', await profileOf(who.userId)));
+  });
+
+  // the dialogs' commands (/status, /cancel, /new…), which Slack does not let through as messages
+  app.command(CUSTOMER_COMMAND, async ({ ack, command }) => {
+    await ack();
+    const dm = await api.openDm(command.user_id);
+    await options.dialogs.accept(commandToInbound(command.team_id, dm, command.user_id, command.trigger_id, command.text, await profileOf(command.user_id)));
   });
 
   // ---- staff: buttons on the claim's post ----

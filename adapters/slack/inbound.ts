@@ -97,3 +97,19 @@ export function dmToInbound(teamId: string, event: SlackMessageEvent, profile: S
 export function choiceToInbound(teamId: string, channel: string, userId: string, actionTs: string, choiceId: string, profile: SlackProfile = {}): Inbound {
   return { updateId: `sl:${channel}:act:${actionTs}`, from: slackSender(teamId, channel, userId, profile), content: { type: 'choice', choiceId } };
 }
+
+/** The slash command customers use for the dialogs' commands (Slack keeps `/…` typed in a DM for itself). */
+export const CUSTOMER_COMMAND = '/claimdesk';
+
+/**
+ * `/claimdesk status 2026-000123` as the dialog command `/status 2026-000123` in the customer's DM
+ * with the app (an empty text asks for help). The trigger id makes the update id: one per use.
+ */
+export function commandToInbound(teamId: string, dmChannel: string, userId: string, triggerId: string, text: string, profile: SlackProfile = {}): Inbound {
+  const words = text.trim().replace(/^\/+/, '');
+  return {
+    updateId: `sl:${dmChannel}:cmd:${triggerId}`,
+    from: slackSender(teamId, dmChannel, userId, profile),
+    content: { type: 'text', text: `/${words === '' ? 'help' : words}` },
+  };
+}

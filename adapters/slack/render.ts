@@ -7,6 +7,8 @@ import { staffById } from '../../src/domain/staff.js';
 import type { Locale } from '../../src/domain/locale.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
 import type { Outbound } from '../../flows/types.js';
+import { COMMANDS } from '../../flows/engine.js';
+import { CUSTOMER_COMMAND } from './inbound.js';
 
 /** One Slack message: the notification text (mrkdwn, escaped) and its blocks. */
 export interface SlackMessage {
@@ -409,6 +411,17 @@ export function templateReply(ctx: RenderContext, claim: Claim, templateId: stri
 
 // ---- customers ----
 
+const COMMAND_MENTION = new RegExp(`(^|[\\s(«"])/(${COMMANDS.join('|')})\\b`, 'g');
+
+/**
+ * The dialogs' commands as a Slack user types them: `/status` → `/claimdesk status` (Slack keeps
+ * a `/…` typed in a DM for its own slash commands).
+ * @example slackCommands('Send /status any time') // 'Send /claimdesk status any time'
+ */
+export function slackCommands(text: string): string {
+  return text.replace(COMMAND_MENTION, (_match, lead: string, command: string) => `${lead}${CUSTOMER_COMMAND} ${command}`);
+}
+
 /**
  * A dialog message for a customer in a Slack DM: the text as a section, the choices as buttons
  * (rows of five), and the notification text with the choices numbered, for clients without blocks
@@ -417,7 +430,7 @@ export function templateReply(ctx: RenderContext, claim: Claim, templateId: stri
 export function customerMessage(message: Outbound): SlackMessage {
   // plain_text sections: nothing in the text is read as formatting, a mention or a link
   const blocks: (KnownBlock | Block)[] = [];
-  const body = message.text === '' ? ' ' : message.text;
+  const body = message.text === '' ? ' ' : slackCommands(message.text);
   for (let start = 0; start < body.length; start += SECTION_MAX) {
     blocks.push({ type: 'section', text: { type: 'plain_text', text: body.slice(start, start + SECTION_MAX), emoji: true } });
   }
@@ -429,6 +442,6 @@ export function customerMessage(message: Outbound): SlackMessage {
     });
   }
   const numbered = choices.map((choice, index) => `${String(index + 1)}. ${choice.label}`);
-  const text = escapeMrkdwn([message.text, ...numbered].join('\n'));
+  const text = escapeMrkdwn([slackCommands(message.text), ...numbered].join('\n'));
   return { text: truncate(text, 40_000), blocks: blocks.slice(0, 50) };
 }

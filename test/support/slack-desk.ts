@@ -41,6 +41,8 @@ export const SLACK_TOKEN = 'xoxb-test-token';
 
 export interface SlackDeskOptions {
   readonly database?: string;
+  /** The database server (default the run's); e.g. a DatabaseRelay's uri. */
+  readonly mongoUri?: string;
   /** Extra environment (e.g. another DESK_CONFIG). */
   readonly env?: Record<string, string>;
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number };
@@ -59,7 +61,7 @@ export class SlackDesk {
     const database = options.database ?? `slack_${randomBytes(5).toString('hex')}`;
     const app = await startApp({
       env: {
-        MONGODB_URI: `${inject('mongoUri')}${database}`,
+        MONGODB_URI: `${options.mongoUri ?? inject('mongoUri')}${database}?serverSelectionTimeoutMS=800`,
         PORT: '0',
         HOST: '127.0.0.1',
         SLACK_BOT_TOKEN: SLACK_TOKEN,
@@ -131,6 +133,11 @@ export class SlackDesk {
     const ts = options.ts ?? this.fake.nextTs();
     const event = dmMessageEvent({ teamId: TEAM, userId, channel: this.fake.dmChannelFor(userId), text, ts, ...(options.files ? { files: options.files } : {}) });
     return sendSigned(this.eventsUrl, { ...eventBody({ teamId: TEAM, eventId: options.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`, event }), ...(options.headers ? { headers: options.headers } : {}) });
+  }
+
+  /** The bot's messages in a user's DM with the app. */
+  dmMessages(userId: string) {
+    return this.fake.messagesIn(this.fake.dmChannelFor(userId));
   }
 
   /** A customer presses a dialog button (its choice id) in the DM. */

@@ -1,0 +1,212 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assignableStaff, canStaff, headsOf, staffById, staffBySlack, type StaffAction } from '../../src/domain/staff.js';
+import { fillTemplate, type DeskConfig, type StaffMember } from '../../src/domain/desk.js';
+import type { Claim, ClaimStatus } from '../../src/domain/lifecycle.js';
+import { exampleDesk } from '../support/fixtures.js';
+
+type ClaimLike = Pick<Claim, 'department' | 'assigneeId' | 'status'>;
+
+const claim = (department: string, status: ClaimStatus, assigneeId?: string): ClaimLike => ({
+  department,
+  status,
+  ...(assigneeId !== undefined ? { assigneeId } : {}),
+});
+
+const ACTIONS: readonly StaffAction[] = ['view', 'take', 'assign', 'request_info', 'resolve', 'reopen'];
+
+describe('staff permissions (example desk)', () => {
+  let desk: DeskConfig;
+  let olga: StaffMember;
+  let ivan: StaffMember;
+  let maria: StaffMember;
+  let sergey: StaffMember;
+
+  const member = (id: string): StaffMember => {
+    const found = staffById(desk, id);
+    if (!found) throw new Error(`no staff member ${id} in the example desk`);
+    return found;
+  };
+
+  beforeAll(async () => {
+    desk = await exampleDesk();
+    olga = member('olga');
+    ivan = member('ivan');
+    maria = member('maria');
+    sergey = member('sergey');
+  });
+
+  describe('who may act at all', () => {
+    for (const action of ACTIONS) {
+      it(`refuses ${action} to somebody not on the staff list`, () => {
+        expect(canStaff(desk, undefined, claim('quality', 'new'), action)).toEqual({ allowed: false, reason: 'not_staff' });
+      });
+    }
+
+    it('lets any listed member view a claim, even of another department', () => {
+      expect(canStaff(desk, olga, claim('quality', 'in_review', 'ivan'), 'view')).toEqual({ allowed: true });
+      expect(canStaff(desk, ivan, claim('support', 'closed', 'olga'), 'view')).toEqual({ allowed: true });
+    });
+
+    for (const action of ACTIONS.filter((candidate) => candidate !== 'view')) {
+      it(`refuses ${action} on a claim of another department`, () => {
+        expect(canStaff(desk, olga, claim('quality', 'new'), action)).toEqual({ allowed: false, reason: 'other_department' });
+        expect(canStaff(desk, ivan, claim('logistics', 'resolved'), action)).toEqual({ allowed: false, reason: 'other_department' });
+      });
+    }
+  });
+
+  describe('take', () => {
+    it('allows taking an unassigned claim of one\'s department', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'new'), 'take')).toEqual({ allowed: true });
+      expect(canStaff(desk, maria, claim('logistics', 'new'), 'take')).toEqual({ allowed: true });
+    });
+
+    it('allows taking one\'s own claim', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'new', 'ivan'), 'take')).toEqual({ allowed: true });
+    });
+
+    it('refuses taking someone else\'s claim', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'new', 'maria'), 'take')).toEqual({ allowed: false, reason: 'taken_by_other' });
+      expect(canStaff(desk, maria, claim('quality', 'new', 'ivan'), 'take')).toEqual({ allowed: false, reason: 'taken_by_other' });
+    });
+
+    it('lets a head take anyone\'s claim', () => {
+      expect(canStaff(desk, sergey, claim('quality', 'new', 'ivan'), 'take')).toEqual({ allowed: true });
+      expect(canStaff(desk, sergey, claim('support', 'new', 'olga'), 'take')).toEqual({ allowed: true });
+    });
+  });
+
+  describe('assign', () => {
+    it('allows handing an unassigned claim to a member of its department', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'new'), 'assign', 'maria')).toEqual({ allowed: true });
+      expect(canStaff(desk, olga, claim('support', 'new'), 'assign', 'maria')).toEqual({ allowed: true });
+    });
+
+    it('allows handing one\'s own claim to a member of its department', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'in_review', 'ivan'), 'assign', 'maria')).toEqual({ allowed: true });
+      expect(canStaff(desk, ivan, claim('quality', 'in_review', 'ivan'), 'assign', 'sergey')).toEqual({ allowed: true });
+    });
+
+    it('refuses an assignee outside the claim\'s department', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'new'), 'assign', 'olga')).toEqual({ allowed: false, reason: 'assignee_unknown' });
+      // even a head cannot hand a claim to somebody outside its department
+      expect(canStaff(desk, sergey, claim('quality', 'new'), 'assign', 'olga')).toEqual({ allowed: false, reason: 'assignee_unknown' });
+    });
+
+    it('refuses an assignee who is not on the staff list', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'new'), 'assign', 'nobody')).toEqual({ allowed: false, reason: 'assignee_unknown' });
+      expect(canStaff(desk, sergey, claim('quality', 'new'), 'assign', '')).toEqual({ allowed: false, reason: 'assignee_unknown' });
+    });
+
+    it('refuses reassigning someone else\'s claim to a member who is not a head', () => {
+      expect(canStaff(desk, maria, claim('quality', 'in_review', 'ivan'), 'assign', 'maria')).toEqual({ allowed: false, reason: 'head_only_reassign' });
+      expect(canStaff(desk, ivan, claim('quality', 'in_review', 'maria'), 'assign', 'ivan')).toEqual({ allowed: false, reason: 'head_only_reassign' });
+    });
+
+    it('lets a head reassign someone else\'s claim', () => {
+      expect(canStaff(desk, sergey, claim('quality', 'in_review', 'ivan'), 'assign', 'maria')).toEqual({ allowed: true });
+    });
+
+    it('allows the pre-check without a target to a department member', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'new'), 'assign')).toEqual({ allowed: true });
+      expect(canStaff(desk, ivan, claim('quality', 'in_review', 'ivan'), 'assign')).toEqual({ allowed: true });
+      expect(canStaff(desk, sergey, claim('quality', 'in_review', 'ivan'), 'assign')).toEqual({ allowed: true });
+    });
+
+    it('refuses the pre-check on someone else\'s claim to a member who is not a head', () => {
+      expect(canStaff(desk, maria, claim('quality', 'in_review', 'ivan'), 'assign')).toEqual({ allowed: false, reason: 'head_only_reassign' });
+    });
+  });
+
+  for (const action of ['request_info', 'resolve'] as const) {
+    describe(action, () => {
+      it('allows the assignee', () => {
+        expect(canStaff(desk, ivan, claim('quality', 'in_review', 'ivan'), action)).toEqual({ allowed: true });
+      });
+
+      it('allows a head on anyone\'s claim', () => {
+        expect(canStaff(desk, sergey, claim('quality', 'in_review', 'ivan'), action)).toEqual({ allowed: true });
+      });
+
+      it('allows anybody in the department while the claim is unassigned', () => {
+        expect(canStaff(desk, ivan, claim('quality', 'in_review'), action)).toEqual({ allowed: true });
+        expect(canStaff(desk, maria, claim('quality', 'in_review'), action)).toEqual({ allowed: true });
+        expect(canStaff(desk, olga, claim('support', 'new'), action)).toEqual({ allowed: true });
+      });
+
+      it('refuses another member\'s claim', () => {
+        expect(canStaff(desk, maria, claim('quality', 'in_review', 'ivan'), action)).toEqual({ allowed: false, reason: 'not_assignee' });
+        expect(canStaff(desk, olga, claim('support', 'in_review', 'maria'), action)).toEqual({ allowed: false, reason: 'not_assignee' });
+      });
+    });
+  }
+
+  describe('reopen', () => {
+    it('refuses reopening a closed claim to anybody but a head, the assignee included', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'closed', 'ivan'), 'reopen')).toEqual({ allowed: false, reason: 'head_only_reopen_closed' });
+      expect(canStaff(desk, maria, claim('quality', 'closed', 'ivan'), 'reopen')).toEqual({ allowed: false, reason: 'head_only_reopen_closed' });
+      expect(canStaff(desk, olga, claim('support', 'closed'), 'reopen')).toEqual({ allowed: false, reason: 'head_only_reopen_closed' });
+    });
+
+    it('lets a head reopen a closed claim', () => {
+      expect(canStaff(desk, sergey, claim('quality', 'closed', 'ivan'), 'reopen')).toEqual({ allowed: true });
+    });
+
+    it('lets the assignee reopen a resolved claim', () => {
+      expect(canStaff(desk, ivan, claim('quality', 'resolved', 'ivan'), 'reopen')).toEqual({ allowed: true });
+    });
+
+    it('lets a head reopen someone else\'s resolved claim', () => {
+      expect(canStaff(desk, sergey, claim('quality', 'resolved', 'ivan'), 'reopen')).toEqual({ allowed: true });
+    });
+
+    it('refuses reopening another member\'s resolved claim to a member who is not a head', () => {
+      expect(canStaff(desk, maria, claim('quality', 'resolved', 'ivan'), 'reopen')).toEqual({ allowed: false, reason: 'not_assignee' });
+    });
+  });
+
+  describe('looking staff up', () => {
+    it('finds a member by Slack workspace and user', () => {
+      expect(staffBySlack(desk, 'T0EXAMPLE1', 'U0IVAN0001')?.id).toBe('ivan');
+      expect(staffBySlack(desk, 'T0EXAMPLE1', 'U0SERGEY01')?.id).toBe('sergey');
+    });
+
+    it('does not find a member by user id in another workspace', () => {
+      expect(staffBySlack(desk, 'T0OTHER001', 'U0IVAN0001')).toBeUndefined();
+    });
+
+    it('does not find an unknown user', () => {
+      expect(staffBySlack(desk, 'T0EXAMPLE1', 'U0NOBODY01')).toBeUndefined();
+    });
+
+    it('lists the assignable staff of a department in configuration order', () => {
+      expect(assignableStaff(desk, 'quality').map((m) => m.id)).toEqual(['ivan', 'maria', 'sergey']);
+      expect(assignableStaff(desk, 'support').map((m) => m.id)).toEqual(['olga', 'maria', 'sergey']);
+      expect(assignableStaff(desk, 'nowhere')).toEqual([]);
+    });
+
+    it('lists the heads of a department', () => {
+      expect(headsOf(desk, 'quality').map((m) => m.id)).toEqual(['sergey']);
+      expect(headsOf(desk, 'logistics').map((m) => m.id)).toEqual(['sergey']);
+      expect(headsOf(desk, 'nowhere')).toEqual([]);
+    });
+  });
+});
+
+describe('fillTemplate', () => {
+  const values = { number: '2026-000123', date: '1 Dec 2026', remedy: 'a refund' } as const;
+
+  it('fills {number}, {date} and {remedy}, every occurrence', () => {
+    expect(fillTemplate('No. {number} of {date}: {remedy}. Again: {number}.', values)).toBe(
+      'No. 2026-000123 of 1 Dec 2026: a refund. Again: 2026-000123.',
+    );
+  });
+
+  it('leaves other braces as they are', () => {
+    expect(fillTemplate('{foo} {number} {Number} { date } {remedy', values)).toBe('{foo} 2026-000123 {Number} { date } {remedy');
+  });
+
+  it('does not re-read placeholders inside the filled values', () => {
+    expect(fillTemplate('{number} / {date}', { number: '{date}', date: 'today', remedy: '' })).toBe('{date} / today');
+  });
+});
