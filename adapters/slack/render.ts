@@ -63,7 +63,8 @@ export function truncate(text: string, max: number): string {
 }
 
 const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
-const section = (markdown: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(markdown, SECTION_MAX) } });
+/** A mrkdwn section; a cut never leaves half an entity (`&am…`) behind. */
+const section = (markdown: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(markdown, SECTION_MAX).replace(/&[a-z]{0,4}…$/, '…') } });
 /** A quote of user text, escaped; each line marked as a quote. */
 const quote = (text: string) => escapeMrkdwn(text).split('\n').map((line) => `>${line}`).join('\n');
 
@@ -431,8 +432,13 @@ export function customerMessage(message: Outbound): SlackMessage {
   // plain_text sections: nothing in the text is read as formatting, a mention or a link
   const blocks: (KnownBlock | Block)[] = [];
   const body = message.text === '' ? ' ' : slackCommands(message.text);
-  for (let start = 0; start < body.length; start += SECTION_MAX) {
-    blocks.push({ type: 'section', text: { type: 'plain_text', text: body.slice(start, start + SECTION_MAX), emoji: true } });
+  for (let start = 0; start < body.length; ) {
+    let end = Math.min(start + SECTION_MAX, body.length);
+    // never split a surrogate pair (an emoji) between two sections
+    const code = body.charCodeAt(end - 1);
+    if (end < body.length && code >= 0xd800 && code <= 0xdbff) end--;
+    blocks.push({ type: 'section', text: { type: 'plain_text', text: body.slice(start, end), emoji: true } });
+    start = end;
   }
   const choices = message.choices ?? [];
   for (let row = 0; row < choices.length; row += BUTTONS_PER_ROW) {

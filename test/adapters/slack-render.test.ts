@@ -511,3 +511,16 @@ describe('choiceToInbound', () => {
     expect(press.updateId).not.toBe(message?.updateId);
   });
 });
+
+describe('long texts are cut cleanly', () => {
+  it('a customer message never splits an emoji between two sections', () => {
+    const text = `${'a'.repeat(2999)}😀${'b'.repeat(10)}`;
+    const sections = customerMessage({ text, expects: 'text' }).blocks.flatMap((block) => ('text' in block && block.text && typeof block.text === 'object' && 'text' in block.text ? [block.text.text] : []));
+    expect(sections.join('')).toBe(text);
+    for (const part of sections) {
+      expect(part.length).toBeLessThanOrEqual(3000);
+      expect(/[\ud800-\udbff]$/.test(part)).toBe(false);
+      expect(/^[\udc00-\udfff]/.test(part)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApp } from '../../src/main.js';
+import { ConfigError } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { FakeSlack } from '../support/slack-api.js';
+import { TEST_SIGNING_SECRET } from '../support/slack-requests.js';
+import { SlackApi } from '../../adapters/slack/api.js';
+import { SlackClaimSync } from '../../adapters/slack/sync.js';
+import { SlackPostStore } from '../../src/store/slack-posts.js';
+import { draft } from '../support/fixtures.js';
+import { t } from '../../src/i18n/index.js';
+import { LOGISTICS, QUALITY, SLACK_TOKEN, SlackDesk } from '../support/slack-desk.js';
+
+const customer = (id: string) => ({ customer: { channel: 'telegram' as const, userId: id }, conversation: { channel: 'telegram' as const, chatId: id } });
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 8_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () => {
+  let desk: SlackDesk;
+
+  beforeAll(async () => {
+    desk = await SlackDesk.start({ staffSync: { every: 300, graceMs: 0 } });
+  });
+  afterAll(async () => {
+    await desk.stop();
+  });
+
+  const postsOf = (number: string) => desk.fake.messagesIn(QUALITY).filter((message) => message.thread_ts === undefined && JSON.stringify(message.blocks).includes(number));
+
+  it('a claim registered while Slack refuses the post is posted by the sweep once Slack takes it', async () => {
+    desk.fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const { claim } = await desk.app.registry.submit(draft(customer('3001')), 'sync-1');
+    await desk.settled();
+    expect(postsOf(claim.number)).toEqual([]);
+    expect(desk.logLines.some((line) => line.includes('claim post not updated') && line.includes('channel_not_found') && line.includes(claim.id))).toBe(true);
+    await until(() => postsOf(claim.number).length === 1);
+    await until(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending === undefined);
+    // the logistics notice went out once as well
+    expect(desk.fake.messagesIn(LOGISTICS).filter((message) => message.text.includes(claim.number))).toHaveLength(1);
+  });
+
+  it('a rate limit (429 with Retry-After) is waited out and the post goes through', async () => {
+    desk.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    const started = Date.now();
+    const { claim } = await desk.app.registry.submit(draft(customer('3002')), 'sync-2');
+    await until(() => postsOf(claim.number).length === 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const attempts = desk.fake.callsTo('chat.postMessage').filter((call) => call.params.channel === QUALITY && call.at >= started && call.params.thread_ts === undefined);
+    expect(attempts.map((call) => call.status ?? 200)).toEqual([429, 200]);
+  });
+
+  it('syncing again, or from two instances at once, posts nothing twice', async () => {
+    const { claim } = await desk.app.registry.submit(draft(customer('3003')), 'sync-3');
+    await desk.app.registry.apply(claim.id, { action: 'take' }, { kind: 'staff', staffId: 'ivan' });
+    await desk.app.registry.assign(claim.id, 'maria', { kind: 'staff', staffId: 'ivan' });
+    await desk.settled();
+    const count = () => desk.fake.calls.filter((call) => ['chat.postMessage', 'conversations.open'].includes(call.method)).length;
+    const before = count();
+    const api = new SlackApi({ token: SLACK_TOKEN, apiUrl: desk.fake.url });
+    const other = () =>
+      new SlackClaimSync({ desk: desk.app.registry.desk, api, posts: new SlackPostStore(desk.app.db), claims: desk.app.registry, onError: () => undefined });
+    const outcomes = await Promise.all([other().sync(claim.id), other().sync(claim.id), other().sync(claim.id)]);
+    expect(outcomes.filter((outcome) => outcome === 'synced').length).toBeGreaterThanOrEqual(1);
+    await other().sync(claim.id);
+    expect(count()).toBe(before);
+    const thread = desk.fake.messagesIn(QUALITY).filter((message) => message.thread_ts !== undefined && message.thread_ts === postsOf(claim.number)[0]?.ts);
+    expect(thread.map((message) => message.text)).toEqual([t('ru', 'staff.history.take', { who: 'Ivan Petrov' }), t('ru', 'staff.history.assigned', { who: 'Ivan Petrov', assignee: 'Maria Kuznetsova' })]);
+  });
+
+  it('a claim changed meanwhile stays pending until the post shows its latest version', async () => {
+    const { claim } = await desk.app.registry.submit(draft(customer('3004')), 'sync-4');
+    await desk.settled();
+    const posts = new SlackPostStore(desk.app.db);
+    // another instance holds the lease: the change made now cannot be shown yet
+    expect(await posts.lease(claim.id, 60_000)).toBe(true);
+    await desk.app.registry.apply(claim.id, { action: 'take' }, { kind: 'staff', staffId: 'ivan' });
+    await desk.settled();
+    expect((await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending).toBe(true);
+    await posts.release(claim.id);
+    await until(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending === undefined);
+    expect(JSON.stringify(postsOf(claim.number)[0]?.blocks)).toContain(t('ru', 'staff.status.in_review'));
+  });
+});
+
+describe('Slack at start-up', () => {
+  it('a token Slack refuses stops the start with one line naming SLACK_BOT_TOKEN', async () => {
+    const fake = await FakeSlack.start({ token: SLACK_TOKEN });
+    try {
+      const start = startApp({
+        env: {
+          MONGODB_URI: `${inject('mongoUri')}slack_refused`,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          SLACK_BOT_TOKEN: 'xoxb-someone-elses-token',
+          SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+          SLACK_API_URL: fake.url,
+        },
+        log: createLogger('error', () => undefined),
+      });
+      await expect(start).rejects.toThrow(new ConfigError('SLACK_REFUSED', 'config error: SLACK_BOT_TOKEN: Slack refused auth.test (invalid_auth)'));
+    } finally {
+      await fake.stop();
+    }
+  });
+});
