@@ -30,6 +30,8 @@ function eventText(event: ClaimEvent, turn: Turn): string | undefined {
       return say(turn, 'history.registered');
     case 'assigned':
       return say(turn, 'history.assigned');
+    case 'delivery_failed':
+      return undefined;
     case 'customer_info': {
       const files = event.attachments?.length ?? 0;
       return files > 0 ? say(turn, 'history.customer_files', { count: files }) : say(turn, 'history.customer_info');

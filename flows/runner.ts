@@ -109,6 +109,11 @@ export class ConversationRunner {
     this.senders[channel] = sender;
   }
 
+  /** The sender of a channel, for messages outside a dialog turn (notifications), or undefined. */
+  senderFor(channel: Channel): MessageSender | undefined {
+    return this.senders[channel];
+  }
+
   /** Handles one inbound update and sends its replies; settles when all is done. */
   handle(input: Inbound): Promise<HandleResult> {
     const key: ConversationKey = { channel: input.from.channel, chatId: input.from.chatId };

@@ -32,6 +32,7 @@ import { StaffDesk } from './staff-desk.js';
 import { StaffActionLog } from './store/staff-actions.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { scheduleStaffSyncSweep } from './jobs/staff-sync.js';
+import { CustomerNotifier, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { DeskConfig } from './domain/desk.js';
 import type { EnvConfig } from './config.js';
 
@@ -77,6 +78,8 @@ export interface StartAppOptions {
    * host application runs its own Telegraf bot and mounts `app.telegraf(bot)` instead.
    */
   readonly runTelegramBot?: boolean;
+  /** Customer notifications: the sweep, its grace time, and the retries of a failing send (tests use less). */
+  readonly notifications?: CustomerNotificationOptions;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number };
 }
@@ -124,9 +127,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     log.info('database', 'connected, indexes ready', { database: db.databaseName });
 
     const registry = new ClaimRegistry(desk, new ClaimRepository(db));
+    const conversationStore = new MongoConversationStore(db);
     const conversations = new ConversationRunner({
       desk,
-      store: new MongoConversationStore(db),
+      store: conversationStore,
       claims: registry,
       senders: options.senders ?? {},
       logger: { warn: (message, fields) => log.warn('conversation', message, fields) },
@@ -142,6 +146,23 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     // a database blip makes Agenda emit 'error'; unheard, that would end the process
     scheduler.on('error', (error: unknown) => log.warn('jobs', 'scheduler error', { error: errorName(error) }));
     await scheduleIdleSweep(scheduler, conversations);
+    const notifier = new CustomerNotifier({
+      desk,
+      claims: registry,
+      senders: conversations,
+      reachability: {
+        isUnreachable: async (to) => (await conversationStore.load({ channel: to.channel, chatId: to.chatId })).unreachableSince !== undefined,
+        markUnreachable: (to) => conversationStore.setUnreachable({ channel: to.channel, chatId: to.chatId }, new Date()),
+      },
+    });
+    const notifications = await scheduleCustomerNotifications(scheduler, notifier, registry, {
+      ...options.notifications,
+      onError: (what, fields) => log.warn('jobs', `${what} failed`, fields),
+    });
+    // the job is scheduled right after the change; the sweep catches what a crash left behind
+    registry.onChange((claim) => {
+      notifications.enqueue(claim).catch((error: unknown) => log.warn('jobs', 'scheduling a notification failed; the sweep will', { claimId: claim.id, error: errorName(error) }));
+    });
 
     const http: HttpServer = await startHttpServer({
       port: env.PORT,

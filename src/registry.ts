@@ -1,6 +1,6 @@
 import type { Attachment, ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
 import type { DeskConfig } from './domain/desk.js';
-import type { Actor, Claim, ClaimCommand } from './domain/lifecycle.js';
+import type { Actor, Claim, ClaimCommand, DeliveryFailure } from './domain/lifecycle.js';
 import { prepareRegistration } from './domain/registration.js';
 import type { ClaimRepository, RegisterResult } from './store/claims.js';
 import type { ClaimsPort } from '../flows/runner.js';
@@ -69,6 +69,26 @@ export class ClaimRegistry implements ClaimsPort {
   /** A staff member's open claims, newest first. */
   listOpenForAssignee(staffId: string, limit?: number): Promise<Claim[]> {
     return this.claims.listOpenForAssignee(staffId, limit);
+  }
+
+  /** Records that the customer was told about an event (the claim itself does not change). */
+  recordDelivered(claimId: string, eventId: string, at: Date): Promise<void> {
+    return this.claims.recordDelivered(claimId, eventId, at);
+  }
+
+  /** Records that an event could not be delivered for good; staff are told through the claim's history. */
+  async recordDeliveryFailed(claimId: string, eventId: string, failure: DeliveryFailure): Promise<Claim> {
+    return this.changed(await this.claims.recordDeliveryFailed(claimId, eventId, failure));
+  }
+
+  /** Claims with events the customer may not have been told about, changed before `before`. */
+  listNotifyPending(before: Date, limit?: number): Promise<string[]> {
+    return this.claims.listNotifyPending(before, limit);
+  }
+
+  /** Clears the notify mark, unless the claim changed since `version` was read. */
+  clearNotifyPending(claimId: string, version: number): Promise<void> {
+    return this.claims.clearNotifyPending(claimId, version);
   }
 
   /** Marks that the staff's view (the Slack post) shows this version of the claim. */

@@ -181,6 +181,11 @@ export function historyLine(ctx: RenderContext, claim: Claim, event: ClaimEvent)
       if (event.attachments && event.attachments.length > 0) parts.push(t(locale, 'staff.history.customer_files', { files: filesLine(locale, event.attachments) }));
       return parts.join('\n');
     }
+    case 'delivery_failed':
+      return t(locale, 'staff.history.delivery_failed', {
+        channel: channelLabel(locale, claim.conversation.channel),
+        reason: t(locale, `staff.delivery.${event.deliveryFailure ?? 'gave_up'}`),
+      });
     case 'status_changed':
       break;
   }

@@ -75,8 +75,11 @@ export interface ClaimEvent {
   readonly id: string;
   readonly at: Date;
   readonly actor: Actor;
-  /** `customer_info`: the customer added text or files to the claim (staff are told). */
-  readonly type: 'registered' | 'status_changed' | 'assigned' | 'customer_info';
+  /**
+   * `customer_info`: the customer added text or files to the claim (staff are told).
+   * `delivery_failed`: a message to the customer could not be delivered (staff are told).
+   */
+  readonly type: 'registered' | 'status_changed' | 'assigned' | 'customer_info' | 'delivery_failed';
   readonly action?: ClaimAction;
   readonly from?: ClaimStatus;
   readonly to?: ClaimStatus;
@@ -87,6 +90,25 @@ export interface ClaimEvent {
   readonly attachments?: readonly Attachment[];
   /** Whether the customer must be told; the notification job records delivery on the event. */
   readonly notifyCustomer: boolean;
+  /** When the customer was told (or, for the registration, when the dialog confirmed it). */
+  readonly deliveredAt?: Date;
+  /** Why telling the customer failed for good (`unreachable`, `gave_up`, `no_channel`). */
+  readonly deliveryFailure?: DeliveryFailure;
+  /** On a `delivery_failed` event: the event that could not be delivered. */
+  readonly aboutEventId?: string;
+}
+
+/** Why a message to the customer could not be delivered. */
+export type DeliveryFailure = 'unreachable' | 'gave_up' | 'no_channel';
+
+/** Events the customer must still be told about, oldest first. */
+export function undeliveredNotices(claim: Pick<Claim, 'history'>): ClaimEvent[] {
+  return claim.history.filter((event) => event.notifyCustomer && event.deliveredAt === undefined && event.deliveryFailure === undefined);
+}
+
+/** The history event that tells staff a message to the customer failed for good. */
+export function deliveryFailedEvent(about: ClaimEvent, failure: DeliveryFailure, now: Date): ClaimEvent {
+  return { id: randomUUID(), at: now, actor: { kind: 'system', reason: 'delivery' }, type: 'delivery_failed', aboutEventId: about.id, deliveryFailure: failure, notifyCustomer: false };
 }
 
 /** A registered claim, as the rest of the application sees it. */

@@ -256,4 +256,16 @@ export const en = {
   'staff.file.video': 'video',
   'staff.file.audio': 'audio',
   'staff.file.other': 'file',
+  // notifications: what the customer is told when their claim moves (sent by a job)
+  'notice.take': 'Your claim No. {number} has been taken into review. A decision is due by {due}.',
+  'notice.investigate': 'We have started checking the facts of claim No. {number}. We will tell you the result.',
+  'notice.request_info': 'A question about your claim No. {number}:\n\n{question}\n\nPlease answer in this chat; your answer will be added to the claim.',
+  'notice.accepted': 'Decision on your claim No. {number}: it is accepted.\n\n{text}',
+  'notice.rejected': 'Decision on your claim No. {number}:\n\n{text}',
+  'notice.close': 'Claim No. {number} is closed. Thank you for telling us about the problem.',
+  'notice.reopen': 'Claim No. {number} has been reopened; we are working on it again.',
+  'staff.history.delivery_failed': 'A message to the customer did not reach them ({channel}): {reason}. Please contact them another way.',
+  'staff.delivery.unreachable': 'the customer blocked the bot or the chat is gone',
+  'staff.delivery.gave_up': 'the messenger kept failing',
+  'staff.delivery.no_channel': 'that messenger is not connected to the desk',
 } as const satisfies Record<string, string>;

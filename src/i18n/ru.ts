@@ -254,4 +254,16 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'staff.file.video': 'видео',
   'staff.file.audio': 'аудио',
   'staff.file.other': 'файл',
+  // уведомления: что клиент узнаёт, когда его претензия движется (отправляет задание)
+  'notice.take': 'Ваша претензия № {number} принята к рассмотрению. Решение будет не позднее {due}.',
+  'notice.investigate': 'Мы начали проверку по претензии № {number}. Сообщим вам результат.',
+  'notice.request_info': 'Вопрос по вашей претензии № {number}:\n\n{question}\n\nПожалуйста, ответьте в этом чате — ответ будет добавлен к претензии.',
+  'notice.accepted': 'Решение по вашей претензии № {number}: претензия удовлетворена.\n\n{text}',
+  'notice.rejected': 'Решение по вашей претензии № {number}:\n\n{text}',
+  'notice.close': 'Претензия № {number} закрыта. Спасибо, что сообщили нам о проблеме.',
+  'notice.reopen': 'Претензия № {number} открыта заново; мы снова работаем над ней.',
+  'staff.history.delivery_failed': 'Сообщение клиенту не дошло ({channel}): {reason}. Свяжитесь с клиентом другим способом.',
+  'staff.delivery.unreachable': 'клиент заблокировал бота или чата больше нет',
+  'staff.delivery.gave_up': 'мессенджер раз за разом отвечал ошибкой',
+  'staff.delivery.no_channel': 'этот мессенджер не подключён к службе',
 };

@@ -7,6 +7,8 @@ import { DomainError } from '../domain/errors.js';
 import {
   assignmentEvent,
   customerInfoEvent,
+  deliveryFailedEvent,
+  type DeliveryFailure,
   planTransition,
   OPEN_STATUSES,
   type Actor,
@@ -27,6 +29,8 @@ type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
   history: ClaimEvent[];
   /** Set by every change, cleared once the staff's view (the Slack post) shows this version. */
   staffSyncPending?: boolean;
+  /** Set when an event for the customer is added, cleared once every such event is delivered or failed. */
+  customerNotifyPending?: boolean;
 };
 
 /** Who took an idempotency key first; the winner alone allocates the number. */
@@ -51,7 +55,7 @@ export interface ClaimRepositoryOptions {
 }
 
 function toClaim(doc: ClaimDocument): Claim {
-  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, ...rest } = doc;
+  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, customerNotifyPending: _notify, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -128,6 +132,7 @@ export class ClaimRepository {
       reopenCount: 0,
       history: [prepared.event],
       staffSyncPending: true,
+      ...(prepared.event.notifyCustomer ? { customerNotifyPending: true } : {}),
     };
     try {
       await this.claims.insertOne(doc);
@@ -229,6 +234,50 @@ export class ClaimRepository {
   }
 
   /**
+   * Records that the customer was told about an event (no new version: the claim did not change).
+   * Idempotent: an event already delivered keeps its first time.
+   */
+  async recordDelivered(id: string, eventId: string, at: Date): Promise<void> {
+    const _id = toObjectId(id);
+    if (!_id) return;
+    const doc = await this.claims.findOne({ _id }, { projection: { history: 1 } });
+    if (doc?.history.find((event) => event.id === eventId)?.deliveredAt) return;
+    await this.claims.updateOne({ _id, 'history.id': eventId }, { $set: { 'history.$.deliveredAt': at } as UpdateFilter<ClaimDocument>['$set'] });
+  }
+
+  /**
+   * Records that an event could not be delivered for good, and tells staff: a `delivery_failed`
+   * event is added (once per event; it reaches the claim's Slack thread), then the failure is
+   * marked on the event itself.
+   */
+  async recordDeliveryFailed(id: string, eventId: string, failure: DeliveryFailure): Promise<Claim> {
+    const claim = await this.update(id, undefined, (current, now) => {
+      const about = current.history.find((event) => event.id === eventId);
+      if (!about || current.history.some((event) => event.type === 'delivery_failed' && event.aboutEventId === eventId)) return 'unchanged';
+      return { set: {}, unset: [], events: [deliveryFailedEvent(about, failure, now)], now };
+    });
+    await this.claims.updateOne({ _id: new ObjectId(claim.id), 'history.id': eventId }, { $set: { 'history.$.deliveryFailure': failure } as UpdateFilter<ClaimDocument>['$set'] });
+    return (await this.findById(claim.id)) ?? claim;
+  }
+
+  /** Ids of claims with events the customer may not have been told about, changed before `before`. */
+  async listNotifyPending(before: Date, limit = 100): Promise<string[]> {
+    const docs = await this.claims
+      .find({ customerNotifyPending: true, updatedAt: { $lt: before } }, { projection: { _id: 1 } })
+      .sort({ updatedAt: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => doc._id.toHexString());
+  }
+
+  /** Clears the notify mark, unless the claim changed since `version` was read. */
+  async clearNotifyPending(id: string, version: number): Promise<void> {
+    const _id = toObjectId(id);
+    if (!_id) return;
+    await this.claims.updateOne({ _id, version }, { $unset: { customerNotifyPending: '' } });
+  }
+
+  /**
    * Moves a claim through its lifecycle. The transition table decides; the update is a
    * compare-and-swap on `version`, so a concurrent change is never overwritten: with
    * `expectedVersion` a conflict throws `CONCURRENT_UPDATE`, without it the change is re-planned
@@ -292,8 +341,9 @@ export class ClaimRepository {
       }
       const change = plan(toClaim(current), this.now());
       if (change === 'unchanged') return toClaim(current);
+      const notify = change.events.some((event) => event.notifyCustomer);
       const update: UpdateFilter<ClaimDocument> = {
-        $set: { ...change.set, updatedAt: change.now, staffSyncPending: true },
+        $set: { ...change.set, updatedAt: change.now, staffSyncPending: true, ...(notify ? { customerNotifyPending: true } : {}) },
         $inc: { version: 1 },
         $push: { history: { $each: [...change.events] } },
       };
@@ -301,7 +351,7 @@ export class ClaimRepository {
       const filter: Filter<ClaimDocument> = { _id: current._id, version: current.version };
       const result = await this.claims.updateOne(filter, update);
       if (result.modifiedCount === 1) {
-        const next: ClaimDocument = { ...current, ...change.set, updatedAt: change.now, staffSyncPending: true, version: current.version + 1, history: [...current.history, ...change.events] };
+        const next: ClaimDocument = { ...current, ...change.set, updatedAt: change.now, staffSyncPending: true, ...(notify ? { customerNotifyPending: true } : {}), version: current.version + 1, history: [...current.history, ...change.events] };
         const unset = new Set<string>(change.unset);
         return toClaim(Object.fromEntries(Object.entries(next).filter(([field]) => !unset.has(field))) as ClaimDocument);
       }

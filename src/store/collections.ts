@@ -24,6 +24,7 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { status: 1, 'sla.resolutionDueAt': 1 }, name: 'by_status_resolution_due' },
     { key: { category: 1, createdAt: -1 }, name: 'by_category' },
     { key: { staffSyncPending: 1, updatedAt: 1 }, name: 'by_staff_sync_pending' },
+    { key: { customerNotifyPending: 1, updatedAt: 1 }, name: 'by_customer_notify_pending' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],

@@ -10,9 +10,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { startApp, SLACK_EVENTS_PATH, type App } from '../../src/main.js';
+import { startApp, SLACK_EVENTS_PATH, type App, type StartAppOptions } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
 import { FakeSlack } from './slack-api.js';
+import { CollectingChannel } from './chat.js';
 import {
   blockActionsPayload,
   commandBody,
@@ -46,6 +47,9 @@ export interface SlackDeskOptions {
   /** Extra environment (e.g. another DESK_CONFIG). */
   readonly env?: Record<string, string>;
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number };
+  /** Senders for the other channels (Telegram customers' claims), e.g. a CollectingChannel. */
+  readonly senders?: StartAppOptions['senders'];
+  readonly notifications?: StartAppOptions['notifications'];
 }
 
 export class SlackDesk {
@@ -72,6 +76,9 @@ export class SlackDesk {
       log: createLogger('debug', (line) => logLines.push(line)),
       jobsEveryMs: 200,
       staffSync: options.staffSync ?? { every: '1 hour' },
+      // Telegram customers' claims are told through a collecting stand-in unless a test brings its own
+      senders: options.senders ?? { telegram: new CollectingChannel() },
+      notifications: options.notifications ?? { sweepEvery: '1 hour' },
     });
     return new SlackDesk(app, fake, logLines);
   }

@@ -1,0 +1,37 @@
+import type { DeskConfig } from '../src/domain/desk.js';
+import type { Claim, ClaimEvent } from '../src/domain/lifecycle.js';
+import { formatDateTime, t } from '../src/i18n/index.js';
+import type { Outbound } from './types.js';
+
+/**
+ * What the customer is told about a history event of their claim, in the claim's language;
+ * `in_dialog` for the registration (the intake dialog confirmed it in the chat already), and
+ * undefined for events the customer is not told about.
+ * @example customerNotice(desk, claim, event) // { text: 'A question about your claim No. …', expects: 'none' }
+ */
+export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent): Outbound | 'in_dialog' | undefined {
+  if (!event.notifyCustomer) return undefined;
+  if (event.type === 'registered') return 'in_dialog';
+  if (event.type !== 'status_changed') return undefined;
+  const locale = claim.locale;
+  const number = claim.number;
+  const say = (text: string): Outbound => ({ text, expects: 'none' });
+  switch (event.action) {
+    case 'take':
+      return say(t(locale, 'notice.take', { number, due: formatDateTime(claim.sla.resolutionDueAt, locale, desk.desk.timezone) }));
+    case 'investigate':
+      return say(t(locale, 'notice.investigate', { number }));
+    case 'request_info':
+      return say(t(locale, 'notice.request_info', { number, question: event.note ?? '' }));
+    case 'resolve':
+      if (!event.decision) return undefined;
+      return say(t(locale, event.decision.outcome === 'accepted' ? 'notice.accepted' : 'notice.rejected', { number, text: event.decision.responseText }));
+    case 'close':
+      return say(t(locale, 'notice.close', { number }));
+    case 'reopen':
+      return say(t(locale, 'notice.reopen', { number }));
+    case 'customer_replied':
+    case undefined:
+      return undefined;
+  }
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS, VIEWS } from '../../adapters/slack/render.js';
+import { NOTIFY_JOB } from '../../src/jobs/customer-notification.js';
+import { t } from '../../src/i18n/index.js';
+import { ClaimRepository } from '../../src/store/claims.js';
+import { prepareRegistration } from '../../src/domain/registration.js';
+import type { Claim } from '../../src/domain/lifecycle.js';
+import type { ConversationReference } from '../../src/domain/claim.js';
+import { RecipientUnreachableError } from '../../flows/runner.js';
+import type { Outbound } from '../../flows/types.js';
+import { CollectingChannel } from '../support/chat.js';
+import { draft } from '../support/fixtures.js';
+import { MARIA, QUALITY, SlackDesk, TEAM } from '../support/slack-desk.js';
+
+/** A Telegram stand-in: collects messages; some chats have blocked the bot, or the channel is down. */
+class TelegramStandIn extends CollectingChannel {
+  readonly blocked = new Set<string>();
+  attempts = 0;
+
+  override send(to: ConversationReference, message: Outbound): Promise<void> {
+    this.attempts++;
+    if (this.blocked.has(to.chatId)) return Promise.reject(new RecipientUnreachableError());
+    return super.send(to, message);
+  }
+}
+
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 8_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+const telegramCustomer = (id: string) => ({ customer: { channel: 'telegram' as const, userId: id }, conversation: { channel: 'telegram' as const, chatId: id } });
+
+describe('customer notifications: every event for the customer reaches them once, in their language, where they wrote', () => {
+  let desk: SlackDesk;
+  const telegram = new TelegramStandIn();
+
+  beforeAll(async () => {
+    desk = await SlackDesk.start({ senders: { telegram }, notifications: { sweepEvery: 300, graceMs: 0, retry: { delayMs: 100, maxDelayMs: 200, maxRetries: 2 } } });
+  });
+  afterAll(async () => {
+    await desk.stop();
+  });
+
+  const fresh = async (claim: Claim) => {
+    const found = await desk.app.registry.findById(claim.id);
+    if (!found) throw new Error('claim vanished');
+    return found;
+  };
+  const staff = { kind: 'staff' as const, staffId: 'maria' };
+
+  it('the question staff ask in Slack reaches the Telegram customer once, in Russian; delivery is recorded on the event', async () => {
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('5001')), 'notify-1');
+    await desk.settled();
+    await desk.press(MARIA, ACTIONS.take, claim.id);
+    await desk.press(MARIA, ACTIONS.requestInfo, claim.id);
+    const opened = await desk.fake.waitForCall('views.open', (call) => JSON.stringify(call.params.view).includes(VIEWS.requestInfo));
+    const view = (opened.response as unknown as { view: { private_metadata: string } }).view;
+    await desk.submit(MARIA, VIEWS.requestInfo, view.private_metadata, { question: { question: { type: 'plain_text_input', value: 'Какой серийный номер на дне?' } } });
+    await until(() => telegram.to('5001').length === 2);
+    const [taken, question] = telegram.to('5001');
+    const current = await fresh(claim);
+    expect(taken?.text).toContain(t('ru', 'notice.take', { number: claim.number, due: '' }).slice(0, 20));
+    expect(question?.text).toBe(t('ru', 'notice.request_info', { number: claim.number, question: 'Какой серийный номер на дне?' }));
+    // the registration was confirmed by the dialog itself: recorded, not sent again
+    expect(current.history.find((event) => event.type === 'registered')?.deliveredAt).toEqual(claim.createdAt);
+    for (const event of current.history.filter((candidate) => candidate.notifyCustomer)) expect(event.deliveredAt).toBeInstanceOf(Date);
+    await new Promise((resolve) => setTimeout(resolve, 700)); // two sweeps: nothing is sent again
+    expect(telegram.to('5001')).toHaveLength(2);
+    const jobs = await desk.app.db.collection('agendaJobs').find({ name: NOTIFY_JOB, 'data.claimId': claim.id }).toArray();
+    expect(jobs).toHaveLength(3); // registered, take, request_info: one job each, however often scheduled
+  });
+
+  it('a Slack customer gets the decision by DM, in English', async () => {
+    const dm = desk.fake.dmChannelFor('U0EMMA0001');
+    const { claim } = await desk.app.registry.submit(
+      draft({ customer: { channel: 'slack', userId: 'U0EMMA0001', teamId: TEAM }, conversation: { channel: 'slack', chatId: dm, teamId: TEAM }, locale: 'en' }),
+      'notify-2',
+    );
+    await desk.app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'rejected', reason: 'not_covered', responseText: 'The warranty ended in May.' } }, staff);
+    await until(() => desk.fake.messagesIn(dm).length === 1);
+    expect(desk.fake.messagesIn(dm)[0]?.text).toBe(t('en', 'notice.rejected', { number: claim.number, text: 'The warranty ended in May.' }));
+  });
+
+  it('a change written while no job could be scheduled (a crash) is found by the sweep and told once', async () => {
+    // another process wrote the change and died before scheduling: no listener ran here
+    const elsewhere = new ClaimRepository(desk.app.db);
+    const { claim } = await elsewhere.register(prepareRegistration(draft(telegramCustomer('5003')), desk.app.registry.desk, new Date()), 'notify-3');
+    await elsewhere.apply(claim.id, { action: 'take' }, staff);
+    await until(() => telegram.to('5003').length === 1);
+    await until(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.customerNotifyPending === undefined);
+    expect(telegram.to('5003')).toHaveLength(1);
+  });
+
+  it('a customer who blocked the bot: the delivery fails at once, staff are told in the claim\'s thread, nothing is retried', async () => {
+    // the customer had talked to the bot (their conversation exists), then blocked it
+    await desk.app.conversations.handle({ updateId: 'tg:5004:1', from: { channel: 'telegram', chatId: '5004', userId: '5004' }, content: { type: 'text', text: '/help' } });
+    telegram.blocked.add('5004');
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('5004')), 'notify-4');
+    await desk.app.registry.apply(claim.id, { action: 'take' }, staff);
+    await until(async () => (await fresh(claim)).history.some((event) => event.type === 'delivery_failed'));
+    const current = await fresh(claim);
+    expect(current.history.find((event) => event.action === 'take')?.deliveryFailure).toBe('unreachable');
+    const conversation = await desk.app.db.collection('conversations').findOne({ _id: 'telegram:5004' as never });
+    expect(conversation?.unreachableSince).toBeInstanceOf(Date);
+    await desk.settled();
+    const post = desk.fake.messagesIn(QUALITY).find((message) => message.thread_ts === undefined && JSON.stringify(message.blocks).includes(claim.number));
+    const thread = desk.fake.messagesIn(QUALITY).filter((message) => message.thread_ts === post?.ts).map((message) => message.text);
+    expect(thread).toContain(t('ru', 'staff.history.delivery_failed', { channel: t('ru', 'staff.channel.telegram'), reason: t('ru', 'staff.delivery.unreachable') }));
+    // the next event is not even tried: the chat is known to refuse
+    const attempts = telegram.attempts;
+    await desk.app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund', responseText: 'We will refund you.' } }, staff);
+    await until(async () => (await fresh(claim)).history.filter((event) => event.type === 'delivery_failed').length === 2);
+    expect(telegram.attempts).toBe(attempts);
+  });
+
+  it('a channel that keeps failing: retried with backoff, then given up and staff told; one that recovers: delivered once', async () => {
+    telegram.failing = true;
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('5005')), 'notify-5');
+    await desk.app.registry.apply(claim.id, { action: 'take' }, staff);
+    await until(async () => (await fresh(claim)).history.some((event) => event.type === 'delivery_failed'), 15_000);
+    expect((await fresh(claim)).history.find((event) => event.action === 'take')?.deliveryFailure).toBe('gave_up');
+
+    const { claim: second } = await desk.app.registry.submit(draft(telegramCustomer('5006')), 'notify-6');
+    await desk.app.registry.apply(second.id, { action: 'take' }, staff);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    telegram.failing = false;
+    await until(() => telegram.to('5006').length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(telegram.to('5006')).toHaveLength(1);
+    expect((await fresh(second)).history.find((event) => event.action === 'take')?.deliveredAt).toBeInstanceOf(Date);
+  });
+
+  it('job data carries ids only: no names, phones, e-mails or text in the jobs collection', async () => {
+    const jobs = await desk.app.db.collection('agendaJobs').find({}).toArray();
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs.filter((candidate) => candidate.name === NOTIFY_JOB)) expect(Object.keys(job.data as object).sort()).toEqual(['claimId', 'eventId']);
+    const text = JSON.stringify(jobs);
+    for (const canary of ['Anna', '+7 912', '912 345', 'Kettle', 'stopped heating', 'серийный', 'warranty', '@example']) expect(text).not.toContain(canary);
+  });
+});
