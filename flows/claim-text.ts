@@ -31,6 +31,8 @@ function eventText(event: ClaimEvent, turn: Turn): string | undefined {
     case 'assigned':
       return say(turn, 'history.assigned');
     case 'delivery_failed':
+    case 'sla_warning':
+    case 'sla_breach':
       return undefined;
     case 'customer_info': {
       const files = event.attachments?.length ?? 0;

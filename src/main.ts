@@ -32,6 +32,7 @@ import { StaffDesk } from './staff-desk.js';
 import { StaffActionLog } from './store/staff-actions.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { scheduleStaffSyncSweep } from './jobs/staff-sync.js';
+import { scheduleSlaSweep } from './jobs/sla.js';
 import { CustomerNotifier, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { DeskConfig } from './domain/desk.js';
 import type { EnvConfig } from './config.js';
@@ -80,6 +81,8 @@ export interface StartAppOptions {
   readonly runTelegramBot?: boolean;
   /** Customer notifications: the sweep, its grace time, and the retries of a failing send (tests use less). */
   readonly notifications?: CustomerNotificationOptions;
+  /** How often the SLA sweep runs (default every minute; tests use less). */
+  readonly slaEvery?: string | number;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number };
 }
@@ -158,6 +161,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     const notifications = await scheduleCustomerNotifications(scheduler, notifier, registry, {
       ...options.notifications,
       onError: (what, fields) => log.warn('jobs', `${what} failed`, fields),
+    });
+    await scheduleSlaSweep(scheduler, registry, {
+      ...(options.slaEvery !== undefined ? { every: options.slaEvery } : {}),
+      onError: (claimId, error) => log.warn('jobs', 'SLA check failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
     // the job is scheduled right after the change; the sweep catches what a crash left behind
     registry.onChange((claim) => {

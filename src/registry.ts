@@ -1,6 +1,6 @@
 import type { Attachment, ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
 import type { DeskConfig } from './domain/desk.js';
-import type { Actor, Claim, ClaimCommand, DeliveryFailure } from './domain/lifecycle.js';
+import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure } from './domain/lifecycle.js';
 import { prepareRegistration } from './domain/registration.js';
 import type { ClaimRepository, RegisterResult } from './store/claims.js';
 import type { ClaimsPort } from '../flows/runner.js';
@@ -89,6 +89,18 @@ export class ClaimRegistry implements ClaimsPort {
   /** Clears the notify mark, unless the claim changed since `version` was read. */
   clearNotifyPending(claimId: string, version: number): Promise<void> {
     return this.claims.clearNotifyPending(claimId, version);
+  }
+
+  /** Claims whose next SLA check is due. */
+  listSlaDue(now: Date, limit?: number): Promise<string[]> {
+    return this.claims.listSlaDue(now, limit);
+  }
+
+  /** Records the SLA warnings and breaches due now (each once per claim and deadline). */
+  async runSlaChecks(claimId: string): Promise<readonly ClaimEvent[]> {
+    const { claim, recorded } = await this.claims.runSlaChecks(claimId, this.desk.sla.warnAtShare);
+    if (recorded.length > 0) this.changed(claim);
+    return recorded;
   }
 
   /** Marks that the staff's view (the Slack post) shows this version of the claim. */

@@ -181,6 +181,9 @@ export function historyLine(ctx: RenderContext, claim: Claim, event: ClaimEvent)
       if (event.attachments && event.attachments.length > 0) parts.push(t(locale, 'staff.history.customer_files', { files: filesLine(locale, event.attachments) }));
       return parts.join('\n');
     }
+    case 'sla_warning':
+    case 'sla_breach':
+      return slaText(ctx, claim, event);
     case 'delivery_failed':
       return t(locale, 'staff.history.delivery_failed', {
         channel: channelLabel(locale, claim.conversation.channel),
@@ -212,6 +215,20 @@ export function historyLine(ctx: RenderContext, claim: Claim, event: ClaimEvent)
     case undefined:
       return undefined;
   }
+}
+
+/** An SLA warning or breach in words: which claim, which deadline, when it is (was) due. */
+export function slaText(ctx: RenderContext, claim: Claim, event: ClaimEvent): string {
+  const deadline = event.slaDeadline ?? 'resolution';
+  const due = when(ctx, deadline === 'first_response' ? claim.sla.firstResponseDueAt : claim.sla.resolutionDueAt);
+  return t(ctx.locale, `staff.sla.${event.type === 'sla_breach' ? 'breach' : 'warning'}.${deadline}`, { number: claim.number, due });
+}
+
+/** The direct message about an SLA warning (to the assignee) or breach (to the heads): the text, the claim, a link. */
+export function slaAlert(ctx: RenderContext, claim: Claim, event: ClaimEvent, permalink: string | undefined): SlackMessage {
+  const line = slaText(ctx, claim, event);
+  const card = claimCard(ctx, claim, { buttons: false });
+  return { text: line, blocks: [section(line), ...card.blocks.slice(1), ...openButton(ctx.locale, permalink)] };
 }
 
 const openButton = (locale: Locale, url: string | undefined): ActionsBlock[] =>

@@ -1,8 +1,8 @@
 import type { DeskConfig } from '../../src/domain/desk.js';
 import type { Claim, ClaimEvent } from '../../src/domain/lifecycle.js';
-import { staffById } from '../../src/domain/staff.js';
+import { headsOf, staffById } from '../../src/domain/staff.js';
 import { slackFailure, type SlackApi } from './api.js';
-import { assignmentPing, claimCard, departmentNotice, historyLine, type RenderContext } from './render.js';
+import { assignmentPing, claimCard, departmentNotice, historyLine, slaAlert, type RenderContext } from './render.js';
 
 /** Where the claim's Slack post is and what was done for its events (the SlackPostStore). */
 export interface SlackPostPort {
@@ -124,6 +124,13 @@ export class SlackClaimSync {
         if (event.type === 'assigned' && this.shouldPing(claim, event)) {
           await effect(`${event.id}:ping`, async () => this.ping(claim, event, await link()));
         }
+        if (event.type === 'sla_warning' || event.type === 'sla_breach') {
+          // a warning goes to the assignee; a breach is escalated to the department's heads
+          const targets = event.type === 'sla_warning' ? (claim.assigneeId ? [claim.assigneeId] : []) : headsOf(desk, claim.department).map((head) => head.id);
+          for (const staffId of targets) {
+            await effect(`${event.id}:sla:${staffId}`, async () => this.alert(claim, event, staffId, await link()));
+          }
+        }
       }
       if (channel && ts && !fresh) {
         const card = claimCard(ctx, claim);
@@ -153,6 +160,14 @@ export class SlackClaimSync {
     const latest = [...claim.history].reverse().find((candidate) => candidate.type === 'assigned');
     if (latest?.id !== event.id) return false;
     return !(event.actor.kind === 'staff' && event.actor.staffId === event.assigneeId);
+  }
+
+  private async alert(claim: Claim, event: ClaimEvent, staffId: string, permalink: string | undefined): Promise<void> {
+    const member = staffById(this.options.desk, staffId);
+    if (!member?.slack) return;
+    const dm = await this.options.api.openDm(member.slack.userId);
+    const message = slaAlert({ desk: this.options.desk, locale: member.locale }, claim, event, permalink);
+    await this.options.api.postMessage({ channel: dm, text: message.text, blocks: message.blocks });
   }
 
   private async ping(claim: Claim, event: ClaimEvent, permalink: string | undefined): Promise<void> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import { Remedy, type Attachment, type ClaimDraft } from './claim.js';
 import { DomainError } from './errors.js';
-import type { SlaDue } from './sla.js';
+import type { SlaCheck, SlaDeadline, SlaDue } from './sla.js';
 import { formatIssues } from './zod-issues.js';
 
 /** The ISO 10002 stages a claim moves through. */
@@ -78,8 +78,11 @@ export interface ClaimEvent {
   /**
    * `customer_info`: the customer added text or files to the claim (staff are told).
    * `delivery_failed`: a message to the customer could not be delivered (staff are told).
+   * `sla_warning` / `sla_breach`: a deadline is near / passed (staff are told; a breach escalates).
    */
-  readonly type: 'registered' | 'status_changed' | 'assigned' | 'customer_info' | 'delivery_failed';
+  readonly type: 'registered' | 'status_changed' | 'assigned' | 'customer_info' | 'delivery_failed' | 'sla_warning' | 'sla_breach';
+  /** On `sla_warning` / `sla_breach`: which deadline. */
+  readonly slaDeadline?: SlaDeadline;
   readonly action?: ClaimAction;
   readonly from?: ClaimStatus;
   readonly to?: ClaimStatus;
@@ -104,6 +107,11 @@ export type DeliveryFailure = 'unreachable' | 'gave_up' | 'no_channel';
 /** Events the customer must still be told about, oldest first. */
 export function undeliveredNotices(claim: Pick<Claim, 'history'>): ClaimEvent[] {
   return claim.history.filter((event) => event.notifyCustomer && event.deliveredAt === undefined && event.deliveryFailure === undefined);
+}
+
+/** The history event of an SLA warning or breach (staff are told; escalation on a breach). */
+export function slaEvent(check: SlaCheck, now: Date): ClaimEvent {
+  return { id: randomUUID(), at: now, actor: { kind: 'system', reason: 'sla' }, type: check.stage === 'warning' ? 'sla_warning' : 'sla_breach', slaDeadline: check.deadline, notifyCustomer: false };
 }
 
 /** The history event that tells staff a message to the customer failed for good. */

@@ -2,7 +2,7 @@ import { ClaimDraft, type ClaimDraftInput } from './claim.js';
 import { findCategory, offersKind, type DeskConfig } from './desk.js';
 import { DomainError } from './errors.js';
 import { registrationEvent, type ClaimEvent } from './lifecycle.js';
-import { slaDue, type SlaDue } from './sla.js';
+import { slaDue, warningAt, type SlaDue } from './sla.js';
 import { yearIn } from './numbering.js';
 import { formatIssues } from './zod-issues.js';
 
@@ -15,6 +15,8 @@ export interface PreparedRegistration {
   readonly year: number;
   readonly receivedAt: Date;
   readonly event: ClaimEvent;
+  /** When the first SLA check falls due (the first-response warning). */
+  readonly slaNextCheckAt: Date;
 }
 
 /**
@@ -36,12 +38,14 @@ export function prepareRegistration(input: ClaimDraftInput, desk: DeskConfig, re
   if (!offersKind(category, draft.kind)) {
     throw new DomainError('UNKNOWN_CATEGORY', `category "${category.id}" is not offered for ${draft.kind}`, { category: category.id, kind: draft.kind });
   }
+  const sla = slaDue(desk, category.id, draft.severity, receivedAt);
   return {
     draft,
     department: category.department,
-    sla: slaDue(desk, category.id, draft.severity, receivedAt),
+    sla,
     year: yearIn(receivedAt, desk.desk.timezone),
     receivedAt,
     event: registrationEvent(receivedAt),
+    slaNextCheckAt: warningAt(receivedAt, sla.firstResponseDueAt, desk.sla.warnAtShare),
   };
 }

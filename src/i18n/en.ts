@@ -268,4 +268,8 @@ export const en = {
   'staff.delivery.unreachable': 'the customer blocked the bot or the chat is gone',
   'staff.delivery.gave_up': 'the messenger kept failing',
   'staff.delivery.no_channel': 'that messenger is not connected to the desk',
+  'staff.sla.warning.first_response': 'Claim {number}: the first response is due {due} and the customer has not been answered yet.',
+  'staff.sla.warning.resolution': 'Claim {number}: the decision is due {due}.',
+  'staff.sla.breach.first_response': 'Claim {number}: the first-response deadline ({due}) has passed without an answer to the customer. Escalated to the head of department.',
+  'staff.sla.breach.resolution': 'Claim {number}: the resolution deadline ({due}) has passed. Escalated to the head of department.',
 } as const satisfies Record<string, string>;

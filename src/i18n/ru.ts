@@ -266,4 +266,8 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'staff.delivery.unreachable': 'клиент заблокировал бота или чата больше нет',
   'staff.delivery.gave_up': 'мессенджер раз за разом отвечал ошибкой',
   'staff.delivery.no_channel': 'этот мессенджер не подключён к службе',
+  'staff.sla.warning.first_response': 'Претензия {number}: первый ответ нужно дать до {due}, а клиенту ещё не ответили.',
+  'staff.sla.warning.resolution': 'Претензия {number}: решение нужно принять до {due}.',
+  'staff.sla.breach.first_response': 'Претензия {number}: срок первого ответа ({due}) истёк, клиенту так и не ответили. Передано руководителю отдела.',
+  'staff.sla.breach.resolution': 'Претензия {number}: срок решения ({due}) истёк. Передано руководителю отдела.',
 };

@@ -8,6 +8,7 @@ import {
   assignmentEvent,
   customerInfoEvent,
   deliveryFailedEvent,
+  slaEvent,
   type DeliveryFailure,
   planTransition,
   OPEN_STATUSES,
@@ -18,6 +19,7 @@ import {
   type TransitionPlan,
 } from '../domain/lifecycle.js';
 import type { PreparedRegistration } from '../domain/registration.js';
+import { dueSlaChecks, nextSlaCheckAt } from '../domain/sla.js';
 import type { Attachment, CustomerIdentity } from '../domain/claim.js';
 
 /** The stored shape of a claim: the domain claim with `_id` and the registry's own fields. */
@@ -31,6 +33,8 @@ type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
   staffSyncPending?: boolean;
   /** Set when an event for the customer is added, cleared once every such event is delivered or failed. */
   customerNotifyPending?: boolean;
+  /** When the SLA sweep next looks at the claim; absent when no check is left. */
+  slaNextCheckAt?: Date;
 };
 
 /** Who took an idempotency key first; the winner alone allocates the number. */
@@ -55,7 +59,7 @@ export interface ClaimRepositoryOptions {
 }
 
 function toClaim(doc: ClaimDocument): Claim {
-  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, customerNotifyPending: _notify, ...rest } = doc;
+  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, customerNotifyPending: _notify, slaNextCheckAt: _sla, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -132,6 +136,7 @@ export class ClaimRepository {
       reopenCount: 0,
       history: [prepared.event],
       staffSyncPending: true,
+      slaNextCheckAt: prepared.slaNextCheckAt,
       ...(prepared.event.notifyCustomer ? { customerNotifyPending: true } : {}),
     };
     try {
@@ -277,6 +282,34 @@ export class ClaimRepository {
     await this.claims.updateOne({ _id, version }, { $unset: { customerNotifyPending: '' } });
   }
 
+  /** Ids of claims whose next SLA check is due at `now`, the most overdue first. */
+  async listSlaDue(now: Date, limit = 100): Promise<string[]> {
+    const docs = await this.claims.find({ slaNextCheckAt: { $lte: now } }, { projection: { _id: 1 } }).sort({ slaNextCheckAt: 1 }).limit(limit).toArray();
+    return docs.map((doc) => doc._id.toHexString());
+  }
+
+  /**
+   * Records the SLA warnings and breaches due now as history events (each once per claim and
+   * deadline: the events themselves say what was recorded, and the write is compare-and-swap) and
+   * moves the claim's next check on. Returns the events recorded.
+   */
+  async runSlaChecks(id: string, warnAtShare: number): Promise<{ claim: Claim; recorded: readonly ClaimEvent[] }> {
+    let recorded: ClaimEvent[] = [];
+    const claim = await this.update(id, undefined, (current, now) => {
+      recorded = dueSlaChecks(current, warnAtShare, now).map((check) => slaEvent(check, now));
+      if (recorded.length === 0) return 'unchanged';
+      const next = nextSlaCheckAt({ ...current, history: [...current.history, ...recorded] }, warnAtShare);
+      return next ? { set: { slaNextCheckAt: next }, unset: [], events: recorded, now } : { set: {}, unset: ['slaNextCheckAt'], events: recorded, now };
+    });
+    if (recorded.length === 0) {
+      // nothing due (staff answered, the claim was resolved): only the next check moves
+      const next = nextSlaCheckAt(claim, warnAtShare);
+      const _id = new ObjectId(claim.id);
+      await this.claims.updateOne({ _id, version: claim.version }, next ? { $set: { slaNextCheckAt: next } } : { $unset: { slaNextCheckAt: '' } });
+    }
+    return { claim, recorded };
+  }
+
   /**
    * Moves a claim through its lifecycle. The transition table decides; the update is a
    * compare-and-swap on `version`, so a concurrent change is never overwritten: with
@@ -366,7 +399,7 @@ export class ClaimRepository {
 /** A planned change of one claim. */
 interface Change {
   readonly set: Partial<Omit<ClaimDocument, '_id' | 'history' | 'version'>>;
-  readonly unset: TransitionPlan['unset'];
+  readonly unset: readonly (TransitionPlan['unset'][number] | 'slaNextCheckAt')[];
   readonly events: readonly ClaimEvent[];
   readonly now: Date;
 }

@@ -50,6 +50,7 @@ export interface SlackDeskOptions {
   /** Senders for the other channels (Telegram customers' claims), e.g. a CollectingChannel. */
   readonly senders?: StartAppOptions['senders'];
   readonly notifications?: StartAppOptions['notifications'];
+  readonly slaEvery?: StartAppOptions['slaEvery'];
 }
 
 export class SlackDesk {
@@ -79,6 +80,7 @@ export class SlackDesk {
       // Telegram customers' claims are told through a collecting stand-in unless a test brings its own
       senders: options.senders ?? { telegram: new CollectingChannel() },
       notifications: options.notifications ?? { sweepEvery: '1 hour' },
+      slaEvery: options.slaEvery ?? '1 hour',
     });
     return new SlackDesk(app, fake, logLines);
   }
