@@ -33,6 +33,11 @@ function eventText(event: ClaimEvent, turn: Turn): string | undefined {
     case 'delivery_failed':
     case 'sla_warning':
     case 'sla_breach':
+    case 'survey_sent':
+    case 'survey_reminder':
+    case 'survey_skipped':
+    case 'survey_answered':
+    case 'survey_commented':
       return undefined;
     case 'customer_info': {
       const files = event.attachments?.length ?? 0;

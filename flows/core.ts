@@ -1,4 +1,5 @@
 import type { Attachment, ClaimDraftInput } from '../src/domain/claim.js';
+import type { SurveyScore } from '../src/domain/survey.js';
 import type { DeskConfig } from '../src/domain/desk.js';
 import type { DomainErrorCode } from '../src/domain/errors.js';
 import type { Claim } from '../src/domain/lifecycle.js';
@@ -15,7 +16,8 @@ export type Request =
   | { readonly id: string; readonly type: 'customer_claims' }
   | { readonly id: string; readonly type: 'claim_by_number'; readonly number: string }
   | { readonly id: string; readonly type: 'register'; readonly draft: ClaimDraftInput; readonly draftId: string }
-  | { readonly id: string; readonly type: 'add_info'; readonly claimId: string; readonly text?: string; readonly attachments: readonly Attachment[] };
+  | { readonly id: string; readonly type: 'add_info'; readonly claimId: string; readonly text?: string; readonly attachments: readonly Attachment[] }
+  | { readonly id: string; readonly type: 'survey_answer'; readonly number: string; readonly answer: { readonly score: SurveyScore } | { readonly comment: string } };
 
 /** What came back for a request. `refused` carries the rule that refused it. */
 export type RequestResult =
@@ -23,6 +25,7 @@ export type RequestResult =
   | { readonly type: 'claim'; readonly claim: Claim | undefined }
   | { readonly type: 'registered'; readonly claim: Claim }
   | { readonly type: 'info_added'; readonly claim: Claim }
+  | { readonly type: 'survey_recorded'; readonly claim: Claim }
   | { readonly type: 'refused'; readonly code: DomainErrorCode };
 
 /** The outcome of one step: either a request to carry out first, or the new state and the replies. */

@@ -6,6 +6,7 @@ import { isBlank } from './form.js';
 import { INTAKE, intakeBack, intakeDialog, startIntake, usableAsDescription } from './intake.js';
 import type { ConversationState } from './state.js';
 import { showClaim, startStatus, STATUS, statusDialog } from './status.js';
+import { answerScore, SURVEY, surveyDialog } from './survey.js';
 import type { Inbound, Outbound } from './types.js';
 
 /** Every dialog, by id. */
@@ -13,6 +14,7 @@ export const DIALOGS: Readonly<Record<string, Dialog>> = {
   [INTAKE]: intakeDialog,
   [STATUS]: statusDialog,
   [ADD_INFO]: addInfoDialog,
+  [SURVEY]: surveyDialog,
 };
 
 /** What the engine reads besides the state and the input. */
@@ -172,6 +174,7 @@ const GLOBAL_ACTIONS: readonly { readonly pattern: RegExp; readonly run: (state:
   { pattern: /^list$/, run: (state, _arg, turn) => startStatus(state, turn) },
   { pattern: /^s:(.+)$/, run: (state, arg, turn) => showClaim(state, arg, turn) },
   { pattern: /^a:(.+)$/, run: (state, arg, turn) => startAddInfo(state, turn, { number: arg }) },
+  { pattern: /^r:(.+)$/, run: (state, arg, turn) => answerScore(state, arg, turn) },
 ];
 
 function runGlobal(state: ConversationState, value: string, turn: Turn): StepOutcome {

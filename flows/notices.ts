@@ -2,6 +2,7 @@ import type { DeskConfig } from '../src/domain/desk.js';
 import type { Claim, ClaimEvent } from '../src/domain/lifecycle.js';
 import { formatDateTime, t } from '../src/i18n/index.js';
 import type { Outbound } from './types.js';
+import { surveyChoices } from './survey.js';
 
 /**
  * What the customer is told about a history event of their claim, in the claim's language;
@@ -12,10 +13,13 @@ import type { Outbound } from './types.js';
 export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent): Outbound | 'in_dialog' | undefined {
   if (!event.notifyCustomer) return undefined;
   if (event.type === 'registered') return 'in_dialog';
-  if (event.type !== 'status_changed') return undefined;
   const locale = claim.locale;
   const number = claim.number;
   const say = (text: string): Outbound => ({ text, expects: 'none' });
+  if (event.type === 'survey_sent' || event.type === 'survey_reminder') {
+    return { text: t(locale, event.type === 'survey_sent' ? 'survey.ask' : 'survey.reminder', { number }), expects: 'choice', choices: surveyChoices(number) };
+  }
+  if (event.type !== 'status_changed') return undefined;
   switch (event.action) {
     case 'take':
       return say(t(locale, 'notice.take', { number, due: formatDateTime(claim.sla.resolutionDueAt, locale, desk.desk.timezone) }));

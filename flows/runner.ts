@@ -2,6 +2,7 @@ import type { Attachment, Channel, ClaimDraftInput, ConversationReference, Custo
 import type { DeskConfig } from '../src/domain/desk.js';
 import { isDomainError } from '../src/domain/errors.js';
 import type { Claim } from '../src/domain/lifecycle.js';
+import type { SurveyScore } from '../src/domain/survey.js';
 import type { Request, RequestResult } from './core.js';
 import { step } from './engine.js';
 import type { ConversationKey, ConversationStore, Outbox } from './state.js';
@@ -13,6 +14,7 @@ export interface ClaimsPort {
   findForCustomer(customer: CustomerIdentity, number: string): Promise<Claim | undefined>;
   submit(draft: ClaimDraftInput, idempotencyKey: string): Promise<{ readonly claim: Claim; readonly created: boolean }>;
   addCustomerInfo(claimId: string, customer: CustomerIdentity, info: { readonly text?: string; readonly attachments: readonly Attachment[] }, eventId: string): Promise<Claim>;
+  answerSurvey(customer: CustomerIdentity, number: string, answer: { readonly score: SurveyScore } | { readonly comment: string }): Promise<Claim>;
 }
 
 /** Sends a message to a customer in one channel (implemented by each adapter). */
@@ -216,6 +218,8 @@ export class ConversationRunner {
           const infoToAdd = { attachments: request.attachments, ...(request.text !== undefined ? { text: request.text } : {}) };
           return { type: 'info_added', claim: await claims.addCustomerInfo(request.claimId, customer, infoToAdd, `info:${chat}:${input.updateId}`) };
         }
+        case 'survey_answer':
+          return { type: 'survey_recorded', claim: await claims.answerSurvey(customer, request.number, request.answer) };
       }
     } catch (error) {
       if (isDomainError(error) && REFUSALS.has(error.code)) return { type: 'refused', code: error.code };

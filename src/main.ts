@@ -33,6 +33,7 @@ import { StaffActionLog } from './store/staff-actions.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { scheduleStaffSyncSweep } from './jobs/staff-sync.js';
 import { scheduleSlaSweep } from './jobs/sla.js';
+import { scheduleSurveySweep } from './jobs/survey.js';
 import { CustomerNotifier, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { DeskConfig } from './domain/desk.js';
 import type { EnvConfig } from './config.js';
@@ -81,6 +82,8 @@ export interface StartAppOptions {
   readonly runTelegramBot?: boolean;
   /** Customer notifications: the sweep, its grace time, and the retries of a failing send (tests use less). */
   readonly notifications?: CustomerNotificationOptions;
+  /** How often the survey sweep runs (default every minute; tests use less). */
+  readonly surveyEvery?: string | number;
   /** How often the SLA sweep runs (default every minute; tests use less). */
   readonly slaEvery?: string | number;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
@@ -129,7 +132,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     await ensureIndexes(db);
     log.info('database', 'connected, indexes ready', { database: db.databaseName });
 
-    const registry = new ClaimRegistry(desk, new ClaimRepository(db));
+    const registry = new ClaimRegistry(desk, new ClaimRepository(db, { survey: desk.survey }));
     const conversationStore = new MongoConversationStore(db);
     const conversations = new ConversationRunner({
       desk,
@@ -165,6 +168,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     await scheduleSlaSweep(scheduler, registry, {
       ...(options.slaEvery !== undefined ? { every: options.slaEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'SLA check failed; the next sweep retries', { claimId, error: errorName(error) }),
+    });
+    await scheduleSurveySweep(scheduler, registry, {
+      ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
+      onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
     // the job is scheduled right after the change; the sweep catches what a crash left behind
     registry.onChange((claim) => {

@@ -1,5 +1,6 @@
 import type { Attachment, ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
 import type { DeskConfig } from './domain/desk.js';
+import type { SurveyScore } from './domain/survey.js';
 import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure } from './domain/lifecycle.js';
 import { prepareRegistration } from './domain/registration.js';
 import type { ClaimRepository, RegisterResult } from './store/claims.js';
@@ -101,6 +102,24 @@ export class ClaimRegistry implements ClaimsPort {
     const { claim, recorded } = await this.claims.runSlaChecks(claimId, this.desk.sla.warnAtShare);
     if (recorded.length > 0) this.changed(claim);
     return recorded;
+  }
+
+  /** Resolved claims whose survey step is due. */
+  listSurveyDue(now: Date, limit?: number): Promise<string[]> {
+    return this.claims.listSurveyDue(now, limit);
+  }
+
+  /** Takes a resolved claim's survey one step on: send, skip, remind or close (src/domain/survey.ts). */
+  async advanceSurvey(claimId: string): Promise<readonly ClaimEvent[]> {
+    const result = await this.claims.advanceSurvey(claimId);
+    if (!result) return [];
+    if (result.recorded.length > 0) this.changed(result.claim);
+    return result.recorded;
+  }
+
+  /** A customer's survey answer: a score (1–5) or a comment, on their own resolved claim. */
+  async answerSurvey(customer: CustomerIdentity, number: string, answer: { readonly score: SurveyScore } | { readonly comment: string }): Promise<Claim> {
+    return this.changed(await this.claims.recordSurveyAnswer(customer, number, answer));
   }
 
   /** Marks that the staff's view (the Slack post) shows this version of the claim. */

@@ -184,6 +184,15 @@ export function historyLine(ctx: RenderContext, claim: Claim, event: ClaimEvent)
     case 'sla_warning':
     case 'sla_breach':
       return slaText(ctx, claim, event);
+    case 'survey_sent':
+      return t(locale, 'staff.history.survey_sent');
+    case 'survey_answered':
+      return t(locale, 'staff.history.survey_answered', { score: event.score ?? 0 });
+    case 'survey_commented':
+      return t(locale, 'staff.history.survey_commented', { text: `\n${quote(event.note ?? '')}` });
+    case 'survey_reminder':
+    case 'survey_skipped':
+      return undefined;
     case 'delivery_failed':
       return t(locale, 'staff.history.delivery_failed', {
         channel: channelLabel(locale, claim.conversation.channel),
@@ -229,6 +238,12 @@ export function slaAlert(ctx: RenderContext, claim: Claim, event: ClaimEvent, pe
   const line = slaText(ctx, claim, event);
   const card = claimCard(ctx, claim, { buttons: false });
   return { text: line, blocks: [section(line), ...card.blocks.slice(1), ...openButton(ctx.locale, permalink)] };
+}
+
+/** The alert about a low survey score, for the department's channel and the assignee. */
+export function lowScoreAlert(ctx: RenderContext, claim: Claim, score: number, permalink: string | undefined): SlackMessage {
+  const line = t(ctx.locale, 'staff.survey.low', { number: claim.number, score });
+  return { text: line, blocks: [section(line), ...openButton(ctx.locale, permalink)] };
 }
 
 const openButton = (locale: Locale, url: string | undefined): ActionsBlock[] =>

@@ -2,7 +2,8 @@ import type { DeskConfig } from '../../src/domain/desk.js';
 import type { Claim, ClaimEvent } from '../../src/domain/lifecycle.js';
 import { headsOf, staffById } from '../../src/domain/staff.js';
 import { slackFailure, type SlackApi } from './api.js';
-import { assignmentPing, claimCard, departmentNotice, historyLine, slaAlert, type RenderContext } from './render.js';
+import { assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, slaAlert, type RenderContext } from './render.js';
+import { LOW_SCORE_MAX } from '../../src/domain/survey.js';
 
 /** Where the claim's Slack post is and what was done for its events (the SlackPostStore). */
 export interface SlackPostPort {
@@ -123,6 +124,24 @@ export class SlackClaimSync {
         }
         if (event.type === 'assigned' && this.shouldPing(claim, event)) {
           await effect(`${event.id}:ping`, async () => this.ping(claim, event, await link()));
+        }
+        if (event.type === 'survey_answered' && event.score !== undefined && event.score <= LOW_SCORE_MAX) {
+          // a low score alerts the department's channel and the assignee
+          const score = event.score;
+          if (channel) {
+            await effect(`${event.id}:low:channel`, async () => {
+              const alert = lowScoreAlert(ctx, claim, score, await link());
+              await api.postMessage({ channel, text: alert.text, blocks: alert.blocks });
+            });
+          }
+          const assignee = claim.assigneeId ? staffById(desk, claim.assigneeId) : undefined;
+          if (assignee?.slack) {
+            const userId = assignee.slack.userId;
+            await effect(`${event.id}:low:${assignee.id}`, async () => {
+              const alert = lowScoreAlert({ desk, locale: assignee.locale }, claim, score, await link());
+              await api.postMessage({ channel: await api.openDm(userId), text: alert.text, blocks: alert.blocks });
+            });
+          }
         }
         if (event.type === 'sla_warning' || event.type === 'sla_breach') {
           // a warning goes to the assignee; a breach is escalated to the department's heads

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Remedy, type Attachment, type ClaimDraft } from './claim.js';
 import { DomainError } from './errors.js';
 import type { SlaCheck, SlaDeadline, SlaDue } from './sla.js';
+import type { SurveyRecord } from './survey.js';
 import { formatIssues } from './zod-issues.js';
 
 /** The ISO 10002 stages a claim moves through. */
@@ -79,8 +80,24 @@ export interface ClaimEvent {
    * `customer_info`: the customer added text or files to the claim (staff are told).
    * `delivery_failed`: a message to the customer could not be delivered (staff are told).
    * `sla_warning` / `sla_breach`: a deadline is near / passed (staff are told; a breach escalates).
+   * `survey_*`: the satisfaction survey was sent, reminded of, skipped (spam, cooldown), answered
+   * (a score) or commented on.
    */
-  readonly type: 'registered' | 'status_changed' | 'assigned' | 'customer_info' | 'delivery_failed' | 'sla_warning' | 'sla_breach';
+  readonly type:
+    | 'registered'
+    | 'status_changed'
+    | 'assigned'
+    | 'customer_info'
+    | 'delivery_failed'
+    | 'sla_warning'
+    | 'sla_breach'
+    | 'survey_sent'
+    | 'survey_reminder'
+    | 'survey_skipped'
+    | 'survey_answered'
+    | 'survey_commented';
+  /** On `survey_answered`: the score, 1–5. */
+  readonly score?: number;
   /** On `sla_warning` / `sla_breach`: which deadline. */
   readonly slaDeadline?: SlaDeadline;
   readonly action?: ClaimAction;
@@ -114,6 +131,12 @@ export function slaEvent(check: SlaCheck, now: Date): ClaimEvent {
   return { id: randomUUID(), at: now, actor: { kind: 'system', reason: 'sla' }, type: check.stage === 'warning' ? 'sla_warning' : 'sla_breach', slaDeadline: check.deadline, notifyCustomer: false };
 }
 
+/** A survey event; `survey_sent` and `survey_reminder` are for the customer (the notification job sends them). */
+export function surveyEvent(type: 'survey_sent' | 'survey_reminder' | 'survey_skipped' | 'survey_answered' | 'survey_commented', now: Date, extra: { score?: number; note?: string } = {}): ClaimEvent {
+  const actor: Actor = type === 'survey_answered' || type === 'survey_commented' ? { kind: 'customer' } : { kind: 'system', reason: 'survey' };
+  return { id: randomUUID(), at: now, actor, type, notifyCustomer: type === 'survey_sent' || type === 'survey_reminder', ...extra };
+}
+
 /** The history event that tells staff a message to the customer failed for good. */
 export function deliveryFailedEvent(about: ClaimEvent, failure: DeliveryFailure, now: Date): ClaimEvent {
   return { id: randomUUID(), at: now, actor: { kind: 'system', reason: 'delivery' }, type: 'delivery_failed', aboutEventId: about.id, deliveryFailure: failure, notifyCustomer: false };
@@ -142,6 +165,8 @@ export interface Claim extends ClaimDraft {
   /** While `awaiting_customer`: the status to return to. */
   readonly resumeStatus?: ClaimStatus;
   readonly reopenCount: number;
+  /** The satisfaction survey after resolution. */
+  readonly survey?: SurveyRecord;
   readonly history: readonly ClaimEvent[];
 }
 

@@ -272,4 +272,14 @@ export const en = {
   'staff.sla.warning.resolution': 'Claim {number}: the decision is due {due}.',
   'staff.sla.breach.first_response': 'Claim {number}: the first-response deadline ({due}) has passed without an answer to the customer. Escalated to the head of department.',
   'staff.sla.breach.resolution': 'Claim {number}: the resolution deadline ({due}) has passed. Escalated to the head of department.',
+  // the satisfaction survey after resolution
+  'survey.ask': 'Your claim No. {number} is resolved. How satisfied are you with how we handled it? Please rate from 1 (very bad) to 5 (excellent).',
+  'survey.reminder': 'A reminder: please rate how we handled claim No. {number}, from 1 (very bad) to 5 (excellent). It takes one press.',
+  'survey.ask_comment': 'Thank you! Would you like to tell us more? Type a comment, or press "Skip".',
+  'survey.thanks': 'Thank you for your feedback!',
+  'survey.unavailable': 'Sorry, this survey is closed.',
+  'staff.history.survey_sent': 'The customer was asked to rate the handling.',
+  'staff.history.survey_answered': 'The customer rated the handling {score}/5.',
+  'staff.history.survey_commented': 'The customer\'s comment: {text}',
+  'staff.survey.low': 'Low satisfaction: the customer rated claim {number} {score}/5.',
 } as const satisfies Record<string, string>;

@@ -9,6 +9,8 @@ import {
   customerInfoEvent,
   deliveryFailedEvent,
   slaEvent,
+  surveyEvent,
+  CUSTOMER_INFO_TEXT_MAX,
   type DeliveryFailure,
   planTransition,
   OPEN_STATUSES,
@@ -20,6 +22,8 @@ import {
 } from '../domain/lifecycle.js';
 import type { PreparedRegistration } from '../domain/registration.js';
 import { dueSlaChecks, nextSlaCheckAt } from '../domain/sla.js';
+import { nextSurveyStep, surveyStartAt, type SurveyScore } from '../domain/survey.js';
+import { SurveyConfig } from '../domain/desk.js';
 import type { Attachment, CustomerIdentity } from '../domain/claim.js';
 
 /** The stored shape of a claim: the domain claim with `_id` and the registry's own fields. */
@@ -35,6 +39,8 @@ type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
   customerNotifyPending?: boolean;
   /** When the SLA sweep next looks at the claim; absent when no check is left. */
   slaNextCheckAt?: Date;
+  /** When the survey sweep next looks at the claim (set on resolution); absent otherwise. */
+  surveyNextAt?: Date;
 };
 
 /** Who took an idempotency key first; the winner alone allocates the number. */
@@ -56,10 +62,12 @@ export interface ClaimRepositoryOptions {
   /** After this long an unfinished submission is taken over (its first attempt crashed). */
   readonly staleSubmissionMs?: number;
   readonly now?: () => Date;
+  /** The desk's survey timing (delay after resolution, reminder, window, cooldown). */
+  readonly survey?: SurveyConfig;
 }
 
 function toClaim(doc: ClaimDocument): Claim {
-  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, customerNotifyPending: _notify, slaNextCheckAt: _sla, ...rest } = doc;
+  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, customerNotifyPending: _notify, slaNextCheckAt: _sla, surveyNextAt: _survey, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -91,8 +99,10 @@ export class ClaimRepository {
   private readonly waitForPeerMs: number;
   private readonly staleSubmissionMs: number;
   private readonly now: () => Date;
+  private readonly survey: SurveyConfig;
 
   constructor(private readonly db: Db, options: ClaimRepositoryOptions = {}) {
+    this.survey = options.survey ?? SurveyConfig.parse({});
     this.claims = db.collection<ClaimDocument>(COLLECTIONS.claims);
     this.submissions = db.collection<SubmissionDocument>(COLLECTIONS.claimSubmissions);
     this.waitForPeerMs = options.waitForPeerMs ?? 10_000;
@@ -310,6 +320,80 @@ export class ClaimRepository {
     return { claim, recorded };
   }
 
+  /** Ids of resolved claims whose survey step is due at `now`. */
+  async listSurveyDue(now: Date, limit = 100): Promise<string[]> {
+    const docs = await this.claims.find({ surveyNextAt: { $lte: now } }, { projection: { _id: 1 } }).sort({ surveyNextAt: 1 }).limit(limit).toArray();
+    return docs.map((doc) => doc._id.toHexString());
+  }
+
+  /**
+   * Takes a resolved claim's survey one step on (send, skip, remind, close — see
+   * src/domain/survey.ts), compare-and-swap, so two workers never send the same survey twice.
+   * Returns the claim and the events recorded.
+   */
+  async advanceSurvey(id: string): Promise<{ claim: Claim; recorded: readonly ClaimEvent[] } | undefined> {
+    const found = await this.findById(id);
+    if (!found) return undefined;
+    const since = new Date(this.now().getTime() - this.survey.cooldownHours * 3_600_000);
+    const recently = found.survey === undefined && found.status === 'resolved' && (await this.surveyedSince(found.customer, since, id));
+    let recorded: ClaimEvent[] = [];
+    const claim = await this.update(id, undefined, (current, now) => {
+      const step = nextSurveyStep(current, this.survey, now, recently);
+      switch (step.kind) {
+        case 'none':
+        case 'wait':
+          return 'unchanged';
+        case 'send':
+        case 'skip':
+        case 'remind':
+          recorded = [surveyEvent(step.kind === 'send' ? 'survey_sent' : step.kind === 'skip' ? 'survey_skipped' : 'survey_reminder', now, step.kind === 'skip' && step.record.skipped ? { note: step.record.skipped } : {})];
+          return { set: { survey: step.record, surveyNextAt: step.nextAt }, unset: [], events: recorded, now };
+        case 'close': {
+          const plan = planTransition(current, { action: 'close' }, { kind: 'system', reason: 'survey window over' }, now);
+          recorded = [plan.event];
+          return { set: plan.set, unset: [...plan.unset, 'surveyNextAt'], events: recorded, now };
+        }
+      }
+    });
+    if (recorded.length === 0) {
+      // nothing to do yet (or any more): only the time of the next look moves
+      const step = nextSurveyStep(claim, this.survey, this.now(), recently);
+      const _id = new ObjectId(claim.id);
+      if (step.kind === 'wait') await this.claims.updateOne({ _id, version: claim.version }, { $set: { surveyNextAt: step.nextAt } });
+      else if (step.kind === 'none') await this.claims.updateOne({ _id, version: claim.version }, { $unset: { surveyNextAt: '' } });
+    }
+    return { claim, recorded };
+  }
+
+  /** Whether a customer was sent a survey since `since` (for another claim): the cooldown. */
+  private async surveyedSince(customer: CustomerIdentity, since: Date, exceptId: string): Promise<boolean> {
+    const doc = await this.claims.findOne({ ...customerFilter(customer), 'survey.sentAt': { $gte: since }, _id: { $ne: new ObjectId(exceptId) } }, { projection: { _id: 1 } });
+    return doc !== null;
+  }
+
+  /**
+   * Records a customer's survey answer (a score, or a comment) on their resolved claim. Refused
+   * as `CLAIM_NOT_FOUND` for someone else's claim, and as `INVALID_TRANSITION` when no survey is
+   * open (never sent, or the window is over). The same score twice changes nothing.
+   */
+  async recordSurveyAnswer(customer: CustomerIdentity, number: string, answer: { readonly score: SurveyScore } | { readonly comment: string }): Promise<Claim> {
+    const found = await this.findForCustomer(customer, number);
+    if (!found) throw new DomainError('CLAIM_NOT_FOUND', 'no such claim', {});
+    return this.update(found.id, undefined, (claim, now) => {
+      const survey = claim.survey;
+      if (claim.status !== 'resolved' || !survey?.sentAt || now.getTime() >= survey.closeAt.getTime()) {
+        throw new DomainError('INVALID_TRANSITION', 'the survey of this claim is not open', { number: claim.number, from: claim.status, action: 'survey' });
+      }
+      if ('score' in answer) {
+        if (survey.score === answer.score) return 'unchanged';
+        return { set: { survey: { ...survey, score: answer.score, answeredAt: now } }, unset: [], events: [surveyEvent('survey_answered', now, { score: answer.score })], now };
+      }
+      const comment = answer.comment.trim().slice(0, CUSTOMER_INFO_TEXT_MAX);
+      if (comment === '' || survey.comment === comment) return 'unchanged';
+      return { set: { survey: { ...survey, comment } }, unset: [], events: [surveyEvent('survey_commented', now, { note: comment })], now };
+    });
+  }
+
   /**
    * Moves a claim through its lifecycle. The transition table decides; the update is a
    * compare-and-swap on `version`, so a concurrent change is never overwritten: with
@@ -319,6 +403,9 @@ export class ClaimRepository {
   async apply(id: string, command: ClaimCommand, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
     return this.update(id, options.expectedVersion, (claim, now) => {
       const plan = planTransition(claim, command, actor, now);
+      // a resolution starts the survey clock; a reopened claim gets a new survey when resolved again
+      if (plan.to === 'resolved') return { set: { ...plan.set, surveyNextAt: surveyStartAt(now, this.survey) }, unset: [...plan.unset, 'survey'], events: [plan.event], now };
+      if (plan.from === 'resolved' || plan.to === 'closed') return { set: plan.set, unset: [...plan.unset, 'surveyNextAt'], events: [plan.event], now };
       return { set: plan.set, unset: plan.unset, events: [plan.event], now };
     });
   }
@@ -399,7 +486,7 @@ export class ClaimRepository {
 /** A planned change of one claim. */
 interface Change {
   readonly set: Partial<Omit<ClaimDocument, '_id' | 'history' | 'version'>>;
-  readonly unset: readonly (TransitionPlan['unset'][number] | 'slaNextCheckAt')[];
+  readonly unset: readonly (TransitionPlan['unset'][number] | 'slaNextCheckAt' | 'surveyNextAt' | 'survey')[];
   readonly events: readonly ClaimEvent[];
   readonly now: Date;
 }

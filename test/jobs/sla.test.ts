@@ -75,10 +75,14 @@ describe('SLA warnings and escalations, with the real scheduler and Slack', () =
     const taken = await desk.app.staff.act({ teamId: 'T0EXAMPLE1', userId: MARIA }, answered.id, { action: 'take' });
     expect(taken.ok).toBe(true);
 
-    await new Promise((resolve) => setTimeout(resolve, 5.5 * SECOND));
-    await desk.settled();
     const events = async (claim: Claim) =>
       ((await desk.app.registry.findById(claim.id))?.history ?? []).filter((event) => event.type.startsWith('sla_')).map((event) => `${event.slaDeadline ?? ''}:${event.type}`);
+    const deadline = Date.now() + 15 * SECOND;
+    while ((await events(waiting)).length < 4 || (await events(answered)).length < 2) {
+      if (Date.now() > deadline) throw new Error('the SLA events did not come');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await desk.settled();
     expect((await events(waiting)).sort()).toEqual(['first_response:sla_breach', 'first_response:sla_warning', 'resolution:sla_breach', 'resolution:sla_warning']);
     expect(await events(answered)).toEqual(['resolution:sla_warning', 'resolution:sla_breach']);
 

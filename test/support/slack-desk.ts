@@ -51,6 +51,7 @@ export interface SlackDeskOptions {
   readonly senders?: StartAppOptions['senders'];
   readonly notifications?: StartAppOptions['notifications'];
   readonly slaEvery?: StartAppOptions['slaEvery'];
+  readonly surveyEvery?: StartAppOptions['surveyEvery'];
 }
 
 export class SlackDesk {
@@ -81,6 +82,7 @@ export class SlackDesk {
       senders: options.senders ?? { telegram: new CollectingChannel() },
       notifications: options.notifications ?? { sweepEvery: '1 hour' },
       slaEvery: options.slaEvery ?? '1 hour',
+      surveyEvery: options.surveyEvery ?? '1 hour',
     });
     return new SlackDesk(app, fake, logLines);
   }
