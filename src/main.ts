@@ -34,7 +34,11 @@ import { SlackPostStore } from './store/slack-posts.js';
 import { scheduleStaffSyncSweep } from './jobs/staff-sync.js';
 import { scheduleSlaSweep } from './jobs/sla.js';
 import { scheduleSurveySweep } from './jobs/survey.js';
-import { CustomerNotifier, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
+import { scheduleDigest } from './jobs/digest.js';
+import { scheduleHousekeeping } from './jobs/housekeeping.js';
+import { pruneFinishedJobs } from './store/job-housekeeping.js';
+import { slackDigestPoster } from '../adapters/slack/digest.js';
+import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { DeskConfig } from './domain/desk.js';
 import type { EnvConfig } from './config.js';
 
@@ -53,6 +57,8 @@ export interface App {
   readonly staff: StaffDesk;
   /** The conversation runner the channel adapters hand their updates to. */
   readonly conversations: ConversationRunner;
+  /** The scheduler (Agenda) running the desk's jobs, e.g. to run one now: `app.jobs.now('digest.departments')`. */
+  readonly jobs: Agenda;
   /** The local database the app started, when MONGODB_URI was not set. */
   readonly localServer: LocalServer | undefined;
   /**
@@ -75,6 +81,8 @@ export interface StartAppOptions {
   readonly senders?: Partial<Record<Channel, MessageSender>>;
   /** How often scheduled jobs are looked for, in milliseconds (tests use less). */
   readonly jobsEveryMs?: number;
+  /** After this long a job whose worker died is taken over by another (default 10 min; tests use less). */
+  readonly jobsLockLifetimeMs?: number;
   /**
    * Run the standalone grammY bot when TELEGRAM_BOT_TOKEN is set (default true). False when the
    * host application runs its own Telegraf bot and mounts `app.telegraf(bot)` instead.
@@ -82,6 +90,8 @@ export interface StartAppOptions {
   readonly runTelegramBot?: boolean;
   /** Customer notifications: the sweep, its grace time, and the retries of a failing send (tests use less). */
   readonly notifications?: CustomerNotificationOptions;
+  /** Overrides the desk's digest cron (tests: a short interval, or false for no digest). */
+  readonly digestEvery?: string | number | false;
   /** How often the survey sweep runs (default every minute; tests use less). */
   readonly surveyEvery?: string | number;
   /** How often the SLA sweep runs (default every minute; tests use less). */
@@ -148,7 +158,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     let slackSync: SlackClaimSync | undefined;
     stops.push(() => slackSync?.drain() ?? Promise.resolve());
 
-    const scheduler = createScheduler(db, options.jobsEveryMs ? { processEveryMs: options.jobsEveryMs } : {});
+    const scheduler = createScheduler(db, {
+      ...(options.jobsEveryMs ? { processEveryMs: options.jobsEveryMs } : {}),
+      ...(options.jobsLockLifetimeMs ? { lockLifetimeMs: options.jobsLockLifetimeMs } : {}),
+    });
     // a database blip makes Agenda emit 'error'; unheard, that would end the process
     scheduler.on('error', (error: unknown) => log.warn('jobs', 'scheduler error', { error: errorName(error) }));
     await scheduleIdleSweep(scheduler, conversations);
@@ -173,6 +186,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
+    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, {
+      names: [NOTIFY_JOB],
+      onPruned: (count) => log.info('jobs', 'pruned finished jobs', { count }),
+    });
     // the job is scheduled right after the change; the sweep catches what a crash left behind
     registry.onChange((claim) => {
       notifications.enqueue(claim).catch((error: unknown) => log.warn('jobs', 'scheduling a notification failed; the sweep will', { claimId: claim.id, error: errorName(error) }));
@@ -194,7 +211,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     if (channels.slack) {
       log.warn('slack', `off: ${channels.slack}`);
     } else {
-      const slack = await startSlack({ env, desk, db, log, registry, staff, conversations, scheduler, staffSync: options.staffSync ?? {} });
+      const slack = await startSlack({ env, desk, db, log, registry, staff, conversations, scheduler, staffSync: options.staffSync ?? {}, digestEvery: options.digestEvery });
       slackSync = slack.sync;
       if (slack.receiver) http.route('POST', SLACK_EVENTS_PATH, slack.receiver.handler());
       if (slack.stop) stops.push(slack.stop);
@@ -230,14 +247,18 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     };
 
     await scheduler.start();
-    stops.push(() => scheduler.stop());
+    // on stop: let running jobs finish (up to 20 s), then release whatever still runs to another worker
+    stops.push(async () => {
+      const drained = await scheduler.drain({ timeout: 20_000, closeConnection: false });
+      if (drained.timedOut) await scheduler.stop(false);
+    });
     log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });
 
     const idle = async () => {
       await conversations.drain();
       await slackSync?.drain();
     };
-    return { url: http.url, db, registry, staff, conversations, localServer, telegraf, idle, stop: stopAll };
+    return { url: http.url, db, registry, staff, conversations, jobs: scheduler, localServer, telegraf, idle, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -297,6 +318,7 @@ async function startSlack(parts: {
   conversations: ConversationRunner;
   scheduler: Agenda;
   staffSync: NonNullable<StartAppOptions['staffSync']>;
+  digestEvery: StartAppOptions['digestEvery'];
 }): Promise<SlackParts> {
   const { env, desk, log, registry, staff, conversations, scheduler } = parts;
   const token = env.SLACK_BOT_TOKEN ?? '';
@@ -311,6 +333,14 @@ async function startSlack(parts: {
   });
   registry.onChange((claim) => sync.kick(claim.id));
   conversations.setSender('slack', new SlackSender(api));
+  if (parts.digestEvery !== false) {
+    await scheduleDigest(
+      scheduler,
+      desk,
+      { departmentStats: (department, since, now) => registry.departmentStats(department, since, now), postDigest: slackDigestPoster(api, desk) },
+      { ...(parts.digestEvery !== undefined ? { every: parts.digestEvery } : {}), onError: (department, error) => log.warn('slack', 'digest not posted', { department, failure: slackFailure(error) }) },
+    );
+  }
   await scheduleStaffSyncSweep(
     scheduler,
     { listPending: (before, limit) => registry.listStaffSyncPending(before, limit), sync: (claimId) => sync.sync(claimId) },

@@ -3,7 +3,7 @@ import type { DeskConfig } from './domain/desk.js';
 import type { SurveyScore } from './domain/survey.js';
 import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure } from './domain/lifecycle.js';
 import { prepareRegistration } from './domain/registration.js';
-import type { ClaimRepository, RegisterResult } from './store/claims.js';
+import type { ClaimRepository, DepartmentStats, RegisterResult } from './store/claims.js';
 import type { ClaimsPort } from '../flows/runner.js';
 
 /** Told about a changed claim; must not throw. */
@@ -120,6 +120,11 @@ export class ClaimRegistry implements ClaimsPort {
   /** A customer's survey answer: a score (1–5) or a comment, on their own resolved claim. */
   async answerSurvey(customer: CustomerIdentity, number: string, answer: { readonly score: SurveyScore } | { readonly comment: string }): Promise<Claim> {
     return this.changed(await this.claims.recordSurveyAnswer(customer, number, answer));
+  }
+
+  /** A department's numbers for the digest (received and resolved since `since`, open and overdue now, CSAT). */
+  departmentStats(department: string, since: Date, now: Date = this.now()): Promise<DepartmentStats> {
+    return this.claims.departmentStats(department, since, now);
   }
 
   /** Marks that the staff's view (the Slack post) shows this version of the claim. */

@@ -246,6 +246,27 @@ export function lowScoreAlert(ctx: RenderContext, claim: Claim, score: number, p
   return { text: line, blocks: [section(line), ...openButton(ctx.locale, permalink)] };
 }
 
+/** What a digest shows for one department. */
+export interface DigestNumbers {
+  readonly received: number;
+  readonly open: number;
+  readonly overdue: number;
+  readonly resolved: number;
+  readonly answers: number;
+  readonly csat?: number;
+}
+
+/** The periodic summary of a department for its channel. */
+export function digestMessage(ctx: RenderContext, department: string, numbers: DigestNumbers, since: Date): SlackMessage {
+  const { locale } = ctx;
+  const title = t(locale, 'staff.digest.title', { department: departmentName(ctx, department), since: when(ctx, since) });
+  const lines = [
+    t(locale, 'staff.digest.numbers', { received: numbers.received, open: numbers.open, overdue: numbers.overdue, resolved: numbers.resolved }),
+    numbers.csat !== undefined ? t(locale, 'staff.digest.csat', { csat: numbers.csat.toFixed(1), answers: numbers.answers }) : t(locale, 'staff.digest.no_csat'),
+  ];
+  return { text: escapeMrkdwn(title), blocks: [{ type: 'header', text: plain(title) }, section(lines.join('\n'))] };
+}
+
 const openButton = (locale: Locale, url: string | undefined): ActionsBlock[] =>
   url ? [{ type: 'actions', elements: [{ type: 'button', text: plain(t(locale, 'staff.button.open_post'), BUTTON_TEXT_MAX), url, action_id: ACTIONS.openPost }] }] : [];
 

@@ -103,6 +103,15 @@ export const SurveyConfig = z
   .strict();
 export type SurveyConfig = z.infer<typeof SurveyConfig>;
 
+export const DigestConfig = z
+  .object({
+    /** When the per-department Slack digest is posted: a cron expression in the desk's time zone. */
+    cron: z.string().regex(/^\S+( \S+){4}$/, 'expected a cron expression of five fields, such as "0 9 * * 1-5"').default('0 9 * * *'),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export type DigestConfig = z.infer<typeof DigestConfig>;
+
 export const ConversationConfig = z
   .object({
     /** Minutes without a message after which an unfinished dialog is closed politely. */
@@ -132,6 +141,7 @@ export const DeskConfig = z
     survey: SurveyConfig.default(SurveyConfig.parse({})),
     templates: z.array(ResponseTemplate).default([]),
     conversation: ConversationConfig.default(ConversationConfig.parse({})),
+    digest: DigestConfig.default(DigestConfig.parse({})),
   })
   .strict()
   .superRefine((desk, ctx) => {

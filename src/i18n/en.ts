@@ -282,4 +282,8 @@ export const en = {
   'staff.history.survey_answered': 'The customer rated the handling {score}/5.',
   'staff.history.survey_commented': 'The customer\'s comment: {text}',
   'staff.survey.low': 'Low satisfaction: the customer rated claim {number} {score}/5.',
+  'staff.digest.title': 'Claims digest: {department}, since {since}',
+  'staff.digest.numbers': '*New:* {received}   *Open:* {open}   *Overdue:* {overdue}   *Resolved:* {resolved}',
+  'staff.digest.csat': '*Average satisfaction:* {csat}/5 ({answers} answers)',
+  'staff.digest.no_csat': '*Average satisfaction:* no answers',
 } as const satisfies Record<string, string>;

@@ -280,4 +280,8 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'staff.history.survey_answered': 'Клиент оценил работу на {score}/5.',
   'staff.history.survey_commented': 'Комментарий клиента: {text}',
   'staff.survey.low': 'Низкая оценка: клиент оценил работу с претензией {number} на {score}/5.',
+  'staff.digest.title': 'Сводка по претензиям: {department}, с {since}',
+  'staff.digest.numbers': '*Новые:* {received}   *Открытые:* {open}   *Просроченные:* {overdue}   *Решённые:* {resolved}',
+  'staff.digest.csat': '*Средняя оценка:* {csat}/5 (ответов: {answers})',
+  'staff.digest.no_csat': '*Средняя оценка:* ответов нет',
 };

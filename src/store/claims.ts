@@ -50,6 +50,17 @@ interface SubmissionDocument {
   claimedAt: Date;
 }
 
+/** A department's numbers for the periodic digest. */
+export interface DepartmentStats {
+  readonly received: number;
+  readonly open: number;
+  readonly overdue: number;
+  readonly resolved: number;
+  /** Survey answers given in the period, and their average score (1–5). */
+  readonly answers: number;
+  readonly csat?: number;
+}
+
 export interface RegisterResult {
   readonly claim: Claim;
   /** false when the idempotency key had been used: the earlier claim is returned, no number burned. */
@@ -392,6 +403,25 @@ export class ClaimRepository {
       if (comment === '' || survey.comment === comment) return 'unchanged';
       return { set: { survey: { ...survey, comment } }, unset: [], events: [surveyEvent('survey_commented', now, { note: comment })], now };
     });
+  }
+
+  /**
+   * A department's numbers for the digest: claims received since `since`, open now, overdue now
+   * (open past the resolution due time), resolved since `since`, and the average survey score
+   * of the answers given since `since` (undefined without answers).
+   */
+  async departmentStats(department: string, since: Date, now: Date): Promise<DepartmentStats> {
+    const open = { department, status: { $in: [...OPEN_STATUSES] } };
+    const [received, openCount, overdue, resolved, answers] = await Promise.all([
+      this.claims.countDocuments({ department, createdAt: { $gte: since } }),
+      this.claims.countDocuments(open),
+      this.claims.countDocuments({ ...open, 'sla.resolutionDueAt': { $lt: now } }),
+      this.claims.countDocuments({ department, resolvedAt: { $gte: since } }),
+      this.claims.find({ department, 'survey.answeredAt': { $gte: since } }, { projection: { 'survey.score': 1 } }).toArray(),
+    ]);
+    const scores = answers.flatMap((doc) => (doc.survey?.score !== undefined ? [doc.survey.score] : []));
+    const csat = scores.length > 0 ? scores.reduce((sum, score) => sum + score, 0) / scores.length : undefined;
+    return { received, open: openCount, overdue, resolved, answers: scores.length, ...(csat !== undefined ? { csat } : {}) };
   }
 
   /**

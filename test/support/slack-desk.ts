@@ -52,6 +52,7 @@ export interface SlackDeskOptions {
   readonly notifications?: StartAppOptions['notifications'];
   readonly slaEvery?: StartAppOptions['slaEvery'];
   readonly surveyEvery?: StartAppOptions['surveyEvery'];
+  readonly digestEvery?: StartAppOptions['digestEvery'];
 }
 
 export class SlackDesk {
@@ -83,6 +84,7 @@ export class SlackDesk {
       notifications: options.notifications ?? { sweepEvery: '1 hour' },
       slaEvery: options.slaEvery ?? '1 hour',
       surveyEvery: options.surveyEvery ?? '1 hour',
+      digestEvery: options.digestEvery ?? false,
     });
     return new SlackDesk(app, fake, logLines);
   }

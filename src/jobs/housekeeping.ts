@@ -1,0 +1,33 @@
+import type { Agenda } from 'agenda';
+
+/** The daily cleanup. */
+export const HOUSEKEEPING_JOB = 'housekeeping.prune';
+
+export interface HousekeepingPort {
+  /** Deletes one-off jobs of these kinds finished before `before`; returns how many. */
+  pruneFinishedJobs(names: readonly string[], before: Date): Promise<number>;
+}
+
+export interface HousekeepingOptions {
+  /** Job kinds whose finished runs are pruned (the notification job: one per event). */
+  readonly names: readonly string[];
+  /** How long finished jobs are kept (default 7 days). */
+  readonly keepMs?: number;
+  readonly every?: string | number;
+  readonly now?: () => Date;
+  readonly onPruned?: (count: number) => void;
+}
+
+/**
+ * Defines the housekeeping job and schedules it daily: finished one-off jobs older than a week are
+ * deleted. (Processed update ids need no pruning: each conversation keeps a sliding window of them.)
+ * @example await scheduleHousekeeping(agenda, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, { names: [NOTIFY_JOB] });
+ */
+export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPort, options: HousekeepingOptions): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  agenda.define(HOUSEKEEPING_JOB, async () => {
+    const pruned = await port.pruneFinishedJobs(options.names, new Date(now().getTime() - (options.keepMs ?? 7 * 24 * 3_600_000)));
+    options.onPruned?.(pruned);
+  });
+  await agenda.every(options.every ?? '1 day', HOUSEKEEPING_JOB);
+}

@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApp, type App } from '../../src/main.js';
+import { createLogger } from '../../src/log.js';
+import { projectRoot } from '../../src/store/local/paths.js';
+import { pruneFinishedJobs } from '../../src/store/job-housekeeping.js';
+import { NOTIFY_JOB } from '../../src/jobs/customer-notification.js';
+import { DIGEST_JOB } from '../../src/jobs/digest.js';
+import { t } from '../../src/i18n/index.js';
+import { CollectingChannel } from '../support/chat.js';
+import { draft } from '../support/fixtures.js';
+import { QUALITY, SlackDesk, LOGISTICS, SUPPORT } from '../support/slack-desk.js';
+
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 15_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+const telegramCustomer = (id: string) => ({ customer: { channel: 'telegram' as const, userId: id }, conversation: { channel: 'telegram' as const, chatId: id } });
+const staff = { kind: 'staff' as const, staffId: 'maria' };
+
+describe('several workers on one database', () => {
+  const database = `workers_${randomBytes(4).toString('hex')}`;
+  const uri = () => `${inject('mongoUri')}${database}?serverSelectionTimeoutMS=800`;
+  const start = (sender: CollectingChannel, extra: Parameters<typeof startApp>[0] = {}) =>
+    startApp({
+      env: { MONGODB_URI: uri(), PORT: '0', HOST: '127.0.0.1' },
+      log: createLogger('error', () => undefined),
+      senders: { telegram: sender },
+      jobsEveryMs: 100,
+      notifications: { sweepEvery: 200, graceMs: 0 },
+      ...extra,
+    });
+  let apps: App[] = [];
+
+  afterAll(async () => {
+    await apps[0]?.db.dropDatabase();
+    for (const app of apps) await app.stop();
+  });
+
+  it('two workers never send a notification twice', async () => {
+    const first = new CollectingChannel();
+    const second = new CollectingChannel();
+    apps = [await start(first), await start(second)];
+    const [a, b] = apps;
+    if (!a || !b) throw new Error('apps did not start');
+    const ids: string[] = [];
+    for (let n = 0; n < 12; n++) {
+      const { claim } = await a.registry.submit(draft(telegramCustomer(`90${String(n).padStart(2, '0')}`)), `workers-${String(n)}`);
+      ids.push(claim.id);
+      // the change is made through the other worker: both schedule, both run jobs
+      await b.registry.apply(claim.id, { action: 'take' }, staff);
+    }
+    await until(() => first.sent.length + second.sent.length >= 12);
+    await new Promise((resolve) => setTimeout(resolve, 800)); // more sweeps, more chances to double-send
+    const sent = [...first.sent, ...second.sent].map((entry) => entry.to.chatId).sort();
+    expect(sent).toEqual(ids.map((_, n) => `90${String(n).padStart(2, '0')}`).sort());
+    expect(first.sent.length).toBeGreaterThan(0);
+    for (const id of ids) {
+      const claim = await a.registry.findById(id);
+      expect(claim?.history.find((event) => event.action === 'take')?.deliveredAt).toBeInstanceOf(Date);
+    }
+  });
+
+  it('housekeeping prunes finished one-off jobs and leaves the recurring ones', async () => {
+    const [a] = apps;
+    if (!a) throw new Error('no app');
+    const jobs = a.db.collection('agendaJobs');
+    const finished = await jobs.countDocuments({ name: NOTIFY_JOB, nextRunAt: null, lastFinishedAt: { $ne: null } });
+    expect(finished).toBeGreaterThanOrEqual(12);
+    const recurring = await jobs.countDocuments({ nextRunAt: { $ne: null } });
+    expect(await pruneFinishedJobs(a.db, [NOTIFY_JOB], new Date(Date.now() - 3_600_000))).toBe(0); // nothing older than an hour
+    expect(await pruneFinishedJobs(a.db, [NOTIFY_JOB], new Date(Date.now() + 1_000))).toBe(finished);
+    expect(await jobs.countDocuments({ nextRunAt: { $ne: null } })).toBe(recurring);
+  });
+});
+
+describe('a worker killed in the middle of a job', () => {
+  const database = `killed_${randomBytes(4).toString('hex')}`;
+  const uri = `${inject('mongoUri')}${database}?serverSelectionTimeoutMS=800`;
+  let survivor: App | undefined;
+
+  afterAll(async () => {
+    await survivor?.db.dropDatabase();
+    await survivor?.stop();
+  });
+
+  it('another worker takes the job over once its lock expires: one delivery', async () => {
+    // node itself with tsx as a loader (not the tsx CLI, which would run the worker as a grandchild
+    // that SIGKILL does not reach)
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/notify-worker.ts'], {
+      cwd: projectRoot,
+      env: { ...process.env, MONGODB_URI: uri },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      await until(() => out.includes('ready'), 30_000);
+      // register and change the claim through a process that runs no jobs of its own: the child will take the job
+      const collecting = new CollectingChannel();
+      const writer = await startApp({ env: { MONGODB_URI: uri, PORT: '0', HOST: '127.0.0.1' }, log: createLogger('error', () => undefined), senders: { telegram: collecting }, jobsEveryMs: 3_600_000, notifications: { sweepEvery: '1 hour' } });
+      const { claim } = await writer.registry.submit(draft(telegramCustomer('9101')), 'killed-1');
+      await writer.registry.apply(claim.id, { action: 'take' }, staff);
+      await writer.stop();
+      await until(() => out.includes('sending 9101'));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+
+      const sender = new CollectingChannel();
+      survivor = await startApp({ env: { MONGODB_URI: uri, PORT: '0', HOST: '127.0.0.1' }, log: createLogger('error', () => undefined), senders: { telegram: sender }, jobsEveryMs: 100, jobsLockLifetimeMs: 1_500, notifications: { sweepEvery: 200, graceMs: 0 } });
+      await until(() => sender.to('9101').length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(sender.to('9101')).toHaveLength(1);
+      expect(sender.to('9101')[0]?.text).toContain(claim.number);
+      const stored = await survivor.registry.findById(claim.id);
+      expect(stored?.history.find((event) => event.action === 'take')?.deliveredAt).toBeInstanceOf(Date);
+      expect(collecting.sent).toEqual([]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
+describe('the digest', () => {
+  let desk: SlackDesk;
+
+  beforeAll(async () => {
+    desk = await SlackDesk.start({ digestEvery: '1 day' });
+  });
+  afterAll(async () => {
+    await desk.stop();
+  });
+
+  it('posts each department its numbers: new, open, overdue, resolved, satisfaction', async () => {
+    // the digest runs once as the desk starts (nothing to report), then on its schedule
+    const posted = (channel: string, text: string) => desk.fake.messagesIn(channel).some((message) => JSON.stringify(message.blocks ?? []).includes(text));
+    const empty = t('ru', 'staff.digest.numbers', { received: 0, open: 0, overdue: 0, resolved: 0 });
+    await until(() => posted(SUPPORT, empty) && posted(QUALITY, empty) && posted(LOGISTICS, empty));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the first run has finished
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('9201')), 'digest-1');
+    await desk.app.registry.submit(draft(telegramCustomer('9202')), 'digest-2');
+    await desk.app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'repair', responseText: 'Repaired.' } }, staff);
+    await desk.app.jobs.now(DIGEST_JOB);
+    const numbers = t('ru', 'staff.digest.numbers', { received: 2, open: 1, overdue: 0, resolved: 1 });
+    await until(() => posted(QUALITY, numbers));
+    const digest = desk.fake.messagesIn(QUALITY).find((message) => JSON.stringify(message.blocks ?? []).includes(numbers));
+    expect(JSON.stringify(digest?.blocks)).toContain(t('ru', 'staff.digest.no_csat'));
+    // the other departments get theirs too, with nothing to report
+    await until(() => desk.fake.messagesIn(SUPPORT).filter((message) => JSON.stringify(message.blocks ?? []).includes(empty)).length === 2);
+  });
+
+  it('the numbers count what the period holds: an answered survey gives the average', async () => {
+    const since = new Date(Date.now() - 60_000);
+    const { claim } = await desk.app.registry.submit(draft({ ...telegramCustomer('9203'), category: 'refund' }), 'digest-3');
+    await desk.app.db.collection('claims').updateOne({ number: claim.number }, { $set: { status: 'resolved', resolvedAt: new Date(), survey: { sentAt: new Date(), closeAt: new Date(Date.now() + 60_000), score: 4, answeredAt: new Date() } } });
+    const stats = await desk.app.registry.departmentStats('support', since);
+    expect(stats).toEqual({ received: 1, open: 0, overdue: 0, resolved: 1, answers: 1, csat: 4 });
+  });
+});
