@@ -247,10 +247,11 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     };
 
     await scheduler.start();
-    // on stop: let running jobs finish (up to 20 s), then release whatever still runs to another worker
+    // on stop: let running jobs finish (up to 20 s), then release every lock still held (jobs
+    // fetched but not started, or still running after the wait) so another worker takes them at once
     stops.push(async () => {
-      const drained = await scheduler.drain({ timeout: 20_000, closeConnection: false });
-      if (drained.timedOut) await scheduler.stop(false);
+      await scheduler.drain({ timeout: 20_000, closeConnection: false });
+      await scheduler.stop(false);
     });
     log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });
 

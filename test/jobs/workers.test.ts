@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MongoClient } from 'mongodb';
 import { startApp, type App } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
 import { projectRoot } from '../../src/store/local/paths.js';
@@ -160,4 +161,38 @@ describe('the digest', () => {
     const stats = await desk.app.registry.departmentStats('support', since);
     expect(stats).toEqual({ received: 1, open: 0, overdue: 0, resolved: 1, answers: 1, csat: 4 });
   });
+});
+
+describe('npm start and SIGTERM', () => {
+  it('the process starts the scheduler, and on SIGTERM stops it gracefully: exit 0, no job left locked', async () => {
+    const database = `sigterm_${randomBytes(4).toString('hex')}`;
+    const uri = `${inject('mongoUri')}${database}?serverSelectionTimeoutMS=800`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: projectRoot,
+      env: { ...process.env, MONGODB_URI: uri, PORT: '0', HOST: '127.0.0.1', TELEGRAM_BOT_TOKEN: '', SLACK_BOT_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      await until(() => out.includes('scheduler started'), 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // the sweeps' first runs are under way or done
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).toContain('SIGTERM: stopping');
+      const client = await MongoClient.connect(uri);
+      try {
+        const jobs = await client.db(database).collection('agendaJobs').find({}).toArray();
+        expect(jobs.length).toBeGreaterThan(0);
+        expect(jobs.filter((job) => job.lockedAt !== null && job.lockedAt !== undefined).map((job) => String(job.name))).toEqual([]);
+      } finally {
+        await client.db(database).dropDatabase();
+        await client.close();
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
