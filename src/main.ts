@@ -36,7 +36,7 @@ import { scheduleSlaSweep } from './jobs/sla.js';
 import { scheduleSurveySweep } from './jobs/survey.js';
 import { scheduleDigest } from './jobs/digest.js';
 import { scheduleHousekeeping } from './jobs/housekeeping.js';
-import { pruneFinishedJobs } from './store/job-housekeeping.js';
+import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
 import { slackDigestPoster } from '../adapters/slack/digest.js';
 import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { DeskConfig } from './domain/desk.js';
@@ -97,7 +97,7 @@ export interface StartAppOptions {
   /** How often the SLA sweep runs (default every minute; tests use less). */
   readonly slaEvery?: string | number;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
-  readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number };
+  readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
 }
 
 /**
@@ -250,8 +250,13 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     // on stop: let running jobs finish (up to 20 s), then release every lock still held (jobs
     // fetched but not started, or still running after the wait) so another worker takes them at once
     stops.push(async () => {
+      // Agenda 6 exposes no "release what you fetched"; its job processor keeps the list of jobs it
+      // locked (a fetch still in flight adds to it after drain() returns), so keep hold of it
+      const processor = (scheduler as unknown as { jobProcessor?: { lockedJobs?: readonly { attrs: { _id?: unknown } }[] } }).jobProcessor;
       await scheduler.drain({ timeout: 20_000, closeConnection: false });
-      await scheduler.stop(false);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let an in-flight fetch land
+      const ids = (processor?.lockedJobs ?? []).flatMap((job) => (job.attrs._id !== undefined ? [String(job.attrs._id)] : []));
+      await releaseUnstartedJobs(db, ids);
     });
     log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });
 
@@ -344,7 +349,7 @@ async function startSlack(parts: {
   }
   await scheduleStaffSyncSweep(
     scheduler,
-    { listPending: (before, limit) => registry.listStaffSyncPending(before, limit), sync: (claimId) => sync.sync(claimId) },
+    { listPending: (before, limit) => registry.listStaffSyncPending(before, limit), sync: (claimId) => sync.sync(claimId), defer: (claimId, until) => registry.deferStaffSync(claimId, until) },
     { ...parts.staffSync, onError: (claimId, error) => log.warn('slack', 'claim post sync failed; will retry', { claimId, failure: slackFailure(error) }) },
   );
 

@@ -132,6 +132,11 @@ export class ClaimRegistry implements ClaimsPort {
     return this.claims.markStaffSynced(claimId, version);
   }
 
+  /** Puts a claim whose staff sync failed back in the queue, not before `until`. */
+  deferStaffSync(claimId: string, until: Date): Promise<void> {
+    return this.claims.deferStaffSync(claimId, until);
+  }
+
   /** Claims changed before `before` whose latest change the staff's view may not show yet. */
   listStaffSyncPending(before: Date, limit?: number): Promise<string[]> {
     return this.claims.listStaffSyncPending(before, limit);

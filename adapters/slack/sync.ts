@@ -1,15 +1,19 @@
 import type { DeskConfig } from '../../src/domain/desk.js';
 import type { Claim, ClaimEvent } from '../../src/domain/lifecycle.js';
 import { headsOf, staffById } from '../../src/domain/staff.js';
-import { slackFailure, type SlackApi } from './api.js';
+import { slackErrorCode, slackFailure, type SlackApi } from './api.js';
+
+/** The claim's lease expired during a stall and someone else holds it now: stop, they carry on. */
+class LeaseLost extends Error {}
 import { assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, slaAlert, type RenderContext } from './render.js';
 import { LOW_SCORE_MAX } from '../../src/domain/survey.js';
 
 /** Where the claim's Slack post is and what was done for its events (the SlackPostStore). */
 export interface SlackPostPort {
   find(claimId: string): Promise<{ readonly channel?: string; readonly ts?: string; readonly doneEvents: readonly string[] } | undefined>;
-  lease(claimId: string, ms: number): Promise<boolean>;
-  release(claimId: string): Promise<void>;
+  lease(claimId: string, ms: number): Promise<string | undefined>;
+  renew(claimId: string, token: string, ms: number): Promise<boolean>;
+  release(claimId: string, token: string): Promise<void>;
   setMessage(claimId: string, channel: string, ts: string): Promise<void>;
   markDone(claimId: string, key: string): Promise<void>;
 }
@@ -48,7 +52,8 @@ export class SlackClaimSync {
   private readonly leaseMs: number;
 
   constructor(private readonly options: SlackSyncOptions) {
-    this.leaseMs = options.leaseMs ?? 30_000;
+    // longer than the slowest single Slack call (rate-limit waits included); renewed before each effect
+    this.leaseMs = options.leaseMs ?? 150_000;
   }
 
   /** Syncs a claim soon, in the background; calls during a run coalesce into one more run. */
@@ -79,7 +84,12 @@ export class SlackClaimSync {
   /** Brings Slack up to date with one claim. Throws when Slack fails; the sweeper tries again. */
   async sync(claimId: string): Promise<SyncOutcome> {
     const { posts, claims, desk, api } = this.options;
-    if (!(await posts.lease(claimId, this.leaseMs))) return 'busy';
+    const token = await posts.lease(claimId, this.leaseMs);
+    if (!token) return 'busy';
+    // before each Slack call: still ours? (a lease lost to a stall must not lead to a doubled effect)
+    const hold = async () => {
+      if (!(await posts.renew(claimId, token, this.leaseMs))) throw new LeaseLost();
+    };
     try {
       const claim = await claims.findById(claimId);
       if (!claim) return 'missing';
@@ -89,11 +99,19 @@ export class SlackClaimSync {
       const channel = post?.channel ?? desk.departments.find((department) => department.id === claim.department)?.slackChannel;
       let ts = post?.ts;
       let fresh = false;
+      // a card Slack refuses (an archived channel) must not hold back the direct messages below
+      let postFailure: unknown;
       if (channel && !ts) {
         const card = claimCard(ctx, claim);
-        ts = (await api.postMessage({ channel, text: card.text, blocks: card.blocks })).ts;
-        await posts.setMessage(claimId, channel, ts);
-        fresh = true;
+        try {
+          await hold();
+          ts = (await api.postMessage({ channel, text: card.text, blocks: card.blocks })).ts;
+          await posts.setMessage(claimId, channel, ts);
+          fresh = true;
+        } catch (error) {
+          if (error instanceof LeaseLost) throw error;
+          postFailure = error;
+        }
       }
       let permalink: string | undefined | null = null;
       const link = async () => {
@@ -102,6 +120,7 @@ export class SlackClaimSync {
       };
       const effect = async (key: string, act: () => Promise<void>) => {
         if (done.has(key)) return;
+        await hold();
         await act();
         await posts.markDone(claimId, key);
         done.add(key);
@@ -151,14 +170,26 @@ export class SlackClaimSync {
           }
         }
       }
+      if (postFailure !== undefined) throw postFailure;
       if (channel && ts && !fresh) {
         const card = claimCard(ctx, claim);
-        await api.updateMessage({ channel, ts, text: card.text, blocks: card.blocks });
+        await hold();
+        try {
+          await api.updateMessage({ channel, ts, text: card.text, blocks: card.blocks });
+        } catch (error) {
+          // the card was deleted in Slack: post it again (its thread history stays with the old one)
+          if (slackErrorCode(error) !== 'message_not_found') throw error;
+          const posted = await api.postMessage({ channel, text: card.text, blocks: card.blocks });
+          await posts.setMessage(claimId, channel, posted.ts);
+        }
       }
       await claims.markStaffSynced(claimId, claim.version);
       return 'synced';
+    } catch (error) {
+      if (error instanceof LeaseLost) return 'busy';
+      throw error;
     } finally {
-      await posts.release(claimId);
+      await posts.release(claimId, token);
     }
   }
 

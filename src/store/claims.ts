@@ -35,6 +35,8 @@ type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
   history: ClaimEvent[];
   /** Set by every change, cleared once the staff's view (the Slack post) shows this version. */
   staffSyncPending?: boolean;
+  /** After a failed sync: not before this time again (so a few failing claims never block the rest). */
+  staffSyncRetryAt?: Date;
   /** Set when an event for the customer is added, cleared once every such event is delivered or failed. */
   customerNotifyPending?: boolean;
   /** When the SLA sweep next looks at the claim; absent when no check is left. */
@@ -78,7 +80,7 @@ export interface ClaimRepositoryOptions {
 }
 
 function toClaim(doc: ClaimDocument): Claim {
-  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, customerNotifyPending: _notify, slaNextCheckAt: _sla, surveyNextAt: _survey, ...rest } = doc;
+  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, staffSyncRetryAt: _retry, customerNotifyPending: _notify, slaNextCheckAt: _sla, surveyNextAt: _survey, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -246,13 +248,23 @@ export class ClaimRepository {
   async markStaffSynced(id: string, version: number): Promise<void> {
     const _id = toObjectId(id);
     if (!_id) return;
-    await this.claims.updateOne({ _id, version }, { $unset: { staffSyncPending: '' } });
+    await this.claims.updateOne({ _id, version }, { $unset: { staffSyncPending: '', staffSyncRetryAt: '' } });
+  }
+
+  /** Puts a claim whose sync failed back in the queue, not before `until`. */
+  async deferStaffSync(id: string, until: Date): Promise<void> {
+    const _id = toObjectId(id);
+    if (!_id) return;
+    await this.claims.updateOne({ _id }, { $set: { staffSyncRetryAt: until } });
   }
 
   /** Ids of claims whose latest change the staff's view may not show yet, changed before `before`. */
   async listStaffSyncPending(before: Date, limit = 100): Promise<string[]> {
     const docs = await this.claims
-      .find({ staffSyncPending: true, updatedAt: { $lt: before } }, { projection: { _id: 1 } })
+      .find(
+        { staffSyncPending: true, updatedAt: { $lt: before }, $or: [{ staffSyncRetryAt: { $exists: false } }, { staffSyncRetryAt: { $lte: this.now() } }] },
+        { projection: { _id: 1 } },
+      )
       .sort({ updatedAt: 1 })
       .limit(limit)
       .toArray();

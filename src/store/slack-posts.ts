@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { COLLECTIONS } from './collections.js';
 import { isDuplicateKey } from './mongo.js';
@@ -18,6 +19,7 @@ interface SlackPostDocument {
   ts?: string;
   doneEvents: string[];
   lockedUntil?: Date;
+  lockToken?: string;
 }
 
 /**
@@ -25,7 +27,8 @@ interface SlackPostDocument {
  * claim, so two app instances never sync one claim at the same time (no doubled thread replies).
  * @example
  * const posts = new SlackPostStore(db);
- * if (await posts.lease(claimId, 30_000)) try { … } finally { await posts.release(claimId) }
+ * const token = await posts.lease(claimId, 150_000);
+ * if (token) try { … } finally { await posts.release(claimId, token) }
  */
 export class SlackPostStore {
   private readonly posts: Collection<SlackPostDocument>;
@@ -45,23 +48,34 @@ export class SlackPostStore {
     };
   }
 
-  /** Takes the claim's lease for `ms`; false while another holder's lease runs. */
-  async lease(claimId: string, ms: number): Promise<boolean> {
+  /**
+   * Takes the claim's lease for `ms`: a token to renew and release it with, or undefined while
+   * another holder's lease runs.
+   */
+  async lease(claimId: string, ms: number): Promise<string | undefined> {
     try {
       await this.posts.insertOne({ _id: claimId, doneEvents: [] });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
     const now = this.now();
+    const token = randomUUID();
     const result = await this.posts.updateOne(
       { _id: claimId, $or: [{ lockedUntil: { $exists: false } }, { lockedUntil: { $lte: now } }] },
-      { $set: { lockedUntil: new Date(now.getTime() + ms) } },
+      { $set: { lockedUntil: new Date(now.getTime() + ms), lockToken: token } },
     );
-    return result.modifiedCount === 1;
+    return result.modifiedCount === 1 ? token : undefined;
   }
 
-  async release(claimId: string): Promise<void> {
-    await this.posts.updateOne({ _id: claimId }, { $unset: { lockedUntil: '' } });
+  /** Extends a lease still held with `token`; false when it was lost (expired and taken). */
+  async renew(claimId: string, token: string, ms: number): Promise<boolean> {
+    const result = await this.posts.updateOne({ _id: claimId, lockToken: token }, { $set: { lockedUntil: new Date(this.now().getTime() + ms) } });
+    return result.matchedCount === 1;
+  }
+
+  /** Releases a lease, only if still held with `token`. */
+  async release(claimId: string, token: string): Promise<void> {
+    await this.posts.updateOne({ _id: claimId, lockToken: token }, { $unset: { lockedUntil: '', lockToken: '' } });
   }
 
   /** Records where the claim was posted. */

@@ -24,7 +24,7 @@ describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () 
   let desk: SlackDesk;
 
   beforeAll(async () => {
-    desk = await SlackDesk.start({ staffSync: { every: 300, graceMs: 0 } });
+    desk = await SlackDesk.start({ staffSync: { every: 300, graceMs: 0, retryAfterMs: 0 } });
   });
   afterAll(async () => {
     await desk.stop();
@@ -81,11 +81,15 @@ describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () 
     await desk.settled();
     const posts = new SlackPostStore(desk.app.db);
     // another instance holds the lease: the change made now cannot be shown yet
-    expect(await posts.lease(claim.id, 60_000)).toBe(true);
+    const token = await posts.lease(claim.id, 60_000);
+    if (!token) throw new Error('the lease was not taken');
+    expect(await posts.lease(claim.id, 60_000)).toBeUndefined();
     await desk.app.registry.apply(claim.id, { action: 'take' }, { kind: 'staff', staffId: 'ivan' });
     await desk.settled();
     expect((await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending).toBe(true);
-    await posts.release(claim.id);
+    await posts.release(claim.id, 'someone-elses-token'); // not the holder: nothing happens
+    expect(await posts.lease(claim.id, 60_000)).toBeUndefined();
+    await posts.release(claim.id, token);
     await until(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending === undefined);
     expect(JSON.stringify(postsOf(claim.number)[0]?.blocks)).toContain(t('ru', 'staff.status.in_review'));
   });

@@ -177,7 +177,7 @@ describe('npm start and SIGTERM', () => {
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     try {
       await until(() => out.includes('scheduler started'), 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 1_000)); // the sweeps' first runs are under way or done
+      // at once: the sweeps' first runs are fetched and locked, some not started yet
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

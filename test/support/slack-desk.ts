@@ -46,7 +46,7 @@ export interface SlackDeskOptions {
   readonly mongoUri?: string;
   /** Extra environment (e.g. another DESK_CONFIG). */
   readonly env?: Record<string, string>;
-  readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number };
+  readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
   /** Senders for the other channels (Telegram customers' claims), e.g. a CollectingChannel. */
   readonly senders?: StartAppOptions['senders'];
   readonly notifications?: StartAppOptions['notifications'];
