@@ -252,10 +252,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     stops.push(async () => {
       // Agenda 6 exposes no "release what you fetched"; its job processor keeps the list of jobs it
       // locked (a fetch still in flight adds to it after drain() returns), so keep hold of it
-      const processor = (scheduler as unknown as { jobProcessor?: { lockedJobs?: readonly { attrs: { _id?: unknown } }[] } }).jobProcessor;
+      const processor = (scheduler as unknown as { jobProcessor?: { lockedJobs?: readonly { attrs: { _id?: { toString(): string } } }[] } }).jobProcessor;
       await scheduler.drain({ timeout: 20_000, closeConnection: false });
       await new Promise((resolve) => setTimeout(resolve, 100)); // let an in-flight fetch land
-      const ids = (processor?.lockedJobs ?? []).flatMap((job) => (job.attrs._id !== undefined ? [String(job.attrs._id)] : []));
+      const ids = (processor?.lockedJobs ?? []).flatMap((job) => (job.attrs._id !== undefined ? [job.attrs._id.toString()] : []));
       await releaseUnstartedJobs(db, ids);
     });
     log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });

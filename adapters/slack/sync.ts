@@ -100,7 +100,7 @@ export class SlackClaimSync {
       let ts = post?.ts;
       let fresh = false;
       // a card Slack refuses (an archived channel) must not hold back the direct messages below
-      let postFailure: unknown;
+      let postFailure: Error | undefined;
       if (channel && !ts) {
         const card = claimCard(ctx, claim);
         try {
@@ -110,7 +110,7 @@ export class SlackClaimSync {
           fresh = true;
         } catch (error) {
           if (error instanceof LeaseLost) throw error;
-          postFailure = error;
+          postFailure = error instanceof Error ? error : new Error(String(error));
         }
       }
       let permalink: string | undefined | null = null;
