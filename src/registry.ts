@@ -52,6 +52,11 @@ export class ClaimRegistry implements ClaimsPort {
     return this.changed(await this.claims.apply(claimId, command, actor, options));
   }
 
+  /** Take: the review starts and the taker becomes the assignee, in one write. */
+  async take(claimId: string, staffId: string, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return this.changed(await this.claims.take(claimId, staffId, options));
+  }
+
   /** Assigns a claim to a staff member listed in the desk config. */
   async assign(claimId: string, staffId: string, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
     return this.changed(await this.claims.assign(claimId, staffId, actor, options));

@@ -1,5 +1,5 @@
 import type { DeskConfig, StaffMember } from './domain/desk.js';
-import { DomainError, isDomainError } from './domain/errors.js';
+import { isDomainError } from './domain/errors.js';
 import type { Claim, Decision } from './domain/lifecycle.js';
 import { canStaff, staffBySlack, type StaffAction, type StaffRefusal } from './domain/staff.js';
 import type { ClaimRegistry } from './registry.js';
@@ -109,16 +109,9 @@ export class StaffDesk {
     const actor = { kind: 'staff' as const, staffId: member.id };
     const expectedVersion = claim.version;
     switch (request.action) {
-      case 'take': {
-        // Take = start the review (from new) and become the assignee; either may already be so
-        let current = claim;
-        if (current.status !== 'new' && current.assigneeId === member.id) {
-          throw new DomainError('INVALID_TRANSITION', `cannot take a claim that is ${claim.status}`, { number: claim.number, from: claim.status, action: 'take' });
-        }
-        if (current.status === 'new') current = await this.registry.apply(claim.id, { action: 'take' }, actor, { expectedVersion });
-        if (current.assigneeId !== member.id) current = await this.registry.assign(claim.id, member.id, actor, { expectedVersion: current.version });
-        return current;
-      }
+      case 'take':
+        // from new only (the transition table): the review starts and the taker is the assignee
+        return this.registry.take(claim.id, member.id, { expectedVersion });
       case 'assign':
         if (claim.assigneeId === request.assigneeId) return claim;
         return this.registry.assign(claim.id, request.assigneeId, actor, { expectedVersion });

@@ -411,7 +411,8 @@ export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDra
   const remedies = REMEDIES.map((remedy) => option(remedyLabel(locale, remedy), remedy));
   const initialRemedy = remedies.find((candidate) => candidate.value === claim.desiredRemedy);
   const reasons = REJECTION_REASONS.map((reason) => option(t(locale, `staff.reason.${reason}`), reason));
-  const templates = desk.templates.map((template) => option(template.title[locale], template.id));
+  // a select takes at most 100 options
+  const templates = desk.templates.slice(0, 100).map((template) => option(template.title[locale], template.id));
   const initialTemplate = templates.find((candidate) => candidate.value === draft.templateId);
   const blocks: (KnownBlock | Block)[] = [
     section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),

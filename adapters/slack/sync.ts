@@ -147,8 +147,10 @@ export class SlackClaimSync {
         if (event.type === 'survey_answered' && event.score !== undefined && event.score <= LOW_SCORE_MAX) {
           // a low score alerts the department's channel and the assignee
           const score = event.score;
+          // once per survey: a customer changing 1 to 2 does not alert twice
+          const survey = [...claim.history].reverse().find((candidate) => candidate.type === 'survey_sent' && candidate.at <= event.at)?.id ?? event.id;
           if (channel) {
-            await effect(`${event.id}:low:channel`, async () => {
+            await effect(`${survey}:low:channel`, async () => {
               const alert = lowScoreAlert(ctx, claim, score, await link());
               await api.postMessage({ channel, text: alert.text, blocks: alert.blocks });
             });
@@ -156,7 +158,7 @@ export class SlackClaimSync {
           const assignee = claim.assigneeId ? staffById(desk, claim.assigneeId) : undefined;
           if (assignee?.slack) {
             const userId = assignee.slack.userId;
-            await effect(`${event.id}:low:${assignee.id}`, async () => {
+            await effect(`${survey}:low:${assignee.id}`, async () => {
               const alert = lowScoreAlert({ desk, locale: assignee.locale }, claim, score, await link());
               await api.postMessage({ channel: await api.openDm(userId), text: alert.text, blocks: alert.blocks });
             });

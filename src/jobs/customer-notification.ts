@@ -36,6 +36,8 @@ export interface CustomerNotifierOptions {
   readonly claims: NotifyClaimsPort;
   readonly senders: { senderFor(channel: Channel): MessageSender | undefined };
   readonly reachability: ReachabilityPort;
+  /** An event older than this is not sent any more (default 3 days). */
+  readonly maxAgeMs?: number;
   readonly now?: () => Date;
 }
 
@@ -71,6 +73,8 @@ export class CustomerNotifier {
       await claims.recordDelivered(claimId, eventId, claim.createdAt);
       return 'confirmed_in_dialog';
     }
+    // news that is days old would confuse more than it tells: give up on it, staff are told
+    if (this.now().getTime() - event.at.getTime() > (this.options.maxAgeMs ?? 3 * 24 * 3_600_000)) return this.fail(claimId, eventId, 'gave_up');
     const sender = senders.senderFor(claim.conversation.channel);
     if (!sender) return this.fail(claimId, eventId, 'no_channel');
     if (await reachability.isUnreachable(claim.conversation)) return this.fail(claimId, eventId, 'unreachable');
@@ -127,19 +131,23 @@ export interface NotificationScheduler {
 export async function scheduleCustomerNotifications(agenda: Agenda, notifier: CustomerNotifier, claims: NotifyClaimsPort, options: CustomerNotificationOptions = {}): Promise<NotificationScheduler> {
   const now = options.now ?? (() => new Date());
   const retry = options.retry ?? {};
+  const maxRetries = retry.maxRetries ?? 8;
   agenda.define<NotifyJobData>(
     NOTIFY_JOB,
     async (job) => {
-      await notifier.deliver(job.attrs.data.claimId, job.attrs.data.eventId);
+      const { claimId, eventId } = job.attrs.data;
+      try {
+        await notifier.deliver(claimId, eventId);
+      } catch (error) {
+        // the last attempt failed too: give up within the job itself (so a lost event listener or
+        // a crash cannot leave the event neither delivered nor failed), and staff are told
+        if ((job.attrs.failCount ?? 0) < maxRetries) throw error;
+        options.onError?.('a notification, after its retries,', { claimId, error: error instanceof Error ? error.name : 'unknown' });
+        await notifier.giveUp(claimId, eventId);
+      }
     },
-    { backoff: exponential({ delay: retry.delayMs ?? 5_000, maxDelay: retry.maxDelayMs ?? 10 * 60_000, maxRetries: retry.maxRetries ?? 8, jitter: 0.1 }) },
+    { backoff: exponential({ delay: retry.delayMs ?? 5_000, maxDelay: retry.maxDelayMs ?? 10 * 60_000, maxRetries, jitter: 0.1 }) },
   );
-  agenda.on(`retry exhausted:${NOTIFY_JOB}`, (_error: Error, job: { attrs: { data: unknown } }) => {
-    const data = job.attrs.data as NotifyJobData;
-    notifier.giveUp(data.claimId, data.eventId).catch((error: unknown) => {
-      options.onError?.('giving up a notification', { claimId: data.claimId, error: error instanceof Error ? error.name : 'unknown' });
-    });
-  });
 
   const enqueue = async (claim: Claim) => {
     for (const event of undeliveredNotices(claim)) {

@@ -42,6 +42,10 @@ export async function scheduleDigest(agenda: Agenda, desk: DeskConfig, port: Dig
       }
     }
   });
-  if (!desk.digest.enabled) return;
+  if (!desk.digest.enabled) {
+    // a digest scheduled while it was enabled must not go on
+    await agenda.cancel({ name: DIGEST_JOB });
+    return;
+  }
   await agenda.every(options.every ?? desk.digest.cron, DIGEST_JOB, undefined, { timezone: desk.desk.timezone });
 }

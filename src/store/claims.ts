@@ -447,6 +447,8 @@ export class ClaimRepository {
       const plan = planTransition(claim, command, actor, now);
       // a resolution starts the survey clock; a reopened claim gets a new survey when resolved again
       if (plan.to === 'resolved') return { set: { ...plan.set, surveyNextAt: surveyStartAt(now, this.survey) }, unset: [...plan.unset, 'survey'], events: [plan.event], now };
+      // reopened: the SLA checks look at it again at once (a deadline passed meanwhile is a breach)
+      if (command.action === 'reopen') return { set: { ...plan.set, slaNextCheckAt: now }, unset: [...plan.unset, 'surveyNextAt'], events: [plan.event], now };
       if (plan.from === 'resolved' || plan.to === 'closed') return { set: plan.set, unset: [...plan.unset, 'surveyNextAt'], events: [plan.event], now };
       return { set: plan.set, unset: plan.unset, events: [plan.event], now };
     });
@@ -476,6 +478,19 @@ export class ClaimRepository {
       if (claim.status !== 'awaiting_customer') return { set: {}, unset: [], events: [event], now };
       const plan = planTransition(claim, { action: 'customer_replied' }, { kind: 'customer' }, now);
       return { set: plan.set, unset: plan.unset, events: [event, plan.event], now };
+    });
+  }
+
+  /**
+   * Take: starts the review of a new claim and makes the taker its assignee, in one write (so the
+   * history never says one person took it while another is the assignee).
+   */
+  async take(id: string, staffId: string, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return this.update(id, options.expectedVersion, (claim, now) => {
+      const actor: Actor = { kind: 'staff', staffId };
+      const plan = planTransition(claim, { action: 'take' }, actor, now);
+      const events = claim.assigneeId === staffId ? [plan.event] : [plan.event, assignmentEvent(staffId, actor, now)];
+      return { set: { ...plan.set, assigneeId: staffId }, unset: plan.unset, events, now };
     });
   }
 
