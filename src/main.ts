@@ -366,7 +366,8 @@ async function startSlack(parts: {
   let app: BoltApp;
   let receiver: DeskReceiver | undefined;
   if (env.SLACK_APP_TOKEN) {
-    app = new BoltApp({ ...bolt, appToken: env.SLACK_APP_TOKEN, socketMode: true });
+    // the Socket Mode client takes its Web API options (SLACK_API_URL) from installerOptions
+    app = new BoltApp({ ...bolt, appToken: env.SLACK_APP_TOKEN, socketMode: true, ...(env.SLACK_API_URL ? { installerOptions: { clientOptions: { slackApiUrl: env.SLACK_API_URL } } } : {}) });
   } else {
     receiver = new DeskReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET ?? '',
@@ -377,7 +378,7 @@ async function startSlack(parts: {
   }
   mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
   if (env.SLACK_APP_TOKEN) {
-    await app.start();
+    await slackCall('apps.connections.open', () => app.start(), 'SLACK_APP_TOKEN');
     log.info('slack', 'receiving events by Socket Mode', { team: identity.teamId });
     return { sync, stop: () => app.stop().then(() => undefined) };
   }
@@ -386,12 +387,12 @@ async function startSlack(parts: {
 }
 
 /** A Web API call at start-up; a refused token becomes one clear configuration error. */
-async function slackCall<T>(method: string, call: () => Promise<T>): Promise<T> {
+async function slackCall<T>(method: string, call: () => Promise<T>, field: 'SLACK_BOT_TOKEN' | 'SLACK_APP_TOKEN' = 'SLACK_BOT_TOKEN'): Promise<T> {
   try {
     return await call();
   } catch (error) {
     const code = slackErrorCode(error);
-    if (code) throw new ConfigError('SLACK_REFUSED', `config error: SLACK_BOT_TOKEN: Slack refused ${method} (${code})`, { cause: error });
+    if (code) throw new ConfigError('SLACK_REFUSED', `config error: ${field}: Slack refused ${method} (${code})`, { cause: error });
     throw new Error(`slack: ${method} failed, the Web API cannot be reached (${slackFailure(error)}); check SLACK_API_URL and the network`, { cause: error });
   }
 }

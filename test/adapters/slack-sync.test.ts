@@ -96,6 +96,20 @@ describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () 
 });
 
 describe('Slack at start-up', () => {
+  it('Socket Mode (SLACK_APP_TOKEN) opens its connection through SLACK_API_URL; an app token Slack refuses is a config error naming it', async () => {
+    const fake = await FakeSlack.start({ token: SLACK_TOKEN });
+    try {
+      const start = startApp({
+        env: { MONGODB_URI: `${inject('mongoUri')}slack_socket`, PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: SLACK_TOKEN, SLACK_APP_TOKEN: 'xapp-1-A0APP-refused', SLACK_API_URL: fake.url },
+        log: createLogger('error', () => undefined),
+      });
+      await expect(start).rejects.toThrow(new ConfigError('SLACK_REFUSED', 'config error: SLACK_APP_TOKEN: Slack refused apps.connections.open (invalid_auth)'));
+      expect(fake.calls.map((call) => call.method)).toEqual(['auth.test', 'apps.connections.open']);
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it('a token Slack refuses stops the start with one line naming SLACK_BOT_TOKEN', async () => {
     const fake = await FakeSlack.start({ token: SLACK_TOKEN });
     try {
