@@ -6,7 +6,8 @@ import { channelStatus, ConfigError, loadDeskConfig, loadEnv } from './config.js
 import { createLogger, type Logger } from './log.js';
 import { sendJson, startHttpServer, type HttpServer } from './http.js';
 import { connectMongo, pingDatabase } from './store/mongo.js';
-import { ensureIndexes } from './store/collections.js';
+import { COLLECTIONS, ensureIndexes } from './store/collections.js';
+import { Leases } from './store/leases.js';
 import { ClaimRepository } from './store/claims.js';
 import { ClaimRegistry } from './registry.js';
 import { startLocalServer, type LocalServer } from './store/local/server.js';
@@ -167,6 +168,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     await scheduleIdleSweep(scheduler, conversations);
     const notifier = new CustomerNotifier({
       desk,
+      leases: new Leases(db, COLLECTIONS.notifyLeases),
+      ...(options.notifications?.giveUpAfterMs !== undefined ? { giveUpAfterMs: options.notifications.giveUpAfterMs } : {}),
+      ...(options.notifications?.leaseMs !== undefined ? { leaseMs: options.notifications.leaseMs } : {}),
       claims: registry,
       senders: conversations,
       reachability: {

@@ -5,15 +5,14 @@ import { undeliveredNotices, type Claim, type DeliveryFailure } from '../domain/
 import { customerNotice } from '../../flows/notices.js';
 import { RecipientUnreachableError, type MessageSender } from '../../flows/runner.js';
 
-/** One notification: the job that tells the customer about one history event. */
+/** The job that tells a customer, in order, about the events of one claim not yet delivered. */
 export const NOTIFY_JOB = 'customer.notify';
 /** The sweep that finds events nobody scheduled a notification for (a crash, an outage). */
 export const NOTIFY_SWEEP_JOB = 'customer.notify-sweep';
 
-/** Job data: ids only, never names, contacts or text. */
+/** Job data: the claim's id only, never names, contacts or text. */
 export interface NotifyJobData {
   readonly claimId: string;
-  readonly eventId: string;
 }
 
 /** The claim reads and writes the notifications need (the ClaimRegistry). */
@@ -31,13 +30,29 @@ export interface ReachabilityPort {
   markUnreachable(to: ConversationReference): Promise<void>;
 }
 
+/** Exclusive leases by key (the Leases store). */
+export interface LeasePort {
+  acquire(key: string, ms: number): Promise<string | undefined>;
+  renew(key: string, token: string, ms: number): Promise<boolean>;
+  release(key: string, token: string): Promise<void>;
+}
+
+/** Longer than the slowest single send (rate-limit waits included); renewed before each message. */
+const LEASE_MS = 150_000;
+
 export interface CustomerNotifierOptions {
   readonly desk: DeskConfig;
   readonly claims: NotifyClaimsPort;
   readonly senders: { senderFor(channel: Channel): MessageSender | undefined };
   readonly reachability: ReachabilityPort;
+  /** Per-claim leases, so one claim's messages go out from one place at a time, in order. */
+  readonly leases: LeasePort;
+  /** How long a lease lasts without renewal (default 150 s; a dead holder blocks the claim that long). */
+  readonly leaseMs?: number;
   /** An event older than this is not sent any more (default 3 days). */
   readonly maxAgeMs?: number;
+  /** A send still failing this long after its event is given up, staff told (default 1 hour). */
+  readonly giveUpAfterMs?: number;
   readonly now?: () => Date;
 }
 
@@ -49,7 +64,7 @@ export type DeliveryOutcome = 'sent' | 'confirmed_in_dialog' | 'already_done' | 
  * twice sends once. The event is the outbox: delivery is recorded on it. A chat the channel
  * refuses for good (a blocked bot) fails at once and staff are told; any other error is thrown,
  * so the job is retried with backoff.
- * @example await notifier.deliver(claim.id, event.id);
+ * @example await notifier.deliverAll(claim.id);
  */
 export class CustomerNotifier {
   private readonly now: () => Date;
@@ -89,6 +104,43 @@ export class CustomerNotifier {
     return 'sent';
   }
 
+  /**
+   * Delivers a claim's undelivered events in history order (the customer never hears of the
+   * decision before the question that preceded it). A send that fails is retried by the job
+   * (this throws); once the event is older than `giveUpAfterMs` it is given up — staff are told —
+   * and the next event goes on. Returns how many events were settled (delivered or failed).
+   */
+  async deliverAll(claimId: string): Promise<number> {
+    // one sender per claim across every instance: a second run (the job brought forward while it
+    // ran, or another worker) leaves it to the one holding the lease, which reads on until done
+    const { leases } = this.options;
+    const key = `notify:${claimId}`;
+    const leaseMs = this.options.leaseMs ?? LEASE_MS;
+    const token = await leases.acquire(key, leaseMs);
+    if (!token) return 0;
+    try {
+      let settled = 0;
+      const tried = new Set<string>();
+      for (;;) {
+        const claim = await this.options.claims.findById(claimId);
+        const next = claim ? undeliveredNotices(claim).find((event) => !tried.has(event.id)) : undefined;
+        if (!claim || !next) return settled;
+        tried.add(next.id);
+        // a lease lost during a long stall: stop, the new holder carries on (no message twice)
+        if (!(await leases.renew(key, token, leaseMs))) return settled;
+        try {
+          await this.deliver(claimId, next.id);
+        } catch (error) {
+          if (this.now().getTime() - next.at.getTime() < (this.options.giveUpAfterMs ?? 3_600_000)) throw error;
+          await this.fail(claimId, next.id, 'gave_up');
+        }
+        settled++;
+      }
+    } finally {
+      await leases.release(key, token);
+    }
+  }
+
   /** Gives up on an event after the retries ran out; staff are told. */
   async giveUp(claimId: string, eventId: string): Promise<void> {
     const claim = await this.options.claims.findById(claimId);
@@ -108,52 +160,47 @@ export interface CustomerNotificationOptions {
   readonly sweepEvery?: string | number;
   /** A change younger than this is left to the job scheduled with it (default 30 s). */
   readonly graceMs?: number;
-  /** Retries of a failing send: the first delay, the longest delay and how many (default 5 s, 10 min, 8). */
+  /** Retries of a failing send: the first delay, the longest delay and how many (default 5 s, 10 min, 8); the sweep schedules more. */
   readonly retry?: { readonly delayMs?: number; readonly maxDelayMs?: number; readonly maxRetries?: number };
   /** Failures, by ids and codes only. */
   readonly onError?: (what: string, fields: Readonly<Record<string, string>>) => void;
+  /** Passed to the notifier by main.ts: how long a failing send is retried before it is given up. */
+  readonly giveUpAfterMs?: number;
+  /** Passed to the notifier by main.ts: the per-claim lease (tests use less). */
+  readonly leaseMs?: number;
   readonly now?: () => Date;
 }
 
 /** Schedules notifications; returned by {@link scheduleCustomerNotifications}. */
 export interface NotificationScheduler {
-  /** Schedules a notification job for every undelivered event of the claim; the same event twice is one job. */
+  /** Schedules the claim's notification job if it has undelivered events; scheduling twice is one job. */
   enqueue(claim: Claim): Promise<void>;
 }
 
 /**
- * Defines the notification job (one per event, retried with exponential backoff and a cap; when
- * the retries run out staff are told) and the sweep that schedules what a crash between a change
- * and its job left behind. Scheduling is idempotent: the job is unique on the event id.
+ * Defines the notification job (one per claim, delivering its events in order, retried with
+ * exponential backoff; an event still failing after `giveUpAfterMs` is given up and staff are
+ * told) and the sweep that schedules what a crash between a change and its job left behind (or
+ * what ran out of retries). Scheduling is idempotent: the job is unique on the claim id.
  * @example const notifications = await scheduleCustomerNotifications(agenda, notifier, registry);
  * registry.onChange((claim) => void notifications.enqueue(claim));
  */
 export async function scheduleCustomerNotifications(agenda: Agenda, notifier: CustomerNotifier, claims: NotifyClaimsPort, options: CustomerNotificationOptions = {}): Promise<NotificationScheduler> {
   const now = options.now ?? (() => new Date());
   const retry = options.retry ?? {};
-  const maxRetries = retry.maxRetries ?? 8;
   agenda.define<NotifyJobData>(
     NOTIFY_JOB,
     async (job) => {
-      const { claimId, eventId } = job.attrs.data;
-      try {
-        await notifier.deliver(claimId, eventId);
-      } catch (error) {
-        // the last attempt failed too: give up within the job itself (so a lost event listener or
-        // a crash cannot leave the event neither delivered nor failed), and staff are told
-        if ((job.attrs.failCount ?? 0) < maxRetries) throw error;
-        options.onError?.('a notification, after its retries,', { claimId, error: error instanceof Error ? error.name : 'unknown' });
-        await notifier.giveUp(claimId, eventId);
-      }
+      await notifier.deliverAll(job.attrs.data.claimId);
     },
-    { backoff: exponential({ delay: retry.delayMs ?? 5_000, maxDelay: retry.maxDelayMs ?? 10 * 60_000, maxRetries, jitter: 0.1 }) },
+    { backoff: exponential({ delay: retry.delayMs ?? 5_000, maxDelay: retry.maxDelayMs ?? 10 * 60_000, maxRetries: retry.maxRetries ?? 8, jitter: 0.1 }) },
   );
 
+  // one job per claim (unique on the claim): scheduling again brings it forward, never doubles it
   const enqueue = async (claim: Claim) => {
-    for (const event of undeliveredNotices(claim)) {
-      const data: NotifyJobData = { claimId: claim.id, eventId: event.id };
-      await agenda.create(NOTIFY_JOB, data).unique({ 'data.eventId': event.id }, { insertOnly: true }).schedule(new Date()).save();
-    }
+    if (undeliveredNotices(claim).length === 0) return;
+    const data: NotifyJobData = { claimId: claim.id };
+    await agenda.create(NOTIFY_JOB, data).unique({ 'data.claimId': claim.id }).schedule(new Date()).save();
   };
 
   agenda.define(NOTIFY_SWEEP_JOB, async () => {

@@ -7,6 +7,8 @@ export const COLLECTIONS = {
   claimSubmissions: 'claim_submissions',
   conversations: 'conversations',
   slackPosts: 'slack_posts',
+  slackLeases: 'slack_leases',
+  notifyLeases: 'notify_leases',
   staffActions: 'staff_actions',
 } as const;
 

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { COLLECTIONS } from './collections.js';
-import { isDuplicateKey } from './mongo.js';
+import { Leases } from './leases.js';
 
 /** Where a claim is shown in Slack and which of its history events Slack has been told about. */
 export interface SlackPost {
@@ -18,8 +17,6 @@ interface SlackPostDocument {
   channel?: string;
   ts?: string;
   doneEvents: string[];
-  lockedUntil?: Date;
-  lockToken?: string;
 }
 
 /**
@@ -33,8 +30,11 @@ interface SlackPostDocument {
 export class SlackPostStore {
   private readonly posts: Collection<SlackPostDocument>;
 
-  constructor(db: Db, private readonly now: () => Date = () => new Date()) {
+  private readonly leases: Leases;
+
+  constructor(db: Db, now: () => Date = () => new Date()) {
     this.posts = db.collection<SlackPostDocument>(COLLECTIONS.slackPosts);
+    this.leases = new Leases(db, COLLECTIONS.slackLeases, now);
   }
 
   async find(claimId: string): Promise<SlackPost | undefined> {
@@ -48,43 +48,28 @@ export class SlackPostStore {
     };
   }
 
-  /**
-   * Takes the claim's lease for `ms`: a token to renew and release it with, or undefined while
-   * another holder's lease runs.
-   */
-  async lease(claimId: string, ms: number): Promise<string | undefined> {
-    try {
-      await this.posts.insertOne({ _id: claimId, doneEvents: [] });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
-    const now = this.now();
-    const token = randomUUID();
-    const result = await this.posts.updateOne(
-      { _id: claimId, $or: [{ lockedUntil: { $exists: false } }, { lockedUntil: { $lte: now } }] },
-      { $set: { lockedUntil: new Date(now.getTime() + ms), lockToken: token } },
-    );
-    return result.modifiedCount === 1 ? token : undefined;
+  /** Takes the claim's lease for `ms`: a token, or undefined while another holder's lease runs. */
+  lease(claimId: string, ms: number): Promise<string | undefined> {
+    return this.leases.acquire(claimId, ms);
   }
 
-  /** Extends a lease still held with `token`; false when it was lost (expired and taken). */
-  async renew(claimId: string, token: string, ms: number): Promise<boolean> {
-    const result = await this.posts.updateOne({ _id: claimId, lockToken: token }, { $set: { lockedUntil: new Date(this.now().getTime() + ms) } });
-    return result.matchedCount === 1;
+  /** Extends a lease still held with `token`; false when it was lost. */
+  renew(claimId: string, token: string, ms: number): Promise<boolean> {
+    return this.leases.renew(claimId, token, ms);
   }
 
   /** Releases a lease, only if still held with `token`. */
-  async release(claimId: string, token: string): Promise<void> {
-    await this.posts.updateOne({ _id: claimId, lockToken: token }, { $unset: { lockedUntil: '', lockToken: '' } });
+  release(claimId: string, token: string): Promise<void> {
+    return this.leases.release(claimId, token);
   }
 
   /** Records where the claim was posted. */
   async setMessage(claimId: string, channel: string, ts: string): Promise<void> {
-    await this.posts.updateOne({ _id: claimId }, { $set: { channel, ts } });
+    await this.posts.updateOne({ _id: claimId }, { $set: { channel, ts }, $setOnInsert: { doneEvents: [] } }, { upsert: true });
   }
 
   /** Records that a history event was carried out in Slack. */
   async markDone(claimId: string, eventId: string): Promise<void> {
-    await this.posts.updateOne({ _id: claimId }, { $addToSet: { doneEvents: eventId } });
+    await this.posts.updateOne({ _id: claimId }, { $addToSet: { doneEvents: eventId } }, { upsert: true });
   }
 }

@@ -112,7 +112,7 @@ describe('a worker killed in the middle of a job', () => {
       await new Promise((resolve) => child.once('exit', resolve));
 
       const sender = new CollectingChannel();
-      survivor = await startApp({ env: { MONGODB_URI: uri, PORT: '0', HOST: '127.0.0.1' }, log: createLogger('error', () => undefined), senders: { telegram: sender }, jobsEveryMs: 100, jobsLockLifetimeMs: 1_500, notifications: { sweepEvery: 200, graceMs: 0 } });
+      survivor = await startApp({ env: { MONGODB_URI: uri, PORT: '0', HOST: '127.0.0.1' }, log: createLogger('error', () => undefined), senders: { telegram: sender }, jobsEveryMs: 100, jobsLockLifetimeMs: 1_500, notifications: { sweepEvery: 200, graceMs: 0, leaseMs: 1_500 } });
       await until(() => sender.to('9101').length === 1);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(sender.to('9101')).toHaveLength(1);

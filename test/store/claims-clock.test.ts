@@ -7,6 +7,7 @@ import { ClaimRepository } from '../../src/store/claims.js';
 import { ClaimRegistry } from '../../src/registry.js';
 import { CustomerNotifier } from '../../src/jobs/customer-notification.js';
 import { CollectingChannel } from '../support/chat.js';
+import { Leases } from '../../src/store/leases.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
 
 const HOUR = 3_600_000;
@@ -61,6 +62,7 @@ describe('over time', () => {
       claims: registry,
       senders: { senderFor: () => telegram },
       reachability: { isUnreachable: () => Promise.resolve(false), markUnreachable: () => Promise.resolve() },
+      leases: new Leases(t.db, 'notify_leases', clock.now),
       now: clock.now,
     });
     clock.advance(4 * 24 * HOUR);

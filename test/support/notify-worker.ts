@@ -19,6 +19,6 @@ await startApp({
   senders: { telegram: hanging },
   jobsEveryMs: 100,
   jobsLockLifetimeMs: 1_500,
-  notifications: { sweepEvery: 200, graceMs: 0 },
+  notifications: { sweepEvery: 200, graceMs: 0, leaseMs: 1_500 },
 });
 process.stdout.write('ready\n');
