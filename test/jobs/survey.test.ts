@@ -51,9 +51,9 @@ describe('the satisfaction survey, end to end in a Slack DM', () => {
   const staff = { kind: 'staff' as const, staffId: 'maria' };
 
   beforeAll(async () => {
-    // seconds instead of hours: the survey at once, a reminder after ~1.1 s, the window ~3.2 s
+    // seconds instead of hours: the survey at once, a reminder after ~1.1 s, the window ~5.8 s
     const config = parse(await readFile(path.join(projectRoot, 'config/desk.example.yaml'), 'utf8')) as { survey: Record<string, unknown> };
-    config.survey = { delayMinutes: 0, reminderAfterHours: 0.0003, windowHours: 0.0009, cooldownHours: 24 };
+    config.survey = { delayMinutes: 0, reminderAfterHours: 0.0003, windowHours: 0.0016, cooldownHours: 24 };
     const dir = await mkdtemp(path.join(tmpdir(), 'claimdesk-survey-'));
     const file = path.join(dir, 'desk.yaml');
     await writeFile(file, stringify(config));
@@ -117,7 +117,7 @@ describe('the satisfaction survey, end to end in a Slack DM', () => {
     const alert = alerts[1] ?? '';
     expect(desk.fake.messagesIn(desk.fake.dmChannelFor(MARIA)).map((message) => message.text)).toContain(alert);
 
-    await until(async () => (await fresh(claim)).status === 'closed');
+    await until(async () => (await fresh(claim)).status === 'closed', 15_000);
     await until(() => dm().some((message) => shown(message) === t('en', 'notice.close', { number: claim.number })));
     const closed = await fresh(claim);
     expect(closed.history.filter((event) => event.type === 'survey_sent')).toHaveLength(1);
@@ -136,7 +136,7 @@ describe('the satisfaction survey, end to end in a Slack DM', () => {
     await desk.app.registry.apply(again.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund', responseText: 'Refunded.' } }, staff);
     const { claim: spam } = await desk.app.registry.submit(draft({ customer: { channel: 'telegram', userId: '8001' }, conversation: { channel: 'telegram', chatId: '8001' } }), 'survey-3');
     await desk.app.registry.apply(spam.id, { action: 'resolve', decision: { outcome: 'rejected', reason: 'spam', responseText: 'This is not a claim.' } }, staff);
-    await until(async () => (await fresh(again)).status === 'closed' && (await fresh(spam)).status === 'closed');
+    await until(async () => (await fresh(again)).status === 'closed' && (await fresh(spam)).status === 'closed', 15_000);
     expect((await fresh(again)).survey).toMatchObject({ skipped: 'cooldown' });
     expect((await fresh(spam)).survey).toMatchObject({ skipped: 'spam_or_duplicate' });
     expect(dm().some((message) => shown(message) === t('en', 'survey.ask', { number: again.number }))).toBe(false);
