@@ -3,7 +3,8 @@ import type { DeskConfig } from './domain/desk.js';
 import type { SurveyScore } from './domain/survey.js';
 import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure } from './domain/lifecycle.js';
 import { prepareRegistration } from './domain/registration.js';
-import type { ClaimRepository, DepartmentStats, RegisterResult } from './store/claims.js';
+import type { ClaimRepository, RegisterResult } from './store/claims.js';
+import type { DepartmentStats } from './domain/stats.js';
 import type { ClaimsPort } from '../flows/runner.js';
 
 /** Told about a changed claim; must not throw. */

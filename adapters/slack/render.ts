@@ -5,7 +5,8 @@ import { canApply, REJECTION_REASONS, type Actor, type Claim, type ClaimEvent, t
 import { REMEDIES, type Remedy } from '../../src/domain/claim.js';
 import { staffById } from '../../src/domain/staff.js';
 import type { Locale } from '../../src/domain/locale.js';
-import { formatDateTime, t } from '../../src/i18n/index.js';
+import type { DepartmentStats } from '../../src/domain/stats.js';
+import { formatDateTime, t, type MessageKey } from '../../src/i18n/index.js';
 import type { Outbound } from '../../flows/types.js';
 import { COMMANDS } from '../../flows/engine.js';
 import { CUSTOMER_COMMAND } from './inbound.js';
@@ -246,18 +247,8 @@ export function lowScoreAlert(ctx: RenderContext, claim: Claim, score: number, p
   return { text: line, blocks: [section(line), ...openButton(ctx.locale, permalink)] };
 }
 
-/** What a digest shows for one department. */
-export interface DigestNumbers {
-  readonly received: number;
-  readonly open: number;
-  readonly overdue: number;
-  readonly resolved: number;
-  readonly answers: number;
-  readonly csat?: number;
-}
-
 /** The periodic summary of a department for its channel. */
-export function digestMessage(ctx: RenderContext, department: string, numbers: DigestNumbers, since: Date): SlackMessage {
+export function digestMessage(ctx: RenderContext, department: string, numbers: DepartmentStats, since: Date): SlackMessage {
   const { locale } = ctx;
   const title = t(locale, 'staff.digest.title', { department: departmentName(ctx, department), since: when(ctx, since) });
   const lines = [
@@ -360,33 +351,33 @@ export function assignModal(ctx: RenderContext, claim: Claim, staff: readonly St
   ]);
 }
 
-/** Request information: the question the customer will receive. */
-export function requestInfoModal(ctx: RenderContext, claim: Claim): View {
+/** A modal asking one text about a claim (the field's block and action id are both `field`). */
+function textModal(
+  ctx: RenderContext,
+  claim: Claim,
+  form: { readonly callbackId: string; readonly title: MessageKey; readonly submit: 'staff.modal.save' | 'staff.modal.send'; readonly field: string; readonly label: MessageKey; readonly hint?: MessageKey },
+): View {
   const { locale } = ctx;
-  return modal(locale, VIEWS.requestInfo, t(locale, 'staff.modal.request_info.title'), 'staff.modal.send', { claimId: claim.id }, [
+  return modal(locale, form.callbackId, t(locale, form.title), form.submit, { claimId: claim.id }, [
     section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
     {
       type: 'input',
-      block_id: 'question',
-      label: plain(t(locale, 'staff.modal.request_info.label')),
-      hint: plain(t(locale, 'staff.modal.request_info.hint'), 2000),
-      element: { type: 'plain_text_input', action_id: 'question', multiline: true, max_length: 2000 },
+      block_id: form.field,
+      label: plain(t(locale, form.label)),
+      ...(form.hint ? { hint: plain(t(locale, form.hint), 2000) } : {}),
+      element: { type: 'plain_text_input', action_id: form.field, multiline: true, max_length: 2000 },
     },
   ]);
 }
 
+/** Request information: the question the customer will receive. */
+export function requestInfoModal(ctx: RenderContext, claim: Claim): View {
+  return textModal(ctx, claim, { callbackId: VIEWS.requestInfo, title: 'staff.modal.request_info.title', submit: 'staff.modal.send', field: 'question', label: 'staff.modal.request_info.label', hint: 'staff.modal.request_info.hint' });
+}
+
 /** Reopen: why. */
 export function reopenModal(ctx: RenderContext, claim: Claim): View {
-  const { locale } = ctx;
-  return modal(locale, VIEWS.reopen, t(locale, 'staff.modal.reopen.title'), 'staff.modal.save', { claimId: claim.id }, [
-    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
-    {
-      type: 'input',
-      block_id: 'reason',
-      label: plain(t(locale, 'staff.modal.reopen.label')),
-      element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 2000 },
-    },
-  ]);
+  return textModal(ctx, claim, { callbackId: VIEWS.reopen, title: 'staff.modal.reopen.title', submit: 'staff.modal.save', field: 'reason', label: 'staff.modal.reopen.label' });
 }
 
 /** What the resolve modal starts with (after a template was picked: its outcome and text). */

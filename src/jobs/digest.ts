@@ -1,6 +1,6 @@
 import type { Agenda } from 'agenda';
 import type { DeskConfig } from '../domain/desk.js';
-import type { DepartmentStats } from '../store/claims.js';
+import type { DepartmentStats } from '../domain/stats.js';
 
 /** The periodic per-department summary for staff. */
 export const DIGEST_JOB = 'digest.departments';

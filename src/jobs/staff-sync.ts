@@ -1,4 +1,5 @@
 import type { Agenda } from 'agenda';
+import { scheduleClaimSweep } from './sweep.js';
 
 /** The job that catches up the staff's view (the Slack posts) with claims changed meanwhile. */
 export const STAFF_SYNC_SWEEP_JOB = 'staff.sync-sweep';
@@ -36,17 +37,14 @@ const BATCH = 50;
  * @example await scheduleStaffSyncSweep(agenda, { listPending, sync: (id) => slackSync.sync(id) });
  */
 export async function scheduleStaffSyncSweep(agenda: Agenda, port: StaffSyncPort, options: StaffSyncSweepOptions = {}): Promise<void> {
-  const now = options.now ?? (() => new Date());
-  agenda.define(STAFF_SYNC_SWEEP_JOB, async () => {
-    const ids = await port.listPending(new Date(now().getTime() - (options.graceMs ?? 30_000)), BATCH);
-    for (const id of ids) {
-      try {
-        await port.sync(id);
-      } catch (error) {
-        options.onError?.(id, error);
-        await port.defer(id, new Date(now().getTime() + (options.retryAfterMs ?? 5 * 60_000)));
-      }
-    }
-  });
-  await agenda.every(options.every ?? '1 minute', STAFF_SYNC_SWEEP_JOB);
+  await scheduleClaimSweep(
+    agenda,
+    STAFF_SYNC_SWEEP_JOB,
+    {
+      list: (now, limit) => port.listPending(new Date(now.getTime() - (options.graceMs ?? 30_000)), limit),
+      step: (claimId) => port.sync(claimId),
+      failed: (claimId, now) => port.defer(claimId, new Date(now.getTime() + (options.retryAfterMs ?? 5 * 60_000))),
+    },
+    { ...options, batch: BATCH, maxRounds: 1 },
+  );
 }

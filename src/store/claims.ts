@@ -21,6 +21,7 @@ import {
   type TransitionPlan,
 } from '../domain/lifecycle.js';
 import type { PreparedRegistration } from '../domain/registration.js';
+import type { DepartmentStats } from '../domain/stats.js';
 import { dueSlaChecks, nextSlaCheckAt } from '../domain/sla.js';
 import { nextSurveyStep, surveyStartAt, type SurveyScore } from '../domain/survey.js';
 import { SurveyConfig } from '../domain/desk.js';
@@ -50,17 +51,6 @@ interface SubmissionDocument {
   _id: string;
   claimId: ObjectId;
   claimedAt: Date;
-}
-
-/** A department's numbers for the periodic digest. */
-export interface DepartmentStats {
-  readonly received: number;
-  readonly open: number;
-  readonly overdue: number;
-  readonly resolved: number;
-  /** Survey answers given in the period, and their average score (1–5). */
-  readonly answers: number;
-  readonly csat?: number;
 }
 
 export interface RegisterResult {

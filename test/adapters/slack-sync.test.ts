@@ -7,18 +7,10 @@ import { TEST_SIGNING_SECRET } from '../support/slack-requests.js';
 import { SlackApi } from '../../adapters/slack/api.js';
 import { SlackClaimSync } from '../../adapters/slack/sync.js';
 import { SlackPostStore } from '../../src/store/slack-posts.js';
-import { draft } from '../support/fixtures.js';
+import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
 import { t } from '../../src/i18n/index.js';
 import { LOGISTICS, QUALITY, SLACK_TOKEN, SlackDesk } from '../support/slack-desk.js';
 
-const customer = (id: string) => ({ customer: { channel: 'telegram' as const, userId: id }, conversation: { channel: 'telegram' as const, chatId: id } });
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 8_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () => {
   let desk: SlackDesk;
@@ -34,32 +26,32 @@ describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () 
 
   it('a claim registered while Slack refuses the post is posted by the sweep once Slack takes it', async () => {
     desk.fake.failNext('chat.postMessage', { error: 'channel_not_found' });
-    const { claim } = await desk.app.registry.submit(draft(customer('3001')), 'sync-1');
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('3001')), 'sync-1');
     // the first attempt (at once, or by the sweep if it came first) was refused and logged by code
-    await until(() => desk.logLines.some((line) => line.includes('channel_not_found') && line.includes(claim.id)));
+    await eventually(() => desk.logLines.some((line) => line.includes('channel_not_found') && line.includes(claim.id)));
     const [first] = desk.fake.callsTo('chat.postMessage');
     expect(first?.response).toMatchObject({ ok: false, error: 'channel_not_found' });
-    await until(() => postsOf(claim.number).length === 1);
-    await until(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending === undefined);
+    await eventually(() => postsOf(claim.number).length === 1);
+    await eventually(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending === undefined);
     // the logistics notice went out once as well
     expect(desk.fake.messagesIn(LOGISTICS).filter((message) => message.text.includes(claim.number))).toHaveLength(1);
   });
 
   it('a rate limit (429 with Retry-After) is waited out and the post goes through', async () => {
     // quiet first: no claim waits for a sync, so the next post is this claim's card
-    await until(async () => (await desk.app.db.collection('claims').countDocuments({ staffSyncPending: true })) === 0);
+    await eventually(async () => (await desk.app.db.collection('claims').countDocuments({ staffSyncPending: true })) === 0);
     await desk.settled();
     desk.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
     const started = Date.now();
-    const { claim } = await desk.app.registry.submit(draft(customer('3002')), 'sync-2');
-    await until(() => postsOf(claim.number).length === 1);
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('3002')), 'sync-2');
+    await eventually(() => postsOf(claim.number).length === 1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     const attempts = desk.fake.callsTo('chat.postMessage').filter((call) => call.params.channel === QUALITY && call.at >= started && call.params.thread_ts === undefined);
     expect(attempts.map((call) => call.status ?? 200)).toEqual([429, 200]);
   });
 
   it('syncing again, or from two instances at once, posts nothing twice', async () => {
-    const { claim } = await desk.app.registry.submit(draft(customer('3003')), 'sync-3');
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('3003')), 'sync-3');
     await desk.app.registry.apply(claim.id, { action: 'take' }, { kind: 'staff', staffId: 'ivan' });
     await desk.app.registry.assign(claim.id, 'maria', { kind: 'staff', staffId: 'ivan' });
     await desk.settled();
@@ -77,7 +69,7 @@ describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () 
   });
 
   it('a claim changed meanwhile stays pending until the post shows its latest version', async () => {
-    const { claim } = await desk.app.registry.submit(draft(customer('3004')), 'sync-4');
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('3004')), 'sync-4');
     await desk.settled();
     const posts = new SlackPostStore(desk.app.db);
     // another instance holds the lease: the change made now cannot be shown yet
@@ -90,7 +82,7 @@ describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () 
     await posts.release(claim.id, 'someone-elses-token'); // not the holder: nothing happens
     expect(await posts.lease(claim.id, 60_000)).toBeUndefined();
     await posts.release(claim.id, token);
-    await until(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending === undefined);
+    await eventually(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.staffSyncPending === undefined);
     expect(JSON.stringify(postsOf(claim.number)[0]?.blocks)).toContain(t('ru', 'staff.status.in_review'));
   });
 });

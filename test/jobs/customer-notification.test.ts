@@ -9,7 +9,7 @@ import type { ConversationReference } from '../../src/domain/claim.js';
 import { RecipientUnreachableError } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 import { CollectingChannel } from '../support/chat.js';
-import { draft } from '../support/fixtures.js';
+import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
 import { MARIA, QUALITY, SlackDesk, TEAM } from '../support/slack-desk.js';
 
 /** A Telegram stand-in: collects messages; some chats have blocked the bot, or the channel is down. */
@@ -24,14 +24,6 @@ class TelegramStandIn extends CollectingChannel {
   }
 }
 
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 8_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
-const telegramCustomer = (id: string) => ({ customer: { channel: 'telegram' as const, userId: id }, conversation: { channel: 'telegram' as const, chatId: id } });
 
 describe('customer notifications: every event for the customer reaches them once, in their language, where they wrote', () => {
   let desk: SlackDesk;
@@ -59,9 +51,9 @@ describe('customer notifications: every event for the customer reaches them once
     const opened = await desk.fake.waitForCall('views.open', (call) => JSON.stringify(call.params.view).includes(VIEWS.requestInfo));
     const view = (opened.response as unknown as { view: { private_metadata: string } }).view;
     await desk.submit(MARIA, VIEWS.requestInfo, view.private_metadata, { question: { question: { type: 'plain_text_input', value: 'Какой серийный номер на дне?' } } });
-    await until(() => telegram.to('5001').length === 2);
+    await eventually(() => telegram.to('5001').length === 2);
     // sent, then recorded: wait for the record
-    await until(async () => (await fresh(claim)).history.filter((event) => event.notifyCustomer).every((event) => event.deliveredAt !== undefined));
+    await eventually(async () => (await fresh(claim)).history.filter((event) => event.notifyCustomer).every((event) => event.deliveredAt !== undefined));
     const [taken, question] = telegram.to('5001');
     const current = await fresh(claim);
     expect(taken?.text).toContain(t('ru', 'notice.take', { number: claim.number, due: '' }).slice(0, 20));
@@ -82,7 +74,7 @@ describe('customer notifications: every event for the customer reaches them once
       'notify-2',
     );
     await desk.app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'rejected', reason: 'not_covered', responseText: 'The warranty ended in May.' } }, staff);
-    await until(() => desk.fake.messagesIn(dm).length === 1);
+    await eventually(() => desk.fake.messagesIn(dm).length === 1);
     expect(desk.fake.messagesIn(dm)[0]?.text).toBe(t('en', 'notice.rejected', { number: claim.number, text: 'The warranty ended in May.' }));
   });
 
@@ -91,8 +83,8 @@ describe('customer notifications: every event for the customer reaches them once
     const elsewhere = new ClaimRepository(desk.app.db);
     const { claim } = await elsewhere.register(prepareRegistration(draft(telegramCustomer('5003')), desk.app.registry.desk, new Date()), 'notify-3');
     await elsewhere.apply(claim.id, { action: 'take' }, staff);
-    await until(() => telegram.to('5003').length === 1);
-    await until(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.customerNotifyPending === undefined);
+    await eventually(() => telegram.to('5003').length === 1);
+    await eventually(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.customerNotifyPending === undefined);
     expect(telegram.to('5003')).toHaveLength(1);
   });
 
@@ -103,7 +95,7 @@ describe('customer notifications: every event for the customer reaches them once
     const { claim } = await desk.app.registry.submit(draft(telegramCustomer('5004')), 'notify-4');
     await desk.app.registry.apply(claim.id, { action: 'take' }, staff);
     // staff are told first (a history event), then the failure is marked on the event itself
-    await until(async () => (await fresh(claim)).history.find((event) => event.action === 'take')?.deliveryFailure !== undefined);
+    await eventually(async () => (await fresh(claim)).history.find((event) => event.action === 'take')?.deliveryFailure !== undefined);
     const current = await fresh(claim);
     expect(current.history.some((event) => event.type === 'delivery_failed')).toBe(true);
     expect(current.history.find((event) => event.action === 'take')?.deliveryFailure).toBe('unreachable');
@@ -116,7 +108,7 @@ describe('customer notifications: every event for the customer reaches them once
     // the next event is not even tried: the chat is known to refuse
     const attempts = telegram.attempts;
     await desk.app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund', responseText: 'We will refund you.' } }, staff);
-    await until(async () => (await fresh(claim)).history.filter((event) => event.type === 'delivery_failed').length === 2);
+    await eventually(async () => (await fresh(claim)).history.filter((event) => event.type === 'delivery_failed').length === 2);
     expect(telegram.attempts).toBe(attempts);
   });
 
@@ -124,7 +116,7 @@ describe('customer notifications: every event for the customer reaches them once
     telegram.failing = true;
     const { claim } = await desk.app.registry.submit(draft(telegramCustomer('5005')), 'notify-5');
     await desk.app.registry.apply(claim.id, { action: 'take' }, staff);
-    await until(async () => (await fresh(claim)).history.find((event) => event.action === 'take')?.deliveryFailure !== undefined, 15_000);
+    await eventually(async () => (await fresh(claim)).history.find((event) => event.action === 'take')?.deliveryFailure !== undefined, 15_000);
     expect((await fresh(claim)).history.find((event) => event.action === 'take')?.deliveryFailure).toBe('gave_up');
     expect((await fresh(claim)).history.some((event) => event.type === 'delivery_failed')).toBe(true);
 
@@ -133,14 +125,14 @@ describe('customer notifications: every event for the customer reaches them once
     await desk.app.registry.apply(second.id, { action: 'request_info', question: 'Which colour is it?' }, staff);
     await new Promise((resolve) => setTimeout(resolve, 300));
     telegram.failing = false;
-    await until(() => telegram.to('5006').length === 2);
+    await eventually(() => telegram.to('5006').length === 2);
     await new Promise((resolve) => setTimeout(resolve, 500)); // more sweeps: nothing again
     // in order, each once: the review first, then the question
     expect(telegram.to('5006').map((message) => message.text)).toEqual([
       t('ru', 'notice.take', { number: second.number, due: formatDateTime(second.sla.resolutionDueAt, 'ru', 'Europe/Moscow') }),
       t('ru', 'notice.request_info', { number: second.number, question: 'Which colour is it?' }),
     ]);
-    await until(async () => (await fresh(second)).history.find((event) => event.action === 'take')?.deliveredAt !== undefined);
+    await eventually(async () => (await fresh(second)).history.find((event) => event.action === 'take')?.deliveredAt !== undefined);
   });
 
   it('job data carries ids only: no names, phones, e-mails or text in the jobs collection', async () => {

@@ -8,7 +8,7 @@ import { projectRoot } from '../../src/store/local/paths.js';
 import { nextSurveyStep } from '../../src/domain/survey.js';
 import { SurveyConfig } from '../../src/domain/desk.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
-import { draft } from '../support/fixtures.js';
+import { draft, eventually } from '../support/fixtures.js';
 import type { StoredMessage } from '../support/slack-api.js';
 import { MARIA, QUALITY, SlackDesk, TEAM } from '../support/slack-desk.js';
 
@@ -64,13 +64,6 @@ describe('the satisfaction survey, end to end in a Slack DM', () => {
     await desk.stop();
   });
 
-  const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 8_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
   const fresh = async (claim: Claim) => {
     const found = await desk.app.registry.findById(claim.id);
     if (!found) throw new Error('claim vanished');
@@ -88,12 +81,12 @@ describe('the satisfaction survey, end to end in a Slack DM', () => {
     await desk.app.registry.assign(claim.id, 'maria', staff);
     await desk.app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'repair', responseText: 'We will repair it.' } }, staff);
 
-    await until(() => dm().some((message) => shown(message) === t('en', 'survey.ask', { number: claim.number })));
+    await eventually(() => dm().some((message) => shown(message) === t('en', 'survey.ask', { number: claim.number })));
     const survey = dm().find((message) => shown(message) === t('en', 'survey.ask', { number: claim.number }));
     const buttons = sections(survey).flatMap((block) => block.elements ?? []);
     expect(buttons.map((button) => button.text.text)).toEqual(['1', '2', '3', '4', '5']);
 
-    await until(() => dm().some((message) => shown(message) === t('en', 'survey.reminder', { number: claim.number })));
+    await eventually(() => dm().some((message) => shown(message) === t('en', 'survey.reminder', { number: claim.number })));
     const two = buttons.find((button) => button.text.text === '2');
     expect((await desk.choose(EMMA, two?.value ?? '')).status).toBe(200);
     await desk.settled();
@@ -117,8 +110,8 @@ describe('the satisfaction survey, end to end in a Slack DM', () => {
     const alert = alerts[1] ?? '';
     expect(desk.fake.messagesIn(desk.fake.dmChannelFor(MARIA)).map((message) => message.text)).toContain(alert);
 
-    await until(async () => (await fresh(claim)).status === 'closed', 15_000);
-    await until(() => dm().some((message) => shown(message) === t('en', 'notice.close', { number: claim.number })));
+    await eventually(async () => (await fresh(claim)).status === 'closed', 15_000);
+    await eventually(() => dm().some((message) => shown(message) === t('en', 'notice.close', { number: claim.number })));
     const closed = await fresh(claim);
     expect(closed.history.filter((event) => event.type === 'survey_sent')).toHaveLength(1);
     expect(closed.history.filter((event) => event.type === 'survey_reminder')).toHaveLength(1);
@@ -136,7 +129,7 @@ describe('the satisfaction survey, end to end in a Slack DM', () => {
     await desk.app.registry.apply(again.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund', responseText: 'Refunded.' } }, staff);
     const { claim: spam } = await desk.app.registry.submit(draft({ customer: { channel: 'telegram', userId: '8001' }, conversation: { channel: 'telegram', chatId: '8001' } }), 'survey-3');
     await desk.app.registry.apply(spam.id, { action: 'resolve', decision: { outcome: 'rejected', reason: 'spam', responseText: 'This is not a claim.' } }, staff);
-    await until(async () => (await fresh(again)).status === 'closed' && (await fresh(spam)).status === 'closed', 15_000);
+    await eventually(async () => (await fresh(again)).status === 'closed' && (await fresh(spam)).status === 'closed', 15_000);
     expect((await fresh(again)).survey).toMatchObject({ skipped: 'cooldown' });
     expect((await fresh(spam)).survey).toMatchObject({ skipped: 'spam_or_duplicate' });
     expect(dm().some((message) => shown(message) === t('en', 'survey.ask', { number: again.number }))).toBe(false);

@@ -10,17 +10,9 @@ import { NOTIFY_JOB } from '../../src/jobs/customer-notification.js';
 import { DIGEST_JOB } from '../../src/jobs/digest.js';
 import { t } from '../../src/i18n/index.js';
 import { CollectingChannel } from '../support/chat.js';
-import { draft } from '../support/fixtures.js';
+import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
 import { QUALITY, SlackDesk, LOGISTICS, SUPPORT } from '../support/slack-desk.js';
 
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
-const telegramCustomer = (id: string) => ({ customer: { channel: 'telegram' as const, userId: id }, conversation: { channel: 'telegram' as const, chatId: id } });
 const staff = { kind: 'staff' as const, staffId: 'maria' };
 
 describe('several workers on one database', () => {
@@ -55,7 +47,7 @@ describe('several workers on one database', () => {
       // the change is made through the other worker: both schedule, both run jobs
       await b.registry.apply(claim.id, { action: 'take' }, staff);
     }
-    await until(() => first.sent.length + second.sent.length >= 12);
+    await eventually(() => first.sent.length + second.sent.length >= 12, 15_000);
     await new Promise((resolve) => setTimeout(resolve, 800)); // more sweeps, more chances to double-send
     const sent = [...first.sent, ...second.sent].map((entry) => entry.to.chatId).sort();
     expect(sent).toEqual(ids.map((_, n) => `90${String(n).padStart(2, '0')}`).sort());
@@ -100,20 +92,20 @@ describe('a worker killed in the middle of a job', () => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     try {
-      await until(() => out.includes('ready'), 30_000);
+      await eventually(() => out.includes('ready'), 30_000);
       // register and change the claim through a process that runs no jobs of its own: the child will take the job
       const collecting = new CollectingChannel();
       const writer = await startApp({ env: { MONGODB_URI: uri, PORT: '0', HOST: '127.0.0.1' }, log: createLogger('error', () => undefined), senders: { telegram: collecting }, jobsEveryMs: 3_600_000, notifications: { sweepEvery: '1 hour' } });
       const { claim } = await writer.registry.submit(draft(telegramCustomer('9101')), 'killed-1');
       await writer.registry.apply(claim.id, { action: 'take' }, staff);
       await writer.stop();
-      await until(() => out.includes('sending 9101'));
+      await eventually(() => out.includes('sending 9101'), 15_000);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
 
       const sender = new CollectingChannel();
       survivor = await startApp({ env: { MONGODB_URI: uri, PORT: '0', HOST: '127.0.0.1' }, log: createLogger('error', () => undefined), senders: { telegram: sender }, jobsEveryMs: 100, jobsLockLifetimeMs: 1_500, notifications: { sweepEvery: 200, graceMs: 0, leaseMs: 1_500 } });
-      await until(() => sender.to('9101').length === 1);
+      await eventually(() => sender.to('9101').length === 1, 15_000);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(sender.to('9101')).toHaveLength(1);
       expect(sender.to('9101')[0]?.text).toContain(claim.number);
@@ -140,18 +132,18 @@ describe('the digest', () => {
     // the digest runs once as the desk starts (nothing to report), then on its schedule
     const posted = (channel: string, text: string) => desk.fake.messagesIn(channel).some((message) => JSON.stringify(message.blocks ?? []).includes(text));
     const empty = t('ru', 'staff.digest.numbers', { received: 0, open: 0, overdue: 0, resolved: 0 });
-    await until(() => posted(SUPPORT, empty) && posted(QUALITY, empty) && posted(LOGISTICS, empty));
+    await eventually(() => posted(SUPPORT, empty) && posted(QUALITY, empty) && posted(LOGISTICS, empty), 15_000);
     await new Promise((resolve) => setTimeout(resolve, 300)); // the first run has finished
     const { claim } = await desk.app.registry.submit(draft(telegramCustomer('9201')), 'digest-1');
     await desk.app.registry.submit(draft(telegramCustomer('9202')), 'digest-2');
     await desk.app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'repair', responseText: 'Repaired.' } }, staff);
     await desk.app.jobs.now(DIGEST_JOB);
     const numbers = t('ru', 'staff.digest.numbers', { received: 2, open: 1, overdue: 0, resolved: 1 });
-    await until(() => posted(QUALITY, numbers));
+    await eventually(() => posted(QUALITY, numbers), 15_000);
     const digest = desk.fake.messagesIn(QUALITY).find((message) => JSON.stringify(message.blocks ?? []).includes(numbers));
     expect(JSON.stringify(digest?.blocks)).toContain(t('ru', 'staff.digest.no_csat'));
     // the other departments get theirs too, with nothing to report
-    await until(() => desk.fake.messagesIn(SUPPORT).filter((message) => JSON.stringify(message.blocks ?? []).includes(empty)).length === 2);
+    await eventually(() => desk.fake.messagesIn(SUPPORT).filter((message) => JSON.stringify(message.blocks ?? []).includes(empty)).length === 2, 15_000);
   });
 
   it('the numbers count what the period holds: an answered survey gives the average', async () => {
@@ -176,7 +168,7 @@ describe('npm start and SIGTERM', () => {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     try {
-      await until(() => out.includes('scheduler started'), 30_000);
+      await eventually(() => out.includes('scheduler started'), 30_000);
       // at once: the sweeps' first runs are fetched and locked, some not started yet
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');

@@ -23,3 +23,20 @@ export function draft(overrides: Partial<ClaimDraftInput> = {}): ClaimDraftInput
     ...overrides,
   };
 }
+
+/** Draft overrides for another Telegram customer (their own chat), e.g. `draft(telegramCustomer('5001'))`. */
+export function telegramCustomer(id: string): Pick<ClaimDraftInput, 'customer' | 'conversation'> {
+  return { customer: { channel: 'telegram', userId: id }, conversation: { channel: 'telegram', chatId: id } };
+}
+
+/**
+ * Waits until `check` holds (polling every 50 ms), for work that finishes in the background
+ * (jobs, syncs); fails after `timeoutMs`.
+ */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
