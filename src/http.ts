@@ -1,47 +1,204 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { formatIssues } from './domain/zod-issues.js';
 
-/** A route handler; it must always answer. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/** A route handler; it must always answer. `params` holds the `:name` parts of a pattern route. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>) => void | Promise<void>;
 
 export interface HttpServer {
   readonly port: number;
   readonly url: string;
-  /** Adds a route, e.g. `route('POST', '/telegram/webhook', handler)`; later channels add theirs. */
+  /**
+   * Adds a route: an exact path (`route('POST', '/telegram/webhook', handler)`), or a pattern with
+   * `:name` segments (`route('GET', '/console/api/claims/:number', handler)`; a segment matches
+   * one non-empty path segment, URL-decoded). Exact paths win over patterns.
+   */
   route(method: string, path: string, handler: RouteHandler): void;
   close(): Promise<void>;
 }
 
-/** Sends a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/**
+ * A refusal a handler throws to answer with a 4xx: the router sends `{ error: code, message }`
+ * with the status. Anything else thrown is a 500 without details.
+ * @example throw new HttpError(413, 'too_large', 'expected a file of at most 10 MB');
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Headers every answer carries: no sniffing, no referrer leaking claim numbers or tokens. */
+const BASE_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Sends a JSON answer (never cached: it may carry claims). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...BASE_HEADERS,
+    'cache-control': 'no-store',
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
+/** Sends a page or text; `headers` may set a content security policy, framing rules, caching. */
+export function sendText(res: ServerResponse, status: number, contentType: string, body: string | Buffer, headers: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { ...BASE_HEADERS, ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Streams a file from disk (static assets: scripts, styles, the charting library). */
+export async function sendFile(res: ServerResponse, file: string, contentType: string, headers: Readonly<Record<string, string>> = {}): Promise<void> {
+  const info = await stat(file);
+  res.writeHead(200, { ...BASE_HEADERS, 'cache-control': 'no-cache', ...headers, 'content-type': contentType, 'content-length': info.size });
+  await new Promise<void>((resolve, reject) => {
+    const stream = createReadStream(file);
+    stream.on('error', reject);
+    res.on('close', resolve);
+    stream.pipe(res);
+  });
+}
+
 /**
- * The app's HTTP server: exact-path routes, 404 for unknown paths, 405 for a known path with
- * another method, 500 (without details) when a handler throws.
+ * Reads a request body up to `limitBytes`; a larger body is refused with 413 as soon as it is
+ * seen (by its content-length or while reading), without buffering the rest.
+ */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) throw new HttpError(413, 'too_large', `expected a body of at most ${limitBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) {
+      req.resume(); // drain the rest without keeping it
+      throw new HttpError(413, 'too_large', `expected a body of at most ${limitBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads and validates a JSON body: 415 unless it is `application/json` (which also keeps plain
+ * HTML forms of other sites from posting it), 400 naming the fields for bad JSON or bad values.
+ * @example const input = await readJson(req, z.object({ text: z.string().max(4000) }));
+ */
+export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S, limitBytes = 64 * 1024): Promise<z.output<S>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'expected content-type application/json');
+  const body = await readBody(req, limitBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    // JSON.parse throws a SyntaxError exactly for text that is not JSON
+    throw new HttpError(400, 'invalid_json', 'expected a JSON body');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, 'invalid_input', formatIssues(parsed.error).join('; '));
+  return parsed.data;
+}
+
+/**
+ * Validates query parameters (each name once; a repeated name is a 400, so `?status=a&status=b`
+ * cannot smuggle an array where a string is expected).
+ * @example const query = parseQuery(req, z.object({ page: z.coerce.number().int().min(1).default(1) }));
+ */
+export function parseQuery<S extends z.ZodType>(req: IncomingMessage, schema: S): z.output<S> {
+  const params = new URL(req.url ?? '/', 'http://local').searchParams;
+  const values: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (name in values) throw new HttpError(400, 'invalid_input', `${name}: expected one value`);
+    values[name] = value;
+  }
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) throw new HttpError(400, 'invalid_input', formatIssues(parsed.error).join('; '));
+  return parsed.data;
+}
+
+interface PatternRoute {
+  readonly parts: readonly string[];
+  readonly byMethod: Map<string, RouteHandler>;
+}
+
+function matchPattern(parts: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
+  if (parts.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] ?? '';
+    const segment = segments[i] ?? '';
+    if (part.startsWith(':')) {
+      if (segment === '') return undefined;
+      try {
+        params[part.slice(1)] = decodeURIComponent(segment);
+      } catch {
+        // decodeURIComponent throws a URIError exactly for a malformed escape: no match
+        return undefined;
+      }
+    } else if (part !== segment) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/**
+ * The app's HTTP server: exact-path and `:param` routes, 404 for unknown paths, 405 for a known
+ * path with another method, the status of an `HttpError` a handler throws, and 500 (without
+ * details) for anything else.
  * @example const http = await startHttpServer({ port: 3000, host: '0.0.0.0', onError });
  */
 export async function startHttpServer(options: { port: number; host: string; onError: (error: unknown) => void }): Promise<HttpServer> {
   const routes = new Map<string, Map<string, RouteHandler>>();
+  const patterns: PatternRoute[] = [];
+  const find = (pathname: string): { byMethod: Map<string, RouteHandler>; params: Record<string, string> } | undefined => {
+    const exact = routes.get(pathname);
+    if (exact) return { byMethod: exact, params: {} };
+    const segments = pathname.split('/');
+    for (const pattern of patterns) {
+      const params = matchPattern(pattern.parts, segments);
+      if (params) return { byMethod: pattern.byMethod, params };
+    }
+    return undefined;
+  };
   const server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname;
-    const byMethod = routes.get(pathname);
-    if (!byMethod) {
+    const found = find(pathname);
+    if (!found) {
       sendJson(res, 404, { error: 'not_found' });
       return;
     }
-    const handler = byMethod.get(req.method ?? 'GET');
+    const method = req.method ?? 'GET';
+    const handler = found.byMethod.get(method) ?? (method === 'HEAD' ? found.byMethod.get('GET') : undefined);
     if (!handler) {
-      res.setHeader('allow', [...byMethod.keys()].join(', '));
+      res.setHeader('allow', [...found.byMethod.keys()].join(', '));
       sendJson(res, 405, { error: 'method_not_allowed' });
       return;
     }
     Promise.resolve()
-      .then(() => handler(req, res))
+      .then(() => handler(req, res, found.params))
       .catch((error: unknown) => {
+        if (error instanceof HttpError) {
+          if (!res.headersSent) sendJson(res, error.status, { error: error.code, message: error.message }, error.headers);
+          else res.end();
+          return;
+        }
         options.onError(error);
         if (!res.headersSent) sendJson(res, 500, { error: 'internal' });
         else res.end();
@@ -57,6 +214,16 @@ export async function startHttpServer(options: { port: number; host: string; onE
     port,
     url: `http://${shownHost}:${port}`,
     route(method, path, handler) {
+      if (path.includes('/:')) {
+        const parts = path.split('/');
+        let pattern = patterns.find((p) => p.parts.join('/') === parts.join('/'));
+        if (!pattern) {
+          pattern = { parts, byMethod: new Map() };
+          patterns.push(pattern);
+        }
+        pattern.byMethod.set(method.toUpperCase(), handler);
+        return;
+      }
       const byMethod = routes.get(path) ?? new Map<string, RouteHandler>();
       byMethod.set(method.toUpperCase(), handler);
       routes.set(path, byMethod);
