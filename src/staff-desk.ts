@@ -1,7 +1,7 @@
 import type { DeskConfig, StaffMember } from './domain/desk.js';
 import { isDomainError } from './domain/errors.js';
 import type { Claim, Decision } from './domain/lifecycle.js';
-import { canStaff, staffBySlack, type StaffAction, type StaffRefusal } from './domain/staff.js';
+import { canStaff, staffById, staffBySlack, type StaffAction, type StaffRefusal } from './domain/staff.js';
 import type { ClaimRegistry } from './registry.js';
 import type { StaffActionRecord } from './store/staff-actions.js';
 
@@ -9,6 +9,19 @@ import type { StaffActionRecord } from './store/staff-actions.js';
 export interface SlackIdentity {
   readonly teamId: string;
   readonly userId: string;
+}
+
+/** A staff member signed in to the web console: their desk-config id (the session vouches for it). */
+export interface ConsoleIdentity {
+  readonly staffId: string;
+}
+
+/** Who asks: a Slack user (who may or may not be staff) or a signed-in console user. */
+export type StaffIdentity = SlackIdentity | ConsoleIdentity;
+
+/** Where an action came from, for the audit trail. */
+function originOf(who: StaffIdentity): Pick<StaffActionRecord, 'slack' | 'via'> {
+  return 'staffId' in who ? { via: 'console' } : { via: 'slack', slack: { teamId: who.teamId, userId: who.userId } };
 }
 
 /** What a staff member asks to do with a claim. */
@@ -34,7 +47,7 @@ export interface StaffAudit {
 const ATTEMPTS = 3;
 
 /**
- * What staff do with claims, whatever the console (Slack now, the web later): identifies the
+ * What staff do with claims, whatever the console (Slack or the web console): identifies the
  * person from the desk config, checks the role rules (src/domain/staff.ts), applies the change
  * through the registry with compare-and-swap (a concurrent change re-checks the rules on the fresh
  * claim), and records every action, done or refused.
@@ -50,13 +63,13 @@ export class StaffDesk {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** The staff member behind a Slack user, or undefined. */
-  identify(who: SlackIdentity): StaffMember | undefined {
-    return staffBySlack(this.desk, who.teamId, who.userId);
+  /** The staff member behind a Slack user or a console session, or undefined (not, or no longer, listed). */
+  identify(who: StaffIdentity): StaffMember | undefined {
+    return 'staffId' in who ? staffById(this.desk, who.staffId) : staffBySlack(this.desk, who.teamId, who.userId);
   }
 
   /** Finds a claim for a staff member by number; refused (and recorded) for people not on the staff. */
-  async view(who: SlackIdentity, number: string): Promise<StaffResult> {
+  async view(who: StaffIdentity, number: string): Promise<StaffResult> {
     const member = this.identify(who);
     if (!member) return this.refused(who, 'view', 'not_staff', undefined, undefined);
     const claim = await this.registry.findByNumber(number);
@@ -64,7 +77,7 @@ export class StaffDesk {
   }
 
   /** Checks whether a member may start an action (before a modal opens); records a refusal. */
-  async check(who: SlackIdentity, claimId: string, action: StaffAction): Promise<StaffResult> {
+  async check(who: StaffIdentity, claimId: string, action: StaffAction): Promise<StaffResult> {
     const member = this.identify(who);
     const claim = await this.registry.findById(claimId);
     if (!claim) return member ? { ok: false, reason: 'not_found', member } : this.refused(who, action, 'not_staff', undefined, undefined);
@@ -74,7 +87,7 @@ export class StaffDesk {
   }
 
   /** A staff member's open claims, newest first. */
-  async mine(who: SlackIdentity): Promise<{ readonly member: StaffMember; readonly claims: readonly Claim[] } | undefined> {
+  async mine(who: StaffIdentity): Promise<{ readonly member: StaffMember; readonly claims: readonly Claim[] } | undefined> {
     const member = this.identify(who);
     if (!member) {
       await this.refused(who, 'view', 'not_staff', undefined, undefined);
@@ -84,7 +97,7 @@ export class StaffDesk {
   }
 
   /** Carries out a staff request on a claim. Never throws for a refusal; faults propagate. */
-  async act(who: SlackIdentity, claimId: string, request: StaffRequest): Promise<StaffResult> {
+  async act(who: StaffIdentity, claimId: string, request: StaffRequest): Promise<StaffResult> {
     const member = this.identify(who);
     for (let attempt = 0; ; attempt++) {
       const claim = await this.registry.findById(claimId);
@@ -93,7 +106,7 @@ export class StaffDesk {
       if (!permission.allowed || !member) return this.refused(who, request.action, permission.allowed ? 'not_staff' : permission.reason, claim, member);
       try {
         const changed = await this.perform(claim, member, request);
-        await this.audit.record({ at: this.now(), action: request.action, outcome: 'done', claimId, staffId: member.id, slack: who });
+        await this.audit.record({ at: this.now(), action: request.action, outcome: 'done', claimId, staffId: member.id, ...originOf(who) });
         return { ok: true, claim: changed, member };
       } catch (error) {
         if (isDomainError(error, 'CONCURRENT_UPDATE') && attempt + 1 < ATTEMPTS) continue;
@@ -124,13 +137,13 @@ export class StaffDesk {
     }
   }
 
-  private async refused(who: SlackIdentity, action: string, reason: StaffFailure, claim: Claim | undefined, member: StaffMember | undefined): Promise<StaffResult> {
+  private async refused(who: StaffIdentity, action: string, reason: StaffFailure, claim: Claim | undefined, member: StaffMember | undefined): Promise<StaffResult> {
     await this.audit.record({
       at: this.now(),
       action,
       outcome: 'refused',
       reason,
-      slack: who,
+      ...originOf(who),
       ...(claim ? { claimId: claim.id } : {}),
       ...(member ? { staffId: member.id } : {}),
     });

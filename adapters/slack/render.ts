@@ -1,12 +1,14 @@
 import type { Block, KnownBlock, View, PlainTextOption, ActionsBlock, Button } from '@slack/types';
-import type { Attachment, Channel } from '../../src/domain/claim.js';
-import { fillTemplate, type DeskConfig, type StaffMember } from '../../src/domain/desk.js';
-import { canApply, REJECTION_REASONS, type Actor, type Claim, type ClaimEvent, type Decision } from '../../src/domain/lifecycle.js';
-import { REMEDIES, type Remedy } from '../../src/domain/claim.js';
-import { staffById } from '../../src/domain/staff.js';
+import type { Attachment } from '../../src/domain/claim.js';
+import type { StaffMember } from '../../src/domain/desk.js';
+import { REJECTION_REASONS, type Actor, type Claim, type ClaimEvent, type Decision } from '../../src/domain/lifecycle.js';
+import { REMEDIES } from '../../src/domain/claim.js';
 import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
-import { formatDateTime, t, type MessageKey } from '../../src/i18n/index.js';
+import { t, type MessageKey } from '../../src/i18n/index.js';
+import { actorName, historyText, labels, offeredActions, slaText, type RenderContext, type TextStyle } from '../staff-text.js';
+
+export { actorName, slaText, templateReply, type RenderContext } from '../staff-text.js';
 import type { Outbound } from '../../flows/types.js';
 import { COMMANDS } from '../../flows/engine.js';
 import { CUSTOMER_COMMAND } from './inbound.js';
@@ -69,25 +71,7 @@ const section = (markdown: string): KnownBlock => ({ type: 'section', text: { ty
 /** A quote of user text, escaped; each line marked as a quote. */
 const quote = (text: string) => escapeMrkdwn(text).split('\n').map((line) => `>${line}`).join('\n');
 
-/** What the renderer needs to know besides the claim. */
-export interface RenderContext {
-  readonly desk: DeskConfig;
-  readonly locale: Locale;
-}
-
-const when = (ctx: RenderContext, at: Date) => formatDateTime(at, ctx.locale, ctx.desk.desk.timezone);
-const kindLabel = (locale: Locale, claim: Pick<Claim, 'kind'>) => t(locale, `detail.kind.${claim.kind}`);
-const categoryLabel = (ctx: RenderContext, id: string) => ctx.desk.categories.find((category) => category.id === id)?.label[ctx.locale] ?? id;
-const departmentName = (ctx: RenderContext, id: string) => ctx.desk.departments.find((department) => department.id === id)?.name[ctx.locale] ?? id;
-const staffName = (desk: DeskConfig, id: string) => staffById(desk, id)?.name ?? id;
-const channelLabel = (locale: Locale, channel: Channel) => t(locale, `staff.channel.${channel}`);
-const remedyLabel = (locale: Locale, remedy: Remedy) => t(locale, `remedy.${remedy}`);
-
-/** Who did something, as staff read it. */
-export function actorName(ctx: RenderContext, actor: Actor): string {
-  if (actor.kind === 'staff') return staffName(ctx.desk, actor.staffId);
-  return t(ctx.locale, actor.kind === 'customer' ? 'staff.who.customer' : 'staff.who.system');
-}
+const { when, kindLabel, categoryLabel, departmentName, staffName, channelLabel, remedyLabel } = labels;
 
 function filesLine(locale: Locale, files: readonly Attachment[]): string {
   const shown = files.slice(0, 5).map((file) => escapeMrkdwn(file.fileName ?? t(locale, `staff.file.${file.kind}`)));
@@ -117,13 +101,8 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 
 /** The buttons a claim offers in its status (the transition table decides). */
 function claimButtons(locale: Locale, claim: Claim): Button[] {
-  const buttons: Button[] = [];
-  if (canApply(claim.status, 'take')) buttons.push(button(t(locale, 'staff.button.take'), ACTIONS.take, claim.id, 'primary'));
-  if (claim.status !== 'closed' && claim.status !== 'resolved') buttons.push(button(t(locale, 'staff.button.assign'), ACTIONS.assign, claim.id));
-  if (canApply(claim.status, 'request_info')) buttons.push(button(t(locale, 'staff.button.request_info'), ACTIONS.requestInfo, claim.id));
-  if (canApply(claim.status, 'resolve')) buttons.push(button(t(locale, 'staff.button.resolve'), ACTIONS.resolve, claim.id));
-  if (canApply(claim.status, 'reopen')) buttons.push(button(t(locale, 'staff.button.reopen'), ACTIONS.reopen, claim.id));
-  return buttons;
+  const ids = { take: ACTIONS.take, assign: ACTIONS.assign, request_info: ACTIONS.requestInfo, resolve: ACTIONS.resolve, reopen: ACTIONS.reopen } as const;
+  return offeredActions(claim).map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' ? 'primary' : undefined));
 }
 
 /**
@@ -165,74 +144,15 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
 }
 
 /**
- * A history event as one line of the claim's thread, or undefined for events the card itself
- * shows (registration). Text a person typed is escaped and quoted.
+ * A history event as one line of the claim's thread (mrkdwn: text a person typed is escaped and
+ * quoted), or undefined for events the card itself shows (registration).
  */
 export function historyLine(ctx: RenderContext, claim: Claim, event: ClaimEvent): string | undefined {
-  const { locale } = ctx;
-  const who = escapeMrkdwn(actorName(ctx, event.actor));
-  switch (event.type) {
-    case 'registered':
-      return undefined;
-    case 'assigned':
-      return t(locale, 'staff.history.assigned', { who, assignee: escapeMrkdwn(staffName(ctx.desk, event.assigneeId ?? '')) });
-    case 'customer_info': {
-      const parts: string[] = [];
-      if (event.note) parts.push(t(locale, 'staff.history.customer_info', { text: `\n${quote(event.note)}` }));
-      if (event.attachments && event.attachments.length > 0) parts.push(t(locale, 'staff.history.customer_files', { files: filesLine(locale, event.attachments) }));
-      return parts.join('\n');
-    }
-    case 'sla_warning':
-    case 'sla_breach':
-      return slaText(ctx, claim, event);
-    case 'survey_sent':
-      return t(locale, 'staff.history.survey_sent');
-    case 'survey_answered':
-      return t(locale, 'staff.history.survey_answered', { score: event.score ?? 0 });
-    case 'survey_commented':
-      return t(locale, 'staff.history.survey_commented', { text: `\n${quote(event.note ?? '')}` });
-    case 'survey_reminder':
-    case 'survey_skipped':
-      return undefined;
-    case 'delivery_failed':
-      return t(locale, 'staff.history.delivery_failed', {
-        channel: channelLabel(locale, claim.conversation.channel),
-        reason: t(locale, `staff.delivery.${event.deliveryFailure ?? 'gave_up'}`),
-      });
-    case 'status_changed':
-      break;
-  }
-  const note = event.note !== undefined ? `\n${quote(event.note)}` : '';
-  switch (event.action) {
-    case 'take':
-    case 'investigate':
-    case 'close':
-      return t(locale, `staff.history.${event.action}`, { who }) + note;
-    case 'request_info':
-      return t(locale, 'staff.history.request_info', { who, question: note });
-    case 'customer_replied':
-      return t(locale, 'staff.history.customer_replied', { status: t(locale, `staff.status.${event.to ?? claim.status}`) });
-    case 'reopen':
-      return t(locale, 'staff.history.reopen', { who, reason: note });
-    case 'resolve': {
-      const decision = event.decision;
-      if (!decision) return undefined;
-      const text = `\n${quote(decision.responseText)}`;
-      return decision.outcome === 'accepted'
-        ? t(locale, 'staff.history.accepted', { who, remedy: remedyLabel(locale, decision.remedy), text })
-        : t(locale, 'staff.history.rejected', { who, reason: t(locale, `staff.reason.${decision.reason}`), text });
-    }
-    case undefined:
-      return undefined;
-  }
+  return historyText(ctx, claim, event, MRKDWN);
 }
 
-/** An SLA warning or breach in words: which claim, which deadline, when it is (was) due. */
-export function slaText(ctx: RenderContext, claim: Claim, event: ClaimEvent): string {
-  const deadline = event.slaDeadline ?? 'resolution';
-  const due = when(ctx, deadline === 'first_response' ? claim.sla.firstResponseDueAt : claim.sla.resolutionDueAt);
-  return t(ctx.locale, `staff.sla.${event.type === 'sla_breach' ? 'breach' : 'warning'}.${deadline}`, { number: claim.number, due });
-}
+/** Slack's way of showing text people typed: escaped, each line quoted. */
+const MRKDWN: TextStyle = { escape: escapeMrkdwn, quote: (text) => `\n${quote(text)}` };
 
 /** The direct message about an SLA warning (to the assignee) or breach (to the heads): the text, the claim, a link. */
 export function slaAlert(ctx: RenderContext, claim: Claim, event: ClaimEvent, permalink: string | undefined): SlackMessage {
@@ -446,18 +366,6 @@ export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDra
   );
   const metadata: ModalMetadata = { claimId: claim.id, round: draft.round };
   return modal(locale, VIEWS.resolve, t(locale, 'staff.modal.resolve.title'), 'staff.modal.send', metadata, blocks);
-}
-
-/** A template's reply for this claim, in the customer's language. */
-export function templateReply(ctx: RenderContext, claim: Claim, templateId: string): { outcome: 'accepted' | 'rejected'; text: string } | undefined {
-  const template = ctx.desk.templates.find((candidate) => candidate.id === templateId);
-  if (!template) return undefined;
-  const text = fillTemplate(template.text[claim.locale], {
-    number: claim.number,
-    date: formatDateTime(claim.createdAt, claim.locale, ctx.desk.desk.timezone),
-    remedy: remedyLabel(claim.locale, claim.desiredRemedy).toLowerCase(),
-  });
-  return { outcome: template.outcome, text };
 }
 
 // ---- customers ----

@@ -5,6 +5,9 @@ const Id = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected an id of lowercase letters, digits, "-" or "_", starting with a letter');
 
+/** The shape of a console password hash: `scrypt$<N>$<r>$<p>$<salt>$<key>` (base64url). */
+export const PASSWORD_HASH = /^scrypt\$\d{4,7}\$\d{1,2}\$\d{1,2}\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}$/;
+
 /** Staff roles, from DOMAIN.md. */
 export const STAFF_ROLES = ['operator', 'specialist', 'quality', 'head'] as const;
 export const StaffRole = z.enum(STAFF_ROLES);
@@ -58,6 +61,13 @@ export const StaffMember = z
       .object({
         teamId: z.string().regex(/^[TE][A-Z0-9]{4,}$/, 'expected a Slack team id such as T0123456789'),
         userId: z.string().regex(/^[UW][A-Z0-9]{4,}$/, 'expected a Slack user id such as U0123456789'),
+      })
+      .strict()
+      .optional(),
+    /** Sign-in to the web console: a password hash made by `npm run console:password`; no console access without it. */
+    console: z
+      .object({
+        passwordHash: z.string().regex(PASSWORD_HASH, 'expected a password hash made by `npm run console:password` (scrypt$…), never the password itself'),
       })
       .strict()
       .optional(),

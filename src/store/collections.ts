@@ -10,6 +10,8 @@ export const COLLECTIONS = {
   slackLeases: 'slack_leases',
   notifyLeases: 'notify_leases',
   staffActions: 'staff_actions',
+  consoleSessions: 'console_sessions',
+  consoleLogins: 'console_logins',
 } as const;
 
 /**
@@ -33,6 +35,7 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
   [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
+  [COLLECTIONS.consoleSessions]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
 };
 
 /**

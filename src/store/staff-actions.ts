@@ -14,6 +14,8 @@ export interface StaffActionRecord {
   readonly claimId?: string;
   /** The desk-config id, when the person is listed. */
   readonly staffId?: string;
+  /** Where it came from: a Slack button, modal or command, or the web console. */
+  readonly via?: 'slack' | 'console';
   readonly slack?: { readonly teamId: string; readonly userId: string };
 }
 

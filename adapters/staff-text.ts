@@ -1,0 +1,145 @@
+import type { Attachment, Channel, Remedy } from '../src/domain/claim.js';
+import { fillTemplate, type DeskConfig } from '../src/domain/desk.js';
+import { canApply, type Actor, type Claim, type ClaimEvent } from '../src/domain/lifecycle.js';
+import type { Locale } from '../src/domain/locale.js';
+import { staffById, type StaffAction } from '../src/domain/staff.js';
+import { formatDateTime, t } from '../src/i18n/index.js';
+
+/**
+ * How claims read for staff, whatever the console (Slack or the web console): names, history
+ * lines, template replies, the actions a claim's status offers. Each console passes its own
+ * `TextStyle` for text people typed (Slack escapes and quotes it; the web shows it as it is).
+ */
+
+/** What the renderer needs to know besides the claim. */
+export interface RenderContext {
+  readonly desk: DeskConfig;
+  readonly locale: Locale;
+}
+
+/** How a console shows text a person typed (a customer's note, a question, a reply). */
+export interface TextStyle {
+  /** Makes a short value (a name, a file name) safe for the console's format. */
+  escape(text: string): string;
+  /** A longer text people typed, set apart from the line that introduces it. */
+  quote(text: string): string;
+}
+
+/** Plain text: the web console puts it in the page with textContent, so nothing needs escaping. */
+export const PLAIN: TextStyle = { escape: (text) => text, quote: (text) => `\n${text}` };
+
+/** Names of things in a language, shared by the consoles. */
+export const labels = {
+  when: (ctx: RenderContext, at: Date) => formatDateTime(at, ctx.locale, ctx.desk.desk.timezone),
+  kindLabel: (locale: Locale, claim: Pick<Claim, 'kind'>) => t(locale, `detail.kind.${claim.kind}`),
+  categoryLabel: (ctx: RenderContext, id: string) => ctx.desk.categories.find((category) => category.id === id)?.label[ctx.locale] ?? id,
+  departmentName: (ctx: RenderContext, id: string) => ctx.desk.departments.find((department) => department.id === id)?.name[ctx.locale] ?? id,
+  staffName: (desk: DeskConfig, id: string) => staffById(desk, id)?.name ?? id,
+  channelLabel: (locale: Locale, channel: Channel) => t(locale, `staff.channel.${channel}`),
+  remedyLabel: (locale: Locale, remedy: Remedy) => t(locale, `remedy.${remedy}`),
+};
+
+/** Who did something, as staff read it. */
+export function actorName(ctx: RenderContext, actor: Actor): string {
+  if (actor.kind === 'staff') return labels.staffName(ctx.desk, actor.staffId);
+  return t(ctx.locale, actor.kind === 'customer' ? 'staff.who.customer' : 'staff.who.system');
+}
+
+/** The staff actions a claim's status offers (the transition table decides; roles are checked when acting). */
+export function offeredActions(claim: Pick<Claim, 'status'>): Exclude<StaffAction, 'view'>[] {
+  const actions: Exclude<StaffAction, 'view'>[] = [];
+  if (canApply(claim.status, 'take')) actions.push('take');
+  if (claim.status !== 'closed' && claim.status !== 'resolved') actions.push('assign');
+  if (canApply(claim.status, 'request_info')) actions.push('request_info');
+  if (canApply(claim.status, 'resolve')) actions.push('resolve');
+  if (canApply(claim.status, 'reopen')) actions.push('reopen');
+  return actions;
+}
+
+function filesText(locale: Locale, files: readonly Attachment[], style: TextStyle): string {
+  const shown = files.slice(0, 5).map((file) => style.escape(file.fileName ?? t(locale, `staff.file.${file.kind}`)));
+  if (files.length > 5) shown.push(t(locale, 'staff.card.more_files', { count: files.length - 5 }));
+  return shown.join(', ');
+}
+
+/** An SLA warning or breach in words: which claim, which deadline, when it is (was) due. */
+export function slaText(ctx: RenderContext, claim: Claim, event: ClaimEvent): string {
+  const deadline = event.slaDeadline ?? 'resolution';
+  const due = labels.when(ctx, deadline === 'first_response' ? claim.sla.firstResponseDueAt : claim.sla.resolutionDueAt);
+  return t(ctx.locale, `staff.sla.${event.type === 'sla_breach' ? 'breach' : 'warning'}.${deadline}`, { number: claim.number, due });
+}
+
+/**
+ * A history event in words for staff, or undefined for events that need no line (the
+ * registration, which the card shows; survey reminders and skips).
+ */
+export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent, style: TextStyle): string | undefined {
+  const { locale } = ctx;
+  const who = style.escape(actorName(ctx, event.actor));
+  switch (event.type) {
+    case 'registered':
+      return undefined;
+    case 'assigned':
+      return t(locale, 'staff.history.assigned', { who, assignee: style.escape(labels.staffName(ctx.desk, event.assigneeId ?? '')) });
+    case 'customer_info': {
+      const parts: string[] = [];
+      if (event.note) parts.push(t(locale, 'staff.history.customer_info', { text: style.quote(event.note) }));
+      if (event.attachments && event.attachments.length > 0) parts.push(t(locale, 'staff.history.customer_files', { files: filesText(locale, event.attachments, style) }));
+      return parts.join('\n');
+    }
+    case 'sla_warning':
+    case 'sla_breach':
+      return slaText(ctx, claim, event);
+    case 'survey_sent':
+      return t(locale, 'staff.history.survey_sent');
+    case 'survey_answered':
+      return t(locale, 'staff.history.survey_answered', { score: event.score ?? 0 });
+    case 'survey_commented':
+      return t(locale, 'staff.history.survey_commented', { text: style.quote(event.note ?? '') });
+    case 'survey_reminder':
+    case 'survey_skipped':
+      return undefined;
+    case 'delivery_failed':
+      return t(locale, 'staff.history.delivery_failed', {
+        channel: labels.channelLabel(locale, claim.conversation.channel),
+        reason: t(locale, `staff.delivery.${event.deliveryFailure ?? 'gave_up'}`),
+      });
+    case 'status_changed':
+      break;
+  }
+  const note = event.note !== undefined ? style.quote(event.note) : '';
+  switch (event.action) {
+    case 'take':
+    case 'investigate':
+    case 'close':
+      return t(locale, `staff.history.${event.action}`, { who }) + note;
+    case 'request_info':
+      return t(locale, 'staff.history.request_info', { who, question: note });
+    case 'customer_replied':
+      return t(locale, 'staff.history.customer_replied', { status: t(locale, `staff.status.${event.to ?? claim.status}`) });
+    case 'reopen':
+      return t(locale, 'staff.history.reopen', { who, reason: note });
+    case 'resolve': {
+      const decision = event.decision;
+      if (!decision) return undefined;
+      const text = style.quote(decision.responseText);
+      return decision.outcome === 'accepted'
+        ? t(locale, 'staff.history.accepted', { who, remedy: labels.remedyLabel(locale, decision.remedy), text })
+        : t(locale, 'staff.history.rejected', { who, reason: t(locale, `staff.reason.${decision.reason}`), text });
+    }
+    case undefined:
+      return undefined;
+  }
+}
+
+/** A template's reply for this claim, in the customer's language. */
+export function templateReply(ctx: RenderContext, claim: Claim, templateId: string): { outcome: 'accepted' | 'rejected'; text: string } | undefined {
+  const template = ctx.desk.templates.find((candidate) => candidate.id === templateId);
+  if (!template) return undefined;
+  const text = fillTemplate(template.text[claim.locale], {
+    number: claim.number,
+    date: formatDateTime(claim.createdAt, claim.locale, ctx.desk.desk.timezone),
+    remedy: labels.remedyLabel(claim.locale, claim.desiredRemedy).toLowerCase(),
+  });
+  return { outcome: template.outcome, text };
+}

@@ -1,0 +1,141 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { DeskConfig, StaffMember } from './domain/desk.js';
+import { staffById } from './domain/staff.js';
+import type { ConsoleSessionStore } from './store/console-sessions.js';
+
+const SCRYPT = { N: 16_384, r: 8, p: 1 } as const;
+const KEY_BYTES = 32;
+
+function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+/**
+ * A console password hash for the desk config: `scrypt$N$r$p$salt$key` (base64url), a new salt
+ * every time. `npm run console:password` prints one.
+ * @example staff: [{ id: olga, console: { passwordHash: await hashPassword('a long passphrase') } }]
+ */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+/** Whether a password matches a hash made by `hashPassword` (constant-time comparison). */
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = hash.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** What a sign-in attempt got. */
+export type SignInResult =
+  | { readonly ok: true; readonly token: string; readonly member: StaffMember; readonly expiresAt: Date }
+  | { readonly ok: false; readonly reason: 'invalid' }
+  | { readonly ok: false; readonly reason: 'locked'; readonly retryAfterSeconds: number };
+
+export interface ConsoleAuthOptions {
+  /** Hours a session lasts at most (default 12: one working day). */
+  readonly sessionHours?: number;
+  /** Minutes without a request after which a session ends (default 120). */
+  readonly idleMinutes?: number;
+  /** Failed sign-ins for one login within `lockMinutes` before it is locked (default 5). */
+  readonly maxFailures?: number;
+  /** Minutes a login stays locked after too many failures (default 15). */
+  readonly lockMinutes?: number;
+  readonly now?: () => Date;
+}
+
+/** A hash no password matches, checked for unknown logins so they take as long as known ones. */
+const NO_ONE = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/**
+ * Sign-in to the web console for staff listed in the desk config with a password hash. Sessions
+ * are random 256-bit tokens, kept in the database only as their SHA-256 hash; a session ends
+ * after `sessionHours`, after `idleMinutes` without use, on sign-out, or as soon as the member
+ * leaves the desk config or loses their console password. Too many failed attempts lock the login
+ * for a while (per login, across instances), answered the same way whether the login exists.
+ * @example
+ * const result = await auth.signIn('olga', password);
+ * if (result.ok) setCookie(result.token);
+ * const session = await auth.session(tokenFromCookie); // { member, expiresAt } or undefined
+ */
+export class ConsoleAuth {
+  private readonly sessionMs: number;
+  private readonly idleMs: number;
+  private readonly maxFailures: number;
+  private readonly lockMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly desk: DeskConfig,
+    private readonly store: ConsoleSessionStore,
+    options: ConsoleAuthOptions = {},
+  ) {
+    this.sessionMs = (options.sessionHours ?? 12) * 3_600_000;
+    this.idleMs = (options.idleMinutes ?? 120) * 60_000;
+    this.maxFailures = options.maxFailures ?? 5;
+    this.lockMs = (options.lockMinutes ?? 15) * 60_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Whether any staff member can sign in (has a console password). */
+  get enabled(): boolean {
+    return this.desk.staff.some((member) => member.console !== undefined);
+  }
+
+  async signIn(login: string, password: string): Promise<SignInResult> {
+    const loginHash = sha256(`login:${login.trim().toLowerCase()}`);
+    const now = this.now();
+    const throttle = await this.store.failures(loginHash);
+    if (throttle && throttle.failures >= this.maxFailures) {
+      const until = throttle.windowStart.getTime() + this.lockMs;
+      if (until > now.getTime()) return { ok: false, reason: 'locked', retryAfterSeconds: Math.ceil((until - now.getTime()) / 1000) };
+    }
+    const member = staffById(this.desk, login.trim().toLowerCase());
+    const hash = member?.console?.passwordHash;
+    const matches = await verifyPassword(password, hash ?? NO_ONE);
+    if (!member || !hash || !matches) {
+      await this.store.recordFailure(loginHash, now, new Date(now.getTime() - this.lockMs));
+      return { ok: false, reason: 'invalid' };
+    }
+    await this.store.clearFailures(loginHash);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.sessionMs);
+    await this.store.create({ tokenHash: sha256(token), staffId: member.id, createdAt: now, expiresAt, idleUntil: new Date(Math.min(now.getTime() + this.idleMs, expiresAt.getTime())) });
+    return { ok: true, token, member, expiresAt };
+  }
+
+  /** The member behind a session token, or undefined (unknown, forged, ended, or no longer on the staff). */
+  async session(token: string): Promise<{ readonly member: StaffMember; readonly expiresAt: Date } | undefined> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+    const tokenHash = sha256(token);
+    const session = await this.store.find(tokenHash);
+    if (!session) return undefined;
+    const now = this.now();
+    const member = staffById(this.desk, session.staffId);
+    if (session.expiresAt <= now || session.idleUntil <= now || !member?.console) {
+      await this.store.delete(tokenHash);
+      return undefined;
+    }
+    // move the idle end forward at most once a minute: one write per minute of use, not per request
+    const idleUntil = new Date(Math.min(now.getTime() + this.idleMs, session.expiresAt.getTime()));
+    if (idleUntil.getTime() - session.idleUntil.getTime() >= 60_000) await this.store.touch(tokenHash, idleUntil);
+    return { member, expiresAt: session.expiresAt };
+  }
+
+  async signOut(token: string): Promise<void> {
+    await this.store.delete(sha256(token));
+  }
+
+  /** Deletes ended sessions (housekeeping); returns how many. */
+  pruneSessions(): Promise<number> {
+    return this.store.deleteEnded(this.now());
+  }
+}
