@@ -41,6 +41,9 @@ import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeepin
 import { slackDigestPoster } from '../adapters/slack/digest.js';
 import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { DeskConfig } from './domain/desk.js';
+import { ConsoleAuth, verifyPassword } from './console-auth.js';
+import { ConsoleSessionStore } from './store/console-sessions.js';
+import { mountWebConsole } from '../adapters/web/console/index.js';
 import type { EnvConfig } from './config.js';
 
 /** Where Telegram delivers updates in webhook mode (under PUBLIC_URL). */
@@ -155,6 +158,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     stops.push(() => conversations.drain());
 
     const staff = new StaffDesk(desk, registry, new StaffActionLog(db));
+    const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db));
     // the Slack post sync, when Slack runs: drained after the channels stop taking updates
     let slackSync: SlackClaimSync | undefined;
     stops.push(() => slackSync?.drain() ?? Promise.resolve());
@@ -190,9 +194,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
-    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, {
+    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions() }, {
       names: [NOTIFY_JOB],
-      onPruned: (count) => log.info('jobs', 'pruned finished jobs', { count }),
+      onPruned: (count, what) => log.info('jobs', `pruned ${what === 'jobs' ? 'finished jobs' : 'ended console sessions'}`, { count }),
     });
     // the job is scheduled right after the change; the sweep catches what a crash left behind
     registry.onChange((claim) => {
@@ -210,6 +214,14 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
     });
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
+    mountWebConsole({ http, desk, auth: consoleAuth, staff, secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
+    if (consoleAuth.enabled) {
+      log.info('console', 'staff console', { url: `${http.url}/console` });
+      const example = await staffWithExamplePassword(desk);
+      if (example.length > 0) log.warn('console', `staff sign in with the example password; set your own with npm run console:password`, { staff: example.join(', ') });
+    } else {
+      log.info('console', 'staff console: nobody can sign in (no staff member has console.passwordHash in the desk config)');
+    }
 
     const channels = channelStatus(env);
     if (channels.slack) {
@@ -388,6 +400,24 @@ async function startSlack(parts: {
   }
   log.info('slack', 'receiving events by HTTP', { team: identity.teamId, path: SLACK_EVENTS_PATH });
   return { sync, ...(receiver ? { receiver } : {}) };
+}
+
+/** The example configuration's console password (README); a desk that still uses it is told at start. */
+export const EXAMPLE_CONSOLE_PASSWORD = 'claimdesk-demo';
+
+/** Checked hashes, so a process starting the desk several times (tests) checks each once. */
+const exampleChecks = new Map<string, Promise<boolean>>();
+
+async function staffWithExamplePassword(desk: DeskConfig): Promise<string[]> {
+  const found: string[] = [];
+  for (const member of desk.staff) {
+    const hash = member.console?.passwordHash;
+    if (!hash) continue;
+    const check = exampleChecks.get(hash) ?? verifyPassword(EXAMPLE_CONSOLE_PASSWORD, hash);
+    exampleChecks.set(hash, check);
+    if (await check) found.push(member.id);
+  }
+  return found;
 }
 
 /** A Web API call at start-up; a refused token becomes one clear configuration error. */

@@ -6,6 +6,8 @@ export const HOUSEKEEPING_JOB = 'housekeeping.prune';
 export interface HousekeepingPort {
   /** Deletes one-off jobs of these kinds finished before `before`; returns how many. */
   pruneFinishedJobs(names: readonly string[], before: Date): Promise<number>;
+  /** Deletes ended console sessions; returns how many. */
+  pruneConsoleSessions?(): Promise<number>;
 }
 
 export interface HousekeepingOptions {
@@ -15,19 +17,20 @@ export interface HousekeepingOptions {
   readonly keepMs?: number;
   readonly every?: string | number;
   readonly now?: () => Date;
-  readonly onPruned?: (count: number) => void;
+  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions') => void;
 }
 
 /**
  * Defines the housekeeping job and schedules it daily: finished one-off jobs older than a week are
- * deleted. (Processed update ids need no pruning: each conversation keeps a sliding window of them.)
+ * deleted, and console sessions that have ended. (Processed update ids need no pruning: each conversation keeps a sliding window of them.)
  * @example await scheduleHousekeeping(agenda, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, { names: [NOTIFY_JOB] });
  */
 export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPort, options: HousekeepingOptions): Promise<void> {
   const now = options.now ?? (() => new Date());
   agenda.define(HOUSEKEEPING_JOB, async () => {
     const pruned = await port.pruneFinishedJobs(options.names, new Date(now().getTime() - (options.keepMs ?? 7 * 24 * 3_600_000)));
-    options.onPruned?.(pruned);
+    options.onPruned?.(pruned, 'jobs');
+    if (port.pruneConsoleSessions) options.onPruned?.(await port.pruneConsoleSessions(), 'console_sessions');
   });
   await agenda.every(options.every ?? '1 day', HOUSEKEEPING_JOB);
 }

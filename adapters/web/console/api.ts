@@ -1,0 +1,231 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { CHANNELS, REMEDIES } from '../../../src/domain/claim.js';
+import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
+import { CLAIM_STATUSES, Decision, REJECTION_REASONS, type Claim } from '../../../src/domain/lifecycle.js';
+import type { Locale } from '../../../src/domain/locale.js';
+import { assignableStaff, canStaff } from '../../../src/domain/staff.js';
+import { HttpError, readJson, sendJson, type HttpServer } from '../../../src/http.js';
+import { t } from '../../../src/i18n/index.js';
+import type { ConsoleAuth } from '../../../src/console-auth.js';
+import type { StaffDesk, StaffFailure, StaffRequest } from '../../../src/staff-desk.js';
+import { historyText, labels, offeredActions, PLAIN, templateReply, type RenderContext } from '../../staff-text.js';
+
+/** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
+export const SESSION_COOKIE = 'claimdesk_console';
+
+/** A claim number as people type it. */
+const CLAIM_NUMBER = /^\d{4}-\d{6,9}$/;
+
+export interface ConsoleApiOptions {
+  readonly http: HttpServer;
+  readonly desk: DeskConfig;
+  readonly auth: ConsoleAuth;
+  readonly staff: StaffDesk;
+  /** Mark the cookie Secure (when the console is served over https, e.g. PUBLIC_URL is https). */
+  readonly secureCookie: boolean;
+}
+
+/** The signed-in member of a request, or a 401. */
+export type RequireStaff = (req: IncomingMessage) => Promise<StaffMember>;
+
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+/**
+ * State-changing requests must come from the console's own pages: a request whose `Origin` names
+ * another site is refused (with SameSite=Strict cookies and JSON-only bodies, a third guard).
+ */
+function checkOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    // new URL throws a TypeError exactly for a malformed origin
+    throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
+  }
+  if (host !== req.headers.host) throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
+}
+
+const LoginInput = z.object({ login: z.string().trim().min(1, 'expected your staff id').max(64), password: z.string().min(1, 'expected your password').max(256) }).strict();
+
+const ActionInput = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('take') }).strict(),
+  z.object({ action: z.literal('assign'), assigneeId: z.string().min(1).max(40) }).strict(),
+  z.object({ action: z.literal('request_info'), question: z.string().trim().min(1, 'expected the question for the customer').max(2000) }).strict(),
+  z.object({ action: z.literal('resolve'), decision: Decision }).strict(),
+  z.object({ action: z.literal('reopen'), reason: z.string().trim().min(1, 'expected why the claim is reopened').max(2000) }).strict(),
+]);
+
+/** How a refusal is answered over HTTP. */
+const FAILURE_STATUS: Readonly<Record<StaffFailure, number>> = {
+  not_staff: 403,
+  other_department: 403,
+  taken_by_other: 403,
+  not_assignee: 403,
+  head_only_reassign: 403,
+  head_only_reopen_closed: 403,
+  assignee_unknown: 400,
+  not_found: 404,
+  invalid_transition: 409,
+  invalid_input: 400,
+  conflict: 409,
+};
+
+/** The member as the page needs them (no password hash, no Slack ids). */
+export function memberView(member: StaffMember) {
+  return { id: member.id, name: member.name, roles: member.roles, departments: member.departments, locale: member.locale };
+}
+
+/** The desk's vocabulary in a language, for the page's filters and forms. */
+export function deskView(desk: DeskConfig, locale: Locale) {
+  return {
+    name: desk.desk.name[locale],
+    timezone: desk.desk.timezone,
+    departments: desk.departments.map((department) => ({ id: department.id, name: department.name[locale] })),
+    categories: desk.categories.map((category) => ({ id: category.id, label: category.label[locale], department: category.department })),
+    staff: desk.staff.map((member) => ({ id: member.id, name: member.name, departments: member.departments })),
+    statuses: CLAIM_STATUSES.map((status) => ({ id: status, label: t(locale, `staff.status.${status}`) })),
+    channels: CHANNELS.map((channel) => ({ id: channel, label: labels.channelLabel(locale, channel) })),
+    remedies: REMEDIES.map((remedy) => ({ id: remedy, label: labels.remedyLabel(locale, remedy) })),
+    reasons: REJECTION_REASONS.map((reason) => ({ id: reason, label: t(locale, `staff.reason.${reason}`) })),
+    kinds: (['claim', 'complaint', 'quality_claim'] as const).map((kind) => ({ id: kind, label: labels.kindLabel(locale, { kind }) })),
+  };
+}
+
+/**
+ * A claim as the console's claim page shows it, for one member: the record, its history in words,
+ * the actions its status offers with whether this member may take each (and why not), the staff it
+ * may be assigned to, and the reply templates filled in the customer's language.
+ */
+export function claimView(desk: DeskConfig, member: StaffMember, claim: Claim, files: (claim: Claim, fileId: string) => string | undefined) {
+  const ctx: RenderContext = { desk, locale: member.locale };
+  return {
+    id: claim.id,
+    number: claim.number,
+    version: claim.version,
+    kind: claim.kind,
+    category: claim.category,
+    department: claim.department,
+    status: claim.status,
+    severity: claim.severity,
+    locale: claim.locale,
+    channel: claim.conversation.channel,
+    assignee: claim.assigneeId ? { id: claim.assigneeId, name: labels.staffName(desk, claim.assigneeId) } : null,
+    createdAt: claim.createdAt,
+    updatedAt: claim.updatedAt,
+    firstResponseAt: claim.firstResponseAt ?? null,
+    resolvedAt: claim.resolvedAt ?? null,
+    sla: claim.sla,
+    concerns: claim.concerns,
+    description: claim.description,
+    desiredRemedy: claim.desiredRemedy,
+    contact: claim.contact,
+    attachments: claim.attachments.map((file) => ({ kind: file.kind, channel: file.channel, fileName: file.fileName ?? null, mimeType: file.mimeType ?? null, sizeBytes: file.sizeBytes ?? null, url: files(claim, file.fileId) ?? null })),
+    decision: claim.decision ?? null,
+    survey: claim.survey ? { score: claim.survey.score ?? null, comment: claim.survey.comment ?? null } : null,
+    history: claim.history.flatMap((event) => {
+      const text = historyText(ctx, claim, event, PLAIN);
+      return text === undefined ? [] : [{ at: event.at, type: event.type, text }];
+    }),
+    actions: offeredActions(claim).map((action) => {
+      const permission = canStaff(desk, member, claim, action);
+      return permission.allowed ? { action, allowed: true } : { action, allowed: false, reason: t(member.locale, `staff.refused.${permission.reason}`) };
+    }),
+    assignable: assignableStaff(desk, claim.department).map((candidate) => ({ id: candidate.id, name: candidate.name })),
+    templates: desk.templates.flatMap((template) => {
+      const reply = templateReply(ctx, claim, template.id);
+      return reply ? [{ id: template.id, outcome: reply.outcome, title: template.title[member.locale], text: reply.text }] : [];
+    }),
+  };
+}
+
+/**
+ * The console's sign-in and claim endpoints under `/console/api/`: sign in and out, who am I, a
+ * claim by number, and staff actions — every action checked by the same rules as in Slack
+ * (StaffDesk). Returns `requireStaff` for the other console endpoints (lists, reports, exports).
+ */
+export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireStaff: RequireStaff } {
+  const { http, desk, auth, staff } = options;
+  const cookie = (value: string, maxAgeSeconds: number) =>
+    `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${options.secureCookie ? '; Secure' : ''}`;
+
+  const requireStaff: RequireStaff = async (req) => {
+    const token = cookieOf(req, SESSION_COOKIE);
+    const session = token ? await auth.session(token) : undefined;
+    if (!session) throw new HttpError(401, 'unauthenticated', 'expected a signed-in staff member');
+    return session.member;
+  };
+
+  const claimByNumber = async (member: StaffMember, number: string): Promise<Claim> => {
+    if (!CLAIM_NUMBER.test(number)) throw new HttpError(400, 'invalid_input', 'number: expected a claim number such as 2026-000123');
+    const found = await staff.view({ staffId: member.id }, number);
+    if (!found.ok) throw new HttpError(404, 'not_found', t(member.locale, 'staff.refused.not_found'));
+    return found.claim;
+  };
+
+  const fileUrl = (claim: Claim, fileId: string): string | undefined => {
+    const file = claim.attachments.find((candidate) => candidate.fileId === fileId) ?? claim.history.flatMap((event) => event.attachments ?? []).find((candidate) => candidate.fileId === fileId);
+    return file?.channel === 'web' ? `/console/api/claims/${claim.number}/files/${encodeURIComponent(fileId)}` : undefined;
+  };
+
+  http.route('POST', '/console/api/login', async (req, res) => {
+    checkOrigin(req);
+    const input = await readJson(req, LoginInput, 4096);
+    const result = await auth.signIn(input.login, input.password);
+    const locale = localeOf(req, desk);
+    if (!result.ok && result.reason === 'locked') {
+      throw new HttpError(429, 'locked', t(locale, 'console.login.locked', { minutes: Math.ceil(result.retryAfterSeconds / 60) }), { 'retry-after': String(result.retryAfterSeconds) });
+    }
+    if (!result.ok) throw new HttpError(401, 'invalid_credentials', t(locale, 'console.login.invalid'));
+    const maxAge = Math.floor((result.expiresAt.getTime() - Date.now()) / 1000);
+    sendJson(res, 200, { staff: memberView(result.member) }, { 'set-cookie': cookie(result.token, maxAge) });
+  });
+
+  http.route('POST', '/console/api/logout', async (req, res) => {
+    checkOrigin(req);
+    const token = cookieOf(req, SESSION_COOKIE);
+    if (token) await auth.signOut(token);
+    sendJson(res, 200, { ok: true }, { 'set-cookie': cookie('', 0) });
+  });
+
+  http.route('GET', '/console/api/me', async (req, res) => {
+    const member = await requireStaff(req);
+    sendJson(res, 200, { staff: memberView(member), desk: deskView(desk, member.locale) });
+  });
+
+  http.route('GET', '/console/api/claims/:number', async (req, res, params) => {
+    const member = await requireStaff(req);
+    const claim = await claimByNumber(member, params.number ?? '');
+    sendJson(res, 200, { claim: claimView(desk, member, claim, fileUrl) });
+  });
+
+  http.route('POST', '/console/api/claims/:number/actions', async (req, res, params) => {
+    checkOrigin(req);
+    const member = await requireStaff(req);
+    const claim = await claimByNumber(member, params.number ?? '');
+    const request: StaffRequest = await readJson(req, ActionInput);
+    const result = await staff.act({ staffId: member.id }, claim.id, request);
+    if (!result.ok) {
+      const status = t(member.locale, `staff.status.${(result.claim ?? claim).status}`);
+      throw new HttpError(FAILURE_STATUS[result.reason], result.reason, t(member.locale, `staff.refused.${result.reason}`, { status }));
+    }
+    sendJson(res, 200, { claim: claimView(desk, member, result.claim, fileUrl) });
+  });
+
+  return { requireStaff };
+}
+
+/** The language of a page or answer before anyone signed in: the browser's, if the desk speaks it. */
+export function localeOf(req: IncomingMessage, desk: DeskConfig): Locale {
+  const accepted = (req.headers['accept-language'] ?? '').toLowerCase();
+  const first = accepted.split(',')[0]?.trim().slice(0, 2);
+  return first === 'ru' || first === 'en' ? first : desk.desk.defaultLocale;
+}

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DeskConfig } from '../../../src/domain/desk.js';
+import { sendFile, sendText, type HttpServer } from '../../../src/http.js';
+import { CATALOGUES, t } from '../../../src/i18n/index.js';
+import type { ConsoleAuth } from '../../../src/console-auth.js';
+import type { StaffDesk } from '../../../src/staff-desk.js';
+import { localeOf, mountConsoleApi, type RequireStaff } from './api.js';
+
+const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
+// the browser build of Chart.js, beside the package's CommonJS entry (its exports map hides dist/)
+const chartJs = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+
+/**
+ * The console's pages: scripts only from the desk itself, no inline script, no framing by other
+ * sites, no referrer. Chart.js draws on canvases, which needs inline styles.
+ */
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export interface WebConsoleOptions {
+  readonly http: HttpServer;
+  readonly desk: DeskConfig;
+  readonly auth: ConsoleAuth;
+  readonly staff: StaffDesk;
+  readonly secureCookie: boolean;
+}
+
+/**
+ * The staff console at `/console`: one page (sign-in, claims, a claim, reports) that talks to
+ * `/console/api/*`. The page's texts come from the catalogues in the browser's language (the
+ * member's own language once signed in: the page asks /console/api/me).
+ * @example const { requireStaff } = mountWebConsole({ http, desk, auth, staff, secureCookie: false });
+ */
+export function mountWebConsole(options: WebConsoleOptions): { readonly requireStaff: RequireStaff } {
+  const { http, desk } = options;
+  const api = mountConsoleApi(options);
+  const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
+  const texts = (locale: 'ru' | 'en') =>
+    Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
+
+  http.route('GET', '/console', async (req, res) => {
+    const locale = localeOf(req, desk);
+    const html = (await template)
+      .replaceAll('{{lang}}', locale)
+      .replaceAll('{{title}}', escapeHtml(t(locale, 'console.title', { desk: desk.desk.name[locale] })))
+      // a data block, never run; `<` escaped so no text can close the script element
+      .replace('{{texts}}', JSON.stringify({ ru: texts('ru'), en: texts('en') }).replace(/</g, '\\u003c'));
+    sendText(res, 200, 'text/html; charset=utf-8', html, PAGE_HEADERS);
+  });
+  http.route('GET', '/console/app.js', (_req, res) => sendFile(res, `${pageDir}app.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));
+  http.route('GET', '/console/chart.js', (_req, res) => sendFile(res, chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' }));
+  return api;
+}

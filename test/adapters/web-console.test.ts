@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleDesk, type ConsoleBrowser } from '../support/web-console.js';
+import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
+import { t } from '../../src/i18n/index.js';
+import { COLLECTIONS } from '../../src/store/collections.js';
+import type { Claim } from '../../src/domain/lifecycle.js';
+
+interface ClaimBody {
+  claim: {
+    number: string;
+    status: string;
+    assignee: { id: string } | null;
+    history: { text: string }[];
+    actions: { action: string; allowed: boolean; reason?: string }[];
+    templates: { id: string; text: string }[];
+    contact: { name: string };
+    decision: { outcome: string } | null;
+  };
+}
+interface ErrorBody {
+  error: string;
+  message: string;
+}
+
+describe('the web console API', () => {
+  let desk: ConsoleDesk;
+  let olga: ConsoleBrowser; // operator, support
+  let ivan: ConsoleBrowser; // specialist, quality
+  let sergey: ConsoleBrowser; // head, every department (English)
+  let refund: Claim; // support
+  let defect: Claim; // quality
+
+  beforeAll(async () => {
+    desk = await ConsoleDesk.start();
+    [olga, ivan, sergey] = await Promise.all([desk.signIn('olga'), desk.signIn('ivan'), desk.signIn('sergey')]);
+    refund = (await desk.app.registry.submit(draft({ category: 'refund', desiredRemedy: 'refund', ...telegramCustomer('7001') }), 'web-console-1')).claim;
+    defect = (await desk.app.registry.submit(draft({ category: 'defect', ...telegramCustomer('7002'), locale: 'en' }), 'web-console-2')).claim;
+  });
+  afterAll(() => desk.stop());
+
+  const actionsCount = () => desk.app.db.collection(COLLECTIONS.staffActions).countDocuments({ via: 'console' });
+
+  describe('sign-in', () => {
+    it('signs a listed member in with an HttpOnly, SameSite=Strict session cookie limited to /console', async () => {
+      const res = await desk.anonymous().post('/console/api/login', { login: 'Maria', password: 'claimdesk-demo' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ staff: { id: 'maria', name: 'Maria Kuznetsova', roles: ['quality'], departments: ['quality', 'support', 'logistics'], locale: 'ru' } });
+      const cookie = res.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/^claimdesk_console=[A-Za-z0-9_-]{43}; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=43\d{3}$/);
+    });
+
+    it('answers a wrong password and an unknown login alike, and lets neither in', async () => {
+      const wrong = await desk.anonymous().post('/console/api/login', { login: 'olga', password: 'not-the-password' }, { 'accept-language': 'en' });
+      const unknown = await desk.anonymous().post('/console/api/login', { login: 'nobody', password: 'claimdesk-demo' }, { 'accept-language': 'en' });
+      expect([wrong.status, unknown.status]).toEqual([401, 401]);
+      expect(await wrong.json()).toEqual({ error: 'invalid_credentials', message: t('en', 'console.login.invalid') });
+      expect(await unknown.json()).toEqual({ error: 'invalid_credentials', message: t('en', 'console.login.invalid') });
+      expect(wrong.headers.get('set-cookie')).toBeNull();
+    });
+
+    it('locks a login after five failures, even for the right password, and tells how long', async () => {
+      for (let i = 0; i < 5; i++) expect((await desk.anonymous().post('/console/api/login', { login: 'ivan', password: `guess-${i}` })).status).toBe(401);
+      const locked = await desk.anonymous().post('/console/api/login', { login: 'ivan', password: 'claimdesk-demo' }, { 'accept-language': 'ru' });
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+      expect(((await locked.json()) as ErrorBody).message).toBe(t('ru', 'console.login.locked', { minutes: 15 }));
+      // a session made before the lock keeps working
+      expect((await ivan.get('/console/api/me')).status).toBe(200);
+    });
+
+    it('refuses forged, missing and signed-out sessions', async () => {
+      expect((await desk.anonymous().get('/console/api/me')).status).toBe(401);
+      const forged = desk.anonymous();
+      forged.cookie = `claimdesk_console=${'A'.repeat(43)}`;
+      expect((await forged.get('/console/api/me')).status).toBe(401);
+      forged.cookie = 'claimdesk_console=../../etc';
+      expect((await forged.get(`/console/api/claims/${refund.number}`)).status).toBe(401);
+      const maria = await desk.signIn('maria');
+      expect((await maria.get('/console/api/me')).status).toBe(200);
+      const out = await maria.post('/console/api/logout', {});
+      expect(out.headers.get('set-cookie')).toMatch(/^claimdesk_console=; .*Max-Age=0/);
+      expect((await maria.get('/console/api/me')).status).toBe(401);
+    });
+
+    it('refuses bad sign-in input without a session', async () => {
+      const browser = desk.anonymous();
+      expect((await browser.post('/console/api/login', 'login=olga&password=x', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
+      expect((await browser.post('/console/api/login', { login: { $ne: '' }, password: 'x' })).status).toBe(400);
+      expect((await browser.post('/console/api/login', { login: 'olga', password: 'claimdesk-demo' }, { origin: 'https://evil.example' })).status).toBe(403);
+    });
+  });
+
+  it('tells who is signed in and the desk vocabulary in their language', async () => {
+    const res = await sergey.get('/console/api/me');
+    const body = (await res.json()) as { staff: { id: string }; desk: { statuses: { id: string; label: string }[]; categories: { id: string; label: string }[] } };
+    expect(body.staff.id).toBe('sergey');
+    expect(body.desk.statuses).toContainEqual({ id: 'awaiting_customer', label: t('en', 'staff.status.awaiting_customer') });
+    expect(body.desk.categories).toContainEqual({ id: 'defect', label: 'Defective product', department: 'quality' });
+    expect(JSON.stringify(body)).not.toContain('scrypt');
+  });
+
+  it('shows a claim with what each action needs, and the templates in the customer\'s language', async () => {
+    const res = await ivan.get(`/console/api/claims/${refund.number}`);
+    expect(res.status).toBe(200);
+    const { claim } = (await res.json()) as ClaimBody;
+    expect(claim.contact.name).toBe('Anna');
+    // ivan is in quality: he may look at a support claim but not act on it
+    expect(claim.actions.map((a) => [a.action, a.allowed])).toEqual([['take', false], ['assign', false], ['resolve', false]]);
+    expect(claim.actions[0]?.reason).toBe(t('ru', 'staff.refused.other_department'));
+    expect(claim.templates.find((tpl) => tpl.id === 'accepted-replacement')?.text).toMatch(new RegExp(`^По вашей претензии № ${refund.number} от `));
+    const en = (await (await olga.get(`/console/api/claims/${defect.number}`)).json()) as ClaimBody;
+    expect(en.claim.templates.find((tpl) => tpl.id === 'accepted-replacement')?.text).toMatch(/^Your claim No\./);
+  });
+
+  it('acts by the same rules as Slack: a refusal changes nothing and is recorded', async () => {
+    const before = await actionsCount();
+    const refused = await ivan.post(`/console/api/claims/${refund.number}/actions`, { action: 'take' });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: 'other_department', message: t('ru', 'staff.refused.other_department') });
+    expect((await desk.app.registry.findById(refund.id))?.status).toBe('new');
+
+    const taken = await olga.post(`/console/api/claims/${refund.number}/actions`, { action: 'take' });
+    expect(taken.status).toBe(200);
+    const { claim } = (await taken.json()) as ClaimBody;
+    expect([claim.status, claim.assignee?.id]).toEqual(['in_review', 'olga']);
+    expect(claim.history.map((event) => event.text)).toContain(t('ru', 'staff.history.take', { who: 'Olga Smirnova' }));
+    expect(await actionsCount()).toBe(before + 2);
+    // the customer hears of it in Telegram, through the notification job
+    await eventually(() => desk.telegram.to('7001').some((m) => m.text.startsWith(t('ru', 'notice.take', { number: refund.number, due: '' }).slice(0, 20))));
+  });
+
+  it('resolves with a decision; bad decisions are answered 400 and change nothing', async () => {
+    const path = `/console/api/claims/${refund.number}/actions`;
+    expect((await olga.post(path, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund' } })).status).toBe(400);
+    expect((await olga.post(path, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'cash', responseText: 'x' } })).status).toBe(400);
+    expect((await olga.post(path, { action: { $ne: 'take' } })).status).toBe(400);
+    expect((await desk.app.registry.findById(refund.id))?.status).toBe('in_review');
+    const res = await olga.post(path, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund', responseText: 'We will refund the full price within 10 days.' } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as ClaimBody).claim.decision?.outcome).toBe('accepted');
+    await eventually(() => desk.telegram.to('7001').some((m) => m.text.includes('We will refund the full price within 10 days.')));
+    // resolved: only reopen is offered, and taking again is a conflict with the status
+    const again = await olga.post(path, { action: 'take' });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as ErrorBody).message).toBe(t('ru', 'staff.refused.invalid_transition', { status: t('ru', 'staff.status.resolved') }));
+  });
+
+  it('lets only a head assign someone else\'s claim, and only to the claim\'s department', async () => {
+    const path = `/console/api/claims/${defect.number}/actions`;
+    expect((await ivan.post(path, { action: 'take' })).status).toBe(200);
+    const maria = await desk.signIn('maria');
+    expect((await maria.post(path, { action: 'assign', assigneeId: 'maria' })).status).toBe(403);
+    expect((await sergey.post(path, { action: 'assign', assigneeId: 'olga' })).status).toBe(400);
+    const assigned = await sergey.post(path, { action: 'assign', assigneeId: 'maria' });
+    expect(assigned.status).toBe(200);
+    expect(((await assigned.json()) as ClaimBody).claim.assignee?.id).toBe('maria');
+  });
+
+  it('answers bad claim numbers and other sites\' requests without doing anything', async () => {
+    expect((await olga.get('/console/api/claims/2026-999999')).status).toBe(404);
+    expect((await olga.get('/console/api/claims/..%2F..%2Fetc')).status).toBe(400);
+    expect((await olga.get('/console/api/claims/%7B%22%24gt%22%3A%22%22%7D')).status).toBe(400);
+    const before = await actionsCount();
+    const csrf = await olga.post(`/console/api/claims/${defect.number}/actions`, { action: 'request_info', question: 'Photo?' }, { origin: 'https://evil.example' });
+    expect(csrf.status).toBe(403);
+    expect(await actionsCount()).toBe(before);
+  });
+
+  it('serves the page with a strict content security policy and no framing', async () => {
+    const res = await desk.anonymous().get('/console', { 'accept-language': 'en-GB,en;q=0.9' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const html = await res.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain(`<title>${t('en', 'console.title', { desk: 'Claims desk' }).replace(/&/g, '&amp;')}</title>`);
+    expect((await desk.anonymous().get('/console/chart.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
+  });
+});

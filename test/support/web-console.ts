@@ -1,0 +1,75 @@
+/**
+ * The desk with its web console under test: the real app (startApp) on a test database, and a
+ * staff member's browser session as a cookie.
+ *
+ *   const desk = await ConsoleDesk.start();
+ *   const olga = await desk.signIn('olga');
+ *   const res = await olga.post(`/console/api/claims/${number}/actions`, { action: 'take' });
+ */
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { startApp, EXAMPLE_CONSOLE_PASSWORD, type App, type StartAppOptions } from '../../src/main.js';
+import { createLogger } from '../../src/log.js';
+import { CollectingChannel } from './chat.js';
+
+/** A signed-in (or not) browser: keeps the session cookie, sends same-origin requests. */
+export class ConsoleBrowser {
+  constructor(
+    readonly baseUrl: string,
+    public cookie: string | undefined,
+  ) {}
+
+  get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, { headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...headers } });
+  }
+
+  post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: this.baseUrl, ...(this.cookie ? { cookie: this.cookie } : {}), ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+}
+
+export class ConsoleDesk {
+  private constructor(
+    readonly app: App,
+    readonly telegram: CollectingChannel,
+    readonly logLines: string[],
+  ) {}
+
+  static async start(options: Partial<StartAppOptions> = {}): Promise<ConsoleDesk> {
+    const logLines: string[] = [];
+    const telegram = new CollectingChannel();
+    const app = await startApp({
+      env: { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1' },
+      log: createLogger('debug', (line) => logLines.push(line)),
+      jobsEveryMs: 200,
+      senders: { telegram },
+      notifications: { sweepEvery: '1 hour' },
+      slaEvery: '1 hour',
+      surveyEvery: '1 hour',
+      ...options,
+    });
+    return new ConsoleDesk(app, telegram, logLines);
+  }
+
+  /** A browser with nobody signed in. */
+  anonymous(): ConsoleBrowser {
+    return new ConsoleBrowser(this.app.url, undefined);
+  }
+
+  /** Signs a staff member of the example desk in with the example password. */
+  async signIn(staffId: string, password = EXAMPLE_CONSOLE_PASSWORD): Promise<ConsoleBrowser> {
+    const browser = this.anonymous();
+    const res = await browser.post('/console/api/login', { login: staffId, password });
+    if (res.status !== 200) throw new Error(`sign-in of ${staffId} failed: ${res.status} ${await res.text()}`);
+    browser.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+    return browser;
+  }
+
+  stop(): Promise<void> {
+    return this.app.stop();
+  }
+}
