@@ -1,1 +1,641 @@
 'use strict';
+/* global Chart -- Chart.js, loaded before this script from /console/chart.js */
+/*
+ * The staff console: one page, four views (sign-in, claims, a claim, reports), a hash router
+ * (#/claims?…, #/claim/<number>, #/reports?…) and the JSON API under /console/api/. Every text
+ * comes from the catalogues the server put in #texts; everything people typed is shown with
+ * textContent, never as HTML.
+ */
+(function () {
+  const TEXTS = JSON.parse(document.getElementById('texts').textContent);
+  const root = document.getElementById('app');
+  let lang = document.documentElement.lang === 'en' ? 'en' : 'ru';
+  /** { staff, desk } once signed in. */
+  let me = null;
+  const charts = [];
+
+  function t(key, params) {
+    const text = (TEXTS[lang] && TEXTS[lang][key]) || key;
+    return text.replace(/\{(\w+)\}/g, (match, name) => (params && name in params ? String(params[name]) : match));
+  }
+
+  /** Builds an element: attributes as properties (or data-/aria- attributes), children as nodes or text. */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name.startsWith('data-') || name.startsWith('aria-') || name === 'for' || name === 'role') node.setAttribute(name, String(value));
+      else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+      else node[name] = value;
+    }
+    for (const child of children.flat()) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  class ApiError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  async function api(method, path, body) {
+    const res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const isJson = (res.headers.get('content-type') || '').includes('application/json');
+    const data = isJson ? await res.json() : null;
+    if (res.status === 401 && path !== '/console/api/login') {
+      me = null;
+      showLogin(t('console.login.expired'));
+      throw new ApiError(401, t('console.login.expired'));
+    }
+    if (!res.ok) throw new ApiError(res.status, (data && data.message) || t('console.error.generic'));
+    return data;
+  }
+
+  const dateTime = (iso) =>
+    iso ? new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: me ? me.desk.timezone : undefined }).format(new Date(iso)) : t('console.claim.pending');
+  const labelOf = (list, id) => (list.find((item) => item.id === id) || { label: id, name: id }).label || (list.find((item) => item.id === id) || {}).name || id;
+
+  function clearCharts() {
+    while (charts.length > 0) charts.pop().destroy();
+  }
+
+  function show(...nodes) {
+    clearCharts();
+    root.replaceChildren(...nodes);
+  }
+
+  function errorBox(id) {
+    return el('p', { className: 'error', id, role: 'alert', hidden: true });
+  }
+
+  function setError(box, message) {
+    box.textContent = message || '';
+    box.hidden = !message;
+  }
+
+  // ---- sign-in ----
+
+  function showLogin(notice) {
+    const error = errorBox('login-error');
+    const login = el('input', { id: 'login-id', name: 'login', autocomplete: 'username', required: true, maxLength: 64 });
+    const password = el('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true, maxLength: 256 });
+    const form = el(
+      'form',
+      { id: 'login-form', className: 'card login' },
+      el('h1', {}, t('console.login.title')),
+      notice ? el('p', { className: 'notice' }, notice) : null,
+      el('label', { for: 'login-id' }, t('console.login.id')),
+      login,
+      el('label', { for: 'login-password' }, t('console.login.password')),
+      password,
+      el('button', { id: 'login-submit', type: 'submit', className: 'primary' }, t('console.login.submit')),
+      error,
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      setError(error, '');
+      try {
+        await api('POST', '/console/api/login', { login: login.value, password: password.value });
+        password.value = '';
+        await start();
+      } catch (failure) {
+        setError(error, failure.message);
+      }
+    });
+    show(form);
+    login.focus();
+  }
+
+  // ---- frame ----
+
+  function frame(active, ...content) {
+    const nav = el(
+      'nav',
+      { className: 'top' },
+      el('strong', { className: 'desk' }, me.desk.name),
+      el('a', { href: '#/claims', id: 'nav-claims', className: active === 'claims' ? 'active' : '' }, t('console.nav.claims')),
+      el('a', { href: '#/reports', id: 'nav-reports', className: active === 'reports' ? 'active' : '' }, t('console.nav.reports')),
+      el('span', { className: 'who' }, t('console.nav.signed_in', { name: me.staff.name })),
+      el(
+        'button',
+        {
+          id: 'logout',
+          type: 'button',
+          onclick: async () => {
+            await api('POST', '/console/api/logout', {});
+            me = null;
+            showLogin();
+          },
+        },
+        t('console.nav.logout'),
+      ),
+    );
+    return [nav, el('main', { id: 'main' }, ...content)];
+  }
+
+  // ---- filters (shared by the list and the reports) ----
+
+  const FILTERS = ['status', 'category', 'department', 'assignee', 'channel', 'overdue', 'from', 'to', 'q'];
+
+  function filterForm(params, target, withSearch) {
+    const desk = me.desk;
+    const select = (name, label, options) =>
+      el(
+        'label',
+        { className: 'field' },
+        label,
+        el(
+          'select',
+          { name, id: `filter-${name}` },
+          el('option', { value: '' }, t('console.filter.any')),
+          options.map(([value, text]) => el('option', { value, selected: params.get(name) === value }, text)),
+        ),
+      );
+    const form = el(
+      'form',
+      { className: 'filters', id: 'filters' },
+      select('status', t('console.filter.status'), [['open', t('console.filter.open')], ...desk.statuses.map((s) => [s.id, s.label])]),
+      select('category', t('console.filter.category'), desk.categories.map((c) => [c.id, c.label])),
+      select('department', t('console.filter.department'), desk.departments.map((d) => [d.id, d.name])),
+      select('assignee', t('console.filter.assignee'), [['none', t('console.filter.unassigned')], ...desk.staff.map((s) => [s.id, s.name])]),
+      select('channel', t('console.filter.channel'), desk.channels.map((c) => [c.id, c.label])),
+      el('label', { className: 'field' }, t('console.filter.from'), el('input', { type: 'date', name: 'from', id: 'filter-from', value: params.get('from') || '' })),
+      el('label', { className: 'field' }, t('console.filter.to'), el('input', { type: 'date', name: 'to', id: 'filter-to', value: params.get('to') || '' })),
+      el('label', { className: 'check' }, el('input', { type: 'checkbox', name: 'overdue', id: 'filter-overdue', checked: params.get('overdue') === 'true' }), t('console.filter.overdue')),
+      withSearch ? el('label', { className: 'field' }, t('console.filter.search'), el('input', { type: 'search', name: 'q', id: 'filter-q', value: params.get('q') || '', maxLength: 20, inputMode: 'numeric' })) : null,
+      el('button', { type: 'submit', className: 'primary', id: 'filter-apply' }, t('console.filter.apply')),
+      el('a', { href: `#/${target}`, className: 'button', id: 'filter-reset' }, t('console.filter.reset')),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const next = new URLSearchParams();
+      for (const name of FILTERS) {
+        const field = form.elements.namedItem(name);
+        if (!field) continue;
+        if (field.type === 'checkbox') {
+          if (field.checked) next.set(name, 'true');
+        } else if (field.value.trim() !== '') {
+          next.set(name, field.value.trim());
+        }
+      }
+      location.hash = `#/${target}?${next}`;
+    });
+    return form;
+  }
+
+  function filtersOf(params) {
+    const out = new URLSearchParams();
+    for (const name of FILTERS) if (params.get(name)) out.set(name, params.get(name));
+    return out;
+  }
+
+  // ---- the claims list ----
+
+  async function showClaims(params) {
+    const page = Math.max(1, Number(params.get('page')) || 1);
+    const query = filtersOf(params);
+    const error = errorBox('list-error');
+    const body = el('tbody', {});
+    const summary = el('p', { className: 'summary', id: 'list-count' });
+    const pager = el('div', { className: 'pager' });
+    const exportLink = el('a', { href: `/console/api/export.csv?${query}`, id: 'export-csv', className: 'button', download: '' }, t('console.list.export'));
+    show(
+      ...frame(
+        'claims',
+        filterForm(params, 'claims', true),
+        el('div', { className: 'bar' }, summary, exportLink),
+        error,
+        el(
+          'table',
+          { id: 'claims-table' },
+          el(
+            'thead',
+            {},
+            el('tr', {}, ['number', 'registered', 'category', 'status', 'assignee', 'due'].map((column) => el('th', { scope: 'col' }, t(`console.list.${column}`)))),
+          ),
+          body,
+        ),
+        pager,
+      ),
+    );
+    try {
+      const listQuery = new URLSearchParams(query);
+      listQuery.set('page', String(page));
+      const data = await api('GET', `/console/api/claims?${listQuery}`);
+      summary.textContent = t('console.list.count', { count: data.total });
+      if (data.claims.length === 0) body.append(el('tr', {}, el('td', { colSpan: 6, className: 'empty' }, t('console.list.empty'))));
+      for (const claim of data.claims) {
+        body.append(
+          el(
+            'tr',
+            { 'data-number': claim.number, className: claim.overdue ? 'overdue' : '' },
+            el('td', {}, el('a', { href: `#/claim/${claim.number}` }, claim.number)),
+            el('td', {}, dateTime(claim.createdAt)),
+            el('td', {}, labelOf(me.desk.categories, claim.category)),
+            el('td', {}, el('span', { className: `status status-${claim.status}` }, labelOf(me.desk.statuses, claim.status))),
+            el('td', {}, claim.assignee ? claim.assignee.name : '—'),
+            el('td', {}, dateTime(claim.resolutionDueAt), claim.overdue ? el('span', { className: 'badge' }, t('console.list.overdue')) : null),
+          ),
+        );
+      }
+      const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
+      const link = (to, label, id) => {
+        const next = new URLSearchParams(query);
+        next.set('page', String(to));
+        return el('a', { href: `#/claims?${next}`, className: 'button', id }, label);
+      };
+      pager.append(
+        page > 1 ? link(page - 1, t('console.list.prev'), 'page-prev') : '',
+        el('span', {}, t('console.list.page', { page, pages })),
+        page < pages ? link(page + 1, t('console.list.next'), 'page-next') : '',
+      );
+    } catch (failure) {
+      if (failure.status !== 401) setError(error, failure.message);
+    }
+  }
+
+  // ---- a claim ----
+
+  function fields(rows) {
+    return el(
+      'dl',
+      { className: 'fields' },
+      rows.filter(([, value]) => value !== undefined && value !== null && value !== '').map(([label, value]) => [el('dt', {}, label), el('dd', {}, value)]),
+    );
+  }
+
+  function actionForms(claim, refresh) {
+    const error = errorBox('action-error');
+    const done = el('p', { className: 'done', id: 'action-done', role: 'status', hidden: true }, t('console.action.sent'));
+    const send = async (request, button) => {
+      setError(error, '');
+      done.hidden = true;
+      button.disabled = true;
+      try {
+        const data = await api('POST', `/console/api/claims/${claim.number}/actions`, request);
+        refresh(data.claim);
+        const shown = document.getElementById('action-done');
+        if (shown) shown.hidden = false;
+      } catch (failure) {
+        button.disabled = false;
+        if (failure.status !== 401) setError(error, failure.message);
+      }
+    };
+    const refusal = (action) => (action.allowed ? null : el('p', { className: 'refusal' }, action.reason));
+    const parts = claim.actions.map((action) => {
+      const disabled = !action.allowed;
+      switch (action.action) {
+        case 'take': {
+          const button = el('button', { id: 'action-take', type: 'button', className: 'primary', disabled, onclick: () => send({ action: 'take' }, button) }, t('staff.button.take'));
+          return el('div', { className: 'action' }, button, refusal(action));
+        }
+        case 'assign': {
+          const picker = el('select', { id: 'assign-select', disabled }, claim.assignable.map((member) => el('option', { value: member.id, selected: claim.assignee && claim.assignee.id === member.id }, member.name)));
+          const button = el('button', { id: 'action-assign', type: 'button', disabled, onclick: () => send({ action: 'assign', assigneeId: picker.value }, button) }, t('console.action.assign_to'));
+          return el('div', { className: 'action' }, el('label', { for: 'assign-select' }, t('staff.modal.assign.label')), picker, button, refusal(action));
+        }
+        case 'request_info': {
+          const question = el('textarea', { id: 'request-question', rows: 3, maxLength: 2000, disabled });
+          const button = el('button', { id: 'action-request_info', type: 'button', disabled, onclick: () => send({ action: 'request_info', question: question.value }, button) }, t('staff.button.request_info'));
+          return el('div', { className: 'action' }, el('label', { for: 'request-question' }, t('staff.modal.request_info.label')), question, el('p', { className: 'hint' }, t('staff.modal.request_info.hint')), button, refusal(action));
+        }
+        case 'resolve': {
+          const text = el('textarea', { id: 'resolve-text', rows: 5, maxLength: 4000, disabled });
+          const accept = el('input', { type: 'radio', name: 'outcome', id: 'resolve-accept', value: 'accepted', checked: true, disabled });
+          const reject = el('input', { type: 'radio', name: 'outcome', id: 'resolve-reject', value: 'rejected', disabled });
+          const remedy = el('select', { id: 'resolve-remedy', disabled }, me.desk.remedies.map((r) => el('option', { value: r.id, selected: r.id === claim.desiredRemedy }, r.label)));
+          const reason = el('select', { id: 'resolve-reason', disabled }, me.desk.reasons.map((r) => el('option', { value: r.id }, r.label)));
+          const template = el(
+            'select',
+            {
+              id: 'resolve-template',
+              disabled,
+              onchange: () => {
+                const chosen = claim.templates.find((candidate) => candidate.id === template.value);
+                if (!chosen) return;
+                text.value = chosen.text;
+                (chosen.outcome === 'accepted' ? accept : reject).checked = true;
+              },
+            },
+            el('option', { value: '' }, t('console.action.no_template')),
+            claim.templates.map((candidate) => el('option', { value: candidate.id }, candidate.title)),
+          );
+          const button = el(
+            'button',
+            {
+              id: 'action-resolve',
+              type: 'button',
+              className: 'primary',
+              disabled,
+              onclick: () =>
+                send(
+                  {
+                    action: 'resolve',
+                    decision: accept.checked ? { outcome: 'accepted', remedy: remedy.value, responseText: text.value } : { outcome: 'rejected', reason: reason.value, responseText: text.value },
+                  },
+                  button,
+                ),
+            },
+            t('staff.button.resolve'),
+          );
+          return el(
+            'div',
+            { className: 'action resolve' },
+            el('label', { for: 'resolve-template' }, t('console.action.template')),
+            template,
+            el('fieldset', {}, el('legend', {}, t('staff.modal.resolve.outcome')), el('label', {}, accept, t('staff.modal.resolve.accept')), el('label', {}, reject, t('staff.modal.resolve.reject'))),
+            el('label', { for: 'resolve-remedy' }, t('staff.modal.resolve.remedy')),
+            remedy,
+            el('label', { for: 'resolve-reason' }, t('staff.modal.resolve.reason')),
+            reason,
+            el('label', { for: 'resolve-text' }, t('staff.modal.resolve.text')),
+            text,
+            button,
+            refusal(action),
+          );
+        }
+        case 'reopen': {
+          const why = el('textarea', { id: 'reopen-reason', rows: 3, maxLength: 2000, disabled });
+          const button = el('button', { id: 'action-reopen', type: 'button', disabled, onclick: () => send({ action: 'reopen', reason: why.value }, button) }, t('staff.button.reopen'));
+          return el('div', { className: 'action' }, el('label', { for: 'reopen-reason' }, t('staff.modal.reopen.label')), why, button, refusal(action));
+        }
+        default:
+          return null;
+      }
+    });
+    return el(
+      'section',
+      { className: 'card actions', id: 'actions' },
+      el('h2', {}, t('console.claim.actions')),
+      parts.length === 0 ? el('p', {}, t('console.claim.no_actions')) : parts,
+      error,
+      done,
+    );
+  }
+
+  function claimPage(claim) {
+    const desk = me.desk;
+    const concerns = claim.concerns || {};
+    const amount = concerns.amount ? `${concerns.amount.value.toFixed(2)} ${concerns.amount.currency}` : '';
+    const concernsText = [concerns.product, concerns.orderOrBatch, amount, concerns.purchaseDate].filter(Boolean).join(' · ');
+    const decision = claim.decision
+      ? claim.decision.outcome === 'accepted'
+        ? `${t('staff.modal.resolve.accept')}: ${labelOf(desk.remedies, claim.decision.remedy)}`
+        : `${t('staff.modal.resolve.reject')}: ${labelOf(desk.reasons, claim.decision.reason)}`
+      : '';
+    const files = claim.attachments.length === 0
+      ? el('p', {}, t('console.claim.no_files'))
+      : el(
+          'ul',
+          { id: 'claim-files' },
+          claim.attachments.map((file) =>
+            el(
+              'li',
+              {},
+              file.fileName || t(`staff.file.${file.kind}`),
+              ' ',
+              file.url ? el('a', { href: file.url, download: file.fileName || '' }, t('console.claim.download')) : el('span', { className: 'muted' }, t('console.claim.in_channel', { channel: labelOf(desk.channels, file.channel) })),
+            ),
+          ),
+        );
+    return [
+      el('p', {}, el('a', { href: '#/claims', id: 'back' }, t('console.claim.back'))),
+      el(
+        'h1',
+        { id: 'claim-title' },
+        t('staff.card.title', { kind: t(`detail.kind.${claim.kind}`), number: claim.number }),
+        ' ',
+        el('span', { className: `status status-${claim.status}`, id: 'claim-status' }, labelOf(desk.statuses, claim.status)),
+      ),
+      el(
+        'div',
+        { className: 'columns' },
+        el(
+          'div',
+          {},
+          el(
+            'section',
+            { className: 'card' },
+            fields([
+              [t('console.list.category'), labelOf(desk.categories, claim.category)],
+              [t('console.filter.department'), labelOf(desk.departments, claim.department)],
+              [t('console.list.assignee'), claim.assignee ? claim.assignee.name : t('staff.card.unassigned')],
+              [t('console.filter.channel'), labelOf(desk.channels, claim.channel)],
+              [t('console.list.registered'), dateTime(claim.createdAt)],
+              [t('console.claim.first_response'), dateTime(claim.firstResponseAt)],
+              [t('console.list.due'), dateTime(claim.sla.resolutionDueAt)],
+              [t('console.claim.concerns'), concernsText],
+              [t('staff.modal.resolve.remedy'), labelOf(desk.remedies, claim.desiredRemedy)],
+              [t('console.claim.decision'), decision],
+              [t('console.claim.survey'), claim.survey && claim.survey.score ? `${claim.survey.score}/5${claim.survey.comment ? ` — ${claim.survey.comment}` : ''}` : ''],
+            ]),
+            el('h2', {}, t('console.claim.description')),
+            el('p', { className: 'description', id: 'claim-description' }, claim.description),
+            el('h2', {}, t('console.claim.customer')),
+            fields([
+              [t('console.claim.contact_name'), claim.contact.name],
+              [t('console.claim.phone'), claim.contact.phone],
+              [t('console.claim.email'), claim.contact.email],
+              [t('console.claim.language'), claim.locale],
+            ]),
+            el('h2', {}, t('console.claim.files')),
+            files,
+          ),
+          el(
+            'section',
+            { className: 'card' },
+            el('h2', {}, t('console.claim.history')),
+            el(
+              'ol',
+              { className: 'history', id: 'claim-history' },
+              el('li', {}, el('time', {}, dateTime(claim.createdAt)), ' ', t('console.claim.registered_event')),
+              claim.history.map((event) => el('li', { 'data-type': event.type }, el('time', {}, dateTime(event.at)), ' ', el('span', { className: 'text' }, event.text))),
+            ),
+          ),
+        ),
+        el('div', { id: 'claim-actions' }),
+      ),
+    ];
+  }
+
+  async function showClaim(number) {
+    const error = errorBox('claim-error');
+    const container = el('div', { id: 'claim' });
+    show(...frame('claims', error, container));
+    const render = (claim) => {
+      container.replaceChildren(...claimPage(claim));
+      document.getElementById('claim-actions').replaceChildren(actionForms(claim, render));
+    };
+    try {
+      const data = await api('GET', `/console/api/claims/${encodeURIComponent(number)}`);
+      render(data.claim);
+    } catch (failure) {
+      if (failure.status !== 401) setError(error, failure.message);
+    }
+  }
+
+  // ---- reports ----
+
+  const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#475569'];
+  const hours = (value) => (value === null || value === undefined ? t('console.report.none') : t('console.report.hours', { value: Number(value).toFixed(1) }));
+  const percent = (share) => (share === null || share === undefined ? t('console.report.none') : `${Math.round(share * 100)}%`);
+
+  function chart(id, config) {
+    const canvas = el('canvas', { id, role: 'img', 'aria-label': config.label });
+    const box = el('figure', { className: 'chart' }, el('figcaption', {}, config.label), el('div', { className: 'canvas' }, canvas));
+    requestAnimationFrame(() => {
+      if (!canvas.isConnected || typeof Chart === 'undefined') return;
+      charts.push(new Chart(canvas, { type: config.type, data: config.data, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } }));
+    });
+    return box;
+  }
+
+  function paretoChart(id, label, pareto) {
+    const items = pareto.items;
+    return chart(id, {
+      label,
+      type: 'bar',
+      data: {
+        labels: items.map((item) => item.label),
+        datasets: [
+          { type: 'bar', label: t('console.report.count'), data: items.map((item) => item.count), backgroundColor: PALETTE[0], yAxisID: 'y', order: 2 },
+          { type: 'line', label: t('console.report.cumulative'), data: items.map((item) => Math.round(item.cumulativeShare * 1000) / 10), borderColor: PALETTE[1], backgroundColor: PALETTE[1], yAxisID: 'share', order: 1 },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, share: { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false } } } },
+    });
+  }
+
+  function table(id, headers, rows) {
+    return el('table', { id, className: 'compact' }, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell) => el('td', {}, cell))))));
+  }
+
+  function tile(id, label, value) {
+    return el('div', { className: 'tile', id }, el('span', { className: 'label' }, label), el('strong', {}, value));
+  }
+
+  async function showReports(params) {
+    const error = errorBox('report-error');
+    const body = el('div', { id: 'report' });
+    show(...frame('reports', el('h1', {}, t('console.report.title')), filterForm(params, 'reports', false), error, body));
+    try {
+      const report = await api('GET', `/console/api/reports?${filtersOf(params)}`);
+      renderReport(body, report);
+    } catch (failure) {
+      if (failure.status !== 401) setError(error, failure.message);
+    }
+  }
+
+  function renderReport(body, report) {
+    const desk = me.desk;
+    const seriesLabel = (dimension, key) => {
+      if (key === null || key === '' || key === undefined) return t('console.report.none');
+      if (key === '__other__') return t('console.report.other');
+      if (dimension === 'category') return labelOf(desk.categories, key);
+      if (dimension === 'channel') return labelOf(desk.channels, key);
+      return key;
+    };
+    if (report.total === 0) {
+      body.replaceChildren(el('p', { className: 'empty', id: 'report-empty' }, t('console.report.no_data')));
+      return;
+    }
+    const volume = report.volume.byCategory;
+    const tiles = el(
+      'div',
+      { className: 'tiles' },
+      tile('kpi-total', t('console.report.total'), String(report.total)),
+      tile('kpi-first-response', t('console.report.first_response'), hours(report.firstResponse.medianHours)),
+      tile('kpi-resolution', t('console.report.resolution'), hours(report.resolution.medianHours)),
+      tile('kpi-sla', t('console.report.within_sla'), percent(report.withinSla.resolutionShare)),
+      tile('kpi-accepted', t('console.report.accepted'), String(report.decisions.accepted)),
+      tile('kpi-rejected', t('console.report.rejected'), String(report.decisions.rejected)),
+      tile('kpi-open', t('console.report.open'), String(report.decisions.open)),
+      tile('kpi-csat', t('console.report.csat'), report.csat.count > 0 ? `${report.csat.average.toFixed(2)}/5 (${report.csat.count})` : t('console.report.none')),
+    );
+    const byChannel = report.volume.byChannel;
+    body.replaceChildren(
+      tiles,
+      el(
+        'div',
+        { className: 'grid' },
+        chart('chart-volume', {
+          label: t('console.report.volume'),
+          type: 'bar',
+          data: { labels: volume.buckets, datasets: volume.series.map((series, index) => ({ label: seriesLabel('category', series.key), data: series.counts, backgroundColor: PALETTE[index % PALETTE.length] })) },
+          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        }),
+        chart('chart-channels', {
+          label: t('console.report.by_channel'),
+          type: 'bar',
+          data: { labels: byChannel.buckets, datasets: byChannel.series.map((series, index) => ({ label: seriesLabel('channel', series.key), data: series.counts, backgroundColor: PALETTE[index % PALETTE.length] })) },
+          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        }),
+        paretoChart('chart-pareto-categories', t('console.report.pareto_categories'), { items: report.pareto.categories.items.map((item) => ({ ...item, label: seriesLabel('category', item.key) })) }),
+        paretoChart('chart-pareto-products', t('console.report.pareto_products'), { items: report.pareto.products.items.map((item) => ({ ...item, label: seriesLabel('product', item.key) })) }),
+        chart('chart-csat', {
+          label: t('console.report.csat_distribution'),
+          type: 'bar',
+          data: { labels: ['1', '2', '3', '4', '5'], datasets: [{ label: t('console.report.count'), data: report.csat.distribution, backgroundColor: PALETTE[2] }] },
+          options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { display: false } } },
+        }),
+      ),
+      el('h2', {}, t('console.report.repeat_customers')),
+      table(
+        'repeat-customers',
+        [t('console.claim.contact_name'), t('console.filter.channel'), t('console.report.claims')],
+        report.repeatCustomers.map((customer) => [customer.name || '—', seriesLabel('channel', customer.channel), el('span', {}, customer.numbers.map((number, i) => [i > 0 ? ', ' : '', el('a', { href: `#/claim/${number}` }, number)]))]),
+      ),
+      el('h2', {}, t('console.report.repeat_products')),
+      table('repeat-products', [t('console.report.by_product'), t('console.report.claims'), t('console.report.customers')], report.repeatProducts.map((product) => [product.product, String(product.count), String(product.customers)])),
+      el('h2', {}, t('console.report.comments')),
+      table(
+        'csat-comments',
+        [t('console.list.number'), t('console.claim.survey'), ''],
+        report.csat.comments.map((comment) => [el('a', { href: `#/claim/${comment.number}` }, comment.number), `${comment.score}/5`, comment.comment]),
+      ),
+    );
+  }
+
+  // ---- routing ----
+
+  async function route() {
+    if (!me) return;
+    const hash = location.hash.replace(/^#/, '') || '/claims';
+    const [path, query] = hash.split('?');
+    const params = new URLSearchParams(query || '');
+    const claim = /^\/claim\/([0-9-]+)$/.exec(path);
+    if (claim) await showClaim(claim[1]);
+    else if (path === '/reports') await showReports(params);
+    else await showClaims(params);
+  }
+
+  async function start() {
+    try {
+      me = await api('GET', '/console/api/me');
+    } catch (failure) {
+      if (failure.status !== 401) showLogin(failure.message);
+      return;
+    }
+    lang = me.staff.locale === 'en' ? 'en' : 'ru';
+    document.documentElement.lang = lang;
+    await route();
+  }
+
+  window.addEventListener('hashchange', () => {
+    void route();
+  });
+  // the first request: signed in already (the cookie) or the sign-in form
+  fetch('/console/api/me', { credentials: 'same-origin' }).then((res) => {
+    if (res.status === 401) showLogin();
+    else void start();
+  }, () => showLogin(t('console.error.generic')));
+})();
