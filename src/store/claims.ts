@@ -28,7 +28,7 @@ import { SurveyConfig } from '../domain/desk.js';
 import type { Attachment, CustomerIdentity } from '../domain/claim.js';
 
 /** The stored shape of a claim: the domain claim with `_id` and the registry's own fields. */
-type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
+export type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
   _id: ObjectId;
   idempotencyKey: string;
   year: number;
@@ -69,7 +69,8 @@ export interface ClaimRepositoryOptions {
   readonly survey?: SurveyConfig;
 }
 
-function toClaim(doc: ClaimDocument): Claim {
+/** Maps a stored claim to the domain claim (drops `_id` and the registry's own fields; shared with claim-queries.ts). */
+export function toClaim(doc: ClaimDocument): Claim {
   const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, staffSyncRetryAt: _retry, customerNotifyPending: _notify, slaNextCheckAt: _sla, surveyNextAt: _survey, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
