@@ -43,6 +43,7 @@ import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type Custo
 import type { DeskConfig } from './domain/desk.js';
 import { ConsoleAuth, verifyPassword } from './console-auth.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
+import { ClaimQueries } from './store/claim-queries.js';
 import { mountWebConsole } from '../adapters/web/console/index.js';
 import type { EnvConfig } from './config.js';
 
@@ -214,7 +215,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
     });
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
-    mountWebConsole({ http, desk, auth: consoleAuth, staff, secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
+    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });
       const example = await staffWithExamplePassword(desk);

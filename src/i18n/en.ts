@@ -359,6 +359,7 @@ export const en = {
   'console.report.comments': 'Latest comments',
   'console.report.repeat_customers': 'Repeat complainers',
   'console.report.repeat_products': 'Repeat products',
+  'console.report.product': 'Product',
   'console.report.claims': 'Claims',
   'console.report.customers': 'Customers',
   'console.report.other': 'Other',

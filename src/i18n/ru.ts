@@ -357,6 +357,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.report.comments': 'Последние комментарии',
   'console.report.repeat_customers': 'Повторные обращения клиентов',
   'console.report.repeat_products': 'Повторные проблемы с товарами',
+  'console.report.product': 'Товар',
   'console.report.claims': 'Претензии',
   'console.report.customers': 'Клиентов',
   'console.report.other': 'Прочее',

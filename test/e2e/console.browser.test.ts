@@ -8,6 +8,16 @@ import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
 import { t } from '../../src/i18n/index.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
 
+/** A browser-side expression: how many pixels of a canvas are not transparent. */
+const PAINTED_PIXELS = (selector: string) => `(() => {
+  const canvas = document.querySelector(${JSON.stringify(selector)});
+  if (!canvas) return 0;
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+  return painted;
+})()`;
+
 describe('the staff console in a browser', () => {
   let desk: ConsoleDesk;
   let browser: Browser;
@@ -53,19 +63,10 @@ describe('the staff console in a browser', () => {
   it('draws the reports with charts and saves a screenshot', async () => {
     await page.goto(`${desk.app.url}/console#/reports`);
     await page.waitForSelector('#chart-pareto-categories');
-    await expect.poll(() => page.evaluate(() => document.querySelectorAll('canvas').length)).toBeGreaterThanOrEqual(4);
-    // Chart.js has drawn: a canvas with pixels that are not all blank
-    await expect
-      .poll(() =>
-        page.evaluate(() => {
-          const canvas = document.querySelector<HTMLCanvasElement>('#chart-pareto-categories');
-          const data = canvas?.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
-          let painted = 0;
-          for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++;
-          return painted;
-        }),
-      )
-      .toBeGreaterThan(500);
+    // the page's own code runs in the browser: written as strings, so the tests need no DOM types
+    await expect.poll(() => page.evaluate<number>("document.querySelectorAll('canvas').length")).toBeGreaterThanOrEqual(4);
+    // Chart.js has drawn: the canvas has painted pixels
+    await expect.poll(() => page.evaluate<number>(PAINTED_PIXELS('#chart-pareto-categories'))).toBeGreaterThan(500);
     expect(await page.textContent('#kpi-total')).toContain('1');
     await mkdir(ARTIFACTS_DIR, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'console-reports.png'), fullPage: true });

@@ -8,6 +8,7 @@ import { CATALOGUES, t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import type { StaffDesk } from '../../../src/staff-desk.js';
 import { localeOf, mountConsoleApi, type RequireStaff } from './api.js';
+import { mountConsoleRegister, type ClaimReads } from './register.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 // the browser build of Chart.js, beside the package's CommonJS entry (its exports map hides dist/)
@@ -31,6 +32,8 @@ export interface WebConsoleOptions {
   readonly auth: ConsoleAuth;
   readonly staff: StaffDesk;
   readonly secureCookie: boolean;
+  /** The register reads: the list, the export and the reports. */
+  readonly reads: ClaimReads;
 }
 
 /**
@@ -42,6 +45,7 @@ export interface WebConsoleOptions {
 export function mountWebConsole(options: WebConsoleOptions): { readonly requireStaff: RequireStaff } {
   const { http, desk } = options;
   const api = mountConsoleApi(options);
+  mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads });
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));

@@ -499,8 +499,7 @@
     return box;
   }
 
-  function paretoChart(id, label, pareto) {
-    const items = pareto.items;
+  function paretoChart(id, label, items) {
     return chart(id, {
       label,
       type: 'bar',
@@ -516,7 +515,8 @@
   }
 
   function table(id, headers, rows) {
-    return el('table', { id, className: 'compact' }, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell) => el('td', {}, cell))))));
+    const body = rows.length > 0 ? rows.map((row) => el('tr', {}, row.map((cell) => el('td', {}, cell)))) : [el('tr', {}, el('td', { colSpan: headers.length, className: 'empty' }, t('console.report.none')))];
+    return el('table', { id, className: 'compact' }, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, body));
   }
 
   function tile(id, label, value) {
@@ -537,54 +537,51 @@
 
   function renderReport(body, report) {
     const desk = me.desk;
-    const seriesLabel = (dimension, key) => {
-      if (key === null || key === '' || key === undefined) return t('console.report.none');
-      if (key === '__other__') return t('console.report.other');
-      if (dimension === 'category') return labelOf(desk.categories, key);
-      if (dimension === 'channel') return labelOf(desk.channels, key);
-      return key;
+    /** A category, product or channel key as people read it; the folded tail and "no product" have names of their own. */
+    const keyLabel = (dimension, item) => {
+      if (item.kind === 'other') return t('console.report.other');
+      if (item.kind === 'none') return t('console.report.none');
+      if (dimension === 'category') return labelOf(desk.categories, item.key);
+      if (dimension === 'channel') return labelOf(desk.channels, item.key);
+      return item.key;
     };
     if (report.total === 0) {
       body.replaceChildren(el('p', { className: 'empty', id: 'report-empty' }, t('console.report.no_data')));
       return;
     }
-    const volume = report.volume.byCategory;
-    const tiles = el(
-      'div',
-      { className: 'tiles' },
-      tile('kpi-total', t('console.report.total'), String(report.total)),
-      tile('kpi-first-response', t('console.report.first_response'), hours(report.firstResponse.medianHours)),
-      tile('kpi-resolution', t('console.report.resolution'), hours(report.resolution.medianHours)),
-      tile('kpi-sla', t('console.report.within_sla'), percent(report.withinSla.resolutionShare)),
-      tile('kpi-accepted', t('console.report.accepted'), String(report.decisions.accepted)),
-      tile('kpi-rejected', t('console.report.rejected'), String(report.decisions.rejected)),
-      tile('kpi-open', t('console.report.open'), String(report.decisions.open)),
-      tile('kpi-csat', t('console.report.csat'), report.csat.count > 0 ? `${report.csat.average.toFixed(2)}/5 (${report.csat.count})` : t('console.report.none')),
-    );
-    const byChannel = report.volume.byChannel;
+    const stacked = (id, label, dimension, series) =>
+      chart(id, {
+        label,
+        type: 'bar',
+        data: { labels: series.buckets, datasets: series.series.map((item, index) => ({ label: keyLabel(dimension, item), data: item.counts, backgroundColor: PALETTE[index % PALETTE.length] })) },
+        options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+      });
+    const csat = report.csat;
     body.replaceChildren(
-      tiles,
+      el(
+        'div',
+        { className: 'tiles' },
+        tile('kpi-total', t('console.report.total'), String(report.total)),
+        tile('kpi-first-response', t('console.report.first_response'), hours(report.firstResponse.medianHours)),
+        tile('kpi-resolution', t('console.report.resolution'), hours(report.resolution.medianHours)),
+        tile('kpi-sla', t('console.report.within_sla'), percent(report.withinSla.resolution.share)),
+        tile('kpi-accepted', t('console.report.accepted'), String(report.decisions.accepted)),
+        tile('kpi-rejected', t('console.report.rejected'), String(report.decisions.rejected)),
+        tile('kpi-open', t('console.report.open'), String(report.decisions.open)),
+        tile('kpi-csat', t('console.report.csat'), csat.average === null ? t('console.report.none') : `${csat.average.toFixed(2)}/5 (${csat.count})`),
+      ),
       el(
         'div',
         { className: 'grid' },
-        chart('chart-volume', {
-          label: t('console.report.volume'),
-          type: 'bar',
-          data: { labels: volume.buckets, datasets: volume.series.map((series, index) => ({ label: seriesLabel('category', series.key), data: series.counts, backgroundColor: PALETTE[index % PALETTE.length] })) },
-          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
-        }),
-        chart('chart-channels', {
-          label: t('console.report.by_channel'),
-          type: 'bar',
-          data: { labels: byChannel.buckets, datasets: byChannel.series.map((series, index) => ({ label: seriesLabel('channel', series.key), data: series.counts, backgroundColor: PALETTE[index % PALETTE.length] })) },
-          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
-        }),
-        paretoChart('chart-pareto-categories', t('console.report.pareto_categories'), { items: report.pareto.categories.items.map((item) => ({ ...item, label: seriesLabel('category', item.key) })) }),
-        paretoChart('chart-pareto-products', t('console.report.pareto_products'), { items: report.pareto.products.items.map((item) => ({ ...item, label: seriesLabel('product', item.key) })) }),
+        stacked('chart-volume', t('console.report.volume'), 'category', report.volume.byCategory),
+        stacked('chart-channels', t('console.report.by_channel'), 'channel', report.volume.byChannel),
+        stacked('chart-products', t('console.report.by_product'), 'product', report.volume.byProduct),
+        paretoChart('chart-pareto-categories', t('console.report.pareto_categories'), report.pareto.categories.map((item) => ({ ...item, label: keyLabel('category', item) }))),
+        paretoChart('chart-pareto-products', t('console.report.pareto_products'), report.pareto.products.map((item) => ({ ...item, label: keyLabel('product', item) }))),
         chart('chart-csat', {
           label: t('console.report.csat_distribution'),
           type: 'bar',
-          data: { labels: ['1', '2', '3', '4', '5'], datasets: [{ label: t('console.report.count'), data: report.csat.distribution, backgroundColor: PALETTE[2] }] },
+          data: { labels: csat.distribution.map((row) => String(row.score)), datasets: [{ label: t('console.report.count'), data: csat.distribution.map((row) => row.count), backgroundColor: PALETTE[2] }] },
           options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { display: false } } },
         }),
       ),
@@ -592,15 +589,15 @@
       table(
         'repeat-customers',
         [t('console.claim.contact_name'), t('console.filter.channel'), t('console.report.claims')],
-        report.repeatCustomers.map((customer) => [customer.name || '—', seriesLabel('channel', customer.channel), el('span', {}, customer.numbers.map((number, i) => [i > 0 ? ', ' : '', el('a', { href: `#/claim/${number}` }, number)]))]),
+        report.repeatCustomers.map((customer) => [customer.name || '—', labelOf(desk.channels, customer.channel), el('span', {}, customer.numbers.map((number, i) => [i > 0 ? ', ' : '', el('a', { href: `#/claim/${number}` }, number)]))]),
       ),
       el('h2', {}, t('console.report.repeat_products')),
-      table('repeat-products', [t('console.report.by_product'), t('console.report.claims'), t('console.report.customers')], report.repeatProducts.map((product) => [product.product, String(product.count), String(product.customers)])),
+      table('repeat-products', [t('console.report.product'), t('console.report.claims'), t('console.report.customers')], report.repeatProducts.map((product) => [product.product, String(product.count), String(product.customers)])),
       el('h2', {}, t('console.report.comments')),
       table(
         'csat-comments',
         [t('console.list.number'), t('console.claim.survey'), ''],
-        report.csat.comments.map((comment) => [el('a', { href: `#/claim/${comment.number}` }, comment.number), `${comment.score}/5`, comment.comment]),
+        csat.comments.map((comment) => [el('a', { href: `#/claim/${comment.number}` }, comment.number), comment.score ? `${comment.score}/5` : '—', comment.comment]),
       ),
     );
   }

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { isOverdue, parseClaimFilter, parseListParams, type ClaimFilter, type ListPaging } from '../../../src/domain/claim-filter.js';
+import type { DeskConfig } from '../../../src/domain/desk.js';
+import type { Claim } from '../../../src/domain/lifecycle.js';
+import type { Report } from '../../../src/domain/reports.js';
+import { HttpError, parseQuery, sendJson, type HttpServer } from '../../../src/http.js';
+import type { IncomingMessage } from 'node:http';
+import { labels } from '../../staff-text.js';
+import type { RequireStaff } from './api.js';
+
+/** The register reads the console needs (implemented by the store's ClaimQueries). */
+export interface ClaimReads {
+  list(filter: ClaimFilter, paging: ListPaging, now: Date): Promise<{ readonly claims: readonly Claim[]; readonly total: number; readonly page: number; readonly limit: number }>;
+  stream(filter: ClaimFilter, now: Date): AsyncIterable<Claim>;
+  report(filter: ClaimFilter, now: Date): Promise<Report>;
+}
+
+export interface ConsoleRegisterOptions {
+  readonly http: HttpServer;
+  readonly desk: DeskConfig;
+  readonly requireStaff: RequireStaff;
+  readonly reads: ClaimReads;
+  readonly now?: () => Date;
+}
+
+/** Query parameters as single strings (a repeated name is a 400, see parseQuery). */
+const Params = z.record(z.string(), z.string());
+
+function params(req: IncomingMessage): Record<string, string> {
+  return parseQuery(req, Params);
+}
+
+function refused(errors: readonly string[]): HttpError {
+  return new HttpError(400, 'invalid_input', errors.join('; '));
+}
+
+/**
+ * The console's reads of the register: `GET /console/api/claims` (a filtered page of the list)
+ * and `GET /console/api/reports` (the numbers for a filter). Filters are checked against the desk
+ * config; a wrong or unknown parameter is a 400 naming it.
+ */
+export function mountConsoleRegister(options: ConsoleRegisterOptions): void {
+  const { http, desk, requireStaff, reads } = options;
+  const now = options.now ?? (() => new Date());
+
+  http.route('GET', '/console/api/claims', async (req, res) => {
+    await requireStaff(req);
+    const parsed = parseListParams(params(req), desk);
+    if (!parsed.ok) throw refused(parsed.errors);
+    const at = now();
+    const page = await reads.list(parsed.filter.filter, parsed.filter.paging, at);
+    sendJson(res, 200, {
+      total: page.total,
+      page: page.page,
+      pageSize: page.limit,
+      claims: page.claims.map((claim) => ({
+        number: claim.number,
+        createdAt: claim.createdAt,
+        kind: claim.kind,
+        category: claim.category,
+        department: claim.department,
+        status: claim.status,
+        channel: claim.conversation.channel,
+        assignee: claim.assigneeId ? { id: claim.assigneeId, name: labels.staffName(desk, claim.assigneeId) } : null,
+        resolutionDueAt: claim.sla.resolutionDueAt,
+        overdue: isOverdue(claim, at),
+      })),
+    });
+  });
+
+  http.route('GET', '/console/api/reports', async (req, res) => {
+    await requireStaff(req);
+    const parsed = parseClaimFilter(params(req), desk);
+    if (!parsed.ok) throw refused(parsed.errors);
+    sendJson(res, 200, await reads.report(parsed.filter, now()));
+  });
+}
