@@ -215,7 +215,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
     });
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
-    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
+    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), onExport: (staffId, rows) => log.info('console', 'claims register exported', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });
       const example = await staffWithExamplePassword(desk);

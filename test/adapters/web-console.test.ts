@@ -166,6 +166,73 @@ describe('the web console API', () => {
     expect(await actionsCount()).toBe(before);
   });
 
+  describe('the register', () => {
+    interface ListBody {
+      total: number;
+      claims: { number: string; status: string; assignee: { id: string } | null; overdue: boolean }[];
+    }
+    const numbers = async (browser: ConsoleBrowser, query: string) => {
+      const res = await browser.get(`/console/api/claims?${query}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as ListBody).claims.map((claim) => claim.number).sort();
+    };
+
+    it('lists claims by filter, newest first, with the total', async () => {
+      const all = (await (await olga.get('/console/api/claims')).json()) as ListBody;
+      expect(all.total).toBe(2);
+      expect(all.claims.map((claim) => claim.number)).toEqual([defect.number, refund.number]);
+      expect(await numbers(olga, 'status=open')).toEqual([defect.number]);
+      expect(await numbers(olga, 'status=resolved&department=support')).toEqual([refund.number]);
+      expect(await numbers(olga, 'assignee=maria')).toEqual([defect.number]);
+      expect(await numbers(olga, 'assignee=none')).toEqual([]);
+      expect(await numbers(olga, `q=${refund.number}`)).toEqual([refund.number]);
+      expect(await numbers(olga, 'channel=web')).toEqual([]);
+      expect(await numbers(olga, 'page=2&limit=1')).toEqual([refund.number]);
+    });
+
+    it('refuses unknown and operator-looking parameters, naming them, and nobody signed out gets a thing', async () => {
+      const unknown = await olga.get('/console/api/claims?stauts=new');
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as ErrorBody).message).toContain('stauts');
+      for (const query of ['status=$ne', 'status[$ne]=new', 'assignee=nobody', 'q=.*', 'status=new&status=closed', 'from=2026-13-01', 'limit=1000']) {
+        expect((await olga.get(`/console/api/claims?${query}`)).status, query).toBe(400);
+      }
+      expect((await desk.anonymous().get('/console/api/claims')).status).toBe(401);
+      expect((await desk.anonymous().get('/console/api/reports')).status).toBe(401);
+      expect((await desk.anonymous().get('/console/api/export.csv')).status).toBe(401);
+    });
+
+    it('reports the numbers of a filter', async () => {
+      const res = await sergey.get('/console/api/reports');
+      expect(res.status).toBe(200);
+      const report = (await res.json()) as { total: number; decisions: { accepted: number; rejected: number; open: number }; pareto: { categories: { key: string; count: number }[] } };
+      expect(report.total).toBe(2);
+      expect(report.decisions).toMatchObject({ accepted: 1, rejected: 0, open: 1 });
+      expect(report.pareto.categories.map((item) => [item.key, item.count]).sort()).toEqual([['defect', 1], ['refund', 1]]);
+      const quality = (await (await sergey.get('/console/api/reports?department=quality')).json()) as { total: number };
+      expect(quality.total).toBe(1);
+      expect((await sergey.get('/console/api/reports?department=sales')).status).toBe(400);
+    });
+
+    it('exports the register as CSV for the filter, in the member\'s language', async () => {
+      const res = await olga.get('/console/api/export.csv?status=resolved');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="claims-\d{4}-\d{2}-\d{2}\.csv"$/);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const lines = new TextDecoder().decode(bytes.slice(3)).split('\r\n');
+      expect(lines[0]?.startsWith(`${t('ru', 'register.csv.number')};`)).toBe(true);
+      expect(lines.slice(1).filter((line) => line !== '').map((line) => line.split(';')[0])).toEqual([refund.number]);
+      const english = await (await sergey.get('/console/api/export.csv?sep=comma')).text();
+      // (Response.text() drops the byte order mark)
+      expect(english.split('\r\n')[0]?.startsWith(`${t('en', 'register.csv.number')},`)).toBe(true);
+      expect(english.split('\r\n').filter((line) => line !== '')).toHaveLength(3);
+      expect((await olga.get('/console/api/export.csv?sep=tab')).status).toBe(400);
+      expect(desk.logLines.some((line) => line.includes('claims register exported'))).toBe(true);
+    });
+  });
+
   it('serves the page with a strict content security policy and no framing', async () => {
     const res = await desk.anonymous().get('/console', { 'accept-language': 'en-GB,en;q=0.9' });
     expect(res.status).toBe(200);

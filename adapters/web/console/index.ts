@@ -34,6 +34,7 @@ export interface WebConsoleOptions {
   readonly secureCookie: boolean;
   /** The register reads: the list, the export and the reports. */
   readonly reads: ClaimReads;
+  readonly onExport?: (staffId: string, rows: number) => void;
 }
 
 /**
@@ -45,7 +46,7 @@ export interface WebConsoleOptions {
 export function mountWebConsole(options: WebConsoleOptions): { readonly requireStaff: RequireStaff } {
   const { http, desk } = options;
   const api = mountConsoleApi(options);
-  mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads });
+  mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, ...(options.onExport ? { onExport: options.onExport } : {}) });
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));

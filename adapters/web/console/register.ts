@@ -3,6 +3,8 @@ import { isOverdue, parseClaimFilter, parseListParams, type ClaimFilter, type Li
 import type { DeskConfig } from '../../../src/domain/desk.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
 import type { Report } from '../../../src/domain/reports.js';
+import { registerCsv } from '../../../src/domain/register-csv.js';
+import { zonedDay } from '../../../src/domain/claim-filter.js';
 import { HttpError, parseQuery, sendJson, type HttpServer } from '../../../src/http.js';
 import type { IncomingMessage } from 'node:http';
 import { labels } from '../../staff-text.js';
@@ -21,6 +23,8 @@ export interface ConsoleRegisterOptions {
   readonly requireStaff: RequireStaff;
   readonly reads: ClaimReads;
   readonly now?: () => Date;
+  /** Told of every export (who, how many rows): a register holds personal data. */
+  readonly onExport?: (staffId: string, rows: number) => void;
 }
 
 /** Query parameters as single strings (a repeated name is a 400, see parseQuery). */
@@ -66,6 +70,32 @@ export function mountConsoleRegister(options: ConsoleRegisterOptions): void {
         overdue: isOverdue(claim, at),
       })),
     });
+  });
+
+  // the register for a filter, streamed as it is read; `sep=semicolon|comma` chooses the delimiter
+  // (default: `;` for Russian, which Excel expects where the decimal separator is a comma)
+  http.route('GET', '/console/api/export.csv', async (req, res) => {
+    const member = await requireStaff(req);
+    const { sep, ...rest } = params(req);
+    if (sep !== undefined && sep !== 'comma' && sep !== 'semicolon') throw refused(['sep: expected comma or semicolon']);
+    const parsed = parseClaimFilter(rest, desk);
+    if (!parsed.ok) throw refused(parsed.errors);
+    const at = now();
+    const delimiter = sep === 'comma' ? ',' : sep === 'semicolon' ? ';' : member.locale === 'ru' ? ';' : ',';
+    res.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="claims-${zonedDay(at, desk.desk.timezone)}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    let rows = -1; // the first chunk is the header
+    for await (const chunk of registerCsv(reads.stream(parsed.filter, at), { locale: member.locale, timezone: desk.desk.timezone, now: at, delimiter })) {
+      rows++;
+      if (res.destroyed) return; // the browser went away: stop reading
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+    options.onExport?.(member.id, rows);
   });
 
   http.route('GET', '/console/api/reports', async (req, res) => {
