@@ -44,4 +44,10 @@ export default tseslint.config(
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // the web chat page's script: plain browser JavaScript served as is (no build, no type information)
+    files: ['adapters/web/**/page/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'script' },
+  },
 );

@@ -10,6 +10,8 @@ export const COLLECTIONS = {
   slackLeases: 'slack_leases',
   notifyLeases: 'notify_leases',
   staffActions: 'staff_actions',
+  webChatVisitors: 'web_chat_visitors',
+  webChatMessages: 'web_chat_messages',
 } as const;
 
 /**
@@ -33,6 +35,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
   [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
+  [COLLECTIONS.webChatVisitors]: [{ key: { tokenHash: 1 }, name: 'token_hash_unique', unique: true }],
+  [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
 };
 
 /**
