@@ -192,7 +192,7 @@ describe('the customer web chat over HTTP', () => {
         concerns: { product: 'Kettle KT-200' },
       });
       const attachments = claim?.attachments as { channel: string; kind: string; fileId: string; fileName: string; mimeType: string; sizeBytes: number }[];
-      expect(attachments).toEqual([{ channel: 'web', kind: 'photo', fileId: expect.stringMatching(/^[0-9a-f]{24}$/) as unknown as string, fileName: 'kettle base.jpg', mimeType: 'image/jpeg', sizeBytes: SAMPLE_FILES.jpeg.length }]);
+      expect(attachments).toEqual([{ channel: 'web', kind: 'photo', fileId: expect.stringMatching(/^[0-9a-f]{24}$/) as string, fileName: 'kettle base.jpg', mimeType: 'image/jpeg', sizeBytes: SAMPLE_FILES.jpeg.length }]);
       // the staff console opens it from the file store
       const opened = await new FileStore(app.db).open(attachments[0]?.fileId ?? '');
       expect(opened).toMatchObject({ name: 'kettle base.jpg', mimeType: 'image/jpeg', size: SAMPLE_FILES.jpeg.length });
