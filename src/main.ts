@@ -39,6 +39,9 @@ import { scheduleDigest } from './jobs/digest.js';
 import { scheduleHousekeeping } from './jobs/housekeeping.js';
 import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
 import { slackDigestPoster } from '../adapters/slack/digest.js';
+import { mountWebChat } from '../adapters/web/chat/routes.js';
+import { WebChatStore } from './store/web-chat.js';
+import { FileStore } from './store/files.js';
 import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { DeskConfig } from './domain/desk.js';
 import { ConsoleAuth, verifyPassword } from './console-auth.js';
@@ -215,6 +218,13 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
     });
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
+    // the customer web chat: its live connections end before the server closes
+    const webChat = mountWebChat({ http, runner: conversations, chat: new WebChatStore(db), uploads: new FileStore(db), defaultLocale: desk.desk.defaultLocale, log });
+    stops.push(() => {
+      webChat.close();
+      return Promise.resolve();
+    });
+    log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
     mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), onExport: (staffId, rows) => log.info('console', 'claims register exported', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });

@@ -12,6 +12,8 @@ export const COLLECTIONS = {
   staffActions: 'staff_actions',
   consoleSessions: 'console_sessions',
   consoleLogins: 'console_logins',
+  webChatVisitors: 'web_chat_visitors',
+  webChatMessages: 'web_chat_messages',
 } as const;
 
 /**
@@ -41,6 +43,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
   [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
   [COLLECTIONS.consoleSessions]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
+  [COLLECTIONS.webChatVisitors]: [{ key: { tokenHash: 1 }, name: 'token_hash_unique', unique: true }],
+  [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
 };
 
 /**

@@ -1,0 +1,77 @@
+import type { Attachment } from '../../../src/domain/claim.js';
+
+/** The largest file the web chat takes (10 MB). */
+export const WEB_FILE_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/** The file types the web chat takes, by the type the browser names (the bytes must agree). */
+export const WEB_FILE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic', 'image/heif', 'application/pdf', 'text/plain', 'video/mp4'] as const;
+export type WebFileType = (typeof WEB_FILE_TYPES)[number];
+
+/** The declared type, lower-cased without parameters, if it is one the chat takes. */
+export function allowedType(contentType: string | undefined): WebFileType | undefined {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return (WEB_FILE_TYPES as readonly string[]).includes(type) ? (type as WebFileType) : undefined;
+}
+
+const startsWith = (bytes: Buffer, signature: readonly number[], at = 0) => bytes.length >= at + signature.length && signature.every((byte, i) => bytes[at + i] === byte);
+const ascii = (bytes: Buffer, from: number, to: number) => (bytes.length >= to ? bytes.toString('latin1', from, to) : '');
+
+/** ISO base media brands (the `ftyp` box) of HEIF/HEIC stills and of MP4 video. */
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif']);
+const MP4_BRANDS = new Set(['isom', 'iso2', 'iso4', 'iso5', 'iso6', 'mp41', 'mp42', 'avc1', 'M4V ', 'dash', 'mp4v', 'MSNV', 'f4v ']);
+
+/** The brands an `ftyp` box names (major and compatible), or undefined when there is no such box. */
+function ftypBrands(bytes: Buffer): string[] | undefined {
+  if (ascii(bytes, 4, 8) !== 'ftyp' || bytes.length < 16) return undefined;
+  const size = Math.min(bytes.readUInt32BE(0), bytes.length, 256);
+  const brands = [ascii(bytes, 8, 12)];
+  for (let at = 16; at + 4 <= size; at += 4) brands.push(ascii(bytes, at, at + 4));
+  return brands;
+}
+
+/** Plain text: valid UTF-8 with no NUL and no control characters but tabs, line breaks and form feeds. */
+function isPlainText(bytes: Buffer): boolean {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // a fatal TextDecoder throws a TypeError exactly for bytes that are not UTF-8
+    return false;
+  }
+  // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+  return !/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(text);
+}
+
+/**
+ * Whether a file's bytes are what its declared type says, by their signature ("magic bytes"):
+ * a program renamed `photo.jpg` and sent as `image/jpeg` is refused.
+ * @example matchesType(Buffer.from('%PDF-1.7…'), 'application/pdf') // true
+ */
+export function matchesType(bytes: Buffer, type: WebFileType): boolean {
+  switch (type) {
+    case 'image/jpeg':
+      return startsWith(bytes, [0xff, 0xd8, 0xff]);
+    case 'image/png':
+      return startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    case 'image/gif':
+      return ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a';
+    case 'image/webp':
+      return ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP';
+    case 'image/heic':
+    case 'image/heif':
+      return ftypBrands(bytes)?.some((brand) => HEIF_BRANDS.has(brand)) ?? false;
+    case 'video/mp4':
+      return ftypBrands(bytes)?.some((brand) => MP4_BRANDS.has(brand)) ?? false;
+    case 'application/pdf':
+      return ascii(bytes, 0, 5) === '%PDF-';
+    case 'text/plain':
+      return isPlainText(bytes);
+  }
+}
+
+/** How the desk files it: photos, videos, the rest as documents. */
+export function kindOf(type: WebFileType): Attachment['kind'] {
+  if (type.startsWith('image/')) return 'photo';
+  if (type.startsWith('video/')) return 'video';
+  return 'document';
+}

@@ -1,0 +1,113 @@
+import { Locale, pickLocale } from '../../../src/domain/locale.js';
+import { CATALOGUES, t, type MessageKey } from '../../../src/i18n/index.js';
+import { WEB_FILE_LIMIT_BYTES, WEB_FILE_TYPES } from './files.js';
+
+/**
+ * The chat page's security policy: everything from this server only, no inline script or style
+ * (texts and settings travel in data- attributes). No frame-ancestors: the page is meant to be
+ * embedded in an iframe on the desk owner's site.
+ */
+export const CHAT_PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * The page's language: `?lang=ru|en` when given, else the first language of Accept-Language the
+ * desk speaks (by preference), else the desk's default. `explicit` tells whether `?lang` chose it
+ * (then the conversation starts in it too, rather than in the browser's language).
+ * @example chatLocale('?lang=en', 'ru-RU,ru;q=0.9', 'ru') // { locale: 'en', explicit: true }
+ */
+export function chatLocale(search: string, acceptLanguage: string | undefined, fallback: Locale): { readonly locale: Locale; readonly explicit: boolean } {
+  const asked = Locale.safeParse(new URLSearchParams(search).get('lang')?.toLowerCase());
+  if (asked.success) return { locale: asked.data, explicit: true };
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+      return { tag: tag.trim(), q: Number.isFinite(q) ? q : 0, index };
+    })
+    .filter((entry) => entry.tag !== '' && entry.tag !== '*' && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const entry of ranked) {
+    const base = entry.tag.toLowerCase().split(/[-_]/)[0] ?? '';
+    // only languages the desk speaks, or ones it maps to Russian (uk, be, kk, ky)
+    if (['ru', 'en', 'uk', 'be', 'kk', 'ky'].includes(base)) return { locale: pickLocale(base, fallback), explicit: false };
+  }
+  return { locale: fallback, explicit: false };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Texts the script shows, filled in here or (for `{size}`) by the script. */
+const SCRIPT_TEXTS = {
+  pending: 'web.chat.pending',
+  uploading: 'web.chat.uploading',
+  connecting: 'web.chat.connecting',
+  offline: 'web.chat.offline',
+  sizeKb: 'web.chat.size.kb',
+  sizeMb: 'web.chat.size.mb',
+  errorType: 'web.chat.error.type',
+  errorUpload: 'web.chat.error.upload',
+  errorRejected: 'web.chat.error.rejected',
+  errorSession: 'web.chat.error.session',
+  fromDesk: 'web.chat.from.desk',
+  fromCustomer: 'web.chat.from.customer',
+  choices: 'web.chat.choices',
+} as const satisfies Record<string, MessageKey>;
+
+/** The longest message the chat takes, as Telegram's (4096 characters). */
+export const WEB_TEXT_LIMIT = 4096;
+
+const MAX_MB = Math.round(WEB_FILE_LIMIT_BYTES / (1024 * 1024));
+
+/**
+ * The chat page, server-rendered in one language. The script (`chat/app.js`) reads its texts and
+ * settings from data- attributes; every message is put on the page as text, never as markup.
+ */
+export function renderChatPage(locale: Locale, explicit: boolean): string {
+  const say = (key: MessageKey) => escapeHtml(t(locale, key, { max: MAX_MB }));
+  const data = Object.entries(SCRIPT_TEXTS)
+    .map(([name, key]) => `data-t-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${escapeHtml(CATALOGUES[locale][key])}"`)
+    .join('\n      ');
+  return `<!doctype html>
+<html lang="${locale}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="referrer" content="no-referrer">
+  <title>${say('web.chat.title')}</title>
+  <link rel="stylesheet" href="chat/app.css">
+  <script src="chat/app.js" defer></script>
+</head>
+<body>
+  <main id="chat" class="chat" data-testid="chat"
+      data-api="chat/api"
+      data-lang="${explicit ? locale : ''}"
+      data-max-bytes="${String(WEB_FILE_LIMIT_BYTES)}"
+      data-types="${WEB_FILE_TYPES.join(',')}"
+      data-t-error-too-large="${say('web.chat.error.too_large')}"
+      ${data}>
+    <header class="chat-head">
+      <h1>${say('web.chat.title')}</h1>
+      <p>${say('web.chat.subtitle')}</p>
+    </header>
+    <p id="chat-status" class="chat-status" role="status" aria-live="polite" data-testid="chat-status"></p>
+    <ol id="chat-log" class="chat-log" data-testid="chat-log" aria-label="${say('web.chat.log')}" aria-live="polite" aria-relevant="additions" tabindex="0"></ol>
+    <noscript><p class="chat-error">${say('web.chat.noscript')}</p></noscript>
+    <p id="chat-error" class="chat-error" role="alert" data-testid="chat-error" hidden></p>
+    <form id="chat-form" class="chat-form" autocomplete="off">
+      <label for="chat-input" class="visually-hidden">${say('web.chat.input.label')}</label>
+      <textarea id="chat-input" name="text" rows="1" maxlength="${String(WEB_TEXT_LIMIT)}" placeholder="${say('web.chat.input.placeholder')}" data-testid="chat-input" enterkeyhint="send" disabled></textarea>
+      <label for="chat-file" class="chat-attach" id="chat-attach" title="${say('web.chat.attach.hint')}">
+        <span aria-hidden="true">📎</span><span class="visually-hidden">${say('web.chat.attach')}</span>
+      </label>
+      <input id="chat-file" type="file" class="visually-hidden" multiple accept="${WEB_FILE_TYPES.join(',')},.heic,.heif" aria-describedby="chat-attach-hint" data-testid="chat-file" disabled>
+      <button id="chat-send" type="submit" data-testid="chat-send" disabled>${say('web.chat.send')}</button>
+      <p id="chat-attach-hint" class="visually-hidden">${say('web.chat.attach.hint')}</p>
+    </form>
+  </main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,83 @@
+/**
+ * What the web chat keeps, as the adapter sees it. The store (src/store/web-chat.ts and
+ * src/store/files.ts) implements these ports; the adapter never touches the database itself.
+ */
+import type { Attachment } from '../../../src/domain/claim.js';
+import type { Choice, Expectation } from '../../../flows/types.js';
+
+/** An anonymous web customer: a random id, known by the hash of the token their page keeps. */
+export interface WebVisitor {
+  readonly id: string;
+  /** The browser's language when the chat started (`en-GB`), for the first reply. */
+  readonly languageCode?: string;
+}
+
+/** A file the customer sent, as kept in the transcript (the file id never goes back to the page). */
+export interface TranscriptFile {
+  readonly fileId: string;
+  readonly name?: string;
+  readonly mimeType: string;
+  readonly sizeBytes: number;
+  readonly kind: Attachment['kind'];
+}
+
+/** A choice as kept in the transcript: `lasting` buttons work whatever dialog runs (the survey's 1–5). */
+export interface TranscriptChoice extends Choice {
+  readonly lasting?: boolean;
+}
+
+/** One line of a visitor's conversation, in the order `seq` gives. */
+export interface TranscriptEntry {
+  readonly seq: number;
+  readonly at: Date;
+  readonly from: 'customer' | 'desk';
+  readonly text: string;
+  readonly choices?: readonly TranscriptChoice[];
+  readonly expects?: Expectation;
+  readonly files?: readonly TranscriptFile[];
+  /** The page's id of a customer's message (so the page can match its pending copy). */
+  readonly clientId?: string;
+}
+
+/** What a customer's message adds to the transcript. */
+export interface CustomerLine {
+  readonly text: string;
+  readonly choiceId?: string;
+  readonly files?: readonly TranscriptFile[];
+}
+
+/** What a desk message adds to the transcript. */
+export interface DeskLine {
+  readonly text: string;
+  readonly choices?: readonly TranscriptChoice[];
+  readonly expects: Expectation;
+}
+
+/** Visitors and their transcripts. */
+export interface WebChatPort {
+  /** Creates a visitor known by this token hash (hex SHA-256). */
+  createVisitor(tokenHash: string, languageCode?: string): Promise<WebVisitor>;
+  /** The visitor a token hash belongs to, or undefined. */
+  visitorByTokenHash(tokenHash: string): Promise<WebVisitor | undefined>;
+  /** Appends a desk message with the visitor's next seq. Throws when the visitor is unknown. */
+  appendDesk(visitorId: string, line: DeskLine): Promise<TranscriptEntry>;
+  /**
+   * Appends a customer's message once per client id: a second call with the same id returns the
+   * entry kept the first time (`created: false`) and writes nothing.
+   */
+  appendCustomer(visitorId: string, clientId: string, line: CustomerLine): Promise<{ readonly entry: TranscriptEntry; readonly created: boolean }>;
+  /** The customer's message kept under a client id, if any. */
+  customerEntry(visitorId: string, clientId: string): Promise<TranscriptEntry | undefined>;
+  /** The transcript after a seq, oldest first, at most `limit` entries. */
+  after(visitorId: string, seq: number, limit: number): Promise<TranscriptEntry[]>;
+  /** The label of a button the desk offered this visitor (the latest offer of that id), or undefined. */
+  choiceLabel(visitorId: string, choiceId: string): Promise<string | undefined>;
+}
+
+/** Where uploaded files go (GridFS). */
+export interface UploadPort {
+  /** Stores the bytes; returns the file's id. */
+  put(file: { readonly bytes: Buffer; readonly fileName?: string; readonly mimeType: string; readonly ownerId: string }): Promise<string>;
+  /** Removes a stored file (an upload that lost a race to a retry of itself). */
+  remove(fileId: string): Promise<void>;
+}

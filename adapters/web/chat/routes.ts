@@ -1,0 +1,398 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { safeFileName, type Attachment } from '../../../src/domain/claim.js';
+import type { Locale } from '../../../src/domain/locale.js';
+import { HttpError, parseQuery, readBody, readJson, sendFile, sendJson, sendText, type HttpServer, type RouteHandler } from '../../../src/http.js';
+import type { Logger } from '../../../src/log.js';
+import type { ConversationRunner } from '../../../flows/runner.js';
+import type { Inbound, InboundContent, Sender } from '../../../flows/types.js';
+import { allowedType, kindOf, matchesType, WEB_FILE_LIMIT_BYTES } from './files.js';
+import { CHAT_PAGE_CSP, chatLocale, renderChatPage, WEB_TEXT_LIMIT } from './page.js';
+import type { CustomerLine, TranscriptEntry, TranscriptFile, UploadPort, WebChatPort, WebVisitor } from './ports.js';
+import { LiveHub, WebSender } from './sender.js';
+
+/** Where the chat lives on the app's HTTP server. */
+export const WEB_CHAT_PATH = '/chat';
+
+/** How many transcript entries one read returns at most. */
+export const TRANSCRIPT_PAGE = 200;
+
+/** Live connections one visitor may hold open at once (tabs); more are refused with 429. */
+const MAX_STREAMS_PER_VISITOR = 5;
+
+/** How long a gap in the seq numbers is watched for a write still in flight in another instance. */
+const GAP_WATCH_MS = 30_000;
+
+export interface WebChatOptions {
+  readonly http: Pick<HttpServer, 'route'>;
+  readonly runner: Pick<ConversationRunner, 'accept' | 'setSender'>;
+  readonly chat: WebChatPort;
+  readonly uploads: UploadPort;
+  readonly defaultLocale: Locale;
+  /** Failures by name, refusals by code; never message text, names, phones or file names. */
+  readonly log: Logger;
+  /** How often a live connection looks in the store for messages written elsewhere (default 3 s). */
+  readonly pollMs?: number;
+  /** How often a live connection sends a keep-alive comment (default 20 s). */
+  readonly heartbeatMs?: number;
+}
+
+/** The mounted web chat. */
+export interface WebChat {
+  /** The MessageSender for the `web` channel (already set on the runner). */
+  readonly sender: WebSender;
+  /** Ends the open live connections and their timers (on app stop, before the server closes). */
+  close(): void;
+}
+
+/** A page's id for one message: 8–64 characters of A-Z, a-z, 0-9, `_`, `-`. */
+const ClientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8–64 characters of A-Z, a-z, 0-9, "_" or "-"');
+const Seq = z.string().regex(/^\d{1,15}$/, 'expected a message number (0 or more)').transform(Number);
+
+const SessionBody = z.strictObject({
+  languageCode: z
+    .string()
+    .regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}$/, 'expected a language tag such as en-GB')
+    .optional(),
+});
+
+const MessageBody = z
+  .strictObject({
+    id: ClientId,
+    text: z.string().max(WEB_TEXT_LIMIT, `expected at most ${WEB_TEXT_LIMIT} characters`).optional(),
+    choiceId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected the id of a button the desk offered').optional(),
+    /** Sent by the page itself (the opening /start): handled, but not shown as the customer's line. */
+    auto: z.literal(true).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.text === undefined) === (body.choiceId === undefined)) ctx.addIssue({ code: 'custom', path: ['text'], message: 'expected either text or choiceId' });
+    else if (body.text !== undefined && body.text.trim() === '') ctx.addIssue({ code: 'custom', path: ['text'], message: 'expected a non-empty text' });
+    if (body.auto && body.text !== '/start') ctx.addIssue({ code: 'custom', path: ['auto'], message: 'expected auto only with /start' });
+  });
+
+const TranscriptQuery = z.strictObject({
+  after: Seq.optional(),
+  limit: z.string().regex(/^\d{1,3}$/, 'expected a number from 1 to 200').transform(Number).pipe(z.number().min(1, 'expected a number from 1 to 200').max(TRANSCRIPT_PAGE, 'expected a number from 1 to 200')).optional(),
+});
+const EventsQuery = z.strictObject({ after: Seq.optional() });
+
+const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
+
+function sha256(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A transcript entry as the page sees it (no file ids). */
+function view(entry: TranscriptEntry) {
+  return {
+    seq: entry.seq,
+    at: entry.at.toISOString(),
+    from: entry.from,
+    text: entry.text,
+    ...(entry.choices ? { choices: entry.choices.map((c) => ({ id: c.id, label: c.label, ...(c.lasting ? { lasting: true } : {}) })) } : {}),
+    ...(entry.expects ? { expects: entry.expects } : {}),
+    ...(entry.files ? { files: entry.files.map((f) => ({ ...(f.name ? { name: f.name } : {}), mimeType: f.mimeType, sizeBytes: f.sizeBytes })) } : {}),
+    ...(entry.clientId ? { clientId: entry.clientId } : {}),
+  };
+}
+
+function attachmentOf(file: TranscriptFile): Attachment {
+  return { channel: 'web', kind: file.kind, fileId: file.fileId, ...(file.name ? { fileName: file.name } : {}), mimeType: file.mimeType, sizeBytes: file.sizeBytes };
+}
+
+function senderOf(visitor: WebVisitor): Sender {
+  return { channel: 'web', chatId: visitor.id, userId: visitor.id, ...(visitor.languageCode ? { languageCode: visitor.languageCode } : {}) };
+}
+
+function unauthorized(): HttpError {
+  return new HttpError(401, 'unauthorized', 'expected the chat token as Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="chat"' });
+}
+
+/**
+ * The customer web chat: the page (`GET /chat`, its script and stylesheet), an anonymous session
+ * (`POST /chat/api/session`), messages in (`POST /chat/api/messages`), files in
+ * (`POST /chat/api/files`), the transcript (`GET /chat/api/messages?after=`) and the live stream
+ * of new messages (`GET /chat/api/events`, Server-Sent Events). It only translates: the dialogs
+ * decide, through the runner; desk messages come back through the WebSender it sets on the runner.
+ * @example const chat = mountWebChat({ http, runner, chat: new WebChatStore(db), uploads: new FileStore(db), defaultLocale: 'ru', log });
+ */
+export function mountWebChat(options: WebChatOptions): WebChat {
+  const { http, runner, chat, uploads, log } = options;
+  const hub = new LiveHub();
+  const sender = new WebSender(chat, hub);
+  runner.setSender('web', sender);
+  const streams = new Set<LiveStream>();
+  let closed = false;
+
+  /** A handler whose database failures answer 503 (try again), logged by name only. */
+  const guarded =
+    (what: string, handler: RouteHandler): RouteHandler =>
+    async (req, res, params) => {
+      try {
+        await handler(req, res, params);
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        log.warn('web', `${what} failed; answered 503`, { error: error instanceof Error ? error.name : 'unknown' });
+        throw new HttpError(503, 'unavailable', 'the desk cannot take this right now; try again', { 'retry-after': '2' });
+      }
+    };
+
+  const visitorOf = async (req: IncomingMessage): Promise<WebVisitor> => {
+    const match = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(req.headers.authorization ?? '');
+    if (!match?.[1]) throw unauthorized();
+    const visitor = await chat.visitorByTokenHash(sha256(match[1]));
+    if (!visitor) throw unauthorized();
+    return visitor;
+  };
+
+  /** Records a customer's line once per client id, hands the input to the dialogs, answers 202. */
+  const take = async (res: ServerResponse, visitor: WebVisitor, clientId: string, content: InboundContent, line: CustomerLine | undefined) => {
+    // the customer's line first, so the transcript shows it before the desk's answer
+    if (line && (await chat.appendCustomer(visitor.id, clientId, line)).created) hub.notify(visitor.id);
+    const inbound: Inbound = { updateId: `web:${visitor.id}:${clientId}`, from: senderOf(visitor), content };
+    const recorded = await runner.accept(inbound);
+    sendJson(res, 202, { status: 'accepted', duplicate: recorded.outcome === 'duplicate', ...(recorded.notice !== undefined ? { notice: recorded.notice } : {}) });
+  };
+
+  http.route('GET', WEB_CHAT_PATH, (req, res) => {
+    const { locale, explicit } = chatLocale(new URL(req.url ?? '/', 'http://local').search, req.headers['accept-language'], options.defaultLocale);
+    sendText(res, 200, 'text/html; charset=utf-8', renderChatPage(locale, explicit), { 'content-security-policy': CHAT_PAGE_CSP, 'cache-control': 'no-cache', vary: 'Accept-Language' });
+  });
+  http.route('GET', `${WEB_CHAT_PATH}/app.js`, (_req, res) => sendFile(res, `${PAGE_DIR}app.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', `${WEB_CHAT_PATH}/app.css`, (_req, res) => sendFile(res, `${PAGE_DIR}app.css`, 'text/css; charset=utf-8'));
+
+  http.route(
+    'POST',
+    `${WEB_CHAT_PATH}/api/session`,
+    guarded('starting a chat', async (req, res) => {
+      const body = await readJson(req, SessionBody, 1024);
+      const token = randomBytes(32).toString('base64url');
+      const visitor = await chat.createVisitor(sha256(token), body.languageCode);
+      log.debug('web', 'chat visitor created', { visitorId: visitor.id });
+      sendJson(res, 201, { token });
+    }),
+  );
+
+  http.route(
+    'GET',
+    `${WEB_CHAT_PATH}/api/messages`,
+    guarded('reading a transcript', async (req, res) => {
+      const visitor = await visitorOf(req);
+      const query = parseQuery(req, TranscriptQuery);
+      const limit = query.limit ?? TRANSCRIPT_PAGE;
+      const entries = await chat.after(visitor.id, query.after ?? 0, limit);
+      sendJson(res, 200, { messages: entries.map(view), more: entries.length === limit });
+    }),
+  );
+
+  http.route(
+    'POST',
+    `${WEB_CHAT_PATH}/api/messages`,
+    guarded('taking a message', async (req, res) => {
+      const visitor = await visitorOf(req);
+      const body = await readJson(req, MessageBody, 32 * 1024);
+      if (body.text !== undefined) {
+        await take(res, visitor, body.id, { type: 'text', text: body.text }, body.auto ? undefined : { text: body.text });
+        return;
+      }
+      const choiceId = body.choiceId ?? '';
+      // the pressed button's label is the customer's line; a button never offered shows nothing (the desk answers it)
+      const label = await chat.choiceLabel(visitor.id, choiceId);
+      await take(res, visitor, body.id, { type: 'choice', choiceId }, label !== undefined ? { text: label, choiceId } : undefined);
+    }),
+  );
+
+  http.route(
+    'POST',
+    `${WEB_CHAT_PATH}/api/files`,
+    guarded('taking a file', async (req, res) => {
+      const visitor = await visitorOf(req);
+      const id = ClientId.safeParse(req.headers['x-message-id']);
+      if (!id.success) throw new HttpError(400, 'invalid_input', 'x-message-id: expected 8–64 characters of A-Z, a-z, 0-9, "_" or "-"');
+      const type = allowedType(req.headers['content-type']);
+      if (!type) {
+        log.info('web', 'file refused', { reason: 'type_not_allowed' });
+        throw new HttpError(415, 'type_not_allowed', 'expected a JPEG, PNG, WebP, GIF or HEIC image, a PDF, plain text or an MP4 video');
+      }
+      let fileName: string | undefined;
+      try {
+        fileName = safeFileName(decodeURIComponent(String(req.headers['x-file-name'] ?? '')));
+      } catch {
+        // decodeURIComponent throws a URIError exactly for a malformed escape
+        throw new HttpError(400, 'invalid_input', 'x-file-name: expected a URL-encoded file name');
+      }
+      const earlier = await chat.customerEntry(visitor.id, id.data);
+      if (earlier && !earlier.files) throw new HttpError(409, 'id_in_use', 'x-message-id: this id names another message');
+      let files = earlier?.files;
+      if (files) {
+        req.resume(); // a retry of a file already kept: its bytes are not needed again
+      } else {
+        const bytes = await readBody(req, WEB_FILE_LIMIT_BYTES).catch((error: unknown) => {
+          if (error instanceof HttpError && error.status === 413) log.info('web', 'file refused', { reason: 'too_large' });
+          throw error;
+        });
+        if (bytes.length === 0) throw new HttpError(400, 'empty_file', 'expected a file with some content');
+        if (!matchesType(bytes, type)) {
+          log.info('web', 'file refused', { reason: 'content_does_not_match_type', declared: type, sizeBytes: bytes.length });
+          throw new HttpError(415, 'type_mismatch', `expected the content of a ${type} file`);
+        }
+        const fileId = await uploads.put({ bytes, mimeType: type, ownerId: visitor.id, ...(fileName ? { fileName } : {}) });
+        const file: TranscriptFile = { fileId, mimeType: type, sizeBytes: bytes.length, kind: kindOf(type), ...(fileName ? { name: fileName } : {}) };
+        const kept = await chat.appendCustomer(visitor.id, id.data, { text: '', files: [file] });
+        if (kept.created) hub.notify(visitor.id);
+        else await uploads.remove(fileId); // a retry of the same upload got there first
+        files = kept.entry.files ?? [file];
+      }
+      await take(res, visitor, id.data, { type: 'files', attachments: files.map(attachmentOf) }, undefined);
+    }),
+  );
+
+  http.route(
+    'GET',
+    `${WEB_CHAT_PATH}/api/events`,
+    guarded('opening a live connection', async (req, res) => {
+      const visitor = await visitorOf(req);
+      const query = parseQuery(req, EventsQuery);
+      const lastEventId = Seq.safeParse(req.headers['last-event-id']);
+      if (closed) throw new HttpError(503, 'unavailable', 'the desk is stopping; try again');
+      if (hub.count(visitor.id) >= MAX_STREAMS_PER_VISITOR) throw new HttpError(429, 'too_many_streams', `expected at most ${MAX_STREAMS_PER_VISITOR} open connections per chat`);
+      const after = query.after ?? (lastEventId.success ? lastEventId.data : 0);
+      const stream = new LiveStream(res, visitor.id, after, chat, log);
+      streams.add(stream);
+      const unsubscribe = hub.subscribe(visitor.id, () => stream.pump());
+      const poll = setInterval(() => stream.pump(), options.pollMs ?? 3_000);
+      const heartbeat = setInterval(() => stream.comment('ping'), options.heartbeatMs ?? 20_000);
+      const done = new Promise<void>((resolve) => {
+        stream.onEnd(() => {
+          clearInterval(poll);
+          clearInterval(heartbeat);
+          unsubscribe();
+          streams.delete(stream);
+          resolve();
+        });
+      });
+      stream.open();
+      stream.pump();
+      await done;
+    }),
+  );
+
+  return {
+    sender,
+    close() {
+      closed = true;
+      for (const stream of [...streams]) stream.end();
+    },
+  };
+}
+
+/**
+ * One live connection: writes the visitor's new transcript entries as SSE events, in seq order.
+ * A gap in the numbers (a write still in flight, perhaps in another instance) is watched for a
+ * while, and filled in if the entry appears; the page puts entries in place by their seq.
+ */
+class LiveStream {
+  private last: number;
+  private readonly gaps = new Map<number, number>();
+  private pumping = false;
+  private again = false;
+  private ended = false;
+  private failing = false;
+  private readonly endListeners: (() => void)[] = [];
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly visitorId: string,
+    after: number,
+    private readonly chat: Pick<WebChatPort, 'after'>,
+    private readonly log: Logger,
+  ) {
+    this.last = after;
+    res.on('close', () => this.finish());
+  }
+
+  open(): void {
+    this.res.writeHead(200, {
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
+    this.res.write('retry: 3000\n\n');
+  }
+
+  onEnd(listener: () => void): void {
+    if (this.ended) listener();
+    else this.endListeners.push(listener);
+  }
+
+  comment(text: string): void {
+    if (!this.ended) this.res.write(`: ${text}\n\n`);
+  }
+
+  /** Looks for new entries now; calls while a look is running make it look once more after. */
+  pump(): void {
+    if (this.ended) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.readNew();
+        } while (this.again && !this.ended);
+        this.failing = false;
+      } catch (error) {
+        // the next poll tries again; say so once per outage
+        if (!this.failing && !this.ended) this.log.warn('web', 'live connection could not read the transcript; will retry', { error: error instanceof Error ? error.name : 'unknown' });
+        this.failing = true;
+      } finally {
+        this.pumping = false;
+      }
+    })();
+  }
+
+  end(): void {
+    if (!this.ended) this.res.end();
+    this.finish();
+  }
+
+  private async readNew(): Promise<void> {
+    const now = Date.now();
+    for (const [seq, until] of this.gaps) if (until < now) this.gaps.delete(seq);
+    let from = this.gaps.size > 0 ? Math.min(this.last, ...this.gaps.keys()) - 1 : this.last;
+    for (;;) {
+      const entries = await this.chat.after(this.visitorId, from, TRANSCRIPT_PAGE);
+      if (this.ended) return;
+      for (const entry of entries) {
+        if (entry.seq > this.last) {
+          for (let missing = Math.max(this.last + 1, entry.seq - 20); missing < entry.seq; missing++) this.gaps.set(missing, now + GAP_WATCH_MS);
+          this.last = entry.seq;
+          this.write(entry);
+        } else if (this.gaps.delete(entry.seq)) {
+          this.write(entry);
+        }
+      }
+      const lastRead = entries.at(-1);
+      if (entries.length < TRANSCRIPT_PAGE || !lastRead) return;
+      from = lastRead.seq;
+    }
+  }
+
+  private write(entry: TranscriptEntry): void {
+    this.res.write(`id: ${String(entry.seq)}\nevent: message\ndata: ${JSON.stringify(view(entry))}\n\n`);
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const listener of this.endListeners.splice(0)) listener();
+  }
+}

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import type { Expectation } from '../../flows/types.js';
+import type { CustomerLine, DeskLine, TranscriptChoice, TranscriptEntry, TranscriptFile, WebChatPort, WebVisitor } from '../../adapters/web/chat/ports.js';
+import { COLLECTIONS } from './collections.js';
+import { nextSequence } from './counters.js';
+import { isDuplicateKey } from './mongo.js';
+
+interface VisitorDocument {
+  _id: string;
+  /** Hex SHA-256 of the visitor's token; the token itself is never stored. */
+  tokenHash: string;
+  createdAt: Date;
+  languageCode?: string;
+}
+
+interface MessageDocument {
+  /** `<visitorId>:c:<clientId>` for a customer's message (so a retry cannot add it twice), `<visitorId>:d:<seq>` for the desk's. */
+  _id: string;
+  visitorId: string;
+  seq: number;
+  at: Date;
+  from: 'customer' | 'desk';
+  text: string;
+  choices?: TranscriptChoice[];
+  expects?: Expectation;
+  files?: TranscriptFile[];
+  clientId?: string;
+  choiceId?: string;
+}
+
+function toEntry(doc: MessageDocument): TranscriptEntry {
+  return {
+    seq: doc.seq,
+    at: doc.at,
+    from: doc.from,
+    text: doc.text,
+    ...(doc.choices && doc.choices.length > 0 ? { choices: doc.choices } : {}),
+    ...(doc.expects ? { expects: doc.expects } : {}),
+    ...(doc.files && doc.files.length > 0 ? { files: doc.files } : {}),
+    ...(doc.clientId ? { clientId: doc.clientId } : {}),
+  };
+}
+
+function toVisitor(doc: VisitorDocument): WebVisitor {
+  return { id: doc._id, ...(doc.languageCode ? { languageCode: doc.languageCode } : {}) };
+}
+
+/**
+ * The web chat's visitors and transcripts. Each visitor's messages are numbered by a counter of
+ * their own (`nextSequence`, safe under concurrent writers in several instances) and a unique
+ * index on `{ visitorId, seq }` backs it.
+ * @example
+ * const chat = new WebChatStore(db);
+ * const visitor = await chat.createVisitor(sha256hex(token), 'en-GB');
+ * await chat.appendDesk(visitor.id, { text: 'Hello', expects: 'none' });
+ */
+export class WebChatStore implements WebChatPort {
+  private readonly visitors: Collection<VisitorDocument>;
+  private readonly messages: Collection<MessageDocument>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.visitors = db.collection<VisitorDocument>(COLLECTIONS.webChatVisitors);
+    this.messages = db.collection<MessageDocument>(COLLECTIONS.webChatMessages);
+  }
+
+  async createVisitor(tokenHash: string, languageCode?: string): Promise<WebVisitor> {
+    // random, not derived from the token: knowing the id (it is in claims) gives no way to the token
+    const doc: VisitorDocument = { _id: randomBytes(16).toString('base64url'), tokenHash, createdAt: this.now(), ...(languageCode ? { languageCode } : {}) };
+    await this.visitors.insertOne(doc);
+    return toVisitor(doc);
+  }
+
+  async visitorByTokenHash(tokenHash: string): Promise<WebVisitor | undefined> {
+    const doc = await this.visitors.findOne({ tokenHash });
+    return doc ? toVisitor(doc) : undefined;
+  }
+
+  async appendDesk(visitorId: string, line: DeskLine): Promise<TranscriptEntry> {
+    if (!(await this.visitors.countDocuments({ _id: visitorId }, { limit: 1 }))) throw new Error('unknown web chat visitor');
+    const seq = await this.nextSeq(visitorId);
+    const doc: MessageDocument = {
+      _id: `${visitorId}:d:${String(seq)}`,
+      visitorId,
+      seq,
+      at: this.now(),
+      from: 'desk',
+      text: line.text,
+      expects: line.expects,
+      ...(line.choices && line.choices.length > 0 ? { choices: line.choices.map((c) => ({ id: c.id, label: c.label, ...(c.lasting ? { lasting: true } : {}) })) } : {}),
+    };
+    await this.messages.insertOne(doc);
+    return toEntry(doc);
+  }
+
+  async appendCustomer(visitorId: string, clientId: string, line: CustomerLine): Promise<{ entry: TranscriptEntry; created: boolean }> {
+    const _id = `${visitorId}:c:${clientId}`;
+    const existing = await this.messages.findOne({ _id });
+    if (existing) return { entry: toEntry(existing), created: false };
+    const seq = await this.nextSeq(visitorId);
+    const doc: MessageDocument = {
+      _id,
+      visitorId,
+      seq,
+      at: this.now(),
+      from: 'customer',
+      text: line.text,
+      clientId,
+      ...(line.choiceId ? { choiceId: line.choiceId } : {}),
+      ...(line.files && line.files.length > 0 ? { files: line.files.map((f) => ({ ...f })) } : {}),
+    };
+    try {
+      await this.messages.insertOne(doc);
+      return { entry: toEntry(doc), created: true };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // a retry of the same message won the race; its seq stays a gap
+      const won = await this.messages.findOne({ _id });
+      if (!won) throw error;
+      return { entry: toEntry(won), created: false };
+    }
+  }
+
+  async customerEntry(visitorId: string, clientId: string): Promise<TranscriptEntry | undefined> {
+    const doc = await this.messages.findOne({ _id: `${visitorId}:c:${clientId}` });
+    return doc ? toEntry(doc) : undefined;
+  }
+
+  async after(visitorId: string, seq: number, limit: number): Promise<TranscriptEntry[]> {
+    const docs = await this.messages
+      .find({ visitorId, seq: { $gt: seq } })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toEntry);
+  }
+
+  async choiceLabel(visitorId: string, choiceId: string): Promise<string | undefined> {
+    const doc = await this.messages.findOne({ visitorId, from: 'desk', 'choices.id': choiceId }, { sort: { seq: -1 }, projection: { choices: 1 } });
+    return doc?.choices?.find((choice) => choice.id === choiceId)?.label;
+  }
+
+  private nextSeq(visitorId: string): Promise<number> {
+    return nextSequence(this.db, `web-chat:${visitorId}`);
+  }
+}
