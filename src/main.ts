@@ -219,13 +219,14 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     });
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
     // the customer web chat: its live connections end before the server closes
-    const webChat = mountWebChat({ http, runner: conversations, chat: new WebChatStore(db), uploads: new FileStore(db), defaultLocale: desk.desk.defaultLocale, log });
+    const uploads = new FileStore(db);
+    const webChat = mountWebChat({ http, runner: conversations, chat: new WebChatStore(db), uploads, defaultLocale: desk.desk.defaultLocale, log });
     stops.push(() => {
       webChat.close();
       return Promise.resolve();
     });
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), onExport: (staffId, rows) => log.info('console', 'claims register exported', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
+    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows) => log.info('console', 'claims register exported', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });
       const example = await staffWithExamplePassword(desk);

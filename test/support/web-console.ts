@@ -7,6 +7,11 @@
  *   const res = await olga.post(`/console/api/claims/${number}/actions`, { action: 'take' });
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { projectRoot } from '../../src/store/local/paths.js';
 import { inject } from 'vitest';
 import { startApp, EXAMPLE_CONSOLE_PASSWORD, type App, type StartAppOptions } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
@@ -39,18 +44,31 @@ export class ConsoleDesk {
     readonly logLines: string[],
   ) {}
 
-  static async start(options: Partial<StartAppOptions> = {}): Promise<ConsoleDesk> {
+  /**
+   * Starts the desk; `desk` may change the example desk configuration first (written to a
+   * temporary file), e.g. to send the survey at once after a decision.
+   */
+  static async start(options: Partial<StartAppOptions> & { readonly desk?: (config: Record<string, unknown>) => void } = {}): Promise<ConsoleDesk> {
     const logLines: string[] = [];
     const telegram = new CollectingChannel();
+    const { desk: changeDesk, ...appOptions } = options;
+    const env: Record<string, string> = { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1' };
+    if (changeDesk) {
+      const config = parse(await readFile(path.join(projectRoot, 'config/desk.example.yaml'), 'utf8')) as Record<string, unknown>;
+      changeDesk(config);
+      const file = path.join(await mkdtemp(path.join(tmpdir(), 'claimdesk-console-')), 'desk.yaml');
+      await writeFile(file, stringify(config));
+      env.DESK_CONFIG = file;
+    }
     const app = await startApp({
-      env: { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1' },
+      env,
       log: createLogger('debug', (line) => logLines.push(line)),
       jobsEveryMs: 200,
       senders: { telegram },
       notifications: { sweepEvery: '1 hour' },
       slaEvery: '1 hour',
       surveyEvery: '1 hour',
-      ...options,
+      ...appOptions,
     });
     return new ConsoleDesk(app, telegram, logLines);
   }

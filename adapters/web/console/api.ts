@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { CHANNELS, REMEDIES } from '../../../src/domain/claim.js';
 import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
@@ -17,7 +19,22 @@ export const SESSION_COOKIE = 'claimdesk_console';
 /** A claim number as people type it. */
 const CLAIM_NUMBER = /^\d{4}-\d{6,9}$/;
 
+/** A stored upload, opened for reading (the store's FileStore). */
+export interface StoredFile {
+  readonly name: string | undefined;
+  readonly mimeType: string;
+  readonly size: number;
+  readonly stream: Readable;
+}
+
+/** Where web-chat uploads are read from. */
+export interface FileReads {
+  open(id: string): Promise<StoredFile | undefined>;
+}
+
 export interface ConsoleApiOptions {
+  /** The web chat's uploads, for staff to download. */
+  readonly files: FileReads;
   readonly http: HttpServer;
   readonly desk: DeskConfig;
   readonly auth: ConsoleAuth;
@@ -171,10 +188,11 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     return found.claim;
   };
 
-  const fileUrl = (claim: Claim, fileId: string): string | undefined => {
-    const file = claim.attachments.find((candidate) => candidate.fileId === fileId) ?? claim.history.flatMap((event) => event.attachments ?? []).find((candidate) => candidate.fileId === fileId);
-    return file?.channel === 'web' ? `/console/api/claims/${claim.number}/files/${encodeURIComponent(fileId)}` : undefined;
-  };
+  /** A file of the claim (sent with it or added later) by id, or undefined: staff download only what a claim holds. */
+  const fileOf = (claim: Claim, fileId: string) =>
+    claim.attachments.find((candidate) => candidate.fileId === fileId) ?? claim.history.flatMap((event) => event.attachments ?? []).find((candidate) => candidate.fileId === fileId);
+  const fileUrl = (claim: Claim, fileId: string): string | undefined =>
+    fileOf(claim, fileId)?.channel === 'web' ? `/console/api/claims/${claim.number}/files/${encodeURIComponent(fileId)}` : undefined;
 
   http.route('POST', '/console/api/login', async (req, res) => {
     checkOrigin(req);
@@ -205,6 +223,25 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     const member = await requireStaff(req);
     const claim = await claimByNumber(member, params.number ?? '');
     sendJson(res, 200, { claim: claimView(desk, member, claim, fileUrl) });
+  });
+
+  // a web-chat upload of this claim, as a download (never shown inline: it came from a customer)
+  http.route('GET', '/console/api/claims/:number/files/:fileId', async (req, res, params) => {
+    const member = await requireStaff(req);
+    const claim = await claimByNumber(member, params.number ?? '');
+    const fileId = params.fileId ?? '';
+    const file = fileOf(claim, fileId)?.channel === 'web' ? await options.files.open(fileId) : undefined;
+    if (!file) throw new HttpError(404, 'not_found', 'no such file on this claim');
+    const name = (file.name ?? 'file').replace(/["\\\r\n]/g, '_');
+    res.writeHead(200, {
+      'content-type': file.mimeType,
+      'content-length': file.size,
+      'content-disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'content-security-policy': "default-src 'none'; sandbox",
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+    await pipeline(file.stream, res);
   });
 
   http.route('POST', '/console/api/claims/:number/actions', async (req, res, params) => {

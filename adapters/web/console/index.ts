@@ -7,7 +7,7 @@ import { sendFile, sendText, type HttpServer } from '../../../src/http.js';
 import { CATALOGUES, t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import type { StaffDesk } from '../../../src/staff-desk.js';
-import { localeOf, mountConsoleApi, type RequireStaff } from './api.js';
+import { localeOf, mountConsoleApi, type FileReads, type RequireStaff } from './api.js';
 import { mountConsoleRegister, type ClaimReads } from './register.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
@@ -34,6 +34,7 @@ export interface WebConsoleOptions {
   readonly secureCookie: boolean;
   /** The register reads: the list, the export and the reports. */
   readonly reads: ClaimReads;
+  readonly files: FileReads;
   readonly onExport?: (staffId: string, rows: number) => void;
 }
 

@@ -28,7 +28,7 @@
       else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
       else node[name] = value;
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
