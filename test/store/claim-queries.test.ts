@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
 import { openTestDatabase, type TestDatabase } from '../support/db.js';
 import { draft, exampleDesk } from '../support/fixtures.js';
 import { TestClock } from '../support/chat.js';
@@ -227,6 +228,33 @@ describe('streaming the register', () => {
     const seen: string[] = [];
     for await (const claim of queries.stream(filterOf({ category: 'defect' }), NOW)) seen.push(label(claim));
     expect(seen).toEqual(['C8', 'C1', 'C4', 'C7']);
+  });
+
+  it('reads a large register in batches of 200 through one cursor', async () => {
+    // 450 claims in a database of their own, registered through the repository
+    const own = await openTestDatabase('claimstream');
+    const monitored = await MongoClient.connect(own.uri, { monitorCommands: true });
+    try {
+      const registry = new ClaimRegistry(desk, new ClaimRepository(own.db));
+      for (let i = 0; i < 450; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => registry.submit(draft(telegram(`s${i + j}`)), `stream-${i + j}`)));
+      }
+      const commands: { name: string; batch?: number }[] = [];
+      monitored.on('commandSucceeded', (event) => {
+        const reply = event.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } };
+        if (event.commandName === 'find' || event.commandName === 'getMore') commands.push({ name: event.commandName, batch: (reply.cursor?.firstBatch ?? reply.cursor?.nextBatch)?.length });
+      });
+      const stream = new ClaimQueries(monitored.db(own.db.databaseName), { timezone: 'UTC' }).stream({}, NOW);
+      const numbers: string[] = [];
+      for await (const claim of stream) numbers.push(claim.number);
+      expect(numbers).toHaveLength(450);
+      expect(new Set(numbers).size).toBe(450);
+      expect(commands.map((command) => command.name)).toEqual(['find', 'getMore', 'getMore']);
+      expect(commands.map((command) => command.batch)).toEqual([200, 200, 50]);
+    } finally {
+      await monitored.close();
+      await own.close();
+    }
   });
 
   it('can be left early', async () => {
