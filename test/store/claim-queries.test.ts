@@ -231,12 +231,12 @@ describe('streaming the register', () => {
   });
 
   it('reads a large register in batches of 200 through one cursor', async () => {
-    // 450 claims in a database of their own, registered through the repository
+    // 250 claims in a database of their own, registered through the repository
     const own = await openTestDatabase('claimstream');
     const monitored = await MongoClient.connect(own.uri, { monitorCommands: true });
     try {
       const registry = new ClaimRegistry(desk, new ClaimRepository(own.db));
-      for (let i = 0; i < 450; i += 50) {
+      for (let i = 0; i < 250; i += 50) {
         await Promise.all(Array.from({ length: 50 }, (_, j) => registry.submit(draft(telegram(`s${i + j}`)), `stream-${i + j}`)));
       }
       const commands: { name: string; batch?: number }[] = [];
@@ -247,15 +247,15 @@ describe('streaming the register', () => {
       const stream = new ClaimQueries(monitored.db(own.db.databaseName), { timezone: 'UTC' }).stream({}, NOW);
       const numbers: string[] = [];
       for await (const claim of stream) numbers.push(claim.number);
-      expect(numbers).toHaveLength(450);
-      expect(new Set(numbers).size).toBe(450);
-      expect(commands.map((command) => command.name)).toEqual(['find', 'getMore', 'getMore']);
-      expect(commands.map((command) => command.batch)).toEqual([200, 200, 50]);
+      expect(numbers).toHaveLength(250);
+      expect(new Set(numbers).size).toBe(250);
+      expect(commands.map((command) => command.name)).toEqual(['find', 'getMore']);
+      expect(commands.map((command) => command.batch)).toEqual([200, 50]);
     } finally {
       await monitored.close();
       await own.close();
     }
-  });
+  }, 60_000);
 
   it('can be left early', async () => {
     const seen: string[] = [];
