@@ -9,7 +9,7 @@ import { isSurveyScore } from '../domain/survey.js';
 
 /** `$dateToString` formats giving exactly the bucket keys of `bucketKey` in src/domain/reports.ts. */
 const BUCKET_FORMATS: Readonly<Record<Granularity, string>> = { day: '%Y-%m-%d', week: '%G-W%V', month: '%Y-%m' };
-/** Claims fetched per round trip when streaming the register. */
+/** Claims fetched per round trip when streaming the register, unless told otherwise. */
 const STREAM_BATCH = 200;
 /** Rows fetched per round trip when the report reads a projected cursor. */
 const REPORT_BATCH = 1000;
@@ -83,10 +83,13 @@ interface CustomerGroup {
 export class ClaimQueries {
   private readonly claims: Collection<ClaimDocument>;
   private readonly timezone: string;
+  private readonly streamBatch: number;
 
-  constructor(db: Db, options: { readonly timezone?: string } = {}) {
+  /** `timezone`: the desk's (default UTC); `streamBatch`: claims per round trip of `stream` (default 200). */
+  constructor(db: Db, options: { readonly timezone?: string; readonly streamBatch?: number } = {}) {
     this.claims = db.collection<ClaimDocument>(COLLECTIONS.claims);
     this.timezone = options.timezone ?? 'UTC';
+    this.streamBatch = options.streamBatch ?? STREAM_BATCH;
   }
 
   /**
@@ -113,12 +116,12 @@ export class ClaimQueries {
 
   /**
    * Every claim matching a filter, oldest first (a register reads in order of registration),
-   * fetched 200 at a time through a cursor: memory stays flat however many there are. Breaking
+   * fetched 200 at a time (`streamBatch`) through a cursor: memory stays flat however many there are. Breaking
    * out of the loop closes the cursor.
    * @example for await (const claim of queries.stream(filter, new Date())) res.write(registerCsvRow(claim, options));
    */
   async *stream(filter: ClaimFilter, now: Date): AsyncGenerator<Claim, void, undefined> {
-    const cursor = this.claims.find(claimsQuery(filter, now, this.timezone)).sort({ createdAt: 1, _id: 1 }).batchSize(STREAM_BATCH);
+    const cursor = this.claims.find(claimsQuery(filter, now, this.timezone)).sort({ createdAt: 1, _id: 1 }).batchSize(this.streamBatch);
     try {
       for await (const doc of cursor) yield toClaim(doc);
     } finally {

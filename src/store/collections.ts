@@ -29,11 +29,12 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { status: 1, 'sla.firstResponseDueAt': 1 }, name: 'by_status_first_response_due' },
     { key: { status: 1, 'sla.resolutionDueAt': 1 }, name: 'by_status_resolution_due' },
     { key: { category: 1, createdAt: -1 }, name: 'by_category' },
-    // the staff console's list, report and export (src/store/claim-queries.ts)
-    { key: { department: 1, status: 1, createdAt: -1 }, name: 'by_department_status' },
-    { key: { createdAt: -1 }, name: 'by_created' },
+    // the staff console's list, report and export (src/store/claim-queries.ts); `_id` last so the
+    // list's order (newest first, ties by id) comes from the index
+    { key: { department: 1, status: 1, createdAt: -1, _id: -1 }, name: 'by_department_status' },
+    { key: { createdAt: -1, _id: -1 }, name: 'by_created' },
     { key: { seq: 1 }, name: 'by_seq' },
-    { key: { 'concerns.product': 1, createdAt: -1 }, name: 'by_product' },
+    { key: { 'concerns.product': 1, createdAt: -1, _id: -1 }, name: 'by_product' },
     { key: { staffSyncPending: 1, updatedAt: 1 }, name: 'by_staff_sync_pending' },
     { key: { customerNotifyPending: 1, updatedAt: 1 }, name: 'by_customer_notify_pending' },
     { key: { slaNextCheckAt: 1 }, name: 'by_sla_next_check' },

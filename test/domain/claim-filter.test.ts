@@ -86,6 +86,11 @@ describe('parsing the claims filter', () => {
     ]);
   });
 
+  it('refuses dates outside 2000–2099', () => {
+    expect(errorsOf({ from: 'abc' })).toEqual(['from: expected a date as YYYY-MM-DD']);
+    expect(errorsOf({ from: '1970-01-01', to: '9999-12-31' })).toEqual(['from: expected a date from 2000-01-01 to 2099-12-31', 'to: expected a date from 2000-01-01 to 2099-12-31']);
+  });
+
   it('refuses a period that ends before it starts', () => {
     expect(errorsOf({ from: '2026-03-10', to: '2026-03-09' })).toEqual(['to: expected a date on or after from (2026-03-10)']);
     expect(filterOf({ from: '2026-03-10', to: '2026-03-10' })).toEqual({ from: '2026-03-10', to: '2026-03-10' });

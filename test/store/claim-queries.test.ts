@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
 import { openTestDatabase, type TestDatabase } from '../support/db.js';
 import { draft, exampleDesk } from '../support/fixtures.js';
 import { TestClock } from '../support/chat.js';
@@ -227,6 +228,31 @@ describe('streaming the register', () => {
     const seen: string[] = [];
     for await (const claim of queries.stream(filterOf({ category: 'defect' }), NOW)) seen.push(label(claim));
     expect(seen).toEqual(['C8', 'C1', 'C4', 'C7']);
+  });
+
+  it('reads the register in batches through one cursor, never all at once', async () => {
+    // 45 claims in a database of their own, registered through the repository, read 20 at a time
+    const own = await openTestDatabase('claimstream');
+    const monitored = await MongoClient.connect(own.uri, { monitorCommands: true });
+    try {
+      const registry = new ClaimRegistry(desk, new ClaimRepository(own.db));
+      await Promise.all(Array.from({ length: 45 }, (_, i) => registry.submit(draft(telegram(`s${i}`)), `stream-${i}`)));
+      const commands: { name: string; batch?: number }[] = [];
+      monitored.on('commandSucceeded', (event) => {
+        const reply = event.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } };
+        if (event.commandName === 'find' || event.commandName === 'getMore') commands.push({ name: event.commandName, batch: (reply.cursor?.firstBatch ?? reply.cursor?.nextBatch)?.length });
+      });
+      const stream = new ClaimQueries(monitored.db(own.db.databaseName), { timezone: 'UTC', streamBatch: 20 }).stream({}, NOW);
+      const numbers: string[] = [];
+      for await (const claim of stream) numbers.push(claim.number);
+      expect(numbers).toHaveLength(45);
+      expect(new Set(numbers).size).toBe(45);
+      expect(commands.map((command) => command.name)).toEqual(['find', 'getMore', 'getMore']);
+      expect(commands.map((command) => command.batch)).toEqual([20, 20, 5]);
+    } finally {
+      await monitored.close();
+      await own.close();
+    }
   });
 
   it('can be left early', async () => {
