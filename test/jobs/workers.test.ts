@@ -99,13 +99,13 @@ describe('a worker killed in the middle of a job', () => {
       const { claim } = await writer.registry.submit(draft(telegramCustomer('9101')), 'killed-1');
       await writer.registry.apply(claim.id, { action: 'take' }, staff);
       await writer.stop();
-      await eventually(() => out.includes('sending 9101'), 15_000);
+      await eventually(() => out.includes('sending 9101'), 30_000);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
 
       const sender = new CollectingChannel();
       survivor = await startApp({ env: { MONGODB_URI: uri, PORT: '0', HOST: '127.0.0.1' }, log: createLogger('error', () => undefined), senders: { telegram: sender }, jobsEveryMs: 100, jobsLockLifetimeMs: 1_500, notifications: { sweepEvery: 200, graceMs: 0, leaseMs: 1_500 } });
-      await eventually(() => sender.to('9101').length === 1, 15_000);
+      await eventually(() => sender.to('9101').length === 1, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(sender.to('9101')).toHaveLength(1);
       expect(sender.to('9101')[0]?.text).toContain(claim.number);
@@ -115,7 +115,7 @@ describe('a worker killed in the middle of a job', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 100_000);
 });
 
 describe('the digest', () => {
