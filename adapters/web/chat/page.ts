@@ -77,6 +77,7 @@ export function renderChatPage(locale: Locale, explicit: boolean): string {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="referrer" content="no-referrer">
   <title>${say('web.chat.title')}</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="chat/app.css">
   <script src="chat/app.js" defer></script>
 </head>
