@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { GridFSBucket, ObjectId, type Db } from 'mongodb';
-import type { UploadPort } from '../../adapters/web/chat/ports.js';
 
 /** The GridFS bucket customers' uploads live in (`uploads.files`, `uploads.chunks`). */
 export const UPLOADS_BUCKET = 'uploads';
@@ -36,7 +35,7 @@ function objectIdOf(id: string): ObjectId | undefined {
  * const id = await files.put({ bytes, fileName: 'receipt.pdf', mimeType: 'application/pdf', ownerId: visitor.id });
  * const file = await files.open(id); file?.stream.pipe(res);
  */
-export class FileStore implements UploadPort {
+export class FileStore {
   private readonly bucket: GridFSBucket;
 
   constructor(db: Db, bucketName = UPLOADS_BUCKET) {

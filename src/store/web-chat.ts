@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Expectation } from '../../flows/types.js';
-import type { CustomerLine, DeskLine, TranscriptChoice, TranscriptEntry, TranscriptFile, WebChatPort, WebVisitor } from '../../adapters/web/chat/ports.js';
+import type { CustomerLine, DeskLine, TranscriptChoice, TranscriptEntry, TranscriptFile, WebChatPort, WebVisitor } from '../web-chat-ports.js';
 import { COLLECTIONS } from './collections.js';
 import { nextSequence } from './counters.js';
 import { isDuplicateKey } from './mongo.js';

@@ -10,7 +10,7 @@ import type { ConversationRunner } from '../../../flows/runner.js';
 import type { Inbound, InboundContent, Sender } from '../../../flows/types.js';
 import { allowedType, kindOf, matchesType, WEB_FILE_LIMIT_BYTES } from './files.js';
 import { CHAT_PAGE_CSP, chatLocale, renderChatPage, WEB_TEXT_LIMIT } from './page.js';
-import type { CustomerLine, TranscriptEntry, TranscriptFile, UploadPort, WebChatPort, WebVisitor } from './ports.js';
+import type { CustomerLine, TranscriptEntry, TranscriptFile, UploadPort, WebChatPort, WebVisitor } from '../../../src/web-chat-ports.js';
 import { LiveHub, WebSender } from './sender.js';
 
 /** Where the chat lives on the app's HTTP server. */

@@ -2,7 +2,7 @@ import type { ConversationReference } from '../../../src/domain/claim.js';
 import type { MessageSender } from '../../../flows/runner.js';
 import { parseChoiceId } from '../../../flows/core.js';
 import type { Outbound } from '../../../flows/types.js';
-import type { DeskLine, WebChatPort } from './ports.js';
+import type { DeskLine, WebChatPort } from '../../../src/web-chat-ports.js';
 
 /**
  * Tells the open live connections of a visitor (in this process) that their transcript grew.

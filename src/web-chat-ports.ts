@@ -1,9 +1,10 @@
 /**
- * What the web chat keeps, as the adapter sees it. The store (src/store/web-chat.ts and
- * src/store/files.ts) implements these ports; the adapter never touches the database itself.
+ * What the web chat keeps: the ports the web chat adapter (adapters/web/chat/) works through and
+ * the store implements (src/store/web-chat.ts, src/store/files.ts), so the adapter never touches
+ * the database and the store never depends on an adapter.
  */
-import type { Attachment } from '../../../src/domain/claim.js';
-import type { Choice, Expectation } from '../../../flows/types.js';
+import type { Attachment } from './domain/claim.js';
+import type { Choice, Expectation } from '../flows/types.js';
 
 /** An anonymous web customer: a random id, known by the hash of the token their page keeps. */
 export interface WebVisitor {
