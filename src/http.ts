@@ -132,6 +132,40 @@ export function parseQuery<S extends z.ZodType>(req: IncomingMessage, schema: S)
   return parsed.data;
 }
 
+/**
+ * A token bucket: at most `burst` takes at once, refilled at `perMinute`. In-process: each app
+ * instance keeps its own (a limit against floods, not an exact quota).
+ * @example const sessions = new TokenBucket(120, 120); if (!sessions.take()) throw new HttpError(429, …);
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Takes one token; false when none is left. */
+  take(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 60_000) * this.perMinute);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Seconds until the next token. */
+  retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(((1 - this.tokens) / this.perMinute) * 60));
+  }
+}
+
 interface PatternRoute {
   readonly parts: readonly string[];
   readonly byMethod: Map<string, RouteHandler>;

@@ -15,10 +15,11 @@ import { DatabaseRelay } from '../support/db-outage.js';
 import { openTestDatabase } from '../support/db.js';
 import { deskUnderTest } from '../support/chat.js';
 import { eventually, exampleDesk } from '../support/fixtures.js';
-import { ChatClient, messageId } from '../support/web-chat.js';
+import { ChatClient, messageId, SAMPLE_FILES } from '../support/web-chat.js';
+import { request } from 'node:http';
 
 /** The web chat mounted on its own server, on a database reached through a relay that a test can cut. */
-async function mounted(db: Db, options: { pollMs: number; heartbeatMs: number }) {
+async function mounted(db: Db, options: { pollMs?: number; heartbeatMs?: number; sessionsPerMinute?: number; concurrentUploads?: number }) {
   const desk = await exampleDesk();
   const { runner } = deskUnderTest(db, desk);
   const logLines: string[] = [];
@@ -175,3 +176,59 @@ describe('stopping the app with open live connections', () => {
     }
   }, 40_000);
 });
+
+describe('limits against floods', () => {
+  let t: Awaited<ReturnType<typeof openTestDatabase>>;
+  let http: HttpServer;
+  let chat: WebChat;
+
+  beforeAll(async () => {
+    t = await openTestDatabase('webchat_limits');
+    await ensureIndexes(t.db);
+    ({ http, chat } = await mounted(t.db, { sessionsPerMinute: 3, concurrentUploads: 1 }));
+  });
+  afterAll(async () => {
+    chat.close();
+    await http.close();
+    await t.close();
+  });
+
+  it('starts only so many new chats a minute: then 429 with Retry-After, and nothing is created', async () => {
+    const start = () => fetch(`${http.url}/chat/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([(await start()).status, (await start()).status, (await start()).status]).toEqual([201, 201, 201]);
+    const refused = await start();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await t.db.collection('web_chat_visitors').countDocuments()).toBe(3);
+  });
+
+  it('reads only so many uploads at once: another is told to come back (503), nothing stored', async () => {
+    // (the new-chat limit is used up above: the visitor is made through the store, as the server makes one)
+    const token = await tokenFor(t.db);
+    const upload = (name: string) =>
+      fetch(`${http.url}/chat/api/files`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png', 'x-file-name': name, 'x-message-id': messageId(), authorization: `Bearer ${token}` },
+        body: new Uint8Array(SAMPLE_FILES.png),
+      });
+    // the first upload sends its headers and part of the body, then waits
+    const slow = request(`${http.url}/chat/api/files`, { method: 'POST', headers: { 'content-type': 'image/png', 'x-message-id': messageId(), authorization: `Bearer ${token}`, 'content-length': String(SAMPLE_FILES.png.length) } });
+    slow.on('error', () => undefined);
+    slow.write(SAMPLE_FILES.png.subarray(0, 8));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const busy = await upload('second.png');
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('2');
+    slow.destroy();
+    await eventually(async () => (await upload('third.png')).status === 202);
+    expect(await t.db.collection('uploads.files').countDocuments()).toBe(1);
+  });
+});
+
+/** A new visitor's token, made the way the server makes one (the store keeps only its hash). */
+async function tokenFor(db: Db): Promise<string> {
+  const { createHash, randomBytes: bytes } = await import('node:crypto');
+  const token = bytes(32).toString('base64url');
+  await new WebChatStore(db).createVisitor(createHash('sha256').update(token).digest('hex'), 'en');
+  return token;
+}

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { safeFileName, type Attachment } from '../../../src/domain/claim.js';
 import type { Locale } from '../../../src/domain/locale.js';
-import { HttpError, parseQuery, readBody, readJson, sendFile, sendJson, sendText, type HttpServer, type RouteHandler } from '../../../src/http.js';
+import { HttpError, parseQuery, readBody, readJson, sendFile, sendJson, sendText, TokenBucket, type HttpServer, type RouteHandler } from '../../../src/http.js';
 import type { Logger } from '../../../src/log.js';
 import type { ConversationRunner } from '../../../flows/runner.js';
 import type { Inbound, InboundContent, Sender } from '../../../flows/types.js';
@@ -37,6 +37,10 @@ export interface WebChatOptions {
   readonly pollMs?: number;
   /** How often a live connection sends a keep-alive comment (default 20 s). */
   readonly heartbeatMs?: number;
+  /** New chats this instance starts per minute at most, against floods (default 120, in bursts of as many). */
+  readonly sessionsPerMinute?: number;
+  /** Uploads this instance reads at once at most (each is held in memory, up to 10 MB; default 4). */
+  readonly concurrentUploads?: number;
 }
 
 /** The mounted web chat. */
@@ -125,6 +129,10 @@ export function mountWebChat(options: WebChatOptions): WebChat {
   runner.setSender('web', sender);
   const streams = new Set<LiveStream>();
   let closed = false;
+  const sessionsPerMinute = options.sessionsPerMinute ?? 120;
+  const newSessions = new TokenBucket(sessionsPerMinute, sessionsPerMinute);
+  const uploadSlots = options.concurrentUploads ?? 4;
+  let uploading = 0;
 
   /** A handler whose database failures answer 503 (try again), logged by name only. */
   const guarded =
@@ -168,6 +176,10 @@ export function mountWebChat(options: WebChatOptions): WebChat {
     `${WEB_CHAT_PATH}/api/session`,
     guarded('starting a chat', async (req, res) => {
       const body = await readJson(req, SessionBody, 1024);
+      if (!newSessions.take()) {
+        log.info('web', 'new chat refused: too many at once');
+        throw new HttpError(429, 'too_many_chats', 'too many new chats right now; try again shortly', { 'retry-after': String(newSessions.retryAfterSeconds()) });
+      }
       const token = randomBytes(32).toString('base64url');
       const visitor = await chat.createVisitor(sha256(token), body.languageCode);
       log.debug('web', 'chat visitor created', { visitorId: visitor.id });
@@ -229,10 +241,18 @@ export function mountWebChat(options: WebChatOptions): WebChat {
       if (files) {
         req.resume(); // a retry of a file already kept: its bytes are not needed again
       } else {
-        const bytes = await readBody(req, WEB_FILE_LIMIT_BYTES).catch((error: unknown) => {
-          if (error instanceof HttpError && error.status === 413) log.info('web', 'file refused', { reason: 'too_large' });
-          throw error;
-        });
+        // each upload is held in memory while it is checked: only so many at once
+        if (uploading >= uploadSlots) {
+          req.resume();
+          throw new HttpError(503, 'busy', 'too many files arriving at once; try again shortly', { 'retry-after': '2' });
+        }
+        uploading++;
+        const bytes = await readBody(req, WEB_FILE_LIMIT_BYTES)
+          .catch((error: unknown) => {
+            if (error instanceof HttpError && error.status === 413) log.info('web', 'file refused', { reason: 'too_large' });
+            throw error;
+          })
+          .finally(() => uploading--);
         if (bytes.length === 0) throw new HttpError(400, 'empty_file', 'expected a file with some content');
         if (!matchesType(bytes, type)) {
           log.info('web', 'file refused', { reason: 'content_does_not_match_type', declared: type, sizeBytes: bytes.length });
