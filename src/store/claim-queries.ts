@@ -2,13 +2,11 @@ import type { Collection, Db, Filter } from 'mongodb';
 import { COLLECTIONS } from './collections.js';
 import { toClaim, type ClaimDocument } from './claims.js';
 import { periodBounds, zonedDay, LIST_LIMIT_MAX, type ClaimFilter, type ListPaging } from '../domain/claim-filter.js';
-import { OPEN_STATUSES, type Claim, type ClaimStatus, type RejectionReason } from '../domain/lifecycle.js';
+import { OPEN_STATUSES, type Claim } from '../domain/lifecycle.js';
 import type { Channel } from '../domain/claim.js';
-import { buildReport, granularityFor, newestFirst, CSAT_COMMENTS_MAX, REPEAT_TOP, type BucketCount, type CsatComment, type CustomerClaims, type Granularity, type Report, type RepeatProduct } from '../domain/reports.js';
+import { bucketKey, buildReport, granularityFor, newestFirst, CSAT_COMMENTS_MAX, REPEAT_TOP, type BucketCount, type CsatComment, type CustomerClaims, type DecisionCount, type Report, type RepeatProduct } from '../domain/reports.js';
 import { isSurveyScore } from '../domain/survey.js';
 
-/** `$dateToString` formats giving exactly the bucket keys of `bucketKey` in src/domain/reports.ts. */
-const BUCKET_FORMATS: Readonly<Record<Granularity, string>> = { day: '%Y-%m-%d', week: '%G-W%V', month: '%Y-%m' };
 /** Claims fetched per round trip when streaming the register, unless told otherwise. */
 const STREAM_BATCH = 200;
 /** Rows fetched per round trip when the report reads a projected cursor. */
@@ -57,20 +55,6 @@ export interface ClaimPage {
   readonly total: number;
   readonly page: number;
   readonly limit: number;
-}
-
-interface FacetResult {
-  total: { n: number }[];
-  byCategory: { _id: { b: string; k?: string }; n: number }[];
-  byChannel: { _id: { b: string; k?: Channel }; n: number }[];
-  sla: { frOn: number; frLate: number; resOn: number; resLate: number }[];
-  decisions: { _id: { s: ClaimStatus; o?: 'accepted' | 'rejected'; r?: RejectionReason }; n: number }[];
-  scores: { _id: number; n: number }[];
-}
-
-interface CustomerGroup {
-  _id: { ch: Channel; u: string; t?: string };
-  claims: { number: string; createdAt: Date; name: string }[];
 }
 
 /**
@@ -132,9 +116,10 @@ export class ClaimQueries {
   /**
    * The report of the claims a filter selects (see `Report` in src/domain/reports.ts). The period
    * runs from the filter's `from` (or the first matching claim's day) to its `to` (or today).
-   * Counting and grouping run in the database (`$facet`, `$group`); the percentiles read the two
-   * durations over a projected cursor (a few bytes a claim: fine up to a few million claims in
-   * the period), the comments keep only the newest 50 while reading.
+   * Within the portable subset (README, "Database compatibility rule"): one projected cursor reads
+   * what each claim contributes (a few hundred bytes a claim: fine up to a few million claims in
+   * the period) and the counting, bucketing and percentiles happen in code; the database only
+   * counts (repeat customers: `$group` with `$sum`), and the comments keep only the newest 50.
    * @example const report = await queries.report({ department: 'quality', from: '2026-11-01', to: '2026-11-30' }, new Date());
    */
   async report(filter: ClaimFilter, now: Date, timezone: string = this.timezone): Promise<Report> {
@@ -146,125 +131,127 @@ export class ClaimQueries {
       from = first ? zonedDay(first.createdAt, timezone) : to;
       if (from > to) from = to;
     }
-    const bucket = { $dateToString: { format: BUCKET_FORMATS[granularityFor(from, to)], date: '$createdAt', timezone } };
-
-    const [facets, products, byProduct, customers, durations, comments, overdueOpen] = await Promise.all([
-      this.facets(query, bucket),
-      this.productTotals(query),
-      this.claims
-        .aggregate<{ _id: { b: string; p?: string }; n: number }>([{ $match: query }, { $group: { _id: { b: bucket, p: '$concerns.product' }, n: { $sum: 1 } } }])
-        .batchSize(REPORT_BATCH)
-        .toArray(),
+    const granularity = granularityFor(from, to);
+    const [pass, customers, comments, overdueOpen] = await Promise.all([
+      this.onePass(query, (at) => bucketKey(zonedDay(at, timezone), granularity)),
       this.repeatCustomerGroups(query),
-      this.durations(query),
       this.latestComments(query),
       this.claims.countDocuments({ $and: [query, overdueQuery(now)] }),
     ]);
-    const total = facets.total[0]?.n ?? 0;
-    const sla = facets.sla[0] ?? { frOn: 0, frLate: 0, resOn: 0, resLate: 0 };
-    const row = (group: { _id: { b: string; k?: string | undefined }; n: number }): BucketCount => ({ bucket: group._id.b, key: group._id.k ?? null, count: group.n });
-    return buildReport({
-      timezone,
-      from,
-      to,
-      asOf: now,
-      total,
-      byCategory: facets.byCategory.map(row),
-      byChannel: facets.byChannel.map(row),
-      byProduct: byProduct.map((group) => ({ bucket: group._id.b, key: group._id.p ?? null, count: group.n })),
-      products,
-      claimsWithoutProduct: total - products.reduce((sum, item) => sum + item.count, 0),
-      firstResponseMs: durations.firstResponse,
-      resolutionMs: durations.resolution,
-      firstResponseOnTime: sla.frOn,
-      firstResponseLate: sla.frLate,
-      resolutionOnTime: sla.resOn,
-      resolutionLate: sla.resLate,
-      overdueOpen,
-      decisions: facets.decisions.map((group) => ({
-        status: group._id.s,
-        ...(group._id.o !== undefined ? { outcome: group._id.o } : {}),
-        ...(group._id.r !== undefined ? { reason: group._id.r } : {}),
-        count: group.n,
-      })),
-      scores: facets.scores.map((group) => ({ score: group._id, count: group.n })),
-      comments,
-      customers: customers.map((group) => ({
-        channel: group._id.ch,
-        userId: group._id.u,
-        ...(group._id.t !== undefined && group._id.t !== null ? { teamId: group._id.t } : {}),
-        claims: group.claims,
-      })) satisfies CustomerClaims[],
-    });
+    return buildReport({ timezone, from, to, asOf: now, ...pass, overdueOpen, comments, customers });
   }
 
-  /** The small counts, in one pass: total, per bucket by category and channel, SLA, decisions, scores. */
-  private async facets(query: Filter<ClaimDocument>, bucket: object): Promise<FacetResult> {
-    const onTime = (field: string, value: boolean) => ({ $sum: { $cond: [{ $eq: [`$${field}`, value] }, 1, 0] } });
-    const [result] = await this.claims
-      .aggregate<FacetResult>([
-        { $match: query },
-        {
-          $facet: {
-            total: [{ $count: 'n' }],
-            byCategory: [{ $group: { _id: { b: bucket, k: '$category' }, n: { $sum: 1 } } }],
-            byChannel: [{ $group: { _id: { b: bucket, k: '$customer.channel' }, n: { $sum: 1 } } }],
-            sla: [{ $group: { _id: null, frOn: onTime('firstResponseWithinSla', true), frLate: onTime('firstResponseWithinSla', false), resOn: onTime('resolvedWithinSla', true), resLate: onTime('resolvedWithinSla', false) } }],
-            decisions: [{ $group: { _id: { s: '$status', o: '$decision.outcome', r: '$decision.reason' }, n: { $sum: 1 } } }],
-            scores: [{ $match: { 'survey.score': { $exists: true } } }, { $group: { _id: '$survey.score', n: { $sum: 1 } } }],
-          },
+  /** Everything a claim adds to the report's counts, read in one pass over a projected cursor. */
+  private async onePass(query: Filter<ClaimDocument>, bucketOf: (at: Date) => string) {
+    const counter = <K>() => {
+      const counts = new Map<string, { key: K; count: number }>();
+      return {
+        add(id: string, key: K) {
+          const item = counts.get(id);
+          if (item) item.count++;
+          else counts.set(id, { key, count: 1 });
         },
-      ])
-      .toArray();
-    return result ?? { total: [], byCategory: [], byChannel: [], sla: [], decisions: [], scores: [] };
+        items: () => [...counts.values()],
+      };
+    };
+    const byCategory = counter<BucketCount>();
+    const byChannel = counter<BucketCount>();
+    const byProduct = counter<BucketCount>();
+    const decisions = counter<Omit<DecisionCount, 'count'>>();
+    const scores = counter<number>();
+    const products = new Map<string, { count: number; customers: Set<string> }>();
+    const firstResponseMs: number[] = [];
+    const resolutionMs: number[] = [];
+    let total = 0;
+    let withoutProduct = 0;
+    let firstResponseOnTime = 0;
+    let firstResponseLate = 0;
+    let resolutionOnTime = 0;
+    let resolutionLate = 0;
+    const cursor = this.claims
+      .find(query, {
+        projection: {
+          _id: 0, createdAt: 1, category: 1, status: 1, customer: 1, 'concerns.product': 1, 'decision.outcome': 1, 'decision.reason': 1,
+          'survey.score': 1, firstResponseMs: 1, resolutionMs: 1, firstResponseWithinSla: 1, resolvedWithinSla: 1,
+        },
+      })
+      .batchSize(REPORT_BATCH);
+    for await (const doc of cursor) {
+      total++;
+      const bucket = bucketOf(doc.createdAt);
+      const product = doc.concerns.product;
+      byCategory.add(`${bucket}\u0000${doc.category}`, { bucket, key: doc.category, count: 0 });
+      byChannel.add(`${bucket}\u0000${doc.customer.channel}`, { bucket, key: doc.customer.channel, count: 0 });
+      byProduct.add(`${bucket}\u0000${product ?? ''}`, { bucket, key: product ?? null, count: 0 });
+      if (product === undefined) withoutProduct++;
+      else {
+        const item = products.get(product) ?? { count: 0, customers: new Set<string>() };
+        item.count++;
+        item.customers.add(`${doc.customer.channel}\u0000${doc.customer.userId}\u0000${doc.customer.teamId ?? ''}`);
+        products.set(product, item);
+      }
+      const outcome = doc.decision?.outcome;
+      const reason = doc.decision?.outcome === 'rejected' ? doc.decision.reason : undefined;
+      decisions.add(`${doc.status}|${outcome ?? ''}|${reason ?? ''}`, { status: doc.status, ...(outcome ? { outcome } : {}), ...(reason ? { reason } : {}) });
+      const score = doc.survey?.score;
+      if (score !== undefined) scores.add(String(score), score);
+      if (typeof doc.firstResponseMs === 'number') firstResponseMs.push(doc.firstResponseMs);
+      if (typeof doc.resolutionMs === 'number') resolutionMs.push(doc.resolutionMs);
+      if (doc.firstResponseWithinSla === true) firstResponseOnTime++;
+      if (doc.firstResponseWithinSla === false) firstResponseLate++;
+      if (doc.resolvedWithinSla === true) resolutionOnTime++;
+      if (doc.resolvedWithinSla === false) resolutionLate++;
+    }
+    const rows = (items: { key: BucketCount; count: number }[]): BucketCount[] => items.map(({ key, count }) => ({ ...key, count }));
+    return {
+      total,
+      byCategory: rows(byCategory.items()),
+      byChannel: rows(byChannel.items()),
+      byProduct: rows(byProduct.items()),
+      products: [...products].map(([product, item]): RepeatProduct => ({ product, count: item.count, customers: item.customers.size })),
+      claimsWithoutProduct: withoutProduct,
+      firstResponseMs,
+      resolutionMs,
+      firstResponseOnTime,
+      firstResponseLate,
+      resolutionOnTime,
+      resolutionLate,
+      decisions: decisions.items().map(({ key, count }) => ({ ...key, count })),
+      scores: scores.items().map(({ key, count }) => ({ score: key, count })),
+    };
   }
 
-  /** Per product: claims and different customers (channel, user and workspace). */
-  private async productTotals(query: Filter<ClaimDocument>): Promise<RepeatProduct[]> {
-    const groups = await this.claims
-      .aggregate<{ _id: string; n: number; customers: number }>([
-        { $match: { $and: [query, { 'concerns.product': { $exists: true } }] } },
-        { $group: { _id: { p: '$concerns.product', ch: '$customer.channel', u: '$customer.userId', t: '$customer.teamId' }, n: { $sum: 1 } } },
-        { $group: { _id: '$_id.p', n: { $sum: '$n' }, customers: { $sum: 1 } } },
+  /**
+   * The customers with the most claims (two or more), with their claims, newest first: the
+   * database counts claims per customer (`$group` with `$sum`), then the top customers' claims are read.
+   */
+  private async repeatCustomerGroups(query: Filter<ClaimDocument>): Promise<CustomerClaims[]> {
+    const counted = await this.claims
+      .aggregate<{ _id: { ch: Channel; u: string; t?: string | null }; n: number }>([
+        { $match: query },
+        { $group: { _id: { ch: '$customer.channel', u: '$customer.userId', t: '$customer.teamId' }, n: { $sum: 1 } } },
+        { $match: { n: { $gte: 2 } } },
+        { $sort: { n: -1 } },
       ])
       .batchSize(REPORT_BATCH)
       .toArray();
-    return groups.map((group) => ({ product: group._id, count: group.n, customers: group.customers }));
-  }
-
-  /** The customers with the most claims (two or more), with their claims, newest first. */
-  private repeatCustomerGroups(query: Filter<ClaimDocument>): Promise<CustomerGroup[]> {
-    return this.claims
-      .aggregate<CustomerGroup>([
-        { $match: query },
-        { $sort: { createdAt: -1 } },
-        {
-          $group: {
-            _id: { ch: '$customer.channel', u: '$customer.userId', t: '$customer.teamId' },
-            n: { $sum: 1 },
-            latest: { $max: '$createdAt' },
-            claims: { $push: { number: '$number', createdAt: '$createdAt', name: '$contact.name' } },
-          },
-        },
-        { $match: { n: { $gte: 2 } } },
-        { $sort: { n: -1, latest: -1, '_id.ch': 1, '_id.u': 1 } },
-        { $limit: REPEAT_TOP },
-      ])
-      .toArray();
-  }
-
-  /** First-response and resolution durations (ms) over a projected cursor. */
-  private async durations(query: Filter<ClaimDocument>): Promise<{ firstResponse: number[]; resolution: number[] }> {
-    const firstResponse: number[] = [];
-    const resolution: number[] = [];
-    const cursor = this.claims
-      .find(query, { projection: { _id: 0, firstResponseMs: 1, resolutionMs: 1 } })
-      .batchSize(REPORT_BATCH);
-    for await (const doc of cursor) {
-      if (typeof doc.firstResponseMs === 'number') firstResponse.push(doc.firstResponseMs);
-      if (typeof doc.resolutionMs === 'number') resolution.push(doc.resolutionMs);
-    }
-    return { firstResponse, resolution };
+    // ties at the cut are settled by the latest claim (in code), so read a few more than the top
+    const top = counted.slice(0, REPEAT_TOP * 2);
+    return Promise.all(
+      top.map(async (group) => {
+        const teamId = group._id.t ?? undefined;
+        const docs = await this.claims
+          .find({ $and: [query, { 'customer.channel': group._id.ch, 'customer.userId': group._id.u, ...(teamId !== undefined ? { 'customer.teamId': teamId } : { 'customer.teamId': { $exists: false } }) }] }, { projection: { _id: 0, number: 1, createdAt: 1, 'contact.name': 1 } })
+          .sort({ createdAt: -1 })
+          .toArray();
+        return {
+          channel: group._id.ch,
+          userId: group._id.u,
+          ...(teamId !== undefined ? { teamId } : {}),
+          claims: docs.map((doc) => ({ number: doc.number, createdAt: doc.createdAt, name: doc.contact.name })),
+        };
+      }),
+    );
   }
 
   /**
