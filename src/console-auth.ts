@@ -48,6 +48,23 @@ export interface ConsoleAuthOptions {
   /** Minutes a login stays locked after too many failures (default 15). */
   readonly lockMinutes?: number;
   readonly now?: () => Date;
+  /** Refuse the example configuration's password (a deployed desk: PUBLIC_URL is set). */
+  readonly refuseExamplePassword?: boolean;
+}
+
+/** The example configuration's console password (README); a deployed desk refuses it. */
+export const EXAMPLE_CONSOLE_PASSWORD = 'claimdesk-demo';
+
+/** Checked hashes, so a process checks each once (the example password is checked at start and on sign-in). */
+const exampleChecks = new Map<string, Promise<boolean>>();
+
+/** Whether a console password hash is of the example password. */
+export function isExamplePassword(hash: string): Promise<boolean> {
+  const known = exampleChecks.get(hash);
+  if (known) return known;
+  const check = verifyPassword(EXAMPLE_CONSOLE_PASSWORD, hash);
+  exampleChecks.set(hash, check);
+  return check;
 }
 
 /** A hash no password matches, checked for unknown logins so they take as long as known ones. */
@@ -57,7 +74,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('base6
 
 /**
  * Sign-in to the web console for staff listed in the desk config with a password hash. Sessions
- * are random 256-bit tokens, kept in the database only as their SHA-256 hash; a session ends
+ * are random 256-bit tokens, kept in the database only as their SHA-256 hash (a deployed desk
+ * refuses the example configuration's password); a session ends
  * after `sessionHours`, after `idleMinutes` without use, on sign-out, or as soon as the member
  * leaves the desk config or loses their console password. Too many failed attempts lock the login
  * for a while (per login, across instances), answered the same way whether the login exists.
@@ -72,6 +90,7 @@ export class ConsoleAuth {
   private readonly maxFailures: number;
   private readonly lockMs: number;
   private readonly now: () => Date;
+  private readonly refuseExamplePassword: boolean;
 
   constructor(
     private readonly desk: DeskConfig,
@@ -83,6 +102,7 @@ export class ConsoleAuth {
     this.maxFailures = options.maxFailures ?? 5;
     this.lockMs = (options.lockMinutes ?? 15) * 60_000;
     this.now = options.now ?? (() => new Date());
+    this.refuseExamplePassword = options.refuseExamplePassword ?? false;
   }
 
   /** Whether any staff member can sign in (has a console password). */
@@ -93,18 +113,16 @@ export class ConsoleAuth {
   async signIn(login: string, password: string): Promise<SignInResult> {
     const loginHash = sha256(`login:${login.trim().toLowerCase()}`);
     const now = this.now();
-    const throttle = await this.store.failures(loginHash);
-    if (throttle && throttle.failures >= this.maxFailures) {
-      const until = throttle.windowStart.getTime() + this.lockMs;
-      if (until > now.getTime()) return { ok: false, reason: 'locked', retryAfterSeconds: Math.ceil((until - now.getTime()) / 1000) };
+    // the attempt is counted before the password is checked, so parallel guesses cannot slip past the limit
+    if (!(await this.store.reserveAttempt(loginHash, now, new Date(now.getTime() - this.lockMs), this.maxFailures))) {
+      const window = await this.store.failures(loginHash);
+      const until = (window?.windowStart.getTime() ?? now.getTime()) + this.lockMs;
+      return { ok: false, reason: 'locked', retryAfterSeconds: Math.max(1, Math.ceil((until - now.getTime()) / 1000)) };
     }
     const member = staffById(this.desk, login.trim().toLowerCase());
     const hash = member?.console?.passwordHash;
     const matches = await verifyPassword(password, hash ?? NO_ONE);
-    if (!member || !hash || !matches) {
-      await this.store.recordFailure(loginHash, now, new Date(now.getTime() - this.lockMs));
-      return { ok: false, reason: 'invalid' };
-    }
+    if (!member || !hash || !matches || (this.refuseExamplePassword && (await isExamplePassword(hash)))) return { ok: false, reason: 'invalid' };
     await this.store.clearFailures(loginHash);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.sessionMs);

@@ -44,7 +44,8 @@ import { WebChatStore } from './store/web-chat.js';
 import { FileStore } from './store/files.js';
 import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { DeskConfig } from './domain/desk.js';
-import { ConsoleAuth, verifyPassword } from './console-auth.js';
+import { ConsoleAuth, isExamplePassword } from './console-auth.js';
+export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
 import { ClaimQueries } from './store/claim-queries.js';
 import { mountWebConsole } from '../adapters/web/console/index.js';
@@ -162,7 +163,8 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     stops.push(() => conversations.drain());
 
     const staff = new StaffDesk(desk, registry, new StaffActionLog(db));
-    const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db));
+    // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
+    const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
     // the Slack post sync, when Slack runs: drained after the channels stop taking updates
     let slackSync: SlackClaimSync | undefined;
     stops.push(() => slackSync?.drain() ?? Promise.resolve());
@@ -230,7 +232,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });
       const example = await staffWithExamplePassword(desk);
-      if (example.length > 0) log.warn('console', `staff sign in with the example password; set your own with npm run console:password`, { staff: example.join(', ') });
+      if (example.length > 0) {
+        log.warn('console', env.PUBLIC_URL ? 'staff with the example password cannot sign in (PUBLIC_URL is set); set their own with npm run console:password' : 'staff sign in with the example password; set your own with npm run console:password', { staff: example.join(', ') });
+      }
     } else {
       log.info('console', 'staff console: nobody can sign in (no staff member has console.passwordHash in the desk config)');
     }
@@ -414,20 +418,10 @@ async function startSlack(parts: {
   return { sync, ...(receiver ? { receiver } : {}) };
 }
 
-/** The example configuration's console password (README); a desk that still uses it is told at start. */
-export const EXAMPLE_CONSOLE_PASSWORD = 'claimdesk-demo';
-
-/** Checked hashes, so a process starting the desk several times (tests) checks each once. */
-const exampleChecks = new Map<string, Promise<boolean>>();
-
 async function staffWithExamplePassword(desk: DeskConfig): Promise<string[]> {
   const found: string[] = [];
   for (const member of desk.staff) {
-    const hash = member.console?.passwordHash;
-    if (!hash) continue;
-    const check = exampleChecks.get(hash) ?? verifyPassword(EXAMPLE_CONSOLE_PASSWORD, hash);
-    exampleChecks.set(hash, check);
-    if (await check) found.push(member.id);
+    if (member.console && (await isExamplePassword(member.console.passwordHash))) found.push(member.id);
   }
   return found;
 }

@@ -86,6 +86,21 @@ describe('console sessions', () => {
     expect(await new ConsoleAuth(noPassword, store, { now: () => clock }).session(again.token)).toBeUndefined();
   });
 
+  it('checks at most five passwords of a burst of parallel guesses; the rest are locked out', async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => auth.signIn('ivan', `parallel-guess-${i}`)));
+    expect(results.filter((result) => !result.ok && result.reason === 'invalid')).toHaveLength(5);
+    expect(results.filter((result) => !result.ok && result.reason === 'locked')).toHaveLength(7);
+    advance(16);
+  });
+
+  it('refuses the example password on a deployed desk, and only that password', async () => {
+    const deployed = new ConsoleAuth(desk, store, { now: () => clock, refuseExamplePassword: true });
+    expect(await deployed.signIn('maria', 'claimdesk-demo')).toEqual({ ok: false, reason: 'invalid' });
+    const own = await hashPassword('a passphrase of her own');
+    const withOwn = { ...desk, staff: desk.staff.map((member) => (member.id === 'maria' ? { ...member, console: { passwordHash: own } } : member)) };
+    expect((await new ConsoleAuth(withOwn, store, { now: () => clock, refuseExamplePassword: true }).signIn('maria', 'a passphrase of her own')).ok).toBe(true);
+  });
+
   it('unlocks a login after the lock time, and housekeeping deletes ended sessions', async () => {
     for (let i = 0; i < 5; i++) expect(await auth.signIn('olga', 'wrong-password-1')).toEqual({ ok: false, reason: 'invalid' });
     expect(await auth.signIn('olga', 'claimdesk-demo')).toMatchObject({ ok: false, reason: 'locked' });

@@ -280,6 +280,7 @@ export const en = {
   'console.login.submit': 'Sign in',
   'console.login.invalid': 'Wrong staff id or password.',
   'console.login.locked': 'Too many failed attempts. Please try again in {minutes} min.',
+  'console.login.busy': 'Too many sign-in attempts right now. Please try again in a minute.',
   'console.login.expired': 'Your session has ended. Please sign in again.',
   'console.nav.claims': 'Claims',
   'console.nav.reports': 'Reports',

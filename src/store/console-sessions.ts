@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { COLLECTIONS } from './collections.js';
+import { isDuplicateKey } from './mongo.js';
 
 /** A signed-in console session. Only the token's SHA-256 hash is kept, never the token. */
 export interface ConsoleSession {
@@ -69,17 +70,28 @@ export class ConsoleSessionStore {
     return result.deletedCount;
   }
 
-  /** Failed sign-ins for a login (by its hash) since the window started, or undefined. */
+  /** Sign-in attempts for a login (by its hash) since the window started, or undefined. */
   async failures(loginHash: string): Promise<{ readonly windowStart: Date; readonly failures: number } | undefined> {
     const doc = await this.throttle.findOne({ _id: loginHash });
     return doc ? { windowStart: doc.windowStart, failures: doc.failures } : undefined;
   }
 
-  /** Counts a failed sign-in: starts a new window when the last one is older than `windowStartAfter`. */
-  async recordFailure(loginHash: string, now: Date, windowStartAfter: Date): Promise<void> {
-    const restarted = await this.throttle.updateOne({ _id: loginHash, windowStart: { $lte: windowStartAfter } }, { $set: { windowStart: now, failures: 1 } });
-    if (restarted.matchedCount > 0) return;
-    await this.throttle.updateOne({ _id: loginHash }, { $inc: { failures: 1 }, $setOnInsert: { windowStart: now } }, { upsert: true });
+  /**
+   * Reserves one sign-in attempt for a login before its password is checked: true while fewer
+   * than `max` attempts were made in the window (a window older than `windowStartAfter` starts
+   * again). The count only goes up by a conditional update, so a burst of parallel attempts gets
+   * at most `max` checks. A successful sign-in clears it (`clearFailures`).
+   */
+  async reserveAttempt(loginHash: string, now: Date, windowStartAfter: Date, max: number): Promise<boolean> {
+    await this.throttle.updateOne({ _id: loginHash, windowStart: { $lte: windowStartAfter } }, { $set: { windowStart: now, failures: 0 } });
+    try {
+      await this.throttle.updateOne({ _id: loginHash }, { $setOnInsert: { windowStart: now, failures: 0 } }, { upsert: true });
+    } catch (error) {
+      // two first attempts at once: the other one inserted the document
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const reserved = await this.throttle.updateOne({ _id: loginHash, failures: { $lt: max } }, { $inc: { failures: 1 } });
+    return reserved.modifiedCount === 1;
   }
 
   async clearFailures(loginHash: string): Promise<void> {

@@ -21,6 +21,10 @@ export const TRANSCRIPT_PAGE = 200;
 
 /** Live connections one visitor may hold open at once (tabs); more are refused with 429. */
 const MAX_STREAMS_PER_VISITOR = 5;
+/** Live connections one instance keeps open at most (each polls the store every few seconds). */
+const MAX_STREAMS = 2000;
+/** How long an upload may send nothing before it is cut off. */
+const UPLOAD_IDLE_MS = 30_000;
 
 /** How long a gap in the seq numbers is watched for a write still in flight in another instance. */
 const GAP_WATCH_MS = 30_000;
@@ -247,6 +251,8 @@ export function mountWebChat(options: WebChatOptions): WebChat {
           throw new HttpError(503, 'busy', 'too many files arriving at once; try again shortly', { 'retry-after': '2' });
         }
         uploading++;
+        // a body that trickles in holds a slot: give it 30 s of silence at most
+        req.setTimeout(UPLOAD_IDLE_MS, () => req.destroy());
         const bytes = await readBody(req, WEB_FILE_LIMIT_BYTES)
           .catch((error: unknown) => {
             if (error instanceof HttpError && error.status === 413) log.info('web', 'file refused', { reason: 'too_large' });
@@ -278,6 +284,9 @@ export function mountWebChat(options: WebChatOptions): WebChat {
       const lastEventId = Seq.safeParse(req.headers['last-event-id']);
       if (closed) throw new HttpError(503, 'unavailable', 'the desk is stopping; try again');
       if (hub.count(visitor.id) >= MAX_STREAMS_PER_VISITOR) throw new HttpError(429, 'too_many_streams', `expected at most ${MAX_STREAMS_PER_VISITOR} open connections per chat`);
+      if (streams.size >= MAX_STREAMS) throw new HttpError(503, 'busy', 'too many open connections; try again shortly', { 'retry-after': '5' });
+      // the browser may have gone while the token was checked: its 'close' has fired already
+      if (res.destroyed || req.destroyed) return;
       const after = query.after ?? (lastEventId.success ? lastEventId.data : 0);
       const stream = new LiveStream(res, visitor.id, after, chat, log);
       streams.add(stream);

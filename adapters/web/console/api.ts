@@ -7,7 +7,7 @@ import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
 import { CLAIM_STATUSES, Decision, REJECTION_REASONS, type Claim } from '../../../src/domain/lifecycle.js';
 import type { Locale } from '../../../src/domain/locale.js';
 import { assignableStaff, canStaff } from '../../../src/domain/staff.js';
-import { HttpError, readJson, sendJson, type HttpServer } from '../../../src/http.js';
+import { HttpError, readJson, sendJson, TokenBucket, type HttpServer } from '../../../src/http.js';
 import { t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import type { StaffDesk, StaffFailure, StaffRequest } from '../../../src/staff-desk.js';
@@ -15,6 +15,9 @@ import { historyText, labels, offeredActions, PLAIN, templateReply, type RenderC
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
+
+/** Sign-in attempts one instance checks a minute at most (each runs scrypt). */
+const SIGN_INS_PER_MINUTE = 60;
 
 /** A claim number as people type it. */
 const CLAIM_NUMBER = /^\d{4}-\d{6,9}$/;
@@ -174,6 +177,8 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   const cookie = (value: string, maxAgeSeconds: number) =>
     `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${options.secureCookie ? '; Secure' : ''}`;
 
+  const signIns = new TokenBucket(SIGN_INS_PER_MINUTE, SIGN_INS_PER_MINUTE);
+
   const requireStaff: RequireStaff = async (req) => {
     const token = cookieOf(req, SESSION_COOKIE);
     const session = token ? await auth.session(token) : undefined;
@@ -197,6 +202,8 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   http.route('POST', '/console/api/login', async (req, res) => {
     checkOrigin(req);
     const input = await readJson(req, LoginInput, 4096);
+    // each check costs scrypt's memory and time: a cap for the instance, whatever logins are tried
+    if (!signIns.take()) throw new HttpError(429, 'busy', t(localeOf(req, desk), 'console.login.busy'), { 'retry-after': String(signIns.retryAfterSeconds()) });
     const result = await auth.signIn(input.login, input.password);
     const locale = localeOf(req, desk);
     if (!result.ok && result.reason === 'locked') {
