@@ -122,9 +122,10 @@ export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema
  */
 export function parseQuery<S extends z.ZodType>(req: IncomingMessage, schema: S): z.output<S> {
   const params = new URL(req.url ?? '/', 'http://local').searchParams;
-  const values: Record<string, string> = {};
+  // no prototype: `?constructor=x` is a parameter like any other
+  const values = Object.create(null) as Record<string, string>;
   for (const [name, value] of params) {
-    if (name in values) throw new HttpError(400, 'invalid_input', `${name}: expected one value`);
+    if (Object.hasOwn(values, name)) throw new HttpError(400, 'invalid_input', `${name}: expected one value`);
     values[name] = value;
   }
   const parsed = schema.safeParse(values);
@@ -218,8 +219,8 @@ export async function startHttpServer(options: { port: number; host: string; onE
       sendJson(res, 404, { error: 'not_found' });
       return;
     }
-    const method = req.method ?? 'GET';
-    const handler = found.byMethod.get(method) ?? (method === 'HEAD' ? found.byMethod.get('GET') : undefined);
+    // no HEAD for GET routes: a HEAD would do the GET's work (an export, a live stream) for nothing
+    const handler = found.byMethod.get(req.method ?? 'GET');
     if (!handler) {
       res.setHeader('allow', [...found.byMethod.keys()].join(', '));
       sendJson(res, 405, { error: 'method_not_allowed' });
@@ -228,14 +229,15 @@ export async function startHttpServer(options: { port: number; host: string; onE
     Promise.resolve()
       .then(() => handler(req, res, found.params))
       .catch((error: unknown) => {
+        // once a body has started (an export, a download), a failure must not look like its end: cut the connection
         if (error instanceof HttpError) {
           if (!res.headersSent) sendJson(res, error.status, { error: error.code, message: error.message }, error.headers);
-          else res.end();
+          else res.destroy(error);
           return;
         }
         options.onError(error);
         if (!res.headersSent) sendJson(res, 500, { error: 'internal' });
-        else res.end();
+        else res.destroy(error instanceof Error ? error : new Error('handler failed'));
       });
   });
   await new Promise<void>((resolve, reject) => {

@@ -228,7 +228,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       return Promise.resolve();
     });
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows) => log.info('console', 'claims register exported', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false });
+    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) });
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });
       const example = await staffWithExamplePassword(desk);

@@ -49,7 +49,8 @@ const COLUMNS: readonly Column[] = [
   ['channel', (claim) => claim.customer.channel],
   ['product', (claim) => claim.concerns.product ?? ''],
   ['order_or_batch', (claim) => claim.concerns.orderOrBatch ?? ''],
-  ['amount', (claim) => (claim.concerns.amount ? claim.concerns.amount.value.toFixed(2) : '')],
+  // with ';' (Excel where the decimal separator is a comma) a '3.12' would open as a date: write '3,12'
+  ['amount', (claim, options) => (claim.concerns.amount ? claim.concerns.amount.value.toFixed(2).replace('.', options.delimiter === ';' ? ',' : '.') : '')],
   ['currency', (claim) => claim.concerns.amount?.currency ?? ''],
   ['desired_remedy', (claim) => claim.desiredRemedy],
   ['customer_name', (claim) => claim.contact.name],

@@ -190,6 +190,15 @@ describe('CSV cells', () => {
   });
 });
 
+describe('amounts', () => {
+  it('use a decimal comma with the ";" delimiter, so Russian Excel reads a number, not a date', () => {
+    const small = claim({ concerns: { amount: { value: 3.12, currency: 'RUB' } } });
+    const cell = (delimiter: ',' | ';') => (parseCsv(registerCsvRow(small, { ...options, delimiter }), delimiter)[0] ?? [])[REGISTER_COLUMNS.indexOf('amount')];
+    expect(cell(';')).toBe('3,12');
+    expect(cell(',')).toBe('3.12');
+  });
+});
+
 describe('the whole export', () => {
   it('is the header, then one row per claim as they arrive', async () => {
     async function* claims() {

@@ -9,7 +9,8 @@ import type { Logger } from '../../../src/log.js';
 import type { ConversationRunner } from '../../../flows/runner.js';
 import type { Inbound, InboundContent, Sender } from '../../../flows/types.js';
 import { allowedType, kindOf, matchesType, WEB_FILE_LIMIT_BYTES } from './files.js';
-import { CHAT_PAGE_CSP, chatLocale, renderChatPage, WEB_TEXT_LIMIT } from './page.js';
+import { CHAT_PAGE_CSP, renderChatPage, WEB_TEXT_LIMIT } from './page.js';
+import { pageLocale } from '../pages.js';
 import type { CustomerLine, TranscriptEntry, TranscriptFile, UploadPort, WebChatPort, WebVisitor } from '../../../src/web-chat-ports.js';
 import { LiveHub, WebSender } from './sender.js';
 
@@ -169,7 +170,7 @@ export function mountWebChat(options: WebChatOptions): WebChat {
   };
 
   http.route('GET', WEB_CHAT_PATH, (req, res) => {
-    const { locale, explicit } = chatLocale(new URL(req.url ?? '/', 'http://local').search, req.headers['accept-language'], options.defaultLocale);
+    const { locale, explicit } = pageLocale(new URL(req.url ?? '/', 'http://local').search, req.headers['accept-language'], options.defaultLocale);
     sendText(res, 200, 'text/html; charset=utf-8', renderChatPage(locale, explicit), { 'content-security-policy': CHAT_PAGE_CSP, 'cache-control': 'no-cache', vary: 'Accept-Language' });
   });
   http.route('GET', `${WEB_CHAT_PATH}/app.js`, (_req, res) => sendFile(res, `${PAGE_DIR}app.js`, 'text/javascript; charset=utf-8'));

@@ -12,6 +12,7 @@ import { t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import type { StaffDesk, StaffFailure, StaffRequest } from '../../../src/staff-desk.js';
 import { historyText, labels, offeredActions, PLAIN, templateReply, type RenderContext } from '../../staff-text.js';
+import { pageLocale } from '../pages.js';
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
@@ -44,6 +45,8 @@ export interface ConsoleApiOptions {
   readonly staff: StaffDesk;
   /** Mark the cookie Secure (when the console is served over https, e.g. PUBLIC_URL is https). */
   readonly secureCookie: boolean;
+  /** PUBLIC_URL, when set: its origin is the console's too. */
+  readonly publicUrl?: string;
 }
 
 /** The signed-in member of a request, or a 401. */
@@ -59,9 +62,10 @@ function cookieOf(req: IncomingMessage, name: string): string | undefined {
 
 /**
  * State-changing requests must come from the console's own pages: a request whose `Origin` names
- * another site is refused (with SameSite=Strict cookies and JSON-only bodies, a third guard).
+ * another site is refused (with SameSite=Strict cookies and JSON-only bodies, a third guard). The
+ * console's origin is the request's own host, or PUBLIC_URL's (behind a proxy that rewrites Host).
  */
-function checkOrigin(req: IncomingMessage): void {
+function checkOrigin(req: IncomingMessage, publicOrigin: string | undefined): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
   let host: string;
@@ -71,7 +75,7 @@ function checkOrigin(req: IncomingMessage): void {
     // new URL throws a TypeError exactly for a malformed origin
     throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
   }
-  if (host !== req.headers.host) throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
+  if (host !== req.headers.host && origin !== publicOrigin) throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
 }
 
 const LoginInput = z.object({ login: z.string().trim().min(1, 'expected your staff id').max(64), password: z.string().min(1, 'expected your password').max(256) }).strict();
@@ -177,6 +181,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   const cookie = (value: string, maxAgeSeconds: number) =>
     `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${options.secureCookie ? '; Secure' : ''}`;
 
+  const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   const signIns = new TokenBucket(SIGN_INS_PER_MINUTE, SIGN_INS_PER_MINUTE);
 
   const requireStaff: RequireStaff = async (req) => {
@@ -200,7 +205,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     fileOf(claim, fileId)?.channel === 'web' ? `/console/api/claims/${claim.number}/files/${encodeURIComponent(fileId)}` : undefined;
 
   http.route('POST', '/console/api/login', async (req, res) => {
-    checkOrigin(req);
+    checkOrigin(req, publicOrigin);
     const input = await readJson(req, LoginInput, 4096);
     // each check costs scrypt's memory and time: a cap for the instance, whatever logins are tried
     if (!signIns.take()) throw new HttpError(429, 'busy', t(localeOf(req, desk), 'console.login.busy'), { 'retry-after': String(signIns.retryAfterSeconds()) });
@@ -215,7 +220,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   });
 
   http.route('POST', '/console/api/logout', async (req, res) => {
-    checkOrigin(req);
+    checkOrigin(req, publicOrigin);
     const token = cookieOf(req, SESSION_COOKIE);
     if (token) await auth.signOut(token);
     sendJson(res, 200, { ok: true }, { 'set-cookie': cookie('', 0) });
@@ -252,7 +257,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   });
 
   http.route('POST', '/console/api/claims/:number/actions', async (req, res, params) => {
-    checkOrigin(req);
+    checkOrigin(req, publicOrigin);
     const member = await requireStaff(req);
     const claim = await claimByNumber(member, params.number ?? '');
     const request: StaffRequest = await readJson(req, ActionInput);
@@ -269,7 +274,5 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
 
 /** The language of a page or answer before anyone signed in: the browser's, if the desk speaks it. */
 export function localeOf(req: IncomingMessage, desk: DeskConfig): Locale {
-  const accepted = (req.headers['accept-language'] ?? '').toLowerCase();
-  const first = accepted.split(',')[0]?.trim().slice(0, 2);
-  return first === 'ru' || first === 'en' ? first : desk.desk.defaultLocale;
+  return pageLocale('', req.headers['accept-language'], desk.desk.defaultLocale).locale;
 }

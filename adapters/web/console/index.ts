@@ -7,6 +7,7 @@ import { sendFile, sendText, type HttpServer } from '../../../src/http.js';
 import { CATALOGUES, t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import type { StaffDesk } from '../../../src/staff-desk.js';
+import { escapeHtml } from '../pages.js';
 import { localeOf, mountConsoleApi, type FileReads, type RequireStaff } from './api.js';
 import { mountConsoleRegister, type ClaimReads } from './register.js';
 
@@ -24,18 +25,18 @@ const PAGE_HEADERS = {
   'cache-control': 'no-store',
 };
 
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 export interface WebConsoleOptions {
   readonly http: HttpServer;
   readonly desk: DeskConfig;
   readonly auth: ConsoleAuth;
   readonly staff: StaffDesk;
   readonly secureCookie: boolean;
+  /** PUBLIC_URL, when set: its origin is the console's too (behind a proxy that rewrites Host). */
+  readonly publicUrl?: string;
   /** The register reads: the list, the export and the reports. */
   readonly reads: ClaimReads;
   readonly files: FileReads;
-  readonly onExport?: (staffId: string, rows: number) => void;
+  readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
 }
 
 /**
@@ -54,11 +55,14 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
 
   http.route('GET', '/console', async (req, res) => {
     const locale = localeOf(req, desk);
+    // replacer functions: a `$&` in a text must stay as it is
+    const title = escapeHtml(t(locale, 'console.title', { desk: desk.desk.name[locale] }));
+    // a data block, never run; `<` escaped so no text can close the script element
+    const data = JSON.stringify({ ru: texts('ru'), en: texts('en') }).replace(/</g, '\\u003c');
     const html = (await template)
-      .replaceAll('{{lang}}', locale)
-      .replaceAll('{{title}}', escapeHtml(t(locale, 'console.title', { desk: desk.desk.name[locale] })))
-      // a data block, never run; `<` escaped so no text can close the script element
-      .replace('{{texts}}', JSON.stringify({ ru: texts('ru'), en: texts('en') }).replace(/</g, '\\u003c'));
+      .replaceAll('{{lang}}', () => locale)
+      .replaceAll('{{title}}', () => title)
+      .replace('{{texts}}', () => data);
     sendText(res, 200, 'text/html; charset=utf-8', html, PAGE_HEADERS);
   });
   http.route('GET', '/console/app.js', (_req, res) => sendFile(res, `${pageDir}app.js`, 'text/javascript; charset=utf-8'));

@@ -24,7 +24,7 @@ export interface ConsoleRegisterOptions {
   readonly reads: ClaimReads;
   readonly now?: () => Date;
   /** Told of every export (who, how many rows): a register holds personal data. */
-  readonly onExport?: (staffId: string, rows: number) => void;
+  readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
 }
 
 /** Query parameters as single strings (a repeated name is a 400, see parseQuery). */
@@ -89,13 +89,20 @@ export function mountConsoleRegister(options: ConsoleRegisterOptions): void {
       'x-content-type-options': 'nosniff',
     });
     let rows = -1; // the first chunk is the header
-    for await (const chunk of registerCsv(reads.stream(parsed.filter, at), { locale: member.locale, timezone: desk.desk.timezone, now: at, delimiter })) {
-      rows++;
-      if (res.destroyed) return; // the browser went away: stop reading
-      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    let complete = false;
+    try {
+      for await (const chunk of registerCsv(reads.stream(parsed.filter, at), { locale: member.locale, timezone: desk.desk.timezone, now: at, delimiter })) {
+        if (res.destroyed) return; // the browser went away: stop reading (the cursor closes)
+        rows++;
+        // wait for the socket to take more, or for the browser to leave
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      }
+      res.end();
+      complete = true;
+    } finally {
+      // a register holds personal data: every export is recorded, finished or not
+      options.onExport?.(member.id, Math.max(0, rows), complete);
     }
-    res.end();
-    options.onExport?.(member.id, rows);
   });
 
   http.route('GET', '/console/api/reports', async (req, res) => {
