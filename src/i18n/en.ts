@@ -365,6 +365,8 @@ export const en = {
   'console.report.customers': 'Customers',
   'console.report.other': 'Other',
   'console.report.no_data': 'No data for this period.',
+  'console.error.invalid_input': 'Some fields are empty or not filled in correctly; nothing was changed. Please check them.',
+  'console.error.forbidden_origin': 'This request did not come from the console page. Please reload the page.',
   'console.error.generic': 'Something went wrong. Please try again.',
   // the satisfaction survey after resolution
   'survey.ask': 'Your claim No. {number} is resolved. How satisfied are you with how we handled it? Please rate from 1 (very bad) to 5 (excellent).',

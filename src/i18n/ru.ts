@@ -363,6 +363,8 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.report.customers': 'Клиентов',
   'console.report.other': 'Прочее',
   'console.report.no_data': 'За этот период данных нет.',
+  'console.error.invalid_input': 'Некоторые поля пусты или заполнены неверно; ничего не изменено. Проверьте их, пожалуйста.',
+  'console.error.forbidden_origin': 'Запрос пришёл не со страницы консоли. Обновите страницу.',
   'console.error.generic': 'Что-то пошло не так. Попробуйте ещё раз.',
   // опрос удовлетворённости после решения
   'survey.ask': 'Ваша претензия № {number} решена. Насколько вы довольны тем, как мы с ней работали? Оцените от 1 (очень плохо) до 5 (отлично).',

@@ -446,9 +446,17 @@ describe('the customer web chat over HTTP', () => {
     });
   });
 
-  it('no customer text, name, phone or file name reaches the logs', () => {
+  it('no customer text, name, phone or file name reaches the logs', async () => {
+    // a whole intake with a file, a refused file and a decision happen here, whatever ran before
+    const { client, number } = await registeredClaim();
+    expect((await client.upload(SAMPLE_FILES.exe, 'image/jpeg', 'passwd')).status).toBe(415);
+    const claim = await app.registry.findByNumber(number);
+    if (!claim) throw new Error('no claim');
+    await app.staff.act({ staffId: 'ivan' }, claim.id, { action: 'take' });
+    await app.idle();
     const text = logLines.join('\n');
     expect(text).toMatch(/\[web\] customer chat ready/);
+    expect(text).toMatch(/file refused/);
     for (const secret of ['Anna Petrova', 'Petrova', '912 345', '79123456789', 'Kettle KT-200', 'stopped heating', 'kettle base', 'ORD-7777', 'receipt.pdf', 'passwd', 'We will replace']) {
       expect(text, secret).not.toContain(secret);
     }

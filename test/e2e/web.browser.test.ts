@@ -116,6 +116,10 @@ describe('the web chat and the staff console in a browser', () => {
 
     await staff.click('#action-take');
     await expect.poll(() => staff.textContent('#claim-status')).toBe(t('ru', 'staff.status.in_review'));
+    // an empty reply is refused in the member's words, and nothing changes
+    await staff.click('#action-resolve');
+    await expect.poll(() => staff.textContent('#action-error')).toBe(t('ru', 'console.error.invalid_input'));
+    expect(await staff.textContent('#claim-status')).toBe(t('ru', 'staff.status.in_review'));
     await staff.selectOption('#resolve-template', 'accepted-replacement');
     expect(await staff.inputValue('#resolve-text')).toMatch(new RegExp(`^Your claim No\\. ${number} of `)); // the customer's language
     await staff.click('#action-resolve');

@@ -56,7 +56,12 @@
       showLogin(t('console.login.expired'));
       throw new ApiError(401, t('console.login.expired'));
     }
-    if (!res.ok) throw new ApiError(res.status, (data && data.message) || t('console.error.generic'));
+    if (!res.ok) {
+      // the desk's refusals come in the member's language; input errors name fields in English, so say them in words
+      const code = data && data.error;
+      const known = code && TEXTS[lang] && TEXTS[lang][`console.error.${code}`];
+      throw new ApiError(res.status, known ? t(`console.error.${code}`) : (data && data.message) || t('console.error.generic'));
+    }
     return data;
   }
 
