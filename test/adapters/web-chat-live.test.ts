@@ -19,7 +19,7 @@ import { ChatClient, messageId, SAMPLE_FILES } from '../support/web-chat.js';
 import { request } from 'node:http';
 
 /** The web chat mounted on its own server, on a database reached through a relay that a test can cut. */
-async function mounted(db: Db, options: { pollMs?: number; heartbeatMs?: number; sessionsPerMinute?: number; concurrentUploads?: number }) {
+async function mounted(db: Db, options: { pollMs?: number; heartbeatMs?: number; sessionsPerMinute?: number; concurrentUploads?: number; postsPerMinute?: number }) {
   const desk = await exampleDesk();
   const { runner } = deskUnderTest(db, desk);
   const logLines: string[] = [];
@@ -185,7 +185,7 @@ describe('limits against floods', () => {
   beforeAll(async () => {
     t = await openTestDatabase('webchat_limits');
     await ensureIndexes(t.db);
-    ({ http, chat } = await mounted(t.db, { sessionsPerMinute: 3, concurrentUploads: 1 }));
+    ({ http, chat } = await mounted(t.db, { sessionsPerMinute: 3, concurrentUploads: 1, postsPerMinute: 4 }));
   });
   afterAll(async () => {
     chat.close();
@@ -200,6 +200,21 @@ describe('limits against floods', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await t.db.collection('web_chat_visitors').countDocuments()).toBe(3);
+  });
+
+  it('takes only so many messages a minute from one visitor: then 429, the extra one not recorded', async () => {
+    const token = await tokenFor(t.db);
+    const say = (text: string) =>
+      fetch(`${http.url}/chat/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ id: messageId(), text }) });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await say(`/help ${i}`)).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 429]);
+    expect(await t.db.collection('web_chat_messages').countDocuments({ from: 'customer', text: '/help 3' })).toBe(1);
+    expect(await t.db.collection('web_chat_messages').countDocuments({ from: 'customer', text: '/help 4' })).toBe(0);
+    // another visitor is not held back
+    const other = await tokenFor(t.db);
+    const res = await fetch(`${http.url}/chat/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${other}` }, body: JSON.stringify({ id: messageId(), text: '/help' }) });
+    expect(res.status).toBe(202);
   });
 
   it('reads only so many uploads at once: another is told to come back (503), nothing stored', async () => {

@@ -46,6 +46,8 @@ export interface WebChatOptions {
   readonly sessionsPerMinute?: number;
   /** Uploads this instance reads at once at most (each is held in memory, up to 10 MB; default 4). */
   readonly concurrentUploads?: number;
+  /** Messages, button presses and files one visitor may send a minute (default 30). */
+  readonly postsPerMinute?: number;
 }
 
 /** The mounted web chat. */
@@ -138,6 +140,18 @@ export function mountWebChat(options: WebChatOptions): WebChat {
   const newSessions = new TokenBucket(sessionsPerMinute, sessionsPerMinute);
   const uploadSlots = options.concurrentUploads ?? 4;
   let uploading = 0;
+  // per visitor: messages, presses and files together (a person never needs more; the page retries)
+  const perVisitor = options.postsPerMinute ?? 30;
+  const visitorBuckets = new Map<string, TokenBucket>();
+  const spend = (visitorId: string) => {
+    let bucket = visitorBuckets.get(visitorId);
+    if (!bucket) {
+      if (visitorBuckets.size >= 10_000) visitorBuckets.clear(); // forget idle visitors rather than grow
+      bucket = new TokenBucket(perVisitor, perVisitor);
+      visitorBuckets.set(visitorId, bucket);
+    }
+    if (!bucket.take()) throw new HttpError(429, 'too_many_messages', 'too many messages at once; they will be sent shortly', { 'retry-after': String(bucket.retryAfterSeconds()) });
+  };
 
   /** A handler whose database failures answer 503 (try again), logged by name only. */
   const guarded =
@@ -209,6 +223,7 @@ export function mountWebChat(options: WebChatOptions): WebChat {
     `${WEB_CHAT_PATH}/api/messages`,
     guarded('taking a message', async (req, res) => {
       const visitor = await visitorOf(req);
+      spend(visitor.id);
       const body = await readJson(req, MessageBody, 32 * 1024);
       if (body.text !== undefined) {
         await take(res, visitor, body.id, { type: 'text', text: body.text }, body.auto ? undefined : { text: body.text });
@@ -226,6 +241,7 @@ export function mountWebChat(options: WebChatOptions): WebChat {
     `${WEB_CHAT_PATH}/api/files`,
     guarded('taking a file', async (req, res) => {
       const visitor = await visitorOf(req);
+      spend(visitor.id);
       const id = ClientId.safeParse(req.headers['x-message-id']);
       if (!id.success) throw new HttpError(400, 'invalid_input', 'x-message-id: expected 8–64 characters of A-Z, a-z, 0-9, "_" or "-"');
       const type = allowedType(req.headers['content-type']);
