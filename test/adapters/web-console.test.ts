@@ -4,6 +4,7 @@ import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
 import { t } from '../../src/i18n/index.js';
 import { COLLECTIONS } from '../../src/store/collections.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
+import { FileStore } from '../../src/store/files.js';
 
 interface ClaimBody {
   claim: {
@@ -231,6 +232,28 @@ describe('the web console API', () => {
       expect((await olga.get('/console/api/export.csv?sep=tab')).status).toBe(400);
       expect(desk.logLines.some((line) => line.includes('claims register exported'))).toBe(true);
     });
+  });
+
+  it('lets staff download a web-chat file of a claim, and nothing else', async () => {
+    const files = new FileStore(desk.app.db);
+    const photo = Buffer.from('\x89PNG\r\n\x1a\n a photo of the dent');
+    const onClaim = await files.put({ bytes: photo, fileName: 'вмятина "1".png', mimeType: 'image/png', ownerId: 'visitor-1' });
+    const elsewhere = await files.put({ bytes: Buffer.from('%PDF-1.7 another customer'), fileName: 'other.pdf', mimeType: 'application/pdf', ownerId: 'visitor-2' });
+    const web = { customer: { channel: 'web' as const, userId: 'visitor-1' }, conversation: { channel: 'web' as const, chatId: 'visitor-1' } };
+    const { claim } = await desk.app.registry.submit(draft({ ...web, attachments: [{ channel: 'web', kind: 'photo', fileId: onClaim, fileName: 'вмятина "1".png', mimeType: 'image/png', sizeBytes: photo.length }] }), 'web-console-files');
+    const res = await olga.get(`/console/api/claims/${claim.number}/files/${onClaim}`);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(photo);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="_______ _1_.png"; filename*=UTF-8''${encodeURIComponent('вмятина _1_.png')}`);
+    expect(res.headers.get('content-security-policy')).toContain('sandbox');
+    // the claim page links it
+    const { claim: shown } = (await (await olga.get(`/console/api/claims/${claim.number}`)).json()) as { claim: { attachments: { url: string | null }[] } };
+    expect(shown.attachments[0]?.url).toBe(`/console/api/claims/${claim.number}/files/${onClaim}`);
+    // another file, a made-up id, a Telegram file of another claim, nobody signed in
+    expect((await olga.get(`/console/api/claims/${claim.number}/files/${elsewhere}`)).status).toBe(404);
+    expect((await olga.get(`/console/api/claims/${claim.number}/files/000000000000000000000000`)).status).toBe(404);
+    expect((await olga.get(`/console/api/claims/${refund.number}/files/${onClaim}`)).status).toBe(404);
+    expect((await desk.anonymous().get(`/console/api/claims/${claim.number}/files/${onClaim}`)).status).toBe(401);
   });
 
   it('serves the page with a strict content security policy and no framing', async () => {

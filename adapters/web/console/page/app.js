@@ -524,8 +524,8 @@
     return el('table', { id, className: 'compact' }, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, body));
   }
 
-  function tile(id, label, value) {
-    return el('div', { className: 'tile', id }, el('span', { className: 'label' }, label), el('strong', {}, value));
+  function tile(id, label, value, note) {
+    return el('div', { className: 'tile', id }, el('span', { className: 'label' }, label), el('strong', {}, value), note ? el('span', { className: 'label' }, note) : null);
   }
 
   async function showReports(params) {
@@ -567,9 +567,11 @@
         'div',
         { className: 'tiles' },
         tile('kpi-total', t('console.report.total'), String(report.total)),
-        tile('kpi-first-response', t('console.report.first_response'), hours(report.firstResponse.medianHours)),
-        tile('kpi-resolution', t('console.report.resolution'), hours(report.resolution.medianHours)),
+        tile('kpi-first-response', t('console.report.first_response'), hours(report.firstResponse.medianHours), t('console.report.p90', { value: hours(report.firstResponse.p90Hours) })),
+        tile('kpi-resolution', t('console.report.resolution'), hours(report.resolution.medianHours), t('console.report.p90', { value: hours(report.resolution.p90Hours) })),
+        tile('kpi-first-response-sla', t('console.report.first_response_in_time'), percent(report.withinSla.firstResponse.share)),
         tile('kpi-sla', t('console.report.within_sla'), percent(report.withinSla.resolution.share)),
+        tile('kpi-overdue', t('console.report.overdue_open'), String(report.withinSla.overdueOpen)),
         tile('kpi-accepted', t('console.report.accepted'), String(report.decisions.accepted)),
         tile('kpi-rejected', t('console.report.rejected'), String(report.decisions.rejected)),
         tile('kpi-open', t('console.report.open'), String(report.decisions.open)),
