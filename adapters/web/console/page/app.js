@@ -504,6 +504,8 @@
     return box;
   }
 
+  const shorten = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
   function paretoChart(id, label, items) {
     return chart(id, {
       label,
@@ -515,7 +517,14 @@
           { type: 'line', label: t('console.report.cumulative'), data: items.map((item) => Math.round(item.cumulativeShare * 1000) / 10), borderColor: PALETTE[1], backgroundColor: PALETTE[1], yAxisID: 'share', order: 1 },
         ],
       },
-      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, share: { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false } } } },
+      options: {
+        scales: {
+          // long names are cut on the axis (the tooltip shows them whole)
+          x: { ticks: { callback: (_value, index) => shorten(items[index] ? items[index].label : '', 24) } },
+          y: { beginAtZero: true, ticks: { precision: 0 } },
+          share: { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false } },
+        },
+      },
     });
   }
 
