@@ -164,6 +164,8 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     const staff = new StaffDesk(desk, registry, new StaffActionLog(db));
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
+    const webChatStore = new WebChatStore(db);
+    const uploads = new FileStore(db);
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
     // the Slack post sync, when Slack runs: drained after the channels stop taking updates
     let slackSync: SlackClaimSync | undefined;
@@ -200,9 +202,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
-    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions() }, {
+    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions(), pruneWebChats: () => pruneWebChats(webChatStore, uploads) }, {
       names: [NOTIFY_JOB],
-      onPruned: (count, what) => log.info('jobs', `pruned ${what === 'jobs' ? 'finished jobs' : 'ended console sessions'}`, { count }),
+      onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats' }[what]}`, { count }),
     });
     // the job is scheduled right after the change; the sweep catches what a crash left behind
     registry.onChange((claim) => {
@@ -221,8 +223,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     });
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
     // the customer web chat: its live connections end before the server closes
-    const uploads = new FileStore(db);
-    const webChat = mountWebChat({ http, runner: conversations, chat: new WebChatStore(db), uploads, defaultLocale: desk.desk.defaultLocale, log });
+    const webChat = mountWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log });
     stops.push(() => {
       webChat.close();
       return Promise.resolve();
@@ -416,6 +417,22 @@ async function startSlack(parts: {
   }
   log.info('slack', 'receiving events by HTTP', { team: identity.teamId, path: SLACK_EVENTS_PATH });
   return { sync, ...(receiver ? { receiver } : {}) };
+}
+
+/** Days an abandoned web chat (no claim, nothing written) is kept, with its uploads. */
+export const WEB_CHAT_RETENTION_DAYS = 30;
+
+/** Deletes abandoned web chats and their uploads, up to 10 000 visitors looked at a run. */
+async function pruneWebChats(chat: WebChatStore, uploads: FileStore, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - WEB_CHAT_RETENTION_DAYS * 86_400_000);
+  let pruned = 0;
+  for (let round = 0; round < 20; round++) {
+    const batch = await chat.pruneAbandoned(before, 500);
+    await uploads.deleteOwnedBy(batch.pruned);
+    pruned += batch.pruned.length;
+    if (batch.looked < 500) break;
+  }
+  return pruned;
 }
 
 async function staffWithExamplePassword(desk: DeskConfig): Promise<string[]> {

@@ -8,6 +8,8 @@ export interface HousekeepingPort {
   pruneFinishedJobs(names: readonly string[], before: Date): Promise<number>;
   /** Deletes ended console sessions; returns how many. */
   pruneConsoleSessions?(): Promise<number>;
+  /** Deletes abandoned web chats (no claim, nothing written for the retention period); returns how many. */
+  pruneWebChats?(): Promise<number>;
 }
 
 export interface HousekeepingOptions {
@@ -17,12 +19,12 @@ export interface HousekeepingOptions {
   readonly keepMs?: number;
   readonly every?: string | number;
   readonly now?: () => Date;
-  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions') => void;
+  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats') => void;
 }
 
 /**
  * Defines the housekeeping job and schedules it daily: finished one-off jobs older than a week are
- * deleted, and console sessions that have ended. (Processed update ids need no pruning: each conversation keeps a sliding window of them.)
+ * deleted, console sessions that have ended, and abandoned web chats. (Processed update ids need no pruning: each conversation keeps a sliding window of them.)
  * @example await scheduleHousekeeping(agenda, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, { names: [NOTIFY_JOB] });
  */
 export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPort, options: HousekeepingOptions): Promise<void> {
@@ -31,6 +33,7 @@ export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPor
     const pruned = await port.pruneFinishedJobs(options.names, new Date(now().getTime() - (options.keepMs ?? 7 * 24 * 3_600_000)));
     options.onPruned?.(pruned, 'jobs');
     if (port.pruneConsoleSessions) options.onPruned?.(await port.pruneConsoleSessions(), 'console_sessions');
+    if (port.pruneWebChats) options.onPruned?.(await port.pruneWebChats(), 'web_chats');
   });
   await agenda.every(options.every ?? '1 day', HOUSEKEEPING_JOB);
 }

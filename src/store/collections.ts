@@ -44,7 +44,12 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
   [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
   [COLLECTIONS.consoleSessions]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
-  [COLLECTIONS.webChatVisitors]: [{ key: { tokenHash: 1 }, name: 'token_hash_unique', unique: true }],
+  [COLLECTIONS.webChatVisitors]: [
+    { key: { tokenHash: 1 }, name: 'token_hash_unique', unique: true },
+    { key: { createdAt: 1 }, name: 'by_created_at' },
+  ],
+  // GridFS's own files collection of the web chat's uploads (the bucket is 'uploads'): by owner, for retention
+  'uploads.files': [{ key: { 'metadata.ownerId': 1 }, name: 'by_owner' }],
   [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
 };
 

@@ -70,6 +70,14 @@ export class FileStore {
     };
   }
 
+  /** Deletes every file these owners (web visitors) uploaded; returns how many. */
+  async deleteOwnedBy(ownerIds: readonly string[]): Promise<number> {
+    if (ownerIds.length === 0) return 0;
+    const files = await this.bucket.find({ 'metadata.ownerId': { $in: [...ownerIds] } }, { projection: { _id: 1 } }).toArray();
+    for (const file of files) await this.bucket.delete(file._id);
+    return files.length;
+  }
+
   async remove(id: string): Promise<void> {
     const _id = objectIdOf(id);
     if (!_id) return;

@@ -12,6 +12,8 @@ interface VisitorDocument {
   tokenHash: string;
   createdAt: Date;
   languageCode?: string;
+  /** When housekeeping last found reasons to keep this visitor (a claim, recent messages). */
+  keptAt?: Date;
 }
 
 interface MessageDocument {
@@ -141,6 +143,36 @@ export class WebChatStore implements WebChatPort {
   async choiceLabel(visitorId: string, choiceId: string): Promise<string | undefined> {
     const doc = await this.messages.findOne({ visitorId, from: 'desk', 'choices.id': choiceId }, { sort: { seq: -1 }, projection: { choices: 1 } });
     return doc?.choices?.find((choice) => choice.id === choiceId)?.label;
+  }
+
+  /**
+   * Deletes abandoned chats: visitors who started before `before`, wrote nothing since, and have
+   * no claim — with their transcript and message counter. Visitors with a claim or newer messages
+   * are kept and looked at again a retention period later. Returns how many were looked at (at
+   * most `limit`) and the ids deleted (their uploads go too, see FileStore.deleteOwnedBy).
+   */
+  async pruneAbandoned(before: Date, limit: number): Promise<{ readonly looked: number; readonly pruned: string[] }> {
+    // looked-at visitors get keptAt = now, so the query moves on through the rest
+    const candidates = await this.visitors
+      .find({ createdAt: { $lt: before }, $or: [{ keptAt: { $exists: false } }, { keptAt: { $lt: before } }] }, { projection: { _id: 1 } })
+      .limit(limit)
+      .toArray();
+    const claims = this.db.collection(COLLECTIONS.claims);
+    const pruned: string[] = [];
+    for (const { _id: id } of candidates) {
+      const hasClaim = (await claims.countDocuments({ 'customer.channel': 'web', 'customer.userId': id }, { limit: 1 })) > 0;
+      const recent = (await this.messages.countDocuments({ visitorId: id, at: { $gte: before } }, { limit: 1 })) > 0;
+      if (hasClaim || recent) {
+        await this.visitors.updateOne({ _id: id }, { $set: { keptAt: this.now() } });
+        continue;
+      }
+      // the visitor first: a page still open then starts a new chat rather than writing into a half-deleted one
+      await this.visitors.deleteOne({ _id: id });
+      await this.messages.deleteMany({ visitorId: id });
+      await this.db.collection<{ _id: string }>(COLLECTIONS.counters).deleteOne({ _id: `web-chat:${id}` });
+      pruned.push(id);
+    }
+    return { looked: candidates.length, pruned };
   }
 
   private nextSeq(visitorId: string): Promise<number> {
