@@ -131,6 +131,8 @@ describe('the web chat and the staff console in a browser', () => {
     await press(customer, '5');
     await waitForDesk(customer, t('en', 'survey.ask_comment').slice(0, 20));
     await expect.poll(async () => (await desk.app.registry.findByNumber(number))?.survey?.score).toBe(5);
+    await mkdir(ARTIFACTS_DIR, { recursive: true });
+    await customer.screenshot({ path: path.join(ARTIFACTS_DIR, 'web-chat.png') });
     expect(pageErrors).toEqual([]);
   });
 
