@@ -22,6 +22,8 @@ export const TRANSCRIPT_PAGE = 200;
 
 /** Live connections one visitor may hold open at once (tabs); more are refused with 429. */
 const MAX_STREAMS_PER_VISITOR = 5;
+/** Bytes a live connection may have waiting for a slow reader before it is ended. */
+const MAX_STREAM_BUFFER = 1024 * 1024;
 /** Live connections one instance keeps open at most (each polls the store every few seconds). */
 const MAX_STREAMS = 2000;
 /** How long an upload may send nothing before it is cut off. */
@@ -434,6 +436,9 @@ class LiveStream {
 
   private write(entry: TranscriptEntry): void {
     this.res.write(`id: ${String(entry.seq)}\nevent: message\ndata: ${JSON.stringify(view(entry))}\n\n`);
+    // a reader that does not read: end the stream rather than buffer without bound (the page
+    // reconnects and asks for what came after its last seq)
+    if (this.res.writableLength > MAX_STREAM_BUFFER) this.end();
   }
 
   private finish(): void {
