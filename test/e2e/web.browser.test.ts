@@ -17,6 +17,11 @@ const PAINTED_PIXELS = (selector: string) => `(() => {
   return painted;
 })()`;
 
+/** Waits for the page (a loaded CI machine runs two test files at once). */
+const POLL = { timeout: 15_000, interval: 100 };
+/** A browser test's own time limit: several round trips, scrypt, a survey job. */
+const SLOW = 90_000;
+
 /** A tiny valid PNG (1×1), as a customer's photo. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -96,14 +101,14 @@ describe('the web chat and the staff console in a browser', () => {
     // a reload keeps the conversation (the token in local storage, the transcript on the server)
     await customer.reload();
     await customer.locator('#chat-log .msg.desk', { hasText: number }).first().waitFor();
-  });
+  }, SLOW);
 
   it('a staff member signs in and resolves it; the customer\'s page shows the decision, then the survey', async () => {
     await staff.goto(`${desk.app.url}/console`);
     await staff.fill('#login-id', 'ivan');
     await staff.fill('#login-password', 'wrong password');
     await staff.click('#login-submit');
-    await expect.poll(() => staff.textContent('#login-error')).toBe(t('en', 'console.login.invalid'));
+    await expect.poll(() => staff.textContent('#login-error'), POLL).toBe(t('en', 'console.login.invalid'));
     await staff.fill('#login-password', 'claimdesk-demo');
     await staff.click('#login-submit');
     await staff.locator(`tr[data-number="${number}"] a`).click();
@@ -115,26 +120,26 @@ describe('the web chat and the staff console in a browser', () => {
     expect((await download).suggestedFilename()).toBe('kettle.png');
 
     await staff.click('#action-take');
-    await expect.poll(() => staff.textContent('#claim-status')).toBe(t('ru', 'staff.status.in_review'));
+    await expect.poll(() => staff.textContent('#claim-status'), POLL).toBe(t('ru', 'staff.status.in_review'));
     // an empty reply is refused in the member's words, and nothing changes
     await staff.click('#action-resolve');
-    await expect.poll(() => staff.textContent('#action-error')).toBe(t('ru', 'console.error.invalid_input'));
+    await expect.poll(() => staff.textContent('#action-error'), POLL).toBe(t('ru', 'console.error.invalid_input'));
     expect(await staff.textContent('#claim-status')).toBe(t('ru', 'staff.status.in_review'));
     await staff.selectOption('#resolve-template', 'accepted-replacement');
     expect(await staff.inputValue('#resolve-text')).toMatch(new RegExp(`^Your claim No\\. ${number} of `)); // the customer's language
     await staff.click('#action-resolve');
-    await expect.poll(() => staff.textContent('#claim-status')).toBe(t('ru', 'staff.status.resolved'));
+    await expect.poll(() => staff.textContent('#claim-status'), POLL).toBe(t('ru', 'staff.status.resolved'));
 
     // the customer's page, still open, hears of it live
     await waitForDesk(customer, t('en', 'notice.accepted', { number, text: '' }).trim().slice(0, 30));
     await waitForDesk(customer, t('en', 'survey.ask', { number }).slice(0, 40));
     await press(customer, '5');
     await waitForDesk(customer, t('en', 'survey.ask_comment').slice(0, 20));
-    await expect.poll(async () => (await desk.app.registry.findByNumber(number))?.survey?.score).toBe(5);
+    await expect.poll(async () => (await desk.app.registry.findByNumber(number))?.survey?.score, POLL).toBe(5);
     await mkdir(ARTIFACTS_DIR, { recursive: true });
     await customer.screenshot({ path: path.join(ARTIFACTS_DIR, 'web-chat.png') });
     expect(pageErrors).toEqual([]);
-  });
+  }, SLOW);
 
   it('draws the reports with charts; a screenshot is saved', async () => {
     // a few more claims, so the charts have something to show
@@ -149,9 +154,9 @@ describe('the web chat and the staff console in a browser', () => {
     }
     await staff.click('#nav-reports');
     await staff.waitForSelector('#chart-pareto-categories');
-    await expect.poll(() => staff.evaluate<number>("document.querySelectorAll('canvas').length")).toBeGreaterThanOrEqual(5);
-    await expect.poll(() => staff.evaluate<number>(PAINTED_PIXELS('#chart-pareto-categories'))).toBeGreaterThan(500);
-    await expect.poll(() => staff.evaluate<number>(PAINTED_PIXELS('#chart-volume'))).toBeGreaterThan(500);
+    await expect.poll(() => staff.evaluate<number>("document.querySelectorAll('canvas').length"), POLL).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => staff.evaluate<number>(PAINTED_PIXELS('#chart-pareto-categories')), POLL).toBeGreaterThan(500);
+    await expect.poll(() => staff.evaluate<number>(PAINTED_PIXELS('#chart-volume')), POLL).toBeGreaterThan(500);
     expect(await staff.textContent('#kpi-total')).toContain('5');
     expect(await staff.textContent('#kpi-csat')).toContain('5.00/5');
     // the customer with two claims is a repeat complainer
@@ -159,5 +164,5 @@ describe('the web chat and the staff console in a browser', () => {
     await mkdir(ARTIFACTS_DIR, { recursive: true });
     await staff.screenshot({ path: path.join(ARTIFACTS_DIR, 'console-reports.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
-  });
+  }, SLOW);
 });
