@@ -89,7 +89,7 @@ export async function runRoundtrips(options: RoundtripOptions): Promise<Roundtri
       return { counts, ok: CLAIM_NUMBER.test(last) };
     };
     await dialog(); // warm-up
-    const dialogs = [];
+    const dialogs: { counts: string[][]; ok: boolean }[] = [];
     for (let i = 0; i < options.customers; i++) dialogs.push(await dialog());
 
     const isAgenda = (c: string) => c.startsWith(`${AGENDA_COLLECTION}.`);
