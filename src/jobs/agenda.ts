@@ -1,4 +1,4 @@
-import { Agenda } from 'agenda';
+import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Db } from 'mongodb';
 
@@ -11,7 +11,10 @@ export interface SchedulerOptions {
 
 /**
  * Agenda on the desk's own database (jobs live in `agendaJobs`). Jobs are defined by the files
- * beside this one (one file per job kind); `main.ts` starts and stops it.
+ * beside this one (one file per job kind); `main.ts` starts and stops it. A job saved as due now
+ * (a customer notification) runs at once in the process that saved it, through Agenda's
+ * in-process notification channel, instead of waiting for the next poll; other instances see it
+ * at their next poll, and the poll stays the retry path.
  * @example const agenda = createScheduler(db); defineIdleSweep(agenda, runner); await agenda.start();
  */
 export function createScheduler(db: Db, options: SchedulerOptions = {}): Agenda {
@@ -19,5 +22,6 @@ export function createScheduler(db: Db, options: SchedulerOptions = {}): Agenda 
     backend: new MongoBackend({ mongo: db }),
     processEvery: options.processEveryMs ?? 5_000,
     defaultLockLifetime: options.lockLifetimeMs ?? 10 * 60_000,
+    notificationChannel: new InMemoryNotificationChannel(),
   });
 }
