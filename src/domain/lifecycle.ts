@@ -270,9 +270,13 @@ export function planTransition(claim: ClaimLifecycleState, input: ClaimCommand, 
   return { from: claim.status, to, set, unset, event };
 }
 
-/** The history event a registration starts with. */
+/**
+ * The history event a registration starts with. The customer is told of it in the dialog that
+ * registers the claim (the number in the same turn), so it is delivered as it happens: no
+ * notification job runs for a new claim.
+ */
 export function registrationEvent(now: Date): ClaimEvent {
-  return { id: randomUUID(), at: now, actor: { kind: 'customer' }, type: 'registered', to: 'new', notifyCustomer: true };
+  return { id: randomUUID(), at: now, actor: { kind: 'customer' }, type: 'registered', to: 'new', notifyCustomer: true, deliveredAt: now };
 }
 
 /** The history event of an assignment (no status change; the customer is not told). */

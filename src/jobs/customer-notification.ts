@@ -116,29 +116,36 @@ export class CustomerNotifier {
     const { leases } = this.options;
     const key = `notify:${claimId}`;
     const leaseMs = this.options.leaseMs ?? LEASE_MS;
-    const token = await leases.acquire(key, leaseMs);
-    if (!token) return 0;
-    try {
-      let settled = 0;
-      const tried = new Set<string>();
-      for (;;) {
-        const claim = await this.options.claims.findById(claimId);
-        const next = claim ? undeliveredNotices(claim).find((event) => !tried.has(event.id)) : undefined;
-        if (!claim || !next) return settled;
-        tried.add(next.id);
-        // a lease lost during a long stall: stop, the new holder carries on (no message twice)
-        if (!(await leases.renew(key, token, leaseMs))) return settled;
-        try {
-          await this.deliver(claimId, next.id);
-        } catch (error) {
-          if (this.now().getTime() - next.at.getTime() < (this.options.giveUpAfterMs ?? 3_600_000)) throw error;
-          await this.fail(claimId, next.id, 'gave_up');
+    let settled = 0;
+    const tried = new Set<string>();
+    const untried = async () => {
+      const claim = await this.options.claims.findById(claimId);
+      return claim ? undeliveredNotices(claim).find((event) => !tried.has(event.id)) : undefined;
+    };
+    for (let round = 0; round < 5; round++) {
+      const token = await leases.acquire(key, leaseMs);
+      if (!token) return settled;
+      try {
+        for (let next = await untried(); next; next = await untried()) {
+          tried.add(next.id);
+          // a lease lost during a long stall: stop, the new holder carries on (no message twice)
+          if (!(await leases.renew(key, token, leaseMs))) return settled;
+          try {
+            await this.deliver(claimId, next.id);
+          } catch (error) {
+            if (this.now().getTime() - next.at.getTime() < (this.options.giveUpAfterMs ?? 3_600_000)) throw error;
+            await this.fail(claimId, next.id, 'gave_up');
+          }
+          settled++;
         }
-        settled++;
+      } finally {
+        await leases.release(key, token);
       }
-    } finally {
-      await leases.release(key, token);
+      // an event written after the last read but before the release was left by any run that found
+      // the lease taken meanwhile: look once more now that the lease is free
+      if (!(await untried())) return settled;
     }
+    return settled;
   }
 
   /** Gives up on an event after the retries ran out; staff are told. */

@@ -151,7 +151,7 @@ export class ClaimRepository {
       history: [prepared.event],
       staffSyncPending: true,
       slaNextCheckAt: prepared.slaNextCheckAt,
-      ...(prepared.event.notifyCustomer ? { customerNotifyPending: true } : {}),
+      ...(prepared.event.notifyCustomer && prepared.event.deliveredAt === undefined ? { customerNotifyPending: true } : {}),
     };
     try {
       await this.claims.insertOne(doc);
