@@ -2,13 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DeskConfig } from '../../../src/domain/desk.js';
-import { sendFile, sendText, type HttpServer } from '../../../src/http.js';
+import { sendFile, sendText } from '../../../src/http.js';
 import { CATALOGUES, t } from '../../../src/i18n/index.js';
-import type { ConsoleAuth } from '../../../src/console-auth.js';
-import type { StaffDesk } from '../../../src/staff-desk.js';
 import { escapeHtml } from '../pages.js';
-import { localeOf, mountConsoleApi, type FileReads, type RequireStaff } from './api.js';
+import { localeOf, mountConsoleApi, type ConsoleApiOptions, type RequireStaff } from './api.js';
 import { mountConsoleRegister, type ClaimReads } from './register.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
@@ -25,17 +22,9 @@ const PAGE_HEADERS = {
   'cache-control': 'no-store',
 };
 
-export interface WebConsoleOptions {
-  readonly http: HttpServer;
-  readonly desk: DeskConfig;
-  readonly auth: ConsoleAuth;
-  readonly staff: StaffDesk;
-  readonly secureCookie: boolean;
-  /** PUBLIC_URL, when set: its origin is the console's too (behind a proxy that rewrites Host). */
-  readonly publicUrl?: string;
-  /** The register reads: the list, the export and the reports. */
+/** What the console needs: the API's parts, and the register reads for the list, export and reports. */
+export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly reads: ClaimReads;
-  readonly files: FileReads;
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
 }
 

@@ -67,7 +67,11 @@
 
   const dateTime = (iso) =>
     iso ? new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: me ? me.desk.timezone : undefined }).format(new Date(iso)) : t('console.claim.pending');
-  const labelOf = (list, id) => (list.find((item) => item.id === id) || { label: id, name: id }).label || (list.find((item) => item.id === id) || {}).name || id;
+  /** The name of an id in one of the desk's lists (categories have labels, departments names). */
+  const labelOf = (list, id) => {
+    const item = list.find((candidate) => candidate.id === id);
+    return item ? item.label || item.name : id;
+  };
 
   function clearCharts() {
     while (charts.length > 0) charts.pop().destroy();
