@@ -5,7 +5,7 @@ import type { Claim } from '../src/domain/lifecycle.js';
 import type { SurveyScore } from '../src/domain/survey.js';
 import type { Request, RequestResult } from './core.js';
 import { step } from './engine.js';
-import type { ConversationKey, ConversationStore, Outbox } from './state.js';
+import type { ConversationKey, ConversationStore, Outbox, StoredConversation } from './state.js';
 import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound } from './types.js';
 
 /** The claim operations the dialogs need (implemented by the ClaimRegistry). */
@@ -66,6 +66,61 @@ function recordedAs(result: HandleResult, onRecorded: ((result: HandleResult) =>
   return result;
 }
 
+/** Requests that change a claim: carried out only on state read from the database in this turn. */
+const WRITING_REQUESTS: ReadonlySet<Request['type']> = new Set(['register', 'add_info', 'survey_answer']);
+/** How many recently saved conversations each runner keeps (a few hundred bytes to a few KB each). */
+const RECENT_LIMIT = 5_000;
+/** How many update ids a kept conversation remembers on top of those it was read with. */
+const RECENT_UPDATES = 100;
+
+/** A conversation as this process last saved it, and whether it came from the database this turn. */
+interface Loaded {
+  readonly conversation: StoredConversation;
+  readonly fromDatabase: boolean;
+}
+
+/**
+ * The conversations this process saved most recently, as it saved them, so the next turn of a
+ * chat needs no read. Safe because every save is a compare-and-swap on the version: if another
+ * instance moved the conversation on, the save misses and the turn starts over from the
+ * database. Claim-changing requests are never carried out on a kept copy (see WRITING_REQUESTS).
+ */
+class RecentConversations {
+  private readonly entries = new Map<string, { conversation: StoredConversation; base: StoredConversation; updates: string[] }>();
+
+  get(chat: string): StoredConversation | undefined {
+    const entry = this.entries.get(chat);
+    if (!entry) return undefined;
+    // least recently used first: touch it
+    this.entries.delete(chat);
+    this.entries.set(chat, entry);
+    return entry.conversation;
+  }
+
+  /** Keeps the conversation as saved by the turn that started from `from`. */
+  saved(chat: string, from: Loaded, saved: Omit<StoredConversation, 'hasProcessed'>, updateId: string): void {
+    const previous = this.entries.get(chat);
+    // the update ids: those of the last read from the database, plus those saved since
+    const continues = !from.fromDatabase && previous?.conversation === from.conversation;
+    const base = continues ? previous.base : from.conversation;
+    const updates = continues ? [...previous.updates.slice(-(RECENT_UPDATES - 1)), updateId] : [updateId];
+    const conversation: StoredConversation = { ...saved, hasProcessed: (id) => updates.includes(id) || base.hasProcessed(id) };
+    this.entries.delete(chat);
+    this.entries.set(chat, { conversation, base, updates });
+    if (this.entries.size > RECENT_LIMIT) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  /** Records a change made after the save (replies sent, the chat found unreachable). */
+  update(chat: string, version: number, change: Partial<Pick<StoredConversation, 'outbox' | 'unreachableSince'>>): void {
+    const entry = this.entries.get(chat);
+    if (entry?.conversation.version === version) entry.conversation = { ...entry.conversation, ...change };
+  }
+
+  forget(chat: string): void {
+    this.entries.delete(chat);
+  }
+}
+
 /** Runs tasks one after another per key, different keys in parallel. */
 class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -98,6 +153,7 @@ class KeyedQueue {
  */
 export class ConversationRunner {
   private readonly queue = new KeyedQueue();
+  private readonly recent = new RecentConversations();
   private readonly now: () => Date;
   private readonly senders: Partial<Record<Channel, MessageSender>>;
 
@@ -170,32 +226,54 @@ export class ConversationRunner {
   }
 
   private async process(key: ConversationKey, input: Inbound, onRecorded?: (result: Recorded) => void): Promise<HandleResult> {
+    const chat = `${key.channel}:${key.chatId}`;
+    try {
+      return await this.processTurn(key, chat, input, onRecorded);
+    } catch (error) {
+      this.recent.forget(chat);
+      throw error;
+    }
+  }
+
+  private async processTurn(key: ConversationKey, chat: string, input: Inbound, onRecorded?: (result: Recorded) => void): Promise<HandleResult> {
+    let kept = this.recent.get(chat);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const loaded = await this.options.store.load(key);
+      const from: Loaded = kept ? { conversation: kept, fromDatabase: false } : { conversation: await this.options.store.load(key), fromDatabase: true };
+      const { conversation: loaded, fromDatabase } = from;
+      kept = undefined;
       // replies of an earlier turn that were saved but not sent (a crash, a channel outage): send
       // them first; if they still cannot go, they stay in the outbox ahead of this turn's replies
-      const undelivered = loaded.outbox && !(await this.deliver(key, loaded.outbox)) ? loaded.outbox.messages : [];
+      const undelivered = loaded.outbox && !(await this.deliver(key, loaded.version, loaded.outbox)) ? loaded.outbox.messages : [];
       if (loaded.hasProcessed(input.updateId)) return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
 
       const now = this.now();
       const results = new Map<string, RequestResult>();
       let outcome = step(loaded.state, input, { desk: this.options.desk, now, results });
+      let stale = false;
       for (let requests = 0; outcome.kind === 'need'; requests++) {
         if (requests >= MAX_REQUESTS_PER_TURN) throw new Error(`a step kept asking for more (last: ${outcome.request.type})`);
+        // a claim is changed only on the state as the database has it now
+        if (!fromDatabase && WRITING_REQUESTS.has(outcome.request.type)) {
+          stale = true;
+          break;
+        }
         results.set(outcome.request.id, await this.perform(outcome.request, input));
         outcome = step(loaded.state, input, { desk: this.options.desk, now, results });
       }
+      if (stale || outcome.kind === 'need') continue;
 
       const messages = [...undelivered, ...outcome.replies];
       const outbox: Outbox | undefined = messages.length > 0 ? { updateId: input.updateId, to: referenceOf(input.from), messages } : undefined;
-      const saved = await this.options.store.commit(key, loaded.version, outcome.state, input.updateId, outbox);
+      // the customer wrote, so the channel takes messages to this chat again
+      const reachable = input.content.type !== 'idle_timeout';
+      const saved = await this.options.store.commit(key, loaded.version, outcome.state, input.updateId, outbox, reachable ? { reachable } : {});
+      if (saved.outcome !== 'committed') this.recent.forget(chat);
       if (saved.outcome === 'duplicate') return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
       if (saved.outcome === 'conflict') continue;
+      this.recent.saved(chat, from, { key, version: saved.version, state: outcome.state, outbox, unreachableSince: reachable ? undefined : loaded.unreachableSince }, input.updateId);
       const result = { outcome: 'handled' as const, replies: outcome.replies, ...(outcome.notice !== undefined ? { notice: outcome.notice } : {}) };
       onRecorded?.(result);
-      // the customer wrote, so the channel takes messages to this chat again
-      if (loaded.unreachableSince && input.content.type !== 'idle_timeout') await this.options.store.setUnreachable(key, undefined);
-      const delivered = outbox ? await this.deliver(key, outbox) : true;
+      const delivered = outbox ? await this.deliver(key, saved.version, outbox) : true;
       return { ...result, delivered };
     }
     throw new Error('the conversation kept changing while this update was handled');
@@ -231,7 +309,8 @@ export class ConversationRunner {
    * Sends saved replies, then marks them sent. Returns false when they could not be sent; they
    * stay saved and go out with the next turn.
    */
-  private async deliver(key: ConversationKey, outbox: Outbox): Promise<boolean> {
+  private async deliver(key: ConversationKey, version: number, outbox: Outbox): Promise<boolean> {
+    const chat = `${key.channel}:${key.chatId}`;
     const sender = this.senders[outbox.to.channel];
     if (!sender) {
       this.options.logger?.warn('no sender for channel; replies kept', { channel: outbox.to.channel });
@@ -242,8 +321,10 @@ export class ConversationRunner {
     } catch (error) {
       if (error instanceof RecipientUnreachableError) {
         // retrying cannot help: remember it for the jobs and drop the replies
-        await this.options.store.setUnreachable(key, this.now());
+        const since = this.now();
+        await this.options.store.setUnreachable(key, since);
         await this.options.store.clearOutbox(key, outbox.updateId);
+        this.recent.update(chat, version, { outbox: undefined, unreachableSince: since });
         this.options.logger?.warn('the channel refuses this chat (bot blocked); replies dropped', { channel: key.channel });
         return false;
       }
@@ -251,6 +332,7 @@ export class ConversationRunner {
       return false;
     }
     await this.options.store.clearOutbox(key, outbox.updateId);
+    this.recent.update(chat, version, { outbox: undefined });
     return true;
   }
 }

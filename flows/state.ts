@@ -59,6 +59,12 @@ export type CommitResult =
   | { readonly outcome: 'duplicate' }
   | { readonly outcome: 'conflict' };
 
+/** What else a commit records besides the state. */
+export interface CommitOptions {
+  /** The customer wrote, so the channel takes messages to this chat again: clear `unreachableSince`. */
+  readonly reachable?: boolean;
+}
+
 /**
  * The port the flow runner saves conversations through (implemented in src/store).
  * `commit` is a compare-and-swap on `version` that records `updateId` in the same atomic write,
@@ -66,8 +72,11 @@ export type CommitResult =
  */
 export interface ConversationStore {
   load(key: ConversationKey): Promise<StoredConversation>;
-  /** Saves the state and, in the same write, the replies to send (`outbox`). */
-  commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string, outbox?: Outbox): Promise<CommitResult>;
+  /**
+   * Saves the state and, in the same write, the replies to send (`outbox`). With `reachable`
+   * (the customer wrote) the same write also clears the chat's unreachable mark.
+   */
+  commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string, outbox?: Outbox, options?: CommitOptions): Promise<CommitResult>;
   /** Marks the outbox of `updateId` as sent. */
   clearOutbox(key: ConversationKey, updateId: string): Promise<void>;
   /** Conversations in a dialog whose last activity is before `before`, oldest first. */

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import { COLLECTIONS } from './collections.js';
 import { isDuplicateKey } from './mongo.js';
-import type { CommitResult, ConversationKey, ConversationState, ConversationStore, Outbox, StoredConversation } from '../../flows/state.js';
+import type { CommitOptions, CommitResult, ConversationKey, ConversationState, ConversationStore, Outbox, StoredConversation } from '../../flows/state.js';
 
 /** How many recent update ids each conversation remembers for de-duplication. */
 export const PROCESSED_WINDOW = 100;
@@ -91,7 +91,7 @@ export class MongoConversationStore implements ConversationStore {
     };
   }
 
-  async commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string, outbox?: Outbox): Promise<CommitResult> {
+  async commit(key: ConversationKey, expectedVersion: number, state: ConversationState, updateId: string, outbox?: Outbox, options: CommitOptions = {}): Promise<CommitResult> {
     const _id = idOf(key);
     const fields: Partial<ConversationDocument> = { ...stateFields(state), ...(outbox ? { outbox } : {}) };
     if (expectedVersion === 0) {
@@ -107,7 +107,7 @@ export class MongoConversationStore implements ConversationStore {
       { _id, version: expectedVersion, processed: { $ne: updateId } },
       {
         $set: fields,
-        ...unsetMissing(fields),
+        ...unsetMissing(fields, options.reachable === true),
         $inc: { version: 1 },
         $push: { processed: { $each: [updateId], $slice: -PROCESSED_WINDOW } },
       },
@@ -141,7 +141,8 @@ export class MongoConversationStore implements ConversationStore {
   }
 }
 
-function unsetMissing(fields: Partial<ConversationDocument>): { $unset?: Record<string, ''> } {
-  const missing = OPTIONAL_FIELDS.filter((field) => fields[field] === undefined);
+function unsetMissing(fields: Partial<ConversationDocument>, reachable: boolean): { $unset?: Record<string, ''> } {
+  const missing: string[] = OPTIONAL_FIELDS.filter((field) => fields[field] === undefined);
+  if (reachable) missing.push('unreachableSince');
   return missing.length > 0 ? { $unset: Object.fromEntries(missing.map((field) => [field, ''] as const)) } : {};
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { photo, setupDesk, TestChat } from '../support/chat.js';
+import { ConversationRunner } from '../../flows/runner.js';
+import type { ConversationStore } from '../../flows/state.js';
 import type { Locale } from '../../src/domain/locale.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
 
@@ -491,5 +493,73 @@ describe('robustness', () => {
     const sent = env.app.channel.to(chat.from.chatId).slice(sentBefore).map((m) => m.text);
     expect(sent).toEqual([t('en', 'ask.intake.order'), t('en', 'ask.intake.description')]);
     expect((await env.app.store.load({ channel: 'telegram', chatId: chat.from.chatId })).outbox).toBeUndefined();
+  });
+
+  it('two app instances taking turns in one chat: each answer lands once, in order, and one claim is registered', async () => {
+    const runners = [env.app.runner, env.app.restart()];
+    let turns = 0;
+    // instance A takes two turns, then B two, and so on: each one's own copy goes stale in between
+    const alternating = { handle: (input: Parameters<ConversationRunner['handle']>[0]) => (runners[Math.floor(turns++ / 2) % 2] ?? env.app.runner).handle(input) };
+    const chat = new TestChat(alternating);
+    await fillTo(chat, 'confirm');
+    await chat.press(t('en', 'button.submit'));
+    expect(chat.result?.outcome).toBe('handled');
+    expect(turns).toBeGreaterThan(8);
+    const claims = await claimsOf(chat);
+    expect(claims).toHaveLength(1);
+    expect(claims[0]?.concerns).toMatchObject({ product: 'Kettle KT-200', orderOrBatch: 'ORD-5512' });
+    // every turn answered exactly once
+    const sent = env.app.channel.to(chat.from.chatId).map((m) => m.text);
+    for (const question of ['ask.intake.product', 'ask.intake.order', 'ask.intake.description'] as const) expect(sent.filter((text) => text === t('en', question))).toHaveLength(1);
+  });
+
+  it('a press already handled by another instance is recognised there too, and changes no claim', async () => {
+    const chat = new TestChat(env.app.runner);
+    await fillTo(chat, 'confirm');
+    const submit = { type: 'choice', choiceId: chat.choice(t('en', 'button.submit')).id } as const;
+    // instance B handles the press; Telegram then delivers it once more, to instance A, whose copy predates it
+    chat.useRunner(env.app.restart());
+    await chat.deliver(submit, 'tg-press');
+    expect(chat.result?.outcome).toBe('handled');
+    const sent = env.app.channel.to(chat.from.chatId).length;
+    chat.useRunner(env.app.runner);
+    await chat.deliver(submit, 'tg-press');
+    expect(chat.result?.outcome).toBe('duplicate');
+    expect(env.app.channel.to(chat.from.chatId)).toHaveLength(sent);
+    expect(await claimsOf(chat)).toHaveLength(1);
+  });
+
+  it('a chat this instance saved last is not read again; one another instance moved on is', async () => {
+    let loads = 0;
+    const counting: ConversationStore = Object.assign(Object.create(env.app.store) as ConversationStore, {
+      load: (key: Parameters<ConversationStore['load']>[0]) => {
+        loads++;
+        return env.app.store.load(key);
+      },
+    });
+    const runner = new ConversationRunner({ desk: env.desk, store: counting, claims: env.app.registry, senders: { telegram: env.app.channel }, now: env.app.clock.now });
+    const chat = new TestChat(runner);
+    await chat.send('/new');
+    await chat.press(t('en', 'kind.claim'));
+    await chat.press('Defective product');
+    expect(loads).toBe(1);
+    // another instance answers the product question: this runner's copy is now behind
+    chat.useRunner(env.app.restart());
+    await chat.send('Kettle KT-200');
+    chat.useRunner(runner);
+    await chat.send('ORD-5512');
+    expect(loads).toBe(2);
+    expect(await dialogOf(chat)).toMatchObject({ stepId: 'description', answers: { product: 'Kettle KT-200', order: 'ORD-5512' } });
+  });
+
+  it('a customer writing clears the unreachable mark, even on a chat this instance kept', async () => {
+    const chat = new TestChat(env.app.runner);
+    await chat.send('/new');
+    const key = { channel: chat.from.channel, chatId: chat.from.chatId };
+    // a notification job found the bot blocked (another process, straight to the database)
+    await env.app.store.setUnreachable(key, new Date());
+    expect((await env.app.store.load(key)).unreachableSince).toBeInstanceOf(Date);
+    await chat.press(t('en', 'kind.claim'));
+    expect((await env.app.store.load(key)).unreachableSince).toBeUndefined();
   });
 });

@@ -96,7 +96,7 @@ export class TestChat {
   private updates = 0;
 
   constructor(
-    private runner: ConversationRunner,
+    private runner: Pick<ConversationRunner, 'handle'>,
     options: Partial<Sender> = {},
   ) {
     const id = String(700_000 + ++chats + Math.floor(Math.random() * 1_000_000) * 1000);
@@ -104,7 +104,7 @@ export class TestChat {
   }
 
   /** Switches to another runner (a restarted process). */
-  useRunner(runner: ConversationRunner): void {
+  useRunner(runner: Pick<ConversationRunner, 'handle'>): void {
     this.runner = runner;
   }
 
