@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Bot, GrammyError, type Api } from 'grammy';
+import { Bot, GrammyError, HttpError, type Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ConversationRunner } from '../../flows/runner.js';
 import { takeUpdate } from '../telegram/intake.js';
-import { TelegramApiError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
+import { TelegramApiError, TelegramNetworkError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
 
 export interface GrammyDeskOptions {
   readonly token: string;
@@ -20,6 +20,8 @@ function neutral(error: unknown): unknown {
   if (error instanceof GrammyError) {
     return new TelegramApiError(error.error_code, error.description, error.parameters.retry_after, error.parameters.migrate_to_chat_id);
   }
+  // grammY wraps a failed connection (reset, refused, timed out) in HttpError
+  if (error instanceof HttpError) return TelegramNetworkError.from(error.error);
   return error;
 }
 

@@ -4,7 +4,7 @@ import type { Update } from 'grammy/types';
 import type { ConversationRunner } from '../../flows/runner.js';
 import { toInput } from '../telegram/inbound.js';
 import { takeUpdate, type AnswerCallback, type ReportError } from '../telegram/intake.js';
-import { TelegramApiError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
+import { TelegramApiError, TelegramNetworkError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
 
 export interface TelegrafDeskOptions {
   readonly sender?: TelegramSenderOptions;
@@ -20,10 +20,12 @@ export interface TelegrafDeskOptions {
 }
 
 /** Maps Telegraf's error to the library-neutral one the sender understands. */
-function neutral(error: unknown): unknown {
+export function neutral(error: unknown): unknown {
   if (error instanceof TelegramError) {
     return new TelegramApiError(error.code, error.description, error.parameters?.retry_after, error.parameters?.migrate_to_chat_id);
   }
+  // Telegraf calls the API through node-fetch, whose failed connections are FetchErrors of type 'system'
+  if (error instanceof Error && error.name === 'FetchError' && (error as { type?: unknown }).type === 'system') return TelegramNetworkError.from(error);
   return error;
 }
 

@@ -16,6 +16,24 @@ export class TelegramApiError extends Error {
   }
 }
 
+/**
+ * The Bot API could not be reached or the connection broke before an answer (a reset keep-alive
+ * connection, a refused connection, a timeout). Retried like a server error: the request most
+ * likely never arrived, and a rare repeat is better than a reply never sent.
+ */
+export class TelegramNetworkError extends Error {
+  constructor(readonly code: string) {
+    super(`the Bot API could not be reached (${code})`);
+    this.name = 'TelegramNetworkError';
+  }
+
+  /** From the library's connection error: its system code (ECONNRESET…) or name, never its message. */
+  static from(cause: unknown): TelegramNetworkError {
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    return new TelegramNetworkError(typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'unknown');
+  }
+}
+
 /** The customer blocked the bot (403): retrying cannot help; the runner records it. */
 export class ChatUnreachableError extends RecipientUnreachableError {
   constructor(readonly chatId: string) {
@@ -41,7 +59,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Sends desk messages to Telegram: renders them, honours 429 `retry_after` (within a cap on
- * attempts and total wait), retries server errors with backoff, follows `migrate_to_chat_id`, and
+ * attempts and total wait), retries server and network errors with backoff, follows `migrate_to_chat_id`, and
  * gives up at once on 403 (the customer blocked the bot) with a ChatUnreachableError.
  * @example new TelegramSender(transport).send({ channel: 'telegram', chatId: '42' }, outbound)
  */
@@ -71,19 +89,26 @@ export class TelegramSender implements MessageSender {
         await this.transport.sendMessage(target, message);
         return;
       } catch (error) {
-        if (!(error instanceof TelegramApiError)) throw error;
-        if (error.code === 403) throw new ChatUnreachableError(chatId);
-        if (error.migrateToChatId !== undefined) {
+        if (error instanceof TelegramApiError && error.code === 403) throw new ChatUnreachableError(chatId);
+        if (error instanceof TelegramApiError && error.migrateToChatId !== undefined) {
           if (attempt >= this.maxAttempts) throw error;
           target = String(error.migrateToChatId);
           continue;
         }
-        const retryable = error.code === 429 || error.code >= 500;
-        const wait = error.code === 429 ? (error.retryAfterSeconds ?? 1) * 1000 : 200 * 2 ** (attempt - 1);
-        if (!retryable || attempt >= this.maxAttempts || waited + wait > this.maxWaitMs) throw error;
+        const wait = retryWait(error, attempt);
+        if (wait === undefined || attempt >= this.maxAttempts || waited + wait > this.maxWaitMs) throw error;
         waited += wait;
         await this.sleep(wait);
       }
     }
   }
+}
+
+/** How long to wait before trying again after this error, or undefined when retrying cannot help. */
+function retryWait(error: unknown, attempt: number): number | undefined {
+  const backoff = 200 * 2 ** (attempt - 1);
+  if (error instanceof TelegramNetworkError) return backoff;
+  if (!(error instanceof TelegramApiError)) return undefined;
+  if (error.code === 429) return (error.retryAfterSeconds ?? 1) * 1000;
+  return error.code >= 500 ? backoff : undefined;
 }

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
 import { toInput, TELEGRAM_FILE_LIMIT_BYTES } from '../../adapters/telegram/inbound.js';
 import { renderTelegram, splitText, TELEGRAM_TEXT_LIMIT } from '../../adapters/telegram/outbound.js';
-import { ChatUnreachableError } from '../../adapters/telegram/sender.js';
+import { Telegraf } from 'telegraf';
+import { ChatUnreachableError, TelegramNetworkError } from '../../adapters/telegram/sender.js';
+import { neutral as telegrafNeutral } from '../../adapters/telegram-telegraf/middleware.js';
 import { GrammyDesk } from '../../adapters/telegram-grammy/bot.js';
 import { FakeTelegram, fakeUser } from '../support/telegram-api.js';
 
@@ -115,6 +117,40 @@ describe('sending to Telegram (grammY against the fake Bot API)', () => {
     await expect(desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, hello)).rejects.toMatchObject({ code: 500 });
     expect(waits).toEqual([200, 400, 800]);
     expect(attemptsTo(String(user.id))).toHaveLength(4);
+  });
+
+  it('retries a connection cut before any answer (a reset keep-alive connection), and sends once', async () => {
+    const user = fakeUser();
+    fake.userSays(user, 'hi');
+    fake.failNext('sendMessage', { code: 'reset' }, 2);
+    await desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, hello);
+    expect(waits).toEqual([200, 400]);
+    expect(attemptsTo(String(user.id))).toHaveLength(3);
+    expect(fake.sentTo(user.id).map((m) => m.text)).toEqual(['hello']);
+  });
+
+  it('gives up on a connection that keeps failing after the cap on attempts, naming only the error code', async () => {
+    const user = fakeUser();
+    fake.userSays(user, 'hi');
+    fake.failNext('sendMessage', { code: 'reset' }, 4);
+    const failure = desk.sender.send({ channel: 'telegram', chatId: String(user.id) }, hello);
+    await expect(failure).rejects.toBeInstanceOf(TelegramNetworkError);
+    await expect(failure).rejects.toMatchObject({ code: expect.stringMatching(/^E[A-Z]+$/) as unknown });
+    expect(waits).toEqual([200, 400, 800]);
+    expect(fake.sentTo(user.id)).toEqual([]);
+  });
+
+  it('Telegraf\'s cut connection maps to the same network error the sender retries', async () => {
+    const user = fakeUser();
+    fake.userSays(user, 'hi');
+    fake.failNext('sendMessage', { code: 'reset' });
+    const telegram = new Telegraf(fake.token, { telegram: { apiRoot: fake.url } }).telegram;
+    const error: unknown = await telegram.sendMessage(user.id, 'hello').then(() => undefined, (e: unknown) => e);
+    expect(telegrafNeutral(error)).toBeInstanceOf(TelegramNetworkError);
+    // a refusal by Telegram stays an API error
+    fake.failNext('sendMessage', { code: 500 });
+    const refused: unknown = await telegram.sendMessage(user.id, 'hello').then(() => undefined, (e: unknown) => e);
+    expect(telegrafNeutral(refused)).toMatchObject({ name: 'TelegramApiError', code: 500 });
   });
 
   it('does not retry a blocked bot (403)', async () => {

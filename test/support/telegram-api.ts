@@ -61,7 +61,9 @@ export type InjectedFailure =
   | { code: 429; retryAfter: number }
   | { code: 403; description?: string }
   | { code: 500; description?: string }
-  | { code: 400; description: string; migrateToChatId?: number };
+  | { code: 400; description: string; migrateToChatId?: number }
+  /** The connection is cut before any answer (the client sees ECONNRESET or a hang-up); nothing is done. */
+  | { code: 'reset' };
 
 /** A file part of a multipart request, as recorded in `params` (its content is not kept). */
 export interface UploadedFile {
@@ -460,6 +462,10 @@ export class FakeTelegram {
       return;
     }
     const injected = this.takeFailure(methodName);
+    if (injected === 'reset') {
+      req.socket.destroy();
+      return;
+    }
     if (injected) {
       this.respond(res, call, injected);
       return;
@@ -481,12 +487,15 @@ export class FakeTelegram {
     const methodName = CANONICAL[method.toLowerCase()] ?? method;
     const call: RecordedCall = { method: methodName, params, at: Date.now() };
     this.calls.push(call);
-    call.response = this.takeFailure(methodName) ?? (methodName === 'getUpdates'
+    const injected = this.takeFailure(methodName);
+    // a webhook reply has no connection of its own to cut: the call is simply lost
+    if (injected === 'reset') return;
+    call.response = injected ?? (methodName === 'getUpdates'
       ? { ok: false, error_code: 400, description: 'Bad Request: method is unavailable in a webhook reply' }
       : this.execute(methodName, params));
   }
 
-  private takeFailure(method: string): ApiResponse | undefined {
+  private takeFailure(method: string): ApiResponse | 'reset' | undefined {
     const list = this.failures.get(method.toLowerCase());
     const head = list?.[0];
     if (!list || !head) return undefined;
@@ -494,6 +503,8 @@ export class FakeTelegram {
     if (head.remaining <= 0) list.shift();
     const f = head.failure;
     switch (f.code) {
+      case 'reset':
+        return 'reset';
       case 429:
         return { ok: false, error_code: 429, description: `Too Many Requests: retry after ${f.retryAfter}`, parameters: { retry_after: f.retryAfter } };
       case 403:
