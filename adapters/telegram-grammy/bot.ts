@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Bot, GrammyError, HttpError, type Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ConversationRunner } from '../../flows/runner.js';
-import { takeUpdate } from '../telegram/intake.js';
+import { takeUpdate, type AnswerCallback } from '../telegram/intake.js';
 import { TelegramApiError, TelegramNetworkError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
 
 export interface GrammyDeskOptions {
@@ -63,9 +63,9 @@ export class GrammyDesk {
    * are sent afterwards (`runner.drain()` waits for them). Throws only when the update could not
    * be recorded (the database is down).
    */
-  async handleUpdate(update: Update): Promise<void> {
+  async handleUpdate(update: Update, answer: AnswerCallback = (id, text) => this.bot.api.answerCallbackQuery(id, text ? { text } : {})): Promise<void> {
     if (!this.runner) throw new Error('attach(runner) before handling updates');
-    await takeUpdate(this.runner, update, (id, text) => this.bot.api.answerCallbackQuery(id, text ? { text } : {}), this.options.onError);
+    await takeUpdate(this.runner, update, answer, this.options.onError);
   }
 
   /**
@@ -110,7 +110,9 @@ export class GrammyDesk {
   /**
    * The webhook endpoint: checks Telegram's secret token header (constant time) — a missing or
    * wrong one gets 401 and nothing is recorded —, records the update, then answers 200. A failure
-   * to record answers 500, so Telegram delivers the update again.
+   * to record answers 500, so Telegram delivers the update again. A pressed button is answered in
+   * the webhook's own response (Telegram's "webhook reply"), which saves a Bot API request per
+   * press; its result is never needed.
    */
   webhookHandler(secretToken: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
     const expected = Buffer.from(secretToken);
@@ -129,8 +131,13 @@ export class GrammyDesk {
         return;
       }
       try {
-        await this.handleUpdate(update);
-        res.writeHead(200).end();
+        let reply: { method: 'answerCallbackQuery'; callback_query_id: string; text?: string } | undefined;
+        await this.handleUpdate(update, (id, text) => {
+          reply = { method: 'answerCallbackQuery', callback_query_id: id, ...(text ? { text } : {}) };
+          return Promise.resolve();
+        });
+        if (reply) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+        else res.writeHead(200).end();
       } catch (error) {
         this.options.onError?.('webhook', error);
         res.writeHead(500).end();

@@ -259,3 +259,32 @@ describe('starting the Telegram bot', () => {
     }
   });
 });
+
+describe('grammY webhook: a pressed button is answered in the webhook\'s own response', () => {
+  it('answers the callback query in the response body (no separate Bot API request), with the stale notice when there is one', async () => {
+    const fake = await FakeTelegram.start({ token: TEST_BOT_TOKEN });
+    const bot = await BotUnderTest.start('grammy-webhook', { fake, mongoUri: inject('mongoUri'), database: `tg_reply_${randomBytes(4).toString('hex')}` });
+    try {
+      const c = new TelegramCustomer(bot, fakeUser());
+      await c.says('/start');
+      const post = async (data: string) => {
+        const update = fake.userPresses(c.user, data);
+        const { body, headers } = fake.webhookRequest(update);
+        const response = await fetch(bot.webhookUrl ?? '', { method: 'POST', headers, body });
+        return { id: update.callback_query?.id, status: response.status, type: response.headers.get('content-type'), reply: (await response.json()) as Record<string, unknown> };
+      };
+      const data = c.button(t('en', 'kind.claim'));
+      const first = await post(data);
+      expect(first).toMatchObject({ status: 200, type: 'application/json', reply: { method: 'answerCallbackQuery', callback_query_id: first.id } });
+      expect(first.reply.text).toBeUndefined();
+      // the same button again is stale now: the answer carries the notice
+      const again = await post(data);
+      expect(again.reply).toEqual({ method: 'answerCallbackQuery', callback_query_id: again.id, text: t('en', 'notice.stale') });
+      expect(fake.callsTo('answerCallbackQuery')).toEqual([]);
+    } finally {
+      await bot.app.db.dropDatabase();
+      await bot.stop();
+      await fake.close();
+    }
+  });
+});
