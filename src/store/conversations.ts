@@ -1,10 +1,12 @@
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import { COLLECTIONS } from './collections.js';
 import { isDuplicateKey } from './mongo.js';
 import type { CommitOptions, CommitResult, ConversationKey, ConversationState, ConversationStore, Outbox, StoredConversation } from '../../flows/state.js';
 
 /** How many recent update ids each conversation remembers for de-duplication. */
 export const PROCESSED_WINDOW = 100;
+/** The most outbox clears written in one command. */
+const CLEAR_GROUP_LIMIT = 500;
 
 interface ConversationDocument {
   _id: string;
@@ -73,6 +75,8 @@ const OPTIONAL_FIELDS = ['locale', 'prompt', 'trail', 'outbox'] as const;
  */
 export class MongoConversationStore implements ConversationStore {
   private readonly conversations: Collection<ConversationDocument>;
+  private readonly pendingClears: { filter: Filter<ConversationDocument>; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(db: Db) {
     this.conversations = db.collection<ConversationDocument>(COLLECTIONS.conversations);
@@ -116,8 +120,33 @@ export class MongoConversationStore implements ConversationStore {
     return this.explainMiss(_id, updateId);
   }
 
-  async clearOutbox(key: ConversationKey, updateId: string): Promise<void> {
-    await this.conversations.updateOne({ _id: idOf(key), 'outbox.updateId': updateId }, { $unset: { outbox: '' } });
+  /**
+   * Clears are written in groups: one is written at once, and those asked for while it is on its
+   * way go together in the next write (one command for many chats under load; no wait when idle).
+   * Each settles when the write that carries it does.
+   */
+  clearOutbox(key: ConversationKey, updateId: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pendingClears.push({ filter: { _id: idOf(key), 'outbox.updateId': updateId }, resolve, reject });
+      this.flushing ??= this.flushClears();
+    });
+  }
+
+  private async flushClears(): Promise<void> {
+    while (this.pendingClears.length > 0) {
+      const group = this.pendingClears.splice(0, CLEAR_GROUP_LIMIT);
+      try {
+        await this.conversations.bulkWrite(
+          group.map(({ filter }) => ({ updateOne: { filter, update: { $unset: { outbox: '' } } } })),
+          { ordered: false },
+        );
+        for (const clear of group) clear.resolve();
+      } catch (error) {
+        // some may have been written: the runner then reads the chat afresh, so nothing is sent twice
+        for (const clear of group) clear.reject(error);
+      }
+    }
+    this.flushing = undefined;
   }
 
   async setUnreachable(key: ConversationKey, since: Date | undefined): Promise<void> {

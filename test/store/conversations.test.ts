@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
 import { openTestDatabase, type TestDatabase } from '../support/db.js';
 import { MongoConversationStore, PROCESSED_WINDOW } from '../../src/store/conversations.js';
 import { ensureIndexes } from '../../src/store/collections.js';
@@ -119,6 +120,40 @@ describe('conversation state', () => {
     await store.commit(key, 1, state('category'), 'u2', { ...outbox, updateId: 'u2' });
     await store.commit(key, 2, state('product'), 'u3');
     expect((await store.load(key)).outbox).toBeUndefined();
+  });
+
+  it('clears asked for at once are written together, each only where its own replies still stand', async () => {
+    const monitored = await MongoClient.connect(t.uri, { monitorCommands: true });
+    try {
+      const grouped = new MongoConversationStore(monitored.db(t.db.databaseName));
+      const keys = Array.from({ length: 40 }, nextKey);
+      const outboxOf = (key: ConversationKey, updateId: string) => ({ updateId, to: { channel: 'telegram' as const, chatId: key.chatId }, messages: [{ text: 'hi', expects: 'none' as const }] });
+      for (const key of keys) await grouped.commit(key, 0, state('kind'), 'u1', outboxOf(key, 'u1'));
+      // the last chat moved on: its outbox is now that of u2, which a late clear of u1 must not touch
+      const movedOn = keys.at(-1) ?? nextKey();
+      await grouped.commit(movedOn, 1, state('category'), 'u2', outboxOf(movedOn, 'u2'));
+      let updates = 0;
+      monitored.on('commandStarted', (event) => {
+        if (event.commandName === 'update') updates++;
+      });
+      await Promise.all(keys.map((key) => grouped.clearOutbox(key, 'u1')));
+      expect(updates).toBeLessThan(keys.length / 4);
+      for (const key of keys.slice(0, -1)) expect((await grouped.load(key)).outbox).toBeUndefined();
+      expect((await grouped.load(movedOn)).outbox?.updateId).toBe('u2');
+    } finally {
+      await monitored.close();
+    }
+  });
+
+  it('a failed write fails every clear it carried, and none is left waiting', async () => {
+    const client = await MongoClient.connect(t.uri);
+    const grouped = new MongoConversationStore(client.db(t.db.databaseName));
+    const key = nextKey();
+    await grouped.commit(key, 0, state('kind'), 'u1', { updateId: 'u1', to: { channel: 'telegram', chatId: key.chatId }, messages: [{ text: 'hi', expects: 'none' }] });
+    await client.close();
+    const settled = await Promise.allSettled([grouped.clearOutbox(key, 'u1'), grouped.clearOutbox(nextKey(), 'u1'), grouped.clearOutbox(nextKey(), 'u1')]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((await store.load(key)).outbox?.updateId).toBe('u1');
   });
 
   it('lists conversations idle in a dialog since before a time, oldest first', async () => {
