@@ -153,8 +153,8 @@ export interface DeskUnderBench {
   stop(): Promise<void>;
 }
 
-/** `mongoUri` is the server's `mongodb://host:port/` (trailing slash); `query` is added to it (e.g. `monitorCommands=true`). */
-export async function startDesk(mongoUri: string, database: string, options: { query?: string } & Pick<StartAppOptions, 'jobsEveryMs' | 'notifications'> = {}): Promise<DeskUnderBench> {
+/** `mongoUri` is the server's `mongodb://host:port/` (trailing slash); `query` is added to it (e.g. `monitorCommands=true`); `env` adds variables. */
+export async function startDesk(mongoUri: string, database: string, options: { query?: string; env?: NodeJS.ProcessEnv } & Pick<StartAppOptions, 'jobsEveryMs' | 'notifications'> = {}): Promise<DeskUnderBench> {
   const tg = await ObservedTelegram.start();
   const warnings: string[] = [];
   const env: NodeJS.ProcessEnv = {
@@ -166,6 +166,7 @@ export async function startDesk(mongoUri: string, database: string, options: { q
     TELEGRAM_MODE: 'webhook',
     PUBLIC_URL: 'https://desk.example.test',
     TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...options.env,
   };
   try {
     const app = await startApp({

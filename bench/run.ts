@@ -1,5 +1,6 @@
 /**
- * The benchmarks: `npm run bench -- [--customers 200] [--reps 3] [--quick] [--only intake,roundtrips,notify]`.
+ * The benchmarks: `npm run bench -- [--customers 200] [--reps 3] [--quick] [--only intake,roundtrips,notify,outbound]`
+ * (`outbound`: `[--notifications 10000] [--outbound-reps 1]`; not in the default set, it takes ~6 min a rep).
  * Starts one local database server (or uses MONGODB_URI / --mongo-uri: `mongodb://host:port/`),
  * runs each benchmark, prints a table and writes bench/reports/<timestamp>.json.
  */
@@ -13,6 +14,7 @@ import { startLocalServer, type LocalServer } from '../src/store/local/server.js
 import { runIntake, type IntakeResult } from './intake.js';
 import { runRoundtrips, type RoundtripResult } from './roundtrips.js';
 import { runNotifyLatency, type NotifyResult } from './notify-latency.js';
+import { runOutbound, type OutboundResult } from './outbound.js';
 
 export interface BenchSettings {
   readonly customers: number;
@@ -21,7 +23,10 @@ export interface BenchSettings {
   readonly roundtripCustomers: number;
   readonly processEveryMs: number;
   readonly notifySamples: number;
-  readonly only: readonly ('intake' | 'roundtrips' | 'notify')[];
+  /** Part 4: customer notifications queued per rep (chats: 40 % of them), and its reps. */
+  readonly notifications?: number;
+  readonly outboundReps?: number;
+  readonly only: readonly ('intake' | 'roundtrips' | 'notify' | 'outbound')[];
 }
 
 export interface BenchReport {
@@ -36,11 +41,12 @@ export interface BenchReport {
   readonly intake?: IntakeResult;
   readonly roundtrips?: RoundtripResult;
   readonly notify?: NotifyResult;
+  readonly outbound?: OutboundResult;
   readonly targets: { name: string; target: string; measured: string; met: boolean }[];
 }
 
-const QUICK: Omit<BenchSettings, 'only'> = { customers: 20, reps: 2, warmupCustomers: 5, roundtripCustomers: 3, processEveryMs: 1000, notifySamples: 3 };
-const FULL: Omit<BenchSettings, 'only'> = { customers: 200, reps: 3, warmupCustomers: 50, roundtripCustomers: 10, processEveryMs: 5000, notifySamples: 8 };
+const QUICK: Omit<BenchSettings, 'only'> = { customers: 20, reps: 2, warmupCustomers: 5, roundtripCustomers: 3, processEveryMs: 1000, notifySamples: 3, notifications: 600, outboundReps: 1 };
+const FULL: Omit<BenchSettings, 'only'> = { customers: 200, reps: 3, warmupCustomers: 50, roundtripCustomers: 10, processEveryMs: 5000, notifySamples: 8, notifications: 10_000, outboundReps: 1 };
 
 /** Runs the chosen benchmarks against a server at `mongoUri` (`mongodb://host:port/`). */
 export async function runBenchmarks(mongoUri: string, kind: string, settings: BenchSettings): Promise<BenchReport> {
@@ -54,10 +60,18 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
   const notify = settings.only.includes('notify')
     ? await runNotifyLatency({ mongoUri, processEveryMs: settings.processEveryMs, samples: settings.notifySamples, reps: settings.reps })
     : undefined;
+  const notifications = settings.notifications ?? FULL.notifications ?? 10_000;
+  const outbound = settings.only.includes('outbound')
+    ? await runOutbound({ mongoUri, notifications, chats: Math.ceil(notifications * 0.4), reps: settings.outboundReps ?? 1 })
+    : undefined;
   const targets: BenchReport['targets'] = [];
   if (intake) targets.push({ name: 'intake throughput', target: `desk ≥ ${intake.target.ratioAtLeast}× baseline updates/s`, measured: `${intake.median.ratio}×`, met: intake.target.met });
   if (roundtrips) targets.push({ name: 'round-trips per message', target: `≤ ${roundtrips.target.atMost} (baseline ${roundtrips.baseline.roundTrips})`, measured: String(roundtrips.average.roundTrips), met: roundtrips.target.met });
   if (notify) targets.push({ name: 'notification latency', target: `median ≤ 0.1 × processEvery = ${notify.target.medianAtMostMs} ms`, measured: `${notify.median.medianMs} ms (${notify.median.ratioToProcessEvery}×)`, met: notify.target.met });
+  if (outbound) {
+    const o = outbound.median;
+    targets.push({ name: 'outbound rate', target: `≥ ${outbound.target.rateAtLeast}/s, ≤ ${outbound.target.maxInAnySecond} in any second, ≥ ${outbound.target.minChatGapMs} ms per chat, loss 0`, measured: `${o.ratePerSecond}/s (${o.ratioToLimit}× ${outbound.settings.limitPerSecond}), max ${o.maxInAnySecond}/s, chat gap ${o.minChatGapMs} ms, lost ${o.lost}, duplicates ${o.duplicates}`, met: outbound.target.met });
+  }
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -70,6 +84,7 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
     ...(intake ? { intake } : {}),
     ...(roundtrips ? { roundtrips } : {}),
     ...(notify ? { notify } : {}),
+    ...(outbound ? { outbound } : {}),
     targets,
   };
 }
@@ -101,6 +116,13 @@ export function formatReport(report: BenchReport): string {
     row('', 'median ms', 'p95 ms', '× processEvery');
     row('claimdesk', n.median.medianMs, n.median.p95Ms, n.median.ratioToProcessEvery);
   }
+  if (report.outbound) {
+    const o = report.outbound;
+    lines.push('', `4. Outbound rate: ${o.settings.notifications} notifications queued over ${o.settings.chats} chats, worker started, at the Bot API (limit ${o.settings.limitPerSecond}/s)`);
+    row('rep', 'delivered', 'lost', 'dupes', 'msgs/s', 'max in 1 s', 'min chat gap', 'queued in s');
+    o.reps.forEach((r, i) => row(String(i + 1), `${r.delivered}/${r.expected}`, r.lost, r.duplicates, r.ratePerSecond, r.maxInAnySecond, `${r.minChatGapMs} ms`, r.queueSeconds));
+    row('median rate ÷ limit', o.median.ratioToLimit);
+  }
   lines.push('', 'Targets:');
   for (const t of report.targets) lines.push(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.name}: ${t.target}; measured ${t.measured}`);
   return lines.join('\n');
@@ -115,6 +137,8 @@ async function main(): Promise<void> {
       'roundtrip-customers': { type: 'string' },
       'process-every': { type: 'string' },
       samples: { type: 'string' },
+      notifications: { type: 'string' },
+      'outbound-reps': { type: 'string' },
       only: { type: 'string' },
       quick: { type: 'boolean', default: false },
       'mongo-uri': { type: 'string' },
@@ -130,6 +154,8 @@ async function main(): Promise<void> {
     roundtripCustomers: num(values['roundtrip-customers'], base.roundtripCustomers),
     processEveryMs: num(values['process-every'], base.processEveryMs),
     notifySamples: num(values.samples, base.notifySamples),
+    notifications: num(values.notifications, base.notifications ?? 10_000),
+    outboundReps: num(values['outbound-reps'], base.outboundReps ?? 1),
     only,
   };
   let server: LocalServer | undefined;

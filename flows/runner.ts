@@ -17,10 +17,18 @@ export interface ClaimsPort {
   answerSurvey(customer: CustomerIdentity, number: string, answer: { readonly score: SurveyScore } | { readonly comment: string }): Promise<Claim>;
 }
 
+/** How a message is sent: `bulk` for messages no customer is waiting on (notifications), paced by the channel. */
+export interface SendOptions {
+  readonly bulk?: boolean;
+}
+
 /** Sends a message to a customer in one channel (implemented by each adapter). */
 export interface MessageSender {
-  /** Throws RecipientUnreachableError when the channel refuses this chat for good (a blocked bot). */
-  send(to: ConversationReference, message: Outbound): Promise<void>;
+  /**
+   * Sends at once (a dialog reply) unless `options.bulk`: then the channel may make it wait for its
+   * rate limits. Throws RecipientUnreachableError when the channel refuses this chat for good.
+   */
+  send(to: ConversationReference, message: Outbound, options?: SendOptions): Promise<void>;
 }
 
 /**

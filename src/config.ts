@@ -43,6 +43,12 @@ export const EnvConfig = z
       .string()
       .regex(/^[A-Za-z0-9_-]{16,256}$/, 'expected 16–256 characters of A-Z, a-z, 0-9, "_" or "-"')
       .optional(),
+    TELEGRAM_BULK_PER_SECOND: z.coerce
+      .number('expected a whole number of messages per second from 1 to 30')
+      .int('expected a whole number of messages per second from 1 to 30')
+      .min(1, 'expected a whole number of messages per second from 1 to 30')
+      .max(30, 'expected at most 30 messages per second (Telegram\'s limit for a bot); with several instances, divide it between them')
+      .default(30),
     SLACK_BOT_TOKEN: z.string().regex(/^xoxb-\S+$/, 'expected a bot token starting with xoxb-').optional(),
     SLACK_SIGNING_SECRET: z.string().regex(/^[0-9a-f]{16,}$/i, 'expected the app\'s signing secret (hex)').optional(),
     SLACK_APP_TOKEN: z.string().regex(/^xapp-\S+$/, 'expected an app-level token starting with xapp- (Socket Mode)').optional(),

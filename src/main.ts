@@ -42,7 +42,8 @@ import { slackDigestPoster } from '../adapters/slack/digest.js';
 import { mountWebChat } from '../adapters/web/chat/routes.js';
 import { WebChatStore } from './store/web-chat.js';
 import { FileStore } from './store/files.js';
-import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
+import { CustomerNotifier, NOTIFY_JOB, notifyJobLimits, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
+import { TelegramPacer } from '../adapters/telegram/pacer.js';
 import type { DeskConfig } from './domain/desk.js';
 import { ConsoleAuth, isExamplePassword } from './console-auth.js';
 export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
@@ -171,9 +172,14 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     let slackSync: SlackClaimSync | undefined;
     stops.push(() => slackSync?.drain() ?? Promise.resolve());
 
+    // one pacer for every Telegram message of this process: notifications wait for budget, replies never
+    const telegramPacer = new TelegramPacer({ perSecond: env.TELEGRAM_BULK_PER_SECOND });
+    // enough notification jobs at once (and locked ahead) to send a backlog at the full rate
+    const notifyLimits = notifyJobLimits(env.TELEGRAM_BULK_PER_SECOND, options.jobsEveryMs ?? 5_000);
     const scheduler = createScheduler(db, {
       ...(options.jobsEveryMs ? { processEveryMs: options.jobsEveryMs } : {}),
       ...(options.jobsLockLifetimeMs ? { lockLifetimeMs: options.jobsLockLifetimeMs } : {}),
+      maxConcurrency: notifyLimits.concurrency + 20,
     });
     // a database blip makes Agenda emit 'error'; unheard, that would end the process
     scheduler.on('error', (error: unknown) => log.warn('jobs', 'scheduler error', { error: errorName(error) }));
@@ -191,6 +197,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       },
     });
     const notifications = await scheduleCustomerNotifications(scheduler, notifier, registry, {
+      limits: notifyLimits,
       ...options.notifications,
       onError: (what, fields) => log.warn('jobs', `${what} failed`, fields),
     });
@@ -255,7 +262,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     } else if (options.runTelegramBot === false) {
       log.info('telegram', 'left to the host application\'s bot (app.telegraf)');
     } else if (env.TELEGRAM_BOT_TOKEN) {
-      const telegram = new GrammyDesk({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}), onError: reportTelegram });
+      const telegram = new GrammyDesk({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}), sender: { pacer: telegramPacer }, onError: reportTelegram });
       const me = await telegramCall('getMe', () => telegram.bot.api.getMe());
       conversations.setSender('telegram', telegram.sender);
       telegram.attach(conversations);
@@ -272,7 +279,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     }
 
     const telegraf = (bot: { readonly telegram: Telegram }, deskOptions: TelegrafDeskOptions = {}): MiddlewareFn<Context> => {
-      const telegrafDesk = new TelegrafDesk(bot.telegram, conversations, { onError: reportTelegram, ...deskOptions });
+      const telegrafDesk = new TelegrafDesk(bot.telegram, conversations, { onError: reportTelegram, ...deskOptions, sender: { pacer: telegramPacer, ...deskOptions.sender } });
       conversations.setSender('telegram', telegrafDesk.sender);
       stops.push(() => telegrafDesk.stop());
       log.info('telegram', 'mounted into the host application\'s Telegraf bot');

@@ -42,6 +42,14 @@ describe('environment', () => {
     expect(configError(() => loadEnv({ TELEGRAM_BOT_TOKEN: 'hello' })).message).toMatch(/TELEGRAM_BOT_TOKEN: expected a bot token/);
     expect(configError(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })).message).toMatch(/SLACK_SIGNING_SECRET/);
   });
+
+  it('takes the Telegram bulk rate as a whole number from 1 to 30 (default 30)', () => {
+    expect(loadEnv({}).TELEGRAM_BULK_PER_SECOND).toBe(30);
+    expect(loadEnv({ TELEGRAM_BULK_PER_SECOND: '10' }).TELEGRAM_BULK_PER_SECOND).toBe(10);
+    expect(configError(() => loadEnv({ TELEGRAM_BULK_PER_SECOND: 'fast' })).message).toMatch(/TELEGRAM_BULK_PER_SECOND: expected a whole number of messages per second/);
+    expect(configError(() => loadEnv({ TELEGRAM_BULK_PER_SECOND: '2.5' })).message).toMatch(/TELEGRAM_BULK_PER_SECOND: expected a whole number/);
+    expect(configError(() => loadEnv({ TELEGRAM_BULK_PER_SECOND: '45' })).message).toMatch(/TELEGRAM_BULK_PER_SECOND: expected at most 30 messages per second .*divide/);
+  });
 });
 
 describe('desk configuration', () => {

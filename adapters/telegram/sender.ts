@@ -1,7 +1,8 @@
 import type { ConversationReference } from '../../src/domain/claim.js';
-import { RecipientUnreachableError, type MessageSender } from '../../flows/runner.js';
+import { RecipientUnreachableError, type MessageSender, type SendOptions } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 import { renderTelegram, type TelegramMessage } from './outbound.js';
+import { TelegramPacer } from './pacer.js';
 
 /** A refused Bot API call, in library-neutral form (each adapter maps its library's error). */
 export class TelegramApiError extends Error {
@@ -53,6 +54,11 @@ export interface TelegramSenderOptions {
   /** The most time spent waiting on rate limits and retries for one message (default 30 s). */
   readonly maxWaitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Paces messages to Telegram's limits (one per process, shared by every sender of the bot);
+   * default: a pacer of its own with Telegram's limits (30 messages/s, 1 per chat per second).
+   */
+  readonly pacer?: TelegramPacer;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -60,13 +66,16 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /**
  * Sends desk messages to Telegram: renders them, honours 429 `retry_after` (within a cap on
  * attempts and total wait), retries server and network errors with backoff, follows `migrate_to_chat_id`, and
- * gives up at once on 403 (the customer blocked the bot) with a ChatUnreachableError.
+ * gives up at once on 403 (the customer blocked the bot) with a ChatUnreachableError. Every Bot API
+ * call goes through the pacer: a dialog reply at once, a bulk message (`{ bulk: true }`, what the
+ * notification jobs send) when the budget and its chat allow.
  * @example new TelegramSender(transport).send({ channel: 'telegram', chatId: '42' }, outbound)
  */
 export class TelegramSender implements MessageSender {
   private readonly maxAttempts: number;
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  readonly pacer: TelegramPacer;
 
   constructor(
     private readonly transport: TelegramTransport,
@@ -75,16 +84,19 @@ export class TelegramSender implements MessageSender {
     this.maxAttempts = options.maxAttempts ?? 4;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
     this.sleep = options.sleep ?? defaultSleep;
+    this.pacer = options.pacer ?? new TelegramPacer();
   }
 
-  async send(to: ConversationReference, message: Outbound): Promise<void> {
-    for (const piece of renderTelegram(message)) await this.sendOne(to.chatId, piece);
+  async send(to: ConversationReference, message: Outbound, options: SendOptions = {}): Promise<void> {
+    for (const piece of renderTelegram(message)) await this.sendOne(to.chatId, piece, options.bulk === true);
   }
 
-  private async sendOne(chatId: string, message: TelegramMessage): Promise<void> {
+  private async sendOne(chatId: string, message: TelegramMessage, bulk: boolean): Promise<void> {
     let target = chatId;
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
+      // every attempt is a call Telegram counts: each one is paced
+      const permit = bulk ? await this.pacer.bulk(target) : this.pacer.reply(target);
       try {
         await this.transport.sendMessage(target, message);
         return;
@@ -98,7 +110,10 @@ export class TelegramSender implements MessageSender {
         const wait = retryWait(error, attempt);
         if (wait === undefined || attempt >= this.maxAttempts || waited + wait > this.maxWaitMs) throw error;
         waited += wait;
+        permit.done();
         await this.sleep(wait);
+      } finally {
+        permit.done();
       }
     }
   }

@@ -7,6 +7,8 @@ export interface SchedulerOptions {
   readonly processEveryMs?: number;
   /** After this long a locked job whose worker died is picked up by another worker. */
   readonly lockLifetimeMs?: number;
+  /** How many jobs of all kinds run at once in this process (default 20, Agenda's). */
+  readonly maxConcurrency?: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export function createScheduler(db: Db, options: SchedulerOptions = {}): Agenda 
     backend: new MongoBackend({ mongo: db }),
     processEvery: options.processEveryMs ?? 5_000,
     defaultLockLifetime: options.lockLifetimeMs ?? 10 * 60_000,
+    maxConcurrency: options.maxConcurrency ?? 20,
     notificationChannel: new InMemoryNotificationChannel(),
   });
 }

@@ -37,7 +37,11 @@ export interface LeasePort {
   release(key: string, token: string): Promise<void>;
 }
 
-/** Longer than the slowest single send (rate-limit waits included); renewed before each message. */
+/**
+ * Longer than the slowest single send (rate-limit waits included: the pacer's queue, at most about
+ * concurrency ÷ rate + 1 s per chat, i.e. ~3 s, plus the sender's retries, at most 30 s); renewed
+ * before each message.
+ */
 const LEASE_MS = 150_000;
 
 export interface CustomerNotifierOptions {
@@ -94,7 +98,7 @@ export class CustomerNotifier {
     if (!sender) return this.fail(claimId, eventId, 'no_channel');
     if (await reachability.isUnreachable(claim.conversation)) return this.fail(claimId, eventId, 'unreachable');
     try {
-      await sender.send(claim.conversation, notice);
+      await sender.send(claim.conversation, notice, { bulk: true });
     } catch (error) {
       if (!(error instanceof RecipientUnreachableError)) throw error;
       await reachability.markUnreachable(claim.conversation);
@@ -175,7 +179,31 @@ export interface CustomerNotificationOptions {
   readonly giveUpAfterMs?: number;
   /** Passed to the notifier by main.ts: the per-claim lease (tests use less). */
   readonly leaseMs?: number;
+  /** How many notification jobs run at once and how many this process locks (default: {@link notifyJobLimits} at 30/s, 5 s polls). */
+  readonly limits?: NotifyJobLimits;
   readonly now?: () => Date;
+}
+
+/** Agenda's per-kind settings for the notification job. */
+export interface NotifyJobLimits {
+  /** Jobs running at once in this process. */
+  readonly concurrency: number;
+  /** Jobs this process locks ahead (its local queue between polls). */
+  readonly lockLimit: number;
+}
+
+/**
+ * The notification job's concurrency and lock limit for a sending rate, so a backlog goes out at
+ * the full rate. A running job mostly waits: for the channel's budget, or for its chat's second
+ * between two messages; twice the rate in flight keeps the budget busy while half of them wait on
+ * their chats. Agenda refills a kind's local queue only at its poll (or when this process saves a
+ * job), so the process locks two polls' worth of jobs (at one message a job). A locked job waits
+ * about lockLimit ÷ rate seconds before it runs, far below the lock lifetime.
+ * @example notifyJobLimits(30, 5_000) // { concurrency: 60, lockLimit: 300 }
+ */
+export function notifyJobLimits(perSecond: number, processEveryMs: number): NotifyJobLimits {
+  const concurrency = Math.max(4, 2 * perSecond);
+  return { concurrency, lockLimit: Math.max(concurrency, Math.ceil((perSecond * processEveryMs * 2) / 1000)) };
 }
 
 /** Schedules notifications; returned by {@link scheduleCustomerNotifications}. */
@@ -195,12 +223,17 @@ export interface NotificationScheduler {
 export async function scheduleCustomerNotifications(agenda: Agenda, notifier: CustomerNotifier, claims: NotifyClaimsPort, options: CustomerNotificationOptions = {}): Promise<NotificationScheduler> {
   const now = options.now ?? (() => new Date());
   const retry = options.retry ?? {};
+  const limits = options.limits ?? notifyJobLimits(30, 5_000);
   agenda.define<NotifyJobData>(
     NOTIFY_JOB,
     async (job) => {
       await notifier.deliverAll(job.attrs.data.claimId);
     },
-    { backoff: exponential({ delay: retry.delayMs ?? 5_000, maxDelay: retry.maxDelayMs ?? 10 * 60_000, maxRetries: retry.maxRetries ?? 8, jitter: 0.1 }) },
+    {
+      backoff: exponential({ delay: retry.delayMs ?? 5_000, maxDelay: retry.maxDelayMs ?? 10 * 60_000, maxRetries: retry.maxRetries ?? 8, jitter: 0.1 }),
+      concurrency: limits.concurrency,
+      lockLimit: limits.lockLimit,
+    },
   );
 
   // one job per claim (unique on the claim): scheduling again brings it forward, never doubles it

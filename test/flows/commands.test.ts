@@ -278,3 +278,12 @@ describe('stale and forged buttons', () => {
     expect(await claimsOf(chat)).toEqual([]);
   });
 });
+
+describe('replies and the channel\'s pacing', () => {
+  it('the runner sends dialog replies as replies (never held back by the channel), not as bulk messages', async () => {
+    const chat = new TestChat(env.app.runner);
+    await chat.send('/start');
+    expect(env.app.channel.sent.length).toBeGreaterThan(0);
+    expect(env.app.channel.sent.every((entry) => !entry.bulk)).toBe(true);
+  });
+});

@@ -6,7 +6,7 @@ import { ClaimRepository } from '../../src/store/claims.js';
 import { prepareRegistration } from '../../src/domain/registration.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
 import type { ConversationReference } from '../../src/domain/claim.js';
-import { RecipientUnreachableError } from '../../flows/runner.js';
+import { RecipientUnreachableError, type SendOptions } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 import { CollectingChannel } from '../support/chat.js';
 import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
@@ -17,10 +17,10 @@ class TelegramStandIn extends CollectingChannel {
   readonly blocked = new Set<string>();
   attempts = 0;
 
-  override send(to: ConversationReference, message: Outbound): Promise<void> {
+  override send(to: ConversationReference, message: Outbound, options?: SendOptions): Promise<void> {
     this.attempts++;
     if (this.blocked.has(to.chatId)) return Promise.reject(new RecipientUnreachableError());
-    return super.send(to, message);
+    return super.send(to, message, options);
   }
 }
 
@@ -55,6 +55,8 @@ describe('customer notifications: every event for the customer reaches them once
     // sent, then recorded: wait for the record
     await eventually(async () => (await fresh(claim)).history.filter((event) => event.notifyCustomer).every((event) => event.deliveredAt !== undefined));
     const [taken, question] = telegram.to('5001');
+    // notifications are bulk sends: the channel paces them (a dialog reply is never held back)
+    expect(telegram.sent.filter((s) => s.to.chatId === '5001').map((s) => s.bulk)).toEqual([true, true]);
     const current = await fresh(claim);
     expect(taken?.text).toContain(t('ru', 'notice.take', { number: claim.number, due: '' }).slice(0, 20));
     expect(question?.text).toBe(t('ru', 'notice.request_info', { number: claim.number, question: 'Какой серийный номер на дне?' }));

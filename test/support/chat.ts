@@ -7,7 +7,7 @@ import { ensureIndexes } from '../../src/store/collections.js';
 import { ClaimRepository } from '../../src/store/claims.js';
 import { MongoConversationStore } from '../../src/store/conversations.js';
 import { ClaimRegistry } from '../../src/registry.js';
-import { ConversationRunner, type MessageSender } from '../../flows/runner.js';
+import { ConversationRunner, type MessageSender, type SendOptions } from '../../flows/runner.js';
 import type { Attachment, ClaimDraftInput, ConversationReference } from '../../src/domain/claim.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
@@ -16,13 +16,14 @@ import type { Choice, HandleResult, InboundContent, Outbound, Sender } from '../
 
 /** A fake channel that collects what the bot sends (Rasa's CollectingOutputChannel). Can be told to fail. */
 export class CollectingChannel implements MessageSender {
-  readonly sent: { to: ConversationReference; message: Outbound }[] = [];
+  /** What was sent; `bulk` when the sender was told it may be paced (notifications), false for dialog replies. */
+  readonly sent: { to: ConversationReference; message: Outbound; bulk: boolean }[] = [];
   /** While true, every send throws (a channel outage). */
   failing = false;
 
-  send(to: ConversationReference, message: Outbound): Promise<void> {
+  send(to: ConversationReference, message: Outbound, options: SendOptions = {}): Promise<void> {
     if (this.failing) return Promise.reject(new Error('channel down'));
-    this.sent.push({ to, message });
+    this.sent.push({ to, message, bulk: options.bulk === true });
     return Promise.resolve();
   }
 

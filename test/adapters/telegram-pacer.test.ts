@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { TelegramPacer, type TelegramPacerOptions } from '../../adapters/telegram/pacer.js';
+import { TelegramApiError, TelegramSender, type TelegramTransport } from '../../adapters/telegram/sender.js';
+import type { TelegramMessage } from '../../adapters/telegram/outbound.js';
+
+/** A clock that moves only when told; `sleep` resolves when the clock passes its time. */
+class FakeClock {
+  t = 0;
+  private timers: { at: number; resolve: () => void }[] = [];
+  now = (): number => this.t;
+  sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      this.timers.push({ at: this.t + ms, resolve });
+    });
+
+  /** Moves the clock forward, firing every timer due on the way (in time order) and letting promises settle. */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await settle();
+      const due = this.timers.filter((timer) => timer.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((timer) => timer !== due);
+      this.t = Math.max(this.t, due.at);
+      due.resolve();
+    }
+    this.t = end;
+    await settle();
+  }
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface Arrival {
+  readonly chatId: string;
+  readonly seq: number;
+  readonly at: number;
+}
+
+/** A pacer on a fake clock and a simulated Bot API: a call arrives halfway through its latency. */
+function harness(options: TelegramPacerOptions = {}, latencyMs = 20) {
+  const clock = new FakeClock();
+  const pacer = new TelegramPacer({ now: clock.now, sleep: clock.sleep, ...options });
+  const arrivals: Arrival[] = [];
+  let seq = 0;
+  const call = async (chatId: string, permit: { done(): void }, n: number) => {
+    await clock.sleep(latencyMs / 2);
+    arrivals.push({ chatId, seq: n, at: clock.now() });
+    await clock.sleep(latencyMs / 2);
+    permit.done();
+  };
+  return {
+    clock,
+    pacer,
+    arrivals,
+    bulk: (chatId: string) => {
+      const n = seq++;
+      return pacer.bulk(chatId).then((permit) => call(chatId, permit, n));
+    },
+    reply: (chatId: string) => {
+      const n = seq++;
+      return call(chatId, pacer.reply(chatId), n);
+    },
+  };
+}
+
+/** The most arrivals in any 1-second window [t, t + 1000). */
+function maxInWindow(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= 1000) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
+
+function minGapPerChat(arrivals: readonly Arrival[]): number {
+  const last = new Map<string, number>();
+  let min = Number.POSITIVE_INFINITY;
+  for (const a of [...arrivals].sort((x, y) => x.at - y.at)) {
+    const previous = last.get(a.chatId);
+    if (previous !== undefined) min = Math.min(min, a.at - previous);
+    last.set(a.chatId, a.at);
+  }
+  return min;
+}
+
+describe('the Telegram pacer (fake clock)', () => {
+  it('keeps any 1-second window at 30 or fewer, and still sends at close to 30 per second', async () => {
+    const h = harness({}, 20);
+    const all = Array.from({ length: 300 }, (_, i) => h.bulk(`chat-${String(i)}`));
+    await h.clock.advance(12_000);
+    await Promise.all(all);
+    expect(h.arrivals).toHaveLength(300);
+    expect(maxInWindow(h.arrivals.map((a) => a.at))).toBeLessThanOrEqual(30);
+    const times = h.arrivals.map((a) => a.at);
+    const rate = ((times.length - 1) / (Math.max(...times) - Math.min(...times))) * 1000;
+    // spread one every 33 ms; each holds its place for latency + 1 s + margin, so ≈ 29.3 per second
+    expect(rate).toBeGreaterThanOrEqual(28.5);
+    expect(rate).toBeLessThanOrEqual(30);
+  });
+
+  it('a lower budget is honoured the same way', async () => {
+    const h = harness({ perSecond: 5 }, 10);
+    const all = Array.from({ length: 40 }, (_, i) => h.bulk(String(i)));
+    await h.clock.advance(10_000);
+    await Promise.all(all);
+    expect(maxInWindow(h.arrivals.map((a) => a.at))).toBeLessThanOrEqual(5);
+  });
+
+  it('spaces bulk messages to one chat by more than a second, in the order they were asked for', async () => {
+    const h = harness({}, 30);
+    const all = Array.from({ length: 6 }, () => h.bulk('42'));
+    await h.clock.advance(10_000);
+    await Promise.all(all);
+    expect(h.arrivals.map((a) => a.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(minGapPerChat(h.arrivals)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('a chat that must wait holds up nobody else', async () => {
+    const h = harness({}, 10);
+    const first = [h.bulk('a'), h.bulk('a'), h.bulk('b')];
+    await h.clock.advance(50);
+    // the second message to a waits for its second; b went at once
+    expect(h.arrivals.map((a) => a.chatId)).toEqual(['a', 'b']);
+    await h.clock.advance(2_000);
+    await Promise.all(first);
+    expect(h.arrivals.map((a) => a.chatId)).toEqual(['a', 'b', 'a']);
+  });
+
+  it('a dialog reply never waits, even with the budget spent and its chat just written to', async () => {
+    const h = harness({ perSecond: 3 }, 20);
+    const bulk = [h.bulk('1'), h.bulk('2'), h.bulk('3'), h.bulk('4')];
+    await h.clock.advance(700);
+    expect(h.pacer.queued).toBe(1); // the budget of 3 is spent (one every 333 ms)
+    const before = h.clock.now();
+    const permit = h.pacer.reply('1'); // synchronous: no promise to wait on
+    expect(h.clock.now()).toBe(before);
+    permit.done();
+    void h.reply('1');
+    await h.clock.advance(5_000);
+    await Promise.all(bulk);
+    expect(h.arrivals.filter((a) => a.chatId === '1')).toHaveLength(2);
+  });
+
+  it('replies take from the budget: bulk messages back off while dialogs are busy', async () => {
+    const h = harness({ perSecond: 10 }, 20);
+    const replies = Array.from({ length: 10 }, (_, i) => h.reply(`dialog-${String(i)}`));
+    const bulk = h.bulk('news');
+    await h.clock.advance(500);
+    expect(h.arrivals.some((a) => a.chatId === 'news')).toBe(false);
+    await h.clock.advance(1_000);
+    await Promise.all([...replies, bulk]);
+    const news = h.arrivals.find((a) => a.chatId === 'news');
+    expect(news?.at).toBeGreaterThanOrEqual(1000);
+    expect(maxInWindow(h.arrivals.map((a) => a.at))).toBeLessThanOrEqual(10);
+  });
+
+  it('a notification right after a reply to the same chat waits its second', async () => {
+    const h = harness({}, 20);
+    const reply = h.reply('7');
+    await h.clock.advance(1);
+    const bulk = h.bulk('7');
+    await h.clock.advance(3_000);
+    await Promise.all([reply, bulk]);
+    expect(h.arrivals).toHaveLength(2);
+    expect(minGapPerChat(h.arrivals)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('forgets idle chats, so thousands of chats do not pile up', async () => {
+    const h = harness({ perSecond: 30 }, 2);
+    const all = Array.from({ length: 1_200 }, (_, i) => h.bulk(`c${String(i)}`));
+    await h.clock.advance(60_000);
+    await Promise.all(all);
+    expect(h.arrivals).toHaveLength(1_200);
+    expect((h.pacer as unknown as { chats: Map<string, unknown> }).chats.size).toBeLessThan(1_200);
+  });
+});
+
+describe('the Telegram sender and the pacer', () => {
+  class RecordingTransport implements TelegramTransport {
+    readonly calls: { chatId: string; at: number }[] = [];
+    failNext: TelegramApiError | undefined;
+    constructor(private readonly clock: FakeClock) {}
+    sendMessage(chatId: string, _message: TelegramMessage): Promise<void> {
+      this.calls.push({ chatId, at: this.clock.now() });
+      const failure = this.failNext;
+      this.failNext = undefined;
+      return failure ? Promise.reject(failure) : Promise.resolve();
+    }
+  }
+  const to = (chatId: string) => ({ channel: 'telegram' as const, chatId });
+  const message = { text: 'Hello', expects: 'none' as const };
+
+  it('sends a reply at once and a bulk message only when its chat had its second', async () => {
+    const clock = new FakeClock();
+    const transport = new RecordingTransport(clock);
+    const sender = new TelegramSender(transport, { pacer: new TelegramPacer({ now: clock.now, sleep: clock.sleep }), sleep: clock.sleep });
+    await sender.send(to('5'), message); // a reply: no clock movement needed
+    expect(transport.calls).toHaveLength(1);
+    const bulk = sender.send(to('5'), message, { bulk: true });
+    await clock.advance(500);
+    expect(transport.calls).toHaveLength(1);
+    await clock.advance(600);
+    await bulk;
+    expect(transport.calls.map((c) => c.at)).toEqual([0, 1005]);
+    // a second reply right away is not held back by the bulk message just sent
+    await sender.send(to('5'), message);
+    expect(transport.calls).toHaveLength(3);
+  });
+
+  it('a retried bulk message is paced again on each attempt', async () => {
+    const clock = new FakeClock();
+    const transport = new RecordingTransport(clock);
+    const sender = new TelegramSender(transport, { pacer: new TelegramPacer({ now: clock.now, sleep: clock.sleep }), sleep: clock.sleep });
+    transport.failNext = new TelegramApiError(500, 'Internal Server Error');
+    const bulk = sender.send(to('9'), message, { bulk: true });
+    await clock.advance(3_000);
+    await bulk;
+    const [first, second] = transport.calls;
+    expect(transport.calls).toHaveLength(2);
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+  });
+});
