@@ -3,6 +3,7 @@ import { CHANNELS } from './claim.js';
 import type { DeskConfig } from './desk.js';
 import { CLAIM_STATUSES, OPEN_STATUSES, type Claim, type ClaimStatus } from './lifecycle.js';
 import { formatPath } from './zod-issues.js';
+import { dateTimeFormat } from './date-format.js';
 
 /** The query parameters a claims filter understands (the staff console's list, report and export). */
 export const CLAIM_FILTER_PARAMS = ['status', 'category', 'department', 'assignee', 'overdue', 'channel', 'from', 'to', 'q', 'product'] as const;
@@ -194,7 +195,7 @@ const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
 function wallClock(at: Date, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
+  const parts = dateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((item) => item.type === type)?.value ?? NaN);
   return { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute'), second: part('second') };
 }

@@ -1,3 +1,5 @@
+import { dateTimeFormat } from './date-format.js';
+
 /** Digits of the per-year sequence in a claim number. */
 const SEQUENCE_DIGITS = 6;
 
@@ -27,5 +29,5 @@ export function parseClaimNumber(input: string): string | undefined {
 
 /** The calendar year of an instant in a time zone (claims received on 31 Dec 23:30 in Moscow belong to that year). */
 export function yearIn(instant: Date, timeZone: string): number {
-  return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(instant));
+  return Number(dateTimeFormat('en', { timeZone, year: 'numeric' }).format(instant));
 }

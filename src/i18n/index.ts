@@ -1,6 +1,7 @@
 import type { Locale } from '../domain/locale.js';
 import { en } from './en.js';
 import { ru } from './ru.js';
+import { dateTimeFormat } from '../domain/date-format.js';
 
 /** Every text the bot says, by key. The English catalogue defines the keys; Russian must have them all. */
 export type MessageKey = keyof typeof en;
@@ -37,5 +38,5 @@ const LANGUAGE_TAGS: Readonly<Record<Locale, string>> = { ru: 'ru-RU', en: 'en-G
  * @example formatDateTime(new Date(), 'ru', 'Europe/Moscow') // '24 нояб. 2026 г., 14:05'
  */
 export function formatDateTime(at: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(LANGUAGE_TAGS[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+  return dateTimeFormat(LANGUAGE_TAGS[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
 }
