@@ -25,7 +25,15 @@ export function parseClaimNumber(input: string): string | undefined {
   return formatClaimNumber(year, sequence);
 }
 
+/** One year formatter per time zone: building an Intl.DateTimeFormat costs far more than using one. */
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar year of an instant in a time zone (claims received on 31 Dec 23:30 in Moscow belong to that year). */
 export function yearIn(instant: Date, timeZone: string): number {
-  return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(instant));
+  let format = yearFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' });
+    yearFormats.set(timeZone, format);
+  }
+  return Number(format.format(instant));
 }
