@@ -1,5 +1,6 @@
 /**
- * The benchmarks: `npm run bench -- [--customers 200] [--reps 3] [--quick] [--only intake,roundtrips,notify]`.
+ * The benchmarks: `npm run bench -- [--customers 200] [--reps 3] [--quick] [--only intake,roundtrips,notify]`;
+ * the registry's scale only when asked: `--only scale [--scale-claims 1000000] [--scale-samples 3]`.
  * Starts one local database server (or uses MONGODB_URI / --mongo-uri: `mongodb://host:port/`),
  * runs each benchmark, prints a table and writes bench/reports/<timestamp>.json.
  */
@@ -13,6 +14,7 @@ import { startLocalServer, type LocalServer } from '../src/store/local/server.js
 import { runIntake, type IntakeResult } from './intake.js';
 import { runRoundtrips, type RoundtripResult } from './roundtrips.js';
 import { runNotifyLatency, type NotifyResult } from './notify-latency.js';
+import { formatScale, runRegistryScale, scaleTargets, type RegistryScaleResult } from './registry-scale.js';
 
 export interface BenchSettings {
   readonly customers: number;
@@ -21,7 +23,10 @@ export interface BenchSettings {
   readonly roundtripCustomers: number;
   readonly processEveryMs: number;
   readonly notifySamples: number;
-  readonly only: readonly ('intake' | 'roundtrips' | 'notify')[];
+  readonly only: readonly ('intake' | 'roundtrips' | 'notify' | 'scale')[];
+  /** Benchmark 5: claims loaded (default 1 M) and calls per side in each rep (default 3). */
+  readonly scaleClaims?: number;
+  readonly scaleSamples?: number;
 }
 
 export interface BenchReport {
@@ -36,6 +41,7 @@ export interface BenchReport {
   readonly intake?: IntakeResult;
   readonly roundtrips?: RoundtripResult;
   readonly notify?: NotifyResult;
+  readonly scale?: RegistryScaleResult;
   readonly targets: { name: string; target: string; measured: string; met: boolean }[];
 }
 
@@ -54,10 +60,14 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
   const notify = settings.only.includes('notify')
     ? await runNotifyLatency({ mongoUri, processEveryMs: settings.processEveryMs, samples: settings.notifySamples, reps: settings.reps })
     : undefined;
+  const scale = settings.only.includes('scale')
+    ? await runRegistryScale({ mongoUri, claims: settings.scaleClaims ?? 1_000_000, reps: settings.reps, samples: settings.scaleSamples ?? 3 })
+    : undefined;
   const targets: BenchReport['targets'] = [];
   if (intake) targets.push({ name: 'intake throughput', target: `desk ≥ ${intake.target.ratioAtLeast}× baseline updates/s`, measured: `${intake.median.ratio}×`, met: intake.target.met });
   if (roundtrips) targets.push({ name: 'round-trips per message', target: `≤ ${roundtrips.target.atMost} (baseline ${roundtrips.baseline.roundTrips})`, measured: String(roundtrips.average.roundTrips), met: roundtrips.target.met });
   if (notify) targets.push({ name: 'notification latency', target: `median ≤ 0.1 × processEvery = ${notify.target.medianAtMostMs} ms`, measured: `${notify.median.medianMs} ms (${notify.median.ratioToProcessEvery}×)`, met: notify.target.met });
+  if (scale) targets.push(...scaleTargets(scale));
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -70,6 +80,7 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
     ...(intake ? { intake } : {}),
     ...(roundtrips ? { roundtrips } : {}),
     ...(notify ? { notify } : {}),
+    ...(scale ? { scale } : {}),
     targets,
   };
 }
@@ -101,6 +112,7 @@ export function formatReport(report: BenchReport): string {
     row('', 'median ms', 'p95 ms', '× processEvery');
     row('claimdesk', n.median.medianMs, n.median.p95Ms, n.median.ratioToProcessEvery);
   }
+  if (report.scale) lines.push('', ...formatScale(report.scale));
   lines.push('', 'Targets:');
   for (const t of report.targets) lines.push(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.name}: ${t.target}; measured ${t.measured}`);
   return lines.join('\n');
@@ -116,6 +128,8 @@ async function main(): Promise<void> {
       'process-every': { type: 'string' },
       samples: { type: 'string' },
       only: { type: 'string' },
+      'scale-claims': { type: 'string' },
+      'scale-samples': { type: 'string' },
       quick: { type: 'boolean', default: false },
       'mongo-uri': { type: 'string' },
     },
@@ -131,6 +145,8 @@ async function main(): Promise<void> {
     processEveryMs: num(values['process-every'], base.processEveryMs),
     notifySamples: num(values.samples, base.notifySamples),
     only,
+    ...(values['scale-claims'] !== undefined ? { scaleClaims: num(values['scale-claims'], 1_000_000) } : {}),
+    ...(values['scale-samples'] !== undefined ? { scaleSamples: num(values['scale-samples'], 3) } : {}),
   };
   let server: LocalServer | undefined;
   let dataDir: string | undefined;

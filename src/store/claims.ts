@@ -75,6 +75,9 @@ export function toClaim(doc: ClaimDocument): Claim {
   return { ...rest, id: _id.toHexString() };
 }
 
+/** How many open claims a staff member's list shows by default (Slack "mine"). */
+export const OPEN_FOR_ASSIGNEE_LIMIT = 50;
+
 /** The registry's own fields of a stored claim, beside the domain claim (see {@link ClaimDocument}). */
 export type ClaimDocumentOwnFields = Pick<ClaimDocument, 'idempotencyKey'> &
   Partial<Pick<ClaimDocument, 'staffSyncPending' | 'staffSyncRetryAt' | 'customerNotifyPending' | 'slaNextCheckAt' | 'surveyNextAt'>>;
@@ -250,8 +253,8 @@ export class ClaimRepository {
     return docs.map(toClaim);
   }
 
-  /** A staff member's open claims, newest first. */
-  async listOpenForAssignee(staffId: string, limit = 50): Promise<Claim[]> {
+  /** A staff member's open claims, newest first (at most {@link OPEN_FOR_ASSIGNEE_LIMIT} unless told). */
+  async listOpenForAssignee(staffId: string, limit = OPEN_FOR_ASSIGNEE_LIMIT): Promise<Claim[]> {
     const docs = await this.claims
       .find({ assigneeId: staffId, status: { $in: [...OPEN_STATUSES] } })
       .sort({ createdAt: -1, _id: -1 })
