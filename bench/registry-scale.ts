@@ -37,6 +37,8 @@ export interface RegistryScaleOptions {
   readonly reps: number;
   /** Calls per side in each round (each product call is followed or preceded by its bare find). */
   readonly samples: number;
+  /** Progress lines (counts and times only), e.g. `console.error`; a 1 M run takes long. */
+  readonly progress?: (line: string) => void;
 }
 
 // ---------------------------------------------------------------- the synthetic registry
@@ -311,7 +313,10 @@ async function explainFind(db: ReturnType<MongoClient['db']>, find: Document): P
 /** Loads the claims, then times each query. */
 export async function runRegistryScale(options: RegistryScaleOptions): Promise<RegistryScaleResult> {
   const database = `bench_scale_${randomBytes(4).toString('hex')}`;
-  const client = await MongoClient.connect(`${options.mongoUri}${database}`, { monitorCommands: true });
+  const say = options.progress ?? (() => undefined);
+  // a slow server (mongo-java-server scanning a large collection) answers late, not never: wait
+  // for it instead of failing on the driver's 30 s monitor timeout (seen at 100 000 claims)
+  const client = await MongoClient.connect(`${options.mongoUri}${database}`, { monitorCommands: true, connectTimeoutMS: 600_000, serverSelectionTimeoutMS: 600_000 });
   const db = client.db(database);
   const desk = await loadDeskConfig('config/desk.example.yaml', projectRoot);
   try {
@@ -357,6 +362,7 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
         openPerStaff[staff] = (openPerStaff[staff] ?? 0) + 1;
       }
       if (batch.length >= BATCH) await flush();
+      if ((i + 1) % 50_000 === 0) say(`scale: ${i + 1} claims loaded, ${Math.round((performance.now() - loadStart) / 1000)} s`);
     }
     if (batch.length > 0) await flush();
     if (inFlight) await inFlight;
@@ -424,6 +430,7 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
     let settleScans = 0;
     for (; settleScans < 8; settleScans++) {
       const ms = await timed(fullScanRun);
+      say(`scale: settling, full scan ${Math.round(ms)} ms`);
       if (ms > best * 0.9) break;
       best = Math.min(best, ms);
     }
@@ -447,6 +454,7 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
       await bareRun(); // warm-up of the bare side (the product's was the monitored call)
       const productMs: number[] = [];
       const bareMs: number[] = [];
+      say(`scale: timing ${subject.name}`);
       let turn = 0;
       for (let r = 0; r < options.reps; r++) {
         for (let s = 0; s < options.samples; s++) {
@@ -484,7 +492,8 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
     } catch {
       stats = undefined; // not every server has collStats; the count below still holds
     }
-    const mb = (value: unknown) => (typeof value === 'number' ? round(value / 2 ** 20, 1) : null);
+    // mongo-java-server answers collStats with zero storage and no index sizes: shown as n/a
+    const mb = (value: unknown) => (typeof value === 'number' && value > 0 ? round(value / 2 ** 20, 1) : null);
     const indexes = (await claims.listIndexes().toArray()).length;
     const examinedBound = (q: ScaleQuery) => 2 * q.returned + q.limit;
     const explained = queries.map((q) => q.explain);
@@ -540,7 +549,7 @@ export function scaleTargets(result: RegistryScaleResult): { name: string; targe
 /** The section of the printed table. */
 export function formatScale(result: RegistryScaleResult): string[] {
   const { load, collection: c, fullScan } = result;
-  const size = c.sizeMb === null ? 'size n/a' : `${c.sizeMb} MB data, ${c.storageMb ?? '?'} MB stored, ${c.indexMb ?? '?'} MB indexes`;
+  const size = `${c.sizeMb ?? 'n/a'} MB data, ${c.storageMb ?? 'n/a'} MB stored, ${c.indexMb ?? 'n/a'} MB indexes`;
   const lines = [
     `5. Scale of the registry: ${load.claims} claims loaded in ${load.seconds} s (${load.perSecond} claims/s; building them ${load.generateSeconds} s of that); ${c.count} documents, ${size}, ${c.indexes} indexes`,
     `   full scan (a filter no index serves): p50 ${fullScan.p50Ms} ms, p95 ${fullScan.p95Ms} ms`,

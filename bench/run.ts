@@ -61,7 +61,7 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
     ? await runNotifyLatency({ mongoUri, processEveryMs: settings.processEveryMs, samples: settings.notifySamples, reps: settings.reps })
     : undefined;
   const scale = settings.only.includes('scale')
-    ? await runRegistryScale({ mongoUri, claims: settings.scaleClaims ?? 1_000_000, reps: settings.reps, samples: settings.scaleSamples ?? 3 })
+    ? await runRegistryScale({ mongoUri, claims: settings.scaleClaims ?? 1_000_000, reps: settings.reps, samples: settings.scaleSamples ?? 3, progress: (line) => console.error(line) })
     : undefined;
   const targets: BenchReport['targets'] = [];
   if (intake) targets.push({ name: 'intake throughput', target: `desk ≥ ${intake.target.ratioAtLeast}× baseline updates/s`, measured: `${intake.median.ratio}×`, met: intake.target.met });
