@@ -1,6 +1,7 @@
 /**
- * The benchmarks: `npm run bench -- [--customers 200] [--reps 3] [--quick] [--only intake,roundtrips,notify,outbound]`
- * (`outbound`: `[--notifications 10000] [--outbound-reps 1]`; not in the default set, it takes ~6 min a rep).
+ * The benchmarks: `npm run bench -- [--customers 200] [--reps 3] [--quick] [--only intake,roundtrips,notify]`;
+ * when asked, also `--only outbound [--notifications 10000] [--outbound-reps 1]` (~6 min a rep) and
+ * the registry's scale `--only scale [--scale-claims 1000000] [--scale-samples 3]`.
  * Starts one local database server (or uses MONGODB_URI / --mongo-uri: `mongodb://host:port/`),
  * runs each benchmark, prints a table and writes bench/reports/<timestamp>.json.
  */
@@ -15,6 +16,7 @@ import { runIntake, type IntakeResult } from './intake.js';
 import { runRoundtrips, type RoundtripResult } from './roundtrips.js';
 import { runNotifyLatency, type NotifyResult } from './notify-latency.js';
 import { runOutbound, type OutboundResult } from './outbound.js';
+import { formatScale, runRegistryScale, scaleTargets, type RegistryScaleResult } from './registry-scale.js';
 
 export interface BenchSettings {
   readonly customers: number;
@@ -26,7 +28,10 @@ export interface BenchSettings {
   /** Part 4: customer notifications queued per rep (chats: 40 % of them), and its reps. */
   readonly notifications?: number;
   readonly outboundReps?: number;
-  readonly only: readonly ('intake' | 'roundtrips' | 'notify' | 'outbound')[];
+  /** Benchmark 5: claims loaded (default 1 M) and calls per side in each rep (default 3). */
+  readonly scaleClaims?: number;
+  readonly scaleSamples?: number;
+  readonly only: readonly ('intake' | 'roundtrips' | 'notify' | 'outbound' | 'scale')[];
 }
 
 export interface BenchReport {
@@ -42,6 +47,7 @@ export interface BenchReport {
   readonly roundtrips?: RoundtripResult;
   readonly notify?: NotifyResult;
   readonly outbound?: OutboundResult;
+  readonly scale?: RegistryScaleResult;
   readonly targets: { name: string; target: string; measured: string; met: boolean }[];
 }
 
@@ -64,6 +70,9 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
   const outbound = settings.only.includes('outbound')
     ? await runOutbound({ mongoUri, notifications, chats: Math.ceil(notifications * 0.4), reps: settings.outboundReps ?? 1 })
     : undefined;
+  const scale = settings.only.includes('scale')
+    ? await runRegistryScale({ mongoUri, claims: settings.scaleClaims ?? 1_000_000, reps: settings.reps, samples: settings.scaleSamples ?? 3, progress: (line) => console.error(line) })
+    : undefined;
   const targets: BenchReport['targets'] = [];
   if (intake) targets.push({ name: 'intake throughput', target: `desk ≥ ${intake.target.ratioAtLeast}× baseline updates/s`, measured: `${intake.median.ratio}×`, met: intake.target.met });
   if (roundtrips) targets.push({ name: 'round-trips per message', target: `≤ ${roundtrips.target.atMost} (baseline ${roundtrips.baseline.roundTrips})`, measured: String(roundtrips.average.roundTrips), met: roundtrips.target.met });
@@ -72,6 +81,7 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
     const o = outbound.median;
     targets.push({ name: 'outbound rate', target: `≥ ${outbound.target.rateAtLeast}/s, ≤ ${outbound.target.maxInAnySecond} in any second, ≥ ${outbound.target.minChatGapMs} ms per chat, loss 0`, measured: `${o.ratePerSecond}/s (${o.ratioToLimit}× ${outbound.settings.limitPerSecond}), max ${o.maxInAnySecond}/s, chat gap ${o.minChatGapMs} ms, lost ${o.lost}, duplicates ${o.duplicates}`, met: outbound.target.met });
   }
+  if (scale) targets.push(...scaleTargets(scale));
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -85,6 +95,7 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
     ...(roundtrips ? { roundtrips } : {}),
     ...(notify ? { notify } : {}),
     ...(outbound ? { outbound } : {}),
+    ...(scale ? { scale } : {}),
     targets,
   };
 }
@@ -123,6 +134,7 @@ export function formatReport(report: BenchReport): string {
     o.reps.forEach((r, i) => row(String(i + 1), `${r.delivered}/${r.expected}`, r.lost, r.duplicates, r.ratePerSecond, r.maxInAnySecond, `${r.minChatGapMs} ms`, r.queueSeconds));
     row('median rate ÷ limit', o.median.ratioToLimit);
   }
+  if (report.scale) lines.push('', ...formatScale(report.scale));
   lines.push('', 'Targets:');
   for (const t of report.targets) lines.push(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.name}: ${t.target}; measured ${t.measured}`);
   return lines.join('\n');
@@ -140,6 +152,8 @@ async function main(): Promise<void> {
       notifications: { type: 'string' },
       'outbound-reps': { type: 'string' },
       only: { type: 'string' },
+      'scale-claims': { type: 'string' },
+      'scale-samples': { type: 'string' },
       quick: { type: 'boolean', default: false },
       'mongo-uri': { type: 'string' },
     },
@@ -157,6 +171,8 @@ async function main(): Promise<void> {
     notifications: num(values.notifications, base.notifications ?? 10_000),
     outboundReps: num(values['outbound-reps'], base.outboundReps ?? 1),
     only,
+    ...(values['scale-claims'] !== undefined ? { scaleClaims: num(values['scale-claims'], 1_000_000) } : {}),
+    ...(values['scale-samples'] !== undefined ? { scaleSamples: num(values['scale-samples'], 3) } : {}),
   };
   let server: LocalServer | undefined;
   let dataDir: string | undefined;

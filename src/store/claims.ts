@@ -75,6 +75,49 @@ export function toClaim(doc: ClaimDocument): Claim {
   return { ...rest, id: _id.toHexString() };
 }
 
+/** How many open claims a staff member's list shows by default (Slack "mine"). */
+export const OPEN_FOR_ASSIGNEE_LIMIT = 50;
+
+/** The registry's own fields of a stored claim, beside the domain claim (see {@link ClaimDocument}). */
+export type ClaimDocumentOwnFields = Pick<ClaimDocument, 'idempotencyKey'> &
+  Partial<Pick<ClaimDocument, 'staffSyncPending' | 'staffSyncRetryAt' | 'customerNotifyPending' | 'slaNextCheckAt' | 'surveyNextAt'>>;
+
+/**
+ * Maps a domain claim to its stored document, the inverse of {@link toClaim}: `_id` from the id,
+ * `year` and `seq` from the number, and the registry's own fields as given. Throws a RangeError
+ * for an id that is not an ObjectId or a number that is not canonical.
+ * @example const doc = toClaimDocument(claim, { idempotencyKey: 'telegram:42:submit:7', staffSyncPending: true });
+ */
+export function toClaimDocument(claim: Claim, own: ClaimDocumentOwnFields): ClaimDocument {
+  const _id = toObjectId(claim.id);
+  if (!_id) throw new RangeError(`not a claim id: ${claim.id}`);
+  const number = /^(\d{4})-(\d+)$/.exec(claim.number);
+  if (!number) throw new RangeError(`not a canonical claim number: ${claim.number}`);
+  const { id: _claimId, history, ...rest } = claim;
+  return { _id, ...rest, history: [...history], year: Number(number[1]), seq: Number(number[2]), ...own };
+}
+
+/**
+ * The claim a registration creates under its number: status `new`, version 1, the registration
+ * event as its history (what `register` stores; shared with the registry benchmark's generator).
+ * @example const claim = registeredClaim(prepareRegistration(draft, desk, now), new ObjectId().toHexString(), 123);
+ */
+export function registeredClaim(prepared: PreparedRegistration, id: string, seq: number): Claim {
+  return {
+    id,
+    number: formatClaimNumber(prepared.year, seq),
+    ...prepared.draft,
+    status: 'new',
+    version: 1,
+    department: prepared.department,
+    createdAt: prepared.receivedAt,
+    updatedAt: prepared.receivedAt,
+    sla: prepared.sla,
+    reopenCount: 0,
+    history: [prepared.event],
+  };
+}
+
 /** One customer's claims: the channel, the user and, for Slack, the workspace (user ids are per workspace). */
 function customerFilter(customer: CustomerIdentity): Filter<ClaimDocument> {
   return {
@@ -134,28 +177,16 @@ export class ClaimRepository {
 
   private async allocateAndInsert(prepared: PreparedRegistration, idempotencyKey: string, claimId: ObjectId): Promise<RegisterResult> {
     const seq = await nextSequence(this.db, `claims-${prepared.year}`);
-    const doc: ClaimDocument = {
-      _id: claimId,
+    const claim = registeredClaim(prepared, claimId.toHexString(), seq);
+    const doc = toClaimDocument(claim, {
       idempotencyKey,
-      year: prepared.year,
-      seq,
-      number: formatClaimNumber(prepared.year, seq),
-      ...prepared.draft,
-      status: 'new',
-      version: 1,
-      department: prepared.department,
-      createdAt: prepared.receivedAt,
-      updatedAt: prepared.receivedAt,
-      sla: prepared.sla,
-      reopenCount: 0,
-      history: [prepared.event],
       staffSyncPending: true,
       slaNextCheckAt: prepared.slaNextCheckAt,
       ...(prepared.event.notifyCustomer && prepared.event.deliveredAt === undefined ? { customerNotifyPending: true } : {}),
-    };
+    });
     try {
       await this.claims.insertOne(doc);
-      return { claim: toClaim(doc), created: true };
+      return { claim, created: true };
     } catch (error) {
       // only after a takeover can the original attempt have finished meanwhile
       if (!isDuplicateKey(error)) throw error;
@@ -222,8 +253,8 @@ export class ClaimRepository {
     return docs.map(toClaim);
   }
 
-  /** A staff member's open claims, newest first. */
-  async listOpenForAssignee(staffId: string, limit = 50): Promise<Claim[]> {
+  /** A staff member's open claims, newest first (at most {@link OPEN_FOR_ASSIGNEE_LIMIT} unless told). */
+  async listOpenForAssignee(staffId: string, limit = OPEN_FOR_ASSIGNEE_LIMIT): Promise<Claim[]> {
     const docs = await this.claims
       .find({ assigneeId: staffId, status: { $in: [...OPEN_STATUSES] } })
       .sort({ createdAt: -1, _id: -1 })

@@ -24,8 +24,12 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.claims]: [
     { key: { number: 1 }, name: 'number_unique', unique: true },
     { key: { idempotencyKey: 1 }, name: 'idempotency_key_unique', unique: true },
-    { key: { 'customer.channel': 1, 'customer.userId': 1, createdAt: -1 }, name: 'by_customer' },
-    { key: { assigneeId: 1, status: 1, createdAt: -1 }, name: 'by_assignee' },
+    // a customer's claims (/status) and a staff member's open claims (Slack "mine", the console's
+    // assignee filter), newest first: `_id` last so the sort (createdAt, then _id) comes from the
+    // index and a limit stops the scan; with `status: {$in: [...open]}` mongod merges the per-status
+    // ranges in index order (SORT_MERGE) instead of reading every open claim and sorting
+    { key: { 'customer.channel': 1, 'customer.userId': 1, createdAt: -1, _id: -1 }, name: 'by_customer_newest' },
+    { key: { assigneeId: 1, status: 1, createdAt: -1, _id: -1 }, name: 'by_assignee_status_newest' },
     { key: { status: 1, 'sla.firstResponseDueAt': 1 }, name: 'by_status_first_response_due' },
     { key: { status: 1, 'sla.resolutionDueAt': 1 }, name: 'by_status_resolution_due' },
     { key: { category: 1, createdAt: -1 }, name: 'by_category' },
@@ -57,11 +61,24 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
 };
 
 /**
- * Creates the indexes (idempotent; run at start-up).
+ * Indexes an earlier version created that a newer one in {@link INDEXES} replaces (an index's keys
+ * cannot change under the same name); dropped at start-up where they exist.
+ */
+export const SUPERSEDED_INDEXES: Readonly<Record<string, readonly string[]>> = {
+  // without `_id` last: the list's sort (createdAt, _id) was not covered, so every claim of the customer or assignee was read and sorted
+  [COLLECTIONS.claims]: ['by_customer', 'by_assignee'],
+};
+
+/**
+ * Creates the indexes and drops the superseded ones (idempotent; run at start-up).
  * @example await ensureIndexes(db);
  */
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const [collection, indexes] of Object.entries(INDEXES)) {
     await db.collection(collection).createIndexes([...indexes]);
+  }
+  for (const [collection, names] of Object.entries(SUPERSEDED_INDEXES)) {
+    const existing = new Set((await db.collection(collection).listIndexes().toArray()).map((index: { name?: unknown }) => String(index.name)));
+    for (const name of names) if (existing.has(name)) await db.collection(collection).dropIndex(name);
   }
 }

@@ -243,7 +243,7 @@ describe('information the customer adds', () => {
 describe('indexes', () => {
   it('enforces unique numbers and idempotency keys in the database itself', async () => {
     const names = (await t.db.collection(COLLECTIONS.claims).indexes()).map((i) => i.name);
-    expect(names).toEqual(expect.arrayContaining(['number_unique', 'idempotency_key_unique', 'by_customer', 'by_assignee']));
+    expect(names).toEqual(expect.arrayContaining(['number_unique', 'idempotency_key_unique', 'by_customer_newest', 'by_assignee_status_newest']));
     const { claim } = await registry.submit(draft(), 'idx-1');
     const raw = await t.db.collection(COLLECTIONS.claims).findOne({ _id: new ObjectId(claim.id) });
     const copy = { ...raw, _id: new ObjectId(), idempotencyKey: 'idx-copy' };
