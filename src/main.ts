@@ -10,7 +10,7 @@ import { COLLECTIONS, ensureIndexes } from './store/collections.js';
 import { Leases } from './store/leases.js';
 import { ClaimRepository } from './store/claims.js';
 import { ClaimRegistry } from './registry.js';
-import { startLocalServer, type LocalServer } from './store/local/server.js';
+import { localServerSizeWarning, startLocalServer, type LocalServer } from './store/local/server.js';
 import { LocalDbError } from './store/local/errors.js';
 import { dataDir, projectRoot } from './store/local/paths.js';
 import { MongoConversationStore } from './store/conversations.js';
@@ -152,7 +152,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     await ensureIndexes(db);
     log.info('database', 'connected, indexes ready', { database: db.databaseName });
 
-    const registry = new ClaimRegistry(desk, new ClaimRepository(db, { survey: desk.survey }));
+    const claimRepository = new ClaimRepository(db, { survey: desk.survey });
+    const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await claimRepository.estimatedCount()) : undefined;
+    if (sizeWarning) log.warn('database', sizeWarning);
+    const registry = new ClaimRegistry(desk, claimRepository);
     const conversationStore = new MongoConversationStore(db);
     const conversations = new ConversationRunner({
       desk,

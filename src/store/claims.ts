@@ -220,6 +220,11 @@ export class ClaimRepository {
     }
   }
 
+  /** About how many claims are stored (from the collection's metadata: no scan). */
+  estimatedCount(): Promise<number> {
+    return this.claims.estimatedDocumentCount();
+  }
+
   /** A claim by its id, or undefined (also for a malformed id). */
   async findById(id: string): Promise<Claim | undefined> {
     const _id = toObjectId(id);

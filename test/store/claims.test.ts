@@ -113,6 +113,16 @@ describe('registering claims', () => {
     expect(await registry['claims'].findById('{"$gt": ""}')).toBeUndefined();
   });
 
+  it('tells about how many claims are stored, for the start-up size check', async () => {
+    const repository = new ClaimRepository(t.db);
+    const before = await repository.estimatedCount();
+    await registry.submit(draft(), 'count-1');
+    await registry.submit(draft(), 'count-2');
+    await registry.submit(draft(), 'count-1');
+    expect(await repository.estimatedCount()).toBe(before + 2);
+    expect(await repository.estimatedCount()).toBe(await t.db.collection(COLLECTIONS.claims).countDocuments());
+  });
+
   it('lists a customer\'s own claims, newest first, and nobody else\'s', async () => {
     const customer = { channel: 'telegram', userId: 'lister' } as const;
     const a = await registry.submit(draft({ customer }), 'list-a');

@@ -178,6 +178,23 @@ async function startJavaServer(options: StartLocalServerOptions, deadline: numbe
 }
 
 /**
+ * Above this many claims the local mongo-java-server is too slow for a desk: it ignores
+ * non-unique indexes, so every lookup by customer or assignee reads every claim (31 ms at
+ * 10 000, 5.5 s at 50 000; bench/README.md, part 5).
+ */
+export const JAVA_SERVER_CLAIMS_LIMIT = 20_000;
+
+/**
+ * The warning to log at start-up when the local server holds more claims than it serves well,
+ * else undefined. A real `mongod` uses its indexes and is never warned about.
+ * @example localServerSizeWarning('mongo-java-server', 25_000) // 'the local mongo-java-server holds …'
+ */
+export function localServerSizeWarning(kind: LocalServerKind, claims: number): string | undefined {
+  if (kind !== 'mongo-java-server' || claims <= JAVA_SERVER_CLAIMS_LIMIT) return undefined;
+  return `the local mongo-java-server holds ${String(claims)} claims; above ${String(JAVA_SERVER_CLAIMS_LIMIT)} it reads every claim for each customer's or staff member's list and slows down: run the desk on MongoDB (set MONGODB_URI)`;
+}
+
+/**
  * Starts a local MongoDB-compatible server for `npm start` and the tests: a real `mongod` when
  * one is on PATH, else mongo-java-server (installed on first use into `.cache/localdb`).
  * @example
