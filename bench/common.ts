@@ -3,6 +3,8 @@
  * (without scanning the whole call log), the intake script, the desk started on a database, and
  * small statistics helpers.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Update } from 'grammy/types';
 import { startApp, TELEGRAM_WEBHOOK_PATH, type App, type StartAppOptions } from '../src/main.js';
 import { createLogger } from '../src/log.js';
@@ -216,3 +218,32 @@ export function round(value: number, digits = 3): number {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU time used so far, in milliseconds: this node process, and the database server when its pid is known. */
+export interface CpuSnapshot {
+  readonly nodeMs: number;
+  readonly serverMs: number | undefined;
+}
+
+let clockTicks: number | undefined;
+
+/** The database server's CPU time from /proc (Linux), or undefined where that cannot be read. */
+function serverCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // /proc/<pid>/stat: the name (field 2) may hold spaces, so count fields from its closing ')'
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    if (!fields) return undefined;
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    // utime and stime are fields 14 and 15, i.e. 11 and 12 after the name
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the CPU time used by this process and the database server (`serverPid`) now. */
+export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
+  const usage = process.cpuUsage();
+  return { nodeMs: (usage.user + usage.system) / 1000, serverMs: serverCpuMs(serverPid) };
+}

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Bot, webhookCallback } from 'grammy';
 import { MongoClient } from 'mongodb';
 import type { Update } from 'grammy/types';
-import { benchUser, CLAIM_NUMBER, INTAKE, median, ObservedTelegram, post, quantile, round, startDesk, stepUpdate, WEBHOOK_SECRET, type DeskUnderBench } from './common.js';
+import { benchUser, CLAIM_NUMBER, cpuSnapshot, INTAKE, median, ObservedTelegram, post, quantile, round, startDesk, stepUpdate, WEBHOOK_SECRET, type DeskUnderBench } from './common.js';
 
 export interface IntakeOptions {
   /** `mongodb://host:port/` of the one server both sides use. */
@@ -18,6 +18,8 @@ export interface IntakeOptions {
   readonly reps: number;
   /** Customers per side in the discarded warm-up round. */
   readonly warmupCustomers: number;
+  /** The database server's process id, when it runs on this machine: its CPU time is reported per side. */
+  readonly serverPid?: number;
 }
 
 export interface SideRun {
@@ -29,6 +31,13 @@ export interface SideRun {
   readonly p99Ms: number;
   /** Dialogs that ended as they should (the desk: a claim number in the chat). */
   readonly completed: number;
+  /**
+   * CPU time per update, in ms: of this node process (the side under test, and the load generator
+   * and fake Bot API, the same for both sides) and of the database server (when its pid is known).
+   * Less sensitive to other work on the machine than updates/s.
+   */
+  readonly nodeCpuMsPerUpdate: number;
+  readonly serverCpuMsPerUpdate?: number;
 }
 
 export interface IntakeResult {
@@ -121,11 +130,14 @@ export async function baselineSide(mongoUri: string, database: string, options: 
 }
 
 /** N customers at once on one side; throughput over the whole round, latency per update. */
-async function round_(side: Side, customers: number): Promise<SideRun> {
+async function round_(side: Side, customers: number, serverPid: number | undefined): Promise<SideRun> {
+  const cpuBefore = cpuSnapshot(serverPid);
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: customers }, () => side.dialog()));
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot(serverPid);
   const latencies = results.flatMap((r) => r.latencies);
+  const perUpdate = (ms: number) => round(ms / latencies.length, 3);
   return {
     updates: latencies.length,
     seconds: round(seconds),
@@ -134,6 +146,8 @@ async function round_(side: Side, customers: number): Promise<SideRun> {
     p95Ms: round(quantile(latencies, 0.95), 2),
     p99Ms: round(quantile(latencies, 0.99), 2),
     completed: results.filter((r) => r.ok).length,
+    nodeCpuMsPerUpdate: perUpdate(cpuAfter.nodeMs - cpuBefore.nodeMs),
+    ...(cpuBefore.serverMs !== undefined && cpuAfter.serverMs !== undefined ? { serverCpuMsPerUpdate: perUpdate(cpuAfter.serverMs - cpuBefore.serverMs) } : {}),
   };
 }
 
@@ -145,6 +159,8 @@ const medianRun = (runs: readonly SideRun[]): SideRun => ({
   p95Ms: median(runs.map((r) => r.p95Ms)),
   p99Ms: median(runs.map((r) => r.p99Ms)),
   completed: median(runs.map((r) => r.completed)),
+  nodeCpuMsPerUpdate: median(runs.map((r) => r.nodeCpuMsPerUpdate)),
+  ...(runs.every((r) => r.serverCpuMsPerUpdate !== undefined) ? { serverCpuMsPerUpdate: median(runs.map((r) => r.serverCpuMsPerUpdate ?? 0)) } : {}),
 });
 
 /** Runs the comparison: a warm-up round per side (discarded), then `reps` rounds, the sides alternating who goes first. */
@@ -158,8 +174,8 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
   const sides = { desk: deskSide(desk), baseline };
   let dialogsRun = 0;
   try {
-    await round_(sides.desk, options.warmupCustomers);
-    await round_(sides.baseline, options.warmupCustomers);
+    await round_(sides.desk, options.warmupCustomers, options.serverPid);
+    await round_(sides.baseline, options.warmupCustomers, options.serverPid);
     dialogsRun += options.warmupCustomers;
     const reps: IntakeResult['reps'] = [];
     for (let rep = 0; rep < options.reps; rep++) {
@@ -167,11 +183,11 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
       let deskRun: SideRun;
       let baseRun: SideRun;
       if (deskFirst) {
-        deskRun = await round_(sides.desk, options.customers);
-        baseRun = await round_(sides.baseline, options.customers);
+        deskRun = await round_(sides.desk, options.customers, options.serverPid);
+        baseRun = await round_(sides.baseline, options.customers, options.serverPid);
       } else {
-        baseRun = await round_(sides.baseline, options.customers);
-        deskRun = await round_(sides.desk, options.customers);
+        baseRun = await round_(sides.baseline, options.customers, options.serverPid);
+        deskRun = await round_(sides.desk, options.customers, options.serverPid);
       }
       dialogsRun += options.customers;
       reps.push({ desk: deskRun, baseline: baseRun, ratio: round(deskRun.updatesPerSecond / baseRun.updatesPerSecond), order: deskFirst ? 'desk first' : 'baseline first' });

@@ -55,12 +55,12 @@ const QUICK: Omit<BenchSettings, 'only'> = { customers: 20, reps: 2, warmupCusto
 const FULL: Omit<BenchSettings, 'only'> = { customers: 200, reps: 3, warmupCustomers: 50, roundtripCustomers: 10, processEveryMs: 5000, notifySamples: 8, notifications: 10_000, outboundReps: 1 };
 
 /** Runs the chosen benchmarks against a server at `mongoUri` (`mongodb://host:port/`). */
-export async function runBenchmarks(mongoUri: string, kind: string, settings: BenchSettings): Promise<BenchReport> {
+export async function runBenchmarks(mongoUri: string, kind: string, settings: BenchSettings, serverPid?: number): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
   const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
   const cpus = os.cpus();
   const intake = settings.only.includes('intake')
-    ? await runIntake({ mongoUri, customers: settings.customers, reps: settings.reps, warmupCustomers: settings.warmupCustomers })
+    ? await runIntake({ mongoUri, customers: settings.customers, reps: settings.reps, warmupCustomers: settings.warmupCustomers, ...(serverPid !== undefined ? { serverPid } : {}) })
     : undefined;
   const roundtrips = settings.only.includes('roundtrips') ? await runRoundtrips({ mongoUri, customers: settings.roundtripCustomers }) : undefined;
   const notify = settings.only.includes('notify')
@@ -113,6 +113,8 @@ export function formatReport(report: BenchReport): string {
     row('baseline (bare grammY)', baseline.updatesPerSecond, baseline.p50Ms, baseline.p95Ms, baseline.p99Ms, `${baseline.completed}/${report.intake.settings.customers}`);
     row('ratio desk/baseline', ratio);
     lines.push(`   per rep: ${report.intake.reps.map((r) => `${r.ratio}× (${r.order})`).join(', ')}; claims registered ${report.intake.claimsRegistered}/${report.intake.dialogsRun}`);
+    const cpu = (run: typeof desk) => `node ${run.nodeCpuMsPerUpdate} ms${run.serverCpuMsPerUpdate !== undefined ? `, database server ${run.serverCpuMsPerUpdate} ms` : ''}`;
+    lines.push(`   CPU per update (median): claimdesk ${cpu(desk)}; baseline ${cpu(baseline)}`);
   }
   if (report.roundtrips) {
     lines.push('', `2. Database round-trips per inbound update (${report.roundtrips.settings.customers} dialogs, one at a time)`);
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
   }
   console.error(`benchmarks on ${kind} at ${uri}; settings ${JSON.stringify(settings)}`);
   try {
-    const report = await runBenchmarks(uri, kind, settings);
+    const report = await runBenchmarks(uri, kind, settings, server?.pid);
     console.log(formatReport(report));
     const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reports');
     await mkdir(dir, { recursive: true });
