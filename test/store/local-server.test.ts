@@ -100,6 +100,72 @@ describe('lookups through a unique index on mongo-java-server', () => {
   }, 30_000);
 });
 
+describe('non-unique indexes on mongo-java-server', () => {
+  interface Item {
+    _id: number;
+    owner: { channel: string; userId: string };
+    status: string;
+    at: number;
+    tags?: string[];
+  }
+  const owned = (docs: Item[]) => docs.map((d) => d._id);
+
+  it('find exactly what a full read finds, through updates, deletes and a restart', async () => {
+    const dataDir = path.join(dir, 'secondary');
+    let server = await startLocalServer({ dataDir, kind: 'mongo-java-server' });
+    let client = await MongoClient.connect(server.uri);
+    try {
+      let items = client.db('x').collection<Item>('items');
+      await items.insertMany([
+        { _id: 1, owner: { channel: 'telegram', userId: '7' }, status: 'open', at: 3, tags: ['red', 'big'] },
+        { _id: 2, owner: { channel: 'telegram', userId: '7' }, status: 'closed', at: 1 },
+        { _id: 3, owner: { channel: 'slack', userId: '7' }, status: 'open', at: 2, tags: ['red'] },
+      ]);
+      // created after the documents: it is built from them
+      await items.createIndexes([
+        { key: { 'owner.channel': 1, 'owner.userId': 1, at: -1 }, name: 'by_owner' },
+        { key: { tags: 1 }, name: 'by_tag' },
+      ]);
+      await items.insertOne({ _id: 4, owner: { channel: 'telegram', userId: '7' }, status: 'open', at: 5 });
+      const mine = { 'owner.channel': 'telegram', 'owner.userId': '7' };
+      expect(owned(await items.find(mine).sort({ at: -1 }).toArray())).toEqual([4, 1, 2]);
+      expect(owned(await items.find({ ...mine, status: 'open' }).sort({ at: 1 }).toArray())).toEqual([1, 4]);
+      expect(owned(await items.find({ 'owner.channel': 'slack' }).toArray())).toEqual([3]);
+      expect(owned(await items.find({ 'owner.channel': 'telegram', 'owner.userId': '8' }).toArray())).toEqual([]);
+      // an array field is found by its elements
+      expect(owned(await items.find({ tags: 'red' }).sort({ _id: 1 }).toArray())).toEqual([1, 3]);
+
+      // a document whose indexed values change is found under the new ones only
+      await items.updateOne({ _id: 1 }, { $set: { 'owner.userId': '8' }, $pull: { tags: 'red' } });
+      expect(owned(await items.find(mine).sort({ at: -1 }).toArray())).toEqual([4, 2]);
+      expect(owned(await items.find({ 'owner.channel': 'telegram', 'owner.userId': '8' }).toArray())).toEqual([1]);
+      expect(owned(await items.find({ tags: 'red' }).toArray())).toEqual([3]);
+      await items.deleteMany({ ...mine, status: 'closed' });
+      expect(owned(await items.find(mine).toArray())).toEqual([4]);
+      expect(await items.countDocuments({ 'owner.channel': 'telegram' })).toBe(2);
+
+      // after a restart the index is rebuilt from the stored documents
+      await client.close();
+      await server.stop();
+      server = await startLocalServer({ dataDir, kind: 'mongo-java-server' });
+      client = await MongoClient.connect(server.uri);
+      items = client.db('x').collection<Item>('items');
+      expect(owned(await items.find(mine).toArray())).toEqual([4]);
+      expect(owned(await items.find({ 'owner.channel': 'telegram', 'owner.userId': '8' }).toArray())).toEqual([1]);
+      expect(owned(await items.find({ tags: 'big' }).toArray())).toEqual([1]);
+      await items.insertOne({ _id: 5, owner: { channel: 'telegram', userId: '7' }, status: 'open', at: 0 });
+      expect(owned(await items.find(mine).sort({ at: 1 }).toArray())).toEqual([5, 4]);
+      // the index is listed as created, and holds every document (rebuilt: no sizes stored)
+      expect((await items.indexes()).map((index) => index.name).sort()).toEqual(['_id_', 'by_owner', 'by_tag']);
+      const stats = await client.db('x').command({ collStats: 'items' });
+      expect(stats.indexSize).toMatchObject({ by_owner: 4, by_tag: 4 });
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 describe('the size warning at start-up', () => {
   it('warns about mongo-java-server above the limit only, naming the count and the way out', () => {
     expect(localServerSizeWarning('mongo-java-server', JAVA_SERVER_CLAIMS_LIMIT)).toBeUndefined();

@@ -6,6 +6,9 @@ import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Missing;
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
@@ -16,7 +19,12 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.h2.mvstore.MVStore;
 
@@ -95,6 +103,198 @@ public final class LocalMongo {
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
             Index<Object> index = super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
             return keys.size() == 1 ? new FieldLookupIndex(index, keys, sparse) : index;
+        }
+
+        @Override
+        protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+            return new EqualityIndex(indexName, keys, sparse);
+        }
+    }
+
+    /**
+     * A non-unique index, which mongo-java-server itself ignores (every such query read the whole
+     * collection). Kept in memory and rebuilt from the documents when the server opens the data;
+     * it serves equality on the leading fields (up to three: customer.channel + customer.userId,
+     * an assignee, a job's name) with string, ObjectId or boolean values, and hands the collection
+     * every document with those values, which checks the whole query on them and sorts. Anything
+     * else (ranges, other types, a field later in the key) reads the collection as before.
+     */
+    static final class EqualityIndex extends Index<Object> {
+        private static final int MAX_PREFIX = 3;
+        private final List<String> fields = new ArrayList<>();
+        /** By prefix length - 1: the values of the leading fields → the positions (the _id) of the documents. */
+        private final List<Map<List<Object>, Set<Object>>> byPrefix = new ArrayList<>();
+        /** What each document was filed under, by position, for removal. */
+        private final Map<Object, List<List<Object>>> filed = new HashMap<>();
+
+        EqualityIndex(String name, List<IndexKey> keys, boolean sparse) {
+            super(name, keys, sparse);
+            for (IndexKey key : keys) {
+                fields.add(key.getKey());
+            }
+            for (int i = 0; i < Math.min(MAX_PREFIX, fields.size()); i++) {
+                byPrefix.add(new HashMap<>());
+            }
+        }
+
+        private static boolean lookupValue(Object value) {
+            return value instanceof String || value instanceof ObjectId || value instanceof Boolean;
+        }
+
+        /** The values a document is found under for one field: an array's elements, or the value (Missing when absent). */
+        private static List<Object> valuesOf(Document document, String field) {
+            Object value = Utils.getSubdocumentValueCollectionAware(document, field);
+            List<Object> values = new ArrayList<>();
+            if (value instanceof Collection<?> collection) {
+                for (Object element : collection) {
+                    if (element instanceof Collection<?> nested) {
+                        values.addAll(nested);
+                    } else {
+                        values.add(element);
+                    }
+                }
+            } else {
+                values.add(value);
+            }
+            return values;
+        }
+
+        /** Every key (one value per leading field) a document is filed under, for each prefix length. */
+        private List<List<Object>> keysOf(Document document) {
+            List<List<Object>> keys = new ArrayList<>();
+            List<List<Object>> partial = List.of(List.of());
+            for (int i = 0; i < byPrefix.size(); i++) {
+                List<List<Object>> longer = new ArrayList<>();
+                for (List<Object> prefix : partial) {
+                    for (Object value : new LinkedHashSet<>(valuesOf(document, fields.get(i)))) {
+                        List<Object> key = new ArrayList<>(prefix);
+                        key.add(value);
+                        longer.add(key);
+                    }
+                }
+                keys.addAll(longer);
+                partial = longer;
+            }
+            return keys;
+        }
+
+        private static Object positionOf(Document document) {
+            return Utils.getSubdocumentValue(document, "_id");
+        }
+
+        private boolean indexes(Document document) {
+            if (!isSparse()) {
+                return true;
+            }
+            for (String field : fields) {
+                if (!(Utils.getSubdocumentValue(document, field) instanceof Missing)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The query's values for the leading fields it names with a plain string, ObjectId or boolean. */
+        private List<Object> queriedPrefix(Document query) {
+            List<Object> prefix = new ArrayList<>();
+            for (int i = 0; i < byPrefix.size(); i++) {
+                Object value = query.get(fields.get(i));
+                if (!query.containsKey(fields.get(i)) || !lookupValue(value)) {
+                    break;
+                }
+                prefix.add(value);
+            }
+            return prefix;
+        }
+
+        @Override
+        public synchronized boolean canHandle(Document query) {
+            return !queriedPrefix(query).isEmpty();
+        }
+
+        @Override
+        public synchronized Iterable<Object> getPositions(Document query) {
+            List<Object> prefix = queriedPrefix(query);
+            Set<Object> positions = byPrefix.get(prefix.size() - 1).get(prefix);
+            // a copy: the collection reads the documents after this returns
+            return positions == null ? List.of() : new ArrayList<>(positions);
+        }
+
+        @Override
+        public synchronized void add(Document document, Object position, MongoCollection<Object> collection) {
+            if (!indexes(document)) {
+                return;
+            }
+            List<List<Object>> keys = keysOf(document);
+            for (List<Object> key : keys) {
+                byPrefix.get(key.size() - 1).computeIfAbsent(key, k -> new LinkedHashSet<>()).add(position);
+            }
+            filed.put(position, keys);
+        }
+
+        @Override
+        public synchronized Object remove(Document document) {
+            Object position = positionOf(document);
+            List<List<Object>> keys = filed.remove(position);
+            if (keys == null) {
+                return null;
+            }
+            for (List<Object> key : keys) {
+                Map<List<Object>, Set<Object>> map = byPrefix.get(key.size() - 1);
+                Set<Object> positions = map.get(key);
+                if (positions != null) {
+                    positions.remove(position);
+                    if (positions.isEmpty()) {
+                        map.remove(key);
+                    }
+                }
+            }
+            return position;
+        }
+
+        @Override
+        public synchronized void updateInPlace(Document oldDocument, Document newDocument, Object position, MongoCollection<Object> collection) {
+            remove(oldDocument);
+            add(newDocument, position, collection);
+        }
+
+        @Override
+        public synchronized Object getPosition(Document document) {
+            Object position = positionOf(document);
+            return filed.containsKey(position) ? position : null;
+        }
+
+        @Override
+        public void checkAdd(Document document, MongoCollection<Object> collection) {
+            // not unique: nothing to refuse
+        }
+
+        @Override
+        public void checkUpdate(Document oldDocument, Document newDocument, MongoCollection<Object> collection) {
+            // not unique: nothing to refuse
+        }
+
+        @Override
+        public synchronized long getCount() {
+            return filed.size();
+        }
+
+        @Override
+        public synchronized boolean isEmpty() {
+            return filed.isEmpty();
+        }
+
+        @Override
+        public synchronized long getDataSize() {
+            return filed.size();
+        }
+
+        @Override
+        public synchronized void drop() {
+            filed.clear();
+            for (Map<List<Object>, Set<Object>> map : byPrefix) {
+                map.clear();
+            }
         }
     }
 
