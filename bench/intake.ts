@@ -16,7 +16,7 @@ export interface IntakeOptions {
   readonly mongoUri: string;
   readonly customers: number;
   readonly reps: number;
-  /** Customers per side in the discarded warm-up round. */
+  /** Dialogs per side in the discarded warm-up, run in rounds of at most `customers`. */
   readonly warmupCustomers: number;
   /** The database server's process id, when it runs on this machine: its CPU time is reported per side. */
   readonly serverPid?: number;
@@ -163,7 +163,7 @@ const medianRun = (runs: readonly SideRun[]): SideRun => ({
   ...(runs.every((r) => r.serverCpuMsPerUpdate !== undefined) ? { serverCpuMsPerUpdate: median(runs.map((r) => r.serverCpuMsPerUpdate ?? 0)) } : {}),
 });
 
-/** Runs the comparison: a warm-up round per side (discarded), then `reps` rounds, the sides alternating who goes first. */
+/** Runs the comparison: warm-up rounds per side (discarded), then `reps` rounds, the sides alternating who goes first. */
 export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
   const suffix = randomBytes(4).toString('hex');
   const deskDb = `bench_intake_desk_${suffix}`;
@@ -174,9 +174,14 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
   const sides = { desk: deskSide(desk), baseline };
   let dialogsRun = 0;
   try {
-    await round_(sides.desk, options.warmupCustomers, options.serverPid);
-    await round_(sides.baseline, options.warmupCustomers, options.serverPid);
-    dialogsRun += options.warmupCustomers;
+    // the discarded warm-up, in rounds of at most `customers` dialogs per side: node's and the Java
+    // server's JIT take a few full rounds to settle (one round of 50 left both sides ~40% slow)
+    for (let done = 0; done < options.warmupCustomers; done += options.customers) {
+      const size = Math.min(options.customers, options.warmupCustomers - done);
+      await round_(sides.desk, size, options.serverPid);
+      await round_(sides.baseline, size, options.serverPid);
+      dialogsRun += size;
+    }
     const reps: IntakeResult['reps'] = [];
     for (let rep = 0; rep < options.reps; rep++) {
       const deskFirst = rep % 2 === 0;
