@@ -36,17 +36,27 @@ export class ObservedTelegram {
   private readonly sent = new Map<string, SentMessage[]>();
   private readonly waiters = new Map<string, Waiter[]>();
 
-  private constructor(readonly fake: FakeTelegram) {
+  private constructor(
+    readonly fake: FakeTelegram,
+    private readonly keepPerChat: number | undefined,
+  ) {
     const calls = fake.calls;
     const push = calls.push.bind(calls);
     calls.push = (...items: RecordedCall[]): number => {
       for (const call of items) this.observe(call);
-      return push(...items);
+      // with a bound, nothing is kept in the fake's own log either: a load generator that held
+      // every message would grow the heap (and the garbage collector's work) with the run, and
+      // the more so the bigger the side's messages are
+      return keepPerChat === undefined ? push(...items) : calls.length;
     };
   }
 
-  static async start(): Promise<ObservedTelegram> {
-    return new ObservedTelegram(await FakeTelegram.start({ token: BOT_TOKEN }));
+  /**
+   * `keepPerChat`: keep only the last N messages per chat (enough to find the buttons to press);
+   * by default every message is kept (the outbound benchmark counts them all).
+   */
+  static async start(options: { keepPerChat?: number } = {}): Promise<ObservedTelegram> {
+    return new ObservedTelegram(await FakeTelegram.start({ token: BOT_TOKEN }), options.keepPerChat);
   }
 
   private observe(call: RecordedCall): void {
@@ -55,6 +65,7 @@ export class ObservedTelegram {
     const message: SentMessage = { text: typeof call.params.text === 'string' ? call.params.text : '', params: call.params, at: performance.now() };
     const list = this.sent.get(chat) ?? [];
     list.push(message);
+    if (this.keepPerChat !== undefined && list.length > this.keepPerChat) list.shift();
     this.sent.set(chat, list);
     const waiting = this.waiters.get(chat);
     if (!waiting) return;
@@ -67,7 +78,7 @@ export class ObservedTelegram {
     else this.waiters.set(chat, rest);
   }
 
-  /** Messages sent to a chat so far. */
+  /** Messages sent to a chat so far (the last `keepPerChat` of them, when bounded). */
   sentTo(chatId: number | string): readonly SentMessage[] {
     return this.sent.get(String(chatId)) ?? [];
   }
@@ -155,9 +166,13 @@ export interface DeskUnderBench {
   stop(): Promise<void>;
 }
 
-/** `mongoUri` is the server's `mongodb://host:port/` (trailing slash); `query` is added to it (e.g. `monitorCommands=true`); `env` adds variables. */
-export async function startDesk(mongoUri: string, database: string, options: { query?: string; env?: NodeJS.ProcessEnv } & Pick<StartAppOptions, 'jobsEveryMs' | 'notifications'> = {}): Promise<DeskUnderBench> {
-  const tg = await ObservedTelegram.start();
+/** `mongoUri` is the server's `mongodb://host:port/` (trailing slash); `query` is added to it (e.g. `monitorCommands=true`); `env` adds variables; `keepPerChat` bounds what the fake keeps. */
+export async function startDesk(
+  mongoUri: string,
+  database: string,
+  options: { query?: string; env?: NodeJS.ProcessEnv; keepPerChat?: number } & Pick<StartAppOptions, 'jobsEveryMs' | 'notifications'> = {},
+): Promise<DeskUnderBench> {
+  const tg = await ObservedTelegram.start(options.keepPerChat !== undefined ? { keepPerChat: options.keepPerChat } : {});
   const warnings: string[] = [];
   const env: NodeJS.ProcessEnv = {
     MONGODB_URI: `${mongoUri}${database}${options.query ? `?${options.query}` : ''}`,

@@ -83,8 +83,8 @@ function deskSide(desk: DeskUnderBench): Side {
 }
 
 /** A bare grammY webhook bot: per update one session read and one write (as @grammyjs/storage-mongodb does), and a reply. */
-export async function baselineSide(mongoUri: string, database: string, options: { monitorCommands?: boolean } = {}): Promise<Side & { client: MongoClient }> {
-  const tg = await ObservedTelegram.start();
+export async function baselineSide(mongoUri: string, database: string, options: { monitorCommands?: boolean; keepPerChat?: number } = {}): Promise<Side & { client: MongoClient }> {
+  const tg = await ObservedTelegram.start(options.keepPerChat !== undefined ? { keepPerChat: options.keepPerChat } : {});
   const client = await MongoClient.connect(`${mongoUri}${database}`, { monitorCommands: options.monitorCommands ?? false });
   const sessions = client.db(database).collection<{ _id: string; value: { turns: number } }>('sessions');
   const bot = new Bot(tg.fake.token, { botInfo: tg.fake.botUser, client: { apiRoot: tg.fake.url } });
@@ -129,6 +129,9 @@ export async function baselineSide(mongoUri: string, database: string, options: 
   };
 }
 
+/** Messages the intake's load generators keep per chat: a step's answer is at most two messages. */
+const KEEP_PER_CHAT = 4;
+
 /** N customers at once on one side; throughput over the whole round, latency per update. */
 async function round_(side: Side, customers: number, serverPid: number | undefined): Promise<SideRun> {
   const cpuBefore = cpuSnapshot(serverPid);
@@ -169,8 +172,11 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
   const deskDb = `bench_intake_desk_${suffix}`;
   const baseDb = `bench_intake_base_${suffix}`;
   // Agenda's default processEvery (5 s) on the desk: it runs as deployed
-  const desk = await startDesk(options.mongoUri, deskDb);
-  const baseline = await baselineSide(options.mongoUri, baseDb);
+  // both load generators keep only each chat's last messages (the buttons to press): holding every
+  // message of the run grew the heap with it, and the garbage collector's work most for the side
+  // with the bigger messages
+  const desk = await startDesk(options.mongoUri, deskDb, { keepPerChat: KEEP_PER_CHAT });
+  const baseline = await baselineSide(options.mongoUri, baseDb, { keepPerChat: KEEP_PER_CHAT });
   const sides = { desk: deskSide(desk), baseline };
   let dialogsRun = 0;
   try {
