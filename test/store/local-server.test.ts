@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoClient } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import { chooseLocalServerKind, JAVA_SERVER_CLAIMS_LIMIT, localServerSizeWarning, startLocalServer } from '../../src/store/local/server.js';
 import { LocalDbError } from '../../src/store/local/errors.js';
 
@@ -98,6 +98,121 @@ describe('lookups through a unique index on mongo-java-server', () => {
       await server.stop();
     }
   }, 30_000);
+});
+
+describe('non-unique indexes on mongo-java-server', () => {
+  interface Item {
+    _id: number;
+    owner: { channel: string; userId: string };
+    status: string;
+    at: number;
+    tags?: string[];
+  }
+  const owned = (docs: Item[]) => docs.map((d) => d._id);
+
+  it('find exactly what a full read finds, through updates, deletes and a restart', async () => {
+    const dataDir = path.join(dir, 'secondary');
+    let server = await startLocalServer({ dataDir, kind: 'mongo-java-server' });
+    let client = await MongoClient.connect(server.uri);
+    try {
+      let items = client.db('x').collection<Item>('items');
+      await items.insertMany([
+        { _id: 1, owner: { channel: 'telegram', userId: '7' }, status: 'open', at: 3, tags: ['red', 'big'] },
+        { _id: 2, owner: { channel: 'telegram', userId: '7' }, status: 'closed', at: 1 },
+        { _id: 3, owner: { channel: 'slack', userId: '7' }, status: 'open', at: 2, tags: ['red'] },
+      ]);
+      // created after the documents: it is built from them
+      await items.createIndexes([
+        { key: { 'owner.channel': 1, 'owner.userId': 1, at: -1 }, name: 'by_owner' },
+        { key: { tags: 1 }, name: 'by_tag' },
+      ]);
+      await items.insertOne({ _id: 4, owner: { channel: 'telegram', userId: '7' }, status: 'open', at: 5 });
+      const mine = { 'owner.channel': 'telegram', 'owner.userId': '7' };
+      expect(owned(await items.find(mine).sort({ at: -1 }).toArray())).toEqual([4, 1, 2]);
+      expect(owned(await items.find({ ...mine, status: 'open' }).sort({ at: 1 }).toArray())).toEqual([1, 4]);
+      expect(owned(await items.find({ 'owner.channel': 'slack' }).toArray())).toEqual([3]);
+      expect(owned(await items.find({ 'owner.channel': 'telegram', 'owner.userId': '8' }).toArray())).toEqual([]);
+      // an array field is found by its elements
+      expect(owned(await items.find({ tags: 'red' }).sort({ _id: 1 }).toArray())).toEqual([1, 3]);
+
+      // a document whose indexed values change is found under the new ones only
+      await items.updateOne({ _id: 1 }, { $set: { 'owner.userId': '8' }, $pull: { tags: 'red' } });
+      expect(owned(await items.find(mine).sort({ at: -1 }).toArray())).toEqual([4, 2]);
+      expect(owned(await items.find({ 'owner.channel': 'telegram', 'owner.userId': '8' }).toArray())).toEqual([1]);
+      expect(owned(await items.find({ tags: 'red' }).toArray())).toEqual([3]);
+      await items.deleteMany({ ...mine, status: 'closed' });
+      expect(owned(await items.find(mine).toArray())).toEqual([4]);
+      expect(await items.countDocuments({ 'owner.channel': 'telegram' })).toBe(2);
+
+      // after a restart the index is rebuilt from the stored documents
+      await client.close();
+      await server.stop();
+      server = await startLocalServer({ dataDir, kind: 'mongo-java-server' });
+      client = await MongoClient.connect(server.uri);
+      items = client.db('x').collection<Item>('items');
+      expect(owned(await items.find(mine).toArray())).toEqual([4]);
+      expect(owned(await items.find({ 'owner.channel': 'telegram', 'owner.userId': '8' }).toArray())).toEqual([1]);
+      expect(owned(await items.find({ tags: 'big' }).toArray())).toEqual([1]);
+      await items.insertOne({ _id: 5, owner: { channel: 'telegram', userId: '7' }, status: 'open', at: 0 });
+      expect(owned(await items.find(mine).sort({ at: 1 }).toArray())).toEqual([5, 4]);
+      // the index is listed as created, and holds every document (rebuilt: no sizes stored)
+      expect((await items.indexes()).map((index) => index.name).sort()).toEqual(['_id_', 'by_owner', 'by_tag']);
+      const stats = await client.db('x').command({ collStats: 'items' });
+      expect(stats.indexSize).toMatchObject({ by_owner: 4, by_tag: 4 });
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
+describe('lookups through non-unique indexes: what they must not lose', () => {
+  it('tell values apart by type and by where one ends, and leave other queries to a full read', async () => {
+    const server = await startLocalServer({ dataDir: path.join(dir, 'secondary-keys'), kind: 'mongo-java-server' });
+    const client = await MongoClient.connect(server.uri);
+    try {
+      const items = client.db('y').collection<{ _id: number; a?: unknown; b?: unknown }>('items');
+      await items.createIndexes([{ key: { a: 1, b: 1 }, name: 'by_a_b' }]);
+      const ref = new ObjectId();
+      await items.insertMany([
+        { _id: 1, a: 'x1:y', b: 'z' },
+        { _id: 2, a: 'x', b: '1:yz' },
+        { _id: 3, a: true, b: 'z' },
+        { _id: 4, a: 'true', b: 'z' },
+        { _id: 5, a: ref, b: 'z' },
+        { _id: 6, a: ref.toHexString(), b: 'z' },
+        { _id: 7, a: 5, b: 'z' },
+        { _id: 8, b: 'z' },
+        { _id: 9, a: ['x', 'w'], b: ['z', 'v'] },
+      ]);
+      const ids = async (query: Record<string, unknown>) => (await items.find(query).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      // the same characters split differently are different keys
+      expect(await ids({ a: 'x1:y', b: 'z' })).toEqual([1]);
+      expect(await ids({ a: 'x', b: '1:yz' })).toEqual([2]);
+      // a boolean is not its text, an ObjectId not its hex
+      expect(await ids({ a: true })).toEqual([3]);
+      expect(await ids({ a: 'true' })).toEqual([4]);
+      expect(await ids({ a: ref })).toEqual([5]);
+      expect(await ids({ a: ref.toHexString() })).toEqual([6]);
+      // arrays are found by each element, on every field of the key
+      expect(await ids({ a: 'x' })).toEqual([2, 9]);
+      expect(await ids({ a: 'w', b: 'v' })).toEqual([9]);
+      // not served by the index (a number, $in, a missing field, the second field alone): read in full, still right
+      expect(await ids({ a: 5 })).toEqual([7]);
+      expect(await ids({ a: { $in: ['x', true] } })).toEqual([2, 3, 9]);
+      expect(await ids({ a: null })).toEqual([8]);
+      expect(await ids({ b: 'z' })).toEqual([1, 3, 4, 5, 6, 7, 8, 9]);
+      // an update moves a document between keys; a delete takes it out
+      await items.updateOne({ _id: 9 }, { $set: { a: 'x1:y' } });
+      expect(await ids({ a: 'x' })).toEqual([2]);
+      expect(await ids({ a: 'x1:y', b: 'v' })).toEqual([9]);
+      await items.deleteOne({ _id: 1 });
+      expect(await ids({ a: 'x1:y' })).toEqual([9]);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  }, 60_000);
 });
 
 describe('the size warning at start-up', () => {

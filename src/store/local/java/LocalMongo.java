@@ -6,6 +6,9 @@ import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Missing;
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
@@ -16,7 +19,12 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.h2.mvstore.MVStore;
 
@@ -73,7 +81,7 @@ public final class LocalMongo {
      * compare-and-swap such as {_id, version} read every document of the collection. With this
      * backend a single-field unique index (_id, a claim's number, …) also serves queries that name
      * its field beside others: the index finds the one document with that value and the collection
-     * checks the rest of the query on it. (Non-unique indexes are still not used: see README.md.)
+     * checks the rest of the query on it. Non-unique indexes serve equality lookups (EqualityIndex).
      */
     static final class LookupBackend extends H2Backend {
         LookupBackend(MVStore store) {
@@ -95,6 +103,235 @@ public final class LocalMongo {
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
             Index<Object> index = super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
             return keys.size() == 1 ? new FieldLookupIndex(index, keys, sparse) : index;
+        }
+
+        @Override
+        protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+            return new EqualityIndex(indexName, keys, sparse);
+        }
+    }
+
+    /**
+     * A non-unique index, which mongo-java-server itself accepts but ignores (every such query read
+     * the whole collection). Kept in memory, built from the documents when the server opens the
+     * data. It serves equality on the index's leading fields (up to three) with a string, ObjectId
+     * or boolean value, such as a customer's claims (channel + user id), an assignee's claims or a
+     * job's claim; the collection then reads only the documents filed under those values and checks
+     * the whole query on each (so the index may hand it more, never fewer). Anything else (ranges,
+     * $in, other types, a later field alone) reads the collection as before.
+     *
+     * Lean on purpose: a document is filed under at most one key per leading field that holds such
+     * a value (one per element of an array), a key being one compact string, and its buckets are
+     * remembered for removal. An earlier version that kept every key as lists filled the 1 GB heap
+     * at 50 000 claims.
+     */
+    static final class EqualityIndex extends Index<Object> {
+        private static final int MAX_FIELDS = 3;
+        private static final Bucket[] NONE = new Bucket[0];
+        private final List<String> fields = new ArrayList<>();
+        /** Key → the positions (the _id values) of the documents filed under it, in insertion order. */
+        private final Map<String, Bucket> buckets = new HashMap<>();
+        /** Position → the buckets the document is in, for its removal. */
+        private final Map<Object, Bucket[]> filed = new HashMap<>();
+
+        /** The positions under one key; keeps its key so an emptied bucket can be dropped. */
+        private static final class Bucket {
+            final String key;
+            final Set<Object> positions = new LinkedHashSet<>();
+
+            Bucket(String key) {
+                this.key = key;
+            }
+        }
+
+        EqualityIndex(String name, List<IndexKey> keys, boolean sparse) {
+            super(name, keys, sparse);
+            for (int i = 0; i < Math.min(MAX_FIELDS, keys.size()); i++) {
+                fields.add(keys.get(i).getKey());
+            }
+        }
+
+        /** One value in a key: its type and length first, so no two different values (or value lists) give the same string. */
+        private static void encode(StringBuilder key, Object value) {
+            String text;
+            char type;
+            if (value instanceof String string) {
+                type = 's';
+                text = string;
+            } else if (value instanceof ObjectId objectId) {
+                type = 'o';
+                text = objectId.getHexData();
+            } else {
+                type = 'b';
+                text = value.toString();
+            }
+            key.append(type).append(text.length()).append(':').append(text);
+        }
+
+        private static boolean lookupValue(Object value) {
+            return value instanceof String || value instanceof ObjectId || value instanceof Boolean;
+        }
+
+        /** The lookup values a document holds in a field: an array's (and nested arrays') elements, or the value. */
+        private static List<Object> valuesOf(Document document, String field) {
+            Object value = Utils.getSubdocumentValueCollectionAware(document, field);
+            List<Object> values = new ArrayList<>(1);
+            if (value instanceof Collection<?> collection) {
+                for (Object element : collection) {
+                    if (element instanceof Collection<?> nested) {
+                        for (Object inner : nested) {
+                            if (lookupValue(inner) && !values.contains(inner)) {
+                                values.add(inner);
+                            }
+                        }
+                    } else if (lookupValue(element) && !values.contains(element)) {
+                        values.add(element);
+                    }
+                }
+            } else if (lookupValue(value)) {
+                values.add(value);
+            }
+            return values;
+        }
+
+        /** Every key a document is filed under: one per combination of values of the first 1, 2, … fields. */
+        private List<String> keysOf(Document document) {
+            List<String> keys = new ArrayList<>();
+            List<String> prefixes = List.of("");
+            for (String field : fields) {
+                List<Object> values = valuesOf(document, field);
+                if (values.isEmpty()) {
+                    break;
+                }
+                List<String> longer = new ArrayList<>(prefixes.size() * values.size());
+                for (String prefix : prefixes) {
+                    for (Object value : values) {
+                        StringBuilder key = new StringBuilder(prefix);
+                        encode(key, value);
+                        longer.add(key.toString());
+                    }
+                }
+                keys.addAll(longer);
+                prefixes = longer;
+            }
+            return keys;
+        }
+
+        /** The key of the query's values for the leading fields it names with a plain lookup value, or null. */
+        private String queriedKey(Document query) {
+            StringBuilder key = new StringBuilder();
+            int named = 0;
+            for (String field : fields) {
+                Object value = query.get(field);
+                if (!query.containsKey(field) || !lookupValue(value)) {
+                    break;
+                }
+                encode(key, value);
+                named++;
+            }
+            return named == 0 ? null : key.toString();
+        }
+
+        private boolean indexes(Document document) {
+            if (!isSparse()) {
+                return true;
+            }
+            for (IndexKey key : getKeys()) {
+                if (!(Utils.getSubdocumentValue(document, key.getKey()) instanceof Missing)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static Object positionOf(Document document) {
+            return Utils.getSubdocumentValue(document, "_id");
+        }
+
+        @Override
+        public synchronized boolean canHandle(Document query) {
+            return queriedKey(query) != null;
+        }
+
+        @Override
+        public synchronized Iterable<Object> getPositions(Document query) {
+            Bucket bucket = buckets.get(queriedKey(query));
+            // a copy: the collection reads the documents after this returns
+            return bucket == null ? List.of() : new ArrayList<>(bucket.positions);
+        }
+
+        @Override
+        public synchronized void add(Document document, Object position, MongoCollection<Object> collection) {
+            if (!indexes(document)) {
+                return;
+            }
+            List<String> keys = keysOf(document);
+            Bucket[] in = keys.isEmpty() ? NONE : new Bucket[keys.size()];
+            for (int i = 0; i < in.length; i++) {
+                Bucket bucket = buckets.computeIfAbsent(keys.get(i), Bucket::new);
+                bucket.positions.add(position);
+                in[i] = bucket;
+            }
+            filed.put(position, in);
+        }
+
+        @Override
+        public synchronized Object remove(Document document) {
+            Object position = positionOf(document);
+            Bucket[] in = filed.remove(position);
+            if (in == null) {
+                return null;
+            }
+            for (Bucket bucket : in) {
+                bucket.positions.remove(position);
+                if (bucket.positions.isEmpty()) {
+                    buckets.remove(bucket.key);
+                }
+            }
+            return position;
+        }
+
+        @Override
+        public synchronized void updateInPlace(Document oldDocument, Document newDocument, Object position, MongoCollection<Object> collection) {
+            remove(oldDocument);
+            add(newDocument, position, collection);
+        }
+
+        @Override
+        public synchronized Object getPosition(Document document) {
+            Object position = positionOf(document);
+            return filed.containsKey(position) ? position : null;
+        }
+
+        @Override
+        public void checkAdd(Document document, MongoCollection<Object> collection) {
+            // not unique: nothing to refuse
+        }
+
+        @Override
+        public void checkUpdate(Document oldDocument, Document newDocument, MongoCollection<Object> collection) {
+            // not unique: nothing to refuse
+        }
+
+        @Override
+        public synchronized long getCount() {
+            return filed.size();
+        }
+
+        @Override
+        public synchronized boolean isEmpty() {
+            return filed.isEmpty();
+        }
+
+        @Override
+        public synchronized long getDataSize() {
+            return filed.size();
+        }
+
+        @Override
+        public synchronized void drop() {
+            filed.clear();
+            buckets.clear();
         }
     }
 
