@@ -178,9 +178,10 @@ async function startJavaServer(options: StartLocalServerOptions, deadline: numbe
 }
 
 /**
- * Above this many claims the local mongo-java-server is too slow for a desk: it ignores
- * non-unique indexes, so every lookup by customer or assignee reads every claim (31 ms at
- * 10 000, 5.5 s at 50 000; bench/README.md, part 5).
+ * Above this many claims the local mongo-java-server is too slow for a desk. The launcher's
+ * indexes serve a customer's or an assignee's claims, but the console's lists and totals,
+ * reports and Agenda's search for due jobs still read every document (the console's list takes
+ * ~12 s at 50 000; bench/README.md, part 5).
  */
 export const JAVA_SERVER_CLAIMS_LIMIT = 20_000;
 
@@ -191,7 +192,7 @@ export const JAVA_SERVER_CLAIMS_LIMIT = 20_000;
  */
 export function localServerSizeWarning(kind: LocalServerKind, claims: number): string | undefined {
   if (kind !== 'mongo-java-server' || claims <= JAVA_SERVER_CLAIMS_LIMIT) return undefined;
-  return `the local mongo-java-server holds ${String(claims)} claims; above ${String(JAVA_SERVER_CLAIMS_LIMIT)} it reads every claim for each customer's or staff member's list and slows down: run the desk on MongoDB (set MONGODB_URI)`;
+  return `the local mongo-java-server holds ${String(claims)} claims; above ${String(JAVA_SERVER_CLAIMS_LIMIT)} the console's lists, reports and job searches read every claim and slow down: run the desk on MongoDB (set MONGODB_URI)`;
 }
 
 /**
