@@ -3,6 +3,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DocumentWithPosition;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
@@ -10,12 +11,14 @@ import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.KeyConstraintError;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.h2.mvstore.MVStore;
 
 /**
@@ -88,11 +92,53 @@ public final class LocalMongo {
             super(store);
         }
 
+        /**
+         * Opens a database, then fills the equality indexes it opened from the stored documents in
+         * one read per collection (mongo-java-server would read every collection twice per index:
+         * with the claims' 14 indexes, minutes at start-up for a large registry).
+         */
         @Override
         protected MongoDatabase openOrCreateDatabase(String databaseName) {
-            return new LookupDatabase(databaseName, getMvStore(), getCursorRegistry());
+            Map<String, List<EqualityIndex>> opened = new HashMap<>();
+            OPENING.set(opened);
+            LookupDatabase database;
+            try {
+                database = new LookupDatabase(databaseName, getMvStore(), getCursorRegistry());
+            } finally {
+                OPENING.remove();
+            }
+            opened.forEach((collectionName, indexes) -> fill(database.resolveCollection(collectionName, true), indexes));
+            return database;
+        }
+
+        private static void fill(MongoCollection<Object> collection, List<EqualityIndex> indexes) {
+            try (Stream<DocumentWithPosition<Object>> documents = allDocuments(collection)) {
+                documents.forEach(entry -> {
+                    for (EqualityIndex index : indexes) {
+                        index.add(entry.getDocument(), entry.getPosition(), collection);
+                    }
+                });
+            }
+            for (EqualityIndex index : indexes) {
+                index.filled();
+            }
+        }
+
+        /** Every stored document of a collection with its position, read as a stream (not held in memory at once). */
+        @SuppressWarnings("unchecked")
+        private static Stream<DocumentWithPosition<Object>> allDocuments(MongoCollection<Object> collection) {
+            try {
+                Method method = H2Collection.class.getDeclaredMethod("streamAllDocumentsWithPosition");
+                method.setAccessible(true);
+                return (Stream<DocumentWithPosition<Object>>) method.invoke(collection);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read the documents of " + collection.getCollectionName() + " to fill its indexes", e);
+            }
         }
     }
+
+    /** While a database is being opened: the equality indexes it opened, by collection (filled once it is open). */
+    private static final ThreadLocal<Map<String, List<EqualityIndex>>> OPENING = new ThreadLocal<>();
 
     static final class LookupDatabase extends H2Database {
         LookupDatabase(String databaseName, MVStore store, CursorRegistry cursorRegistry) {
@@ -107,18 +153,26 @@ public final class LocalMongo {
 
         @Override
         protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
-            return new EqualityIndex(indexName, keys, sparse);
+            EqualityIndex index = new EqualityIndex(indexName, keys, sparse);
+            Map<String, List<EqualityIndex>> opening = OPENING.get();
+            if (opening != null) {
+                // an index of stored data, opened with its database: filled afterwards, with the others
+                index.fillLater();
+                opening.computeIfAbsent(collectionName, name -> new ArrayList<>()).add(index);
+            }
+            return index;
         }
     }
 
     /**
      * A non-unique index, which mongo-java-server itself accepts but ignores (every such query read
-     * the whole collection). Kept in memory, built from the documents when the server opens the
-     * data. It serves equality on the index's leading fields (up to three) with a string, ObjectId
-     * or boolean value, such as a customer's claims (channel + user id), an assignee's claims or a
-     * job's claim; the collection then reads only the documents filed under those values and checks
-     * the whole query on each (so the index may hand it more, never fewer). Anything else (ranges,
-     * $in, other types, a later field alone) reads the collection as before.
+     * the whole collection). Kept in memory; when the server opens stored data, all of a
+     * collection's indexes are filled from its documents in one read. It serves equality on the
+     * index's leading fields (up to three) with a string, ObjectId or boolean value, such as a
+     * customer's claims (channel + user id), an assignee's claims or a claim's job; the collection
+     * then reads only the documents filed under those values and checks the whole query on each
+     * (so the index may hand it more, never fewer). Anything else (ranges, $in, other types, a
+     * later field alone) reads the collection as before.
      *
      * Lean on purpose: a document is filed under at most one key per leading field that holds such
      * a value (one per element of an array), a key being one compact string, and its buckets are
@@ -133,6 +187,7 @@ public final class LocalMongo {
         private final Map<String, Bucket> buckets = new HashMap<>();
         /** Position → the buckets the document is in, for its removal. */
         private final Map<Object, Bucket[]> filed = new HashMap<>();
+        private boolean awaitingFill;
 
         /** The positions under one key; keeps its key so an emptied bucket can be dropped. */
         private static final class Bucket {
@@ -318,9 +373,21 @@ public final class LocalMongo {
             return filed.size();
         }
 
+        /**
+         * Not empty while it waits to be filled with its database's other indexes, so the
+         * collection does not read every document for it alone.
+         */
         @Override
         public synchronized boolean isEmpty() {
-            return filed.isEmpty();
+            return !awaitingFill && filed.isEmpty();
+        }
+
+        synchronized void fillLater() {
+            awaitingFill = true;
+        }
+
+        synchronized void filled() {
+            awaitingFill = false;
         }
 
         @Override
