@@ -215,6 +215,42 @@ describe('lookups through non-unique indexes: what they must not lose', () => {
   }, 60_000);
 });
 
+describe('several non-unique indexes on one collection', () => {
+  it('answer every query right whichever index takes it, also after one is dropped', async () => {
+    const server = await startLocalServer({ dataDir: path.join(dir, 'secondary-siblings'), kind: 'mongo-java-server' });
+    const client = await MongoClient.connect(server.uri);
+    try {
+      const items = client.db('z').collection<{ _id: number; dept: string; status: string; at: number }>('items');
+      await items.insertMany([
+        { _id: 1, dept: 'a', status: 'open', at: 1 },
+        { _id: 2, dept: 'a', status: 'closed', at: 2 },
+        { _id: 3, dept: 'b', status: 'open', at: 3 },
+        { _id: 4, dept: 'b', status: 'closed', at: 4 },
+      ]);
+      // the status index first: a query on department and status is better served by the second
+      await items.createIndexes([
+        { key: { status: 1, at: 1 }, name: 'by_status' },
+        { key: { dept: 1, status: 1, at: -1 }, name: 'by_dept_status' },
+      ]);
+      const ids = async (query: Record<string, unknown>) => (await items.find(query).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      expect(await ids({ dept: 'a', status: 'open' })).toEqual([1]);
+      expect(await ids({ status: 'closed', dept: 'b' })).toEqual([4]);
+      expect(await ids({ status: 'open' })).toEqual([1, 3]);
+      expect(await ids({ dept: 'b' })).toEqual([3, 4]);
+      await items.updateOne({ _id: 1 }, { $set: { dept: 'b' } });
+      expect(await ids({ dept: 'b', status: 'open' })).toEqual([1, 3]);
+      await items.dropIndex('by_dept_status');
+      expect(await ids({ dept: 'b', status: 'open' })).toEqual([1, 3]);
+      expect(await ids({ dept: 'a' })).toEqual([2]);
+      await items.insertOne({ _id: 5, dept: 'a', status: 'open', at: 5 });
+      expect(await ids({ status: 'open', dept: 'a' })).toEqual([5]);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 describe('the size warning at start-up', () => {
   it('warns about mongo-java-server above the limit only, naming the count and the way out', () => {
     expect(localServerSizeWarning('mongo-java-server', JAVA_SERVER_CLAIMS_LIMIT)).toBeUndefined();

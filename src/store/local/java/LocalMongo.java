@@ -29,6 +29,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.h2.mvstore.MVStore;
 
@@ -141,6 +143,9 @@ public final class LocalMongo {
     private static final ThreadLocal<Map<String, List<EqualityIndex>>> OPENING = new ThreadLocal<>();
 
     static final class LookupDatabase extends H2Database {
+        /** Each collection's equality indexes, so a query goes to the one that narrows it most. */
+        private Map<String, List<EqualityIndex>> equalityIndexes;
+
         LookupDatabase(String databaseName, MVStore store, CursorRegistry cursorRegistry) {
             super(databaseName, store, cursorRegistry);
         }
@@ -153,7 +158,13 @@ public final class LocalMongo {
 
         @Override
         protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
-            EqualityIndex index = new EqualityIndex(indexName, keys, sparse);
+            // no initialiser: the superclass's constructor opens the stored indexes before this class's fields would be set
+            if (equalityIndexes == null) {
+                equalityIndexes = new ConcurrentHashMap<>();
+            }
+            List<EqualityIndex> siblings = equalityIndexes.computeIfAbsent(collectionName, name -> new CopyOnWriteArrayList<>());
+            EqualityIndex index = new EqualityIndex(indexName, keys, sparse, siblings);
+            siblings.add(index);
             Map<String, List<EqualityIndex>> opening = OPENING.get();
             if (opening != null) {
                 // an index of stored data, opened with its database: filled afterwards, with the others
@@ -199,8 +210,12 @@ public final class LocalMongo {
             }
         }
 
-        EqualityIndex(String name, List<IndexKey> keys, boolean sparse) {
+        /** The collection's equality indexes, this one included. */
+        private final List<EqualityIndex> siblings;
+
+        EqualityIndex(String name, List<IndexKey> keys, boolean sparse, List<EqualityIndex> siblings) {
             super(name, keys, sparse);
+            this.siblings = siblings;
             for (int i = 0; i < Math.min(MAX_FIELDS, keys.size()); i++) {
                 fields.add(keys.get(i).getKey());
             }
@@ -303,9 +318,35 @@ public final class LocalMongo {
             return Utils.getSubdocumentValue(document, "_id");
         }
 
+        /** How many leading fields the query names with a plain lookup value. */
+        private int queriedFields(Document query) {
+            int named = 0;
+            for (String field : fields) {
+                if (!query.containsKey(field) || !lookupValue(query.get(field))) {
+                    break;
+                }
+                named++;
+            }
+            return named;
+        }
+
+        /**
+         * Takes the query when it names this index's first field with a lookup value, unless
+         * another equality index of the collection matches more of its leading fields (the
+         * collection asks its indexes in creation order and uses the first that says yes).
+         */
         @Override
-        public synchronized boolean canHandle(Document query) {
-            return queriedKey(query) != null;
+        public boolean canHandle(Document query) {
+            int mine = queriedFields(query);
+            if (mine == 0) {
+                return false;
+            }
+            for (EqualityIndex other : siblings) {
+                if (other != this && other.queriedFields(query) > mine) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
@@ -399,6 +440,7 @@ public final class LocalMongo {
         public synchronized void drop() {
             filed.clear();
             buckets.clear();
+            siblings.remove(this);
         }
     }
 
