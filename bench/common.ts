@@ -55,7 +55,7 @@ export class ObservedTelegram {
    * `keepPerChat`: keep only the last N messages per chat (enough to find the buttons to press);
    * by default every message is kept (the outbound benchmark counts them all).
    */
-  static async start(options: { keepPerChat?: number } = {}): Promise<ObservedTelegram> {
+  static async start(options: { keepPerChat?: number | undefined } = {}): Promise<ObservedTelegram> {
     return new ObservedTelegram(await FakeTelegram.start({ token: BOT_TOKEN }), options.keepPerChat);
   }
 
@@ -172,7 +172,7 @@ export async function startDesk(
   database: string,
   options: { query?: string; env?: NodeJS.ProcessEnv; keepPerChat?: number } & Pick<StartAppOptions, 'jobsEveryMs' | 'notifications'> = {},
 ): Promise<DeskUnderBench> {
-  const tg = await ObservedTelegram.start(options.keepPerChat !== undefined ? { keepPerChat: options.keepPerChat } : {});
+  const tg = await ObservedTelegram.start({ keepPerChat: options.keepPerChat });
   const warnings: string[] = [];
   const env: NodeJS.ProcessEnv = {
     MONGODB_URI: `${mongoUri}${database}${options.query ? `?${options.query}` : ''}`,

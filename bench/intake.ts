@@ -84,7 +84,7 @@ function deskSide(desk: DeskUnderBench): Side {
 
 /** A bare grammY webhook bot: per update one session read and one write (as @grammyjs/storage-mongodb does), and a reply. */
 export async function baselineSide(mongoUri: string, database: string, options: { monitorCommands?: boolean; keepPerChat?: number } = {}): Promise<Side & { client: MongoClient }> {
-  const tg = await ObservedTelegram.start(options.keepPerChat !== undefined ? { keepPerChat: options.keepPerChat } : {});
+  const tg = await ObservedTelegram.start({ keepPerChat: options.keepPerChat });
   const client = await MongoClient.connect(`${mongoUri}${database}`, { monitorCommands: options.monitorCommands ?? false });
   const sessions = client.db(database).collection<{ _id: string; value: { turns: number } }>('sessions');
   const bot = new Bot(tg.fake.token, { botInfo: tg.fake.botUser, client: { apiRoot: tg.fake.url } });

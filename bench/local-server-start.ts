@@ -13,7 +13,7 @@ import { MongoClient } from 'mongodb';
 import { startLocalServer } from '../src/store/local/server.js';
 import { loadDeskConfig } from '../src/config.js';
 import { COLLECTIONS, ensureIndexes } from '../src/store/collections.js';
-import { buildClaimDocument, claimPlan } from './registry-scale.js';
+import { buildClaimDocument, claimPlan, yearSequence } from './registry-scale.js';
 
 const { values } = parseArgs({ options: { claims: { type: 'string' }, starts: { type: 'string' } } });
 const claims = Number(values.claims ?? 50_000);
@@ -31,12 +31,7 @@ try {
   try {
     const db = loader.db('desk');
     await ensureIndexes(db);
-    const seqs = new Map<number, number>();
-    const nextSeq = (year: number) => {
-      const next = (seqs.get(year) ?? 0) + 1;
-      seqs.set(year, next);
-      return next;
-    };
+    const nextSeq = yearSequence();
     for (let from = 0; from < claims; from += 1000) {
       const batch = [];
       for (let i = from; i < Math.min(claims, from + 1000); i++) batch.push(buildClaimDocument(claimPlan(i, claims), nextSeq, desk));

@@ -175,6 +175,16 @@ const PATHS: Readonly<Record<ClaimStatus, readonly ClaimCommand[]>> = {
   ],
 };
 
+/** The per-year sequence, as the counters collection would hand it out (claims come in time order). */
+export function yearSequence(): (year: number) => number {
+  const seqOfYear = new Map<number, number>();
+  return (year) => {
+    const seq = (seqOfYear.get(year) ?? 0) + 1;
+    seqOfYear.set(year, seq);
+    return seq;
+  };
+}
+
 /**
  * The stored document of a planned claim: validated and routed by `prepareRegistration`, numbered
  * by `registeredClaim`, moved through the transition table by `planTransition` (as the store's
@@ -327,13 +337,7 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
     // ---- load: generate a batch while the previous one is being inserted
     const perCustomer = new Uint32Array(customers);
     const openPerStaff = new Array<number>(SCALE_STAFF).fill(0);
-    // the per-year sequence, as the counters collection would hand it out (claims come in time order)
-    const seqOfYear = new Map<number, number>();
-    const nextSeq = (year: number) => {
-      const seq = (seqOfYear.get(year) ?? 0) + 1;
-      seqOfYear.set(year, seq);
-      return seq;
-    };
+    const nextSeq = yearSequence();
     let failure: Error | undefined;
     let inFlight: Promise<void> | undefined;
     const loadStart = performance.now();

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoClient, ObjectId } from 'mongodb';
+import { MongoClient, ObjectId, type Collection, type Filter } from 'mongodb';
 import { chooseLocalServerKind, JAVA_SERVER_CLAIMS_LIMIT, localServerSizeWarning, startLocalServer } from '../../src/store/local/server.js';
 import { LocalDbError } from '../../src/store/local/errors.js';
 
@@ -22,6 +22,23 @@ function alive(pid: number): boolean {
     // kill(pid, 0) throws ESRCH exactly when no such process exists
     return false;
   }
+}
+
+/** A mongo-java-server of its own (in `folder`) and a client on it, for one test; both closed after. */
+async function withJavaServer(folder: string, use: (client: MongoClient) => Promise<void>): Promise<void> {
+  const server = await startLocalServer({ dataDir: path.join(dir, folder), kind: 'mongo-java-server' });
+  const client = await MongoClient.connect(server.uri);
+  try {
+    await use(client);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+/** The ids of a query's documents, in id order. */
+async function idsOf<T extends { _id: number }>(collection: Collection<T>, query: Record<string, unknown>): Promise<number[]> {
+  return (await collection.find(query as Filter<T>).sort({ _id: 1 }).toArray()).map((d) => d._id);
 }
 
 describe('choosing the local server', () => {
@@ -65,9 +82,7 @@ describe('the mongo-java-server launcher', () => {
 
 describe('lookups through a unique index on mongo-java-server', () => {
   it('answers queries that name the indexed field and more exactly as MongoDB does', async () => {
-    const server = await startLocalServer({ dataDir: path.join(dir, 'lookups'), kind: 'mongo-java-server' });
-    const client = await MongoClient.connect(server.uri);
-    try {
+    await withJavaServer('lookups', async (client) => {
       const docs = client.db('x').collection<{ _id: string; version: number; number: string; owner: string; tags?: string[] }>('docs');
       await docs.createIndexes([{ key: { number: 1 }, name: 'number_unique', unique: true }]);
       await docs.insertMany([
@@ -93,10 +108,7 @@ describe('lookups through a unique index on mongo-java-server', () => {
       // the unique indexes still refuse duplicates
       await expect(docs.insertOne({ _id: 'b', version: 1, number: 'N-3', owner: 'x' })).rejects.toThrow(/duplicate key/i);
       await expect(docs.insertOne({ _id: 'c', version: 1, number: 'N-2', owner: 'x' })).rejects.toThrow(/duplicate key/i);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
+    });
   }, 30_000);
 });
 
@@ -168,9 +180,7 @@ describe('non-unique indexes on mongo-java-server', () => {
 
 describe('lookups through non-unique indexes: what they must not lose', () => {
   it('tell values apart by type and by where one ends, and leave other queries to a full read', async () => {
-    const server = await startLocalServer({ dataDir: path.join(dir, 'secondary-keys'), kind: 'mongo-java-server' });
-    const client = await MongoClient.connect(server.uri);
-    try {
+    await withJavaServer('secondary-keys', async (client) => {
       const items = client.db('y').collection<{ _id: number; a?: unknown; b?: unknown }>('items');
       await items.createIndexes([{ key: { a: 1, b: 1 }, name: 'by_a_b' }]);
       const ref = new ObjectId();
@@ -185,7 +195,7 @@ describe('lookups through non-unique indexes: what they must not lose', () => {
         { _id: 8, b: 'z' },
         { _id: 9, a: ['x', 'w'], b: ['z', 'v'] },
       ]);
-      const ids = async (query: Record<string, unknown>) => (await items.find(query).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      const ids = (query: Record<string, unknown>) => idsOf(items, query);
       // the same characters split differently are different keys
       expect(await ids({ a: 'x1:y', b: 'z' })).toEqual([1]);
       expect(await ids({ a: 'x', b: '1:yz' })).toEqual([2]);
@@ -208,18 +218,13 @@ describe('lookups through non-unique indexes: what they must not lose', () => {
       expect(await ids({ a: 'x1:y', b: 'v' })).toEqual([9]);
       await items.deleteOne({ _id: 1 });
       expect(await ids({ a: 'x1:y' })).toEqual([9]);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
+    });
   }, 60_000);
 });
 
 describe('several non-unique indexes on one collection', () => {
   it('answer every query right whichever index takes it, also after one is dropped', async () => {
-    const server = await startLocalServer({ dataDir: path.join(dir, 'secondary-siblings'), kind: 'mongo-java-server' });
-    const client = await MongoClient.connect(server.uri);
-    try {
+    await withJavaServer('secondary-siblings', async (client) => {
       const items = client.db('z').collection<{ _id: number; dept: string; status: string; at: number }>('items');
       await items.insertMany([
         { _id: 1, dept: 'a', status: 'open', at: 1 },
@@ -232,7 +237,7 @@ describe('several non-unique indexes on one collection', () => {
         { key: { status: 1, at: 1 }, name: 'by_status' },
         { key: { dept: 1, status: 1, at: -1 }, name: 'by_dept_status' },
       ]);
-      const ids = async (query: Record<string, unknown>) => (await items.find(query).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      const ids = (query: Record<string, unknown>) => idsOf(items, query);
       expect(await ids({ dept: 'a', status: 'open' })).toEqual([1]);
       expect(await ids({ status: 'closed', dept: 'b' })).toEqual([4]);
       expect(await ids({ status: 'open' })).toEqual([1, 3]);
@@ -244,10 +249,7 @@ describe('several non-unique indexes on one collection', () => {
       expect(await ids({ dept: 'a' })).toEqual([2]);
       await items.insertOne({ _id: 5, dept: 'a', status: 'open', at: 5 });
       expect(await ids({ status: 'open', dept: 'a' })).toEqual([5]);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
+    });
   }, 60_000);
 });
 

@@ -199,6 +199,8 @@ public final class LocalMongo {
         /** Position → the buckets the document is in, for its removal. */
         private final Map<Object, Bucket[]> filed = new HashMap<>();
         private boolean awaitingFill;
+        /** The collection's equality indexes, this one included. */
+        private final List<EqualityIndex> siblings;
 
         /** The positions under one key; keeps its key so an emptied bucket can be dropped. */
         private static final class Bucket {
@@ -209,9 +211,6 @@ public final class LocalMongo {
                 this.key = key;
             }
         }
-
-        /** The collection's equality indexes, this one included. */
-        private final List<EqualityIndex> siblings;
 
         EqualityIndex(String name, List<IndexKey> keys, boolean sparse, List<EqualityIndex> siblings) {
             super(name, keys, sparse);
@@ -287,19 +286,13 @@ public final class LocalMongo {
             return keys;
         }
 
-        /** The key of the query's values for the leading fields it names with a plain lookup value, or null. */
+        /** The key of the query's values for the leading fields it names with a plain lookup value. */
         private String queriedKey(Document query) {
             StringBuilder key = new StringBuilder();
-            int named = 0;
-            for (String field : fields) {
-                Object value = query.get(field);
-                if (!query.containsKey(field) || !lookupValue(value)) {
-                    break;
-                }
-                encode(key, value);
-                named++;
+            for (String field : fields.subList(0, queriedFields(query))) {
+                encode(key, query.get(field));
             }
-            return named == 0 ? null : key.toString();
+            return key.toString();
         }
 
         private boolean indexes(Document document) {
