@@ -41,6 +41,8 @@ export interface OutboundRep {
   readonly maxInAnySecond: number;
   /** The least time between two messages to one chat, ms. */
   readonly minChatGapMs: number;
+  /** Arrivals in each 10-second window from the first (where the rate sagged, if it did). */
+  readonly perTenSeconds: readonly number[];
   readonly timedOut: boolean;
 }
 
@@ -189,6 +191,11 @@ async function runOnce(options: OutboundOptions, notifications: number, chats: n
     }
     const first = Math.min(...times);
     const last = Math.max(...times);
+    const perTenSeconds = times.length === 0 ? [] : Array.from({ length: Math.floor((last - first) / 10_000) + 1 }, () => 0);
+    for (const at of times) {
+      const window = Math.floor((at - first) / 10_000);
+      perTenSeconds[window] = (perTenSeconds[window] ?? 0) + 1;
+    }
     return {
       expected: notifications,
       delivered: distinct.size,
@@ -200,6 +207,7 @@ async function runOnce(options: OutboundOptions, notifications: number, chats: n
       ratePerSecond: times.length > 1 ? round(((times.length - 1) / (last - first)) * 1000, 2) : 0,
       maxInAnySecond: maxInAnySecond(times),
       minChatGapMs: round(minChatGapMs, 1),
+      perTenSeconds,
       timedOut,
     };
   } finally {

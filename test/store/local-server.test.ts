@@ -253,6 +253,84 @@ describe('several non-unique indexes on one collection', () => {
   }, 60_000);
 });
 
+describe('sorted, limited queries on a large bucket of a non-unique index', () => {
+  interface Job {
+    _id: number;
+    name: string;
+    nextRunAt: Date | null;
+    priority: number;
+    lockedAt: Date | null;
+  }
+  const base = Date.UTC(2026, 0, 1);
+
+  it('return the first documents in the sort order, as Agenda locks its jobs one by one, through reschedules, inserts and deletes', async () => {
+    await withJavaServer('secondary-sorted', async (client) => {
+      const jobs = client.db('s').collection<Job>('jobs');
+      await jobs.createIndexes([{ key: { name: 1, nextRunAt: 1, priority: -1, lockedAt: 1 }, name: 'by_name_next' }]);
+      // 600 jobs, 480 of one kind (a bucket large enough to be kept in order); run times all different,
+      // some finished (no next run), some locked by a worker that died long ago (their lock has expired)
+      const model = new Map<number, Job>();
+      for (let i = 0; i < 600; i++) {
+        model.set(i, {
+          _id: i,
+          name: i % 5 === 0 ? 'other' : 'notify',
+          nextRunAt: i % 7 === 0 ? null : new Date(base + ((i * 919) % 1000) * 1000),
+          priority: i % 3,
+          lockedAt: i % 11 === 0 ? new Date(base - 3_600_000) : null,
+        });
+      }
+      await jobs.insertMany([...model.values()].map((job) => ({ ...job })));
+      const now = new Date(base + 600_000);
+      const expired = new Date(base - 60_000);
+      const lockable = (job: Job) => job.name === 'notify' && ((job.lockedAt === null && job.nextRunAt !== null && job.nextRunAt <= now) || (job.lockedAt !== null && job.lockedAt <= expired));
+      // ascending run time (no run time first, as MongoDB sorts null), then descending priority
+      const order = (a: Job, b: Job) => (a.nextRunAt?.getTime() ?? -Infinity) - (b.nextRunAt?.getTime() ?? -Infinity) || b.priority - a.priority;
+      const lockQuery = { name: 'notify', $or: [{ lockedAt: null, nextRunAt: { $lte: now } }, { lockedAt: { $lte: expired } }] };
+
+      let locked = 0;
+      for (let round = 0; round < 60; round++) {
+        const expected = [...model.values()].filter(lockable).sort(order)[0];
+        const got = await jobs.findOneAndUpdate(lockQuery, { $set: { lockedAt: now } }, { sort: { nextRunAt: 1, priority: -1 }, returnDocument: 'after' });
+        expect(got?._id).toBe(expected?._id);
+        if (!got || !expected) break;
+        expected.lockedAt = now;
+        locked++;
+        if (round % 6 === 1) {
+          // a job brought forward (a claim's job scheduled again) is the next one locked
+          const later = [...model.values()].filter((job) => job.name === 'notify' && job.lockedAt === null && job.nextRunAt !== null && job.nextRunAt > now)[0];
+          if (later) {
+            later.nextRunAt = new Date(base - 1_000 - round);
+            await jobs.updateOne({ _id: later._id }, { $set: { nextRunAt: later.nextRunAt } });
+          }
+        }
+        if (round % 6 === 3) {
+          // a finished job removed, a new one due now added
+          const done = [...model.values()].find((job) => job.name === 'notify' && job.lockedAt === now);
+          if (done) {
+            model.delete(done._id);
+            await jobs.deleteOne({ _id: done._id });
+          }
+          const fresh: Job = { _id: 1_000 + round, name: 'notify', nextRunAt: new Date(base + 500_500 + round), priority: 2, lockedAt: null };
+          model.set(fresh._id, fresh);
+          await jobs.insertOne({ ...fresh });
+        }
+      }
+      expect(locked).toBe(60);
+
+      // plain finds with a sort and a limit (and a skip), either direction, on the same bucket
+      const notify = [...model.values()].filter((job) => job.name === 'notify');
+      const ids = (list: Job[]) => list.map((job) => job._id);
+      expect(ids(await jobs.find({ name: 'notify' }).sort({ nextRunAt: 1, priority: -1 }).limit(7).toArray())).toEqual(ids(notify.sort(order).slice(0, 7)));
+      const descending = (a: Job, b: Job) => -order(a, b);
+      expect(ids(await jobs.find({ name: 'notify', lockedAt: null }).sort({ nextRunAt: -1, priority: 1 }).skip(3).limit(5).toArray())).toEqual(
+        ids(notify.filter((job) => job.lockedAt === null).sort(descending).slice(3, 8)),
+      );
+      // the other kind is untouched by all of it
+      expect(await jobs.countDocuments({ name: 'other', lockedAt: now })).toBe(0);
+    });
+  }, 60_000);
+});
+
 describe('the size warning at start-up', () => {
   it('warns about mongo-java-server above the limit only, naming the count and the way out', () => {
     expect(localServerSizeWarning('mongo-java-server', JAVA_SERVER_CLAIMS_LIMIT)).toBeUndefined();

@@ -3,11 +3,14 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.DocumentComparator;
 import de.bwaldvogel.mongo.backend.DocumentWithPosition;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.Missing;
+import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
@@ -18,6 +21,7 @@ import de.bwaldvogel.mongo.exception.KeyConstraintError;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -25,13 +29,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 /**
@@ -150,6 +158,27 @@ public final class LocalMongo {
             super(databaseName, store, cursorRegistry);
         }
 
+        /** As H2Database opens a collection (the same two maps), as a {@link LookupCollection}. */
+        @Override
+        protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+            // called by the superclass's constructor too, before this class's fields are set: the store comes from H2Database
+            MVStore store = storeOf(this);
+            String fullName = getFullCollectionNamespace(collectionName);
+            MVMap<Object, Document> dataMap = store.openMap("databases." + fullName);
+            MVMap<String, Object> metaMap = store.openMap("meta." + fullName);
+            return new LookupCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+        }
+
+        private static MVStore storeOf(H2Database database) {
+            try {
+                Field field = H2Database.class.getDeclaredField("mvStore");
+                field.setAccessible(true);
+                return (MVStore) field.get(database);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot reach the store of database " + database.getDatabaseName(), e);
+            }
+        }
+
         @Override
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
             Index<Object> index = super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
@@ -176,6 +205,125 @@ public final class LocalMongo {
     }
 
     /**
+     * A collection whose sorted, limited queries stop early: mongo-java-server reads every document
+     * an index hands it, then sorts them all and keeps the first few. Agenda locks each job with a
+     * findOneAndUpdate sorted on nextRunAt, so with thousands of jobs of one kind every lock read
+     * them all. Here an equality index hands a large bucket's positions already in the query's
+     * order ({@link OrderedPositions}), and the collection reads them in that order only until it
+     * has skip + limit matches; those go through mongo-java-server's own matching and sorting.
+     */
+    static final class LookupCollection extends H2Collection {
+        LookupCollection(MongoDatabase database, String collectionName, CollectionOptions options, MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry) {
+            super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
+        }
+
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit, int batchSize, Document fieldSelector) {
+            if (limit <= 0 || !EqualityIndex.orderable(orderBy)) {
+                return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            }
+            EqualityIndex.SORTED.set(new SortRequest(orderBy, this::getDocument));
+            try {
+                return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            } finally {
+                EqualityIndex.SORTED.remove();
+            }
+        }
+
+        @Override
+        protected QueryResult matchDocuments(Document query, Iterable<Object> positions, Document orderBy, int numberToSkip, int limit, int batchSize, Document fieldSelector) {
+            if (!(positions instanceof OrderedPositions ordered) || limit <= 0) {
+                return super.matchDocuments(query, positions, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            }
+            int wanted = numberToSkip + limit;
+            List<Object> first = new ArrayList<>(Math.min(wanted, 64));
+            for (Object position : ordered) {
+                Document document = getDocument(position);
+                if (document != null && documentMatchesQuery(document, query)) {
+                    first.add(position);
+                    if (first.size() >= wanted) {
+                        break;
+                    }
+                }
+            }
+            return super.matchDocuments(query, first, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+    }
+
+    /** The order a sorted, limited query asks for, and how to read a document to learn its sort values. */
+    record SortRequest(Document orderBy, Function<Object, Document> loader) {
+    }
+
+    /** An index's positions in the order of the query's sort: the collection may stop at the first matches. */
+    static final class OrderedPositions extends ArrayList<Object> {
+        OrderedPositions(int capacity) {
+            super(capacity);
+        }
+    }
+
+    /**
+     * One bucket of an equality index kept in one sort order: each document's sort fields (only
+     * those) with its position, sorted by mongo-java-server's own comparator, ties in insertion
+     * order. Made when a sorted query first asks for it, then kept current as documents come, change
+     * and go.
+     */
+    static final class OrderedView {
+        private record Entry(Document sortValues, Object position, long sequence) {
+        }
+
+        final String bucketKey;
+        private final Document orderBy;
+        private final TreeSet<Entry> entries;
+        private final Map<Object, Entry> byPosition = new HashMap<>();
+        private long sequence;
+        /** Set when a document holds an array or a document in a sort field: the view gives up, queries read as before. */
+        boolean unusable;
+
+        OrderedView(String bucketKey, Document orderBy) {
+            this.bucketKey = bucketKey;
+            this.orderBy = orderBy;
+            DocumentComparator comparator = new DocumentComparator(orderBy);
+            this.entries = new TreeSet<>((a, b) -> {
+                int byValues = comparator.compare(a.sortValues(), b.sortValues());
+                return byValues != 0 ? byValues : Long.compare(a.sequence(), b.sequence());
+            });
+        }
+
+        void put(Document document, Object position) {
+            remove(position);
+            Document values = new Document();
+            for (String field : orderBy.keySet()) {
+                Object value = document.get(field);
+                if (value instanceof Collection<?> || value instanceof Document) {
+                    unusable = true;
+                    return;
+                }
+                if (document.containsKey(field)) {
+                    values.put(field, value);
+                }
+            }
+            Entry entry = new Entry(values, position, sequence++);
+            entries.add(entry);
+            byPosition.put(position, entry);
+        }
+
+        void remove(Object position) {
+            Entry entry = byPosition.remove(position);
+            if (entry != null) {
+                entries.remove(entry);
+            }
+        }
+
+        OrderedPositions positions() {
+            OrderedPositions positions = new OrderedPositions(entries.size());
+            for (Entry entry : entries) {
+                positions.add(entry.position());
+            }
+            return positions;
+        }
+    }
+
+    /**
      * A non-unique index, which mongo-java-server itself accepts but ignores (every such query read
      * the whole collection). Kept in memory; when the server opens stored data, all of a
      * collection's indexes are filled from its documents in one read. It serves equality on the
@@ -183,7 +331,9 @@ public final class LocalMongo {
      * customer's claims (channel + user id), an assignee's claims or a claim's job; the collection
      * then reads only the documents filed under those values and checks the whole query on each
      * (so the index may hand it more, never fewer). Anything else (ranges, $in, other types, a
-     * later field alone) reads the collection as before.
+     * later field alone) reads the collection as before. A sorted query with a limit on a bucket of
+     * {@value #MIN_ORDERED} documents or more gets the bucket in its sort order ({@link OrderedView},
+     * made on first use and kept current), so the collection reads only until it has enough.
      *
      * Lean on purpose: a document is filed under at most one key per leading field that holds such
      * a value (one per element of an array), a key being one compact string, and its buckets are
@@ -201,6 +351,14 @@ public final class LocalMongo {
         private boolean awaitingFill;
         /** The collection's equality indexes, this one included. */
         private final List<EqualityIndex> siblings;
+        /** Set by a {@link LookupCollection} while a sorted, limited query asks its indexes. */
+        static final ThreadLocal<SortRequest> SORTED = new ThreadLocal<>();
+        /** A bucket smaller than this is read and sorted whole, as before (cheap enough, and no memory spent). */
+        private static final int MIN_ORDERED = 256;
+        /** Sorted views kept per index, at most (each holds its bucket's sort values); the least recently used goes first. */
+        private static final int MAX_VIEWS = 8;
+        /** Bucket key and sort order → the bucket in that order, least recently used first. */
+        private final LinkedHashMap<String, OrderedView> views = new LinkedHashMap<>(16, 0.75f, true);
 
         /** The positions under one key; keeps its key so an emptied bucket can be dropped. */
         private static final class Bucket {
@@ -342,11 +500,59 @@ public final class LocalMongo {
             return true;
         }
 
+        /** Whether a sort can be kept in a view: plain top-level fields, ascending or descending. */
+        static boolean orderable(Document orderBy) {
+            if (orderBy == null || orderBy.isEmpty()) {
+                return false;
+            }
+            for (String field : orderBy.keySet()) {
+                Object direction = orderBy.get(field);
+                if (field.startsWith("$") || field.contains(".") || !(direction instanceof Number number) || Math.abs(number.doubleValue()) != 1) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         public synchronized Iterable<Object> getPositions(Document query) {
-            Bucket bucket = buckets.get(queriedKey(query));
+            String key = queriedKey(query);
+            Bucket bucket = buckets.get(key);
+            if (bucket == null) {
+                return List.of();
+            }
+            SortRequest sort = SORTED.get();
+            if (sort != null) {
+                OrderedView view = viewFor(key, bucket, sort);
+                if (view != null) {
+                    return view.positions();
+                }
+            }
             // a copy: the collection reads the documents after this returns
-            return bucket == null ? List.of() : new ArrayList<>(bucket.positions);
+            return new ArrayList<>(bucket.positions);
+        }
+
+        /** The bucket in the query's order: kept from an earlier query, or made now (one read of the bucket) if it is large. */
+        private OrderedView viewFor(String key, Bucket bucket, SortRequest sort) {
+            String viewKey = key + '\u0000' + sort.orderBy();
+            OrderedView view = views.get(viewKey);
+            if (view == null) {
+                if (bucket.positions.size() < MIN_ORDERED) {
+                    return null;
+                }
+                if (views.size() >= MAX_VIEWS) {
+                    views.remove(views.keySet().iterator().next());
+                }
+                view = new OrderedView(key, sort.orderBy());
+                for (Object position : bucket.positions) {
+                    Document document = sort.loader().apply(position);
+                    if (document != null) {
+                        view.put(document, position);
+                    }
+                }
+                views.put(viewKey, view);
+            }
+            return view.unusable ? null : view;
         }
 
         @Override
@@ -362,6 +568,11 @@ public final class LocalMongo {
                 in[i] = bucket;
             }
             filed.put(position, in);
+            for (OrderedView view : views.values()) {
+                if (keys.contains(view.bucketKey)) {
+                    view.put(document, position);
+                }
+            }
         }
 
         @Override
@@ -370,6 +581,9 @@ public final class LocalMongo {
             Bucket[] in = filed.remove(position);
             if (in == null) {
                 return null;
+            }
+            for (OrderedView view : views.values()) {
+                view.remove(position);
             }
             for (Bucket bucket : in) {
                 bucket.positions.remove(position);
@@ -433,6 +647,7 @@ public final class LocalMongo {
         public synchronized void drop() {
             filed.clear();
             buckets.clear();
+            views.clear();
             siblings.remove(this);
         }
     }
