@@ -60,8 +60,16 @@ const IntakeAnswers = z.object({
 });
 type IntakeAnswers = z.infer<typeof IntakeAnswers>;
 
-function read(answers: Answers): IntakeAnswers {
-  return IntakeAnswers.parse(answers);
+/** Answers already read, by the stored object: answers are never changed in place (each step makes new ones), so a turn parses them once, not at every step's check. */
+const readAnswers = new WeakMap<Answers, Readonly<IntakeAnswers>>();
+
+function read(answers: Answers): Readonly<IntakeAnswers> {
+  let parsed = readAnswers.get(answers);
+  if (parsed === undefined) {
+    parsed = IntakeAnswers.parse(answers);
+    readAnswers.set(answers, parsed);
+  }
+  return parsed;
 }
 
 function kindsOffered(desk: DeskConfig): ClaimKind[] {
