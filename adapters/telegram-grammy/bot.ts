@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Bot, GrammyError, HttpError, type Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ConversationRunner } from '../../flows/runner.js';
+import { botApiFetch } from './fetch.js';
 import { takeUpdate, type AnswerCallback } from '../telegram/intake.js';
 import { TelegramApiError, TelegramNetworkError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
 
@@ -40,7 +41,9 @@ export class GrammyDesk {
   private pollAbort: AbortController | undefined;
 
   constructor(private readonly options: GrammyDeskOptions) {
-    this.bot = new Bot(options.token, options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {});
+    // grammY types `fetch` as node-fetch's (whose typings are not installed); it only ever reads the
+    // response's JSON body, which botApiFetch provides
+    this.bot = new Bot(options.token, { client: { fetch: botApiFetch as never, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
     const transport: TelegramTransport = {
       sendMessage: async (chatId, message) => {
         try {

@@ -193,6 +193,10 @@ export class FakeTelegram {
   /** Starts a fake on 127.0.0.1 with a free port. */
   static async start(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
     const server = http.createServer();
+    // idle connections stay open for a minute: with the default 5 s a client reusing a socket just as
+    // the server closed it gets ECONNRESET (a race real Telegram makes rare; a benchmark pausing
+    // one side for ~5 s met it)
+    server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
