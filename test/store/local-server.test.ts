@@ -112,6 +112,81 @@ describe('lookups through a unique index on mongo-java-server', () => {
   }, 30_000);
 });
 
+describe('unique indexes on mongo-java-server (kept in memory, rebuilt at start-up)', () => {
+  interface Visit {
+    _id: string | number | ObjectId;
+    visitorId: string;
+    seq: number;
+    email?: string;
+    n?: number;
+  }
+
+  it('find and refuse exactly as before a restart: _id of every kind, compound and sparse keys', async () => {
+    const dataDir = path.join(dir, 'unique');
+    const oid = new ObjectId();
+    const seed: Visit[] = [
+      { _id: 'v-1', visitorId: 'anna', seq: 1, email: 'a@example.test', n: 1 },
+      { _id: oid, visitorId: 'anna', seq: 2 },
+      { _id: 7, visitorId: 'boris', seq: 1 },
+      { _id: 'v-4', visitorId: 'boris', seq: 2, email: 'b@example.test' },
+    ];
+    const check = async (visits: Collection<Visit>, phase: string) => {
+      expect(await visits.findOne({ _id: 'v-1' }), phase).toMatchObject({ visitorId: 'anna', seq: 1 });
+      expect(await visits.findOne({ _id: oid }), phase).toMatchObject({ visitorId: 'anna', seq: 2 });
+      expect(await visits.findOne({ _id: 7 }), phase).toMatchObject({ visitorId: 'boris', seq: 1 });
+      expect(await visits.findOne({ _id: 'v-4', seq: 2 }), phase).toMatchObject({ visitorId: 'boris' });
+      expect(await visits.findOne({ visitorId: 'anna', seq: 2 }), phase).toMatchObject({ _id: oid });
+      expect(await visits.findOne({ email: 'b@example.test' }), phase).toMatchObject({ _id: 'v-4' });
+      expect((await visits.find({ _id: { $in: ['v-1', 7, 'nope'] } }).sort({ seq: 1, visitorId: 1 }).toArray()).map((v) => v._id), phase).toEqual(['v-1', 7]);
+      // duplicates refused on every unique index; a sparse index lets any number of documents lack its field
+      await expect(visits.insertOne({ _id: 'v-1', visitorId: 'x', seq: 9 }), phase).rejects.toThrow(/duplicate key/i);
+      await expect(visits.insertOne({ _id: new ObjectId(oid.toHexString()), visitorId: 'x', seq: 9 }), phase).rejects.toThrow(/duplicate key/i);
+      await expect(visits.insertOne({ _id: 'v-9', visitorId: 'anna', seq: 1 }), phase).rejects.toThrow(/duplicate key/i);
+      await expect(visits.insertOne({ _id: 'v-9', visitorId: 'x', seq: 9, email: 'a@example.test' }), phase).rejects.toThrow(/duplicate key/i);
+      await expect(visits.updateOne({ _id: 7 }, { $set: { seq: 2 } }), phase).rejects.toThrow(/duplicate key/i);
+      expect(await visits.countDocuments(), phase).toBe(4);
+    };
+
+    let server = await startLocalServer({ dataDir, kind: 'mongo-java-server' });
+    let client = await MongoClient.connect(server.uri);
+    try {
+      let visits = client.db('x').collection<Visit>('visits');
+      await visits.createIndexes([
+        { key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true },
+        { key: { email: 1 }, name: 'email_unique', unique: true, sparse: true },
+      ]);
+      await visits.insertMany(seed);
+      await check(visits, 'before the restart');
+      // a key given up by an update or a delete is free again
+      await visits.updateOne({ _id: 7 }, { $set: { seq: 3 } });
+      await visits.insertOne({ _id: 'v-5', visitorId: 'boris', seq: 1 });
+      await visits.deleteOne({ _id: 'v-5' });
+      await visits.updateOne({ _id: 7 }, { $set: { seq: 1 } });
+
+      await client.close();
+      await server.stop();
+      server = await startLocalServer({ dataDir, kind: 'mongo-java-server' });
+      client = await MongoClient.connect(server.uri);
+      visits = client.db('x').collection<Visit>('visits');
+      await check(visits, 'after the restart');
+      const stats = await client.db('x').command({ collStats: 'visits' });
+      expect(stats.indexSize).toMatchObject({ _id_: 4, visitor_seq_unique: 4, email_unique: 2 });
+      // and it goes on working: a new document, a freed key
+      await visits.insertOne({ _id: 'v-6', visitorId: 'carl', seq: 1, email: 'c@example.test' });
+      await visits.deleteOne({ email: 'a@example.test' });
+      await visits.insertOne({ _id: 'v-1', visitorId: 'anna', seq: 1 });
+      expect(await visits.countDocuments({ visitorId: 'anna' })).toBe(2);
+      // a dropped unique index no longer refuses anything
+      await visits.dropIndex('email_unique');
+      await visits.insertOne({ _id: 'v-7', visitorId: 'dana', seq: 1, email: 'c@example.test' });
+      expect(await visits.countDocuments({ email: 'c@example.test' })).toBe(2);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 describe('non-unique indexes on mongo-java-server', () => {
   interface Item {
     _id: number;

@@ -2,6 +2,7 @@ import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.AbstractUniqueIndex;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.DocumentComparator;
@@ -109,7 +110,7 @@ public final class LocalMongo {
          */
         @Override
         protected MongoDatabase openOrCreateDatabase(String databaseName) {
-            Map<String, List<EqualityIndex>> opened = new HashMap<>();
+            Map<String, List<FilledOnOpen>> opened = new HashMap<>();
             OPENING.set(opened);
             LookupDatabase database;
             try {
@@ -121,15 +122,15 @@ public final class LocalMongo {
             return database;
         }
 
-        private static void fill(MongoCollection<Object> collection, List<EqualityIndex> indexes) {
+        private static void fill(MongoCollection<Object> collection, List<FilledOnOpen> indexes) {
             try (Stream<DocumentWithPosition<Object>> documents = allDocuments(collection)) {
                 documents.forEach(entry -> {
-                    for (EqualityIndex index : indexes) {
+                    for (FilledOnOpen index : indexes) {
                         index.add(entry.getDocument(), entry.getPosition(), collection);
                     }
                 });
             }
-            for (EqualityIndex index : indexes) {
+            for (FilledOnOpen index : indexes) {
                 index.filled();
             }
         }
@@ -147,8 +148,30 @@ public final class LocalMongo {
         }
     }
 
-    /** While a database is being opened: the equality indexes it opened, by collection (filled once it is open). */
-    private static final ThreadLocal<Map<String, List<EqualityIndex>>> OPENING = new ThreadLocal<>();
+    /** While a database is being opened: the indexes it opened, by collection (filled once it is open). */
+    private static final ThreadLocal<Map<String, List<FilledOnOpen>>> OPENING = new ThreadLocal<>();
+
+    /**
+     * An index kept in memory only: a stored collection's is filled from its documents when its
+     * database opens, in one read for all of the collection's indexes. Until then it reports
+     * itself not empty, so the collection does not read every document for it alone.
+     */
+    interface FilledOnOpen {
+        void add(Document document, Object position, MongoCollection<Object> collection);
+
+        void fillLater();
+
+        void filled();
+    }
+
+    /** Files an index opened with its database for the one read that fills them all. */
+    private static void fillWithDatabase(String collectionName, FilledOnOpen index) {
+        Map<String, List<FilledOnOpen>> opening = OPENING.get();
+        if (opening != null) {
+            index.fillLater();
+            opening.computeIfAbsent(collectionName, name -> new ArrayList<>()).add(index);
+        }
+    }
 
     static final class LookupDatabase extends H2Database {
         /** Each collection's equality indexes, so a query goes to the one that narrows it most. */
@@ -179,9 +202,21 @@ public final class LocalMongo {
             }
         }
 
+        /**
+         * A unique index as a hash map in memory ({@link HashUniqueIndex}) instead of
+         * mongo-java-server's stored H2 map, whose keys H2 compares by Java-serialising both sides:
+         * every _id lookup serialised a dozen keys, about a third of the server's time under load.
+         * The map an earlier version stored for the index is removed (it would go stale).
+         */
         @Override
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
-            Index<Object> index = super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
+            MVStore store = storeOf(this);
+            String storedMap = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
+            if (store.hasMap(storedMap)) {
+                store.removeMap(storedMap);
+            }
+            HashUniqueIndex index = new HashUniqueIndex(indexName, keys, sparse);
+            fillWithDatabase(collectionName, index);
             return keys.size() == 1 ? new FieldLookupIndex(index, keys, sparse) : index;
         }
 
@@ -194,12 +229,7 @@ public final class LocalMongo {
             List<EqualityIndex> siblings = equalityIndexes.computeIfAbsent(collectionName, name -> new CopyOnWriteArrayList<>());
             EqualityIndex index = new EqualityIndex(indexName, keys, sparse, siblings);
             siblings.add(index);
-            Map<String, List<EqualityIndex>> opening = OPENING.get();
-            if (opening != null) {
-                // an index of stored data, opened with its database: filled afterwards, with the others
-                index.fillLater();
-                opening.computeIfAbsent(collectionName, name -> new ArrayList<>()).add(index);
-            }
+            fillWithDatabase(collectionName, index);
             return index;
         }
     }
@@ -340,7 +370,7 @@ public final class LocalMongo {
      * remembered for removal. An earlier version that kept every key as lists filled the 1 GB heap
      * at 50 000 claims.
      */
-    static final class EqualityIndex extends Index<Object> {
+    static final class EqualityIndex extends Index<Object> implements FilledOnOpen {
         private static final int MAX_FIELDS = 3;
         private static final Bucket[] NONE = new Bucket[0];
         private final List<String> fields = new ArrayList<>();
@@ -630,11 +660,13 @@ public final class LocalMongo {
             return !awaitingFill && filed.isEmpty();
         }
 
-        synchronized void fillLater() {
+        @Override
+        public synchronized void fillLater() {
             awaitingFill = true;
         }
 
-        synchronized void filled() {
+        @Override
+        public synchronized void filled() {
             awaitingFill = false;
         }
 
@@ -649,6 +681,72 @@ public final class LocalMongo {
             buckets.clear();
             views.clear();
             siblings.remove(this);
+        }
+    }
+
+    /**
+     * A unique index in a hash map (key values → positions), kept in memory and filled from the
+     * documents when its database opens. mongo-java-server's own checks (uniqueness, sparse
+     * documents, $in and range queries over the keys) come from its AbstractUniqueIndex.
+     */
+    static final class HashUniqueIndex extends AbstractUniqueIndex<Object> implements FilledOnOpen {
+        private final Map<KeyValue, Object> positions = new ConcurrentHashMap<>();
+        private volatile boolean awaitingFill;
+
+        HashUniqueIndex(String name, List<IndexKey> keys, boolean sparse) {
+            super(name, keys, sparse);
+        }
+
+        @Override
+        protected Object removeDocument(KeyValue keyValue) {
+            return positions.remove(keyValue);
+        }
+
+        @Override
+        protected boolean putKeyPosition(KeyValue keyValue, Object position) {
+            // as mongo-java-server's H2 index: a null _id is stored as Missing (the map takes no nulls)
+            return positions.putIfAbsent(keyValue, Missing.ofNullable(position)) == null;
+        }
+
+        @Override
+        protected Iterable<Map.Entry<KeyValue, Object>> getIterable() {
+            return positions.entrySet();
+        }
+
+        @Override
+        protected Object getPosition(KeyValue keyValue) {
+            return positions.get(keyValue);
+        }
+
+        @Override
+        public long getCount() {
+            return positions.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return !awaitingFill && positions.isEmpty();
+        }
+
+        @Override
+        public long getDataSize() {
+            return positions.size();
+        }
+
+        @Override
+        public void fillLater() {
+            awaitingFill = true;
+        }
+
+        @Override
+        public void filled() {
+            awaitingFill = false;
+        }
+
+        @Override
+        public void drop() {
+            positions.clear();
+            super.drop();
         }
     }
 
