@@ -45,6 +45,12 @@ export interface IntakeResult {
   readonly settings: { customers: number; reps: number; warmupCustomers: number; updatesPerDialog: number; latency: string };
   readonly reps: { desk: SideRun; baseline: SideRun; ratio: number; order: string }[];
   readonly median: { desk: SideRun; baseline: SideRun; ratio: number };
+  /**
+   * The median ratio of the reps in each order. The side that goes second runs while the first
+   * one's leftovers (garbage to collect, the database's page writes) are still being worked off,
+   * so the order moves a rep's ratio by ±0.1 here: an even number of reps weighs both orders alike.
+   */
+  readonly byOrder: { deskFirst: number; baselineFirst: number };
   /** Claims in the desk's database after the run, and how many dialogs were run on it in all. */
   readonly claimsRegistered: number;
   readonly dialogsRun: number;
@@ -217,6 +223,10 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
       },
       reps,
       median: { desk: medianRun(reps.map((r) => r.desk)), baseline: medianRun(reps.map((r) => r.baseline)), ratio },
+      byOrder: {
+        deskFirst: median(reps.filter((r) => r.order === 'desk first').map((r) => r.ratio)),
+        baselineFirst: median(reps.filter((r) => r.order === 'baseline first').map((r) => r.ratio)),
+      },
       claimsRegistered,
       dialogsRun,
       target: { ratioAtLeast: 0.8, met: ratio >= 0.8 },
