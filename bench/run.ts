@@ -1,5 +1,5 @@
 /**
- * The benchmarks: `npm run bench -- [--customers 200] [--reps 6] [--quick] [--only intake,roundtrips,notify]`;
+ * The benchmarks: `npm run bench -- [--customers 200] [--reps 5] [--quick] [--only intake,roundtrips,notify]`;
  * when asked, also `--only outbound [--notifications 10000] [--outbound-reps 1]` (~6 min a rep) and
  * the registry's scale `--only scale [--scale-claims 1000000] [--scale-samples 3]`.
  * Starts one local database server (or uses MONGODB_URI / --mongo-uri: `mongodb://host:port/`),
@@ -52,7 +52,7 @@ export interface BenchReport {
 }
 
 const QUICK: Omit<BenchSettings, 'only'> = { customers: 20, reps: 2, warmupCustomers: 5, roundtripCustomers: 3, processEveryMs: 1000, notifySamples: 3, notifications: 600, outboundReps: 1 };
-const FULL: Omit<BenchSettings, 'only'> = { customers: 200, reps: 6, warmupCustomers: 400, roundtripCustomers: 10, processEveryMs: 5000, notifySamples: 8, notifications: 10_000, outboundReps: 1 };
+const FULL: Omit<BenchSettings, 'only'> = { customers: 200, reps: 5, warmupCustomers: 400, roundtripCustomers: 10, processEveryMs: 5000, notifySamples: 8, notifications: 10_000, outboundReps: 1 };
 
 /** Runs the chosen benchmarks against a server at `mongoUri` (`mongodb://host:port/`). */
 export async function runBenchmarks(mongoUri: string, kind: string, settings: BenchSettings, serverPid?: number): Promise<BenchReport> {
@@ -112,8 +112,7 @@ export function formatReport(report: BenchReport): string {
     row('claimdesk', desk.updatesPerSecond, desk.p50Ms, desk.p95Ms, desk.p99Ms, `${desk.completed}/${report.intake.settings.customers}`);
     row('baseline (bare grammY)', baseline.updatesPerSecond, baseline.p50Ms, baseline.p95Ms, baseline.p99Ms, `${baseline.completed}/${report.intake.settings.customers}`);
     row('ratio desk/baseline', ratio);
-    lines.push(`   per rep: ${report.intake.reps.map((r) => `${r.ratio}× (${r.order})`).join(', ')}; claims registered ${report.intake.claimsRegistered}/${report.intake.dialogsRun}`);
-    lines.push(`   median by order: desk first ${report.intake.byOrder.deskFirst}×, baseline first ${report.intake.byOrder.baselineFirst}×`);
+    lines.push(`   per rep: ${report.intake.reps.map((r) => `${r.ratio}×`).join(', ')}; claims registered ${report.intake.claimsRegistered}/${report.intake.dialogsRun}`);
     const cpu = (run: typeof desk) => `node ${run.nodeCpuMsPerUpdate} ms${run.serverCpuMsPerUpdate !== undefined ? `, database server ${run.serverCpuMsPerUpdate} ms` : ''}`;
     lines.push(`   CPU per update (median): claimdesk ${cpu(desk)}; baseline ${cpu(baseline)}`);
   }

@@ -6,7 +6,7 @@ describe('benchmarks (smoke run, tiny sizes)', () => {
   it('runs intake, round-trips and notification latency and reports them', async () => {
     const report = await runBenchmarks(inject('mongoUri'), inject('mongoKind'), {
       customers: 3,
-      reps: 2,
+      reps: 1,
       warmupCustomers: 1,
       roundtripCustomers: 1,
       processEveryMs: 300,
@@ -18,9 +18,8 @@ describe('benchmarks (smoke run, tiny sizes)', () => {
 
     const intake = report.intake;
     if (!intake) throw new Error('no intake result');
-    // one rep in each order, and the median of each order reported
-    expect(intake.reps.map((r) => r.order)).toEqual(['desk first', 'baseline first']);
-    expect(intake.byOrder).toEqual({ deskFirst: intake.reps[0]?.ratio, baselineFirst: intake.reps[1]?.ratio });
+    expect(intake.reps).toHaveLength(1);
+    expect(intake.median.ratio).toBe(intake.reps[0]?.ratio);
     for (const side of [intake.median.desk, intake.median.baseline]) {
       expect(side.updates).toBe(3 * intake.settings.updatesPerDialog);
       expect(side.completed).toBe(3);
