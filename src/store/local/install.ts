@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheDir, launcherSourceDir } from './paths.js';
 import { LocalDbError } from './errors.js';
@@ -18,10 +18,16 @@ function launcherHome(env: NodeJS.ProcessEnv): string {
   return path.join(cacheDir(env), 'localdb');
 }
 
+/** The launcher's Java sources (every `.java` file beside its pom.xml). */
+async function javaSources(): Promise<string[]> {
+  return (await readdir(launcherSourceDir)).filter((file) => file.endsWith('.java')).sort().map((file) => path.join(launcherSourceDir, file));
+}
+
 async function sourceStamp(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of ['pom.xml', 'LocalMongo.java']) {
-    hash.update(await readFile(path.join(launcherSourceDir, file)));
+  for (const file of [path.join(launcherSourceDir, 'pom.xml'), ...(await javaSources())]) {
+    hash.update(path.basename(file));
+    hash.update(await readFile(file));
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -84,7 +90,7 @@ export async function installLocalServer(
 
   say('local database: compiling the launcher (javac)');
   try {
-    await run('javac', ['-nowarn', '-cp', path.join(home, 'lib', '*'), '-d', path.join(home, 'classes'), path.join(launcherSourceDir, 'LocalMongo.java')]);
+    await run('javac', ['-nowarn', '-cp', path.join(home, 'lib', '*'), '-d', path.join(home, 'classes'), ...(await javaSources())]);
   } catch (cause) {
     throw new LocalDbError('LOCALDB_INSTALL_FAILED', 'could not compile the local database launcher with javac (is a JDK 17+ installed?)', { cause });
   }

@@ -123,6 +123,16 @@ async function startMongod(options: StartLocalServerOptions, deadline: number): 
   return { kind: 'mongod', uri, pid: child.pid, stop: stopper(child, () => child.kill('SIGTERM')) };
 }
 
+/**
+ * Why the launcher did not start, in one line: its own `localdb fatal:` line when it wrote one
+ * (a damaged data file names the file and how to restore it), else its last lines of output.
+ */
+function launcherFailure(errors: readonly string[]): string {
+  const fatal = errors.findLast((line) => line.startsWith('localdb fatal: '));
+  if (fatal) return `local database: ${fatal.slice('localdb fatal: '.length)}`;
+  return `mongo-java-server did not start: ${errors.join(' | ') || 'no output'}`;
+}
+
 async function startJavaServer(options: StartLocalServerOptions, deadline: number): Promise<LocalServer> {
   const launcher = await installLocalServer(options.say, options.env);
   await mkdir(options.dataDir, { recursive: true });
@@ -139,7 +149,7 @@ async function startJavaServer(options: StartLocalServerOptions, deadline: numbe
       '-cp',
       launcher.classpath,
       launcher.mainClass,
-      path.join(options.dataDir, 'claimdesk.mv'),
+      options.dataDir,
       '0',
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
@@ -168,7 +178,7 @@ async function startJavaServer(options: StartLocalServerOptions, deadline: numbe
     });
   }).catch((cause: unknown) => {
     child.kill('SIGKILL');
-    throw new LocalDbError('LOCALDB_START_FAILED', `mongo-java-server did not start: ${errors.join(' | ') || 'no output'}`, { cause });
+    throw new LocalDbError('LOCALDB_START_FAILED', launcherFailure(errors), { cause });
   });
 
   const uri = `mongodb://127.0.0.1:${port}/`;

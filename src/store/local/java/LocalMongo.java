@@ -18,6 +18,8 @@ import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
 import de.bwaldvogel.mongo.exception.KeyConstraintError;
 
 import java.io.IOException;
@@ -25,7 +27,6 @@ import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,10 +45,11 @@ import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 /**
- * claimdesk's local MongoDB-compatible server: mongo-java-server with its H2 (MVStore) backend,
- * persisted in one file, listening on loopback only.
+ * claimdesk's local MongoDB-compatible server: mongo-java-server with its H2 (MVStore) backend
+ * held in memory, every change journaled to disk and synced before it is acknowledged
+ * ({@link DurableStore}), listening on loopback only.
  *
- * Usage: java LocalMongo <data-file> [port]
+ * Usage: java LocalMongo <data-folder> [port]
  * Prints "ready <port>" on stdout once it accepts connections (port 0 picks a free one).
  * Exits when stdin closes, so a crashed parent (npm start, a test run) never leaves it behind.
  */
@@ -68,21 +70,51 @@ public final class LocalMongo {
     private LocalMongo() {
     }
 
+    /** mongo-java-server's H2 backend keeps a collection's documents and its size in these maps. */
+    static final String DATA_PREFIX = "databases.";
+    static final String META_PREFIX = "meta.";
+    static final String DATA_SIZE_KEY = "dataSize";
+
+    /** The journal every change goes through (one store per server process). */
+    static DurableStore durable;
+
     public static void main(String[] args) throws Exception {
         if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: LocalMongo <data-file> [port]");
+            System.err.println("usage: LocalMongo <data-folder> [port]");
             System.exit(2);
         }
-        Path dataFile = Path.of(args[0]).toAbsolutePath();
+        Path dataDir = Path.of(args[0]).toAbsolutePath();
         int port = args.length == 2 ? Integer.parseInt(args[1]) : 0;
-        Files.createDirectories(dataFile.getParent());
 
-        H2Backend backend = new LookupBackend(MVStore.open(dataFile.toString()));
-        backend.version(DECLARED_VERSION);
-        MongoServer server = new MongoServer(backend);
-        server.bind(new InetSocketAddress("127.0.0.1", port));
+        MongoServer server;
+        try {
+            durable = DurableStore.open(dataDir, line -> {
+                System.err.println(line);
+                System.err.flush();
+            });
+            H2Backend backend = new LookupBackend(durable.memory());
+            backend.version(DECLARED_VERSION);
+            server = new MongoServer(backend);
+            server.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (DurableStore.DamagedException e) {
+            System.err.println("localdb fatal: " + e.getMessage());
+            System.exit(3);
+            return;
+        } catch (Exception | OutOfMemoryError e) {
+            System.err.println("localdb fatal: the local database in " + dataDir + " did not start (" + e + ")");
+            System.exit(3);
+            return;
+        }
 
-        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "localmongo-shutdown"));
+        MongoServer running = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.shutdown();
+            try {
+                durable.close();
+            } catch (IOException ignored) {
+                // every acknowledged write was synced already; closing only releases the files
+            }
+        }, "localmongo-shutdown"));
 
         System.out.println("ready " + server.getLocalAddress().getPort());
         System.out.flush();
@@ -101,6 +133,24 @@ public final class LocalMongo {
     static final class LookupBackend extends H2Backend {
         LookupBackend(MVStore store) {
             super(store);
+        }
+
+        /**
+         * Every command answers only after the changes it (or a request before it) made are synced
+         * to the journal: nothing is acknowledged that a kill or a power cut could take back.
+         */
+        @Override
+        public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+            durable.gate.readLock().lock();
+            try {
+                return super.handleCommand(channel, databaseName, command, query);
+            } finally {
+                try {
+                    durable.sync();
+                } finally {
+                    durable.gate.readLock().unlock();
+                }
+            }
         }
 
         /**
@@ -187,9 +237,36 @@ public final class LocalMongo {
             // called by the superclass's constructor too, before this class's fields are set: the store comes from H2Database
             MVStore store = storeOf(this);
             String fullName = getFullCollectionNamespace(collectionName);
-            MVMap<Object, Document> dataMap = store.openMap("databases." + fullName);
-            MVMap<String, Object> metaMap = store.openMap("meta." + fullName);
+            MVMap<Object, Document> dataMap = store.openMap(DATA_PREFIX + fullName);
+            MVMap<String, Object> metaMap = store.openMap(META_PREFIX + fullName);
             return new LookupCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+        }
+
+        @Override
+        public void dropCollection(String collectionName, Oplog oplog) {
+            super.dropCollection(collectionName, oplog);
+            String fullName = getFullCollectionNamespace(collectionName);
+            durable.drop(DATA_PREFIX + fullName);
+            durable.drop(META_PREFIX + fullName);
+        }
+
+        @Override
+        public void drop(Oplog oplog) {
+            MVStore store = storeOf(this);
+            List<String> maps = store.getMapNames().stream()
+                .filter(name -> name.startsWith(DATA_PREFIX + getDatabaseName() + ".") || name.startsWith(META_PREFIX + getDatabaseName() + "."))
+                .toList();
+            super.drop(oplog);
+            maps.forEach(durable::drop);
+        }
+
+        @Override
+        public void moveCollection(MongoDatabase oldDatabase, MongoCollection<?> collection, String newCollectionName) {
+            String oldName = collection.getFullName();
+            super.moveCollection(oldDatabase, collection, newCollectionName);
+            String newName = getFullCollectionNamespace(newCollectionName);
+            durable.rename(DATA_PREFIX + oldName, DATA_PREFIX + newName);
+            durable.rename(META_PREFIX + oldName, META_PREFIX + newName);
         }
 
         private static MVStore storeOf(H2Database database) {
@@ -204,17 +281,12 @@ public final class LocalMongo {
 
         /**
          * A unique index as a hash map in memory ({@link HashUniqueIndex}) instead of
-         * mongo-java-server's stored H2 map, whose keys H2 compares by Java-serialising both sides:
+         * mongo-java-server's H2 map, whose keys H2 compares by Java-serialising both sides:
          * every _id lookup serialised a dozen keys, about a third of the server's time under load.
-         * The map an earlier version stored for the index is removed (it would go stale).
+         * It is rebuilt from the documents when the server starts.
          */
         @Override
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
-            MVStore store = storeOf(this);
-            String storedMap = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
-            if (store.hasMap(storedMap)) {
-                store.removeMap(storedMap);
-            }
             HashUniqueIndex index = new HashUniqueIndex(indexName, keys, sparse);
             fillWithDatabase(collectionName, index);
             return keys.size() == 1 ? new FieldLookupIndex(index, keys, sparse) : index;
@@ -243,8 +315,41 @@ public final class LocalMongo {
      * has skip + limit matches; those go through mongo-java-server's own matching and sorting.
      */
     static final class LookupCollection extends H2Collection {
+        private final MVMap<String, Object> metaMap;
+
         LookupCollection(MongoDatabase database, String collectionName, CollectionOptions options, MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry) {
             super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
+            this.metaMap = metaMap;
+        }
+
+        // Every change to the collection's maps goes to the journal, as the map holds it after the change.
+
+        @Override
+        protected Object addDocumentInternal(Document document) {
+            Object key = super.addDocumentInternal(document);
+            durable.put(DATA_PREFIX + getFullName(), Missing.ofNullable(key), document);
+            return key;
+        }
+
+        @Override
+        protected void handleUpdate(Object position, Document oldDocument, Document newDocument) {
+            super.handleUpdate(position, oldDocument, newDocument);
+            durable.put(DATA_PREFIX + getFullName(), Missing.ofNullable(position), newDocument);
+        }
+
+        @Override
+        protected void removeDocument(Object position) {
+            super.removeDocument(position);
+            durable.remove(DATA_PREFIX + getFullName(), position);
+        }
+
+        @Override
+        protected void updateDataSize(int sizeDelta) {
+            // the superclass changes the size under this lock too: the journal gets the sizes in the order they were set
+            synchronized (metaMap) {
+                super.updateDataSize(sizeDelta);
+                durable.put(META_PREFIX + getFullName(), DATA_SIZE_KEY, metaMap.get(DATA_SIZE_KEY));
+            }
         }
 
         @Override
