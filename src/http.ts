@@ -193,13 +193,64 @@ function matchPattern(parts: readonly string[], segments: readonly string[]): Re
   return params;
 }
 
+/** What the server knows of the database, to answer 503 instead of hanging or failing with 500. */
+export interface HttpDatabaseGuard {
+  /** Whether a handler's error means the database cannot answer now (retrying later can help). */
+  isUnavailable(error: unknown): boolean;
+  /** Whether the database answers now, and a way to hear when that changes. */
+  readonly health?: { readonly up: boolean; onChange(listener: (up: boolean) => void): () => void };
+  /** How long a request may wait while the database does not answer before it gets 503 (default 2 s). */
+  readonly cutoffMs?: number;
+}
+
+/** The answer to a request the database cannot serve now: try again shortly. */
+function sendUnavailable(res: ServerResponse): void {
+  sendJson(res, 503, { error: 'unavailable', message: 'the desk cannot reach its database right now; try again shortly' }, { 'retry-after': '5' });
+}
+
+/**
+ * Answers 503 to every request that has waited `cutoffMs` without an answer while the database is
+ * down (frozen or gone), so nobody waits on it longer than that. Streams that already answered
+ * (a live chat, an export) are left alone.
+ */
+function cutOffWhileDown(guard: HttpDatabaseGuard, pending: Map<ServerResponse, number>): () => void {
+  const cutoffMs = guard.cutoffMs ?? 2_000;
+  let ticker: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const [res, since] of pending) {
+      if (now - since < cutoffMs) continue;
+      pending.delete(res);
+      if (!res.headersSent) sendUnavailable(res);
+    }
+  };
+  const follow = (up: boolean) => {
+    clearInterval(ticker);
+    ticker = undefined;
+    if (!up) {
+      sweep();
+      ticker = setInterval(sweep, Math.min(250, cutoffMs));
+      ticker.unref();
+    }
+  };
+  const unsubscribe = guard.health?.onChange(follow);
+  if (guard.health && !guard.health.up) follow(false);
+  return () => {
+    unsubscribe?.();
+    clearInterval(ticker);
+  };
+}
+
 /**
  * The app's HTTP server: exact-path and `:param` routes, 404 for unknown paths, 405 for a known
- * path with another method, the status of an `HttpError` a handler throws, and 500 (without
- * details) for anything else.
+ * path with another method, the status of an `HttpError` a handler throws, 503 with Retry-After
+ * when the database cannot answer (given a `database` guard), and 500 (without details) for
+ * anything else.
  * @example const http = await startHttpServer({ port: 3000, host: '0.0.0.0', onError });
  */
-export async function startHttpServer(options: { port: number; host: string; onError: (error: unknown) => void }): Promise<HttpServer> {
+export async function startHttpServer(options: { port: number; host: string; onError: (error: unknown) => void; database?: HttpDatabaseGuard }): Promise<HttpServer> {
+  const pending = new Map<ServerResponse, number>();
+  const stopCutOff = options.database ? cutOffWhileDown(options.database, pending) : () => undefined;
   const routes = new Map<string, Map<string, RouteHandler>>();
   const patterns: PatternRoute[] = [];
   const find = (pathname: string): { byMethod: Map<string, RouteHandler>; params: Record<string, string> } | undefined => {
@@ -226,9 +277,19 @@ export async function startHttpServer(options: { port: number; host: string; onE
       sendJson(res, 405, { error: 'method_not_allowed' });
       return;
     }
+    if (options.database) {
+      pending.set(res, Date.now());
+      res.once('close', () => pending.delete(res));
+    }
     Promise.resolve()
       .then(() => handler(req, res, found.params))
       .catch((error: unknown) => {
+        // answered 503 already (the database stopped answering meanwhile): the handler's late failure changes nothing
+        if (res.writableEnded) return;
+        if (!res.headersSent && options.database?.isUnavailable(error)) {
+          sendUnavailable(res);
+          return;
+        }
         // once a body has started (an export, a download), a failure must not look like its end: cut the connection
         if (error instanceof HttpError) {
           if (!res.headersSent) sendJson(res, error.status, { error: error.code, message: error.message }, error.headers);
@@ -266,6 +327,7 @@ export async function startHttpServer(options: { port: number; host: string; onE
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        stopCutOff();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -5,7 +5,8 @@ import type { Db } from 'mongodb';
 import { channelStatus, ConfigError, loadDeskConfig, loadEnv } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { sendJson, startHttpServer, type HttpServer } from './http.js';
-import { connectMongo, pingDatabase } from './store/mongo.js';
+import { connectMongo } from './store/mongo.js';
+import { DatabaseHealth, isDatabaseUnavailable } from './store/health.js';
 import { COLLECTIONS, ensureIndexes } from './store/collections.js';
 import { Leases } from './store/leases.js';
 import { ClaimRepository } from './store/claims.js';
@@ -141,6 +142,8 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         dataDir: path.join(dataDir(source), 'db'),
         env: source,
         say: (line) => log.info('database', line),
+        warn: (line) => log.warn('database', line),
+        supervise: true,
       });
       localServer = local;
       stops.push(() => local.stop());
@@ -151,6 +154,16 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     stops.push(() => client.close());
     await ensureIndexes(db);
     log.info('database', 'connected, indexes ready', { database: db.databaseName });
+    // one line when the database stops answering and one when it is back; requests get 503 meanwhile
+    const health = new DatabaseHealth(db, {
+      onChange: (up, downForMs) =>
+        up ? log.info('database', 'answering again', { downForSeconds: Math.round(downForMs / 100) / 10 }) : log.warn('database', 'not answering: requests get 503 and jobs wait until it is back'),
+    });
+    health.start();
+    stops.push(() => {
+      health.stop();
+      return Promise.resolve();
+    });
 
     const claimRepository = new ClaimRepository(db, { survey: desk.survey });
     const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await claimRepository.estimatedCount()) : undefined;
@@ -184,8 +197,12 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(options.jobsLockLifetimeMs ? { lockLifetimeMs: options.jobsLockLifetimeMs } : {}),
       maxConcurrency: notifyLimits.concurrency + 20,
     });
-    // a database blip makes Agenda emit 'error'; unheard, that would end the process
-    scheduler.on('error', (error: unknown) => log.warn('jobs', 'scheduler error', { error: errorName(error) }));
+    // a database blip makes Agenda emit 'error' at every poll (unheard, that would end the process):
+    // an outage is logged once by the health check, other errors once a minute per kind
+    const schedulerError = onceAMinute((error: unknown) => log.warn('jobs', 'scheduler error', { error: errorName(error) }), errorName);
+    scheduler.on('error', (error: unknown) => {
+      if (health.up && !isDatabaseUnavailable(error)) schedulerError(error);
+    });
     await scheduleIdleSweep(scheduler, conversations);
     const notifier = new CustomerNotifier({
       desk,
@@ -225,10 +242,11 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       port: env.PORT,
       host: env.HOST,
       onError: (error) => log.error('http', 'handler failed', { error: error instanceof Error ? error.name : 'unknown' }),
+      database: { isUnavailable: isDatabaseUnavailable, health },
     });
     stops.push(() => http.close());
     http.route('GET', '/healthz', async (_req, res) => {
-      const ok = await pingDatabase(db);
+      const ok = await health.check();
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
     });
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
@@ -312,6 +330,18 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     await stopAll();
     throw error;
   }
+}
+
+/** Calls `report` at most once a minute for each kind of error (by `kindOf`). */
+function onceAMinute<E>(report: (error: E) => void, kindOf: (error: E) => string): (error: E) => void {
+  const last = new Map<string, number>();
+  return (error) => {
+    const kind = kindOf(error);
+    const now = Date.now();
+    if (now - (last.get(kind) ?? 0) < 60_000) return;
+    last.set(kind, now);
+    report(error);
+  };
 }
 
 function errorName(error: unknown): string {

@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { startApp, type App } from '../src/main.js';
 import { createLogger } from '../src/log.js';
 import { projectRoot } from '../src/store/local/paths.js';
+import { durableWriteConcern } from '../src/store/mongo.js';
 import { draft } from './support/fixtures.js';
 import { CollectingChannel } from './support/chat.js';
 
@@ -73,6 +74,11 @@ describe('the desk with MONGODB_URI', () => {
     const { claim } = await app.registry.submit(draft(), 'app-1');
     expect(claim.number).toMatch(/^\d{4}-000001$/);
     expect(app.db.databaseName).toBe(database);
+  });
+
+  it('writes with a journaled write concern (a majority only on a replica set)', () => {
+    expect(app.db.writeConcern).toMatchObject({ w: 1, journal: true });
+    expect(durableWriteConcern(true)).toEqual({ w: 'majority', journal: true });
   });
 });
 

@@ -1,27 +1,34 @@
-import { MongoClient, MongoServerError, type Db, type MongoClientOptions } from 'mongodb';
+import { MongoClient, MongoServerError, type Db, type MongoClientOptions, type WriteConcernSettings } from 'mongodb';
 
-/** Opens a client and returns it with its database (the one named in the URI, else `claimdesk`). */
+/**
+ * The write concern of every write the desk makes: journaled before it is acknowledged (what the
+ * customer or staff are told happened survives a crash of the server), and on a majority of a
+ * replica set (it survives losing the primary too).
+ * @example durableWriteConcern(true) // { w: 'majority', journal: true }
+ */
+export function durableWriteConcern(replicaSet: boolean): WriteConcernSettings {
+  return { w: replicaSet ? 'majority' : 1, journal: true };
+}
+
+/**
+ * Opens a client and returns it with its database (the one named in the URI, else `claimdesk`),
+ * whose writes use the durable write concern. Server selection gives up after 2 s unless the URI
+ * says otherwise, so a request fails fast (503) when the database is gone.
+ */
 export async function connectMongo(uri: string, options: MongoClientOptions = {}): Promise<{ client: MongoClient; db: Db }> {
   // options given in the URI win over the default (options in the object would override them)
-  const defaults: MongoClientOptions = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: 10_000 };
+  const defaults: MongoClientOptions = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: 2_000 };
   const client = new MongoClient(uri, { ...defaults, ...options });
   await client.connect();
+  // `hello` on MongoDB 5+; the local mongo-java-server knows only the older `ismaster`
+  const admin = client.db('admin');
+  const hello = await admin.command({ hello: 1 }).catch(() => admin.command({ ismaster: 1 }));
   const named = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.replace(/^\//, '');
-  return { client, db: client.db(named === '' ? 'claimdesk' : decodeURIComponent(named)) };
+  const db = client.db(named === '' ? 'claimdesk' : decodeURIComponent(named), { writeConcern: durableWriteConcern(typeof hello.setName === 'string') });
+  return { client, db };
 }
 
 /** Whether an error is a unique-index violation (E11000). */
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
-}
-
-/** Answers whether the database is reachable (for /healthz). */
-export async function pingDatabase(db: Db): Promise<boolean> {
-  try {
-    await db.command({ ping: 1 }, { timeoutMS: 2_000 });
-    return true;
-  } catch {
-    // any failure to ping means "not healthy"; /healthz reports it, the error itself carries nothing more
-    return false;
-  }
 }

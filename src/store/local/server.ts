@@ -13,7 +13,9 @@ export type LocalServerKind = 'mongod' | 'mongo-java-server';
 /** A running local server. `stop()` shuts it down and waits for it to exit. */
 export interface LocalServer {
   readonly kind: LocalServerKind;
+  /** Stays the same across restarts by the supervisor (the same port is bound again). */
   readonly uri: string;
+  /** The server process now (a restart gives a new one). */
   readonly pid: number | undefined;
   stop(): Promise<void>;
 }
@@ -23,11 +25,18 @@ export interface StartLocalServerOptions {
   readonly dataDir: string;
   /** Force a kind; by default `mongod` when it is on PATH, else mongo-java-server. */
   readonly kind?: LocalServerKind;
-  /** Progress lines (install, start); never contains personal data. */
+  /** Progress lines (install, start, recovery); never contains personal data. */
   readonly say?: (line: string) => void;
+  /** Trouble: the server died, could not be restarted, or reported an error. Never contains document contents. Default: `say`. */
+  readonly warn?: (line: string) => void;
   readonly env?: NodeJS.ProcessEnv;
   /** How long to wait for the server to accept connections. */
   readonly startTimeoutMs?: number;
+  /**
+   * Restart the server when its process dies (`npm start`): on the same port, with growing pauses
+   * (0.5 s doubling to 30 s) while it fails, one line when it dies and one when it is back.
+   */
+  readonly supervise?: boolean;
 }
 
 /** Finds an executable on PATH, or undefined. */
@@ -102,10 +111,16 @@ function tail(lines: string[], chunk: Buffer): void {
   if (lines.length > 20) lines.splice(0, lines.length - 20);
 }
 
-async function startMongod(options: StartLocalServerOptions, deadline: number): Promise<LocalServer> {
+/** One process of the server, ready for connections. */
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly port: number;
+}
+
+async function spawnMongod(options: StartLocalServerOptions, deadline: number, wantedPort: number): Promise<Spawned> {
   const binary = await findOnPath('mongod', options.env);
   if (!binary) throw new LocalDbError('LOCALDB_START_FAILED', 'mongod is not on PATH');
-  const port = await freePort();
+  const port = wantedPort || (await freePort());
   const dbPath = path.join(options.dataDir, 'mongod');
   await mkdir(dbPath, { recursive: true });
   const child = spawn(binary, ['--dbpath', dbPath, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'], {
@@ -120,7 +135,7 @@ async function startMongod(options: StartLocalServerOptions, deadline: number): 
     child.kill('SIGKILL');
     throw new LocalDbError('LOCALDB_START_FAILED', `mongod did not start: ${errors.join(' | ') || 'no output'}`, { cause: error });
   }
-  return { kind: 'mongod', uri, pid: child.pid, stop: stopper(child, () => child.kill('SIGTERM')) };
+  return { child, port };
 }
 
 /**
@@ -133,7 +148,20 @@ function launcherFailure(errors: readonly string[]): string {
   return `mongo-java-server did not start: ${errors.join(' | ') || 'no output'}`;
 }
 
-async function startJavaServer(options: StartLocalServerOptions, deadline: number): Promise<LocalServer> {
+/**
+ * What the launcher writes on stderr, for the app's log: its own `localdb:` lines as they are,
+ * mongo-java-server's warnings and errors by level and logger only (their text may quote
+ * documents), stack frames not at all.
+ */
+export function launcherLogLine(line: string): { level: 'info' | 'warn'; text: string } | undefined {
+  if (line.startsWith('localdb fatal: ')) return { level: 'warn', text: `local database: ${line.slice('localdb fatal: '.length)}` };
+  if (line.startsWith('localdb: ')) return { level: 'info', text: `local database: ${line.slice('localdb: '.length)}` };
+  const logged = /^\[[^\]]*\] (WARN|ERROR) ([\w.$]+)/.exec(line);
+  if (logged) return { level: 'warn', text: `local database: ${logged[1] ?? ''} from ${logged[2]?.split('.').pop() ?? ''} (details withheld: they may quote documents)` };
+  return undefined;
+}
+
+async function spawnJavaServer(options: StartLocalServerOptions, deadline: number, wantedPort: number): Promise<Spawned> {
   const launcher = await installLocalServer(options.say, options.env);
   await mkdir(options.dataDir, { recursive: true });
   const heap = envValue(options.env ?? process.env, 'CLAIMDESK_LOCALDB_HEAP') ?? '1g';
@@ -150,7 +178,7 @@ async function startJavaServer(options: StartLocalServerOptions, deadline: numbe
       launcher.classpath,
       launcher.mainClass,
       options.dataDir,
-      '0',
+      String(wantedPort),
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
@@ -181,10 +209,15 @@ async function startJavaServer(options: StartLocalServerOptions, deadline: numbe
     throw new LocalDbError('LOCALDB_START_FAILED', launcherFailure(errors), { cause });
   });
 
-  const uri = `mongodb://127.0.0.1:${port}/`;
-  await waitForPing(uri, deadline, child);
-  // the launcher exits when its stdin closes: that is the graceful stop, and the safety net if we die
-  return { kind: 'mongo-java-server', uri, pid: child.pid, stop: stopper(child, () => child.stdin?.end()) };
+  await waitForPing(`mongodb://127.0.0.1:${port}/`, deadline, child);
+  const warn = options.warn ?? options.say;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      const logged = launcherLogLine(line);
+      if (logged) (logged.level === 'warn' ? warn : options.say)?.(logged.text);
+    }
+  });
+  return { child, port };
 }
 
 /**
@@ -216,6 +249,50 @@ export function localServerSizeWarning(kind: LocalServerKind, claims: number): s
  */
 export async function startLocalServer(options: StartLocalServerOptions): Promise<LocalServer> {
   const kind = options.kind ?? (await chooseLocalServerKind(options.env));
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-  return kind === 'mongod' ? startMongod(options, deadline) : startJavaServer(options, deadline);
+  const timeout = options.startTimeoutMs ?? 60_000;
+  const spawnOnce = (port: number) => (kind === 'mongod' ? spawnMongod : spawnJavaServer)(options, Date.now() + timeout, port);
+  let current = await spawnOnce(0);
+  const uri = `mongodb://127.0.0.1:${current.port}/`;
+  let stopping = false;
+  const warn = options.warn ?? options.say ?? (() => undefined);
+
+  const supervise = (spawned: Spawned): void => {
+    spawned.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      warn(`local database: the ${kind} process ended (${signal ? `signal ${signal}` : `exit code ${String(code)}`}); restarting it`);
+      void restart(Date.now());
+    });
+  };
+  const restart = async (diedAt: number): Promise<void> => {
+    for (let pause = 500; !stopping; pause = Math.min(pause * 2, 30_000)) {
+      try {
+        current = await spawnOnce(current.port);
+        if (stopping) {
+          await stopProcess(current);
+          return;
+        }
+        supervise(current);
+        options.say?.(`local database: back after ${((Date.now() - diedAt) / 1000).toFixed(1)} s`);
+        return;
+      } catch (error) {
+        warn(`${error instanceof Error ? error.message : 'the local database did not start'}; trying again in ${String(pause / 1000)} s`);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  };
+  // mongod stops on SIGTERM; the launcher when its stdin closes (the safety net if we die, too)
+  const stopProcess = (spawned: Spawned) => stopper(spawned.child, () => (kind === 'mongod' ? spawned.child.kill('SIGTERM') : spawned.child.stdin?.end()))();
+  if (options.supervise) supervise(current);
+
+  return {
+    kind,
+    uri,
+    get pid() {
+      return current.child.pid;
+    },
+    async stop() {
+      stopping = true;
+      await stopProcess(current);
+    },
+  };
 }
