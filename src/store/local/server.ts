@@ -183,7 +183,17 @@ async function spawnJavaServer(options: StartLocalServerOptions, deadline: numbe
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const errors: string[] = [];
-  child.stderr?.on('data', (chunk: Buffer) => tail(errors, chunk));
+  let ready = false;
+  const warn = options.warn ?? options.say;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail(errors, chunk);
+    for (const line of chunk.toString('utf8').split('\n')) {
+      const logged = launcherLogLine(line);
+      // until it is ready, a trouble line is what the start's error will say
+      if (logged?.level === 'info') options.say?.(logged.text);
+      else if (logged && ready) warn?.(logged.text);
+    }
+  });
 
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
@@ -210,13 +220,7 @@ async function spawnJavaServer(options: StartLocalServerOptions, deadline: numbe
   });
 
   await waitForPing(`mongodb://127.0.0.1:${port}/`, deadline, child);
-  const warn = options.warn ?? options.say;
-  child.stderr?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      const logged = launcherLogLine(line);
-      if (logged) (logged.level === 'warn' ? warn : options.say)?.(logged.text);
-    }
-  });
+  ready = true;
   return { child, port };
 }
 

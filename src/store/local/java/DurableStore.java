@@ -52,6 +52,8 @@ final class DurableStore implements AutoCloseable {
     private static final int HEADER = 12;
     /** A snapshot is folded from the journal when the journal grows past this and past twice the snapshot. */
     private static final long COMPACT_AT_BYTES = 64L * 1024 * 1024;
+    /** At start-up a journal is folded into a new snapshot only when it is worth it (a large snapshot is slow to write). */
+    private static final long FOLD_AT_START_BYTES = 4L * 1024 * 1024;
     private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d+)\\.dat");
     private static final String LEGACY_FILE = "claimdesk.mv";
 
@@ -112,6 +114,7 @@ final class DurableStore implements AutoCloseable {
     }
 
     private void load() throws IOException, DamagedException {
+        long started = System.nanoTime();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path stale : files.filter(file -> file.getFileName().toString().endsWith(".tmp")).toList()) {
                 Files.delete(stale);
@@ -125,7 +128,7 @@ final class DurableStore implements AutoCloseable {
             generation = newest;
             snapshotBytes = Files.size(snapshotFile(newest));
             readSnapshot(snapshotFile(newest));
-            fold = replayJournal(journalFile(newest));
+            fold = replayJournal(journalFile(newest)) && Files.size(journalFile(newest)) > Math.max(FOLD_AT_START_BYTES, snapshotBytes / 4);
         } else {
             if (migrated) {
                 copyLegacy(legacy);
@@ -133,12 +136,15 @@ final class DurableStore implements AutoCloseable {
             generation = 0;
             fold = true;
         }
+        long loaded = System.nanoTime();
         if (fold) {
             foldSnapshot();
         } else {
             openJournal(journalFile(generation), false);
         }
         removeOlderGenerations();
+        say.line("localdb: opened " + dir + " (snapshot " + generation + ", " + snapshotBytes / 1024 + " KB) in "
+            + (loaded - started) / 1_000_000 + " ms" + (fold ? ", folded the journal into a new snapshot in " + (System.nanoTime() - loaded) / 1_000_000 + " ms" : ""));
         if (migrated) {
             Path kept = dir.resolve(LEGACY_FILE + ".before-journal");
             Files.move(legacy, kept, StandardCopyOption.REPLACE_EXISTING);
