@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db, type MongoClientOptions, type WriteConcernSettings } from 'mongodb';
+import { MongoClient, MongoServerError, type Db, type MongoClientOptions, type TopologyDescriptionChangedEvent, type WriteConcernSettings } from 'mongodb';
 
 /**
  * The write concern of every write the desk makes: journaled before it is acknowledged (what the
@@ -19,12 +19,16 @@ export async function connectMongo(uri: string, options: MongoClientOptions = {}
   // options given in the URI win over the default (options in the object would override them)
   const defaults: MongoClientOptions = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: 2_000 };
   const client = new MongoClient(uri, { ...defaults, ...options });
+  // what the driver found: a single server, or a replica set / sharded cluster (where majority applies)
+  let topology = 'Unknown';
+  const seen = (event: TopologyDescriptionChangedEvent) => {
+    topology = event.newDescription.type;
+  };
+  client.on('topologyDescriptionChanged', seen);
   await client.connect();
-  // `hello` on MongoDB 5+; the local mongo-java-server knows only the older `ismaster`
-  const admin = client.db('admin');
-  const hello = await admin.command({ hello: 1 }).catch(() => admin.command({ ismaster: 1 }));
+  client.off('topologyDescriptionChanged', seen);
   const named = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.replace(/^\//, '');
-  const db = client.db(named === '' ? 'claimdesk' : decodeURIComponent(named), { writeConcern: durableWriteConcern(typeof hello.setName === 'string') });
+  const db = client.db(named === '' ? 'claimdesk' : decodeURIComponent(named), { writeConcern: durableWriteConcern(topology !== 'Single') });
   return { client, db };
 }
 
