@@ -4,7 +4,9 @@
  * restart must open the same data and hold every acknowledged claim with its number, and the
  * counter must be past it, so no number is ever given twice.
  */
-import { appendFile, mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { appendFile, cp, mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +17,10 @@ import { ensureIndexes, COLLECTIONS } from '../../src/store/collections.js';
 import { ClaimRepository } from '../../src/store/claims.js';
 import { ClaimRegistry } from '../../src/registry.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
+import { projectRoot } from '../../src/store/local/paths.js';
 import { draft, exampleDesk, telegramCustomer } from '../support/fixtures.js';
+
+const run = promisify(execFile);
 
 let dir: string;
 let desk: DeskConfig;
@@ -164,5 +169,20 @@ describe('a damaged data folder', () => {
     expect(message).toContain(path.join(dataDir, snapshot));
     expect(message).toMatch(/damaged.*restore .* from a backup/);
     expect(message).not.toMatch(/\n|at de\.bwaldvogel|Exception/);
-  }, 60_000);
+
+    // npm start on that folder: one line on stderr, exit code 1, no stack
+    const home = path.join(dir, 'app-home');
+    await rm(home, { recursive: true, force: true });
+    await cp(dataDir, path.join(home, 'db'), { recursive: true });
+    const started = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', CLAIMDESK_DATA_DIR: home, PORT: '0', HOST: '127.0.0.1' },
+      timeout: 60_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(started.code).toBe(1);
+    expect(started.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^local database: the data file .*snapshot-\d+\.dat is damaged at byte \d+ .*restore the folder .* from a backup/)]);
+  }, 90_000);
 });
