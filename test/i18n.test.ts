@@ -23,6 +23,23 @@ describe('the message catalogues', () => {
 
   it('fills placeholders and refuses to send a half-filled text', () => {
     expect(t('en', 'status.not_found', { number: '2026-000001' })).toContain('2026-000001');
-    expect(() => t('en', 'status.not_found')).toThrow(/number/);
+    // a key picked at run time is checked at run time
+    const picked = ((): MessageKey => 'status.not_found')();
+    expect(() => t('en', picked)).toThrow(/number/);
+  });
+
+  it('makes a missing placeholder value a compile error (npm run typecheck checks these lines)', () => {
+    const compileErrors = () => [
+      // @ts-expect-error the text needs {number}
+      t('en', 'status.not_found'),
+      // @ts-expect-error {number} is there, but misspelt
+      t('en', 'status.not_found', { numbr: '2026-000001' }),
+      // @ts-expect-error a value that is neither text nor number
+      t('en', 'status.not_found', { number: { id: 1 } }),
+    ];
+    // and were they run, the first would still be refused
+    expect(compileErrors).toThrow(/number/);
+    // a text without placeholders takes none
+    expect(t('en', 'ask.intake.kind')).toBe(CATALOGUES.en['ask.intake.kind']);
   });
 });
