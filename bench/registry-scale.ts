@@ -2,8 +2,8 @@
  * Benchmark 5: scale of the registry. Loads N synthetic claims (default 1 M) into a database of
  * its own, built the way the store builds them (domain registration and transitions, then
  * `toClaimDocument`), and times the product's reads of one subject against a bare `find` of the
- * same shape: the customer's `/status` list (`ClaimRegistry.listForCustomer`, as the dialog asks
- * it), a staff member's open claims (`ClaimRegistry.listOpenForAssignee`, Slack "mine") and the
+ * same shape: the customer's `/status` list (`ClaimRepository.listForCustomer`, as the dialog asks
+ * it), a staff member's open claims (`ClaimRepository.listOpenForAssignee`, Slack "mine") and the
  * web console's list filtered by assignee and the open statuses (`ClaimQueries.list`).
  *
  * The bare find runs exactly the filter, sort and limit the product sent (captured with the
@@ -19,7 +19,6 @@ import { projectRoot } from '../src/store/local/paths.js';
 import { COLLECTIONS, ensureIndexes } from '../src/store/collections.js';
 import { ClaimRepository, registeredClaim, toClaimDocument, type ClaimDocument, OPEN_FOR_ASSIGNEE_LIMIT } from '../src/store/claims.js';
 import { ClaimQueries } from '../src/store/claim-queries.js';
-import { ClaimRegistry } from '../src/registry.js';
 import { CUSTOMER_CLAIMS_LIMIT } from '../flows/runner.js';
 import { prepareRegistration } from '../src/domain/registration.js';
 import { assignmentEvent, OPEN_STATUSES, planTransition, type Actor, type Claim, type ClaimCommand, type ClaimStatus } from '../src/domain/lifecycle.js';
@@ -384,7 +383,7 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
     for (let s = 0; s < SCALE_STAFF; s++) if ((openPerStaff[s] ?? 0) > (openPerStaff[busiest] ?? 0)) busiest = s;
 
     // ---- the product's reads, on the same client as the bare finds
-    const registry = new ClaimRegistry(desk, new ClaimRepository(db));
+    const repository = new ClaimRepository(db);
     const consoleQueries = new ClaimQueries(db, { timezone: desk.desk.timezone });
     const seen: CommandStartedEvent[] = [];
     client.on('commandStarted', (event) => seen.push(event));
@@ -396,21 +395,21 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
         subject: { kind: 'customer', index: heaviest },
         matching: perCustomer[heaviest] ?? 0,
         limit: CUSTOMER_CLAIMS_LIMIT,
-        run: async () => (await registry.listForCustomer(customerOf(heaviest), CUSTOMER_CLAIMS_LIMIT)).length,
+        run: async () => (await repository.listForCustomer(customerOf(heaviest), CUSTOMER_CLAIMS_LIMIT)).length,
       },
       {
         name: '/status, typical customer',
         subject: { kind: 'customer', index: typical },
         matching: perCustomer[typical] ?? 0,
         limit: CUSTOMER_CLAIMS_LIMIT,
-        run: async () => (await registry.listForCustomer(customerOf(typical), CUSTOMER_CLAIMS_LIMIT)).length,
+        run: async () => (await repository.listForCustomer(customerOf(typical), CUSTOMER_CLAIMS_LIMIT)).length,
       },
       {
         name: 'staff "mine" (Slack)',
         subject: { kind: 'staff', index: busiest },
         matching: openPerStaff[busiest] ?? 0,
         limit: OPEN_FOR_ASSIGNEE_LIMIT,
-        run: async () => (await registry.listOpenForAssignee(staffIdOf(busiest))).length,
+        run: async () => (await repository.listOpenForAssignee(staffIdOf(busiest))).length,
       },
       {
         name: 'console list, assignee+open',
