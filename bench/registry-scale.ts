@@ -21,7 +21,8 @@ import { ClaimRepository, registeredClaim, toClaimDocument, type ClaimDocument, 
 import { ClaimQueries } from '../src/store/claim-queries.js';
 import { CUSTOMER_CLAIMS_LIMIT } from '../flows/runner.js';
 import { prepareRegistration } from '../src/domain/registration.js';
-import { assignmentEvent, OPEN_STATUSES, planTransition, type Actor, type Claim, type ClaimCommand, type ClaimStatus } from '../src/domain/lifecycle.js';
+import { OPEN_STATUSES, type ClaimCommand, type ClaimStatus } from '../src/domain/lifecycle.js';
+import { changedClaim, changePolicy, isRefusal, plan as planChange } from '../src/domain/claim-changes.js';
 import { LIST_LIMIT_DEFAULT, parseClaimFilter } from '../src/domain/claim-filter.js';
 import type { ClaimDraftInput, CustomerIdentity } from '../src/domain/claim.js';
 import type { DeskConfig } from '../src/domain/desk.js';
@@ -186,37 +187,24 @@ export function yearSequence(): (year: number) => number {
 
 /**
  * The stored document of a planned claim: validated and routed by `prepareRegistration`, numbered
- * by `registeredClaim`, moved through the transition table by `planTransition` (as the store's
- * `apply` and `take` do, events the customer was told of marked delivered) and mapped by
- * `toClaimDocument`.
+ * by `registeredClaim`, moved on by the domain's `plan` (the staff's take, then lifecycle moves, as
+ * the registry plans them), each change applied by `changedClaim` as the store applies it (events
+ * the customer was told of marked delivered), and mapped by `toClaimDocument`.
  */
 export function buildClaimDocument(plan: ClaimPlan, nextSeq: (year: number) => number, desk: DeskConfig): ClaimDocument {
   const prepared = prepareRegistration(draftOf(plan), desk, plan.createdAt);
-  const registered = registeredClaim(prepared, new ObjectId().toHexString(), nextSeq(prepared.year));
-  // one working copy changed in place (as the store's update applies a plan's set, unset and events)
-  const working: Record<string, unknown> = { ...registered };
-  const history = [...registered.history];
-  let version = registered.version;
+  let claim = registeredClaim(prepared, new ObjectId().toHexString(), nextSeq(prepared.year));
+  const policy = changePolicy(desk);
   let at = plan.createdAt.getTime();
   for (const command of PATHS[plan.status]) {
-    at += Math.min(Math.max(1000, (SCALE_END.getTime() - at) / 2), (command.action === 'take' ? 2 * HOUR : 2 * DAY) * (0.25 + unit(plan.index, 7 + version)));
+    at += Math.min(Math.max(1000, (SCALE_END.getTime() - at) / 2), (command.action === 'take' ? 2 * HOUR : 2 * DAY) * (0.25 + unit(plan.index, 7 + claim.version)));
     const now = new Date(at);
     const staffId = plan.assignee ?? staffIdOf(0);
-    const actor: Actor = { kind: 'staff', staffId };
-    const step = planTransition(working as unknown as Claim, command, actor, now);
-    history.push(step.event.notifyCustomer ? { ...step.event, deliveredAt: now } : step.event);
-    if (command.action === 'take') {
-      history.push(assignmentEvent(staffId, actor, now));
-      working.assigneeId = staffId;
-    }
-    Object.assign(working, step.set);
-    for (const field of step.unset) Reflect.deleteProperty(working, field);
-    version += 1;
-    working.version = version;
-    working.updatedAt = now;
+    const planned = planChange(claim, command.action === 'take' ? { type: 'take', staffId } : { type: 'move', command, actor: { kind: 'staff', staffId } }, policy, now);
+    if (isRefusal(planned)) throw new Error(`bench: ${planned.message}`);
+    const delivered = planned.events.filter((event) => event.notifyCustomer).map((event) => ({ eventId: event.id, deliveredAt: now }));
+    claim = changedClaim(changedClaim(claim, planned), { ...planned, set: {}, unset: [], events: [], marks: delivered });
   }
-  working.history = history;
-  const claim = working as unknown as Claim;
   const open = OPEN_STATUSES.includes(claim.status);
   return toClaimDocument(claim, { idempotencyKey: `bench-scale:${plan.index}`, ...(open ? { slaNextCheckAt: prepared.slaNextCheckAt } : {}) });
 }
