@@ -7,6 +7,9 @@ import { ClaimRepository } from '../../src/store/claims.js';
 import { ClaimRegistry } from '../../src/registry.js';
 import { isDomainError } from '../../src/domain/errors.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
+import { changePolicy, isRefusal, plan, type ChangeCommandInput, type ClaimChange } from '../../src/domain/claim-changes.js';
+import type { Claim } from '../../src/domain/lifecycle.js';
+import { warningAt } from '../../src/domain/sla.js';
 
 let t: TestDatabase;
 let desk: DeskConfig;
@@ -189,6 +192,81 @@ describe('moving claims through their lifecycle', () => {
   it('answers CLAIM_NOT_FOUND for an unknown or malformed id', async () => {
     expect(isDomainError(await refusal(() => registry.apply(new ObjectId().toHexString(), { action: 'take' }, staff)), 'CLAIM_NOT_FOUND')).toBe(true);
     expect(isDomainError(await refusal(() => registry.apply('nope', { action: 'take' }, staff)), 'CLAIM_NOT_FOUND')).toBe(true);
+  });
+});
+
+describe('applying a planned change (compare-and-swap on version)', () => {
+  const planned = (claim: Claim, command: ChangeCommandInput, now = new Date()): ClaimChange => {
+    const result = plan(claim, command, changePolicy(desk), now);
+    if (isRefusal(result)) throw new Error(result.message);
+    return result;
+  };
+  const raw = (claim: Claim) => t.db.collection(COLLECTIONS.claims).findOne({ _id: new ObjectId(claim.id) });
+
+  it('writes a new version with its events and outbox marks, and returns exactly what is stored', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-1');
+    await repository.markStaffSynced(claim.id, claim.version);
+    const taken = await repository.apply(claim, planned(claim, { type: 'take', staffId: 'ivan' }));
+    expect(taken).toMatchObject({ version: 2, status: 'in_review', assigneeId: 'ivan' });
+    expect(await repository.findById(claim.id)).toEqual(taken);
+    expect(await raw(claim)).toMatchObject({ staffSyncPending: true, customerNotifyPending: true });
+  });
+
+  it('writes nothing on a version that is no longer current: undefined, plan again', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-2');
+    const moved = await registry.assign(claim.id, 'maria', staff);
+    expect(await repository.apply(claim, planned(claim, { type: 'take', staffId: 'ivan' }))).toBeUndefined();
+    expect(await repository.findById(claim.id)).toEqual(moved);
+  });
+
+  it('bookkeeping keeps the version: the sweeps\' schedule, a delivery mark on its event', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-3');
+    const taken = await registry.take(claim.id, 'ivan');
+    await repository.markStaffSynced(taken.id, taken.version);
+    const scheduled = await repository.apply(taken, planned(taken, { type: 'sla_checks' }));
+    expect(scheduled?.version).toBe(taken.version);
+    // staff answered: the next check is the resolution warning
+    expect((await raw(taken))?.slaNextCheckAt).toEqual(warningAt(taken.createdAt, taken.sla.resolutionDueAt, desk.sla.warnAtShare));
+    const notice = taken.history.find((event) => event.notifyCustomer && event.deliveredAt === undefined);
+    if (!notice) throw new Error('no notice');
+    const at = new Date('2026-11-23T10:00:00Z');
+    const marked = await repository.apply(taken, planned(taken, { type: 'delivered', eventId: notice.id, at }));
+    expect(marked?.version).toBe(taken.version);
+    expect((await repository.findById(taken.id))?.history.find((event) => event.id === notice.id)?.deliveredAt).toEqual(at);
+    expect((await raw(taken))?.staffSyncPending).toBeUndefined();
+  });
+
+  it('a new version with a mark: the event pushed and the mark on the other event', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-4');
+    const taken = await registry.take(claim.id, 'ivan');
+    const notice = taken.history.find((event) => event.notifyCustomer && event.deliveredAt === undefined);
+    if (!notice) throw new Error('no notice');
+    const failed = await repository.apply(taken, planned(taken, { type: 'delivery_failed', eventId: notice.id, failure: 'unreachable' }));
+    const stored = await repository.findById(claim.id);
+    expect(stored).toEqual(failed);
+    expect(stored?.history.find((event) => event.id === notice.id)?.deliveryFailure).toBe('unreachable');
+    expect(stored?.history.at(-1)).toMatchObject({ type: 'delivery_failed', aboutEventId: notice.id });
+  });
+
+  it('the registry plans again from the fresh claim when another change won the swap', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-5');
+    let applies = 0;
+    const interfering = new ClaimRegistry(desk, {
+      findById: (id) => repository.findById(id),
+      findForCustomer: (customer, number) => repository.findForCustomer(customer, number),
+      register: (prepared, key) => repository.register(prepared, key),
+      surveyedSince: (customer, since, exceptId) => repository.surveyedSince(customer, since, exceptId),
+      apply: async (current, change) => {
+        // someone else assigns the claim between this plan and its write
+        if (applies++ === 0) await registry.assign(current.id, 'olga', staff);
+        return repository.apply(current, change);
+      },
+    });
+    const taken = await interfering.take(claim.id, 'ivan');
+    expect(applies).toBe(2);
+    expect(taken).toMatchObject({ version: 3, status: 'in_review', assigneeId: 'ivan' });
+    expect(taken.history.map((event) => `${event.type}:${event.assigneeId ?? event.to ?? ''}`)).toEqual(['registered:new', 'assigned:olga', 'status_changed:in_review', 'assigned:ivan']);
+    expect(await repository.findById(claim.id)).toEqual(taken);
   });
 });
 
