@@ -17,10 +17,10 @@ import { MongoClient, ObjectId, type CommandStartedEvent, type Document } from '
 import { loadDeskConfig } from '../src/config.js';
 import { projectRoot } from '../src/store/local/paths.js';
 import { COLLECTIONS, ensureIndexes } from '../src/store/collections.js';
-import { ClaimRepository, registeredClaim, toClaimDocument, type ClaimDocument, OPEN_FOR_ASSIGNEE_LIMIT } from '../src/store/claims.js';
+import { ClaimRepository, toClaimDocument, type ClaimDocument, OPEN_FOR_ASSIGNEE_LIMIT } from '../src/store/claims.js';
 import { ClaimQueries } from '../src/store/claim-queries.js';
 import { CUSTOMER_CLAIMS_LIMIT } from '../flows/runner.js';
-import { prepareRegistration } from '../src/domain/registration.js';
+import { prepareRegistration, registeredClaim } from '../src/domain/registration.js';
 import { OPEN_STATUSES, type ClaimCommand, type ClaimStatus } from '../src/domain/lifecycle.js';
 import { changedClaim, changePolicy, isRefusal, plan as planChange } from '../src/domain/claim-changes.js';
 import { LIST_LIMIT_DEFAULT, parseClaimFilter } from '../src/domain/claim-filter.js';

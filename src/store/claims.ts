@@ -2,12 +2,11 @@ import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } fr
 import { COLLECTIONS } from './collections.js';
 import { isDuplicateKey } from './mongo.js';
 import { nextSequence } from './counters.js';
-import { formatClaimNumber } from '../domain/numbering.js';
 import { DomainError } from '../domain/errors.js';
 import { OPEN_STATUSES, type Claim, type ClaimEvent } from '../domain/lifecycle.js';
 import { changedClaim, isEmptyChange, isNewVersion, type ClaimChange, type ClaimSchedule, type EventMark } from '../domain/claim-changes.js';
 import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from '../domain/claim-ports.js';
-import type { PreparedRegistration } from '../domain/registration.js';
+import { registeredClaim, type PreparedRegistration } from '../domain/registration.js';
 import type { DepartmentStats } from '../domain/stats.js';
 import type { CustomerIdentity } from '../domain/claim.js';
 
@@ -73,27 +72,6 @@ export function toClaimDocument(claim: Claim, own: ClaimDocumentOwnFields): Clai
   if (!number) throw new RangeError(`not a canonical claim number: ${claim.number}`);
   const { id: _claimId, history, ...rest } = claim;
   return { _id, ...rest, history: [...history], year: Number(number[1]), seq: Number(number[2]), ...own };
-}
-
-/**
- * The claim a registration creates under its number: status `new`, version 1, the registration
- * event as its history (what `register` stores; shared with the registry benchmark's generator).
- * @example const claim = registeredClaim(prepareRegistration(draft, desk, now), new ObjectId().toHexString(), 123);
- */
-export function registeredClaim(prepared: PreparedRegistration, id: string, seq: number): Claim {
-  return {
-    id,
-    number: formatClaimNumber(prepared.year, seq),
-    ...prepared.draft,
-    status: 'new',
-    version: 1,
-    department: prepared.department,
-    createdAt: prepared.receivedAt,
-    updatedAt: prepared.receivedAt,
-    sla: prepared.sla,
-    reopenCount: 0,
-    history: [prepared.event],
-  };
 }
 
 /** One customer's claims: the channel, the user and, for Slack, the workspace (user ids are per workspace). */
