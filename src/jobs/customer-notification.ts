@@ -15,7 +15,7 @@ export interface NotifyJobData {
   readonly claimId: string;
 }
 
-/** The claim reads and writes the notifications need (the ClaimRegistry). */
+/** The claim reads and writes the notifications need: the store's reads and outbox mark, the registry's delivery records (bound by `deskClaims`). */
 export interface NotifyClaimsPort {
   findById(claimId: string): Promise<Claim | undefined>;
   recordDelivered(claimId: string, eventId: string, at: Date): Promise<void>;
