@@ -46,7 +46,7 @@ export async function runNotifyLatency(options: NotifyOptions): Promise<NotifyRe
           last = (await answered).text;
         }
         const number = CLAIM_NUMBER.exec(last)?.[1];
-        const claim = number === undefined ? undefined : await desk.app.registry.findByNumber(number);
+        const claim = number === undefined ? undefined : await desk.app.claims.findByNumber(number);
         if (!claim) throw new Error(`bench: intake ended without a claim: ${JSON.stringify(last)}`);
         return { user, claim };
       }),

@@ -2,8 +2,8 @@
  * Benchmark 5: scale of the registry. Loads N synthetic claims (default 1 M) into a database of
  * its own, built the way the store builds them (domain registration and transitions, then
  * `toClaimDocument`), and times the product's reads of one subject against a bare `find` of the
- * same shape: the customer's `/status` list (`ClaimRegistry.listForCustomer`, as the dialog asks
- * it), a staff member's open claims (`ClaimRegistry.listOpenForAssignee`, Slack "mine") and the
+ * same shape: the customer's `/status` list (`ClaimRepository.listForCustomer`, as the dialog asks
+ * it), a staff member's open claims (`ClaimRepository.listOpenForAssignee`, Slack "mine") and the
  * web console's list filtered by assignee and the open statuses (`ClaimQueries.list`).
  *
  * The bare find runs exactly the filter, sort and limit the product sent (captured with the
@@ -17,12 +17,12 @@ import { MongoClient, ObjectId, type CommandStartedEvent, type Document } from '
 import { loadDeskConfig } from '../src/config.js';
 import { projectRoot } from '../src/store/local/paths.js';
 import { COLLECTIONS, ensureIndexes } from '../src/store/collections.js';
-import { ClaimRepository, registeredClaim, toClaimDocument, type ClaimDocument, OPEN_FOR_ASSIGNEE_LIMIT } from '../src/store/claims.js';
+import { ClaimRepository, toClaimDocument, type ClaimDocument, OPEN_FOR_ASSIGNEE_LIMIT } from '../src/store/claims.js';
 import { ClaimQueries } from '../src/store/claim-queries.js';
-import { ClaimRegistry } from '../src/registry.js';
 import { CUSTOMER_CLAIMS_LIMIT } from '../flows/runner.js';
-import { prepareRegistration } from '../src/domain/registration.js';
-import { assignmentEvent, OPEN_STATUSES, planTransition, type Actor, type Claim, type ClaimCommand, type ClaimStatus } from '../src/domain/lifecycle.js';
+import { prepareRegistration, registeredClaim } from '../src/domain/registration.js';
+import { OPEN_STATUSES, type ClaimCommand, type ClaimStatus } from '../src/domain/lifecycle.js';
+import { changedClaim, changePolicy, isRefusal, plan as planChange } from '../src/domain/claim-changes.js';
 import { LIST_LIMIT_DEFAULT, parseClaimFilter } from '../src/domain/claim-filter.js';
 import type { ClaimDraftInput, CustomerIdentity } from '../src/domain/claim.js';
 import type { DeskConfig } from '../src/domain/desk.js';
@@ -187,37 +187,24 @@ export function yearSequence(): (year: number) => number {
 
 /**
  * The stored document of a planned claim: validated and routed by `prepareRegistration`, numbered
- * by `registeredClaim`, moved through the transition table by `planTransition` (as the store's
- * `apply` and `take` do, events the customer was told of marked delivered) and mapped by
- * `toClaimDocument`.
+ * by `registeredClaim`, moved on by the domain's `plan` (the staff's take, then lifecycle moves, as
+ * the registry plans them), each change applied by `changedClaim` as the store applies it (events
+ * the customer was told of marked delivered), and mapped by `toClaimDocument`.
  */
 export function buildClaimDocument(plan: ClaimPlan, nextSeq: (year: number) => number, desk: DeskConfig): ClaimDocument {
   const prepared = prepareRegistration(draftOf(plan), desk, plan.createdAt);
-  const registered = registeredClaim(prepared, new ObjectId().toHexString(), nextSeq(prepared.year));
-  // one working copy changed in place (as the store's update applies a plan's set, unset and events)
-  const working: Record<string, unknown> = { ...registered };
-  const history = [...registered.history];
-  let version = registered.version;
+  let claim = registeredClaim(prepared, new ObjectId().toHexString(), nextSeq(prepared.year));
+  const policy = changePolicy(desk);
   let at = plan.createdAt.getTime();
   for (const command of PATHS[plan.status]) {
-    at += Math.min(Math.max(1000, (SCALE_END.getTime() - at) / 2), (command.action === 'take' ? 2 * HOUR : 2 * DAY) * (0.25 + unit(plan.index, 7 + version)));
+    at += Math.min(Math.max(1000, (SCALE_END.getTime() - at) / 2), (command.action === 'take' ? 2 * HOUR : 2 * DAY) * (0.25 + unit(plan.index, 7 + claim.version)));
     const now = new Date(at);
     const staffId = plan.assignee ?? staffIdOf(0);
-    const actor: Actor = { kind: 'staff', staffId };
-    const step = planTransition(working as unknown as Claim, command, actor, now);
-    history.push(step.event.notifyCustomer ? { ...step.event, deliveredAt: now } : step.event);
-    if (command.action === 'take') {
-      history.push(assignmentEvent(staffId, actor, now));
-      working.assigneeId = staffId;
-    }
-    Object.assign(working, step.set);
-    for (const field of step.unset) Reflect.deleteProperty(working, field);
-    version += 1;
-    working.version = version;
-    working.updatedAt = now;
+    const planned = planChange(claim, command.action === 'take' ? { type: 'take', staffId } : { type: 'move', command, actor: { kind: 'staff', staffId } }, policy, now);
+    if (isRefusal(planned)) throw new Error(`bench: ${planned.message}`);
+    const delivered = planned.events.filter((event) => event.notifyCustomer).map((event) => ({ eventId: event.id, deliveredAt: now }));
+    claim = changedClaim(changedClaim(claim, planned), { ...planned, set: {}, unset: [], events: [], marks: delivered });
   }
-  working.history = history;
-  const claim = working as unknown as Claim;
   const open = OPEN_STATUSES.includes(claim.status);
   return toClaimDocument(claim, { idempotencyKey: `bench-scale:${plan.index}`, ...(open ? { slaNextCheckAt: prepared.slaNextCheckAt } : {}) });
 }
@@ -384,7 +371,7 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
     for (let s = 0; s < SCALE_STAFF; s++) if ((openPerStaff[s] ?? 0) > (openPerStaff[busiest] ?? 0)) busiest = s;
 
     // ---- the product's reads, on the same client as the bare finds
-    const registry = new ClaimRegistry(desk, new ClaimRepository(db));
+    const repository = new ClaimRepository(db);
     const consoleQueries = new ClaimQueries(db, { timezone: desk.desk.timezone });
     const seen: CommandStartedEvent[] = [];
     client.on('commandStarted', (event) => seen.push(event));
@@ -396,21 +383,21 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
         subject: { kind: 'customer', index: heaviest },
         matching: perCustomer[heaviest] ?? 0,
         limit: CUSTOMER_CLAIMS_LIMIT,
-        run: async () => (await registry.listForCustomer(customerOf(heaviest), CUSTOMER_CLAIMS_LIMIT)).length,
+        run: async () => (await repository.listForCustomer(customerOf(heaviest), CUSTOMER_CLAIMS_LIMIT)).length,
       },
       {
         name: '/status, typical customer',
         subject: { kind: 'customer', index: typical },
         matching: perCustomer[typical] ?? 0,
         limit: CUSTOMER_CLAIMS_LIMIT,
-        run: async () => (await registry.listForCustomer(customerOf(typical), CUSTOMER_CLAIMS_LIMIT)).length,
+        run: async () => (await repository.listForCustomer(customerOf(typical), CUSTOMER_CLAIMS_LIMIT)).length,
       },
       {
         name: 'staff "mine" (Slack)',
         subject: { kind: 'staff', index: busiest },
         matching: openPerStaff[busiest] ?? 0,
         limit: OPEN_FOR_ASSIGNEE_LIMIT,
-        run: async () => (await registry.listOpenForAssignee(staffIdOf(busiest))).length,
+        run: async () => (await repository.listOpenForAssignee(staffIdOf(busiest))).length,
       },
       {
         name: 'console list, assignee+open',

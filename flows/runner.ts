@@ -8,7 +8,7 @@ import { step } from './engine.js';
 import type { ConversationKey, ConversationStore, Outbox, StoredConversation } from './state.js';
 import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound } from './types.js';
 
-/** The claim operations the dialogs need (implemented by the ClaimRegistry). */
+/** The claim operations the dialogs need: the store's reads and the registry's changes (bound by `deskClaims` in src/registry.ts). */
 export interface ClaimsPort {
   listForCustomer(customer: CustomerIdentity, limit?: number): Promise<Claim[]>;
   findForCustomer(customer: CustomerIdentity, number: string): Promise<Claim | undefined>;

@@ -10,7 +10,7 @@ import { DatabaseHealth, isDatabaseUnavailable } from './store/health.js';
 import { COLLECTIONS, ensureIndexes } from './store/collections.js';
 import { Leases } from './store/leases.js';
 import { ClaimRepository } from './store/claims.js';
-import { ClaimRegistry } from './registry.js';
+import { ClaimRegistry, deskClaims, type DeskClaims } from './registry.js';
 import { localServerSizeWarning, startLocalServer, type LocalServer } from './store/local/server.js';
 import { LocalDbError } from './store/local/errors.js';
 import { dataDir, projectRoot } from './store/local/paths.js';
@@ -63,7 +63,10 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export interface App {
   readonly url: string;
   readonly db: Db;
+  /** Every change of a claim goes through it (planned in src/domain/claim-changes.ts). */
   readonly registry: ClaimRegistry;
+  /** The claims as the flows, jobs and adapters see them: the store's reads beside the registry's changes. */
+  readonly claims: DeskClaims;
   /** What staff do with claims (the rules and the audit trail), whatever the console. */
   readonly staff: StaffDesk;
   /** The conversation runner the channel adapters hand their updates to. */
@@ -165,21 +168,22 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       return Promise.resolve();
     });
 
-    const claimRepository = new ClaimRepository(db, { survey: desk.survey });
+    const claimRepository = new ClaimRepository(db);
     const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await claimRepository.estimatedCount()) : undefined;
     if (sizeWarning) log.warn('database', sizeWarning);
     const registry = new ClaimRegistry(desk, claimRepository);
+    const claims = deskClaims(registry, claimRepository);
     const conversationStore = new MongoConversationStore(db);
     const conversations = new ConversationRunner({
       desk,
       store: conversationStore,
-      claims: registry,
+      claims,
       senders: options.senders ?? {},
       logger: { warn: (message, fields) => log.warn('conversation', message, fields) },
     });
     stops.push(() => conversations.drain());
 
-    const staff = new StaffDesk(desk, registry, new StaffActionLog(db));
+    const staff = new StaffDesk(desk, claims, new StaffActionLog(db));
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const webChatStore = new WebChatStore(db);
     const uploads = new FileStore(db);
@@ -209,23 +213,23 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       leases: new Leases(db, COLLECTIONS.notifyLeases),
       ...(options.notifications?.giveUpAfterMs !== undefined ? { giveUpAfterMs: options.notifications.giveUpAfterMs } : {}),
       ...(options.notifications?.leaseMs !== undefined ? { leaseMs: options.notifications.leaseMs } : {}),
-      claims: registry,
+      claims,
       senders: conversations,
       reachability: {
         isUnreachable: async (to) => (await conversationStore.load({ channel: to.channel, chatId: to.chatId })).unreachableSince !== undefined,
         markUnreachable: (to) => conversationStore.setUnreachable({ channel: to.channel, chatId: to.chatId }, new Date()),
       },
     });
-    const notifications = await scheduleCustomerNotifications(scheduler, notifier, registry, {
+    const notifications = await scheduleCustomerNotifications(scheduler, notifier, claims, {
       limits: notifyLimits,
       ...options.notifications,
       onError: (what, fields) => log.warn('jobs', `${what} failed`, fields),
     });
-    await scheduleSlaSweep(scheduler, registry, {
+    await scheduleSlaSweep(scheduler, claims, {
       ...(options.slaEvery !== undefined ? { every: options.slaEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'SLA check failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
-    await scheduleSurveySweep(scheduler, registry, {
+    await scheduleSurveySweep(scheduler, claims, {
       ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
@@ -272,7 +276,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     if (channels.slack) {
       log.warn('slack', `off: ${channels.slack}`);
     } else {
-      const slack = await startSlack({ env, desk, db, log, registry, staff, conversations, scheduler, staffSync: options.staffSync ?? {}, digestEvery: options.digestEvery });
+      const slack = await startSlack({ env, desk, db, log, registry, claims, staff, conversations, scheduler, staffSync: options.staffSync ?? {}, digestEvery: options.digestEvery });
       slackSync = slack.sync;
       if (slack.receiver) http.route('POST', SLACK_EVENTS_PATH, slack.receiver.handler());
       if (slack.stop) stops.push(slack.stop);
@@ -325,7 +329,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       await conversations.drain();
       await slackSync?.drain();
     };
-    return { url: http.url, db, registry, staff, conversations, jobs: scheduler, localServer, telegraf, idle, stop: stopAll };
+    return { url: http.url, db, registry, claims, staff, conversations, jobs: scheduler, localServer, telegraf, idle, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -393,13 +397,14 @@ async function startSlack(parts: {
   db: Db;
   log: Logger;
   registry: ClaimRegistry;
+  claims: DeskClaims;
   staff: StaffDesk;
   conversations: ConversationRunner;
   scheduler: Agenda;
   staffSync: NonNullable<StartAppOptions['staffSync']>;
   digestEvery: StartAppOptions['digestEvery'];
 }): Promise<SlackParts> {
-  const { env, desk, log, registry, staff, conversations, scheduler } = parts;
+  const { env, desk, log, registry, claims, staff, conversations, scheduler } = parts;
   const token = env.SLACK_BOT_TOKEN ?? '';
   const api = new SlackApi({ token, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) });
   const identity = await slackCall('auth.test', () => api.authTest());
@@ -407,7 +412,7 @@ async function startSlack(parts: {
     desk,
     api,
     posts: new SlackPostStore(parts.db),
-    claims: registry,
+    claims,
     onError: (claimId, failure) => log.warn('slack', 'claim post not updated; the sweep will retry', { claimId, failure }),
   });
   registry.onChange((claim) => sync.kick(claim.id));
@@ -416,13 +421,13 @@ async function startSlack(parts: {
     await scheduleDigest(
       scheduler,
       desk,
-      { departmentStats: (department, since, now) => registry.departmentStats(department, since, now), postDigest: slackDigestPoster(api, desk) },
+      { departmentStats: (department, since, now) => claims.departmentStats(department, since, now), postDigest: slackDigestPoster(api, desk) },
       { ...(parts.digestEvery !== undefined ? { every: parts.digestEvery } : {}), onError: (department, error) => log.warn('slack', 'digest not posted', { department, failure: slackFailure(error) }) },
     );
   }
   await scheduleStaffSyncSweep(
     scheduler,
-    { listPending: (before, limit) => registry.listStaffSyncPending(before, limit), sync: (claimId) => sync.sync(claimId), defer: (claimId, until) => registry.deferStaffSync(claimId, until) },
+    { listPending: (before, limit) => claims.listStaffSyncPending(before, limit), sync: (claimId) => sync.sync(claimId), defer: (claimId, until) => claims.deferStaffSync(claimId, until) },
     { ...parts.staffSync, onError: (claimId, error) => log.warn('slack', 'claim post sync failed; will retry', { claimId, failure: slackFailure(error) }) },
   );
 

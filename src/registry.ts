@@ -1,30 +1,51 @@
-import type { Attachment, ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
+import type { ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
 import type { DeskConfig } from './domain/desk.js';
-import type { SurveyScore } from './domain/survey.js';
+import { DomainError, refusalError } from './domain/errors.js';
 import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure } from './domain/lifecycle.js';
 import { prepareRegistration } from './domain/registration.js';
-import type { ClaimRepository, RegisterResult } from './store/claims.js';
-import type { DepartmentStats } from './domain/stats.js';
-import type { ClaimsPort } from '../flows/runner.js';
+import {
+  changePolicy,
+  isEmptyChange,
+  isNewVersion,
+  isRefusal,
+  plan,
+  surveyCooldownSince,
+  type ChangeCommandInput,
+  type ChangePolicy,
+  type ClaimChange,
+  type CustomerInfo,
+  type SurveyAnswer,
+} from './domain/claim-changes.js';
+import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from './domain/claim-ports.js';
 
 /** Told about a changed claim; must not throw. */
 export type ClaimListener = (claim: Claim) => void;
 
+/** How often a change is planned again after another one won the compare-and-swap. */
+const ATTEMPTS = 10;
+
 /**
- * The claim registry service: the desk's rules (validation, routing, SLA) in front of the
- * repository. Flows and adapters call this, never the repository's queries directly.
+ * The claim registry service: every change of a claim goes through here. It validates and routes
+ * registrations, plans each change in the domain (`plan` in src/domain/claim-changes.ts — its only
+ * caller), has the store apply it by compare-and-swap on `version` (planning again from the fresh
+ * claim when another change won), turns a refusal into a coded DomainError, and tells the
+ * listeners about every new version. Reads go to the store's ports directly (see {@link deskClaims}).
  * @example
  * const registry = new ClaimRegistry(desk, new ClaimRepository(db));
  * const { claim } = await registry.submit(draft, 'telegram:42:submit:7');
+ * await registry.take(claim.id, 'anna');
  */
-export class ClaimRegistry implements ClaimsPort {
+export class ClaimRegistry {
   private readonly listeners = new Set<ClaimListener>();
+  private readonly policy: ChangePolicy;
 
   constructor(
     readonly desk: DeskConfig,
-    private readonly claims: ClaimRepository,
+    private readonly store: ClaimStore,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.policy = changePolicy(desk);
+  }
 
   /**
    * Calls `listener` after every change of a claim (registration included), e.g. to update the
@@ -36,130 +57,136 @@ export class ClaimRegistry implements ClaimsPort {
     return () => this.listeners.delete(listener);
   }
 
-  private changed(claim: Claim): Claim {
+  private changed(claim: Claim): void {
     for (const listener of this.listeners) listener(claim);
-    return claim;
   }
 
   /** Validates and registers a claim; idempotent on the key (a retried submit gets the same claim). */
   async submit(draft: ClaimDraftInput, idempotencyKey: string): Promise<RegisterResult> {
-    const result = await this.claims.register(prepareRegistration(draft, this.desk, this.now()), idempotencyKey);
+    const result = await this.store.register(prepareRegistration(draft, this.desk, this.now()), idempotencyKey);
     if (result.created) this.changed(result.claim);
     return result;
   }
 
+  /**
+   * Plans a command on a claim and applies it. With `expectedVersion` a claim changed since that
+   * version is `CONCURRENT_UPDATE`; without, a lost compare-and-swap plans again on the fresh claim
+   * (and is refused if no longer allowed). `known`: the claim as just read, to save the first read.
+   */
+  private async change(claimId: string, command: ChangeCommandInput, options: { readonly expectedVersion?: number } = {}, known?: Claim): Promise<{ readonly claim: Claim; readonly change: ClaimChange }> {
+    const { expectedVersion } = options;
+    let current = known;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      current = attempt === 0 && current ? current : await this.store.findById(claimId);
+      if (!current) throw new DomainError('CLAIM_NOT_FOUND', 'no such claim', {});
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw new DomainError('CONCURRENT_UPDATE', 'the claim was changed by someone else', { number: current.number, version: current.version });
+      }
+      const planned = plan(current, command, this.policy, this.now());
+      if (isRefusal(planned)) throw refusalError(planned);
+      if (isEmptyChange(planned)) return { claim: current, change: planned };
+      const applied = await this.store.apply(current, planned);
+      if (applied) {
+        if (isNewVersion(planned)) this.changed(applied);
+        return { claim: applied, change: planned };
+      }
+      if (expectedVersion !== undefined) throw new DomainError('CONCURRENT_UPDATE', 'the claim was changed by someone else', { number: current.number });
+    }
+    throw new DomainError('CONCURRENT_UPDATE', 'the claim keeps changing; try again', {});
+  }
+
   /** Applies a lifecycle command (see the transition table in src/domain/lifecycle.ts). */
   async apply(claimId: string, command: ClaimCommand, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
-    return this.changed(await this.claims.apply(claimId, command, actor, options));
+    return (await this.change(claimId, { type: 'move', command, actor }, options)).claim;
   }
 
   /** Take: the review starts and the taker becomes the assignee, in one write. */
   async take(claimId: string, staffId: string, options: { expectedVersion?: number } = {}): Promise<Claim> {
-    return this.changed(await this.claims.take(claimId, staffId, options));
+    return (await this.change(claimId, { type: 'take', staffId }, options)).claim;
   }
 
-  /** Assigns a claim to a staff member listed in the desk config. */
-  async assign(claimId: string, staffId: string, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
-    return this.changed(await this.claims.assign(claimId, staffId, actor, options));
+  /** Assigns a claim to a staff member (any status but closed; the current assignee again changes nothing). */
+  async assign(claimId: string, assigneeId: string, actor: Actor, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'assign', assigneeId, actor }, options)).claim;
   }
 
-  /** A claim by id, or undefined. */
-  findById(claimId: string): Promise<Claim | undefined> {
-    return this.claims.findById(claimId);
+  /** Records what the customer added; a claim waiting for them returns to the staff. Idempotent on `eventId`. */
+  async addCustomerInfo(claimId: string, customer: CustomerIdentity, info: CustomerInfo, eventId: string): Promise<Claim> {
+    return (await this.change(claimId, { type: 'add_info', customer, info, eventId })).claim;
   }
 
-  /** A claim by its canonical number, or undefined (staff lookups; customers use findForCustomer). */
-  findByNumber(number: string): Promise<Claim | undefined> {
-    return this.claims.findByNumber(number);
-  }
-
-  /** A staff member's open claims, newest first. */
-  listOpenForAssignee(staffId: string, limit?: number): Promise<Claim[]> {
-    return this.claims.listOpenForAssignee(staffId, limit);
+  /** A customer's survey answer: a score (1–5) or a comment, on their own resolved claim. */
+  async answerSurvey(customer: CustomerIdentity, number: string, answer: SurveyAnswer): Promise<Claim> {
+    const found = await this.store.findForCustomer(customer, number);
+    if (!found) throw new DomainError('CLAIM_NOT_FOUND', 'no such claim', {});
+    return (await this.change(found.id, { type: 'answer_survey', customer, answer }, {}, found)).claim;
   }
 
   /** Records that the customer was told about an event (the claim itself does not change). */
-  recordDelivered(claimId: string, eventId: string, at: Date): Promise<void> {
-    return this.claims.recordDelivered(claimId, eventId, at);
+  async recordDelivered(claimId: string, eventId: string, at: Date): Promise<void> {
+    const found = await this.store.findById(claimId);
+    if (found) await this.change(claimId, { type: 'delivered', eventId, at }, {}, found);
   }
 
   /** Records that an event could not be delivered for good; staff are told through the claim's history. */
   async recordDeliveryFailed(claimId: string, eventId: string, failure: DeliveryFailure): Promise<Claim> {
-    return this.changed(await this.claims.recordDeliveryFailed(claimId, eventId, failure));
+    return (await this.change(claimId, { type: 'delivery_failed', eventId, failure })).claim;
   }
 
-  /** Claims with events the customer may not have been told about, changed before `before`. */
-  listNotifyPending(before: Date, limit?: number): Promise<string[]> {
-    return this.claims.listNotifyPending(before, limit);
-  }
-
-  /** Clears the notify mark, unless the claim changed since `version` was read. */
-  clearNotifyPending(claimId: string, version: number): Promise<void> {
-    return this.claims.clearNotifyPending(claimId, version);
-  }
-
-  /** Claims whose next SLA check is due. */
-  listSlaDue(now: Date, limit?: number): Promise<string[]> {
-    return this.claims.listSlaDue(now, limit);
-  }
-
-  /** Records the SLA warnings and breaches due now (each once per claim and deadline). */
+  /** Records the SLA warnings and breaches due now (each once per claim and deadline); returns them. */
   async runSlaChecks(claimId: string): Promise<readonly ClaimEvent[]> {
-    const { claim, recorded } = await this.claims.runSlaChecks(claimId, this.desk.sla.warnAtShare);
-    if (recorded.length > 0) this.changed(claim);
-    return recorded;
+    return (await this.change(claimId, { type: 'sla_checks' })).change.events;
   }
 
-  /** Resolved claims whose survey step is due. */
-  listSurveyDue(now: Date, limit?: number): Promise<string[]> {
-    return this.claims.listSurveyDue(now, limit);
-  }
-
-  /** Takes a resolved claim's survey one step on: send, skip, remind or close (src/domain/survey.ts). */
+  /** Takes a resolved claim's survey one step on: send, skip, remind or close (src/domain/survey.ts); returns the events recorded. */
   async advanceSurvey(claimId: string): Promise<readonly ClaimEvent[]> {
-    const result = await this.claims.advanceSurvey(claimId);
-    if (!result) return [];
-    if (result.recorded.length > 0) this.changed(result.claim);
-    return result.recorded;
+    const found = await this.store.findById(claimId);
+    if (!found) return [];
+    const since = surveyCooldownSince(found, this.policy, this.now());
+    const surveyedRecently = since !== undefined && (await this.store.surveyedSince(found.customer, since, found.id));
+    return (await this.change(claimId, { type: 'survey_step', surveyedRecently }, {}, found)).change.events;
   }
+}
 
-  /** A customer's survey answer: a score (1–5) or a comment, on their own resolved claim. */
-  async answerSurvey(customer: CustomerIdentity, number: string, answer: { readonly score: SurveyScore } | { readonly comment: string }): Promise<Claim> {
-    return this.changed(await this.claims.recordSurveyAnswer(customer, number, answer));
-  }
+/** The registry's changes, as a port. */
+export type ClaimChanges = Pick<ClaimRegistry, 'submit' | 'apply' | 'take' | 'assign' | 'addCustomerInfo' | 'answerSurvey' | 'recordDelivered' | 'recordDeliveryFailed' | 'runSlaChecks' | 'advanceSurvey'>;
 
-  /** A department's numbers for the digest (received and resolved since `since`, open and overdue now, CSAT). */
-  departmentStats(department: string, since: Date, now: Date = this.now()): Promise<DepartmentStats> {
-    return this.claims.departmentStats(department, since, now);
-  }
+/** Every claim port in one object: what main.ts hands the flows, jobs and adapters (each takes its narrow part). */
+export type DeskClaims = ClaimReads & ClaimSweeps & ClaimOutbox & ClaimChanges;
 
-  /** Marks that the staff's view (the Slack post) shows this version of the claim. */
-  markStaffSynced(claimId: string, version: number): Promise<void> {
-    return this.claims.markStaffSynced(claimId, version);
-  }
-
-  /** Puts a claim whose staff sync failed back in the queue, not before `until`. */
-  deferStaffSync(claimId: string, until: Date): Promise<void> {
-    return this.claims.deferStaffSync(claimId, until);
-  }
-
-  /** Claims changed before `before` whose latest change the staff's view may not show yet. */
-  listStaffSyncPending(before: Date, limit?: number): Promise<string[]> {
-    return this.claims.listStaffSyncPending(before, limit);
-  }
-
-  /** A customer's claims, newest first. */
-  listForCustomer(customer: CustomerIdentity, limit?: number): Promise<Claim[]> {
-    return this.claims.listForCustomer(customer, limit);
-  }
-
-  /** A customer's own claim by number; someone else's number is not found, exactly like a missing one. */
-  findForCustomer(customer: CustomerIdentity, number: string): Promise<Claim | undefined> {
-    return this.claims.findForCustomer(customer, number);
-  }
-
-  /** Records what the customer added; a claim waiting for them returns to the staff. Idempotent on `eventId`. */
-  async addCustomerInfo(claimId: string, customer: CustomerIdentity, info: { readonly text?: string; readonly attachments: readonly Attachment[] }, eventId: string): Promise<Claim> {
-    return this.changed(await this.claims.addCustomerInfo(claimId, customer, info, eventId));
-  }
+/**
+ * The claims as the flows, jobs and adapters see them: the registry's changes beside the store's
+ * reads, sweep queries and outbox marks, bound into one object that satisfies each consumer's
+ * narrow port (the conversation runner's ClaimsPort, the notifier's, the sweeps', the staff desk's,
+ * the Slack sync's). Wiring only: nothing here decides anything, and nothing but the registry writes.
+ * @example const claims = deskClaims(registry, repository); new ConversationRunner({ desk, store, claims, senders });
+ */
+export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSweeps & ClaimOutbox): DeskClaims {
+  return {
+    // reads
+    findById: (id) => store.findById(id),
+    findByNumber: (number) => store.findByNumber(number),
+    findForCustomer: (customer, number) => store.findForCustomer(customer, number),
+    listForCustomer: (customer, limit) => store.listForCustomer(customer, limit),
+    listOpenForAssignee: (staffId, limit) => store.listOpenForAssignee(staffId, limit),
+    departmentStats: (department, since, now) => store.departmentStats(department, since, now),
+    listSlaDue: (now, limit) => store.listSlaDue(now, limit),
+    listSurveyDue: (now, limit) => store.listSurveyDue(now, limit),
+    listNotifyPending: (before, limit) => store.listNotifyPending(before, limit),
+    listStaffSyncPending: (before, limit) => store.listStaffSyncPending(before, limit),
+    markStaffSynced: (id, version) => store.markStaffSynced(id, version),
+    deferStaffSync: (id, until) => store.deferStaffSync(id, until),
+    clearNotifyPending: (id, version) => store.clearNotifyPending(id, version),
+    // changes
+    submit: (draft, key) => registry.submit(draft, key),
+    apply: (id, command, actor, options) => registry.apply(id, command, actor, options),
+    take: (id, staffId, options) => registry.take(id, staffId, options),
+    assign: (id, assigneeId, actor, options) => registry.assign(id, assigneeId, actor, options),
+    addCustomerInfo: (id, customer, info, eventId) => registry.addCustomerInfo(id, customer, info, eventId),
+    answerSurvey: (customer, number, answer) => registry.answerSurvey(customer, number, answer),
+    recordDelivered: (id, eventId, at) => registry.recordDelivered(id, eventId, at),
+    recordDeliveryFailed: (id, eventId, failure) => registry.recordDeliveryFailed(id, eventId, failure),
+    runSlaChecks: (id) => registry.runSlaChecks(id),
+    advanceSurvey: (id) => registry.advanceSurvey(id),
+  };
 }

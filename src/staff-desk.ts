@@ -2,7 +2,8 @@ import type { DeskConfig, StaffMember } from './domain/desk.js';
 import { isDomainError } from './domain/errors.js';
 import type { Claim, Decision } from './domain/lifecycle.js';
 import { canStaff, staffById, staffBySlack, type StaffAction, type StaffRefusal } from './domain/staff.js';
-import type { ClaimRegistry } from './registry.js';
+import type { ClaimReads } from './domain/claim-ports.js';
+import type { ClaimChanges } from './registry.js';
 import type { StaffActionRecord } from './store/staff-actions.js';
 
 /** A person in Slack: workspace and user id. */
@@ -44,12 +45,15 @@ export interface StaffAudit {
   record(entry: StaffActionRecord): Promise<void>;
 }
 
+/** The claim reads and changes staff actions need (the registry's changes, the store's reads). */
+export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply'>;
+
 const ATTEMPTS = 3;
 
 /**
  * What staff do with claims, whatever the console (Slack or the web console): identifies the
- * person from the desk config, checks the role rules (src/domain/staff.ts), applies the change
- * through the registry with compare-and-swap (a concurrent change re-checks the rules on the fresh
+ * person from the desk config, checks the role rules (src/domain/staff.ts), has the registry plan
+ * and apply the change with compare-and-swap (a concurrent change re-checks the rules on the fresh
  * claim), and records every action, done or refused.
  * @example
  * const result = await staff.act({ teamId: 'T1', userId: 'U1' }, claim.id, { action: 'take' });
@@ -58,7 +62,7 @@ const ATTEMPTS = 3;
 export class StaffDesk {
   constructor(
     private readonly desk: DeskConfig,
-    private readonly registry: ClaimRegistry,
+    private readonly claims: StaffClaimsPort,
     private readonly audit: StaffAudit,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -72,14 +76,14 @@ export class StaffDesk {
   async view(who: StaffIdentity, number: string): Promise<StaffResult> {
     const member = this.identify(who);
     if (!member) return this.refused(who, 'view', 'not_staff', undefined, undefined);
-    const claim = await this.registry.findByNumber(number);
+    const claim = await this.claims.findByNumber(number);
     return claim ? { ok: true, claim, member } : { ok: false, reason: 'not_found', member };
   }
 
   /** Checks whether a member may start an action (before a modal opens); records a refusal. */
   async check(who: StaffIdentity, claimId: string, action: StaffAction): Promise<StaffResult> {
     const member = this.identify(who);
-    const claim = await this.registry.findById(claimId);
+    const claim = await this.claims.findById(claimId);
     if (!claim) return member ? { ok: false, reason: 'not_found', member } : this.refused(who, action, 'not_staff', undefined, undefined);
     const permission = canStaff(this.desk, member, claim, action);
     if (!permission.allowed || !member) return this.refused(who, action, permission.allowed ? 'not_staff' : permission.reason, claim, member);
@@ -93,14 +97,14 @@ export class StaffDesk {
       await this.refused(who, 'view', 'not_staff', undefined, undefined);
       return undefined;
     }
-    return { member, claims: await this.registry.listOpenForAssignee(member.id) };
+    return { member, claims: await this.claims.listOpenForAssignee(member.id) };
   }
 
   /** Carries out a staff request on a claim. Never throws for a refusal; faults propagate. */
   async act(who: StaffIdentity, claimId: string, request: StaffRequest): Promise<StaffResult> {
     const member = this.identify(who);
     for (let attempt = 0; ; attempt++) {
-      const claim = await this.registry.findById(claimId);
+      const claim = await this.claims.findById(claimId);
       if (!claim) return member ? this.refused(who, request.action, 'not_found', undefined, member) : this.refused(who, request.action, 'not_staff', undefined, undefined);
       const permission = canStaff(this.desk, member, claim, request.action, request.action === 'assign' ? request.assigneeId : undefined);
       if (!permission.allowed || !member) return this.refused(who, request.action, permission.allowed ? 'not_staff' : permission.reason, claim, member);
@@ -112,7 +116,7 @@ export class StaffDesk {
         if (isDomainError(error, 'CONCURRENT_UPDATE') && attempt + 1 < ATTEMPTS) continue;
         const reason = failureOf(error);
         if (!reason) throw error;
-        const fresh = (await this.registry.findById(claimId)) ?? claim;
+        const fresh = (await this.claims.findById(claimId)) ?? claim;
         return this.refused(who, request.action, reason, fresh, member);
       }
     }
@@ -124,16 +128,16 @@ export class StaffDesk {
     switch (request.action) {
       case 'take':
         // from new only (the transition table): the review starts and the taker is the assignee
-        return this.registry.take(claim.id, member.id, { expectedVersion });
+        return this.claims.take(claim.id, member.id, { expectedVersion });
       case 'assign':
-        if (claim.assigneeId === request.assigneeId) return claim;
-        return this.registry.assign(claim.id, request.assigneeId, actor, { expectedVersion });
+        // the current assignee again changes nothing (src/domain/claim-changes.ts)
+        return this.claims.assign(claim.id, request.assigneeId, actor, { expectedVersion });
       case 'request_info':
-        return this.registry.apply(claim.id, { action: 'request_info', question: request.question }, actor, { expectedVersion });
+        return this.claims.apply(claim.id, { action: 'request_info', question: request.question }, actor, { expectedVersion });
       case 'resolve':
-        return this.registry.apply(claim.id, { action: 'resolve', decision: request.decision }, actor, { expectedVersion });
+        return this.claims.apply(claim.id, { action: 'resolve', decision: request.decision }, actor, { expectedVersion });
       case 'reopen':
-        return this.registry.apply(claim.id, { action: 'reopen', reason: request.reason }, actor, { expectedVersion });
+        return this.claims.apply(claim.id, { action: 'reopen', reason: request.reason }, actor, { expectedVersion });
     }
   }
 

@@ -18,7 +18,7 @@ export interface SlackPostPort {
   markDone(claimId: string, key: string): Promise<void>;
 }
 
-/** The claim reads and marks the sync needs (the ClaimRegistry). */
+/** The claim read and outbox mark the sync needs (the claim store's ports). */
 export interface SyncClaimsPort {
   findById(claimId: string): Promise<Claim | undefined>;
   markStaffSynced(claimId: string, version: number): Promise<void>;

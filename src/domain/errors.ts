@@ -31,3 +31,24 @@ export class DomainError extends Error {
 export function isDomainError(error: unknown, code?: DomainErrorCode): error is DomainError {
   return error instanceof DomainError && (code === undefined || error.code === code);
 }
+
+/**
+ * A business rule's "no" as data, for pure functions that plan rather than throw (see
+ * src/domain/claim-changes.ts). The service in front turns it into a {@link DomainError}.
+ * @example const refused = refusal('INVALID_TRANSITION', 'cannot assign a closed claim', { number });
+ */
+export interface Refusal {
+  readonly refusal: DomainErrorCode;
+  readonly message: string;
+  readonly details: Readonly<Record<string, string | number | boolean | undefined>>;
+}
+
+/** A {@link Refusal} with a code, a message (for logs and developers, never branched on) and details. */
+export function refusal(code: DomainErrorCode, message: string, details: Refusal['details'] = {}): Refusal {
+  return { refusal: code, message, details };
+}
+
+/** The coded error a refusal is raised as. */
+export function refusalError(refused: Refusal): DomainError {
+  return new DomainError(refused.refusal, refused.message, refused.details);
+}

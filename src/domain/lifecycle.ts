@@ -66,10 +66,12 @@ export const TRANSITIONS: Readonly<Record<ClaimAction, { readonly from: readonly
 };
 
 /** Who did something. Staff are named by their desk-config id; customers and the system are not named. */
-export type Actor =
-  | { readonly kind: 'staff'; readonly staffId: string }
-  | { readonly kind: 'customer' }
-  | { readonly kind: 'system'; readonly reason: string };
+export const Actor = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('staff'), staffId: z.string().min(1).max(128) }).strict().readonly(),
+  z.object({ kind: z.literal('customer') }).strict().readonly(),
+  z.object({ kind: z.literal('system'), reason: z.string().min(1).max(200) }).strict().readonly(),
+]);
+export type Actor = z.infer<typeof Actor>;
 
 /** One entry of a claim's history. */
 export interface ClaimEvent {

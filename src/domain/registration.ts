@@ -1,9 +1,9 @@
 import { ClaimDraft, type ClaimDraftInput } from './claim.js';
 import { findCategory, offersKind, type DeskConfig } from './desk.js';
 import { DomainError } from './errors.js';
-import { registrationEvent, type ClaimEvent } from './lifecycle.js';
+import { registrationEvent, type Claim, type ClaimEvent } from './lifecycle.js';
 import { slaDue, warningAt, type SlaDue } from './sla.js';
-import { yearIn } from './numbering.js';
+import { formatClaimNumber, yearIn } from './numbering.js';
 import { formatIssues } from './zod-issues.js';
 
 /** A validated claim, ready for the registry to give it a number and store it. */
@@ -47,5 +47,26 @@ export function prepareRegistration(input: ClaimDraftInput, desk: DeskConfig, re
     receivedAt,
     event: registrationEvent(receivedAt),
     slaNextCheckAt: warningAt(receivedAt, sla.firstResponseDueAt, desk.sla.warnAtShare),
+  };
+}
+
+/**
+ * The claim a registration creates under its number: status `new`, version 1, the registration
+ * event as its history (what the store's `register` inserts; also the registry benchmark's generator).
+ * @example const claim = registeredClaim(prepareRegistration(draft, desk, now), id, 123); // claim.number === '2026-000123'
+ */
+export function registeredClaim(prepared: PreparedRegistration, id: string, seq: number): Claim {
+  return {
+    id,
+    number: formatClaimNumber(prepared.year, seq),
+    ...prepared.draft,
+    status: 'new',
+    version: 1,
+    department: prepared.department,
+    createdAt: prepared.receivedAt,
+    updatedAt: prepared.receivedAt,
+    sla: prepared.sla,
+    reopenCount: 0,
+    history: [prepared.event],
   };
 }

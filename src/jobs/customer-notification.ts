@@ -15,7 +15,7 @@ export interface NotifyJobData {
   readonly claimId: string;
 }
 
-/** The claim reads and writes the notifications need (the ClaimRegistry). */
+/** The claim reads and writes the notifications need: the store's reads and outbox mark, the registry's delivery records (bound by `deskClaims`). */
 export interface NotifyClaimsPort {
   findById(claimId: string): Promise<Claim | undefined>;
   recordDelivered(claimId: string, eventId: string, at: Date): Promise<void>;
@@ -217,7 +217,7 @@ export interface NotificationScheduler {
  * exponential backoff; an event still failing after `giveUpAfterMs` is given up and staff are
  * told) and the sweep that schedules what a crash between a change and its job left behind (or
  * what ran out of retries). Scheduling is idempotent: the job is unique on the claim id.
- * @example const notifications = await scheduleCustomerNotifications(agenda, notifier, registry);
+ * @example const notifications = await scheduleCustomerNotifications(agenda, notifier, claims);
  * registry.onChange((claim) => void notifications.enqueue(claim));
  */
 export async function scheduleCustomerNotifications(agenda: Agenda, notifier: CustomerNotifier, claims: NotifyClaimsPort, options: CustomerNotificationOptions = {}): Promise<NotificationScheduler> {

@@ -5,7 +5,7 @@ import { scheduleClaimSweep, type ClaimSweepOptions } from './sweep.js';
 /** The sweep that records SLA warnings and breaches as they fall due. */
 export const SLA_SWEEP_JOB = 'sla.sweep';
 
-/** What the sweep needs (the ClaimRegistry). */
+/** What the sweep needs: the store's due list and the registry's step (bound by `deskClaims` in src/registry.ts). */
 export interface SlaPort {
   listSlaDue(now: Date, limit?: number): Promise<string[]>;
   /** Records what is due for one claim; staff are told through its history (the Slack sync). */
@@ -20,7 +20,7 @@ export type SlaSweepOptions = ClaimSweepOptions;
  * events — each exactly once per claim and deadline, whatever the number of workers, since the
  * events are written compare-and-swap and checked before writing — and staff hear of them from
  * the claim's history (a warning to the assignee, a breach escalated to the department's heads).
- * @example await scheduleSlaSweep(agenda, registry);
+ * @example await scheduleSlaSweep(agenda, deskClaims(registry, repository));
  */
 export async function scheduleSlaSweep(agenda: Agenda, port: SlaPort, options: SlaSweepOptions = {}): Promise<void> {
   await scheduleClaimSweep(agenda, SLA_SWEEP_JOB, { list: (now, limit) => port.listSlaDue(now, limit), step: (claimId) => port.runSlaChecks(claimId) }, { ...options, batch: 100 });

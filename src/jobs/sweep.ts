@@ -23,7 +23,7 @@ export interface ClaimSweepOptions {
  * batches (another batch while a full one came back, up to `maxRounds`) and steps each one. The
  * job carries no data; steps must be idempotent (at-least-once), and a failing claim never stops
  * the others. The SLA, survey and staff sync sweeps are all this.
- * @example await scheduleClaimSweep(agenda, 'sla.sweep', { list: registry.listSlaDue, step: registry.runSlaChecks }, { batch: 100 });
+ * @example await scheduleClaimSweep(agenda, 'sla.sweep', { list: claims.listSlaDue, step: claims.runSlaChecks }, { batch: 100 });
  */
 export async function scheduleClaimSweep(
   agenda: Agenda,

@@ -114,7 +114,7 @@ describe('Slack: a customer files a claim by direct message', () => {
     const number = /\d{4}-\d{6}/.exec(anna.replies.join('\n'))?.[0];
     expect(number).toBeDefined();
 
-    const claim = await desk.app.registry.findByNumber(number ?? '');
+    const claim = await desk.app.claims.findByNumber(number ?? '');
     expect(claim).toMatchObject({
       customer: { channel: 'slack', userId: ANNA, teamId: TEAM },
       conversation: { channel: 'slack', chatId: desk.fake.dmChannelFor(ANNA), teamId: TEAM },

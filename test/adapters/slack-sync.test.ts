@@ -59,7 +59,7 @@ describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () 
     const before = count();
     const api = new SlackApi({ token: SLACK_TOKEN, apiUrl: desk.fake.url });
     const other = () =>
-      new SlackClaimSync({ desk: desk.app.registry.desk, api, posts: new SlackPostStore(desk.app.db), claims: desk.app.registry, onError: () => undefined });
+      new SlackClaimSync({ desk: desk.app.registry.desk, api, posts: new SlackPostStore(desk.app.db), claims: desk.app.claims, onError: () => undefined });
     // three at once; if the desk's own sync (a job) holds the claim just then, all three are told
     // "busy" and go again, as the sweep would
     let outcomes: string[] = [];

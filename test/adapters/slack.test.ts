@@ -46,7 +46,7 @@ describe('Slack: the staff console', () => {
   });
 
   const fresh = async () => {
-    const found = await desk.app.registry.findById(claim.id);
+    const found = await desk.app.claims.findById(claim.id);
     if (!found) throw new Error('claim vanished');
     return found;
   };
@@ -260,7 +260,7 @@ describe('Slack: the staff console', () => {
     const [a, b] = await Promise.all([desk.press(IVAN, ACTIONS.take, other.id), desk.press(MARIA, ACTIONS.take, other.id)]);
     expect([a.status, b.status]).toEqual([200, 200]);
     await desk.settled();
-    const taken = await desk.app.registry.findById(other.id);
+    const taken = await desk.app.claims.findById(other.id);
     expect(taken?.status).toBe('in_review');
     expect(['ivan', 'maria']).toContain(taken?.assigneeId);
     const loser = taken?.assigneeId === 'ivan' ? MARIA : IVAN;

@@ -265,7 +265,7 @@ describe('the customer web chat over HTTP', () => {
       try {
         expect(stream.response.status).toBe(200);
         expect(stream.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-        const claim = await app.registry.findByNumber(number);
+        const claim = await app.claims.findByNumber(number);
         if (!claim) throw new Error('no claim');
         await app.registry.take(claim.id, 'maria');
         const notice = await stream.waitFor((entry) => entry.text.startsWith(t('en', 'notice.take', { number, due: '@' }).split('@')[0] ?? ''));
@@ -289,7 +289,7 @@ describe('the customer web chat over HTTP', () => {
     it('the decision and then the survey arrive live; a score pressed over the API is recorded', async () => {
       const stream = await anna.events((await anna.transcript()).at(-1)?.seq);
       try {
-        const claim = await app.registry.findByNumber(number);
+        const claim = await app.claims.findByNumber(number);
         if (!claim) throw new Error('no claim');
         await app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'replacement', responseText: 'We will replace the kettle.' } }, staff);
         await stream.waitFor((entry) => entry.text.includes('We will replace the kettle.'));
@@ -298,7 +298,7 @@ describe('the customer web chat over HTTP', () => {
         expect(survey.choices?.every((choice) => choice.lasting)).toBe(true);
         await accepted(anna.post('messages', { id: messageId(), choiceId: survey.choices?.[3]?.id }));
         await stream.waitFor((entry) => entry.text === t('en', 'survey.ask_comment'));
-        expect((await app.registry.findByNumber(number))?.survey?.score).toBe(4);
+        expect((await app.claims.findByNumber(number))?.survey?.score).toBe(4);
         // the press shows as the customer's "4", before the desk's question
         const pressed = await stream.waitFor((entry) => entry.from === 'customer' && entry.text === '4');
         expect(pressed.seq).toBeLessThan(stream.entries.find((entry) => entry.text === t('en', 'survey.ask_comment'))?.seq ?? 0);
@@ -450,7 +450,7 @@ describe('the customer web chat over HTTP', () => {
     // a whole intake with a file, a refused file and a decision happen here, whatever ran before
     const { client, number } = await registeredClaim();
     expect((await client.upload(SAMPLE_FILES.exe, 'image/jpeg', 'passwd')).status).toBe(415);
-    const claim = await app.registry.findByNumber(number);
+    const claim = await app.claims.findByNumber(number);
     if (!claim) throw new Error('no claim');
     await app.staff.act({ staffId: 'ivan' }, claim.id, { action: 'take' });
     await app.idle();

@@ -118,7 +118,7 @@ describe('the web console API', () => {
     const refused = await ivan.post(`/console/api/claims/${refund.number}/actions`, { action: 'take' });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ error: 'other_department', message: t('ru', 'staff.refused.other_department') });
-    expect((await desk.app.registry.findById(refund.id))?.status).toBe('new');
+    expect((await desk.app.claims.findById(refund.id))?.status).toBe('new');
 
     const taken = await olga.post(`/console/api/claims/${refund.number}/actions`, { action: 'take' });
     expect(taken.status).toBe(200);
@@ -135,7 +135,7 @@ describe('the web console API', () => {
     expect((await olga.post(path, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund' } })).status).toBe(400);
     expect((await olga.post(path, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'cash', responseText: 'x' } })).status).toBe(400);
     expect((await olga.post(path, { action: { $ne: 'take' } })).status).toBe(400);
-    expect((await desk.app.registry.findById(refund.id))?.status).toBe('in_review');
+    expect((await desk.app.claims.findById(refund.id))?.status).toBe('in_review');
     const res = await olga.post(path, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund', responseText: 'We will refund the full price within 10 days.' } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as ClaimBody).claim.decision?.outcome).toBe('accepted');

@@ -135,7 +135,7 @@ describe('the web chat and the staff console in a browser', () => {
     await waitForDesk(customer, t('en', 'survey.ask', { number }).slice(0, 40));
     await press(customer, '5');
     await waitForDesk(customer, t('en', 'survey.ask_comment').slice(0, 20));
-    await expect.poll(async () => (await desk.app.registry.findByNumber(number))?.survey?.score, POLL).toBe(5);
+    await expect.poll(async () => (await desk.app.claims.findByNumber(number))?.survey?.score, POLL).toBe(5);
     await mkdir(ARTIFACTS_DIR, { recursive: true });
     await customer.screenshot({ path: path.join(ARTIFACTS_DIR, 'web-chat.png') });
     expect(pageErrors).toEqual([]);

@@ -248,7 +248,7 @@ describe('when the staff asked the customer a question', () => {
       { type: 'status_changed', action: 'customer_replied', from: 'awaiting_customer', to: 'in_review' },
     ]);
     // no intake was started with it
-    expect(await env.app.registry.listForCustomer({ channel: 'telegram', userId: chat.from.userId })).toHaveLength(1);
+    expect(await env.app.claims.listForCustomer({ channel: 'telegram', userId: chat.from.userId })).toHaveLength(1);
   });
 
   it('takes photos as the answer, and returns an investigated claim to the investigation', async () => {

@@ -30,7 +30,7 @@ async function atProductQuestion(options: ConstructorParameters<typeof TestChat>
 }
 
 async function claimsOf(chat: TestChat) {
-  return env.app.registry.listForCustomer({ channel: 'telegram', userId: chat.from.userId });
+  return env.app.claims.listForCustomer({ channel: 'telegram', userId: chat.from.userId });
 }
 
 const hintLabels = (locale: Locale) => [t(locale, 'button.new_report'), t(locale, 'button.all_claims')];

@@ -537,7 +537,7 @@ describe('robustness', () => {
         return env.app.store.load(key);
       },
     });
-    const runner = new ConversationRunner({ desk: env.desk, store: counting, claims: env.app.registry, senders: { telegram: env.app.channel }, now: env.app.clock.now });
+    const runner = new ConversationRunner({ desk: env.desk, store: counting, claims: env.app.ports, senders: { telegram: env.app.channel }, now: env.app.clock.now });
     const chat = new TestChat(runner);
     await chat.send('/new');
     await chat.press(t('en', 'kind.claim'));

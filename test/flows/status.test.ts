@@ -341,7 +341,7 @@ describe('the "Status of …" button on the registration message', () => {
     await chat.press('Anna');
     await chat.send('+7 912 345-67-89');
     await chat.press(t('en', 'button.submit'));
-    const [claim] = await env.app.registry.listForCustomer({ channel: 'telegram', userId: chat.from.userId });
+    const [claim] = await env.app.claims.listForCustomer({ channel: 'telegram', userId: chat.from.userId });
     if (!claim) throw new Error('the intake registered nothing');
     expect(chat.text).toContain(claim.number);
     const statusButton = chat.choice(t('en', 'button.status_of', { number: claim.number }));

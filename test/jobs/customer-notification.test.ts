@@ -3,7 +3,7 @@ import { ACTIONS, VIEWS } from '../../adapters/slack/render.js';
 import { NOTIFY_JOB } from '../../src/jobs/customer-notification.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
 import { ClaimRepository } from '../../src/store/claims.js';
-import { prepareRegistration } from '../../src/domain/registration.js';
+import { ClaimRegistry } from '../../src/registry.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
 import type { ConversationReference } from '../../src/domain/claim.js';
 import { RecipientUnreachableError, type SendOptions } from '../../flows/runner.js';
@@ -37,7 +37,7 @@ describe('customer notifications: every event for the customer reaches them once
   });
 
   const fresh = async (claim: Claim) => {
-    const found = await desk.app.registry.findById(claim.id);
+    const found = await desk.app.claims.findById(claim.id);
     if (!found) throw new Error('claim vanished');
     return found;
   };
@@ -82,8 +82,8 @@ describe('customer notifications: every event for the customer reaches them once
 
   it('a change written while no job could be scheduled (a crash) is found by the sweep and told once', async () => {
     // another process wrote the change and died before scheduling: no listener ran here
-    const elsewhere = new ClaimRepository(desk.app.db);
-    const { claim } = await elsewhere.register(prepareRegistration(draft(telegramCustomer('5003')), desk.app.registry.desk, new Date()), 'notify-3');
+    const elsewhere = new ClaimRegistry(desk.app.registry.desk, new ClaimRepository(desk.app.db));
+    const { claim } = await elsewhere.submit(draft(telegramCustomer('5003')), 'notify-3');
     await elsewhere.apply(claim.id, { action: 'take' }, staff);
     await eventually(() => telegram.to('5003').length === 1);
     await eventually(async () => (await desk.app.db.collection('claims').findOne({ number: claim.number }))?.customerNotifyPending === undefined);

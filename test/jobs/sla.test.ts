@@ -76,7 +76,7 @@ describe('SLA warnings and escalations, with the real scheduler and Slack', () =
     expect(taken.ok).toBe(true);
 
     const events = async (claim: Claim) =>
-      ((await desk.app.registry.findById(claim.id))?.history ?? []).filter((event) => event.type.startsWith('sla_')).map((event) => `${event.slaDeadline ?? ''}:${event.type}`);
+      ((await desk.app.claims.findById(claim.id))?.history ?? []).filter((event) => event.type.startsWith('sla_')).map((event) => `${event.slaDeadline ?? ''}:${event.type}`);
     const deadline = Date.now() + 15 * SECOND;
     while ((await events(waiting)).length < 4 || (await events(answered)).length < 2) {
       if (Date.now() > deadline) throw new Error('the SLA events did not come');

@@ -65,7 +65,7 @@ describe('the satisfaction survey, end to end in a Slack DM', () => {
   });
 
   const fresh = async (claim: Claim) => {
-    const found = await desk.app.registry.findById(claim.id);
+    const found = await desk.app.claims.findById(claim.id);
     if (!found) throw new Error('claim vanished');
     return found;
   };

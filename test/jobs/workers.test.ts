@@ -56,7 +56,7 @@ describe('several workers on one database', () => {
     expect(first.sent.length).toBeGreaterThan(0);
     expect(second.sent.length).toBeGreaterThan(0);
     for (const id of ids) {
-      const claim = await a.registry.findById(id);
+      const claim = await a.claims.findById(id);
       expect(claim?.history.find((event) => event.action === 'take')?.deliveredAt).toBeInstanceOf(Date);
     }
   });
@@ -100,7 +100,7 @@ describe('a worker killed in the middle of a job', () => {
       // would deliver at once itself); the child's sweep finds the change and takes the job
       const writerClient = await MongoClient.connect(uri);
       const desk = await exampleDesk();
-      const writer = new ClaimRegistry(desk, new ClaimRepository(writerClient.db(), { survey: desk.survey }));
+      const writer = new ClaimRegistry(desk, new ClaimRepository(writerClient.db()));
       const { claim } = await writer.submit(draft(telegramCustomer('9101')), 'killed-1');
       await writer.apply(claim.id, { action: 'take' }, staff);
       await writerClient.close();
@@ -114,7 +114,7 @@ describe('a worker killed in the middle of a job', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(sender.to('9101')).toHaveLength(1);
       expect(sender.to('9101')[0]?.text).toContain(claim.number);
-      const stored = await survivor.registry.findById(claim.id);
+      const stored = await survivor.claims.findById(claim.id);
       expect(stored?.history.find((event) => event.action === 'take')?.deliveredAt).toBeInstanceOf(Date);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -154,7 +154,7 @@ describe('the digest', () => {
     const since = new Date(Date.now() - 60_000);
     const { claim } = await desk.app.registry.submit(draft({ ...telegramCustomer('9203'), category: 'refund' }), 'digest-3');
     await desk.app.db.collection('claims').updateOne({ number: claim.number }, { $set: { status: 'resolved', resolvedAt: new Date(), survey: { sentAt: new Date(), closeAt: new Date(Date.now() + 60_000), score: 4, answeredAt: new Date() } } });
-    const stats = await desk.app.registry.departmentStats('support', since);
+    const stats = await desk.app.claims.departmentStats('support', since, new Date());
     expect(stats).toEqual({ received: 1, open: 0, overdue: 0, resolved: 1, answers: 1, csat: 4 });
   });
 });

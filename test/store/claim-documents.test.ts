@@ -3,8 +3,8 @@ import { ObjectId } from 'mongodb';
 import { openTestDatabase, type TestDatabase } from '../support/db.js';
 import { draft, exampleDesk } from '../support/fixtures.js';
 import { COLLECTIONS, ensureIndexes, INDEXES, SUPERSEDED_INDEXES } from '../../src/store/collections.js';
-import { ClaimRepository, registeredClaim, toClaim, toClaimDocument } from '../../src/store/claims.js';
-import { prepareRegistration } from '../../src/domain/registration.js';
+import { ClaimRepository, toClaim, toClaimDocument } from '../../src/store/claims.js';
+import { prepareRegistration, registeredClaim } from '../../src/domain/registration.js';
 import { planTransition } from '../../src/domain/lifecycle.js';
 
 let t: TestDatabase;

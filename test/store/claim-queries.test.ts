@@ -52,7 +52,7 @@ const contact = (name: string) => ({ contact: { name, email: `${name.split(' ')[
 const product = (name: string) => ({ concerns: { product: name } });
 
 async function seed(): Promise<void> {
-  const registry = new ClaimRegistry(desk, new ClaimRepository(t.db, { now: clock.now, survey: desk.survey }), clock.now);
+  const registry = new ClaimRegistry(desk, new ClaimRepository(t.db, { now: clock.now }), clock.now);
   const at = (iso: string) => {
     const next = new Date(iso);
     if (next < clock.current) throw new Error(`the seed goes back in time at ${iso}`);

@@ -4,7 +4,7 @@ import { draft, exampleDesk } from '../support/fixtures.js';
 import { TestClock } from '../support/chat.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { ClaimRepository } from '../../src/store/claims.js';
-import { ClaimRegistry } from '../../src/registry.js';
+import { ClaimRegistry, deskClaims } from '../../src/registry.js';
 import { CustomerNotifier } from '../../src/jobs/customer-notification.js';
 import { CollectingChannel } from '../support/chat.js';
 import { Leases } from '../../src/store/leases.js';
@@ -19,12 +19,14 @@ describe('over time', () => {
   let desk: DeskConfig;
   const clock = new TestClock();
   let registry: ClaimRegistry;
+  let repository: ClaimRepository;
 
   beforeAll(async () => {
     t = await openTestDatabase('clock');
     await ensureIndexes(t.db);
     desk = await exampleDesk();
-    registry = new ClaimRegistry(desk, new ClaimRepository(t.db, { now: clock.now, survey: desk.survey }), clock.now);
+    repository = new ClaimRepository(t.db, { now: clock.now });
+    registry = new ClaimRegistry(desk, repository, clock.now);
   });
   afterAll(async () => {
     await t.close();
@@ -36,10 +38,10 @@ describe('over time', () => {
     await registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'repair', responseText: 'Repaired.' } }, staff);
     clock.advance(20 * HOUR);
     expect(await registry.runSlaChecks(claim.id)).toEqual([]); // resolved: nothing to check
-    expect(await registry.listSlaDue(clock.now())).not.toContain(claim.id);
+    expect(await repository.listSlaDue(clock.now())).not.toContain(claim.id);
     clock.advance(300 * HOUR); // past the 240 h resolution deadline
     await registry.apply(claim.id, { action: 'reopen', reason: 'It broke again.' }, staff);
-    expect(await registry.listSlaDue(clock.now())).toContain(claim.id);
+    expect(await repository.listSlaDue(clock.now())).toContain(claim.id);
     const recorded = await registry.runSlaChecks(claim.id);
     expect(recorded.map((event) => `${event.slaDeadline ?? ''}:${event.type}`)).toEqual(['resolution:sla_breach']);
   });
@@ -59,7 +61,7 @@ describe('over time', () => {
     const telegram = new CollectingChannel();
     const notifier = new CustomerNotifier({
       desk,
-      claims: registry,
+      claims: deskClaims(registry, repository),
       senders: { senderFor: () => telegram },
       reachability: { isUnreachable: () => Promise.resolve(false), markUnreachable: () => Promise.resolve() },
       leases: new Leases(t.db, 'notify_leases', clock.now),
@@ -68,7 +70,7 @@ describe('over time', () => {
     clock.advance(4 * 24 * HOUR);
     expect(await notifier.deliver(claim.id, event.id)).toBe('failed');
     expect(telegram.sent).toEqual([]);
-    const stored = await registry.findById(claim.id);
+    const stored = await repository.findById(claim.id);
     expect(stored?.history.find((candidate) => candidate.id === event.id)?.deliveryFailure).toBe('gave_up');
     expect(stored?.history.at(-1)).toMatchObject({ type: 'delivery_failed', aboutEventId: event.id, deliveryFailure: 'gave_up' });
     // delivering again changes nothing

@@ -7,17 +7,22 @@ import { ClaimRepository } from '../../src/store/claims.js';
 import { ClaimRegistry } from '../../src/registry.js';
 import { isDomainError } from '../../src/domain/errors.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
+import { changePolicy, isRefusal, plan, type ChangeCommandInput, type ClaimChange } from '../../src/domain/claim-changes.js';
+import type { Claim } from '../../src/domain/lifecycle.js';
+import { warningAt } from '../../src/domain/sla.js';
 
 let t: TestDatabase;
 let desk: DeskConfig;
 let registry: ClaimRegistry;
+let repository: ClaimRepository;
 const staff = { kind: 'staff', staffId: 'ivan' } as const;
 
 beforeAll(async () => {
   t = await openTestDatabase('claims');
   await ensureIndexes(t.db);
   desk = await exampleDesk();
-  registry = new ClaimRegistry(desk, new ClaimRepository(t.db));
+  repository = new ClaimRepository(t.db);
+  registry = new ClaimRegistry(desk, repository);
 });
 afterAll(async () => {
   await t.close();
@@ -43,7 +48,7 @@ describe('registering claims', () => {
     expect(claim.history).toHaveLength(1);
     expect(claim.history[0]).toMatchObject({ type: 'registered', notifyCustomer: true });
 
-    const stored = await registry['claims'].findById(claim.id);
+    const stored = await repository.findById(claim.id);
     expect(stored).toEqual(claim);
     const raw = await t.db.collection(COLLECTIONS.claims).findOne({ _id: new ObjectId(claim.id) });
     expect(raw?.createdAt).toBeInstanceOf(Date);
@@ -106,11 +111,11 @@ describe('registering claims', () => {
   it('stores operator-looking text as text', async () => {
     const text = '{"$gt": ""} $where: sleep(1000) <b>bold</b> *md* _x_ שלום 😡';
     const { claim } = await registry.submit(draft({ description: text, concerns: { product: '$ne', orderOrBatch: '{"$regex": ".*"}' } }), 'reg-operators');
-    const again = await registry['claims'].findById(claim.id);
+    const again = await repository.findById(claim.id);
     expect(again?.description).toBe(text);
     expect(again?.concerns).toEqual({ product: '$ne', orderOrBatch: '{"$regex": ".*"}' });
-    expect(await registry['claims'].findByNumber('{"$gt": ""}')).toBeUndefined();
-    expect(await registry['claims'].findById('{"$gt": ""}')).toBeUndefined();
+    expect(await repository.findByNumber('{"$gt": ""}')).toBeUndefined();
+    expect(await repository.findById('{"$gt": ""}')).toBeUndefined();
   });
 
   it('tells about how many claims are stored, for the start-up size check', async () => {
@@ -128,7 +133,7 @@ describe('registering claims', () => {
     const a = await registry.submit(draft({ customer }), 'list-a');
     const b = await registry.submit(draft({ customer }), 'list-b');
     await registry.submit(draft({ customer: { channel: 'slack', userId: 'lister', teamId: 'T1' } }), 'list-other-channel');
-    const mine = await registry['claims'].listForCustomer(customer);
+    const mine = await repository.listForCustomer(customer);
     expect(mine.map((c) => c.id)).toEqual([b.claim.id, a.claim.id]);
   });
 });
@@ -160,7 +165,7 @@ describe('moving claims through their lifecycle', () => {
     const { claim } = await registry.submit(draft(), 'life-invalid');
     const error = await refusal(() => registry.apply(claim.id, { action: 'close' }, staff));
     expect(isDomainError(error, 'INVALID_TRANSITION')).toBe(true);
-    expect(await registry['claims'].findById(claim.id)).toEqual(claim);
+    expect(await repository.findById(claim.id)).toEqual(claim);
   });
 
   it('lets exactly one of two simultaneous takes win', async () => {
@@ -170,7 +175,7 @@ describe('moving claims through their lifecycle', () => {
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes.filter((o) => o.status === 'rejected')) expect(isDomainError(o.reason, 'INVALID_TRANSITION')).toBe(true);
-    const after = await registry['claims'].findById(claim.id);
+    const after = await repository.findById(claim.id);
     expect(after?.history.filter((e) => e.action === 'take')).toHaveLength(1);
     expect(after?.version).toBe(2);
   });
@@ -180,13 +185,88 @@ describe('moving claims through their lifecycle', () => {
     await registry.assign(claim.id, 'ivan', staff, { expectedVersion: 1 });
     const error = await refusal(() => registry.apply(claim.id, { action: 'take' }, staff, { expectedVersion: 1 }));
     expect(isDomainError(error, 'CONCURRENT_UPDATE')).toBe(true);
-    const mine = await registry['claims'].listOpenForAssignee('ivan');
+    const mine = await repository.listOpenForAssignee('ivan');
     expect(mine.map((c) => c.id)).toContain(claim.id);
   });
 
   it('answers CLAIM_NOT_FOUND for an unknown or malformed id', async () => {
     expect(isDomainError(await refusal(() => registry.apply(new ObjectId().toHexString(), { action: 'take' }, staff)), 'CLAIM_NOT_FOUND')).toBe(true);
     expect(isDomainError(await refusal(() => registry.apply('nope', { action: 'take' }, staff)), 'CLAIM_NOT_FOUND')).toBe(true);
+  });
+});
+
+describe('applying a planned change (compare-and-swap on version)', () => {
+  const planned = (claim: Claim, command: ChangeCommandInput, now = new Date()): ClaimChange => {
+    const result = plan(claim, command, changePolicy(desk), now);
+    if (isRefusal(result)) throw new Error(result.message);
+    return result;
+  };
+  const raw = (claim: Claim) => t.db.collection(COLLECTIONS.claims).findOne({ _id: new ObjectId(claim.id) });
+
+  it('writes a new version with its events and outbox marks, and returns exactly what is stored', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-1');
+    await repository.markStaffSynced(claim.id, claim.version);
+    const taken = await repository.apply(claim, planned(claim, { type: 'take', staffId: 'ivan' }));
+    expect(taken).toMatchObject({ version: 2, status: 'in_review', assigneeId: 'ivan' });
+    expect(await repository.findById(claim.id)).toEqual(taken);
+    expect(await raw(claim)).toMatchObject({ staffSyncPending: true, customerNotifyPending: true });
+  });
+
+  it('writes nothing on a version that is no longer current: undefined, plan again', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-2');
+    const moved = await registry.assign(claim.id, 'maria', staff);
+    expect(await repository.apply(claim, planned(claim, { type: 'take', staffId: 'ivan' }))).toBeUndefined();
+    expect(await repository.findById(claim.id)).toEqual(moved);
+  });
+
+  it('bookkeeping keeps the version: the sweeps\' schedule, a delivery mark on its event', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-3');
+    const taken = await registry.take(claim.id, 'ivan');
+    await repository.markStaffSynced(taken.id, taken.version);
+    const scheduled = await repository.apply(taken, planned(taken, { type: 'sla_checks' }));
+    expect(scheduled?.version).toBe(taken.version);
+    // staff answered: the next check is the resolution warning
+    expect((await raw(taken))?.slaNextCheckAt).toEqual(warningAt(taken.createdAt, taken.sla.resolutionDueAt, desk.sla.warnAtShare));
+    const notice = taken.history.find((event) => event.notifyCustomer && event.deliveredAt === undefined);
+    if (!notice) throw new Error('no notice');
+    const at = new Date('2026-11-23T10:00:00Z');
+    const marked = await repository.apply(taken, planned(taken, { type: 'delivered', eventId: notice.id, at }));
+    expect(marked?.version).toBe(taken.version);
+    expect((await repository.findById(taken.id))?.history.find((event) => event.id === notice.id)?.deliveredAt).toEqual(at);
+    expect((await raw(taken))?.staffSyncPending).toBeUndefined();
+  });
+
+  it('a new version with a mark: the event pushed and the mark on the other event', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-4');
+    const taken = await registry.take(claim.id, 'ivan');
+    const notice = taken.history.find((event) => event.notifyCustomer && event.deliveredAt === undefined);
+    if (!notice) throw new Error('no notice');
+    const failed = await repository.apply(taken, planned(taken, { type: 'delivery_failed', eventId: notice.id, failure: 'unreachable' }));
+    const stored = await repository.findById(claim.id);
+    expect(stored).toEqual(failed);
+    expect(stored?.history.find((event) => event.id === notice.id)?.deliveryFailure).toBe('unreachable');
+    expect(stored?.history.at(-1)).toMatchObject({ type: 'delivery_failed', aboutEventId: notice.id });
+  });
+
+  it('the registry plans again from the fresh claim when another change won the swap', async () => {
+    const { claim } = await registry.submit(draft(), 'apply-5');
+    let applies = 0;
+    const interfering = new ClaimRegistry(desk, {
+      findById: (id) => repository.findById(id),
+      findForCustomer: (customer, number) => repository.findForCustomer(customer, number),
+      register: (prepared, key) => repository.register(prepared, key),
+      surveyedSince: (customer, since, exceptId) => repository.surveyedSince(customer, since, exceptId),
+      apply: async (current, change) => {
+        // someone else assigns the claim between this plan and its write
+        if (applies++ === 0) await registry.assign(current.id, 'olga', staff);
+        return repository.apply(current, change);
+      },
+    });
+    const taken = await interfering.take(claim.id, 'ivan');
+    expect(applies).toBe(2);
+    expect(taken).toMatchObject({ version: 3, status: 'in_review', assigneeId: 'ivan' });
+    expect(taken.history.map((event) => `${event.type}:${event.assigneeId ?? event.to ?? ''}`)).toEqual(['registered:new', 'assigned:olga', 'status_changed:in_review', 'assigned:ivan']);
+    expect(await repository.findById(claim.id)).toEqual(taken);
   });
 });
 
@@ -202,7 +282,7 @@ describe('information the customer adds', () => {
     expect(after.history.at(-1)).toMatchObject({ id: 'info:1', type: 'customer_info', note: 'The serial number is SN-42.', attachments: [file], actor: { kind: 'customer' }, notifyCustomer: false });
     const again = await registry.addCustomerInfo(claim.id, customer, { text: 'The serial number is SN-42.', attachments: [] }, 'info:1');
     expect(again.version).toBe(after.version);
-    expect((await registry.findForCustomer(customer, claim.number))?.history.filter((e) => e.type === 'customer_info')).toHaveLength(1);
+    expect((await repository.findForCustomer(customer, claim.number))?.history.filter((e) => e.type === 'customer_info')).toHaveLength(1);
   });
 
   it('answers a request for information and moves the claim back where it was, in one write', async () => {
@@ -215,7 +295,7 @@ describe('information the customer adds', () => {
     expect(answered.version).toBe(asked.version + 1);
     expect(answered.history.slice(-2).map((e) => e.action ?? e.type)).toEqual(['customer_info', 'customer_replied']);
     expect(answered.resumeStatus).toBeUndefined();
-    expect((await registry.findForCustomer(customer, claim.number))?.status).toBe('in_review');
+    expect((await repository.findForCustomer(customer, claim.number))?.status).toBe('in_review');
   });
 
   it('is refused for someone else\'s claim (as not found), for a resolved claim, and when empty; nothing changes', async () => {
@@ -227,24 +307,24 @@ describe('information the customer adds', () => {
     await registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'rejected', reason: 'unfounded', responseText: 'The kettle works as designed.' } }, staff);
     const resolved = await refusal(() => registry.addCustomerInfo(claim.id, customer, { text: 'But it does not!', attachments: [] }, 'info:3c'));
     expect(isDomainError(resolved, 'INVALID_TRANSITION')).toBe(true);
-    const stored = await registry.findForCustomer(customer, claim.number);
+    const stored = await repository.findForCustomer(customer, claim.number);
     expect(stored?.history.some((e) => e.type === 'customer_info')).toBe(false);
   });
 
   it('finds a claim by number only for its own customer', async () => {
     const { claim } = await registry.submit(draft({ customer }), 'add-4');
-    expect((await registry.findForCustomer(customer, claim.number))?.id).toBe(claim.id);
-    expect(await registry.findForCustomer({ channel: 'telegram', userId: 'stranger' }, claim.number)).toBeUndefined();
-    expect(await registry.findForCustomer({ channel: 'slack', userId: 'adder' }, claim.number)).toBeUndefined();
+    expect((await repository.findForCustomer(customer, claim.number))?.id).toBe(claim.id);
+    expect(await repository.findForCustomer({ channel: 'telegram', userId: 'stranger' }, claim.number)).toBeUndefined();
+    expect(await repository.findForCustomer({ channel: 'slack', userId: 'adder' }, claim.number)).toBeUndefined();
   });
 
   it('tells Slack customers of two workspaces apart', async () => {
     const inTeamA = { channel: 'slack', userId: 'U0SAME0001', teamId: 'T0AAAA0001' } as const;
     const inTeamB = { channel: 'slack', userId: 'U0SAME0001', teamId: 'T0BBBB0001' } as const;
     const { claim } = await registry.submit(draft({ customer: inTeamA, conversation: { channel: 'slack', chatId: 'D0A', teamId: 'T0AAAA0001' } }), 'add-team');
-    expect((await registry.findForCustomer(inTeamA, claim.number))?.id).toBe(claim.id);
-    expect(await registry.findForCustomer(inTeamB, claim.number)).toBeUndefined();
-    expect(await registry.listForCustomer(inTeamB)).toEqual([]);
+    expect((await repository.findForCustomer(inTeamA, claim.number))?.id).toBe(claim.id);
+    expect(await repository.findForCustomer(inTeamB, claim.number)).toBeUndefined();
+    expect(await repository.listForCustomer(inTeamB)).toEqual([]);
     const refused = await refusal(() => registry.addCustomerInfo(claim.id, inTeamB, { text: 'hi', attachments: [] }, 'info:team'));
     expect(isDomainError(refused, 'CLAIM_NOT_FOUND')).toBe(true);
   });

@@ -35,7 +35,7 @@ describe('web chat retention', () => {
       await files.put({ bytes: Buffer.from('%PDF-1.7 receipt'), fileName: 'receipt.pdf', mimeType: 'application/pdf', ownerId: visitor.id });
     }
     const desk = await exampleDesk();
-    await new ClaimRegistry(desk, new ClaimRepository(t.db, { survey: desk.survey })).submit(
+    await new ClaimRegistry(desk, new ClaimRepository(t.db)).submit(
       draft({ customer: { channel: 'web', userId: customer.id }, conversation: { channel: 'web', chatId: customer.id } }),
       'retention-1',
     );

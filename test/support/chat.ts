@@ -6,7 +6,7 @@ import { draft, exampleDesk } from './fixtures.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { ClaimRepository } from '../../src/store/claims.js';
 import { MongoConversationStore } from '../../src/store/conversations.js';
-import { ClaimRegistry } from '../../src/registry.js';
+import { ClaimRegistry, deskClaims, type DeskClaims } from '../../src/registry.js';
 import { ConversationRunner, type MessageSender, type SendOptions } from '../../flows/runner.js';
 import type { Attachment, ClaimDraftInput, ConversationReference } from '../../src/domain/claim.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
@@ -46,6 +46,8 @@ export interface DeskUnderTest {
   readonly runner: ConversationRunner;
   readonly registry: ClaimRegistry;
   readonly claims: ClaimRepository;
+  /** The claim ports as main.ts hands them to the runner, jobs and adapters. */
+  readonly ports: DeskClaims;
   readonly store: MongoConversationStore;
   readonly channel: CollectingChannel;
   readonly clock: TestClock;
@@ -63,7 +65,8 @@ export function deskUnderTest(db: Db, desk: DeskConfig, clock = new TestClock())
     const claims = new ClaimRepository(db, { now: clock.now });
     const registry = new ClaimRegistry(desk, claims, clock.now);
     const store = new MongoConversationStore(db);
-    return { claims, registry, store, runner: new ConversationRunner({ desk, store, claims: registry, senders: { telegram: channel, slack: channel, web: channel }, now: clock.now }) };
+    const ports = deskClaims(registry, claims);
+    return { claims, registry, ports, store, runner: new ConversationRunner({ desk, store, claims: ports, senders: { telegram: channel, slack: channel, web: channel }, now: clock.now }) };
   };
   const first = make();
   return {
