@@ -112,7 +112,7 @@ describe('a killed database (SIGKILL)', () => {
     expect(count(/not answering/) - before).toBeLessThanOrEqual(1);
 
     // the same client goes on: the claim is there, and a retried submit gets it, not a second number
-    expect((await app.registry.findById(claim.id))?.number).toBe(claim.number);
+    expect((await app.claims.findById(claim.id))?.number).toBe(claim.number);
     const again = await app.registry.submit(draft(), 'outage-killed-1');
     expect(again).toMatchObject({ created: false, claim: { number: claim.number } });
     const next = await app.registry.submit(draft(), 'outage-killed-2');

@@ -36,6 +36,7 @@ interface Running {
   readonly server: LocalServer;
   readonly client: MongoClient;
   readonly registry: ClaimRegistry;
+  readonly claims: ClaimRepository;
 }
 
 async function open(dataDir: string): Promise<Running> {
@@ -43,7 +44,8 @@ async function open(dataDir: string): Promise<Running> {
   const client = await MongoClient.connect(server.uri, { serverSelectionTimeoutMS: 2_000, maxPoolSize: 20 });
   const db = client.db('desk');
   await ensureIndexes(db);
-  return { server, client, registry: new ClaimRegistry(desk, new ClaimRepository(db)) };
+  const claims = new ClaimRepository(db);
+  return { server, client, registry: new ClaimRegistry(desk, claims), claims };
 }
 
 function kill(running: Running): void {
@@ -74,7 +76,7 @@ async function verify(dataDir: string, acknowledged: readonly Acknowledged[]): P
   try {
     const db = running.client.db('desk');
     for (const ack of acknowledged) {
-      const claim = await running.registry.findById(ack.id);
+      const claim = await running.claims.findById(ack.id);
       expect(claim?.number, `claim ${ack.number} was acknowledged`).toBe(ack.number);
     }
     const numbers = (await db.collection(COLLECTIONS.claims).find({}, { projection: { number: 1 } }).toArray()).map((c) => String(c.number));
@@ -111,7 +113,7 @@ describe('the local database killed with SIGKILL', () => {
     for (let round = 0; round < 8; round++) {
       // each start checks what the rounds before it were told, then writes until killed
       const running = await open(dataDir);
-      for (const ack of acknowledged) expect((await running.registry.findById(ack.id))?.number, `claim ${ack.number} was acknowledged`).toBe(ack.number);
+      for (const ack of acknowledged) expect((await running.claims.findById(ack.id))?.number, `claim ${ack.number} was acknowledged`).toBe(ack.number);
       let killed = false;
       const writers = Array.from({ length: 6 }, async () => {
         while (!killed) {
