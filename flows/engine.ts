@@ -38,6 +38,17 @@ export function parseCommand(text: string): { readonly name: Command | 'unknown'
   return { name: known, args: (match[2] ?? '').trim() };
 }
 
+/**
+ * Where files the customer sends now would go (`report:<draft>` at the report's files step,
+ * `claim:<id>` while /add runs), or undefined when no dialog step takes files.
+ * @example filesTarget(state) // 'report:web:v1:abc' at the files step, undefined between dialogs
+ */
+export function filesTarget(state: ConversationState | undefined, desk: DeskConfig, now: Date): string | undefined {
+  if (!state || state.flowId === null || isIdle(state, desk, now)) return undefined;
+  const dialog = DIALOGS[state.flowId];
+  return dialog && dialog.version === state.flowVersion ? dialog.filesTarget?.(state) : undefined;
+}
+
 function isIdle(state: ConversationState, desk: DeskConfig, now: Date): boolean {
   return state.flowId !== null && now.getTime() - state.lastActivityAt.getTime() > desk.conversation.idleMinutes * 60_000;
 }

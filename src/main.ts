@@ -212,10 +212,19 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
-    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions(), pruneWebChats: () => pruneWebChats(webChatStore, uploads) }, {
-      names: [NOTIFY_JOB],
-      onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats' }[what]}`, { count }),
-    });
+    await scheduleHousekeeping(
+      scheduler,
+      {
+        pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
+        pruneConsoleSessions: () => consoleAuth.pruneSessions(),
+        pruneWebChats: () => pruneWebChats(webChatStore, uploads),
+        pruneUploads: () => uploads.pruneUnattached(new Date(Date.now() - UNATTACHED_UPLOAD_HOURS * 3_600_000)),
+      },
+      {
+        names: [NOTIFY_JOB],
+        onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds' }[what]}`, { count }),
+      },
+    );
     // the job is scheduled right after the change; the sweep catches what a crash left behind
     registry.onChange((claim) => {
       notifications.enqueue(claim).catch((error: unknown) => log.warn('jobs', 'scheduling a notification failed; the sweep will', { claimId: claim.id, error: errorName(error) }));
@@ -233,7 +242,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     });
     log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
     // the customer web chat: its live connections end before the server closes
-    const webChat = mountWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log });
+    const webChat = mountWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 } });
     stops.push(() => {
       webChat.close();
       return Promise.resolve();
@@ -428,6 +437,9 @@ async function startSlack(parts: {
   log.info('slack', 'receiving events by HTTP', { team: identity.teamId, path: SLACK_EVENTS_PATH });
   return { sync, ...(receiver ? { receiver } : {}) };
 }
+
+/** Hours an upload no claim holds is kept (its sender is not in a dialog any more), then deleted. */
+export const UNATTACHED_UPLOAD_HOURS = 6;
 
 /** Days an abandoned web chat (no claim, nothing written) is kept, with its uploads. */
 export const WEB_CHAT_RETENTION_DAYS = 30;

@@ -63,4 +63,41 @@ describe('web chat retention', () => {
     // the kept ones are not looked at again until a retention period has passed
     expect(await chat.pruneAbandoned(before, 500)).toEqual({ looked: 0, pruned: [] });
   });
+
+  it('deletes uploads no claim holds after a few hours, unless their sender is still in a dialog', async () => {
+    const desk = await exampleDesk();
+    const registry = new ClaimRegistry(desk, new ClaimRepository(t.db, { survey: desk.survey }));
+    const pdf = (ownerId: string, fileName: string) => files.put({ bytes: Buffer.from('%PDF-1.7 receipt'), fileName, mimeType: 'application/pdf', ownerId, target: 'report:x' });
+    const sent = await chat.createVisitor('e'.repeat(64), 'en');
+    const added = await chat.createVisitor('f'.repeat(64), 'en');
+    const writing = await chat.createVisitor('g'.repeat(64), 'en');
+    const leftover = await chat.createVisitor('h'.repeat(64), 'en');
+    // a file sent with a report, a file added to a claim later, one of a report still being written, one never used
+    const withReport = await pdf(sent.id, 'with-report.pdf');
+    const unused = await pdf(sent.id, 'unused.pdf');
+    const addedLater = await pdf(added.id, 'added.pdf');
+    const inDialog = await pdf(writing.id, 'draft.pdf');
+    const abandoned = await pdf(leftover.id, 'abandoned.pdf');
+    const attachment = (fileId: string) => ({ channel: 'web' as const, kind: 'document' as const, fileId, mimeType: 'application/pdf', sizeBytes: 16 });
+    await registry.submit(draft({ customer: { channel: 'web', userId: sent.id }, conversation: { channel: 'web', chatId: sent.id }, attachments: [attachment(withReport)] }), 'unattached-1');
+    const claim = (await registry.submit(draft({ customer: { channel: 'web', userId: added.id }, conversation: { channel: 'web', chatId: added.id } }), 'unattached-2')).claim;
+    await registry.addCustomerInfo(claim.id, { channel: 'web', userId: added.id }, { attachments: [attachment(addedLater)] }, 'info-1');
+    await t.db.collection<{ _id: string }>('conversations').insertOne({ _id: `web:${writing.id}`, channel: 'web', chatId: writing.id, version: 3, flowId: 'intake', flowVersion: 1, stepId: 'files', answers: {}, lastActivityAt: new Date(), processed: [] });
+    await t.db.collection<{ _id: string }>('conversations').insertOne({ _id: `web:${leftover.id}`, channel: 'web', chatId: leftover.id, version: 3, flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: new Date(), processed: [] });
+
+    const exists = async (id: string) => (await files.open(id)) !== undefined;
+    // files younger than the cut-off are not looked at
+    expect(await files.pruneUnattached(new Date(Date.now() - 3_600_000))).toBe(0);
+    // (the earlier test's receipts, never sent with a report, go too)
+    expect(await files.pruneUnattached(new Date(Date.now() + 1_000))).toBeGreaterThanOrEqual(2);
+    expect(await exists(unused)).toBe(false);
+    expect(await exists(abandoned)).toBe(false);
+    for (const kept of [withReport, addedLater, inDialog]) expect(await exists(kept)).toBe(true);
+    // files a claim holds are marked and not looked at again; the one in a dialog is, later
+    expect(await count('uploads.files', { 'metadata.attached': true })).toBe(2);
+    await t.db.collection<{ _id: string }>('conversations').updateOne({ _id: `web:${writing.id}` }, { $set: { flowId: null } });
+    expect(await files.pruneUnattached(new Date(Date.now() + 1_000))).toBe(1);
+    expect(await exists(inDialog)).toBe(false);
+    expect(await exists(withReport)).toBe(true);
+  });
 });
