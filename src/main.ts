@@ -248,7 +248,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       return Promise.resolve();
     });
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) });
+    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) });
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });
       const example = await staffWithExamplePassword(desk);
@@ -444,12 +444,16 @@ export const UNATTACHED_UPLOAD_HOURS = 6;
 /** Days an abandoned web chat (no claim, nothing written) is kept, with its uploads. */
 export const WEB_CHAT_RETENTION_DAYS = 30;
 
+/** Hours a web chat whose visitor never wrote is kept (a flood of new chats leaves such records). */
+export const SILENT_WEB_CHAT_RETENTION_HOURS = 24;
+
 /** Deletes abandoned web chats and their uploads, up to 10 000 visitors looked at a run. */
 async function pruneWebChats(chat: WebChatStore, uploads: FileStore, now = new Date()): Promise<number> {
   const before = new Date(now.getTime() - WEB_CHAT_RETENTION_DAYS * 86_400_000);
+  const silentBefore = new Date(now.getTime() - SILENT_WEB_CHAT_RETENTION_HOURS * 3_600_000);
   let pruned = 0;
   for (let round = 0; round < 20; round++) {
-    const batch = await chat.pruneAbandoned(before, 500);
+    const batch = await chat.pruneAbandoned(before, 500, silentBefore);
     await uploads.deleteOwnedBy(batch.pruned);
     pruned += batch.pruned.length;
     if (batch.looked < 500) break;

@@ -279,7 +279,7 @@ export const en = {
   'console.login.password': 'Password',
   'console.login.submit': 'Sign in',
   'console.login.invalid': 'Wrong staff id or password.',
-  'console.login.locked': 'Too many failed attempts. Please try again in {minutes} min.',
+  'console.login.wait': 'Too many failed attempts. Please wait {seconds} s and try again.',
   'console.login.busy': 'Too many sign-in attempts right now. Please try again in a minute.',
   'console.login.expired': 'Your session has ended. Please sign in again.',
   'console.nav.claims': 'Claims',

@@ -277,7 +277,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.login.password': 'Пароль',
   'console.login.submit': 'Войти',
   'console.login.invalid': 'Неверный идентификатор или пароль.',
-  'console.login.locked': 'Слишком много неудачных попыток. Попробуйте снова через {minutes} мин.',
+  'console.login.wait': 'Слишком много неудачных попыток. Подождите {seconds} с и попробуйте снова.',
   'console.login.busy': 'Сейчас слишком много попыток входа. Попробуйте через минуту.',
   'console.login.expired': 'Сеанс завершён. Пожалуйста, войдите снова.',
   'console.nav.claims': 'Претензии',

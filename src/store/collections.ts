@@ -48,6 +48,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
   [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
   [COLLECTIONS.consoleSessions]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
+  // the sign-in throttle's records, deleted by housekeeping once expired (no TTL index: portable)
+  [COLLECTIONS.consoleLogins]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
   [COLLECTIONS.webChatVisitors]: [
     { key: { tokenHash: 1 }, name: 'token_hash_unique', unique: true },
     { key: { createdAt: 1 }, name: 'by_created_at' },

@@ -186,7 +186,7 @@ describe('limits against floods', () => {
   beforeAll(async () => {
     t = await openTestDatabase('webchat_limits');
     await ensureIndexes(t.db);
-    ({ http, chat } = await mounted(t.db, { sessionsPerMinute: 3, concurrentUploads: 1, postsPerMinute: 4 }));
+    ({ http, chat } = await mounted(t.db, { sessionsPerMinute: 3, sessionsPerMinutePerAddress: 2, trustProxy: 1, postsPerMinute: 4 }));
   });
   afterAll(async () => {
     chat.close();
@@ -194,12 +194,19 @@ describe('limits against floods', () => {
     await t.close();
   });
 
-  it('starts only so many new chats a minute: then 429 with Retry-After, and nothing is created', async () => {
-    const start = () => fetch(`${http.url}/chat/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect([(await start()).status, (await start()).status, (await start()).status]).toEqual([201, 201, 201]);
-    const refused = await start();
-    expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  it('starts only so many new chats a minute per client address, then desk-wide as a last resort: 429 with Retry-After, nothing created', async () => {
+    const start = (address: string) => fetch(`${http.url}/chat/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: '{}' });
+    expect([(await start('198.51.100.1')).status, (await start('198.51.100.1')).status]).toEqual([201, 201]);
+    const flooding = await start('198.51.100.1');
+    expect(flooding.status).toBe(429);
+    expect(Number(flooding.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await flooding.json()) as { message: string }).message).toMatch(/from this address/);
+    // another customer, behind the same trusted proxy, is not held back by that flood
+    expect((await start('203.0.113.5')).status).toBe(201);
+    // the desk-wide limit (3 here) is the last resort
+    const deskWide = await start('192.0.2.7');
+    expect(deskWide.status).toBe(429);
+    expect(((await deskWide.json()) as { message: string }).message).toMatch(/right now/);
     expect(await t.db.collection('web_chat_visitors').countDocuments()).toBe(3);
   });
 

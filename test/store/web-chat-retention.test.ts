@@ -64,6 +64,28 @@ describe('web chat retention', () => {
     expect(await chat.pruneAbandoned(before, 500)).toEqual({ looked: 0, pruned: [] });
   });
 
+  it('deletes chats whose visitor never wrote after a day (what a flood of new chats leaves), keeping those who wrote', async () => {
+    clock = new Date('2026-11-01T10:00:00Z');
+    const flood = await Promise.all(['1', '2', '3'].map((n) => chat.createVisitor(n.repeat(64), 'en')));
+    // one opened the page (the desk greeted it) but never wrote; another wrote
+    await chat.appendDesk(flood[0]?.id ?? '', { text: 'Hello', expects: 'choice' });
+    const writer = await chat.createVisitor('9'.repeat(64), 'en');
+    await chat.appendCustomer(writer.id, 'msg-writer-1', { text: 'My kettle broke' });
+    clock = new Date('2026-11-02T11:00:00Z');
+    const before = new Date('2026-10-03T11:00:00Z'); // 30 days
+    const silentBefore = new Date('2026-11-01T11:00:00Z'); // a day
+    const result = await chat.pruneAbandoned(before, 500, silentBefore);
+    // (the first test's visitor who never wrote goes too)
+    expect(result.pruned).toEqual(expect.arrayContaining(flood.map((visitor) => visitor.id)));
+    expect(result.pruned).not.toContain(writer.id);
+    expect(await count('web_chat_messages', { visitorId: flood[0]?.id })).toBe(0);
+    expect(await count('web_chat_visitors', { _id: writer.id })).toBe(1);
+    // without the shorter horizon they are kept for the full retention period
+    const late = await chat.createVisitor('8'.repeat(64), 'en');
+    clock = new Date('2026-11-04T11:00:00Z');
+    expect((await chat.pruneAbandoned(new Date('2026-10-05T11:00:00Z'), 500)).pruned).not.toContain(late.id);
+  });
+
   it('deletes uploads no claim holds after a few hours, unless their sender is still in a dialog', async () => {
     const desk = await exampleDesk();
     const registry = new ClaimRegistry(desk, new ClaimRepository(t.db, { survey: desk.survey }));
@@ -82,8 +104,8 @@ describe('web chat retention', () => {
     await registry.submit(draft({ customer: { channel: 'web', userId: sent.id }, conversation: { channel: 'web', chatId: sent.id }, attachments: [attachment(withReport)] }), 'unattached-1');
     const claim = (await registry.submit(draft({ customer: { channel: 'web', userId: added.id }, conversation: { channel: 'web', chatId: added.id } }), 'unattached-2')).claim;
     await registry.addCustomerInfo(claim.id, { channel: 'web', userId: added.id }, { attachments: [attachment(addedLater)] }, 'info-1');
-    await t.db.collection<{ _id: string }>('conversations').insertOne({ _id: `web:${writing.id}`, channel: 'web', chatId: writing.id, version: 3, flowId: 'intake', flowVersion: 1, stepId: 'files', answers: {}, lastActivityAt: new Date(), processed: [] });
-    await t.db.collection<{ _id: string }>('conversations').insertOne({ _id: `web:${leftover.id}`, channel: 'web', chatId: leftover.id, version: 3, flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: new Date(), processed: [] });
+    await t.db.collection<{ _id: string; [field: string]: unknown }>('conversations').insertOne({ _id: `web:${writing.id}`, channel: 'web', chatId: writing.id, version: 3, flowId: 'intake', flowVersion: 1, stepId: 'files', answers: {}, lastActivityAt: new Date(), processed: [] });
+    await t.db.collection<{ _id: string; [field: string]: unknown }>('conversations').insertOne({ _id: `web:${leftover.id}`, channel: 'web', chatId: leftover.id, version: 3, flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: new Date(), processed: [] });
 
     const exists = async (id: string) => (await files.open(id)) !== undefined;
     // files younger than the cut-off are not looked at

@@ -7,7 +7,8 @@ import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
 import { CLAIM_STATUSES, Decision, REJECTION_REASONS, type Claim } from '../../../src/domain/lifecycle.js';
 import type { Locale } from '../../../src/domain/locale.js';
 import { assignableStaff, canStaff } from '../../../src/domain/staff.js';
-import { HttpError, readJson, sendJson, TokenBucket, type HttpServer } from '../../../src/http.js';
+import { clientAddress, HttpError, RateLimiter, readJson, sendJson, TokenBucket, type HttpServer } from '../../../src/http.js';
+import type { Logger } from '../../../src/log.js';
 import { t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import type { StaffDesk, StaffFailure, StaffRequest } from '../../../src/staff-desk.js';
@@ -17,8 +18,10 @@ import { pageLocale } from '../pages.js';
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
 
-/** Sign-in attempts one instance checks a minute at most (each runs scrypt). */
-const SIGN_INS_PER_MINUTE = 60;
+/** Sign-in attempts one instance checks a minute from one client address (each runs scrypt). */
+const SIGN_INS_PER_MINUTE_PER_ADDRESS = 10;
+/** Sign-in attempts one instance checks a minute altogether: a last resort far above the per-address limit. */
+const SIGN_INS_PER_MINUTE = 300;
 
 /** A claim number as people type it. */
 const CLAIM_NUMBER = /^\d{4}-\d{6,9}$/;
@@ -47,6 +50,10 @@ export interface ConsoleApiOptions {
   readonly secureCookie: boolean;
   /** PUBLIC_URL, when set: its origin is the console's too. */
   readonly publicUrl?: string;
+  /** Reverse proxies in front of the desk whose X-Forwarded-For is trusted for the client address (TRUST_PROXY). */
+  readonly trustProxy?: number;
+  /** Failed and throttled sign-ins, by staff id and client address only. */
+  readonly log?: Logger;
 }
 
 /** The signed-in member of a request, or a 401. */
@@ -183,6 +190,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
 
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   const signIns = new TokenBucket(SIGN_INS_PER_MINUTE, SIGN_INS_PER_MINUTE);
+  const signInsPerAddress = new RateLimiter(SIGN_INS_PER_MINUTE_PER_ADDRESS);
 
   const requireStaff: RequireStaff = async (req) => {
     const token = cookieOf(req, SESSION_COOKIE);
@@ -207,14 +215,22 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   http.route('POST', '/console/api/login', async (req, res) => {
     checkOrigin(req, publicOrigin);
     const input = await readJson(req, LoginInput, 4096);
-    // each check costs scrypt's memory and time: a cap for the instance, whatever logins are tried
-    if (!signIns.take()) throw new HttpError(429, 'busy', t(localeOf(req, desk), 'console.login.busy'), { 'retry-after': String(signIns.retryAfterSeconds()) });
-    const result = await auth.signIn(input.login, input.password);
+    const address = clientAddress(req, options.trustProxy ?? 0);
     const locale = localeOf(req, desk);
-    if (!result.ok && result.reason === 'locked') {
-      throw new HttpError(429, 'locked', t(locale, 'console.login.locked', { minutes: Math.ceil(result.retryAfterSeconds / 60) }), { 'retry-after': String(result.retryAfterSeconds) });
+    // each check costs scrypt's memory and time: a cap per address, and one for the instance far above it
+    if (!signInsPerAddress.take(address)) throw new HttpError(429, 'busy', t(locale, 'console.login.busy'), { 'retry-after': String(signInsPerAddress.retryAfterSeconds(address)) });
+    if (!signIns.take()) throw new HttpError(429, 'busy', t(locale, 'console.login.busy'), { 'retry-after': String(signIns.retryAfterSeconds()) });
+    const result = await auth.signIn(input.login, input.password, address);
+    // the staff id only when the login is one (a typed login may be anything), and the address
+    const who = { staffId: result.ok ? result.member.id : (result.staffId ?? 'unknown'), address };
+    if (!result.ok && result.reason === 'throttled') {
+      options.log?.warn('console', 'sign-in refused: too many failed attempts', { ...who, by: result.by, retryAfterSeconds: result.retryAfterSeconds });
+      throw new HttpError(429, 'throttled', t(locale, 'console.login.wait', { seconds: result.retryAfterSeconds }), { 'retry-after': String(result.retryAfterSeconds) });
     }
-    if (!result.ok) throw new HttpError(401, 'invalid_credentials', t(locale, 'console.login.invalid'));
+    if (!result.ok) {
+      options.log?.info('console', 'sign-in failed', who);
+      throw new HttpError(401, 'invalid_credentials', t(locale, 'console.login.invalid'));
+    }
     const maxAge = Math.floor((result.expiresAt.getTime() - Date.now()) / 1000);
     sendJson(res, 200, { staff: memberView(result.member) }, { 'set-cookie': cookie(result.token, maxAge) });
   });
