@@ -32,7 +32,8 @@ export const EnvConfig = z
       .min(0, 'expected a port from 0 to 65535')
       .max(65535, 'expected a port from 0 to 65535')
       .default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Unset: all interfaces (0.0.0.0), or only this machine (127.0.0.1) while staff have the example console password. */
+    HOST: z.string().min(1).optional(),
     PUBLIC_URL: Url('https://desk.example.com').optional(),
     TRUST_PROXY: z
       .string()

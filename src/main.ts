@@ -230,9 +230,13 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       notifications.enqueue(claim).catch((error: unknown) => log.warn('jobs', 'scheduling a notification failed; the sweep will', { claimId: claim.id, error: errorName(error) }));
     });
 
+    // while staff sign in with the published example password, only this machine may reach the
+    // desk unless HOST says otherwise
+    const exampleStaff = consoleAuth.enabled ? await staffWithExamplePassword(desk) : [];
+    const host = env.HOST ?? (exampleStaff.length > 0 ? '127.0.0.1' : '0.0.0.0');
     const http: HttpServer = await startHttpServer({
       port: env.PORT,
-      host: env.HOST,
+      host,
       onError: (error) => log.error('http', 'handler failed', { error: error instanceof Error ? error.name : 'unknown' }),
     });
     stops.push(() => http.close());
@@ -240,7 +244,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       const ok = await pingDatabase(db);
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
     });
-    log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
+    log.info('http', 'listening', { url: http.url, interface: host, health: `${http.url}/healthz` });
     // the customer web chat: its live connections end before the server closes
     const webChat = mountWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 } });
     stops.push(() => {
@@ -251,9 +255,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) });
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });
-      const example = await staffWithExamplePassword(desk);
-      if (example.length > 0) {
-        log.warn('console', env.PUBLIC_URL ? 'staff with the example password cannot sign in (PUBLIC_URL is set); set their own with npm run console:password' : 'staff sign in with the example password; set your own with npm run console:password', { staff: example.join(', ') });
+      if (exampleStaff.length > 0) {
+        const listening = env.HOST ? '' : '; until then the desk listens on 127.0.0.1 only (set HOST=0.0.0.0 to listen on every interface anyway)';
+        const set = 'give each their own: npm run console:password, then put the hash in staff[].console.passwordHash of the desk config';
+        log.warn('console', `${env.PUBLIC_URL ? 'staff with the example password cannot sign in (PUBLIC_URL is set)' : 'staff sign in with the published example password'}; ${set}${listening}`, { staff: exampleStaff.join(', ') });
       }
     } else {
       log.info('console', 'staff console: nobody can sign in (no staff member has console.passwordHash in the desk config)');

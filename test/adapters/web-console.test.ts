@@ -185,6 +185,10 @@ describe('the web console API', () => {
     const before = await actionsCount();
     const csrf = await olga.post(`/console/api/claims/${defect.number}/actions`, { action: 'request_info', question: 'Photo?' }, { origin: 'https://evil.example' });
     expect(csrf.status).toBe(403);
+    // the same host and port over another scheme is another origin
+    const otherScheme = await olga.post(`/console/api/claims/${defect.number}/actions`, { action: 'request_info', question: 'Photo?' }, { origin: desk.app.url.replace(/^http:/, 'https:') });
+    expect(otherScheme.status).toBe(403);
+    expect((await olga.post('/console/api/logout', {}, { origin: desk.app.url.replace(/^http:/, 'https:') })).status).toBe(403);
     expect(await actionsCount()).toBe(before);
   });
 

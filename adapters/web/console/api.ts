@@ -70,19 +70,23 @@ function cookieOf(req: IncomingMessage, name: string): string | undefined {
 /**
  * State-changing requests must come from the console's own pages: a request whose `Origin` names
  * another site is refused (with SameSite=Strict cookies and JSON-only bodies, a third guard). The
- * console's origin is the request's own host, or PUBLIC_URL's (behind a proxy that rewrites Host).
+ * whole origin is compared — scheme, host and port: the console's own is `http://` + the request's
+ * Host (`https://` when a trusted proxy says it took the request over https), or PUBLIC_URL's.
  */
-function checkOrigin(req: IncomingMessage, publicOrigin: string | undefined): void {
+function checkOrigin(req: IncomingMessage, publicOrigin: string | undefined, trustProxy: number): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
-  let host: string;
+  let claimed: string;
   try {
-    host = new URL(origin).host;
+    claimed = new URL(origin).origin;
   } catch {
     // new URL throws a TypeError exactly for a malformed origin
     throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
   }
-  if (host !== req.headers.host && origin !== publicOrigin) throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
+  const forwardedProto = trustProxy > 0 ? String(req.headers['x-forwarded-proto'] ?? '').split(',').at(-1)?.trim().toLowerCase() : undefined;
+  const scheme = forwardedProto === 'https' ? 'https' : 'http';
+  const own = req.headers.host ? `${scheme}://${req.headers.host.toLowerCase()}` : undefined;
+  if (claimed !== own && claimed !== publicOrigin) throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
 }
 
 const LoginInput = z.object({ login: z.string().trim().min(1, 'expected your staff id').max(64), password: z.string().min(1, 'expected your password').max(256) }).strict();
@@ -213,7 +217,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     fileOf(claim, fileId)?.channel === 'web' ? `/console/api/claims/${claim.number}/files/${encodeURIComponent(fileId)}` : undefined;
 
   http.route('POST', '/console/api/login', async (req, res) => {
-    checkOrigin(req, publicOrigin);
+    checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
     const input = await readJson(req, LoginInput, 4096);
     const address = clientAddress(req, options.trustProxy ?? 0);
     const locale = localeOf(req, desk);
@@ -236,7 +240,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   });
 
   http.route('POST', '/console/api/logout', async (req, res) => {
-    checkOrigin(req, publicOrigin);
+    checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
     const token = cookieOf(req, SESSION_COOKIE);
     if (token) await auth.signOut(token);
     sendJson(res, 200, { ok: true }, { 'set-cookie': cookie('', 0) });
@@ -273,7 +277,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   });
 
   http.route('POST', '/console/api/claims/:number/actions', async (req, res, params) => {
-    checkOrigin(req, publicOrigin);
+    checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
     const member = await requireStaff(req);
     const claim = await claimByNumber(member, params.number ?? '');
     const request: StaffRequest = await readJson(req, ActionInput);
