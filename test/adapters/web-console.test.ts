@@ -281,6 +281,30 @@ describe('the web console API', () => {
     expect((await desk.anonymous().get(`/console/api/claims/${claim.number}/files/${onClaim}`)).status).toBe(401);
   });
 
+  it('names a download by the checked type, never the customer\'s extension, without control or bidi characters', async () => {
+    const files = new FileStore(desk.app.db);
+    const gif = Buffer.from('GIF89a a polyglot <html>');
+    const pdf = Buffer.from('%PDF-1.7 a page');
+    const cases: [Buffer, string, string, string][] = [
+      [gif, 'image/gif', 'poly.gif.html', 'poly.gif'],
+      [pdf, 'application/pdf', 'page.html', 'page.pdf'],
+      // a right-to-left override makes "invoice\u202Efdp.exe" look like "invoiceexe.pdf"
+      [pdf, 'application/pdf', 'invoice\u202efdp.exe', 'invoicefdp.pdf'],
+      [pdf, 'application/pdf', 'scan\u0000\u2066.PDF', 'scan.PDF'],
+    ];
+    const web = { customer: { channel: 'web' as const, userId: 'visitor-9' }, conversation: { channel: 'web' as const, chatId: 'visitor-9' } };
+    const stored: string[] = [];
+    for (const [bytes, mimeType, fileName] of cases) stored.push(await files.put({ bytes, fileName, mimeType, ownerId: 'visitor-9' }));
+    const attachments = cases.map(([bytes, mimeType, fileName], i) => ({ channel: 'web' as const, kind: 'document' as const, fileId: stored[i] ?? '', fileName, mimeType, sizeBytes: bytes.length }));
+    const { claim } = await desk.app.registry.submit(draft({ ...web, attachments }), 'web-console-names');
+    for (const [i, [, mimeType, , expected]] of cases.entries()) {
+      const res = await olga.get(`/console/api/claims/${claim.number}/files/${stored[i] ?? ''}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(mimeType);
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${expected}"; filename*=UTF-8''${encodeURIComponent(expected)}`);
+    }
+  });
+
   it('serves the page with a strict content security policy and no framing', async () => {
     const res = await desk.anonymous().get('/console', { 'accept-language': 'en-GB,en;q=0.9' });
     expect(res.status).toBe(200);

@@ -14,6 +14,7 @@ import type { ConsoleAuth } from '../../../src/console-auth.js';
 import type { StaffDesk, StaffFailure, StaffRequest } from '../../../src/staff-desk.js';
 import { historyText, labels, offeredActions, PLAIN, templateReply, type RenderContext } from '../../staff-text.js';
 import { pageLocale } from '../pages.js';
+import { allowedType, downloadName } from '../chat/files.js';
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
@@ -264,9 +265,9 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     const fileId = params.fileId ?? '';
     const file = fileOf(claim, fileId)?.channel === 'web' ? await options.files.open(fileId) : undefined;
     if (!file) throw new HttpError(404, 'not_found', 'no such file on this claim');
-    const name = (file.name ?? 'file').replace(/["\\\r\n]/g, '_');
+    const name = downloadName(file.name, file.mimeType);
     res.writeHead(200, {
-      'content-type': file.mimeType,
+      'content-type': allowedType(file.mimeType) ?? 'application/octet-stream',
       'content-length': file.size,
       'content-disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
       'content-security-policy': "default-src 'none'; sandbox",
