@@ -21,12 +21,26 @@ export interface RenderContext {
 export interface TextStyle {
   /** Makes a short value (a name, a file name) safe for the console's format. */
   escape(text: string): string;
-  /** A longer text people typed, set apart from the line that introduces it. */
+  /** A longer text people typed, set apart from the line that introduces it (and isolated: see `isolate`). */
   quote(text: string): string;
 }
 
-/** Plain text: the web console puts it in the page with textContent, so nothing needs escaping. */
-export const PLAIN: TextStyle = { escape: (text) => text, quote: (text) => `\n${text}` };
+/**
+ * Wraps each line of text people typed in Unicode isolates (FSI … PDI), so a right-to-left
+ * override or a run of Arabic in it cannot reorder the words around it on a staff screen. (The
+ * dialogs remove the bidi controls from what customers type; this also covers what was kept
+ * before, and names from the channels.)
+ * @example isolate('abc') // '\u2068abc\u2069'
+ */
+export function isolate(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `\u2068${line}\u2069`))
+    .join('\n');
+}
+
+/** Plain text: the web console puts it in the page with textContent, so nothing needs escaping; typed text is isolated. */
+export const PLAIN: TextStyle = { escape: (text) => text, quote: (text) => `\n${isolate(text)}` };
 
 /** Names of things in a language, shared by the consoles. */
 export const labels = {
@@ -57,7 +71,7 @@ export function offeredActions(claim: Pick<Claim, 'status'>): Exclude<StaffActio
 }
 
 function filesText(locale: Locale, files: readonly Attachment[], style: TextStyle): string {
-  const shown = files.slice(0, 5).map((file) => style.escape(file.fileName ?? t(locale, `staff.file.${file.kind}`)));
+  const shown = files.slice(0, 5).map((file) => isolate(style.escape(file.fileName ?? t(locale, `staff.file.${file.kind}`))));
   if (files.length > 5) shown.push(t(locale, 'staff.card.more_files', { count: files.length - 5 }));
   return shown.join(', ');
 }

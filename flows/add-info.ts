@@ -183,4 +183,9 @@ export const addInfoDialog: Dialog = {
     }
     return startAddInfo(between(state), turn, answers.success && answers.data.pending ? { pending: answers.data.pending } : {});
   },
+  filesTarget(state) {
+    // while /add runs: files go to the claim picked (or are held until one is)
+    const answers = AddInfoAnswers.safeParse(state.answers);
+    return `claim:${(answers.success ? answers.data.claimId : undefined) ?? 'to-pick'}`;
+  },
 };

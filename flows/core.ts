@@ -64,6 +64,11 @@ export interface Dialog {
   cancelled?(state: ConversationState, turn: Turn): Outbound;
   /** Whether leaving this dialog half-way loses something, so idling out deserves a message. */
   readonly unfinishedMatters: boolean;
+  /**
+   * Where files sent now would go (a key naming the report or the claim), or undefined when this
+   * step takes no files. Channels that store files themselves (the web chat) take a file only then.
+   */
+  filesTarget?(state: ConversationState): string | undefined;
 }
 
 /** A button before it gets its id: what it means and what it says. */

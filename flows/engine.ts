@@ -1,4 +1,6 @@
+import { safeFileName } from '../src/domain/claim.js';
 import type { DeskConfig } from '../src/domain/desk.js';
+import { cleanLine, cleanText } from '../src/domain/text.js';
 import { Locale, pickLocale } from '../src/domain/locale.js';
 import { addInfoDialog, addToClaim, ADD_INFO, contentToAdd, refusalOf, startAddInfo } from './add-info.js';
 import { between, customerClaims, globalChoiceId, info, parseChoiceId, prepend, reply, say, withNotice, type Dialog, type RequestResult, type StepOutcome, type Turn } from './core.js';
@@ -38,6 +40,17 @@ export function parseCommand(text: string): { readonly name: Command | 'unknown'
   return { name: known, args: (match[2] ?? '').trim() };
 }
 
+/**
+ * Where files the customer sends now would go (`report:<draft>` at the report's files step,
+ * `claim:<id>` while /add runs), or undefined when no dialog step takes files.
+ * @example filesTarget(state) // 'report:web:v1:abc' at the files step, undefined between dialogs
+ */
+export function filesTarget(state: ConversationState | undefined, desk: DeskConfig, now: Date): string | undefined {
+  if (!state || state.flowId === null || isIdle(state, desk, now)) return undefined;
+  const dialog = DIALOGS[state.flowId];
+  return dialog && dialog.version === state.flowVersion ? dialog.filesTarget?.(state) : undefined;
+}
+
 function isIdle(state: ConversationState, desk: DeskConfig, now: Date): boolean {
   return state.flowId !== null && now.getTime() - state.lastActivityAt.getTime() > desk.conversation.idleMinutes * 60_000;
 }
@@ -50,7 +63,8 @@ function isIdle(state: ConversationState, desk: DeskConfig, now: Date): boolean 
  * const outcome = step(undefined, { updateId: 'tg:1', from, content: { type: 'text', text: '/start' } }, { desk, now, results: new Map() });
  * // outcome.kind === 'need' (the customer's claims, to offer their last contact details)
  */
-export function step(stored: ConversationState | undefined, input: Inbound, env: StepEnv): StepOutcome {
+export function step(stored: ConversationState | undefined, raw: Inbound, env: StepEnv): StepOutcome {
+  const input = normaliseInbound(raw);
   const locale = stored?.locale ?? pickLocale(input.from.languageCode, env.desk.desk.defaultLocale);
   const previousSeq = stored?.prompt ?? 0;
   const turn: Turn = { desk: env.desk, now: env.now, input, locale, seq: previousSeq + 1, results: env.results };
@@ -75,6 +89,34 @@ export function step(stored: ConversationState | undefined, input: Inbound, env:
     state = between(state);
   }
   return finish(prepend(lead, dispatch(state, turn, previousSeq)), turn, env.now);
+}
+
+/**
+ * Customer input as the dialogs take it, whatever the channel: control characters (but tabs and
+ * line breaks) and bidi overrides removed from texts, captions, names and file names — the one
+ * place they are removed, so nothing a program slipped in reaches a claim, staff or a CSV export.
+ * @example normaliseInbound({ …, content: { type: 'text', text: 'Anna\u0000\u202e' } }).content // { type: 'text', text: 'Anna' }
+ */
+export function normaliseInbound(input: Inbound): Inbound {
+  const { from, content } = input;
+  const sender = from.displayName === undefined ? from : { ...from, displayName: cleanLine(from.displayName) };
+  switch (content.type) {
+    case 'text':
+      return { ...input, from: sender, content: { ...content, text: cleanText(content.text) } };
+    case 'contact':
+      return { ...input, from: sender, content: { ...content, phone: cleanLine(content.phone), ...(content.name !== undefined ? { name: cleanLine(content.name) } : {}) } };
+    case 'files': {
+      const attachments = content.attachments.map((file) => {
+        if (file.fileName === undefined) return file;
+        const { fileName, ...rest } = file;
+        const safe = safeFileName(fileName);
+        return safe === undefined ? rest : { ...rest, fileName: safe };
+      });
+      return { ...input, from: sender, content: { ...content, attachments, ...(content.caption !== undefined ? { caption: cleanText(content.caption) } : {}) } };
+    }
+    default:
+      return { ...input, from: sender };
+  }
 }
 
 /** Stamps the turn on the new state: its number (for button ids), language and time. */

@@ -501,6 +501,10 @@ export const intakeDialog: Dialog = {
     if (!IntakeAnswers.safeParse(state.answers).success) return startIntake(between(state), turn);
     return advance(state, state.answers, turn);
   },
+  filesTarget(state) {
+    const answers = IntakeAnswers.safeParse(state.answers);
+    return state.stepId === 'files' && answers.success ? `report:${answers.data.draftId}` : undefined;
+  },
 };
 
 /** The engine's /back command. */

@@ -4,7 +4,7 @@ import { isDomainError } from '../src/domain/errors.js';
 import type { Claim } from '../src/domain/lifecycle.js';
 import type { SurveyScore } from '../src/domain/survey.js';
 import type { Request, RequestResult } from './core.js';
-import { step } from './engine.js';
+import { filesTarget, step } from './engine.js';
 import type { ConversationKey, ConversationStore, Outbox, StoredConversation } from './state.js';
 import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound } from './types.js';
 
@@ -206,6 +206,15 @@ export class ConversationRunner {
         if (!recorded) reject(error instanceof Error ? error : new Error(String(error)));
       });
     });
+  }
+
+  /**
+   * Where files this chat sends now would go (a key naming the report or the claim), or undefined
+   * when no dialog step takes files: for channels that store the files themselves (the web chat).
+   */
+  async filesTarget(key: ConversationKey): Promise<string | undefined> {
+    const loaded = await this.options.store.load(key);
+    return filesTarget(loaded.state, this.options.desk, this.now());
   }
 
   /** Settles once every update handed over so far was handled and its replies sent or kept. */

@@ -32,8 +32,19 @@ export const EnvConfig = z
       .min(0, 'expected a port from 0 to 65535')
       .max(65535, 'expected a port from 0 to 65535')
       .default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Unset: all interfaces (0.0.0.0), or only this machine (127.0.0.1) while staff have the example console password. */
+    HOST: z.string().min(1).optional(),
     PUBLIC_URL: Url('https://desk.example.com').optional(),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^[0-5]$/, 'expected the number of reverse proxies in front of the desk, 0 to 5 (each appends the client address to X-Forwarded-For)')
+      .transform(Number)
+      .default(0),
+    WEB_UPLOADS_MAX_MB: z.coerce
+      .number('expected the megabytes all web chat uploads may take together, e.g. 2048')
+      .int('expected a whole number of megabytes, e.g. 2048')
+      .min(1, 'expected at least 1 megabyte')
+      .default(2048),
     DESK_CONFIG: z.string().min(1).default('config/desk.example.yaml'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], 'expected one of debug, info, warn, error').default('info'),
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a bot token from @BotFather such as 123456:ABC-DEF…').optional(),

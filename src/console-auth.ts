@@ -32,21 +32,25 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** What a sign-in attempt got. */
+/** What a sign-in attempt got. `staffId` names the member tried, when the login is one (for the log). */
 export type SignInResult =
   | { readonly ok: true; readonly token: string; readonly member: StaffMember; readonly expiresAt: Date }
-  | { readonly ok: false; readonly reason: 'invalid' }
-  | { readonly ok: false; readonly reason: 'locked'; readonly retryAfterSeconds: number };
+  | { readonly ok: false; readonly reason: 'invalid'; readonly staffId?: string }
+  | { readonly ok: false; readonly reason: 'throttled'; readonly by: 'login' | 'address'; readonly retryAfterSeconds: number; readonly staffId?: string };
 
 export interface ConsoleAuthOptions {
   /** Hours a session lasts at most (default 12: one working day). */
   readonly sessionHours?: number;
   /** Minutes without a request after which a session ends (default 120). */
   readonly idleMinutes?: number;
-  /** Failed sign-ins for one login within `lockMinutes` before it is locked (default 5). */
-  readonly maxFailures?: number;
-  /** Minutes a login stays locked after too many failures (default 15). */
-  readonly lockMinutes?: number;
+  /** Sign-in checks per login and per address that need no wait (default 5). */
+  readonly freeChecks?: number;
+  /** The longest wait between checks of one login, in seconds (default 60): its owner is never locked out for long. */
+  readonly maxLoginDelaySeconds?: number;
+  /** The longest wait between checks from one address, in seconds (default 900). */
+  readonly maxAddressDelaySeconds?: number;
+  /** Minutes without an attempt after which a login's or an address's failures are forgotten (default 15). */
+  readonly forgetMinutes?: number;
   readonly now?: () => Date;
   /** Refuse the example configuration's password (a deployed desk: PUBLIC_URL is set). */
   readonly refuseExamplePassword?: boolean;
@@ -77,18 +81,22 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('base6
  * are random 256-bit tokens, kept in the database only as their SHA-256 hash (a deployed desk
  * refuses the example configuration's password); a session ends
  * after `sessionHours`, after `idleMinutes` without use, on sign-out, or as soon as the member
- * leaves the desk config or loses their console password. Too many failed attempts lock the login
- * for a while (per login, across instances), answered the same way whether the login exists.
+ * leaves the desk config or loses their console password. Failed sign-ins are throttled per login
+ * and per client address (across instances) with growing waits: the first few checks are free,
+ * then each needs a wait twice the last (a login's up to a minute, so its owner is never locked out
+ * for long; an address's up to 15 minutes). Unknown logins are answered and timed the same.
  * @example
- * const result = await auth.signIn('olga', password);
+ * const result = await auth.signIn('olga', password, '203.0.113.7');
  * if (result.ok) setCookie(result.token);
  * const session = await auth.session(tokenFromCookie); // { member, expiresAt } or undefined
  */
 export class ConsoleAuth {
   private readonly sessionMs: number;
   private readonly idleMs: number;
-  private readonly maxFailures: number;
-  private readonly lockMs: number;
+  private readonly freeChecks: number;
+  private readonly maxLoginDelayMs: number;
+  private readonly maxAddressDelayMs: number;
+  private readonly forgetMs: number;
   private readonly now: () => Date;
   private readonly refuseExamplePassword: boolean;
 
@@ -99,8 +107,10 @@ export class ConsoleAuth {
   ) {
     this.sessionMs = (options.sessionHours ?? 12) * 3_600_000;
     this.idleMs = (options.idleMinutes ?? 120) * 60_000;
-    this.maxFailures = options.maxFailures ?? 5;
-    this.lockMs = (options.lockMinutes ?? 15) * 60_000;
+    this.freeChecks = options.freeChecks ?? 5;
+    this.maxLoginDelayMs = (options.maxLoginDelaySeconds ?? 60) * 1000;
+    this.maxAddressDelayMs = (options.maxAddressDelaySeconds ?? 900) * 1000;
+    this.forgetMs = (options.forgetMinutes ?? 15) * 60_000;
     this.now = options.now ?? (() => new Date());
     this.refuseExamplePassword = options.refuseExamplePassword ?? false;
   }
@@ -110,24 +120,33 @@ export class ConsoleAuth {
     return this.desk.staff.some((member) => member.console !== undefined);
   }
 
-  async signIn(login: string, password: string): Promise<SignInResult> {
-    const loginHash = sha256(`login:${login.trim().toLowerCase()}`);
+  /** Checks a login and password from a client address (throttled per login and per address). */
+  async signIn(login: string, password: string, address: string): Promise<SignInResult> {
+    const id = login.trim().toLowerCase();
+    const member = staffById(this.desk, id);
+    const known = member ? { staffId: member.id } : {};
+    const keys = { address: sha256(`address:${address}`), login: sha256(`login:${id}`) };
     const now = this.now();
-    // the attempt is counted before the password is checked, so parallel guesses cannot slip past the limit
-    if (!(await this.store.reserveAttempt(loginHash, now, new Date(now.getTime() - this.lockMs), this.maxFailures))) {
-      const window = await this.store.failures(loginHash);
-      const until = (window?.windowStart.getTime() ?? now.getTime()) + this.lockMs;
-      return { ok: false, reason: 'locked', retryAfterSeconds: Math.max(1, Math.ceil((until - now.getTime()) / 1000)) };
+    // the check is reserved before the password is checked, so parallel guesses cannot slip past the waits
+    for (const by of ['address', 'login'] as const) {
+      const reserved = await this.store.reserveCheck(keys[by], now, (checks) => this.delayAfter(checks, by), this.forgetMs);
+      if (!reserved.ok) return { ok: false, reason: 'throttled', by, retryAfterSeconds: Math.max(1, Math.ceil((reserved.until.getTime() - now.getTime()) / 1000)), ...known };
     }
-    const member = staffById(this.desk, login.trim().toLowerCase());
     const hash = member?.console?.passwordHash;
     const matches = await verifyPassword(password, hash ?? NO_ONE);
-    if (!member || !hash || !matches || (this.refuseExamplePassword && (await isExamplePassword(hash)))) return { ok: false, reason: 'invalid' };
-    await this.store.clearFailures(loginHash);
+    if (!member || !hash || !matches || (this.refuseExamplePassword && (await isExamplePassword(hash)))) return { ok: false, reason: 'invalid', ...known };
+    await this.store.clearChecks([keys.login, keys.address]);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.sessionMs);
     await this.store.create({ tokenHash: sha256(token), staffId: member.id, createdAt: now, expiresAt, idleUntil: new Date(Math.min(now.getTime() + this.idleMs, expiresAt.getTime())) });
     return { ok: true, token, member, expiresAt };
+  }
+
+  /** The wait before the next check after `checks` of them: none for the first few, then 2 s, 4 s, 8 s… up to the cap. */
+  private delayAfter(checks: number, by: 'login' | 'address'): number {
+    if (checks < this.freeChecks) return 0;
+    const cap = by === 'login' ? this.maxLoginDelayMs : this.maxAddressDelayMs;
+    return Math.min(cap, 2_000 * 2 ** Math.min(checks - this.freeChecks, 20));
   }
 
   /** The member behind a session token, or undefined (unknown, forged, ended, or no longer on the staff). */
@@ -152,8 +171,9 @@ export class ConsoleAuth {
     await this.store.delete(sha256(token));
   }
 
-  /** Deletes ended sessions (housekeeping); returns how many. */
-  pruneSessions(): Promise<number> {
-    return this.store.deleteEnded(this.now());
+  /** Deletes ended sessions and forgotten sign-in throttle records (housekeeping); returns how many. */
+  async pruneSessions(): Promise<number> {
+    const now = this.now();
+    return (await this.store.deleteEnded(now)) + (await this.store.deleteExpiredChecks(now));
   }
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { formatIssues } from './domain/zod-issues.js';
 
@@ -74,24 +74,81 @@ export async function sendFile(res: ServerResponse, file: string, contentType: s
   });
 }
 
+/** How fast a body must arrive (an upload): a trickle must not hold a slot for long. */
+export interface BodyPace {
+  /** The whole body must have arrived within this many milliseconds of the start. */
+  readonly deadlineMs: number;
+  /** From `graceMs` on, the body must have come at least this fast on average (bytes a second). */
+  readonly minBytesPerSecond: number;
+  /** How long a slow start is forgiven (default 5 s). */
+  readonly graceMs?: number;
+}
+
+/** The client went away before its body was read: nothing to answer, nothing failed on our side. */
+export class ClientAbortedError extends HttpError {
+  constructor() {
+    super(400, 'aborted', 'the request was cut off before its body arrived');
+    this.name = 'ClientAbortedError';
+  }
+}
+
+/** A refusal after which the rest of the body is not read: the connection closes after the answer. */
+const CLOSE: Readonly<Record<string, string>> = { connection: 'close' };
+
 /**
  * Reads a request body up to `limitBytes`; a larger body is refused with 413 as soon as it is
- * seen (by its content-length or while reading), without buffering the rest.
+ * seen (by its content-length or while reading), without buffering the rest. With `pace`, a body
+ * that takes longer than the deadline or comes slower than the minimum rate is refused with 408.
+ * Both refusals carry `Connection: close`: the server answers and closes the connection, so the
+ * rest of the body is dropped and no next request waits behind it. A client that goes away
+ * mid-body rejects with ClientAbortedError.
+ * @example const bytes = await readBody(req, 10 * 1024 * 1024, { deadlineMs: 120_000, minBytesPerSecond: 8192 });
  */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limitBytes: number, pace?: BodyPace): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, 'too_large', `expected a body of at most ${limitBytes} bytes`, CLOSE);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) throw new HttpError(413, 'too_large', `expected a body of at most ${limitBytes} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      req.resume(); // drain the rest without keeping it
-      throw new HttpError(413, 'too_large', `expected a body of at most ${limitBytes} bytes`);
+  if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge());
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const started = Date.now();
+    let size = 0;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const settle = (error: Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onGone);
+      if (error) {
+        req.on('error', () => undefined); // a reset while the rest is dropped is no news
+        reject(error);
+      } else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) settle(tooLarge());
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(undefined);
+    const onGone = () => settle(new ClientAbortedError());
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onGone);
+    if (pace) {
+      const tooSlow = () => settle(new HttpError(408, 'too_slow', 'the body came too slowly; try again on a better connection', CLOSE));
+      timers.push(setTimeout(tooSlow, pace.deadlineMs));
+      const grace = pace.graceMs ?? 5_000;
+      const check = () => {
+        if (((Date.now() - started) / 1000) * pace.minBytesPerSecond > size) tooSlow();
+        else timers.push(setTimeout(check, 1_000));
+      };
+      timers.push(setTimeout(check, grace));
     }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  });
 }
 
 /**
@@ -165,6 +222,73 @@ export class TokenBucket {
   retryAfterSeconds(): number {
     return Math.max(1, Math.ceil(((1 - this.tokens) / this.perMinute) * 60));
   }
+}
+
+/**
+ * Token buckets by key (a client address, a visitor): each key has its own `perMinute`, and at
+ * most `maxKeys` are remembered (the least recently used is forgotten first). In-process.
+ * @example const perAddress = new RateLimiter(10); if (!perAddress.take(address)) throw new HttpError(429, …);
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly burst = perMinute,
+    private readonly maxKeys = 10_000,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** Takes one token of this key; false when none is left. */
+  take(key: string): boolean {
+    return this.bucket(key).take();
+  }
+
+  /** Seconds until this key has a token again. */
+  retryAfterSeconds(key: string): number {
+    return this.bucket(key).retryAfterSeconds();
+  }
+
+  private bucket(key: string): TokenBucket {
+    let bucket = this.buckets.get(key);
+    if (bucket) this.buckets.delete(key);
+    else bucket = new TokenBucket(this.perMinute, this.burst, this.now);
+    this.buckets.set(key, bucket); // most recently used last
+    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
+    return bucket;
+  }
+}
+
+/**
+ * The client's address, for limits and logs. Behind `trustProxy` reverse proxies it is the
+ * address the outermost of them saw: that many hops from the right of `X-Forwarded-For` (each
+ * proxy appends the address it was called from; what a client wrote further left is not trusted).
+ * IPv4-mapped IPv6 addresses are shown as IPv4; other IPv6 addresses are taken by their /64 (one
+ * household or host), so a client cannot pick a fresh address for every request.
+ * @example clientAddress(req, 1) // '203.0.113.7' from `X-Forwarded-For: 198.51.100.2, 203.0.113.7`
+ */
+export function clientAddress(req: IncomingMessage, trustProxy = 0): string {
+  const socketAddress = req.socket.remoteAddress ?? 'unknown';
+  let address = socketAddress;
+  if (trustProxy > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const hops = [...(Array.isArray(header) ? header.join(',') : (header ?? '')).split(','), socketAddress].map((hop) => hop.trim()).filter((hop) => hop !== '');
+    const candidate = hops[Math.max(0, hops.length - 1 - trustProxy)] ?? socketAddress;
+    if (isIP(candidate.replace(/^\[|\]$/g, '')) !== 0) address = candidate.replace(/^\[|\]$/g, '');
+  }
+  return addressKey(address);
+}
+
+function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (isIP(address) !== 6) return address;
+  // the first four groups of the full form: the /64
+  const [head = '', tail = ''] = address.toLowerCase().split('%')[0]?.split('::') ?? [];
+  const front = head === '' ? [] : head.split(':');
+  const back = address.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+  const groups = [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 interface PatternRoute {
@@ -292,7 +416,10 @@ export async function startHttpServer(options: { port: number; host: string; onE
         }
         // once a body has started (an export, a download), a failure must not look like its end: cut the connection
         if (error instanceof HttpError) {
-          if (!res.headersSent) sendJson(res, error.status, { error: error.code, message: error.message }, error.headers);
+          // a refusal before the body was read: close after answering, so the rest of the body is
+          // dropped rather than read as the next request (a client that stops sending would hang)
+          const unread = !req.complete && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
+          if (!res.headersSent) sendJson(res, error.status, { error: error.code, message: error.message }, unread ? { ...error.headers, ...CLOSE } : error.headers);
           else res.destroy(error);
           return;
         }

@@ -233,18 +233,31 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
-    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions(), pruneWebChats: () => pruneWebChats(webChatStore, uploads) }, {
-      names: [NOTIFY_JOB],
-      onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats' }[what]}`, { count }),
-    });
+    await scheduleHousekeeping(
+      scheduler,
+      {
+        pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
+        pruneConsoleSessions: () => consoleAuth.pruneSessions(),
+        pruneWebChats: () => pruneWebChats(webChatStore, uploads),
+        pruneUploads: () => uploads.pruneUnattached(new Date(Date.now() - UNATTACHED_UPLOAD_HOURS * 3_600_000)),
+      },
+      {
+        names: [NOTIFY_JOB],
+        onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds' }[what]}`, { count }),
+      },
+    );
     // the job is scheduled right after the change; the sweep catches what a crash left behind
     registry.onChange((claim) => {
       notifications.enqueue(claim).catch((error: unknown) => log.warn('jobs', 'scheduling a notification failed; the sweep will', { claimId: claim.id, error: errorName(error) }));
     });
 
+    // while staff sign in with the published example password, only this machine may reach the
+    // desk unless HOST says otherwise
+    const exampleStaff = consoleAuth.enabled ? await staffWithExamplePassword(desk) : [];
+    const host = env.HOST ?? (exampleStaff.length > 0 ? '127.0.0.1' : '0.0.0.0');
     const http: HttpServer = await startHttpServer({
       port: env.PORT,
-      host: env.HOST,
+      host,
       onError: (error) => log.error('http', 'handler failed', { error: error instanceof Error ? error.name : 'unknown' }),
       database: { isUnavailable: isDatabaseUnavailable, health },
     });
@@ -253,20 +266,21 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       const ok = await health.check();
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
     });
-    log.info('http', 'listening', { url: http.url, health: `${http.url}/healthz` });
+    log.info('http', 'listening', { url: http.url, interface: host, health: `${http.url}/healthz` });
     // the customer web chat: its live connections end before the server closes
-    const webChat = mountWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log });
+    const webChat = mountWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 } });
     stops.push(() => {
       webChat.close();
       return Promise.resolve();
     });
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) });
+    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) });
     if (consoleAuth.enabled) {
       log.info('console', 'staff console', { url: `${http.url}/console` });
-      const example = await staffWithExamplePassword(desk);
-      if (example.length > 0) {
-        log.warn('console', env.PUBLIC_URL ? 'staff with the example password cannot sign in (PUBLIC_URL is set); set their own with npm run console:password' : 'staff sign in with the example password; set your own with npm run console:password', { staff: example.join(', ') });
+      if (exampleStaff.length > 0) {
+        const listening = env.HOST ? '' : '; until then the desk listens on 127.0.0.1 only (set HOST=0.0.0.0 to listen on every interface anyway)';
+        const set = 'give each their own: npm run console:password, then put the hash in staff[].console.passwordHash of the desk config';
+        log.warn('console', `${env.PUBLIC_URL ? 'staff with the example password cannot sign in (PUBLIC_URL is set)' : 'staff sign in with the published example password'}; ${set}${listening}`, { staff: exampleStaff.join(', ') });
       }
     } else {
       log.info('console', 'staff console: nobody can sign in (no staff member has console.passwordHash in the desk config)');
@@ -464,15 +478,22 @@ async function startSlack(parts: {
   return { sync, ...(receiver ? { receiver } : {}) };
 }
 
+/** Hours an upload no claim holds is kept (its sender is not in a dialog any more), then deleted. */
+export const UNATTACHED_UPLOAD_HOURS = 6;
+
 /** Days an abandoned web chat (no claim, nothing written) is kept, with its uploads. */
 export const WEB_CHAT_RETENTION_DAYS = 30;
+
+/** Hours a web chat whose visitor never wrote is kept (a flood of new chats leaves such records). */
+export const SILENT_WEB_CHAT_RETENTION_HOURS = 24;
 
 /** Deletes abandoned web chats and their uploads, up to 10 000 visitors looked at a run. */
 async function pruneWebChats(chat: WebChatStore, uploads: FileStore, now = new Date()): Promise<number> {
   const before = new Date(now.getTime() - WEB_CHAT_RETENTION_DAYS * 86_400_000);
+  const silentBefore = new Date(now.getTime() - SILENT_WEB_CHAT_RETENTION_HOURS * 3_600_000);
   let pruned = 0;
   for (let round = 0; round < 20; round++) {
-    const batch = await chat.pruneAbandoned(before, 500);
+    const batch = await chat.pruneAbandoned(before, 500, silentBefore);
     await uploads.deleteOwnedBy(batch.pruned);
     pruned += batch.pruned.length;
     if (batch.looked < 500) break;

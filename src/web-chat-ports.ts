@@ -77,8 +77,12 @@ export interface WebChatPort {
 
 /** Where uploaded files go (GridFS). */
 export interface UploadPort {
-  /** Stores the bytes; returns the file's id. */
-  put(file: { readonly bytes: Buffer; readonly fileName?: string; readonly mimeType: string; readonly ownerId: string }): Promise<string>;
+  /** Stores the bytes; returns the file's id. `target` names the report or claim the dialog meant them for. */
+  put(file: { readonly bytes: Buffer; readonly fileName?: string; readonly mimeType: string; readonly ownerId: string; readonly target?: string }): Promise<string>;
+  /** Bytes one visitor stored: all, for one target, or since a time. */
+  bytesOf(ownerId: string, which?: { readonly target?: string; readonly since?: Date }): Promise<number>;
+  /** Bytes all uploads take together. */
+  totalBytes(): Promise<number>;
   /** Removes a stored file (an upload that lost a race to a retry of itself). */
   remove(fileId: string): Promise<void>;
 }

@@ -143,3 +143,35 @@ describe('npm start with a bad configuration', () => {
     }
   }, 30_000);
 });
+
+describe('the interface the desk listens on', () => {
+  /** Starts the desk with no HOST, on a desk config changed by `change`; returns its log and stops it. */
+  async function startedWithoutHost(change: (config: { staff: { console?: unknown }[] }) => void): Promise<string> {
+    const { parse, stringify } = await import('yaml');
+    const { readFile } = await import('node:fs/promises');
+    const config = parse(await readFile(path.join(projectRoot, 'config/desk.example.yaml'), 'utf8')) as { staff: { console?: unknown }[] };
+    change(config);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'claimdesk-host-'));
+    const file = path.join(dir, 'desk.yaml');
+    await writeFile(file, stringify(config));
+    const { lines, log } = collectingLog();
+    const app = await startApp({ env: { MONGODB_URI: uriFor(`host_${Date.now().toString(36)}`), PORT: '0', DESK_CONFIG: file }, log });
+    await app.db.dropDatabase();
+    await app.stop();
+    await rm(dir, { recursive: true, force: true });
+    return lines.join('\n');
+  }
+
+  it('is 127.0.0.1 while a staff member has the example password and HOST is unset, and the warning says how to change it', async () => {
+    const text = await startedWithoutHost(() => undefined);
+    expect(text).toMatch(/\[http\] listening url=\S+ interface=127\.0\.0\.1/);
+    expect(text).toMatch(/\[console\] staff sign in with the published example password; give each their own: npm run console:password.*listens on 127\.0\.0\.1 only \(set HOST=0\.0\.0\.0/);
+  });
+
+  it('is every interface when nobody has the example password', async () => {
+    const text = await startedWithoutHost((config) => {
+      for (const member of config.staff) delete member.console;
+    });
+    expect(text).toMatch(/\[http\] listening url=\S+ interface=0\.0\.0\.0/);
+  });
+});

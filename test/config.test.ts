@@ -43,6 +43,14 @@ describe('environment', () => {
     expect(configError(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })).message).toMatch(/SLACK_SIGNING_SECRET/);
   });
 
+  it('takes TRUST_PROXY as the number of reverse proxies, 0 to 5 (default 0), naming it when wrong', () => {
+    expect(loadEnv({}).TRUST_PROXY).toBe(0);
+    expect(loadEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    for (const wrong of ['true', '-1', '6', '1.5', 'loopback']) {
+      expect(configError(() => loadEnv({ TRUST_PROXY: wrong })).message).toMatch(/^config error: TRUST_PROXY: expected the number of reverse proxies in front of the desk, 0 to 5/);
+    }
+  });
+
   it('takes the Telegram bulk rate as a whole number from 1 to 30 (default 30)', () => {
     expect(loadEnv({}).TELEGRAM_BULK_PER_SECOND).toBe(30);
     expect(loadEnv({ TELEGRAM_BULK_PER_SECOND: '10' }).TELEGRAM_BULK_PER_SECOND).toBe(10);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HttpError, parseQuery, readJson, sendJson, startHttpServer, type HttpServer } from '../src/http.js';
+import type { IncomingMessage } from 'node:http';
+import { clientAddress, HttpError, parseQuery, readJson, sendJson, startHttpServer, type HttpServer } from '../src/http.js';
 
 describe('the HTTP server', () => {
   let http: HttpServer;
@@ -74,5 +75,29 @@ describe('the HTTP server', () => {
     expect([boom.status, await boom.text()]).toEqual([500, '{"error":"internal"}']);
     expect(errors.length).toBeGreaterThanOrEqual(1);
     expect(boom.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('the client address', () => {
+  const from = (remoteAddress: string, forwarded?: string) =>
+    ({ socket: { remoteAddress }, headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded } }) as unknown as IncomingMessage;
+
+  it('is the connection\'s address unless proxies are trusted; then that many hops from the right of X-Forwarded-For', () => {
+    expect(clientAddress(from('192.0.2.1', '203.0.113.9'))).toBe('192.0.2.1');
+    expect(clientAddress(from('192.0.2.1', '203.0.113.9'), 1)).toBe('203.0.113.9');
+    // what the client wrote itself (further left) is not trusted
+    expect(clientAddress(from('192.0.2.1', '6.6.6.6, 203.0.113.9'), 1)).toBe('203.0.113.9');
+    expect(clientAddress(from('192.0.2.1', '6.6.6.6, 203.0.113.9, 10.0.0.2'), 2)).toBe('203.0.113.9');
+    // no header, or garbage where the proxy writes: the connection's address
+    expect(clientAddress(from('192.0.2.1'), 1)).toBe('192.0.2.1');
+    expect(clientAddress(from('192.0.2.1', 'not-an-address'), 1)).toBe('192.0.2.1');
+  });
+
+  it('shows IPv4-mapped addresses as IPv4 and takes IPv6 by its /64', () => {
+    expect(clientAddress(from('::ffff:198.51.100.4'))).toBe('198.51.100.4');
+    expect(clientAddress(from('2001:db8:1:2:aaaa::1'))).toBe('2001:db8:1:2::/64');
+    expect(clientAddress(from('2001:db8:1:2:bbbb:cccc:dddd:eeee'))).toBe('2001:db8:1:2::/64');
+    expect(clientAddress(from('2001:db8::1'))).toBe('2001:db8:0:0::/64');
+    expect(clientAddress(from('::1'))).toBe('0:0:0:0::/64');
   });
 });

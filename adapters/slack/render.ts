@@ -6,7 +6,7 @@ import { REMEDIES } from '../../src/domain/claim.js';
 import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
 import { t, type MessageKey } from '../../src/i18n/index.js';
-import { actorName, historyText, labels, offeredActions, slaText, type RenderContext, type TextStyle } from '../staff-text.js';
+import { actorName, historyText, isolate, labels, offeredActions, slaText, type RenderContext, type TextStyle } from '../staff-text.js';
 
 export { actorName, slaText, templateReply, type RenderContext } from '../staff-text.js';
 import type { Outbound } from '../../flows/types.js';
@@ -68,13 +68,15 @@ export function truncate(text: string, max: number): string {
 const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
 /** A mrkdwn section; a cut never leaves half an entity (`&am…`) behind. */
 const section = (markdown: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(markdown, SECTION_MAX).replace(/&[a-z]{0,4}…$/, '…') } });
-/** A quote of user text, escaped; each line marked as a quote. */
-const quote = (text: string) => escapeMrkdwn(text).split('\n').map((line) => `>${line}`).join('\n');
+/** A quote of user text, escaped; each line marked as a quote and isolated (an override cannot run past it). */
+const quote = (text: string) => isolate(escapeMrkdwn(text)).split('\n').map((line) => `>${line}`).join('\n');
+/** A short value a person typed (a product, a file name, a name), escaped and isolated. */
+const said = (text: string) => isolate(escapeMrkdwn(text));
 
 const { when, kindLabel, categoryLabel, departmentName, staffName, channelLabel, remedyLabel } = labels;
 
 function filesLine(locale: Locale, files: readonly Attachment[]): string {
-  const shown = files.slice(0, 5).map((file) => escapeMrkdwn(file.fileName ?? t(locale, `staff.file.${file.kind}`)));
+  const shown = files.slice(0, 5).map((file) => said(file.fileName ?? t(locale, `staff.file.${file.kind}`)));
   if (files.length > 5) shown.push(t(locale, 'staff.card.more_files', { count: files.length - 5 }));
   return shown.join(', ');
 }
@@ -82,8 +84,8 @@ function filesLine(locale: Locale, files: readonly Attachment[]): string {
 function concernsLine(locale: Locale, claim: Claim): string | undefined {
   const parts: string[] = [];
   const { product, orderOrBatch, amount, purchaseDate } = claim.concerns;
-  if (product) parts.push(t(locale, 'staff.card.product', { value: escapeMrkdwn(product) }));
-  if (orderOrBatch) parts.push(t(locale, 'staff.card.order', { value: escapeMrkdwn(orderOrBatch) }));
+  if (product) parts.push(t(locale, 'staff.card.product', { value: said(product) }));
+  if (orderOrBatch) parts.push(t(locale, 'staff.card.order', { value: said(orderOrBatch) }));
   if (amount) parts.push(t(locale, 'staff.card.amount', { value: `${amount.value.toFixed(2)} ${amount.currency}` }));
   if (purchaseDate) parts.push(t(locale, 'staff.card.purchased', { value: purchaseDate }));
   return parts.length > 0 ? parts.join('; ') : undefined;

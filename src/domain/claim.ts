@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClaimKind, Severity } from './desk.js';
 import { Contact } from './contact.js';
 import { Locale } from './locale.js';
+import { cleanLine } from './text.js';
 
 /** The channels a customer can reach the desk through. */
 export const CHANNELS = ['telegram', 'slack', 'web'] as const;
@@ -63,8 +64,7 @@ export type Attachment = z.infer<typeof Attachment>;
 export function safeFileName(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  const clean = cleanLine(base).trim().slice(0, 255);
   return clean === '' || clean === '.' || clean === '..' ? undefined : clean;
 }
 

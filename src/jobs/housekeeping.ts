@@ -1,6 +1,6 @@
 import type { Agenda } from 'agenda';
 
-/** The daily cleanup. */
+/** The hourly cleanup. */
 export const HOUSEKEEPING_JOB = 'housekeeping.prune';
 
 export interface HousekeepingPort {
@@ -10,6 +10,8 @@ export interface HousekeepingPort {
   pruneConsoleSessions?(): Promise<number>;
   /** Deletes abandoned web chats (no claim, nothing written for the retention period); returns how many. */
   pruneWebChats?(): Promise<number>;
+  /** Deletes web chat uploads that no claim holds after a few hours; returns how many. */
+  pruneUploads?(): Promise<number>;
 }
 
 export interface HousekeepingOptions {
@@ -19,12 +21,12 @@ export interface HousekeepingOptions {
   readonly keepMs?: number;
   readonly every?: string | number;
   readonly now?: () => Date;
-  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats') => void;
+  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats' | 'uploads') => void;
 }
 
 /**
- * Defines the housekeeping job and schedules it daily: finished one-off jobs older than a week are
- * deleted, console sessions that have ended, and abandoned web chats. (Processed update ids need no pruning: each conversation keeps a sliding window of them.)
+ * Defines the housekeeping job and schedules it hourly: finished one-off jobs older than a week are
+ * deleted, console sessions that have ended, abandoned web chats, and uploads no claim holds.
  * @example await scheduleHousekeeping(agenda, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, { names: [NOTIFY_JOB] });
  */
 export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPort, options: HousekeepingOptions): Promise<void> {
@@ -34,6 +36,7 @@ export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPor
     options.onPruned?.(pruned, 'jobs');
     if (port.pruneConsoleSessions) options.onPruned?.(await port.pruneConsoleSessions(), 'console_sessions');
     if (port.pruneWebChats) options.onPruned?.(await port.pruneWebChats(), 'web_chats');
+    if (port.pruneUploads) options.onPruned?.(await port.pruneUploads(), 'uploads');
   });
-  await agenda.every(options.every ?? '1 day', HOUSEKEEPING_JOB);
+  await agenda.every(options.every ?? '1 hour', HOUSEKEEPING_JOB);
 }

@@ -48,12 +48,18 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
   [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
   [COLLECTIONS.consoleSessions]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
+  // the sign-in throttle's records, deleted by housekeeping once expired (no TTL index: portable)
+  [COLLECTIONS.consoleLogins]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
   [COLLECTIONS.webChatVisitors]: [
     { key: { tokenHash: 1 }, name: 'token_hash_unique', unique: true },
     { key: { createdAt: 1 }, name: 'by_created_at' },
   ],
   // GridFS's own files collection of the web chat's uploads (the bucket is 'uploads'): by owner, for retention
-  'uploads.files': [{ key: { 'metadata.ownerId': 1 }, name: 'by_owner' }],
+  'uploads.files': [
+    { key: { 'metadata.ownerId': 1 }, name: 'by_owner' },
+    // the hourly sweep of uploads no claim holds
+    { key: { uploadDate: 1 }, name: 'by_upload_date' },
+  ],
   [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
   // Agenda's own collection: scheduling a claim's notification finds its job by the claim (one job
   // per claim); without this each schedule scans every job (bench part 4: 10 000 queued)

@@ -23,9 +23,19 @@ interface SessionDocument {
 
 interface LoginThrottleDocument {
   _id: string;
-  windowStart: Date;
+  /** Sign-in checks reserved since the record started (a successful sign-in deletes it). */
   failures: number;
+  /** No check before this time. */
+  nextAt: Date;
+  /** After this the record is forgotten (and housekeeping deletes it). */
+  expiresAt: Date;
 }
+
+/** Whether a sign-in check may run now for a throttle key, or from when. */
+export type CheckReservation = { readonly ok: true } | { readonly ok: false; readonly until: Date };
+
+/** How many times a reservation tries again when parallel attempts race for the same record. */
+const RESERVE_TRIES = 8;
 
 /**
  * Console sessions and the failed sign-in counter, on the desk's database (so every app instance
@@ -70,31 +80,49 @@ export class ConsoleSessionStore {
     return result.deletedCount;
   }
 
-  /** Sign-in attempts for a login (by its hash) since the window started, or undefined. */
-  async failures(loginHash: string): Promise<{ readonly windowStart: Date; readonly failures: number } | undefined> {
-    const doc = await this.throttle.findOne({ _id: loginHash });
-    return doc ? { windowStart: doc.windowStart, failures: doc.failures } : undefined;
-  }
-
   /**
-   * Reserves one sign-in attempt for a login before its password is checked: true while fewer
-   * than `max` attempts were made in the window (a window older than `windowStartAfter` starts
-   * again). The count only goes up by a conditional update, so a burst of parallel attempts gets
-   * at most `max` checks. A successful sign-in clears it (`clearFailures`).
+   * Reserves one sign-in check for a throttle key (a login's or a client address's hash) before
+   * the password is checked. The n-th check since the record started sets the earliest time of
+   * the next one to `now + delayMs(n)`; a check before that time is refused with that time. Every
+   * change is a compare-and-swap on the count, so a burst of parallel attempts gets only the
+   * checks whose delay is still zero, plus one. A record quiet for `forgetMs` after its next time
+   * starts again.
    */
-  async reserveAttempt(loginHash: string, now: Date, windowStartAfter: Date, max: number): Promise<boolean> {
-    await this.throttle.updateOne({ _id: loginHash, windowStart: { $lte: windowStartAfter } }, { $set: { windowStart: now, failures: 0 } });
-    try {
-      await this.throttle.updateOne({ _id: loginHash }, { $setOnInsert: { windowStart: now, failures: 0 } }, { upsert: true });
-    } catch (error) {
-      // two first attempts at once: the other one inserted the document
-      if (!isDuplicateKey(error)) throw error;
+  async reserveCheck(key: string, now: Date, delayMs: (checks: number) => number, forgetMs: number): Promise<CheckReservation> {
+    const times = (checks: number) => {
+      const nextAt = new Date(now.getTime() + delayMs(checks));
+      return { failures: checks, nextAt, expiresAt: new Date(nextAt.getTime() + forgetMs) };
+    };
+    for (let attempt = 0; attempt < RESERVE_TRIES; attempt++) {
+      const doc = await this.throttle.findOne({ _id: key });
+      if (!doc) {
+        try {
+          await this.throttle.insertOne({ _id: key, ...times(1) });
+          return { ok: true };
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          continue; // a parallel attempt made it first
+        }
+      }
+      // a record without the current fields (an earlier version's) or past its time starts again
+      const expired = !(doc.expiresAt instanceof Date) || !(doc.nextAt instanceof Date) || doc.expiresAt <= now;
+      if (!expired && doc.nextAt > now) return { ok: false, until: doc.nextAt };
+      const checks = expired ? 1 : doc.failures + 1;
+      const swapped = await this.throttle.updateOne({ _id: key, failures: doc.failures, nextAt: doc.nextAt }, { $set: times(checks) });
+      if (swapped.modifiedCount === 1) return { ok: true };
     }
-    const reserved = await this.throttle.updateOne({ _id: loginHash, failures: { $lt: max } }, { $inc: { failures: 1 } });
-    return reserved.modifiedCount === 1;
+    // too many parallel attempts on one key: this one waits a moment
+    return { ok: false, until: new Date(now.getTime() + 1_000) };
   }
 
-  async clearFailures(loginHash: string): Promise<void> {
-    await this.throttle.deleteOne({ _id: loginHash });
+  /** Forgets the checks of these keys (a successful sign-in). */
+  async clearChecks(keys: readonly string[]): Promise<void> {
+    await this.throttle.deleteMany({ _id: { $in: [...keys] } });
+  }
+
+  /** Deletes throttle records that have expired by `now` (and those of an earlier version); returns how many. */
+  async deleteExpiredChecks(now: Date): Promise<number> {
+    const result = await this.throttle.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { expiresAt: { $exists: false } }] });
+    return result.deletedCount;
   }
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GridFSBucket, ObjectId, type Db } from 'mongodb';
+import { COLLECTIONS } from './collections.js';
 
 /** The GridFS bucket customers' uploads live in (`uploads.files`, `uploads.chunks`). */
 export const UPLOADS_BUCKET = 'uploads';
@@ -21,6 +22,19 @@ interface FileMetadata {
   fileName?: string;
   /** Who sent it: the web visitor id. */
   ownerId: string;
+  /** Where the dialog meant it to go (`report:<draft>`, `claim:<id>`), for the per-report cap. */
+  target?: string;
+  /** Set once a claim was found to hold it: never looked at again by the sweep of unattached files. */
+  attached?: true;
+}
+
+/** What a new upload is: its bytes and what is known about it. */
+export interface NewUpload {
+  readonly bytes: Buffer;
+  readonly fileName?: string;
+  readonly mimeType: string;
+  readonly ownerId: string;
+  readonly target?: string;
 }
 
 function objectIdOf(id: string): ObjectId | undefined {
@@ -38,12 +52,15 @@ function objectIdOf(id: string): ObjectId | undefined {
 export class FileStore {
   private readonly bucket: GridFSBucket;
 
-  constructor(db: Db, bucketName = UPLOADS_BUCKET) {
+  constructor(
+    private readonly db: Db,
+    private readonly bucketName = UPLOADS_BUCKET,
+  ) {
     this.bucket = new GridFSBucket(db, { bucketName });
   }
 
-  async put(file: { readonly bytes: Buffer; readonly fileName?: string; readonly mimeType: string; readonly ownerId: string }): Promise<string> {
-    const metadata: FileMetadata = { mimeType: file.mimeType, ownerId: file.ownerId, ...(file.fileName ? { fileName: file.fileName } : {}) };
+  async put(file: NewUpload): Promise<string> {
+    const metadata: FileMetadata = { mimeType: file.mimeType, ownerId: file.ownerId, ...(file.fileName ? { fileName: file.fileName } : {}), ...(file.target ? { target: file.target } : {}) };
     const upload = this.bucket.openUploadStream(file.fileName ?? 'file', { metadata });
     await new Promise<void>((resolve, reject) => {
       upload.once('error', reject);
@@ -76,6 +93,65 @@ export class FileStore {
     const files = await this.bucket.find({ 'metadata.ownerId': { $in: [...ownerIds] } }, { projection: { _id: 1 } }).toArray();
     for (const file of files) await this.bucket.delete(file._id);
     return files.length;
+  }
+
+  /**
+   * Bytes one owner stored: all of them, or those meant for one report or claim (`target`), or
+   * those uploaded since a time. Summed in code over the owner's files (found by the owner index).
+   */
+  async bytesOf(ownerId: string, which: { readonly target?: string; readonly since?: Date } = {}): Promise<number> {
+    const files = await this.db
+      .collection<{ length: number }>(`${this.bucketName}.files`)
+      .find({ 'metadata.ownerId': ownerId, ...(which.target ? { 'metadata.target': which.target } : {}), ...(which.since ? { uploadDate: { $gte: which.since } } : {}) }, { projection: { length: 1 } })
+      .toArray();
+    return files.reduce((sum, file) => sum + file.length, 0);
+  }
+
+  /** Bytes every upload of the desk takes together. */
+  async totalBytes(): Promise<number> {
+    const [sum] = await this.db
+      .collection(`${this.bucketName}.files`)
+      .aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$length' } } }])
+      .toArray();
+    return sum?.total ?? 0;
+  }
+
+  /**
+   * Deletes uploads older than `before` that no claim holds (sent with a report or added later),
+   * unless their sender is still in a dialog (a report being written may yet take them). Files a
+   * claim holds are marked, and never looked at again. Returns how many were deleted.
+   */
+  async pruneUnattached(before: Date, limit = 1_000): Promise<number> {
+    const filesCollection = this.db.collection<{ _id: ObjectId; metadata?: Partial<FileMetadata> }>(`${this.bucketName}.files`);
+    const candidates = await filesCollection
+      .find({ uploadDate: { $lt: before }, 'metadata.ownerId': { $exists: true }, 'metadata.attached': { $exists: false } }, { projection: { _id: 1, 'metadata.ownerId': 1 } })
+      .limit(limit)
+      .toArray();
+    const owners = [...new Set(candidates.map((file) => file.metadata?.ownerId ?? ''))];
+    const held = new Set<string>();
+    const busy = new Set<string>();
+    for (const owner of owners) {
+      const conversation = await this.db.collection<{ _id: string; flowId: string | null }>(COLLECTIONS.conversations).findOne({ _id: `web:${owner}` }, { projection: { flowId: 1 } });
+      if (conversation && conversation.flowId !== null) busy.add(owner);
+      const claims = await this.db
+        .collection<{ attachments?: { fileId: string }[]; history?: { attachments?: { fileId: string }[] }[] }>(COLLECTIONS.claims)
+        .find({ 'customer.channel': 'web', 'customer.userId': owner }, { projection: { 'attachments.fileId': 1, 'history.attachments.fileId': 1 } })
+        .toArray();
+      for (const claim of claims) {
+        for (const file of claim.attachments ?? []) held.add(file.fileId);
+        for (const event of claim.history ?? []) for (const file of event.attachments ?? []) held.add(file.fileId);
+      }
+    }
+    let deleted = 0;
+    for (const file of candidates) {
+      const id = file._id.toHexString();
+      if (held.has(id)) await filesCollection.updateOne({ _id: file._id }, { $set: { 'metadata.attached': true } });
+      else if (!busy.has(file.metadata?.ownerId ?? '')) {
+        await this.remove(id);
+        deleted++;
+      }
+    }
+    return deleted;
   }
 
   async remove(id: string): Promise<void> {

@@ -147,24 +147,33 @@ export class WebChatStore implements WebChatPort {
 
   /**
    * Deletes abandoned chats: visitors who started before `before`, wrote nothing since, and have
-   * no claim — with their transcript and message counter. Visitors with a claim or newer messages
-   * are kept and looked at again a retention period later. Returns how many were looked at (at
-   * most `limit`) and the ids deleted (their uploads go too, see FileStore.deleteOwnedBy).
+   * no claim — with their transcript and message counter — and, sooner, visitors who started before
+   * `silentBefore` and never wrote at all (what a flood of new chats leaves). Visitors with a claim
+   * or newer messages are kept and looked at again a retention period later. Returns how many were
+   * looked at (at most `limit`) and the ids deleted (their uploads go too, see FileStore.deleteOwnedBy).
    */
-  async pruneAbandoned(before: Date, limit: number): Promise<{ readonly looked: number; readonly pruned: string[] }> {
+  async pruneAbandoned(before: Date, limit: number, silentBefore: Date = before): Promise<{ readonly looked: number; readonly pruned: string[] }> {
+    const startedBefore = silentBefore > before ? silentBefore : before;
     // looked-at visitors get keptAt = now, so the query moves on through the rest
     const candidates = await this.visitors
-      .find({ createdAt: { $lt: before }, $or: [{ keptAt: { $exists: false } }, { keptAt: { $lt: before } }] }, { projection: { _id: 1 } })
+      .find({ createdAt: { $lt: startedBefore }, $or: [{ keptAt: { $exists: false } }, { keptAt: { $lt: before } }] }, { projection: { _id: 1, createdAt: 1 } })
       .limit(limit)
       .toArray();
     const claims = this.db.collection(COLLECTIONS.claims);
     const pruned: string[] = [];
-    for (const { _id: id } of candidates) {
-      const hasClaim = (await claims.countDocuments({ 'customer.channel': 'web', 'customer.userId': id }, { limit: 1 })) > 0;
-      const recent = (await this.messages.countDocuments({ visitorId: id, at: { $gte: before } }, { limit: 1 })) > 0;
-      if (hasClaim || recent) {
-        await this.visitors.updateOne({ _id: id }, { $set: { keptAt: this.now() } });
-        continue;
+    for (const { _id: id, createdAt } of candidates) {
+      const wrote = (await this.messages.countDocuments({ visitorId: id, from: 'customer' }, { limit: 1 })) > 0;
+      // a visitor who wrote: kept while young, with a claim or with news (one who never wrote has no claim)
+      if (wrote) {
+        const young = createdAt >= before;
+        const keep =
+          young ||
+          (await claims.countDocuments({ 'customer.channel': 'web', 'customer.userId': id }, { limit: 1 })) > 0 ||
+          (await this.messages.countDocuments({ visitorId: id, at: { $gte: before } }, { limit: 1 })) > 0;
+        if (keep) {
+          await this.visitors.updateOne({ _id: id }, { $set: { keptAt: this.now() } });
+          continue;
+        }
       }
       // the visitor first: a page still open then starts a new chat rather than writing into a half-deleted one
       await this.visitors.deleteOne({ _id: id });

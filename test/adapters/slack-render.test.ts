@@ -25,6 +25,7 @@ import {
 import type { Locale } from '../../src/domain/locale.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
 import type { Outbound } from '../../flows/types.js';
+import { historyText, PLAIN } from '../../adapters/staff-text.js';
 import { draft, exampleDesk } from '../support/fixtures.js';
 
 /** The parts of Block Kit JSON the tests read. */
@@ -218,6 +219,20 @@ describe('claimCard', () => {
     }
   });
 
+  it('isolates what the customer typed (product, order, file names, each line of the description): an override cannot run past it', () => {
+    const rlo = '\u202e';
+    const claim = makeClaim({}, {
+      concerns: { product: `Kettle ${rlo}002-TK`, orderOrBatch: `ORD-${rlo}1` },
+      description: `It broke ${rlo}after two days.\nAnd the box was wet.`,
+      attachments: [{ channel: 'telegram', kind: 'document', fileId: 'f1', fileName: `invoice${rlo}fdp.exe` }],
+    });
+    const json = JSON.stringify(claimCard(ctx('en'), claim));
+    expect(json).toContain(JSON.stringify(`\u2068Kettle ${rlo}002-TK\u2069`).slice(1, -1));
+    expect(json).toContain(JSON.stringify(`\u2068ORD-${rlo}1\u2069`).slice(1, -1));
+    expect(json).toContain(JSON.stringify(`\u2068invoice${rlo}fdp.exe\u2069`).slice(1, -1));
+    expect(json).toContain(JSON.stringify(`>\u2068It broke ${rlo}after two days.\u2069\n>\u2068And the box was wet.\u2069`).slice(1, -1));
+  });
+
   for (const status of CLAIM_STATUSES) {
     it(`offers the buttons a ${status} claim allows`, () => {
       const claim = makeClaim({ status });
@@ -282,7 +297,8 @@ describe('historyLine', () => {
       expect(historyLine(ctx(locale), claim(), event)).toBe(
         t(locale, 'staff.history.request_info', {
           who: 'Ivan Petrov',
-          question: '\n>Send a photo of &lt;b&gt;the label&lt;/b&gt; &amp; box\n>&lt;!channel&gt; too',
+          // each typed line isolated (FSI … PDI), so a right-to-left override cannot run past it
+          question: '\n>\u2068Send a photo of &lt;b&gt;the label&lt;/b&gt; &amp; box\u2069\n>\u2068&lt;!channel&gt; too\u2069',
         }),
       );
     }
@@ -294,12 +310,19 @@ describe('historyLine', () => {
       const line = historyLine(ctx(locale), claim(), event);
       expect(line).toBe(
         [
-          t(locale, 'staff.history.customer_info', { text: '\n>Here &lt;you&gt; go' }),
-          t(locale, 'staff.history.customer_files', { files: `&lt;b&gt;.pdf, ${t(locale, 'staff.file.photo')}` }),
+          t(locale, 'staff.history.customer_info', { text: '\n>\u2068Here &lt;you&gt; go\u2069' }),
+          t(locale, 'staff.history.customer_files', { files: `\u2068&lt;b&gt;.pdf\u2069, \u2068${t(locale, 'staff.file.photo')}\u2069` }),
         ].join('\n'),
       );
       expect(line).not.toContain('<b>');
     }
+  });
+
+  it('the web console\'s plain history isolates typed text and file names the same way', () => {
+    const event = customerInfoEvent('web:v1:1', { text: 'Here \u202ego', attachments: [file('scan.pdf')] }, hoursAfter(2));
+    const line = historyText(ctx('en'), claim(), event, PLAIN) ?? '';
+    expect(line).toContain('\n\u2068Here \u202ego\u2069');
+    expect(line).toContain('\u2068scan.pdf\u2069');
   });
 
   it('names at most five files and counts the rest', () => {
@@ -309,7 +332,7 @@ describe('historyLine', () => {
       const line = historyLine(ctx(locale), claim(), event) ?? '';
       expect(line).toBe(
         t(locale, 'staff.history.customer_files', {
-          files: `scan-1.jpg, scan-2.jpg, scan-3.jpg, scan-4.jpg, scan-5.jpg, ${t(locale, 'staff.card.more_files', { count: 3 })}`,
+          files: `${[1, 2, 3, 4, 5].map((n) => `\u2068scan-${String(n)}.jpg\u2069`).join(', ')}, ${t(locale, 'staff.card.more_files', { count: 3 })}`,
         }),
       );
       expect(line).not.toContain('scan-6.jpg');

@@ -166,7 +166,7 @@ describe('Slack: the staff console', () => {
     claim = await fresh();
     expect(claim.status).toBe('awaiting_customer');
     expect(claim.history.at(-1)).toMatchObject({ action: 'request_info', note: 'Which <b>serial</b> number is on the base?', notifyCustomer: true });
-    expect(desk.fake.messagesIn(QUALITY).filter((m) => m.thread_ts).at(-1)?.text).toBe(t('ru', 'staff.history.request_info', { who: 'Maria Kuznetsova', question: '\n>Which &lt;b&gt;serial&lt;/b&gt; number is on the base?' }));
+    expect(desk.fake.messagesIn(QUALITY).filter((m) => m.thread_ts).at(-1)?.text).toBe(t('ru', 'staff.history.request_info', { who: 'Maria Kuznetsova', question: '\n>\u2068Which &lt;b&gt;serial&lt;/b&gt; number is on the base?\u2069' }));
     expect(buttonsOf(blocksOf(channelPost()))).toEqual([ACTIONS.assign, ACTIONS.resolve]);
   });
 
@@ -229,7 +229,7 @@ describe('Slack: the staff console', () => {
     claim = await fresh();
     expect(claim).toMatchObject({ status: 'in_review', reopenCount: 1 });
     expect(claim.decision).toBeUndefined();
-    expect(desk.fake.messagesIn(QUALITY).filter((m) => m.thread_ts).at(-1)?.text).toBe(t('ru', 'staff.history.reopen', { who: 'Sergey Volkov', reason: '\n>The replacement is faulty too.' }));
+    expect(desk.fake.messagesIn(QUALITY).filter((m) => m.thread_ts).at(-1)?.text).toBe(t('ru', 'staff.history.reopen', { who: 'Sergey Volkov', reason: '\n>\u2068The replacement is faulty too.\u2069' }));
   });
 
   it('/claim shows the card to staff (in their language); /claims mine lists their open claims; others are refused', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { mountWebChat, type WebChat } from '../../adapters/web/chat/routes.js';
+import { mountWebChat, type WebChat, type WebChatOptions } from '../../adapters/web/chat/routes.js';
 import { startHttpServer, type HttpServer } from '../../src/http.js';
 import { createLogger } from '../../src/log.js';
 import { startApp } from '../../src/main.js';
@@ -15,11 +15,12 @@ import { DatabaseRelay } from '../support/db-outage.js';
 import { openTestDatabase } from '../support/db.js';
 import { deskUnderTest } from '../support/chat.js';
 import { eventually, exampleDesk } from '../support/fixtures.js';
-import { ChatClient, messageId, SAMPLE_FILES } from '../support/web-chat.js';
+import { ChatClient, messageId, reachFilesStep, SAMPLE_FILES } from '../support/web-chat.js';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 /** The web chat mounted on its own server, on a database reached through a relay that a test can cut. */
-async function mounted(db: Db, options: { pollMs?: number; heartbeatMs?: number; sessionsPerMinute?: number; concurrentUploads?: number; postsPerMinute?: number }) {
+async function mounted(db: Db, options: Partial<Pick<WebChatOptions, 'pollMs' | 'heartbeatMs' | 'sessionsPerMinute' | 'sessionsPerMinutePerAddress' | 'concurrentUploads' | 'postsPerMinute' | 'trustProxy' | 'uploadPace' | 'uploadQuota'>>) {
   const desk = await exampleDesk();
   const { runner } = deskUnderTest(db, desk);
   const logLines: string[] = [];
@@ -185,7 +186,7 @@ describe('limits against floods', () => {
   beforeAll(async () => {
     t = await openTestDatabase('webchat_limits');
     await ensureIndexes(t.db);
-    ({ http, chat } = await mounted(t.db, { sessionsPerMinute: 3, concurrentUploads: 1, postsPerMinute: 4 }));
+    ({ http, chat } = await mounted(t.db, { sessionsPerMinute: 3, sessionsPerMinutePerAddress: 2, trustProxy: 1, postsPerMinute: 4 }));
   });
   afterAll(async () => {
     chat.close();
@@ -193,12 +194,19 @@ describe('limits against floods', () => {
     await t.close();
   });
 
-  it('starts only so many new chats a minute: then 429 with Retry-After, and nothing is created', async () => {
-    const start = () => fetch(`${http.url}/chat/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect([(await start()).status, (await start()).status, (await start()).status]).toEqual([201, 201, 201]);
-    const refused = await start();
-    expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  it('starts only so many new chats a minute per client address, then desk-wide as a last resort: 429 with Retry-After, nothing created', async () => {
+    const start = (address: string) => fetch(`${http.url}/chat/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: '{}' });
+    expect([(await start('198.51.100.1')).status, (await start('198.51.100.1')).status]).toEqual([201, 201]);
+    const flooding = await start('198.51.100.1');
+    expect(flooding.status).toBe(429);
+    expect(Number(flooding.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await flooding.json()) as { message: string }).message).toMatch(/from this address/);
+    // another customer, behind the same trusted proxy, is not held back by that flood
+    expect((await start('203.0.113.5')).status).toBe(201);
+    // the desk-wide limit (3 here) is the last resort
+    const deskWide = await start('192.0.2.7');
+    expect(deskWide.status).toBe(429);
+    expect(((await deskWide.json()) as { message: string }).message).toMatch(/right now/);
     expect(await t.db.collection('web_chat_visitors').countDocuments()).toBe(3);
   });
 
@@ -217,26 +225,209 @@ describe('limits against floods', () => {
     expect(res.status).toBe(202);
   });
 
-  it('reads only so many uploads at once: another is told to come back (503), nothing stored', async () => {
-    // (the new-chat limit is used up above: the visitor is made through the store, as the server makes one)
-    const token = await tokenFor(t.db);
-    const upload = (name: string) =>
-      fetch(`${http.url}/chat/api/files`, {
-        method: 'POST',
-        headers: { 'content-type': 'image/png', 'x-file-name': name, 'x-message-id': messageId(), authorization: `Bearer ${token}` },
-        body: new Uint8Array(SAMPLE_FILES.png),
+});
+
+describe('uploads against slow and greedy clients', () => {
+  let t: Awaited<ReturnType<typeof openTestDatabase>>;
+  let http: HttpServer;
+  let chat: WebChat;
+  let runner: Awaited<ReturnType<typeof mounted>>['runner'];
+  let logLines: string[];
+  // whole uploads within 2.5 s, at 100 bytes a second from the first second on; 2 read at once
+  const pace = { deadlineMs: 2_500, minBytesPerSecond: 100, graceMs: 1_000 };
+
+  beforeAll(async () => {
+    t = await openTestDatabase('webchat_uploads');
+    await ensureIndexes(t.db);
+    ({ http, chat, runner, logLines } = await mounted(t.db, { concurrentUploads: 2, trustProxy: 1, uploadPace: pace, uploadQuota: { perTargetBytes: 1_200, perDayBytes: 2_000 } }));
+  });
+  afterAll(async () => {
+    chat.close();
+    await http.close();
+    await runner.drain();
+    await t.close();
+  });
+
+  /** A visitor (made through the store) whose report is at its files step. */
+  const atFilesStep = async () => {
+    const client = ChatClient.of(http.url, await tokenFor(t.db));
+    await reachFilesStep(client, () => runner.drain());
+    return client;
+  };
+  /** An upload from a client address (behind the one trusted proxy). */
+  const upload = (client: ChatClient, address: string, bytes: Buffer = SAMPLE_FILES.png, type = 'image/png') => client.upload(bytes, type, 'label.png', messageId(), { 'x-forwarded-for': address });
+  const stored = () => t.db.collection('uploads.files').countDocuments();
+
+  /** An upload that sends its headers and a few bytes, then a byte every `everyMs` (until destroyed). */
+  const trickle = (client: ChatClient, address: string, everyMs: number) => {
+    const req = request(`${http.url}/chat/api/files`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png', 'x-message-id': messageId(), 'x-forwarded-for': address, ...client.auth, 'content-length': String(SAMPLE_FILES.png.length) },
+    });
+    const answer = new Promise<number | 'closed'>((resolve) => {
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
       });
-    // the first upload sends its headers and part of the body, then waits
-    const slow = request(`${http.url}/chat/api/files`, { method: 'POST', headers: { 'content-type': 'image/png', 'x-message-id': messageId(), authorization: `Bearer ${token}`, 'content-length': String(SAMPLE_FILES.png.length) } });
-    slow.on('error', () => undefined);
-    slow.write(SAMPLE_FILES.png.subarray(0, 8));
+      req.on('error', () => resolve('closed'));
+      req.on('close', () => resolve('closed'));
+    });
+    req.write(SAMPLE_FILES.png.subarray(0, 8));
+    let sent = 8;
+    const timer = setInterval(() => {
+      if (sent < SAMPLE_FILES.png.length - 1) req.write(SAMPLE_FILES.png.subarray(sent, ++sent));
+    }, everyMs);
+    return {
+      answer,
+      stop: () => {
+        clearInterval(timer);
+        req.destroy();
+      },
+    };
+  };
+
+  it('takes a file only when a dialog step expects one: between dialogs it is a 409 and nothing is stored', async () => {
+    const client = ChatClient.of(http.url, await tokenFor(t.db));
+    await client.say('/help');
+    await runner.drain();
+    const before = await stored();
+    const refused = await upload(client, '198.51.100.1');
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toBe('file_not_expected');
+    expect(await stored()).toBe(before);
+    expect((await client.transcript()).filter((entry) => entry.files)).toEqual([]);
+  });
+
+  it('trickling uploads are cut off (408) at the minimum rate, and the slots they held are free again', async () => {
+    const honest = await atFilesStep();
+    const slow = [await atFilesStep(), await atFilesStep()].map((client, i) => trickle(client, `203.0.113.${String(i + 1)}`, 300));
+    const started = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const busy = await upload('second.png');
-    expect(busy.status).toBe(503);
-    expect(busy.headers.get('retry-after')).toBe('2');
-    slow.destroy();
-    await eventually(async () => (await upload('third.png')).status === 202);
-    expect(await t.db.collection('uploads.files').countDocuments()).toBe(1);
+    // both slots are held by the trickles for now
+    expect((await upload(honest, '192.0.2.50')).status).toBe(503);
+    const answers = await Promise.all(slow.map((one) => one.answer));
+    for (const one of slow) one.stop();
+    // cut off once the first second had passed at less than 100 bytes a second, long before the deadline
+    expect(answers).toEqual([408, 408]);
+    expect(Date.now() - started).toBeLessThan(2_400);
+    expect((await upload(honest, '192.0.2.50')).status).toBe(202);
+    expect(logLines.join('\n')).toMatch(/file refused reason=too_slow/);
+  });
+
+  it('an upload that keeps a good rate is still cut off at its deadline (408)', async () => {
+    const client = await atFilesStep();
+    const req = request(`${http.url}/chat/api/files`, { method: 'POST', headers: { 'content-type': 'image/png', 'x-message-id': messageId(), 'x-forwarded-for': '203.0.113.77', ...client.auth } });
+    const answer = new Promise<number | 'closed'>((resolve) => {
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => resolve('closed'));
+    });
+    req.write(SAMPLE_FILES.png);
+    const timer = setInterval(() => req.write(Buffer.alloc(1_000)), 100); // 10 KB/s, well above the minimum
+    const started = Date.now();
+    const status = await answer;
+    clearInterval(timer);
+    req.destroy();
+    expect(status).toBe(408);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('holds at most one upload per visitor and one per client address; others wait (503) until a slot is free', async () => {
+    const anna = await atFilesStep();
+    const boris = await atFilesStep();
+    const annas = trickle(anna, '198.51.100.10', 100);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Anna from another address, and Boris from Anna's address: both told to come back
+    const second = await upload(anna, '198.51.100.11');
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('2');
+    expect((await upload(boris, '198.51.100.10')).status).toBe(503);
+    // with Anna's slot taken and a second one held by Carl, nobody else gets in either
+    const carl = trickle(await atFilesStep(), '198.51.100.12', 100);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await upload(boris, '198.51.100.13')).status).toBe(503);
+    annas.stop();
+    carl.stop();
+    await eventually(async () => (await upload(boris, '198.51.100.13')).status === 202);
+  });
+
+  it('caps what one visitor stores per report and per day (413), naming the reason', async () => {
+    const client = await atFilesStep();
+    // 520 bytes each: two fit in the report's 1 200 bytes, a third does not
+    expect((await upload(client, '192.0.2.60')).status).toBe(202);
+    expect((await upload(client, '192.0.2.60')).status).toBe(202);
+    const third = await upload(client, '192.0.2.60');
+    expect(third.status).toBe(413);
+    expect(await third.json()).toMatchObject({ error: 'quota_exceeded', message: expect.stringContaining('one report') as unknown });
+    // a new report has room of its own, but the day's 2 000 bytes run out after one more file
+    await client.say('/cancel');
+    await runner.drain();
+    await reachFilesStep(client, () => runner.drain());
+    expect((await upload(client, '192.0.2.60')).status).toBe(202);
+    const fourth = await upload(client, '192.0.2.60');
+    expect(fourth.status).toBe(413);
+    expect(await fourth.json()).toMatchObject({ error: 'quota_exceeded', message: expect.stringContaining('a day') as unknown });
+    expect(await t.db.collection('uploads.files').countDocuments({ 'metadata.ownerId': await visitorIdOf(t.db, client) })).toBe(3);
+  });
+
+  it('after a 413 on a chunked upload, answers with Connection: close and closes: the next request on it does not hang', async () => {
+    const client = await atFilesStep();
+    const socket = connect(http.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.write(`POST /chat/api/files HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${client.token}\r\nContent-Type: image/png\r\nX-Message-Id: ${messageId()}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    // 11 MB in 1 MB chunks, then stop as a client does when refused
+    const chunk = Buffer.alloc(1024 * 1024, 1);
+    for (let i = 0; i < 11 && !received.includes('\r\n\r\n'); i++) {
+      socket.write(`${chunk.length.toString(16)}\r\n`);
+      socket.write(chunk);
+      socket.write('\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await eventually(() => received.includes('\r\n\r\n'));
+    expect(received).toMatch(/^HTTP\/1\.1 413/);
+    expect(received.toLowerCase()).toContain('connection: close');
+    // the next request on the same connection: the server has closed it rather than read it as body
+    if (!socket.destroyed) socket.write('GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('hanging'), 3_000))]);
+    socket.destroy();
+    expect(outcome).toBe('closed');
+  });
+
+  it('an upload the client gives up on is logged as aborted, not as a database failure', async () => {
+    const client = await atFilesStep();
+    const gone = trickle(client, '192.0.2.99', 50);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gone.stop();
+    await eventually(() => logLines.some((line) => line.includes('file upload aborted by the client')));
+    expect(logLines.join('\n')).not.toMatch(/taking a file failed/);
+  });
+});
+
+describe('the desk-wide storage cap', () => {
+  it('refuses a file that would take the desk past its cap (507, storage_full), storing nothing', async () => {
+    const t = await openTestDatabase('webchat_storage_cap');
+    await ensureIndexes(t.db);
+    const { http, chat, runner } = await mounted(t.db, { uploadQuota: { deskBytes: 1_000 } });
+    try {
+      const client = ChatClient.of(http.url, await tokenFor(t.db));
+      await reachFilesStep(client, () => runner.drain());
+      expect((await client.upload(SAMPLE_FILES.png, 'image/png', 'a.png')).status).toBe(202);
+      const full = await client.upload(SAMPLE_FILES.png, 'image/png', 'b.png');
+      expect(full.status).toBe(507);
+      expect(((await full.json()) as { error: string }).error).toBe('storage_full');
+      expect(await t.db.collection('uploads.files').countDocuments()).toBe(1);
+    } finally {
+      chat.close();
+      await http.close();
+      await runner.drain();
+      await t.close();
+    }
   });
 });
 

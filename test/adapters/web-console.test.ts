@@ -59,14 +59,35 @@ describe('the web console API', () => {
       expect(wrong.headers.get('set-cookie')).toBeNull();
     });
 
-    it('locks a login after five failures, even for the right password, and tells how long', async () => {
-      for (let i = 0; i < 5; i++) expect((await desk.anonymous().post('/console/api/login', { login: 'ivan', password: `guess-${i}` })).status).toBe(401);
-      const locked = await desk.anonymous().post('/console/api/login', { login: 'ivan', password: 'claimdesk-demo' }, { 'accept-language': 'ru' });
-      expect(locked.status).toBe(429);
-      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
-      expect(((await locked.json()) as ErrorBody).message).toBe(t('ru', 'console.login.locked', { minutes: 15 }));
-      // a session made before the lock keeps working
+    it('makes a login wait after five failures, even for the right password, and says how long; logs staff id and address only', async () => {
+      const guesser = desk.anonymous('203.0.113.50');
+      for (let i = 0; i < 5; i++) expect((await guesser.post('/console/api/login', { login: 'ivan', password: `guess-${i}` })).status).toBe(401);
+      const waiting = await desk.anonymous().post('/console/api/login', { login: 'ivan', password: 'claimdesk-demo' }, { 'accept-language': 'ru' });
+      expect(waiting.status).toBe(429);
+      const seconds = Number(waiting.headers.get('retry-after'));
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(60);
+      expect(((await waiting.json()) as ErrorBody).message).toBe(t('ru', 'console.login.wait', { seconds }));
+      // a session made before keeps working, and after the wait the owner is in
       expect((await ivan.get('/console/api/me')).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      expect((await desk.anonymous().post('/console/api/login', { login: 'ivan', password: 'claimdesk-demo' })).status).toBe(200);
+      const lines = desk.logLines.join('\n');
+      expect(lines).toMatch(/\[console\] sign-in failed staffId=ivan address=203\.0\.113\.50/);
+      expect(lines).toMatch(/\[console\] sign-in refused: too many failed attempts staffId=ivan address=10\.\d+\.\d+\.\d+ by=login retryAfterSeconds=\d+/);
+      expect(lines).not.toContain('guess-');
+    });
+
+    it('limits sign-in attempts per client address: a flood from one address leaves the others alone', async () => {
+      const flood = desk.anonymous('198.51.100.77');
+      const answers: string[] = [];
+      for (let i = 0; i < 11; i++) {
+        const res = await flood.post('/console/api/login', { login: `nobody-${String(i)}`, password: 'x' });
+        answers.push(`${String(res.status)} ${((await res.json()) as ErrorBody).error}`);
+      }
+      // five checks, then the address must wait (whatever login it tries), and past ten a minute it is not even looked up
+      expect(answers).toEqual([...Array<string>(5).fill('401 invalid_credentials'), ...Array<string>(5).fill('429 throttled'), '429 busy']);
+      expect((await desk.anonymous().post('/console/api/login', { login: 'maria', password: 'claimdesk-demo' })).status).toBe(200);
     });
 
     it('refuses forged, missing and signed-out sessions', async () => {
@@ -164,6 +185,10 @@ describe('the web console API', () => {
     const before = await actionsCount();
     const csrf = await olga.post(`/console/api/claims/${defect.number}/actions`, { action: 'request_info', question: 'Photo?' }, { origin: 'https://evil.example' });
     expect(csrf.status).toBe(403);
+    // the same host and port over another scheme is another origin
+    const otherScheme = await olga.post(`/console/api/claims/${defect.number}/actions`, { action: 'request_info', question: 'Photo?' }, { origin: desk.app.url.replace(/^http:/, 'https:') });
+    expect(otherScheme.status).toBe(403);
+    expect((await olga.post('/console/api/logout', {}, { origin: desk.app.url.replace(/^http:/, 'https:') })).status).toBe(403);
     expect(await actionsCount()).toBe(before);
   });
 
@@ -254,6 +279,30 @@ describe('the web console API', () => {
     expect((await olga.get(`/console/api/claims/${claim.number}/files/000000000000000000000000`)).status).toBe(404);
     expect((await olga.get(`/console/api/claims/${refund.number}/files/${onClaim}`)).status).toBe(404);
     expect((await desk.anonymous().get(`/console/api/claims/${claim.number}/files/${onClaim}`)).status).toBe(401);
+  });
+
+  it('names a download by the checked type, never the customer\'s extension, without control or bidi characters', async () => {
+    const files = new FileStore(desk.app.db);
+    const gif = Buffer.from('GIF89a a polyglot <html>');
+    const pdf = Buffer.from('%PDF-1.7 a page');
+    const cases: [Buffer, string, string, string][] = [
+      [gif, 'image/gif', 'poly.gif.html', 'poly.gif'],
+      [pdf, 'application/pdf', 'page.html', 'page.pdf'],
+      // a right-to-left override makes "invoice\u202Efdp.exe" look like "invoiceexe.pdf"
+      [pdf, 'application/pdf', 'invoice\u202efdp.exe', 'invoicefdp.pdf'],
+      [pdf, 'application/pdf', 'scan\u0000\u2066.PDF', 'scan.PDF'],
+    ];
+    const web = { customer: { channel: 'web' as const, userId: 'visitor-9' }, conversation: { channel: 'web' as const, chatId: 'visitor-9' } };
+    const stored: string[] = [];
+    for (const [bytes, mimeType, fileName] of cases) stored.push(await files.put({ bytes, fileName, mimeType, ownerId: 'visitor-9' }));
+    const attachments = cases.map(([bytes, mimeType, fileName], i) => ({ channel: 'web' as const, kind: 'document' as const, fileId: stored[i] ?? '', fileName, mimeType, sizeBytes: bytes.length }));
+    const { claim } = await desk.app.registry.submit(draft({ ...web, attachments }), 'web-console-names');
+    for (const [i, [, mimeType, , expected]] of cases.entries()) {
+      const res = await olga.get(`/console/api/claims/${claim.number}/files/${stored[i] ?? ''}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(mimeType);
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${expected}"; filename*=UTF-8''${encodeURIComponent(expected)}`);
+    }
   });
 
   it('serves the page with a strict content security policy and no framing', async () => {

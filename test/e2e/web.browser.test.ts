@@ -114,6 +114,9 @@ describe('the web chat and the staff console in a browser', () => {
     await staff.locator(`tr[data-number="${number}"] a`).click();
     await staff.waitForSelector('#claim-description');
     expect(await staff.textContent('#claim-description')).toBe('The kettle stopped heating after two days. <script>alert(1)</script>');
+    // what the customer typed is isolated on the page: a right-to-left override in it cannot run past it
+    expect(await staff.getAttribute('#claim-description', 'dir')).toBe('auto');
+    expect(await staff.evaluate<(string | null)[]>("[...document.querySelectorAll('dd bdi')].map((node) => node.textContent)")).toEqual(expect.arrayContaining(['Kettle KT-200', 'Anna Petrova']));
     // the photo the customer sent can be downloaded by staff
     const download = staff.waitForEvent('download');
     await staff.locator('#claim-files a').first().click();

@@ -365,6 +365,22 @@ describe('bad input gets a polite re-ask and changes nothing', () => {
     expect(claim?.description).toBe(text);
   });
 
+  it('control characters and bidi overrides are removed from what the customer types, tabs and line breaks kept', async () => {
+    const chat = new TestChat(env.app.runner);
+    await fillTo(chat, 'product');
+    await chat.send('Kettle\u0000 KT-200\u202e');
+    await fillTo(chat, 'description');
+    await chat.send('The kettle\u001b[31m stopped\r\nheating\tafter \u2066two\u2069 days.\u0007');
+    await fillTo(chat, 'name');
+    await chat.send('Anna\u202e Petrova\u0000');
+    await fillTo(chat, 'confirm');
+    await chat.press(t('en', 'button.submit'));
+    const [claim] = await claimsOf(chat);
+    expect(claim?.concerns.product).toBe('Kettle KT-200');
+    expect(claim?.description).toBe('The kettle[31m stopped\nheating\tafter two days.');
+    expect(claim?.contact.name).toBe('Anna Petrova');
+  });
+
   it('operator-looking text is stored as text and never becomes a query operator', async () => {
     const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'product');

@@ -63,4 +63,63 @@ describe('web chat retention', () => {
     // the kept ones are not looked at again until a retention period has passed
     expect(await chat.pruneAbandoned(before, 500)).toEqual({ looked: 0, pruned: [] });
   });
+
+  it('deletes chats whose visitor never wrote after a day (what a flood of new chats leaves), keeping those who wrote', async () => {
+    clock = new Date('2026-11-01T10:00:00Z');
+    const flood = await Promise.all(['1', '2', '3'].map((n) => chat.createVisitor(n.repeat(64), 'en')));
+    // one opened the page (the desk greeted it) but never wrote; another wrote
+    await chat.appendDesk(flood[0]?.id ?? '', { text: 'Hello', expects: 'choice' });
+    const writer = await chat.createVisitor('9'.repeat(64), 'en');
+    await chat.appendCustomer(writer.id, 'msg-writer-1', { text: 'My kettle broke' });
+    clock = new Date('2026-11-02T11:00:00Z');
+    const before = new Date('2026-10-03T11:00:00Z'); // 30 days
+    const silentBefore = new Date('2026-11-01T11:00:00Z'); // a day
+    const result = await chat.pruneAbandoned(before, 500, silentBefore);
+    // (the first test's visitor who never wrote goes too)
+    expect(result.pruned).toEqual(expect.arrayContaining(flood.map((visitor) => visitor.id)));
+    expect(result.pruned).not.toContain(writer.id);
+    expect(await count('web_chat_messages', { visitorId: flood[0]?.id })).toBe(0);
+    expect(await count('web_chat_visitors', { _id: writer.id })).toBe(1);
+    // without the shorter horizon they are kept for the full retention period
+    const late = await chat.createVisitor('8'.repeat(64), 'en');
+    clock = new Date('2026-11-04T11:00:00Z');
+    expect((await chat.pruneAbandoned(new Date('2026-10-05T11:00:00Z'), 500)).pruned).not.toContain(late.id);
+  });
+
+  it('deletes uploads no claim holds after a few hours, unless their sender is still in a dialog', async () => {
+    const desk = await exampleDesk();
+    const registry = new ClaimRegistry(desk, new ClaimRepository(t.db, { survey: desk.survey }));
+    const pdf = (ownerId: string, fileName: string) => files.put({ bytes: Buffer.from('%PDF-1.7 receipt'), fileName, mimeType: 'application/pdf', ownerId, target: 'report:x' });
+    const sent = await chat.createVisitor('e'.repeat(64), 'en');
+    const added = await chat.createVisitor('f'.repeat(64), 'en');
+    const writing = await chat.createVisitor('g'.repeat(64), 'en');
+    const leftover = await chat.createVisitor('h'.repeat(64), 'en');
+    // a file sent with a report, a file added to a claim later, one of a report still being written, one never used
+    const withReport = await pdf(sent.id, 'with-report.pdf');
+    const unused = await pdf(sent.id, 'unused.pdf');
+    const addedLater = await pdf(added.id, 'added.pdf');
+    const inDialog = await pdf(writing.id, 'draft.pdf');
+    const abandoned = await pdf(leftover.id, 'abandoned.pdf');
+    const attachment = (fileId: string) => ({ channel: 'web' as const, kind: 'document' as const, fileId, mimeType: 'application/pdf', sizeBytes: 16 });
+    await registry.submit(draft({ customer: { channel: 'web', userId: sent.id }, conversation: { channel: 'web', chatId: sent.id }, attachments: [attachment(withReport)] }), 'unattached-1');
+    const claim = (await registry.submit(draft({ customer: { channel: 'web', userId: added.id }, conversation: { channel: 'web', chatId: added.id } }), 'unattached-2')).claim;
+    await registry.addCustomerInfo(claim.id, { channel: 'web', userId: added.id }, { attachments: [attachment(addedLater)] }, 'info-1');
+    await t.db.collection<{ _id: string; [field: string]: unknown }>('conversations').insertOne({ _id: `web:${writing.id}`, channel: 'web', chatId: writing.id, version: 3, flowId: 'intake', flowVersion: 1, stepId: 'files', answers: {}, lastActivityAt: new Date(), processed: [] });
+    await t.db.collection<{ _id: string; [field: string]: unknown }>('conversations').insertOne({ _id: `web:${leftover.id}`, channel: 'web', chatId: leftover.id, version: 3, flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: new Date(), processed: [] });
+
+    const exists = async (id: string) => (await files.open(id)) !== undefined;
+    // files younger than the cut-off are not looked at
+    expect(await files.pruneUnattached(new Date(Date.now() - 3_600_000))).toBe(0);
+    // (the earlier test's receipts, never sent with a report, go too)
+    expect(await files.pruneUnattached(new Date(Date.now() + 1_000))).toBeGreaterThanOrEqual(2);
+    expect(await exists(unused)).toBe(false);
+    expect(await exists(abandoned)).toBe(false);
+    for (const kept of [withReport, addedLater, inDialog]) expect(await exists(kept)).toBe(true);
+    // files a claim holds are marked and not looked at again; the one in a dialog is, later
+    expect(await count('uploads.files', { 'metadata.attached': true })).toBe(2);
+    await t.db.collection<{ _id: string }>('conversations').updateOne({ _id: `web:${writing.id}` }, { $set: { flowId: null } });
+    expect(await files.pruneUnattached(new Date(Date.now() + 1_000))).toBe(1);
+    expect(await exists(inDialog)).toBe(false);
+    expect(await exists(withReport)).toBe(true);
+  });
 });

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { eventually } from './fixtures.js';
+import { t } from '../../src/i18n/index.js';
 
 /** A transcript entry as the API returns it. */
 export interface ChatEntry {
@@ -39,6 +40,11 @@ export class ChatClient {
     const res = await fetch(`${baseUrl}/chat/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ languageCode }) });
     if (res.status !== 201) throw new Error(`session: ${String(res.status)}`);
     const { token } = (await res.json()) as { token: string };
+    return new ChatClient(baseUrl, token);
+  }
+
+  /** A client for a token made elsewhere (e.g. through the store, as the server makes one). */
+  static of(baseUrl: string, token: string): ChatClient {
     return new ChatClient(baseUrl, token);
   }
 
@@ -120,6 +126,26 @@ export class ChatClient {
   events(after?: number): Promise<EventStream> {
     return EventStream.open(`${this.baseUrl}/chat/api/events${after !== undefined ? `?after=${String(after)}` : ''}`, this.auth);
   }
+}
+
+/**
+ * Plays the customer of the example desk from /start to the report's files step (where files are
+ * taken), waiting for the desk's answers with `settled` after each message.
+ */
+export async function reachFilesStep(client: ChatClient, settled: () => Promise<void>): Promise<void> {
+  const step = async (sent: Promise<Response>) => {
+    const res = await sent;
+    if (res.status !== 202) throw new Error(`expected 202, got ${String(res.status)}: ${await res.text()}`);
+    await settled();
+  };
+  await step(client.post('messages', { id: messageId(), text: '/start', auto: true }));
+  await step(client.press(t('en', 'kind.claim')));
+  await step(client.press('Defective product'));
+  await step(client.say('Kettle KT-200'));
+  await step(client.press(t('en', 'button.skip')));
+  await step(client.say('The kettle stopped heating after two days of use.'));
+  const last = await client.lastDesk();
+  if (last?.expects !== 'files') throw new Error(`expected the files step, got: ${last?.text ?? 'nothing'}`);
 }
 
 /** A reader of the live stream (Server-Sent Events over fetch, as the page reads it). */

@@ -17,21 +17,31 @@ import { startApp, EXAMPLE_CONSOLE_PASSWORD, type App, type StartAppOptions } fr
 import { createLogger } from '../../src/log.js';
 import { CollectingChannel } from './chat.js';
 
-/** A signed-in (or not) browser: keeps the session cookie, sends same-origin requests. */
+/** A made-up client address (the desk under test trusts one proxy: TRUST_PROXY=1). */
+function someAddress(): string {
+  const [a = 0, b = 0, c = 0] = randomBytes(3);
+  return `10.${String(a)}.${String(b)}.${String(c)}`;
+}
+
+/**
+ * A signed-in (or not) browser: keeps the session cookie, sends same-origin requests, from a
+ * client address of its own (sent as X-Forwarded-For, as a reverse proxy would).
+ */
 export class ConsoleBrowser {
   constructor(
     readonly baseUrl: string,
     public cookie: string | undefined,
+    readonly address: string = someAddress(),
   ) {}
 
   get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${this.baseUrl}${path}`, { headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...headers } });
+    return fetch(`${this.baseUrl}${path}`, { headers: { 'x-forwarded-for': this.address, ...(this.cookie ? { cookie: this.cookie } : {}), ...headers } });
   }
 
   post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return fetch(`${this.baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: this.baseUrl, ...(this.cookie ? { cookie: this.cookie } : {}), ...headers },
+      headers: { 'content-type': 'application/json', origin: this.baseUrl, 'x-forwarded-for': this.address, ...(this.cookie ? { cookie: this.cookie } : {}), ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   }
@@ -52,7 +62,7 @@ export class ConsoleDesk {
     const logLines: string[] = [];
     const telegram = new CollectingChannel();
     const { desk: changeDesk, ...appOptions } = options;
-    const env: Record<string, string> = { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1' };
+    const env: Record<string, string> = { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: '1' };
     if (changeDesk) {
       const config = parse(await readFile(path.join(projectRoot, 'config/desk.example.yaml'), 'utf8')) as Record<string, unknown>;
       changeDesk(config);
@@ -73,9 +83,9 @@ export class ConsoleDesk {
     return new ConsoleDesk(app, telegram, logLines);
   }
 
-  /** A browser with nobody signed in. */
-  anonymous(): ConsoleBrowser {
-    return new ConsoleBrowser(this.app.url, undefined);
+  /** A browser with nobody signed in (from an address of its own, unless one is given). */
+  anonymous(address?: string): ConsoleBrowser {
+    return new ConsoleBrowser(this.app.url, undefined, address);
   }
 
   /** Signs a staff member of the example desk in with the example password. */

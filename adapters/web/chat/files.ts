@@ -1,4 +1,4 @@
-import type { Attachment } from '../../../src/domain/claim.js';
+import { safeFileName, type Attachment } from '../../../src/domain/claim.js';
 
 /** The largest file the web chat takes (10 MB). */
 export const WEB_FILE_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -74,4 +74,33 @@ export function kindOf(type: WebFileType): Attachment['kind'] {
   if (type.startsWith('image/')) return 'photo';
   if (type.startsWith('video/')) return 'video';
   return 'document';
+}
+
+/** The extension each type is saved under. */
+const EXTENSIONS: Readonly<Record<WebFileType, string>> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'image/heic': 'heic',
+  'image/heif': 'heif',
+  'application/pdf': 'pdf',
+  'text/plain': 'txt',
+  'video/mp4': 'mp4',
+};
+
+/**
+ * The name a stored upload is downloaded under: the customer's name without control or bidi
+ * characters, quotes or backslashes, and with the extension of the type its bytes were checked
+ * as (never the customer's own: `poly.gif.html` of a GIF is saved as `poly.gif`, `page.html` of a
+ * PDF as `page.pdf`); a type the chat does not take is saved as `.bin`.
+ * @example downloadName('page.html', 'application/pdf') // 'page.pdf'
+ */
+export function downloadName(name: string | undefined, type: string): string {
+  const extension = (EXTENSIONS as Readonly<Record<string, string>>)[type] ?? 'bin';
+  const base = (safeFileName(name) ?? 'file').replace(/["\\]/g, '_');
+  if (base.toLowerCase().endsWith(`.${extension}`)) return base;
+  const stem = base.replace(/\.[^.]*$/, '').trim();
+  if (stem.toLowerCase().endsWith(`.${extension}`)) return stem;
+  return `${stem === '' ? 'file' : stem}.${extension}`;
 }

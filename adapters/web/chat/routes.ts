@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { safeFileName, type Attachment } from '../../../src/domain/claim.js';
 import type { Locale } from '../../../src/domain/locale.js';
-import { HttpError, parseQuery, readBody, readJson, sendFile, sendJson, sendText, TokenBucket, type HttpServer, type RouteHandler } from '../../../src/http.js';
+import { ClientAbortedError, clientAddress, HttpError, parseQuery, RateLimiter, readBody, readJson, sendFile, sendJson, sendText, TokenBucket, type BodyPace, type HttpServer, type RouteHandler } from '../../../src/http.js';
 import type { Logger } from '../../../src/log.js';
 import type { ConversationRunner } from '../../../flows/runner.js';
 import type { Inbound, InboundContent, Sender } from '../../../flows/types.js';
@@ -26,15 +26,28 @@ const MAX_STREAMS_PER_VISITOR = 5;
 const MAX_STREAM_BUFFER = 1024 * 1024;
 /** Live connections one instance keeps open at most (each polls the store every few seconds). */
 const MAX_STREAMS = 2000;
-/** How long an upload may send nothing before it is cut off. */
-const UPLOAD_IDLE_MS = 30_000;
+/** How fast an upload must arrive: within two minutes, and at 8 KB/s on average after its first 5 s. */
+export const UPLOAD_PACE: BodyPace = { deadlineMs: 120_000, minBytesPerSecond: 8 * 1024, graceMs: 5_000 };
+
+/** What one visitor may store, and the desk altogether (bytes). */
+export interface UploadQuota {
+  /** Per report (its files step) or claim (/add): default 50 MB. */
+  readonly perTargetBytes: number;
+  /** Per visitor in 24 hours: default 100 MB. */
+  readonly perDayBytes: number;
+  /** Every upload of the desk together: default 2 GB (WEB_UPLOADS_MAX_MB). */
+  readonly deskBytes: number;
+}
+export const DEFAULT_UPLOAD_QUOTA: UploadQuota = { perTargetBytes: 50 * 1024 * 1024, perDayBytes: 100 * 1024 * 1024, deskBytes: 2048 * 1024 * 1024 };
+/** How long the desk's total of stored bytes is reused before it is summed again. */
+const TOTAL_BYTES_TTL_MS = 60_000;
 
 /** How long a gap in the seq numbers is watched for a write still in flight in another instance. */
 const GAP_WATCH_MS = 30_000;
 
 export interface WebChatOptions {
   readonly http: Pick<HttpServer, 'route'>;
-  readonly runner: Pick<ConversationRunner, 'accept' | 'setSender'>;
+  readonly runner: Pick<ConversationRunner, 'accept' | 'setSender' | 'filesTarget'>;
   readonly chat: WebChatPort;
   readonly uploads: UploadPort;
   readonly defaultLocale: Locale;
@@ -44,10 +57,18 @@ export interface WebChatOptions {
   readonly pollMs?: number;
   /** How often a live connection sends a keep-alive comment (default 20 s). */
   readonly heartbeatMs?: number;
-  /** New chats this instance starts per minute at most, against floods (default 120, in bursts of as many). */
+  /** New chats this instance starts per minute from one client address (default 10, in bursts of as many). */
+  readonly sessionsPerMinutePerAddress?: number;
+  /** New chats this instance starts per minute altogether, a last resort far above the per-address limit (default 600). */
   readonly sessionsPerMinute?: number;
-  /** Uploads this instance reads at once at most (each is held in memory, up to 10 MB; default 4). */
+  /** Reverse proxies in front of the desk whose X-Forwarded-For is trusted for the client address (TRUST_PROXY; default 0). */
+  readonly trustProxy?: number;
+  /** Uploads this instance reads at once at most (each is held in memory, up to 10 MB; default 4); one per visitor and per address. */
   readonly concurrentUploads?: number;
+  /** How fast an upload must arrive (default UPLOAD_PACE). */
+  readonly uploadPace?: BodyPace;
+  /** What a visitor and the desk may store (default DEFAULT_UPLOAD_QUOTA). */
+  readonly uploadQuota?: Partial<UploadQuota>;
   /** Messages, button presses and files one visitor may send a minute (default 30). */
   readonly postsPerMinute?: number;
 }
@@ -92,6 +113,11 @@ const TranscriptQuery = z.strictObject({
 const EventsQuery = z.strictObject({ after: Seq.optional() });
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
+
+/** A size for a refusal: whole megabytes, or bytes when less. */
+function megabytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${String(bytes / 1024 / 1024)} MB` : `${String(bytes)} bytes`;
+}
 
 function sha256(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -138,21 +164,28 @@ export function mountWebChat(options: WebChatOptions): WebChat {
   runner.setSender('web', sender);
   const streams = new Set<LiveStream>();
   let closed = false;
-  const sessionsPerMinute = options.sessionsPerMinute ?? 120;
+  const trustProxy = options.trustProxy ?? 0;
+  // new chats: per client address first; the desk-wide limit is a last resort far above it
+  const sessionsPerMinute = options.sessionsPerMinute ?? 600;
   const newSessions = new TokenBucket(sessionsPerMinute, sessionsPerMinute);
+  const newSessionsPerAddress = new RateLimiter(options.sessionsPerMinutePerAddress ?? 10);
   const uploadSlots = options.concurrentUploads ?? 4;
+  // the uploads being read: how many, and by whom (one at a time per visitor and per address)
   let uploading = 0;
+  const uploadingVisitors = new Set<string>();
+  const uploadingAddresses = new Set<string>();
+  const pace = options.uploadPace ?? UPLOAD_PACE;
+  const quota: UploadQuota = { ...DEFAULT_UPLOAD_QUOTA, ...options.uploadQuota };
+  // the desk's stored bytes: summed at most once a minute, plus what this instance stored since
+  let deskBytes: { readonly at: number; total: number } | undefined;
+  const storedBytes = async () => {
+    if (!deskBytes || Date.now() - deskBytes.at > TOTAL_BYTES_TTL_MS) deskBytes = { at: Date.now(), total: await uploads.totalBytes() };
+    return deskBytes.total;
+  };
   // per visitor: messages, presses and files together (a person never needs more; the page retries)
-  const perVisitor = options.postsPerMinute ?? 30;
-  const visitorBuckets = new Map<string, TokenBucket>();
+  const perVisitor = new RateLimiter(options.postsPerMinute ?? 30);
   const spend = (visitorId: string) => {
-    let bucket = visitorBuckets.get(visitorId);
-    if (!bucket) {
-      if (visitorBuckets.size >= 10_000) visitorBuckets.clear(); // forget idle visitors rather than grow
-      bucket = new TokenBucket(perVisitor, perVisitor);
-      visitorBuckets.set(visitorId, bucket);
-    }
-    if (!bucket.take()) throw new HttpError(429, 'too_many_messages', 'too many messages at once; they will be sent shortly', { 'retry-after': String(bucket.retryAfterSeconds()) });
+    if (!perVisitor.take(visitorId)) throw new HttpError(429, 'too_many_messages', 'too many messages at once; they will be sent shortly', { 'retry-after': String(perVisitor.retryAfterSeconds(visitorId)) });
   };
 
   /** A handler whose database failures answer 503 (try again), logged by name only. */
@@ -167,6 +200,13 @@ export function mountWebChat(options: WebChatOptions): WebChat {
         throw new HttpError(503, 'unavailable', 'the desk cannot take this right now; try again', { 'retry-after': '2' });
       }
     };
+
+  /** Refuses a file of `bytes` that would take a visitor or the desk past what they may store. */
+  const checkQuota = async (visitorId: string, target: string, bytes: number, refuse: (status: number, code: string, message: string) => HttpError) => {
+    if ((await storedBytes()) + bytes > quota.deskBytes) throw refuse(507, 'storage_full', 'the desk cannot take more files right now; describe the problem in words, or send the files later');
+    if ((await uploads.bytesOf(visitorId, { target })) + bytes > quota.perTargetBytes) throw refuse(413, 'quota_exceeded', `expected at most ${megabytes(quota.perTargetBytes)} of files for one report or claim`);
+    if ((await uploads.bytesOf(visitorId, { since: new Date(Date.now() - 86_400_000) })) + bytes > quota.perDayBytes) throw refuse(413, 'quota_exceeded', `expected at most ${megabytes(quota.perDayBytes)} of files a day`);
+  };
 
   const visitorOf = async (req: IncomingMessage): Promise<WebVisitor> => {
     const match = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(req.headers.authorization ?? '');
@@ -197,6 +237,11 @@ export function mountWebChat(options: WebChatOptions): WebChat {
     `${WEB_CHAT_PATH}/api/session`,
     guarded('starting a chat', async (req, res) => {
       const body = await readJson(req, SessionBody, 1024);
+      const address = clientAddress(req, trustProxy);
+      if (!newSessionsPerAddress.take(address)) {
+        log.info('web', 'new chat refused: too many from one address', { address });
+        throw new HttpError(429, 'too_many_chats', 'too many new chats from this address; try again shortly', { 'retry-after': String(newSessionsPerAddress.retryAfterSeconds(address)) });
+      }
       if (!newSessions.take()) {
         log.info('web', 'new chat refused: too many at once');
         throw new HttpError(429, 'too_many_chats', 'too many new chats right now; try again shortly', { 'retry-after': String(newSessions.retryAfterSeconds()) });
@@ -264,26 +309,42 @@ export function mountWebChat(options: WebChatOptions): WebChat {
       if (files) {
         req.resume(); // a retry of a file already kept: its bytes are not needed again
       } else {
-        // each upload is held in memory while it is checked: only so many at once
-        if (uploading >= uploadSlots) {
-          req.resume();
+        const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}): HttpError => {
+          log.info('web', 'file refused', { reason: code });
+          return new HttpError(status, code, message, headers);
+        };
+        // files only where a dialog step takes them (a report's files step, /add)
+        const target = await runner.filesTarget({ channel: 'web', chatId: visitor.id });
+        if (!target) throw refuse(409, 'file_not_expected', 'expected a file only when the desk asks for one, or after /add');
+        // what the request says it brings (a chunked one is checked once read)
+        await checkQuota(visitor.id, target, Math.min(Number(req.headers['content-length']) || 0, WEB_FILE_LIMIT_BYTES), refuse);
+        // each upload is held in memory while it is checked: only so many at once, one per visitor and per address
+        const address = clientAddress(req, trustProxy);
+        if (uploading >= uploadSlots || uploadingVisitors.has(visitor.id) || uploadingAddresses.has(address)) {
           throw new HttpError(503, 'busy', 'too many files arriving at once; try again shortly', { 'retry-after': '2' });
         }
         uploading++;
-        // a body that trickles in holds a slot: give it 30 s of silence at most
-        req.setTimeout(UPLOAD_IDLE_MS, () => req.destroy());
-        const bytes = await readBody(req, WEB_FILE_LIMIT_BYTES)
+        uploadingVisitors.add(visitor.id);
+        uploadingAddresses.add(address);
+        const bytes = await readBody(req, WEB_FILE_LIMIT_BYTES, pace)
           .catch((error: unknown) => {
-            if (error instanceof HttpError && error.status === 413) log.info('web', 'file refused', { reason: 'too_large' });
+            if (error instanceof ClientAbortedError) log.info('web', 'file upload aborted by the client');
+            else if (error instanceof HttpError) log.info('web', 'file refused', { reason: error.code });
             throw error;
           })
-          .finally(() => uploading--);
+          .finally(() => {
+            uploading--;
+            uploadingVisitors.delete(visitor.id);
+            uploadingAddresses.delete(address);
+          });
         if (bytes.length === 0) throw new HttpError(400, 'empty_file', 'expected a file with some content');
         if (!matchesType(bytes, type)) {
           log.info('web', 'file refused', { reason: 'content_does_not_match_type', declared: type, sizeBytes: bytes.length });
           throw new HttpError(415, 'type_mismatch', `expected the content of a ${type} file`);
         }
-        const fileId = await uploads.put({ bytes, mimeType: type, ownerId: visitor.id, ...(fileName ? { fileName } : {}) });
+        await checkQuota(visitor.id, target, bytes.length, refuse);
+        const fileId = await uploads.put({ bytes, mimeType: type, ownerId: visitor.id, target, ...(fileName ? { fileName } : {}) });
+        if (deskBytes) deskBytes.total += bytes.length;
         const file: TranscriptFile = { fileId, mimeType: type, sizeBytes: bytes.length, kind: kindOf(type), ...(fileName ? { name: fileName } : {}) };
         const kept = await chat.appendCustomer(visitor.id, id.data, { text: '', files: [file] });
         if (kept.created) hub.notify(visitor.id);

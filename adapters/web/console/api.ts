@@ -7,18 +7,22 @@ import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
 import { CLAIM_STATUSES, Decision, REJECTION_REASONS, type Claim } from '../../../src/domain/lifecycle.js';
 import type { Locale } from '../../../src/domain/locale.js';
 import { assignableStaff, canStaff } from '../../../src/domain/staff.js';
-import { HttpError, readJson, sendJson, TokenBucket, type HttpServer } from '../../../src/http.js';
+import { clientAddress, HttpError, RateLimiter, readJson, sendJson, TokenBucket, type HttpServer } from '../../../src/http.js';
+import type { Logger } from '../../../src/log.js';
 import { t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import type { StaffDesk, StaffFailure, StaffRequest } from '../../../src/staff-desk.js';
 import { historyText, labels, offeredActions, PLAIN, templateReply, type RenderContext } from '../../staff-text.js';
 import { pageLocale } from '../pages.js';
+import { allowedType, downloadName } from '../chat/files.js';
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
 
-/** Sign-in attempts one instance checks a minute at most (each runs scrypt). */
-const SIGN_INS_PER_MINUTE = 60;
+/** Sign-in attempts one instance checks a minute from one client address (each runs scrypt). */
+const SIGN_INS_PER_MINUTE_PER_ADDRESS = 10;
+/** Sign-in attempts one instance checks a minute altogether: a last resort far above the per-address limit. */
+const SIGN_INS_PER_MINUTE = 300;
 
 /** A claim number as people type it. */
 const CLAIM_NUMBER = /^\d{4}-\d{6,9}$/;
@@ -47,6 +51,10 @@ export interface ConsoleApiOptions {
   readonly secureCookie: boolean;
   /** PUBLIC_URL, when set: its origin is the console's too. */
   readonly publicUrl?: string;
+  /** Reverse proxies in front of the desk whose X-Forwarded-For is trusted for the client address (TRUST_PROXY). */
+  readonly trustProxy?: number;
+  /** Failed and throttled sign-ins, by staff id and client address only. */
+  readonly log?: Logger;
 }
 
 /** The signed-in member of a request, or a 401. */
@@ -63,19 +71,23 @@ function cookieOf(req: IncomingMessage, name: string): string | undefined {
 /**
  * State-changing requests must come from the console's own pages: a request whose `Origin` names
  * another site is refused (with SameSite=Strict cookies and JSON-only bodies, a third guard). The
- * console's origin is the request's own host, or PUBLIC_URL's (behind a proxy that rewrites Host).
+ * whole origin is compared — scheme, host and port: the console's own is `http://` + the request's
+ * Host (`https://` when a trusted proxy says it took the request over https), or PUBLIC_URL's.
  */
-function checkOrigin(req: IncomingMessage, publicOrigin: string | undefined): void {
+function checkOrigin(req: IncomingMessage, publicOrigin: string | undefined, trustProxy: number): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
-  let host: string;
+  let claimed: string;
   try {
-    host = new URL(origin).host;
+    claimed = new URL(origin).origin;
   } catch {
     // new URL throws a TypeError exactly for a malformed origin
     throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
   }
-  if (host !== req.headers.host && origin !== publicOrigin) throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
+  const forwardedProto = trustProxy > 0 ? String(req.headers['x-forwarded-proto'] ?? '').split(',').at(-1)?.trim().toLowerCase() : undefined;
+  const scheme = forwardedProto === 'https' ? 'https' : 'http';
+  const own = req.headers.host ? `${scheme}://${req.headers.host.toLowerCase()}` : undefined;
+  if (claimed !== own && claimed !== publicOrigin) throw new HttpError(403, 'forbidden_origin', 'expected a request from the console itself');
 }
 
 const LoginInput = z.object({ login: z.string().trim().min(1, 'expected your staff id').max(64), password: z.string().min(1, 'expected your password').max(256) }).strict();
@@ -183,6 +195,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
 
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   const signIns = new TokenBucket(SIGN_INS_PER_MINUTE, SIGN_INS_PER_MINUTE);
+  const signInsPerAddress = new RateLimiter(SIGN_INS_PER_MINUTE_PER_ADDRESS);
 
   const requireStaff: RequireStaff = async (req) => {
     const token = cookieOf(req, SESSION_COOKIE);
@@ -205,22 +218,30 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     fileOf(claim, fileId)?.channel === 'web' ? `/console/api/claims/${claim.number}/files/${encodeURIComponent(fileId)}` : undefined;
 
   http.route('POST', '/console/api/login', async (req, res) => {
-    checkOrigin(req, publicOrigin);
+    checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
     const input = await readJson(req, LoginInput, 4096);
-    // each check costs scrypt's memory and time: a cap for the instance, whatever logins are tried
-    if (!signIns.take()) throw new HttpError(429, 'busy', t(localeOf(req, desk), 'console.login.busy'), { 'retry-after': String(signIns.retryAfterSeconds()) });
-    const result = await auth.signIn(input.login, input.password);
+    const address = clientAddress(req, options.trustProxy ?? 0);
     const locale = localeOf(req, desk);
-    if (!result.ok && result.reason === 'locked') {
-      throw new HttpError(429, 'locked', t(locale, 'console.login.locked', { minutes: Math.ceil(result.retryAfterSeconds / 60) }), { 'retry-after': String(result.retryAfterSeconds) });
+    // each check costs scrypt's memory and time: a cap per address, and one for the instance far above it
+    if (!signInsPerAddress.take(address)) throw new HttpError(429, 'busy', t(locale, 'console.login.busy'), { 'retry-after': String(signInsPerAddress.retryAfterSeconds(address)) });
+    if (!signIns.take()) throw new HttpError(429, 'busy', t(locale, 'console.login.busy'), { 'retry-after': String(signIns.retryAfterSeconds()) });
+    const result = await auth.signIn(input.login, input.password, address);
+    // the staff id only when the login is one (a typed login may be anything), and the address
+    const who = { staffId: result.ok ? result.member.id : (result.staffId ?? 'unknown'), address };
+    if (!result.ok && result.reason === 'throttled') {
+      options.log?.warn('console', 'sign-in refused: too many failed attempts', { ...who, by: result.by, retryAfterSeconds: result.retryAfterSeconds });
+      throw new HttpError(429, 'throttled', t(locale, 'console.login.wait', { seconds: result.retryAfterSeconds }), { 'retry-after': String(result.retryAfterSeconds) });
     }
-    if (!result.ok) throw new HttpError(401, 'invalid_credentials', t(locale, 'console.login.invalid'));
+    if (!result.ok) {
+      options.log?.info('console', 'sign-in failed', who);
+      throw new HttpError(401, 'invalid_credentials', t(locale, 'console.login.invalid'));
+    }
     const maxAge = Math.floor((result.expiresAt.getTime() - Date.now()) / 1000);
     sendJson(res, 200, { staff: memberView(result.member) }, { 'set-cookie': cookie(result.token, maxAge) });
   });
 
   http.route('POST', '/console/api/logout', async (req, res) => {
-    checkOrigin(req, publicOrigin);
+    checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
     const token = cookieOf(req, SESSION_COOKIE);
     if (token) await auth.signOut(token);
     sendJson(res, 200, { ok: true }, { 'set-cookie': cookie('', 0) });
@@ -244,9 +265,9 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     const fileId = params.fileId ?? '';
     const file = fileOf(claim, fileId)?.channel === 'web' ? await options.files.open(fileId) : undefined;
     if (!file) throw new HttpError(404, 'not_found', 'no such file on this claim');
-    const name = (file.name ?? 'file').replace(/["\\\r\n]/g, '_');
+    const name = downloadName(file.name, file.mimeType);
     res.writeHead(200, {
-      'content-type': file.mimeType,
+      'content-type': allowedType(file.mimeType) ?? 'application/octet-stream',
       'content-length': file.size,
       'content-disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
       'content-security-policy': "default-src 'none'; sandbox",
@@ -257,7 +278,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   });
 
   http.route('POST', '/console/api/claims/:number/actions', async (req, res, params) => {
-    checkOrigin(req, publicOrigin);
+    checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
     const member = await requireStaff(req);
     const claim = await claimByNumber(member, params.number ?? '');
     const request: StaffRequest = await readJson(req, ActionInput);

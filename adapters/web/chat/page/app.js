@@ -253,17 +253,17 @@
             });
           }
           if (res.status === 401) return restart().then(function () { return 'retry'; });
-          if (res.status === 413) {
-            showError(data.tErrorTooLarge);
-            return 'drop';
-          }
-          if (res.status === 415) {
-            showError(data.tErrorType);
-            return 'drop';
-          }
-          if (res.status === 429 || res.status >= 500) return 'retry';
-          showError(item.kind === 'file' ? data.tErrorUpload : data.tErrorRejected);
-          return 'drop';
+          // a full desk (507) is a refusal to show, not a hiccup to retry
+          if (res.status === 429 || (res.status >= 500 && res.status !== 507)) return 'retry';
+          return res
+            .json()
+            .catch(function () {
+              return {};
+            })
+            .then(function (answer) {
+              showError(refusalText(res.status, (answer && answer.error) || '', item));
+              return 'drop';
+            });
         },
         function () {
           return 'retry'; // the network: try again
@@ -282,6 +282,16 @@
         if (outcome === 'drop') dropPending(item.id);
         pump();
       });
+  }
+
+  /** What to tell the customer about a refused message or file, by the answer's status and code. */
+  function refusalText(status, code, item) {
+    if (code === 'quota_exceeded') return data.tErrorQuota;
+    if (code === 'file_not_expected') return data.tErrorNotExpected;
+    if (code === 'storage_full') return data.tErrorFull;
+    if (status === 413) return data.tErrorTooLarge;
+    if (status === 415) return data.tErrorType;
+    return item.kind === 'file' ? data.tErrorUpload : data.tErrorRejected;
   }
 
   function press(item, choice) {

@@ -35,6 +35,19 @@
     return node;
   }
 
+  /**
+   * Text a customer typed (a name, a product, a file name, a comment), isolated from the text
+   * around it: a right-to-left override in it cannot run past its end.
+   */
+  function said(text) {
+    return text === undefined || text === null || text === '' ? text : el('bdi', {}, text);
+  }
+
+  /** Values joined by a separator, as nodes (each value isolated). */
+  function joined(values, separator) {
+    return values.filter(Boolean).flatMap((value, i) => (i === 0 ? [value] : [separator, value]));
+  }
+
   class ApiError extends Error {
     constructor(status, message) {
       super(message);
@@ -395,7 +408,7 @@
     const desk = me.desk;
     const concerns = claim.concerns || {};
     const amount = concerns.amount ? `${concerns.amount.value.toFixed(2)} ${concerns.amount.currency}` : '';
-    const concernsText = [concerns.product, concerns.orderOrBatch, amount, concerns.purchaseDate].filter(Boolean).join(' · ');
+    const concernsText = joined([said(concerns.product), said(concerns.orderOrBatch), amount, concerns.purchaseDate], ' · ');
     const decision = claim.decision
       ? claim.decision.outcome === 'accepted'
         ? `${t('staff.modal.resolve.accept')}: ${labelOf(desk.remedies, claim.decision.remedy)}`
@@ -410,7 +423,7 @@
             el(
               'li',
               {},
-              file.fileName || t(`staff.file.${file.kind}`),
+              said(file.fileName) || t(`staff.file.${file.kind}`),
               ' ',
               file.url ? el('a', { href: file.url, download: file.fileName || '' }, t('console.claim.download')) : el('span', { className: 'muted' }, t('console.claim.in_channel', { channel: labelOf(desk.channels, file.channel) })),
             ),
@@ -445,15 +458,15 @@
               [t('console.claim.concerns'), concernsText],
               [t('staff.modal.resolve.remedy'), labelOf(desk.remedies, claim.desiredRemedy)],
               [t('console.claim.decision'), decision],
-              [t('console.claim.survey'), claim.survey && claim.survey.score ? `${claim.survey.score}/5${claim.survey.comment ? ` — ${claim.survey.comment}` : ''}` : ''],
+              [t('console.claim.survey'), claim.survey && claim.survey.score ? [`${claim.survey.score}/5`, claim.survey.comment ? [' — ', said(claim.survey.comment)] : ''] : ''],
             ]),
             el('h2', {}, t('console.claim.description')),
-            el('p', { className: 'description', id: 'claim-description' }, claim.description),
+            el('p', { className: 'description', id: 'claim-description', dir: 'auto' }, claim.description),
             el('h2', {}, t('console.claim.customer')),
             fields([
-              [t('console.claim.contact_name'), claim.contact.name],
-              [t('console.claim.phone'), claim.contact.phone],
-              [t('console.claim.email'), claim.contact.email],
+              [t('console.claim.contact_name'), said(claim.contact.name)],
+              [t('console.claim.phone'), said(claim.contact.phone)],
+              [t('console.claim.email'), said(claim.contact.email)],
               [t('console.claim.language'), claim.locale],
             ]),
             el('h2', {}, t('console.claim.files')),
@@ -609,15 +622,15 @@
       table(
         'repeat-customers',
         [t('console.claim.contact_name'), t('console.filter.channel'), t('console.report.claims')],
-        report.repeatCustomers.map((customer) => [customer.name || '—', labelOf(desk.channels, customer.channel), el('span', {}, customer.numbers.map((number, i) => [i > 0 ? ', ' : '', el('a', { href: `#/claim/${number}` }, number)]))]),
+        report.repeatCustomers.map((customer) => [said(customer.name) || '—', labelOf(desk.channels, customer.channel), el('span', {}, customer.numbers.map((number, i) => [i > 0 ? ', ' : '', el('a', { href: `#/claim/${number}` }, number)]))]),
       ),
       el('h2', {}, t('console.report.repeat_products')),
-      table('repeat-products', [t('console.report.product'), t('console.report.claims'), t('console.report.customers')], report.repeatProducts.map((product) => [product.product, String(product.count), String(product.customers)])),
+      table('repeat-products', [t('console.report.product'), t('console.report.claims'), t('console.report.customers')], report.repeatProducts.map((product) => [said(product.product), String(product.count), String(product.customers)])),
       el('h2', {}, t('console.report.comments')),
       table(
         'csat-comments',
         [t('console.list.number'), t('console.claim.survey'), ''],
-        csat.comments.map((comment) => [el('a', { href: `#/claim/${comment.number}` }, comment.number), comment.score ? `${comment.score}/5` : '—', comment.comment]),
+        csat.comments.map((comment) => [el('a', { href: `#/claim/${comment.number}` }, comment.number), comment.score ? `${comment.score}/5` : '—', said(comment.comment)]),
       ),
     );
   }
