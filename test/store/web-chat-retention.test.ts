@@ -88,7 +88,7 @@ describe('web chat retention', () => {
 
   it('deletes uploads no claim holds after a few hours, unless their sender is still in a dialog', async () => {
     const desk = await exampleDesk();
-    const registry = new ClaimRegistry(desk, new ClaimRepository(t.db, { survey: desk.survey }));
+    const registry = new ClaimRegistry(desk, new ClaimRepository(t.db));
     const pdf = (ownerId: string, fileName: string) => files.put({ bytes: Buffer.from('%PDF-1.7 receipt'), fileName, mimeType: 'application/pdf', ownerId, target: 'report:x' });
     const sent = await chat.createVisitor('e'.repeat(64), 'en');
     const added = await chat.createVisitor('f'.repeat(64), 'en');
