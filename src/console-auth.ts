@@ -2,6 +2,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 import type { DeskConfig, StaffMember } from './domain/desk.js';
 import { staffById } from './domain/staff.js';
 import type { ConsoleSessionStore } from './store/console-sessions.js';
+import type { Logger } from './log.js';
 
 const SCRYPT = { N: 16_384, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
@@ -176,4 +177,26 @@ export class ConsoleAuth {
     const now = this.now();
     return (await this.store.deleteEnded(now)) + (await this.store.deleteExpiredChecks(now));
   }
+}
+
+/** Logs the console's state at start-up, and who still signs in with the example password and what follows. */
+export function logConsole(log: Logger, enabled: boolean, exampleStaff: readonly string[], url: string, env: { readonly HOST?: string | undefined; readonly PUBLIC_URL?: string | undefined }): void {
+  if (!enabled) {
+    log.info('console', 'staff console: nobody can sign in (no staff member has console.passwordHash in the desk config)');
+    return;
+  }
+  log.info('console', 'staff console', { url: `${url}/console` });
+  if (exampleStaff.length === 0) return;
+  const listening = env.HOST ? '' : '; until then the desk listens on 127.0.0.1 only (set HOST=0.0.0.0 to listen on every interface anyway)';
+  const set = 'give each their own: npm run console:password, then put the hash in staff[].console.passwordHash of the desk config';
+  log.warn('console', `${env.PUBLIC_URL ? 'staff with the example password cannot sign in (PUBLIC_URL is set)' : 'staff sign in with the published example password'}; ${set}${listening}`, { staff: exampleStaff.join(', ') });
+}
+
+/** The staff members whose console password is still the published example one. */
+export async function staffWithExamplePassword(desk: DeskConfig): Promise<string[]> {
+  const found: string[] = [];
+  for (const member of desk.staff) {
+    if (member.console && (await isExamplePassword(member.console.passwordHash))) found.push(member.id);
+  }
+  return found;
 }

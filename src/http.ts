@@ -460,3 +460,15 @@ export async function startHttpServer(options: { port: number; host: string; onE
       }),
   };
 }
+
+/**
+ * What every channel's start function returns (`startTelegram`, `startSlack`, `startWebChat`,
+ * `startConsole`): how to stop it. A channel that serves HTTP mounts its routes on the router it is
+ * given before it tells the outside world where to send them (a webhook is set only once its route answers).
+ */
+export interface ChannelHandle {
+  stop(): Promise<void>;
+}
+
+/** The part of the app's HTTP server a channel mounts its routes on. */
+export type Router = Pick<HttpServer, 'route'>;

@@ -2,62 +2,43 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Db } from 'mongodb';
+import type { Agenda } from 'agenda';
+import type { Context, MiddlewareFn, Telegram } from 'telegraf';
 import { channelStatus, ConfigError, loadDeskConfig, loadEnv } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { sendJson, startHttpServer, type HttpServer } from './http.js';
-import { connectMongo } from './store/mongo.js';
-import { DatabaseHealth, isDatabaseUnavailable } from './store/health.js';
-import { COLLECTIONS, ensureIndexes } from './store/collections.js';
+import { sendJson, startHttpServer, type ChannelHandle } from './http.js';
+import { isDatabaseUnavailable } from './store/health.js';
+import { openDatabase } from './store/open.js';
+import { COLLECTIONS } from './store/collections.js';
 import { Leases } from './store/leases.js';
-import { ClaimRepository } from './store/claims.js';
-import { ClaimRegistry, deskClaims, type DeskClaims } from './registry.js';
-import { localServerSizeWarning, startLocalServer, type LocalServer } from './store/local/server.js';
+import { localServerSizeWarning, type LocalServer } from './store/local/server.js';
 import { LocalDbError } from './store/local/errors.js';
-import { dataDir, projectRoot } from './store/local/paths.js';
-import { MongoConversationStore } from './store/conversations.js';
-import { ConversationRunner, type MessageSender } from '../flows/runner.js';
-import { createScheduler } from './jobs/agenda.js';
-import { scheduleIdleSweep } from './jobs/conversation-idle.js';
-import type { Channel } from './domain/claim.js';
-import { GrammyDesk } from '../adapters/telegram-grammy/bot.js';
-import { TelegrafDesk, type TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
-import type { Context, MiddlewareFn, Telegram } from 'telegraf';
-import { GrammyError } from 'grammy';
-import { App as BoltApp, LogLevel as BoltLogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Agenda } from 'agenda';
-import { SlackApi, slackErrorCode, slackFailure } from '../adapters/slack/api.js';
-import { DeskReceiver } from '../adapters/slack/receiver.js';
-import { SlackSender } from '../adapters/slack/sender.js';
-import { SlackClaimSync } from '../adapters/slack/sync.js';
-import { mountSlackConsole } from '../adapters/slack/console.js';
-import { StaffDesk } from './staff-desk.js';
-import { StaffActionLog } from './store/staff-actions.js';
-import { SlackPostStore } from './store/slack-posts.js';
-import { scheduleStaffSyncSweep } from './jobs/staff-sync.js';
-import { scheduleSlaSweep } from './jobs/sla.js';
-import { scheduleSurveySweep } from './jobs/survey.js';
-import { scheduleDigest } from './jobs/digest.js';
-import { scheduleHousekeeping } from './jobs/housekeeping.js';
-import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
-import { slackDigestPoster } from '../adapters/slack/digest.js';
-import { mountWebChat } from '../adapters/web/chat/routes.js';
+import { projectRoot } from './store/local/paths.js';
 import { WebChatStore } from './store/web-chat.js';
 import { FileStore } from './store/files.js';
-import { CustomerNotifier, NOTIFY_JOB, notifyJobLimits, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
-import { TelegramPacer } from '../adapters/telegram/pacer.js';
-import type { DeskConfig } from './domain/desk.js';
-import { ConsoleAuth, isExamplePassword } from './console-auth.js';
-export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
+import { SlackPostStore } from './store/slack-posts.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
 import { ClaimQueries } from './store/claim-queries.js';
-import { mountWebConsole } from '../adapters/web/console/index.js';
-import type { EnvConfig } from './config.js';
-
-/** Where Telegram delivers updates in webhook mode (under PUBLIC_URL). */
-export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
-
-/** Where Slack delivers events, interactions and slash commands in HTTP mode (under PUBLIC_URL). */
-export const SLACK_EVENTS_PATH = '/slack/events';
+import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
+import { createScheduler, stopScheduler } from './jobs/agenda.js';
+import { scheduleJobs } from './jobs/schedule.js';
+import { webChatRetention } from './jobs/housekeeping.js';
+import { notifyJobLimits, type CustomerNotificationOptions } from './jobs/customer-notification.js';
+import { createCore } from './core.js';
+import type { ClaimRegistry, DeskClaims } from './registry.js';
+import type { StaffDesk } from './staff-desk.js';
+import type { Channel } from './domain/claim.js';
+import { ConsoleAuth, logConsole, staffWithExamplePassword } from './console-auth.js';
+import type { ConversationRunner, MessageSender } from '../flows/runner.js';
+import { TelegramPacer } from '../adapters/telegram/pacer.js';
+import { startTelegram, telegramErrorName, TELEGRAM_WEBHOOK_PATH } from '../adapters/telegram-grammy/start.js';
+import { TelegrafDesk, type TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
+import { startSlack, SLACK_EVENTS_PATH, type SlackHandle } from '../adapters/slack/start.js';
+import { slackFailure } from '../adapters/slack/api.js';
+import { startWebChat } from '../adapters/web/chat/routes.js';
+import { startConsole } from '../adapters/web/console/index.js';
+export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
+export { TELEGRAM_WEBHOOK_PATH, SLACK_EVENTS_PATH };
 
 /** A running desk. */
 export interface App {
@@ -116,7 +97,9 @@ export interface StartAppOptions {
 
 /**
  * The composition root: reads the configuration, starts the local database when MONGODB_URI is
- * not set, connects, creates indexes, and serves HTTP (`GET /healthz`). One log line per component.
+ * not set, connects, builds the core once (createCore), schedules the jobs (scheduleJobs), and
+ * starts each channel (startWebChat, startConsole, startSlack, startTelegram) on the HTTP server.
+ * One log line per component.
  * @example const app = await startApp(); … await app.stop();
  */
 export async function startApp(options: StartAppOptions = {}): Promise<App> {
@@ -124,74 +107,27 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
   const env = loadEnv(source);
   const log = options.log ?? createLogger(env.LOG_LEVEL);
   const desk = await loadDeskConfig(env.DESK_CONFIG, options.cwd ?? projectRoot);
-  log.info('config', 'desk configuration loaded', {
-    file: env.DESK_CONFIG,
-    departments: desk.departments.length,
-    categories: desk.categories.length,
-    staff: desk.staff.length,
-  });
+  log.info('config', 'desk configuration loaded', { file: env.DESK_CONFIG, departments: desk.departments.length, categories: desk.categories.length, staff: desk.staff.length });
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop();
   };
   try {
-    let uri = env.MONGODB_URI;
-    let localServer: LocalServer | undefined;
-    if (uri) {
-      log.info('database', 'using MONGODB_URI');
-    } else {
-      const local: LocalServer = await startLocalServer({
-        dataDir: path.join(dataDir(source), 'db'),
-        env: source,
-        say: (line) => log.info('database', line),
-        warn: (line) => log.warn('database', line),
-        supervise: true,
-      });
-      localServer = local;
-      stops.push(() => local.stop());
-      uri = `${local.uri}claimdesk`;
-      log.info('database', `started a local ${local.kind}`, { uri: local.uri, dataDir: path.join(dataDir(source), 'db') });
-    }
-    const { client, db } = await connectMongo(uri);
-    stops.push(() => client.close());
-    await ensureIndexes(db);
-    log.info('database', 'connected, indexes ready', { database: db.databaseName });
-    // one line when the database stops answering and one when it is back; requests get 503 meanwhile
-    const health = new DatabaseHealth(db, {
-      onChange: (up, downForMs) =>
-        up ? log.info('database', 'answering again', { downForSeconds: Math.round(downForMs / 100) / 10 }) : log.warn('database', 'not answering: requests get 503 and jobs wait until it is back'),
-    });
-    health.start();
-    stops.push(() => {
-      health.stop();
-      return Promise.resolve();
-    });
-
-    const claimRepository = new ClaimRepository(db);
-    const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await claimRepository.estimatedCount()) : undefined;
+    const { db, localServer, health } = await openDatabase(env.MONGODB_URI, source, log, stops);
+    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) } });
+    const { registry, claims, conversations, staff } = core;
+    const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await core.repository.estimatedCount()) : undefined;
     if (sizeWarning) log.warn('database', sizeWarning);
-    const registry = new ClaimRegistry(desk, claimRepository);
-    const claims = deskClaims(registry, claimRepository);
-    const conversationStore = new MongoConversationStore(db);
-    const conversations = new ConversationRunner({
-      desk,
-      store: conversationStore,
-      claims,
-      senders: options.senders ?? {},
-      logger: { warn: (message, fields) => log.warn('conversation', message, fields) },
-    });
     stops.push(() => conversations.drain());
+    // the Slack post sync is drained after the server stopped taking requests
+    let slack: SlackHandle | undefined;
+    stops.push(() => slack?.sync.drain() ?? Promise.resolve());
 
-    const staff = new StaffDesk(desk, claims, new StaffActionLog(db));
-    // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const webChatStore = new WebChatStore(db);
     const uploads = new FileStore(db);
+    // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
-    // the Slack post sync, when Slack runs: drained after the channels stop taking updates
-    let slackSync: SlackClaimSync | undefined;
-    stops.push(() => slackSync?.drain() ?? Promise.resolve());
-
     // one pacer for every Telegram message of this process: notifications wait for budget, replies never
     const telegramPacer = new TelegramPacer({ perSecond: env.TELEGRAM_BULK_PER_SECOND });
     // enough notification jobs at once (and locked ahead) to send a backlog at the full rate
@@ -207,141 +143,86 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     scheduler.on('error', (error: unknown) => {
       if (health.up && !isDatabaseUnavailable(error)) schedulerError(error);
     });
-    await scheduleIdleSweep(scheduler, conversations);
-    const notifier = new CustomerNotifier({
-      desk,
-      leases: new Leases(db, COLLECTIONS.notifyLeases),
-      ...(options.notifications?.giveUpAfterMs !== undefined ? { giveUpAfterMs: options.notifications.giveUpAfterMs } : {}),
-      ...(options.notifications?.leaseMs !== undefined ? { leaseMs: options.notifications.leaseMs } : {}),
-      claims,
-      senders: conversations,
-      reachability: {
-        isUnreachable: async (to) => (await conversationStore.load({ channel: to.channel, chatId: to.chatId })).unreachableSince !== undefined,
-        markUnreachable: (to) => conversationStore.setUnreachable({ channel: to.channel, chatId: to.chatId }, new Date()),
-      },
-    });
-    const notifications = await scheduleCustomerNotifications(scheduler, notifier, claims, {
-      limits: notifyLimits,
-      ...options.notifications,
-      onError: (what, fields) => log.warn('jobs', `${what} failed`, fields),
-    });
-    await scheduleSlaSweep(scheduler, claims, {
-      ...(options.slaEvery !== undefined ? { every: options.slaEvery } : {}),
-      onError: (claimId, error) => log.warn('jobs', 'SLA check failed; the next sweep retries', { claimId, error: errorName(error) }),
-    });
-    await scheduleSurveySweep(scheduler, claims, {
-      ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
-      onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
-    });
-    await scheduleHousekeeping(
-      scheduler,
-      {
-        pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
-        pruneConsoleSessions: () => consoleAuth.pruneSessions(),
-        pruneWebChats: () => pruneWebChats(webChatStore, uploads),
-        pruneUploads: () => uploads.pruneUnattached(new Date(Date.now() - UNATTACHED_UPLOAD_HOURS * 3_600_000)),
-      },
-      {
-        names: [NOTIFY_JOB],
-        onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds' }[what]}`, { count }),
-      },
-    );
-    // the job is scheduled right after the change; the sweep catches what a crash left behind
-    registry.onChange((claim) => {
-      notifications.enqueue(claim).catch((error: unknown) => log.warn('jobs', 'scheduling a notification failed; the sweep will', { claimId: claim.id, error: errorName(error) }));
-    });
 
     // while staff sign in with the published example password, only this machine may reach the
     // desk unless HOST says otherwise
     const exampleStaff = consoleAuth.enabled ? await staffWithExamplePassword(desk) : [];
     const host = env.HOST ?? (exampleStaff.length > 0 ? '127.0.0.1' : '0.0.0.0');
-    const http: HttpServer = await startHttpServer({
-      port: env.PORT,
-      host,
-      onError: (error) => log.error('http', 'handler failed', { error: error instanceof Error ? error.name : 'unknown' }),
-      database: { isUnavailable: isDatabaseUnavailable, health },
-    });
+    const http = await startHttpServer({ port: env.PORT, host, onError: (error) => log.error('http', 'handler failed', { error: errorName(error) }), database: { isUnavailable: isDatabaseUnavailable, health } });
     stops.push(() => http.close());
     http.route('GET', '/healthz', async (_req, res) => {
       const ok = await health.check();
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
     });
     log.info('http', 'listening', { url: http.url, interface: host, health: `${http.url}/healthz` });
-    // the customer web chat: its live connections end before the server closes
-    const webChat = mountWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 } });
-    stops.push(() => {
-      webChat.close();
-      return Promise.resolve();
+    // the channels stop taking input before the server closes (the web chat ends its live streams)
+    const channels: ChannelHandle[] = [];
+    stops.push(async () => {
+      for (const channel of channels) await channel.stop();
     });
+
+    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 } }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    mountWebConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) });
-    if (consoleAuth.enabled) {
-      log.info('console', 'staff console', { url: `${http.url}/console` });
-      if (exampleStaff.length > 0) {
-        const listening = env.HOST ? '' : '; until then the desk listens on 127.0.0.1 only (set HOST=0.0.0.0 to listen on every interface anyway)';
-        const set = 'give each their own: npm run console:password, then put the hash in staff[].console.passwordHash of the desk config';
-        log.warn('console', `${env.PUBLIC_URL ? 'staff with the example password cannot sign in (PUBLIC_URL is set)' : 'staff sign in with the published example password'}; ${set}${listening}`, { staff: exampleStaff.join(', ') });
-      }
-    } else {
-      log.info('console', 'staff console: nobody can sign in (no staff member has console.passwordHash in the desk config)');
-    }
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
-    const channels = channelStatus(env);
-    if (channels.slack) {
-      log.warn('slack', `off: ${channels.slack}`);
+    const off = channelStatus(env);
+    if (off.slack) {
+      log.warn('slack', `off: ${off.slack}`);
     } else {
-      const slack = await startSlack({ env, desk, db, log, registry, claims, staff, conversations, scheduler, staffSync: options.staffSync ?? {}, digestEvery: options.digestEvery });
-      slackSync = slack.sync;
-      if (slack.receiver) http.route('POST', SLACK_EVENTS_PATH, slack.receiver.handler());
-      if (slack.stop) stops.push(slack.stop);
+      slack = await startSlack({
+        config: { botToken: env.SLACK_BOT_TOKEN ?? '', ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}), ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) },
+        desk,
+        posts: new SlackPostStore(db),
+        claims,
+        onClaimChange: (listener) => registry.onChange(listener),
+        staff,
+        conversations,
+        router: http,
+        log,
+      });
+      channels.push(slack);
     }
-    const reportTelegram = (what: string, error: unknown) => log.warn('telegram', `${what} failed`, { error: errorName(error) });
-    if (channels.telegram) {
-      log.warn('telegram', `off: ${channels.telegram}`);
+    if (off.telegram) {
+      log.warn('telegram', `off: ${off.telegram}`);
     } else if (options.runTelegramBot === false) {
-      log.info('telegram', 'left to the host application\'s bot (app.telegraf)');
+      log.info('telegram', "left to the host application's bot (app.telegraf)");
     } else if (env.TELEGRAM_BOT_TOKEN) {
-      const telegram = new GrammyDesk({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}), sender: { pacer: telegramPacer }, onError: reportTelegram });
-      const me = await telegramCall('getMe', () => telegram.bot.api.getMe());
-      conversations.setSender('telegram', telegram.sender);
-      telegram.attach(conversations);
-      if (env.TELEGRAM_MODE === 'webhook' && env.PUBLIC_URL && env.TELEGRAM_WEBHOOK_SECRET) {
-        http.route('POST', TELEGRAM_WEBHOOK_PATH, telegram.webhookHandler(env.TELEGRAM_WEBHOOK_SECRET));
-        const webhookUrl = new URL(TELEGRAM_WEBHOOK_PATH, env.PUBLIC_URL).href;
-        await telegramCall('setWebhook', () => telegram.bot.api.setWebhook(webhookUrl, { secret_token: env.TELEGRAM_WEBHOOK_SECRET }));
-        log.info('telegram', 'receiving updates by webhook', { bot: me.username, webhook: webhookUrl });
-      } else {
-        telegram.startPolling();
-        stops.push(() => telegram.stopPolling());
-        log.info('telegram', 'receiving updates by long polling', { bot: me.username });
-      }
+      const webhook = env.TELEGRAM_MODE === 'webhook' && env.PUBLIC_URL && env.TELEGRAM_WEBHOOK_SECRET ? { publicUrl: env.PUBLIC_URL, secret: env.TELEGRAM_WEBHOOK_SECRET } : undefined;
+      channels.unshift(await startTelegram({ config: { token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}), ...(webhook ? { webhook } : {}) }, pacer: telegramPacer, conversations, router: http, log }));
     }
-
     const telegraf = (bot: { readonly telegram: Telegram }, deskOptions: TelegrafDeskOptions = {}): MiddlewareFn<Context> => {
-      const telegrafDesk = new TelegrafDesk(bot.telegram, conversations, { onError: reportTelegram, ...deskOptions, sender: { pacer: telegramPacer, ...deskOptions.sender } });
+      const onError = (what: string, error: unknown) => log.warn('telegram', `${what} failed`, { error: telegramErrorName(error) });
+      const telegrafDesk = new TelegrafDesk(bot.telegram, conversations, { onError, ...deskOptions, sender: { pacer: telegramPacer, ...deskOptions.sender } });
       conversations.setSender('telegram', telegrafDesk.sender);
       stops.push(() => telegrafDesk.stop());
-      log.info('telegram', 'mounted into the host application\'s Telegraf bot');
+      log.info('telegram', "mounted into the host application's Telegraf bot");
       return telegrafDesk.middleware();
     };
 
+    await scheduleJobs(
+      scheduler,
+      {
+        desk,
+        claims,
+        onClaimChange: (listener) => registry.onChange(listener),
+        conversations,
+        conversationStore: core.conversationStore,
+        notifyLeases: new Leases(db, COLLECTIONS.notifyLeases),
+        housekeeping: { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions(), ...webChatRetention({ chats: webChatStore, uploads }) },
+        ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, failure: slackFailure } } : {}),
+        log,
+      },
+      { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, staffSync: options.staffSync },
+    );
     await scheduler.start();
-    // on stop: let running jobs finish (up to 20 s), then release every lock still held (jobs
-    // fetched but not started, or still running after the wait) so another worker takes them at once
-    stops.push(async () => {
-      // Agenda 6 exposes no "release what you fetched"; its job processor keeps the list of jobs it
-      // locked (a fetch still in flight adds to it after drain() returns), so keep hold of it
-      const processor = (scheduler as unknown as { jobProcessor?: { lockedJobs?: readonly { attrs: { _id?: { toString(): string } } }[] } }).jobProcessor;
-      await scheduler.drain({ timeout: 20_000, closeConnection: false });
-      await new Promise((resolve) => setTimeout(resolve, 100)); // let an in-flight fetch land
-      const ids = (processor?.lockedJobs ?? []).flatMap((job) => (job.attrs._id !== undefined ? [job.attrs._id.toString()] : []));
-      await releaseUnstartedJobs(db, ids);
-    });
+    // on stop: running jobs may finish (up to 20 s), then every lock still held is released
+    stops.push(() => stopScheduler(scheduler, (ids) => releaseUnstartedJobs(db, ids)));
     log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });
 
     const idle = async () => {
       await conversations.drain();
-      await slackSync?.drain();
+      await slack?.sync.drain();
     };
     return { url: http.url, db, registry, claims, staff, conversations, jobs: scheduler, localServer, telegraf, idle, stop: stopAll };
   } catch (error) {
@@ -363,161 +244,7 @@ function onceAMinute<E>(report: (error: E) => void, kindOf: (error: E) => string
 }
 
 function errorName(error: unknown): string {
-  if (error instanceof GrammyError) return `${error.name} ${String(error.error_code)}`;
   return error instanceof Error ? error.name : 'unknown';
-}
-
-/** A Bot API call at start-up; a refused token or webhook becomes one clear configuration error. */
-async function telegramCall<T>(method: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof GrammyError) {
-      const field = method === 'setWebhook' ? 'PUBLIC_URL' : 'TELEGRAM_BOT_TOKEN';
-      throw new ConfigError('TELEGRAM_REFUSED', `config error: ${field}: Telegram refused ${method} (${String(error.error_code)} ${error.description})`, { cause: error });
-    }
-    throw new Error(`telegram: ${method} failed, the Bot API server cannot be reached (${errorName(error)}); check TELEGRAM_API_ROOT and the network`, { cause: error });
-  }
-}
-
-/** Bolt's own log lines carry payload fragments; the desk logs its own instead. */
-const quietBolt: BoltLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => BoltLogLevel.ERROR,
-  setName: () => undefined,
-};
-
-interface SlackParts {
-  readonly sync: SlackClaimSync;
-  /** HTTP mode: the receiver to mount at SLACK_EVENTS_PATH. */
-  readonly receiver?: DeskReceiver;
-  /** Socket Mode: closes the connection. */
-  readonly stop?: () => Promise<void>;
-}
-
-/**
- * Slack: checks the token (auth.test), then wires the staff console, the customers' direct
- * messages, the post sync (at once after every change, and a sweep job for what was missed),
- * and the transport — HTTP (signed requests at SLACK_EVENTS_PATH) or Socket Mode when
- * SLACK_APP_TOKEN is set.
- */
-async function startSlack(parts: {
-  env: EnvConfig;
-  desk: DeskConfig;
-  db: Db;
-  log: Logger;
-  registry: ClaimRegistry;
-  claims: DeskClaims;
-  staff: StaffDesk;
-  conversations: ConversationRunner;
-  scheduler: Agenda;
-  staffSync: NonNullable<StartAppOptions['staffSync']>;
-  digestEvery: StartAppOptions['digestEvery'];
-}): Promise<SlackParts> {
-  const { env, desk, log, registry, claims, staff, conversations, scheduler } = parts;
-  const token = env.SLACK_BOT_TOKEN ?? '';
-  const api = new SlackApi({ token, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) });
-  const identity = await slackCall('auth.test', () => api.authTest());
-  const sync = new SlackClaimSync({
-    desk,
-    api,
-    posts: new SlackPostStore(parts.db),
-    claims,
-    onError: (claimId, failure) => log.warn('slack', 'claim post not updated; the sweep will retry', { claimId, failure }),
-  });
-  registry.onChange((claim) => sync.kick(claim.id));
-  conversations.setSender('slack', new SlackSender(api));
-  if (parts.digestEvery !== false) {
-    await scheduleDigest(
-      scheduler,
-      desk,
-      { departmentStats: (department, since, now) => claims.departmentStats(department, since, now), postDigest: slackDigestPoster(api, desk) },
-      { ...(parts.digestEvery !== undefined ? { every: parts.digestEvery } : {}), onError: (department, error) => log.warn('slack', 'digest not posted', { department, failure: slackFailure(error) }) },
-    );
-  }
-  await scheduleStaffSyncSweep(
-    scheduler,
-    { listPending: (before, limit) => claims.listStaffSyncPending(before, limit), sync: (claimId) => sync.sync(claimId), defer: (claimId, until) => claims.deferStaffSync(claimId, until) },
-    { ...parts.staffSync, onError: (claimId, error) => log.warn('slack', 'claim post sync failed; will retry', { claimId, failure: slackFailure(error) }) },
-  );
-
-  const bolt = {
-    token,
-    botId: identity.botId,
-    botUserId: identity.userId,
-    logger: quietBolt,
-    ...(env.SLACK_API_URL ? { clientOptions: { slackApiUrl: env.SLACK_API_URL } } : {}),
-    // failures are answered by the receiver (500, so Slack retries) and logged by name there
-    errorHandler: (error: Error) => Promise.reject(error),
-  };
-  const onError = (what: string, error: unknown) => log.warn('slack', `${what} failed`, { failure: slackFailure(error) });
-  let app: BoltApp;
-  let receiver: DeskReceiver | undefined;
-  if (env.SLACK_APP_TOKEN) {
-    // the Socket Mode client takes its Web API options (SLACK_API_URL) from installerOptions
-    app = new BoltApp({ ...bolt, appToken: env.SLACK_APP_TOKEN, socketMode: true, ...(env.SLACK_API_URL ? { installerOptions: { clientOptions: { slackApiUrl: env.SLACK_API_URL } } } : {}) });
-  } else {
-    receiver = new DeskReceiver({
-      signingSecret: env.SLACK_SIGNING_SECRET ?? '',
-      onError: (error) => log.warn('slack', 'request failed; answered 500', { failure: slackFailure(error) }),
-      onRetry: (retryNum, reason) => log.info('slack', 'Slack redelivered a request', { retryNum, reason }),
-    });
-    app = new BoltApp({ ...bolt, receiver });
-  }
-  mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
-  if (env.SLACK_APP_TOKEN) {
-    await slackCall('apps.connections.open', () => app.start(), 'SLACK_APP_TOKEN');
-    log.info('slack', 'receiving events by Socket Mode', { team: identity.teamId });
-    return { sync, stop: () => app.stop().then(() => undefined) };
-  }
-  log.info('slack', 'receiving events by HTTP', { team: identity.teamId, path: SLACK_EVENTS_PATH });
-  return { sync, ...(receiver ? { receiver } : {}) };
-}
-
-/** Hours an upload no claim holds is kept (its sender is not in a dialog any more), then deleted. */
-export const UNATTACHED_UPLOAD_HOURS = 6;
-
-/** Days an abandoned web chat (no claim, nothing written) is kept, with its uploads. */
-export const WEB_CHAT_RETENTION_DAYS = 30;
-
-/** Hours a web chat whose visitor never wrote is kept (a flood of new chats leaves such records). */
-export const SILENT_WEB_CHAT_RETENTION_HOURS = 24;
-
-/** Deletes abandoned web chats and their uploads, up to 10 000 visitors looked at a run. */
-async function pruneWebChats(chat: WebChatStore, uploads: FileStore, now = new Date()): Promise<number> {
-  const before = new Date(now.getTime() - WEB_CHAT_RETENTION_DAYS * 86_400_000);
-  const silentBefore = new Date(now.getTime() - SILENT_WEB_CHAT_RETENTION_HOURS * 3_600_000);
-  let pruned = 0;
-  for (let round = 0; round < 20; round++) {
-    const batch = await chat.pruneAbandoned(before, 500, silentBefore);
-    await uploads.deleteOwnedBy(batch.pruned);
-    pruned += batch.pruned.length;
-    if (batch.looked < 500) break;
-  }
-  return pruned;
-}
-
-async function staffWithExamplePassword(desk: DeskConfig): Promise<string[]> {
-  const found: string[] = [];
-  for (const member of desk.staff) {
-    if (member.console && (await isExamplePassword(member.console.passwordHash))) found.push(member.id);
-  }
-  return found;
-}
-
-/** A Web API call at start-up; a refused token becomes one clear configuration error. */
-async function slackCall<T>(method: string, call: () => Promise<T>, field: 'SLACK_BOT_TOKEN' | 'SLACK_APP_TOKEN' = 'SLACK_BOT_TOKEN'): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    const code = slackErrorCode(error);
-    if (code) throw new ConfigError('SLACK_REFUSED', `config error: ${field}: Slack refused ${method} (${code})`, { cause: error });
-    throw new Error(`slack: ${method} failed, the Web API cannot be reached (${slackFailure(error)}); check SLACK_API_URL and the network`, { cause: error });
-  }
 }
 
 /** Runs the desk as a process: one clear line and exit code 1 on a configuration error. */

@@ -76,6 +76,15 @@ describe('desk configuration', () => {
     expect(desk.sla).toMatchObject({ firstResponseHours: 24, resolutionHours: 240 });
     expect(desk.survey.windowHours).toBe(72);
     expect(desk.desk).toMatchObject({ timezone: 'UTC', defaultLocale: 'ru' });
+    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour' });
+  });
+
+  it('takes the sweeps\' cadence from the desk (an acceptance run may make the survey sweep run every 10 s)', () => {
+    const desk = parseDeskConfig(
+      { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }], jobs: { surveySweepEvery: '10 seconds', housekeepingEvery: 600_000 } },
+      'inline',
+    );
+    expect(desk.jobs).toMatchObject({ surveySweepEvery: '10 seconds', housekeepingEvery: 600_000, slaSweepEvery: '1 minute' });
   });
 
   it.each([
@@ -89,6 +98,8 @@ describe('desk configuration', () => {
     [{ desk: { name: { ru: 'Д', en: 'D' }, timezone: 'Mars/Olympus' } }, /desk\.timezone: expected an IANA time zone/],
     [{ departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }, { id: 'a', name: { ru: 'Б', en: 'B' } }] }, /departments\[1\]\.id: expected a unique id/],
     [{ surprise: true }, /\(root\): .*surprise/],
+    [{ jobs: { surveySweepEvery: 'often' } }, /jobs\.surveySweepEvery: .*expected an interval such as "30 seconds"/],
+    [{ jobs: { slaSweepEvery: 10 } }, /jobs\.slaSweepEvery: .*expected at least 1000 milliseconds/],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };
     const error = configError(() => parseDeskConfig({ ...base, ...patch }, 'desk.yaml'));

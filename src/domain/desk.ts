@@ -130,6 +130,31 @@ export const ConversationConfig = z
   .strict();
 export type ConversationConfig = z.infer<typeof ConversationConfig>;
 
+/** An interval as Agenda reads it: "30 seconds", "1 minute", "2 hours" (or a number of milliseconds). */
+const Interval = z.union([
+  z.string().regex(/^\d+(\.\d+)? ?(second|minute|hour|day)s?$/, 'expected an interval such as "30 seconds", "1 minute" or "2 hours"'),
+  z.number().int().min(1_000, 'expected at least 1000 milliseconds'),
+]);
+
+/** How often each sweep looks for work (the jobs' cadence); today's defaults. */
+export const JobsConfig = z
+  .object({
+    /** Surveys to send, remind and close. */
+    surveySweepEvery: Interval.default('1 minute'),
+    /** SLA warnings and breaches. */
+    slaSweepEvery: Interval.default('1 minute'),
+    /** Customer notifications a crash left unscheduled. */
+    notifySweepEvery: Interval.default('1 minute'),
+    /** Slack posts that missed a change. */
+    staffSyncSweepEvery: Interval.default('1 minute'),
+    /** Dialogs idle for longer than conversation.idleMinutes. */
+    idleSweepEvery: Interval.default('5 minutes'),
+    /** Pruning finished jobs, ended sessions, abandoned chats and unattached uploads. */
+    housekeepingEvery: Interval.default('1 hour'),
+  })
+  .strict();
+export type JobsConfig = z.infer<typeof JobsConfig>;
+
 /**
  * The desk configuration: one JSON or YAML file (see config/desk.example.yaml).
  * Cross references (a category's department, notify lists, staff departments) are checked too.
@@ -152,6 +177,7 @@ export const DeskConfig = z
     templates: z.array(ResponseTemplate).default([]),
     conversation: ConversationConfig.default(ConversationConfig.parse({})),
     digest: DigestConfig.default(DigestConfig.parse({})),
+    jobs: JobsConfig.default(JobsConfig.parse({})),
   })
   .strict()
   .superRefine((desk, ctx) => {

@@ -28,3 +28,40 @@ export function createScheduler(db: Db, options: SchedulerOptions = {}): Agenda 
     notificationChannel: new InMemoryNotificationChannel(),
   });
 }
+
+/** Agenda's job processor as far as it is read here: the jobs it has locked (only their ids). */
+interface HeldJobs {
+  readonly lockedJobs: readonly { readonly attrs: { readonly _id?: { toString(): string } } }[];
+}
+
+/**
+ * The jobs this worker has locked (fetched ahead, or running), or undefined when it is not running.
+ * Agenda 6 has no API for them and none to release them at shutdown (`drain()` forgets them, and
+ * `stop()` after it does nothing), so this reads its job processor's list: the one place that
+ * touches Agenda's internals. `test/jobs/agenda-internals.test.ts` fails if Agenda changes it.
+ */
+export function heldJobs(agenda: Agenda): HeldJobs | undefined {
+  const processor = (agenda as unknown as { jobProcessor?: { lockedJobs?: unknown } }).jobProcessor;
+  if (!processor) return undefined;
+  if (!Array.isArray(processor.lockedJobs)) throw new Error('agenda: the job processor keeps no lockedJobs list any more (Agenda changed); see heldJobs');
+  return processor as HeldJobs;
+}
+
+/** The ids of held jobs. */
+export function idsOf(held: HeldJobs | undefined): string[] {
+  return (held?.lockedJobs ?? []).flatMap((job) => (job.attrs._id !== undefined ? [job.attrs._id.toString()] : []));
+}
+
+/**
+ * Stops a worker gracefully: running jobs may finish (up to `timeoutMs`), then every lock it still
+ * holds (jobs fetched but not started, or still running after the wait) is released through
+ * `release`, so another worker takes them at once instead of after the lock lifetime.
+ * @example await stopScheduler(agenda, (ids) => releaseUnstartedJobs(db, ids));
+ */
+export async function stopScheduler(agenda: Agenda, release: (ids: readonly string[]) => Promise<number>, timeoutMs = 20_000): Promise<void> {
+  // keep hold of the list: drain() drops the processor, and a fetch still in flight adds to it after drain() returns
+  const held = heldJobs(agenda);
+  await agenda.drain({ timeout: timeoutMs, closeConnection: false });
+  await new Promise((resolve) => setTimeout(resolve, 100)); // let an in-flight fetch land
+  await release(idsOf(held));
+}

@@ -40,3 +40,43 @@ export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPor
   });
   await agenda.every(options.every ?? '1 hour', HOUSEKEEPING_JOB);
 }
+
+/** Hours an upload no claim holds is kept (its sender is not in a dialog any more), then deleted. */
+export const UNATTACHED_UPLOAD_HOURS = 6;
+
+/** Days an abandoned web chat (no claim, nothing written) is kept, with its uploads. */
+export const WEB_CHAT_RETENTION_DAYS = 30;
+
+/** Hours a web chat whose visitor never wrote is kept (a flood of new chats leaves such records). */
+export const SILENT_WEB_CHAT_RETENTION_HOURS = 24;
+
+/** The web chat's stores as the retention rule needs them. */
+export interface WebChatRetentionPorts {
+  readonly chats: { pruneAbandoned(before: Date, limit: number, silentBefore: Date): Promise<{ readonly pruned: readonly string[]; readonly looked: number }> };
+  readonly uploads: { deleteOwnedBy(ownerIds: readonly string[]): Promise<number>; pruneUnattached(before: Date): Promise<number> };
+}
+
+/**
+ * The web chat's retention rule as housekeeping steps: abandoned chats (and their uploads) after
+ * WEB_CHAT_RETENTION_DAYS, silent ones after SILENT_WEB_CHAT_RETENTION_HOURS (up to 10 000
+ * visitors looked at a run), and uploads no claim holds after UNATTACHED_UPLOAD_HOURS.
+ * @example scheduleHousekeeping(agenda, { pruneFinishedJobs, ...webChatRetention({ chats, uploads }) }, options);
+ */
+export function webChatRetention(ports: WebChatRetentionPorts, now: () => Date = () => new Date()): Pick<HousekeepingPort, 'pruneWebChats' | 'pruneUploads'> {
+  return {
+    async pruneWebChats() {
+      const at = now().getTime();
+      const before = new Date(at - WEB_CHAT_RETENTION_DAYS * 86_400_000);
+      const silentBefore = new Date(at - SILENT_WEB_CHAT_RETENTION_HOURS * 3_600_000);
+      let pruned = 0;
+      for (let round = 0; round < 20; round++) {
+        const batch = await ports.chats.pruneAbandoned(before, 500, silentBefore);
+        await ports.uploads.deleteOwnedBy(batch.pruned);
+        pruned += batch.pruned.length;
+        if (batch.looked < 500) break;
+      }
+      return pruned;
+    },
+    pruneUploads: () => ports.uploads.pruneUnattached(new Date(now().getTime() - UNATTACHED_UPLOAD_HOURS * 3_600_000)),
+  };
+}

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { createCore } from '../../src/core.js';
 import { afterAll, beforeAll } from 'vitest';
 import { openTestDatabase, type TestDatabase } from './db.js';
 import { randomUUID } from 'node:crypto';
@@ -6,7 +7,7 @@ import { draft, exampleDesk } from './fixtures.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { ClaimRepository } from '../../src/store/claims.js';
 import { MongoConversationStore } from '../../src/store/conversations.js';
-import { ClaimRegistry, deskClaims, type DeskClaims } from '../../src/registry.js';
+import type { ClaimRegistry, DeskClaims } from '../../src/registry.js';
 import { ConversationRunner, type MessageSender, type SendOptions } from '../../flows/runner.js';
 import type { Attachment, ClaimDraftInput, ConversationReference } from '../../src/domain/claim.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
@@ -62,11 +63,8 @@ export interface DeskUnderTest {
 export function deskUnderTest(db: Db, desk: DeskConfig, clock = new TestClock()): DeskUnderTest {
   const channel = new CollectingChannel();
   const make = () => {
-    const claims = new ClaimRepository(db, { now: clock.now });
-    const registry = new ClaimRegistry(desk, claims, clock.now);
-    const store = new MongoConversationStore(db);
-    const ports = deskClaims(registry, claims);
-    return { claims, registry, ports, store, runner: new ConversationRunner({ desk, store, claims: ports, senders: { telegram: channel, slack: channel, web: channel }, now: clock.now }) };
+    const core = createCore(db, desk, { now: clock.now, senders: { telegram: channel, slack: channel, web: channel } });
+    return { claims: core.repository, registry: core.registry, ports: core.claims, store: core.conversationStore, runner: core.conversations };
   };
   const first = make();
   return {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { safeFileName, type Attachment } from '../../../src/domain/claim.js';
 import type { Locale } from '../../../src/domain/locale.js';
-import { ClientAbortedError, clientAddress, HttpError, parseQuery, RateLimiter, readBody, readJson, sendFile, sendJson, sendText, TokenBucket, type BodyPace, type HttpServer, type RouteHandler } from '../../../src/http.js';
+import { ClientAbortedError, clientAddress, HttpError, parseQuery, RateLimiter, readBody, readJson, sendFile, sendJson, sendText, TokenBucket, type BodyPace, type ChannelHandle, type HttpServer, type RouteHandler } from '../../../src/http.js';
 import type { Logger } from '../../../src/log.js';
 import type { ConversationRunner } from '../../../flows/runner.js';
 import type { Inbound, InboundContent, Sender } from '../../../flows/types.js';
@@ -79,6 +79,21 @@ export interface WebChat {
   readonly sender: WebSender;
   /** Ends the open live connections and their timers (on app stop, before the server closes). */
   close(): void;
+}
+
+/**
+ * The web chat as a channel: mounts its routes (the page, the API, the live stream) and returns
+ * how to stop it (its live connections end before the server closes).
+ * @example const webChat = startWebChat({ http, runner, chat, uploads, defaultLocale: 'ru', log });
+ */
+export function startWebChat(options: WebChatOptions): ChannelHandle {
+  const webChat = mountWebChat(options);
+  return {
+    stop: () => {
+      webChat.close();
+      return Promise.resolve();
+    },
+  };
 }
 
 /** A page's id for one message: 8–64 characters of A-Z, a-z, 0-9, `_`, `-`. */

@@ -43,7 +43,7 @@ export interface FileReads {
 export interface ConsoleApiOptions {
   /** The web chat's uploads, for staff to download. */
   readonly files: FileReads;
-  readonly http: HttpServer;
+  readonly http: Pick<HttpServer, 'route'>;
   readonly desk: DeskConfig;
   readonly auth: ConsoleAuth;
   readonly staff: StaffDesk;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sendFile, sendText } from '../../../src/http.js';
+import { sendFile, sendText, type ChannelHandle } from '../../../src/http.js';
 import { CATALOGUES, t } from '../../../src/i18n/index.js';
 import { escapeHtml } from '../pages.js';
 import { localeOf, mountConsoleApi, type ConsoleApiOptions, type RequireStaff } from './api.js';
@@ -58,4 +58,14 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));
   http.route('GET', '/console/chart.js', (_req, res) => sendFile(res, chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' }));
   return api;
+}
+
+/**
+ * The staff console as a channel: mounts its page and API; nothing to stop (its sessions live in
+ * the database).
+ * @example startConsole({ http, desk, auth, staff, reads, files, secureCookie: false });
+ */
+export function startConsole(options: WebConsoleOptions): ChannelHandle {
+  mountWebConsole(options);
+  return { stop: () => Promise.resolve() };
 }

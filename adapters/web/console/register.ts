@@ -18,7 +18,7 @@ export interface ClaimReads {
 }
 
 export interface ConsoleRegisterOptions {
-  readonly http: HttpServer;
+  readonly http: Pick<HttpServer, 'route'>;
   readonly desk: DeskConfig;
   readonly requireStaff: RequireStaff;
   readonly reads: ClaimReads;

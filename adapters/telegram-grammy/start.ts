@@ -1,0 +1,67 @@
+import { GrammyError } from 'grammy';
+import { ConfigError } from '../../src/config.js';
+import type { ChannelHandle, Router } from '../../src/http.js';
+import type { Logger } from '../../src/log.js';
+import type { ConversationRunner } from '../../flows/runner.js';
+import type { TelegramPacer } from '../telegram/pacer.js';
+import { GrammyDesk } from './bot.js';
+
+/** Where Telegram delivers updates in webhook mode (under PUBLIC_URL). */
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+
+export interface TelegramStartDeps {
+  readonly config: {
+    readonly token: string;
+    readonly apiRoot?: string;
+    /** Webhook mode when both are given (and TELEGRAM_MODE is webhook); long polling otherwise. */
+    readonly webhook?: { readonly publicUrl: string; readonly secret: string };
+  };
+  readonly pacer: TelegramPacer;
+  readonly conversations: ConversationRunner;
+  readonly router: Router;
+  readonly log: Logger;
+}
+
+/** A failure's name for the log (a Bot API error with its code), never its text. */
+export function telegramErrorName(error: unknown): string {
+  if (error instanceof GrammyError) return `${error.name} ${String(error.error_code)}`;
+  return error instanceof Error ? error.name : 'unknown';
+}
+
+/** A Bot API call at start-up; a refused token or webhook becomes one clear configuration error. */
+async function telegramCall<T>(method: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof GrammyError) {
+      const field = method === 'setWebhook' ? 'PUBLIC_URL' : 'TELEGRAM_BOT_TOKEN';
+      throw new ConfigError('TELEGRAM_REFUSED', `config error: ${field}: Telegram refused ${method} (${String(error.error_code)} ${error.description})`, { cause: error });
+    }
+    throw new Error(`telegram: ${method} failed, the Bot API server cannot be reached (${telegramErrorName(error)}); check TELEGRAM_API_ROOT and the network`, { cause: error });
+  }
+}
+
+/**
+ * Telegram as a standalone grammY bot: checks the token (getMe), connects the sender to the
+ * runner, then receives updates by webhook (its route mounted on the router first) or by long polling.
+ * @example const telegram = await startTelegram({ config: { token }, pacer, conversations, router: http, log });
+ */
+export async function startTelegram(deps: TelegramStartDeps): Promise<ChannelHandle> {
+  const { config, conversations, log } = deps;
+  const onError = (what: string, error: unknown) => log.warn('telegram', `${what} failed`, { error: telegramErrorName(error) });
+  const telegram = new GrammyDesk({ token: config.token, ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}), sender: { pacer: deps.pacer }, onError });
+  const me = await telegramCall('getMe', () => telegram.bot.api.getMe());
+  conversations.setSender('telegram', telegram.sender);
+  telegram.attach(conversations);
+  if (config.webhook) {
+    const { publicUrl, secret } = config.webhook;
+    deps.router.route('POST', TELEGRAM_WEBHOOK_PATH, telegram.webhookHandler(secret));
+    const webhookUrl = new URL(TELEGRAM_WEBHOOK_PATH, publicUrl).href;
+    await telegramCall('setWebhook', () => telegram.bot.api.setWebhook(webhookUrl, { secret_token: secret }));
+    log.info('telegram', 'receiving updates by webhook', { bot: me.username, webhook: webhookUrl });
+    return { stop: () => Promise.resolve() };
+  }
+  telegram.startPolling();
+  log.info('telegram', 'receiving updates by long polling', { bot: me.username });
+  return { stop: () => telegram.stopPolling() };
+}

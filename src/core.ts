@@ -1,0 +1,52 @@
+import type { Db } from 'mongodb';
+import type { Channel } from './domain/claim.js';
+import type { DeskConfig } from './domain/desk.js';
+import { ClaimRepository } from './store/claims.js';
+import { ClaimRegistry, deskClaims, type DeskClaims } from './registry.js';
+import { MongoConversationStore } from './store/conversations.js';
+import { StaffActionLog } from './store/staff-actions.js';
+import { StaffDesk } from './staff-desk.js';
+import { ConversationRunner, type MessageSender, type RunnerLogger } from '../flows/runner.js';
+
+/** The desk's core: the claim registry, the conversations and the staff desk, on one database. */
+export interface Core {
+  readonly db: Db;
+  readonly desk: DeskConfig;
+  readonly repository: ClaimRepository;
+  /** The only place claim changes are planned (and listened to: `registry.onChange`). */
+  readonly registry: ClaimRegistry;
+  /** The ports flows, jobs and adapters use: the store's reads beside the registry's changes. */
+  readonly claims: DeskClaims;
+  readonly conversationStore: MongoConversationStore;
+  readonly conversations: ConversationRunner;
+  readonly staff: StaffDesk;
+}
+
+export interface CoreOptions {
+  /** The clock every rule reads (tests move it by hand). */
+  readonly now?: () => Date;
+  /** Senders of replies per channel known at once (tests pass fakes; adapters add theirs later). */
+  readonly senders?: Partial<Record<Channel, MessageSender>>;
+  readonly logger?: RunnerLogger;
+}
+
+/**
+ * Builds the core once, the same way for `npm start` (src/main.ts) and for the tests' harnesses.
+ * @example const core = createCore(db, desk); await core.conversations.handle(update);
+ */
+export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}): Core {
+  const repository = new ClaimRepository(db, options.now ? { now: options.now } : {});
+  const registry = new ClaimRegistry(desk, repository, options.now);
+  const claims = deskClaims(registry, repository);
+  const conversationStore = new MongoConversationStore(db);
+  const conversations = new ConversationRunner({
+    desk,
+    store: conversationStore,
+    claims,
+    senders: options.senders ?? {},
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const staff = new StaffDesk(desk, claims, new StaffActionLog(db));
+  return { db, desk, repository, registry, claims, conversationStore, conversations, staff };
+}

@@ -1,0 +1,117 @@
+import type { Agenda } from 'agenda';
+import type { DeskConfig } from '../domain/desk.js';
+import type { Claim } from '../domain/lifecycle.js';
+import type { DepartmentStats } from '../domain/stats.js';
+import type { Logger } from '../log.js';
+import type { ConversationRunner } from '../../flows/runner.js';
+import type { ConversationStore } from '../../flows/state.js';
+import { scheduleIdleSweep } from './conversation-idle.js';
+import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions, type LeasePort, type NotificationScheduler, type NotifyJobLimits, type NotifyClaimsPort } from './customer-notification.js';
+import { scheduleSlaSweep, type SlaPort } from './sla.js';
+import { scheduleSurveySweep, type SurveyPort } from './survey.js';
+import { scheduleHousekeeping, type HousekeepingPort } from './housekeeping.js';
+import { scheduleDigest } from './digest.js';
+import { scheduleStaffSyncSweep } from './staff-sync.js';
+
+/** What the jobs work on: the desk's ports, built once by the composition root. */
+export interface JobPorts {
+  readonly desk: DeskConfig;
+  readonly claims: NotifyClaimsPort &
+    SlaPort &
+    SurveyPort & {
+      listStaffSyncPending(before: Date, limit: number): Promise<string[]>;
+      deferStaffSync(claimId: string, until: Date): Promise<void>;
+      departmentStats(department: string, since: Date, now: Date): Promise<DepartmentStats>;
+    };
+  /** Every claim change, so its notification job is scheduled at once (the sweep catches what a crash missed). */
+  readonly onClaimChange: (listener: (claim: Claim) => void) => void;
+  readonly conversations: ConversationRunner;
+  readonly conversationStore: Pick<ConversationStore, 'load' | 'setUnreachable'>;
+  readonly notifyLeases: LeasePort;
+  readonly housekeeping: HousekeepingPort;
+  /** When Slack runs: the post sync for its sweep, and the digest poster. */
+  readonly slack?: {
+    readonly sync: (claimId: string) => Promise<unknown>;
+    readonly postDigest: (department: string, numbers: DepartmentStats, since: Date) => Promise<boolean>;
+    /** A Slack failure's code for the log. */
+    readonly failure: (error: unknown) => string;
+  };
+  readonly log: Logger;
+}
+
+/** How often the sweeps run: the desk's `jobs` settings, which a caller (a test) may override. */
+export interface JobCadence {
+  readonly notifyLimits: NotifyJobLimits;
+  readonly notifications?: CustomerNotificationOptions;
+  readonly surveyEvery?: string | number;
+  readonly slaEvery?: string | number;
+  readonly digestEvery?: string | number | false;
+  readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}
+
+/**
+ * Defines and schedules every job of the desk on `agenda`: the idle-dialog sweep, customer
+ * notifications (at once after a change, and their sweep), SLA and survey sweeps, housekeeping,
+ * and with Slack the digest and the post-sync sweep. Failures are logged by id and error name.
+ * @example const { notifications } = await scheduleJobs(agenda, ports, { notifyLimits });
+ */
+export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: JobCadence): Promise<{ readonly notifications: NotificationScheduler }> {
+  const { desk, claims, log } = ports;
+  const every = desk.jobs;
+  await scheduleIdleSweep(agenda, ports.conversations, every.idleSweepEvery);
+  const notifier = new CustomerNotifier({
+    desk,
+    leases: ports.notifyLeases,
+    ...(cadence.notifications?.giveUpAfterMs !== undefined ? { giveUpAfterMs: cadence.notifications.giveUpAfterMs } : {}),
+    ...(cadence.notifications?.leaseMs !== undefined ? { leaseMs: cadence.notifications.leaseMs } : {}),
+    claims,
+    senders: ports.conversations,
+    reachability: {
+      isUnreachable: async (to) => (await ports.conversationStore.load({ channel: to.channel, chatId: to.chatId })).unreachableSince !== undefined,
+      markUnreachable: (to) => ports.conversationStore.setUnreachable({ channel: to.channel, chatId: to.chatId }, new Date()),
+    },
+  });
+  const notifications = await scheduleCustomerNotifications(agenda, notifier, claims, {
+    limits: cadence.notifyLimits,
+    sweepEvery: every.notifySweepEvery,
+    ...cadence.notifications,
+    onError: (what, fields) => log.warn('jobs', `${what} failed`, fields),
+  });
+  ports.onClaimChange((claim) => {
+    notifications.enqueue(claim).catch((error: unknown) => log.warn('jobs', 'scheduling a notification failed; the sweep will', { claimId: claim.id, error: errorName(error) }));
+  });
+  await scheduleSlaSweep(agenda, claims, {
+    every: cadence.slaEvery ?? every.slaSweepEvery,
+    onError: (claimId, error) => log.warn('jobs', 'SLA check failed; the next sweep retries', { claimId, error: errorName(error) }),
+  });
+  await scheduleSurveySweep(agenda, claims, {
+    every: cadence.surveyEvery ?? every.surveySweepEvery,
+    onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
+  });
+  await scheduleHousekeeping(agenda, ports.housekeeping, {
+    names: [NOTIFY_JOB],
+    every: every.housekeepingEvery,
+    onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds' }[what]}`, { count }),
+  });
+  const slack = ports.slack;
+  if (slack) {
+    if (cadence.digestEvery !== false) {
+      await scheduleDigest(
+        agenda,
+        desk,
+        { departmentStats: (department, since, now) => claims.departmentStats(department, since, now), postDigest: slack.postDigest },
+        { ...(cadence.digestEvery !== undefined ? { every: cadence.digestEvery } : {}), onError: (department, error) => log.warn('slack', 'digest not posted', { department, failure: slack.failure(error) }) },
+      );
+    }
+    await scheduleStaffSyncSweep(
+      agenda,
+      { listPending: (before, limit) => claims.listStaffSyncPending(before, limit), sync: slack.sync, defer: (claimId, until) => claims.deferStaffSync(claimId, until) },
+      { every: every.staffSyncSweepEvery, ...cadence.staffSync, onError: (claimId, error) => log.warn('slack', 'claim post sync failed; will retry', { claimId, failure: slack.failure(error) }) },
+    );
+  }
+  return { notifications };
+}
