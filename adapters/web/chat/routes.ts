@@ -239,7 +239,8 @@ export function mountWebChat(options: WebChatOptions): WebChat {
       const body = await readJson(req, SessionBody, 1024);
       const address = clientAddress(req, trustProxy);
       if (!newSessionsPerAddress.take(address)) {
-        log.info('web', 'new chat refused: too many from one address', { address });
+        // (a customer's address is not logged: the staff console's sign-ins are, customers' are not)
+        log.info('web', 'new chat refused: too many from one address');
         throw new HttpError(429, 'too_many_chats', 'too many new chats from this address; try again shortly', { 'retry-after': String(newSessionsPerAddress.retryAfterSeconds(address)) });
       }
       if (!newSessions.take()) {
