@@ -4,9 +4,9 @@ import { isDomainError } from '../src/domain/errors.js';
 import type { Claim } from '../src/domain/lifecycle.js';
 import type { SurveyScore } from '../src/domain/survey.js';
 import type { Request, RequestResult } from './core.js';
-import { filesTarget, step } from './engine.js';
+import { filesTarget, isIdle, step } from './engine.js';
 import type { ConversationKey, ConversationStore, Outbox, StoredConversation } from './state.js';
-import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound } from './types.js';
+import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound, type Sender } from './types.js';
 
 /** The claim operations the dialogs need (implemented by the ClaimRegistry). */
 export interface ClaimsPort {
@@ -218,9 +218,16 @@ export class ConversationRunner {
    * Where files this chat sends now would go (a key naming the report or the claim), or undefined
    * when no dialog step takes files: for channels that store the files themselves (the web chat).
    */
-  async filesTarget(key: ConversationKey): Promise<string | undefined> {
-    const loaded = await this.options.store.load(key);
-    return filesTarget(loaded.state, this.options.desk, this.now());
+  async filesTarget(from: Sender): Promise<string | undefined> {
+    const loaded = await this.options.store.load({ channel: from.channel, chatId: from.chatId });
+    const now = this.now();
+    const target = filesTarget(loaded.state, this.options.desk, now);
+    if (target !== undefined || (loaded.state && loaded.state.flowId !== null && !isIdle(loaded.state, this.options.desk, now))) return target;
+    // between dialogs, staff asking this customer for information asks for files too (the dialogs
+    // then add them to that claim, or ask which one when several wait)
+    const claims = await this.options.claims.listForCustomer(customerOf(from), CUSTOMER_CLAIMS_LIMIT);
+    const awaiting = claims.find((claim) => claim.status === 'awaiting_customer');
+    return awaiting ? `claim:${awaiting.id}` : undefined;
   }
 
   /** Settles once every update handed over so far was handled and its replies sent or kept. */

@@ -314,8 +314,8 @@ export function mountWebChat(options: WebChatOptions): WebChat {
           log.info('web', 'file refused', { reason: code });
           return new HttpError(status, code, message, headers);
         };
-        // files only where a dialog step takes them (a report's files step, /add)
-        const target = await runner.filesTarget({ channel: 'web', chatId: visitor.id });
+        // files only where a dialog step takes them (a report's files step, /add) or staff asked for information
+        const target = await runner.filesTarget(senderOf(visitor));
         if (!target) throw refuse(409, 'file_not_expected', 'expected a file only when the desk asks for one, or after /add');
         // what the request says it brings (a chunked one is checked once read)
         await checkQuota(visitor.id, target, Math.min(Number(req.headers['content-length']) || 0, WEB_FILE_LIMIT_BYTES), refuse);
