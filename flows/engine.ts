@@ -51,7 +51,8 @@ export function filesTarget(state: ConversationState | undefined, desk: DeskConf
   return dialog && dialog.version === state.flowVersion ? dialog.filesTarget?.(state) : undefined;
 }
 
-function isIdle(state: ConversationState, desk: DeskConfig, now: Date): boolean {
+/** Whether a dialog has been left idle longer than the desk allows (closed at the next message). */
+export function isIdle(state: ConversationState, desk: DeskConfig, now: Date): boolean {
   return state.flowId !== null && now.getTime() - state.lastActivityAt.getTime() > desk.conversation.idleMinutes * 60_000;
 }
 

@@ -4,9 +4,9 @@ import { isDomainError } from '../src/domain/errors.js';
 import type { Claim } from '../src/domain/lifecycle.js';
 import type { SurveyScore } from '../src/domain/survey.js';
 import type { Request, RequestResult } from './core.js';
-import { filesTarget, step } from './engine.js';
+import { filesTarget, isIdle, step } from './engine.js';
 import type { ConversationKey, ConversationStore, Outbox, StoredConversation } from './state.js';
-import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound } from './types.js';
+import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound, type Sender } from './types.js';
 
 /** The claim operations the dialogs need: the store's reads and the registry's changes (bound by `deskClaims` in src/registry.ts). */
 export interface ClaimsPort {
@@ -78,7 +78,7 @@ function recordedAs(result: HandleResult, onRecorded: ((result: HandleResult) =>
 const WRITING_REQUESTS: ReadonlySet<Request['type']> = new Set(['register', 'add_info', 'survey_answer']);
 /** How many recently saved conversations each runner keeps (a few hundred bytes to a few KB each). */
 const RECENT_LIMIT = 5_000;
-/** How many update ids a kept conversation remembers on top of those it was read with. */
+/** How many turns a kept conversation is used for before it is read from the database again. */
 const RECENT_UPDATES = 100;
 
 /** A conversation as this process last saved it, and whether it came from the database this turn. */
@@ -108,11 +108,17 @@ class RecentConversations {
   /** Keeps the conversation as saved by the turn that started from `from`. */
   saved(chat: string, from: Loaded, saved: Omit<StoredConversation, 'hasProcessed'>, updateId: string): void {
     const previous = this.entries.get(chat);
-    // the update ids: those of the last read from the database, plus those saved since
+    // the update ids: those of the last read from the database, plus every one saved since (after
+    // RECENT_UPDATES of them the copy is dropped and the next turn reads the database again, so
+    // no id handled in between is ever forgotten)
     const continues = !from.fromDatabase && previous?.conversation === from.conversation;
+    if (continues && previous.updates.length >= RECENT_UPDATES) {
+      this.entries.delete(chat);
+      return;
+    }
     const base = continues ? previous.base : from.conversation;
-    const updates = continues ? [...previous.updates.slice(-(RECENT_UPDATES - 1)), updateId] : [updateId];
-    const conversation: StoredConversation = { ...saved, hasProcessed: (id) => updates.includes(id) || base.hasProcessed(id) };
+    const updates = continues ? [...previous.updates, updateId] : [updateId];
+    const conversation: StoredConversation = { ...saved, hasProcessed: async (id) => updates.includes(id) || (await base.hasProcessed(id)) };
     this.entries.delete(chat);
     this.entries.set(chat, { conversation, base, updates });
     if (this.entries.size > RECENT_LIMIT) this.entries.delete(this.entries.keys().next().value as string);
@@ -212,9 +218,16 @@ export class ConversationRunner {
    * Where files this chat sends now would go (a key naming the report or the claim), or undefined
    * when no dialog step takes files: for channels that store the files themselves (the web chat).
    */
-  async filesTarget(key: ConversationKey): Promise<string | undefined> {
-    const loaded = await this.options.store.load(key);
-    return filesTarget(loaded.state, this.options.desk, this.now());
+  async filesTarget(from: Sender): Promise<string | undefined> {
+    const loaded = await this.options.store.load({ channel: from.channel, chatId: from.chatId });
+    const now = this.now();
+    const target = filesTarget(loaded.state, this.options.desk, now);
+    if (target !== undefined || (loaded.state && loaded.state.flowId !== null && !isIdle(loaded.state, this.options.desk, now))) return target;
+    // between dialogs, staff asking this customer for information asks for files too (the dialogs
+    // then add them to that claim, or ask which one when several wait)
+    const claims = await this.options.claims.listForCustomer(customerOf(from), CUSTOMER_CLAIMS_LIMIT);
+    const awaiting = claims.find((claim) => claim.status === 'awaiting_customer');
+    return awaiting ? `claim:${awaiting.id}` : undefined;
   }
 
   /** Settles once every update handed over so far was handled and its replies sent or kept. */
@@ -261,7 +274,7 @@ export class ConversationRunner {
       // replies of an earlier turn that were saved but not sent (a crash, a channel outage): send
       // them first; if they still cannot go, they stay in the outbox ahead of this turn's replies
       const undelivered = loaded.outbox && !(await this.deliver(key, loaded.version, loaded.outbox)) ? loaded.outbox.messages : [];
-      if (loaded.hasProcessed(input.updateId)) return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
+      if (await loaded.hasProcessed(input.updateId)) return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
 
       const now = this.now();
       const results = new Map<string, RequestResult>();

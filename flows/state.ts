@@ -49,8 +49,11 @@ export interface StoredConversation {
   readonly outbox: Outbox | undefined;
   /** Since when the channel refuses messages to this chat (the customer blocked the bot), if it does. */
   readonly unreachableSince: Date | undefined;
-  /** Whether this inbound update was already handled (it is recorded with the state change). */
-  hasProcessed(updateId: string): boolean;
+  /**
+   * Whether this inbound update was already handled (it is recorded with the state change): an id
+   * once handled is recognised for as long as the conversation exists.
+   */
+  hasProcessed(updateId: string): Promise<boolean>;
 }
 
 /** The outcome of saving a step: saved, an update seen before, or someone else saved first. */

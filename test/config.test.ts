@@ -51,6 +51,13 @@ describe('environment', () => {
     }
   });
 
+  it('takes WEB_UPLOADS_MAX_MB as whole megabytes (default 2048), naming it when wrong', () => {
+    expect(loadEnv({}).WEB_UPLOADS_MAX_MB).toBe(2048);
+    expect(loadEnv({ WEB_UPLOADS_MAX_MB: '500' }).WEB_UPLOADS_MAX_MB).toBe(500);
+    expect(configError(() => loadEnv({ WEB_UPLOADS_MAX_MB: 'lots' })).message).toMatch(/^config error: WEB_UPLOADS_MAX_MB: expected the megabytes all web chat uploads may take together/);
+    expect(configError(() => loadEnv({ WEB_UPLOADS_MAX_MB: '0' })).message).toMatch(/WEB_UPLOADS_MAX_MB: expected at least 1 megabyte/);
+  });
+
   it('takes the Telegram bulk rate as a whole number from 1 to 30 (default 30)', () => {
     expect(loadEnv({}).TELEGRAM_BULK_PER_SECOND).toBe(30);
     expect(loadEnv({ TELEGRAM_BULK_PER_SECOND: '10' }).TELEGRAM_BULK_PER_SECOND).toBe(10);

@@ -6,6 +6,7 @@ export const COLLECTIONS = {
   counters: 'counters',
   claimSubmissions: 'claim_submissions',
   conversations: 'conversations',
+  processedUpdates: 'processed_updates',
   slackPosts: 'slack_posts',
   slackLeases: 'slack_leases',
   notifyLeases: 'notify_leases',
@@ -46,6 +47,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
+  // update ids moved out of a conversation's window, deleted with the conversation
+  [COLLECTIONS.processedUpdates]: [{ key: { conversationId: 1 }, name: 'by_conversation' }],
   [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
   [COLLECTIONS.consoleSessions]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
   // the sign-in throttle's records, deleted by housekeeping once expired (no TTL index: portable)

@@ -3,7 +3,11 @@ import { COLLECTIONS } from './collections.js';
 import { isDuplicateKey } from './mongo.js';
 import type { CommitOptions, CommitResult, ConversationKey, ConversationState, ConversationStore, Outbox, StoredConversation } from '../../flows/state.js';
 
-/** How many recent update ids each conversation remembers for de-duplication. */
+/**
+ * How many recent update ids each conversation keeps in its own document (recorded in the same
+ * write as the state change). Older ids move to `processed_updates`, so an id once handled is
+ * recognised for as long as the conversation exists.
+ */
 export const PROCESSED_WINDOW = 100;
 /** The most outbox clears written in one command. */
 const CLEAR_GROUP_LIMIT = 500;
@@ -23,8 +27,10 @@ interface ConversationDocument {
   trail?: string[];
   /** Replies saved with the state change, not yet confirmed as sent. */
   outbox?: Outbox;
-  /** The most recent inbound update ids, oldest first, capped at PROCESSED_WINDOW. */
+  /** The most recent inbound update ids, oldest first: PROCESSED_WINDOW to about twice as many. */
   processed: string[];
+  /** Set once older ids were moved to `processed_updates` (only then are they looked up there). */
+  archived?: true;
   /** Set while the channel refuses messages to this chat (the customer blocked the bot). */
   unreachableSince?: Date;
 }
@@ -32,6 +38,15 @@ interface ConversationDocument {
 function idOf(key: ConversationKey): string {
   return `${key.channel}:${key.chatId}`;
 }
+
+/** An update id a conversation handled, moved out of its document's window. */
+interface ProcessedUpdateDocument {
+  /** `<conversation id>|<update id>`. */
+  _id: string;
+  conversationId: string;
+}
+
+const archivedId = (conversationId: string, updateId: string) => `${conversationId}|${updateId}`;
 
 type StateFields = Pick<ConversationDocument, 'flowId' | 'flowVersion' | 'stepId' | 'answers' | 'lastActivityAt' | 'locale' | 'prompt' | 'trail'>;
 
@@ -66,8 +81,9 @@ const OPTIONAL_FIELDS = ['locale', 'prompt', 'trail', 'outbox'] as const;
 
 /**
  * Conversation state in MongoDB, one document per channel and chat. The recent update ids live in
- * the same document, so recording an update and changing the state are one atomic write, and the
- * window trims itself (no separate collection to prune).
+ * the same document, so recording an update and changing the state are one atomic write; older
+ * ones move to `processed_updates` every PROCESSED_WINDOW versions, so an update id once handled is
+ * recognised for as long as the conversation exists.
  * @example
  * const store = new MongoConversationStore(db);
  * const loaded = await store.load({ channel: 'telegram', chatId: '42' });
@@ -75,23 +91,28 @@ const OPTIONAL_FIELDS = ['locale', 'prompt', 'trail', 'outbox'] as const;
  */
 export class MongoConversationStore implements ConversationStore {
   private readonly conversations: Collection<ConversationDocument>;
+  private readonly archive: Collection<ProcessedUpdateDocument>;
   private readonly pendingClears: { filter: Filter<ConversationDocument>; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
 
   constructor(db: Db) {
     this.conversations = db.collection<ConversationDocument>(COLLECTIONS.conversations);
+    this.archive = db.collection<ProcessedUpdateDocument>(COLLECTIONS.processedUpdates);
   }
 
   async load(key: ConversationKey): Promise<StoredConversation> {
-    const doc = await this.conversations.findOne({ _id: idOf(key) });
+    const _id = idOf(key);
+    const doc = await this.conversations.findOne({ _id });
     const processed = new Set(doc?.processed ?? []);
+    const archived = doc?.archived === true;
     return {
       key,
       version: doc?.version ?? 0,
       state: doc ? toState(doc) : undefined,
       outbox: doc?.outbox,
       unreachableSince: doc?.unreachableSince,
-      hasProcessed: (updateId) => processed.has(updateId),
+      // the window first; older ids only where some were moved out of it
+      hasProcessed: async (updateId) => processed.has(updateId) || (archived && (await this.archive.countDocuments({ _id: archivedId(_id, updateId) }, { limit: 1 })) > 0),
     };
   }
 
@@ -107,13 +128,15 @@ export class MongoConversationStore implements ConversationStore {
         return this.explainMiss(_id, updateId);
       }
     }
+    // every PROCESSED_WINDOW versions the oldest ids move out of the document (never dropped)
+    if (expectedVersion % PROCESSED_WINDOW === 0) await this.archiveOldest(_id, expectedVersion);
     const result = await this.conversations.updateOne(
       { _id, version: expectedVersion, processed: { $ne: updateId } },
       {
         $set: fields,
         ...unsetMissing(fields, options.reachable === true),
         $inc: { version: 1 },
-        $push: { processed: { $each: [updateId], $slice: -PROCESSED_WINDOW } },
+        $push: { processed: updateId },
       },
     );
     if (result.modifiedCount === 1) return { outcome: 'committed', version: expectedVersion + 1 };
@@ -161,6 +184,28 @@ export class MongoConversationStore implements ConversationStore {
       .limit(limit)
       .toArray();
     return docs.map((doc) => ({ channel: doc.channel, chatId: doc.chatId }));
+  }
+
+  /**
+   * Moves all but the newest PROCESSED_WINDOW update ids of a conversation to `processed_updates`:
+   * written there first, then cut from the document by a compare-and-swap on the version (a
+   * conversation that moved on meanwhile is trimmed at a later version). A crash in between leaves
+   * an id in both places, which is harmless.
+   */
+  private async archiveOldest(_id: string, version: number): Promise<void> {
+    const doc = await this.conversations.findOne({ _id, version }, { projection: { processed: 1 } });
+    if (!doc || doc.processed.length <= PROCESSED_WINDOW) return;
+    const oldest = doc.processed.slice(0, doc.processed.length - PROCESSED_WINDOW);
+    try {
+      await this.archive.insertMany(
+        oldest.map((updateId) => ({ _id: archivedId(_id, updateId), conversationId: _id })),
+        { ordered: false },
+      );
+    } catch (error) {
+      // ids a crashed earlier trim had moved already
+      if (!isDuplicateKey(error)) throw error;
+    }
+    await this.conversations.updateOne({ _id, version }, { $push: { processed: { $each: [], $slice: -PROCESSED_WINDOW } }, $set: { archived: true } });
   }
 
   /** Why a compare-and-swap did not apply: the update was handled already, or the state moved on. */

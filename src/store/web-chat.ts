@@ -147,7 +147,7 @@ export class WebChatStore implements WebChatPort {
 
   /**
    * Deletes abandoned chats: visitors who started before `before`, wrote nothing since, and have
-   * no claim — with their transcript and message counter — and, sooner, visitors who started before
+   * no claim — with their transcript, message counter and conversation — and, sooner, visitors who started before
    * `silentBefore` and never wrote at all (what a flood of new chats leaves). Visitors with a claim
    * or newer messages are kept and looked at again a retention period later. Returns how many were
    * looked at (at most `limit`) and the ids deleted (their uploads go too, see FileStore.deleteOwnedBy).
@@ -179,6 +179,9 @@ export class WebChatStore implements WebChatPort {
       await this.visitors.deleteOne({ _id: id });
       await this.messages.deleteMany({ visitorId: id });
       await this.db.collection<{ _id: string }>(COLLECTIONS.counters).deleteOne({ _id: `web-chat:${id}` });
+      // the conversation goes too, with the update ids it had handled
+      await this.db.collection<{ _id: string }>(COLLECTIONS.conversations).deleteOne({ _id: `web:${id}` });
+      await this.db.collection(COLLECTIONS.processedUpdates).deleteMany({ conversationId: `web:${id}` });
       pruned.push(id);
     }
     return { looked: candidates.length, pruned };

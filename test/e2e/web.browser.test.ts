@@ -72,6 +72,9 @@ describe('the web chat and the staff console in a browser', () => {
   it('a customer files a claim in the web chat and sees its number', async () => {
     await customer.goto(`${desk.app.url}/chat`);
     await waitForDesk(customer, t('en', 'ask.intake.kind'));
+    // a file nobody asked for is refused, and the page says when files can be sent
+    await customer.setInputFiles('#chat-file', { name: 'early.png', mimeType: 'image/png', buffer: PNG });
+    await expect.poll(() => customer.textContent('#chat-error'), POLL).toBe(t('en', 'web.chat.error.not_expected'));
     await press(customer, t('en', 'kind.claim'));
     await waitForDesk(customer, t('en', 'ask.intake.category'));
     await press(customer, 'Defective product');

@@ -470,6 +470,22 @@ describe('robustness', () => {
     expect(await claimsOf(chat)).toHaveLength(1);
   });
 
+  it('an update replayed after hundreds of others is still recognised: handled once, on this instance and a restarted one', async () => {
+    const chat = new TestChat(env.app.runner);
+    await fillTo(chat, 'product');
+    await chat.deliver({ type: 'text', text: 'Kettle' }, 'old-1');
+    expect(chat.result?.outcome).toBe('handled');
+    // 250 other updates: /help answers and changes no dialog step
+    for (let i = 0; i < 250; i++) await chat.send('/help');
+    const sentBefore = env.app.channel.to(chat.from.chatId).length;
+    await chat.deliver({ type: 'text', text: 'Kettle' }, 'old-1');
+    expect(chat.result?.outcome).toBe('duplicate');
+    chat.useRunner(env.app.restart());
+    await chat.deliver({ type: 'text', text: 'Kettle' }, 'old-1');
+    expect(chat.result?.outcome).toBe('duplicate');
+    expect(env.app.channel.to(chat.from.chatId).length).toBe(sentBefore);
+  });
+
   it('two presses of "submit" handled by two app instances at once register one claim', async () => {
     const chat = new TestChat(env.app.runner);
     await fillTo(chat, 'confirm');

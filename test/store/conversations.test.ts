@@ -38,8 +38,8 @@ describe('conversation state', () => {
     const loaded = await store.load(key);
     expect(loaded.version).toBe(2);
     expect(loaded.state).toEqual(state('category', { kind: 'claim' }));
-    expect(loaded.hasProcessed('u1')).toBe(true);
-    expect(loaded.hasProcessed('u3')).toBe(false);
+    expect(await loaded.hasProcessed('u1')).toBe(true);
+    expect(await loaded.hasProcessed('u3')).toBe(false);
   });
 
   it('recognises a redelivered update and changes nothing', async () => {
@@ -75,19 +75,21 @@ describe('conversation state', () => {
     expect(same.filter((r) => r.outcome === 'duplicate')).toHaveLength(9);
   });
 
-  it('remembers a bounded window of recent updates', async () => {
+  it('recognises every update it handled, however many came after: the oldest move out of the document, never away', async () => {
     const key = nextKey();
     let version = 0;
-    for (let i = 0; i < PROCESSED_WINDOW + 5; i++) {
+    const total = 3 * PROCESSED_WINDOW + 7;
+    for (let i = 0; i < total; i++) {
       const result = await store.commit(key, version, state('kind'), `w${i}`);
       if (result.outcome !== 'committed') throw new Error(`unexpected ${result.outcome}`);
       version = result.version;
     }
     const loaded = await store.load(key);
-    expect(loaded.hasProcessed('w0')).toBe(false);
-    expect(loaded.hasProcessed('w4')).toBe(false);
-    expect(loaded.hasProcessed('w5')).toBe(true);
-    expect(loaded.hasProcessed(`w${PROCESSED_WINDOW + 4}`)).toBe(true);
+    for (const id of ['w0', 'w4', 'w99', 'w100', `w${2 * PROCESSED_WINDOW}`, `w${total - 1}`]) expect(await loaded.hasProcessed(id), id).toBe(true);
+    expect(await loaded.hasProcessed(`w${total}`)).toBe(false);
+    const doc = await t.db.collection<{ _id: string; processed: string[] }>('conversations').findOne({ _id: `${key.channel}:${key.chatId}` });
+    expect(doc?.processed.length).toBeLessThanOrEqual(2 * PROCESSED_WINDOW);
+    expect(await t.db.collection('processed_updates').countDocuments({ conversationId: `${key.channel}:${key.chatId}` })).toBeGreaterThanOrEqual(total - 2 * PROCESSED_WINDOW);
   });
 
   it('stores operator-looking answers as plain values and drops a cleared locale', async () => {

@@ -74,7 +74,13 @@ describe('web chat retention', () => {
     clock = new Date('2026-11-02T11:00:00Z');
     const before = new Date('2026-10-03T11:00:00Z'); // 30 days
     const silentBefore = new Date('2026-11-01T11:00:00Z'); // a day
+    // the one greeted had a conversation, with an update id moved out of its window
+    const flooded = `web:${flood[0]?.id ?? ''}`;
+    await t.db.collection<{ _id: string; [field: string]: unknown }>('conversations').insertOne({ _id: flooded, channel: 'web', chatId: flood[0]?.id, version: 1, flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: clock, processed: ['u2'], archived: true });
+    await t.db.collection<{ _id: string; [field: string]: unknown }>('processed_updates').insertOne({ _id: `${flooded}|u1`, conversationId: flooded });
     const result = await chat.pruneAbandoned(before, 500, silentBefore);
+    expect(await count('conversations', { _id: flooded })).toBe(0);
+    expect(await count('processed_updates', { conversationId: flooded })).toBe(0);
     // (the first test's visitor who never wrote goes too)
     expect(result.pruned).toEqual(expect.arrayContaining(flood.map((visitor) => visitor.id)));
     expect(result.pruned).not.toContain(writer.id);

@@ -254,7 +254,8 @@ export function mountWebChat(options: WebChatOptions): WebChat {
       const body = await readJson(req, SessionBody, 1024);
       const address = clientAddress(req, trustProxy);
       if (!newSessionsPerAddress.take(address)) {
-        log.info('web', 'new chat refused: too many from one address', { address });
+        // (a customer's address is not logged: the staff console's sign-ins are, customers' are not)
+        log.info('web', 'new chat refused: too many from one address');
         throw new HttpError(429, 'too_many_chats', 'too many new chats from this address; try again shortly', { 'retry-after': String(newSessionsPerAddress.retryAfterSeconds(address)) });
       }
       if (!newSessions.take()) {
@@ -328,8 +329,8 @@ export function mountWebChat(options: WebChatOptions): WebChat {
           log.info('web', 'file refused', { reason: code });
           return new HttpError(status, code, message, headers);
         };
-        // files only where a dialog step takes them (a report's files step, /add)
-        const target = await runner.filesTarget({ channel: 'web', chatId: visitor.id });
+        // files only where a dialog step takes them (a report's files step, /add) or staff asked for information
+        const target = await runner.filesTarget(senderOf(visitor));
         if (!target) throw refuse(409, 'file_not_expected', 'expected a file only when the desk asks for one, or after /add');
         // what the request says it brings (a chunked one is checked once read)
         await checkQuota(visitor.id, target, Math.min(Number(req.headers['content-length']) || 0, WEB_FILE_LIMIT_BYTES), refuse);
