@@ -443,7 +443,7 @@ describe('the customer web chat over HTTP', () => {
 
   it('takes a file between dialogs only while staff wait for the customer\'s answer, and adds it to that claim', async () => {
     const { client, number } = await registeredClaim();
-    const claim = await app.registry.findByNumber(number);
+    const claim = await app.claims.findByNumber(number);
     if (!claim) throw new Error('no claim');
     await app.staff.act({ staffId: 'ivan' }, claim.id, { action: 'take' });
     await settled();
@@ -451,7 +451,7 @@ describe('the customer web chat over HTTP', () => {
     await app.staff.act({ staffId: 'ivan' }, claim.id, { action: 'request_info', question: 'Could you send the receipt?' });
     await settled();
     await accepted(client.upload(SAMPLE_FILES.pdf, 'application/pdf', 'receipt.pdf'));
-    const after = await app.registry.findByNumber(number);
+    const after = await app.claims.findByNumber(number);
     const added = after?.history.filter((event) => event.type === 'customer_info').at(-1);
     expect(added?.attachments?.map((file) => file.fileName)).toEqual(['receipt.pdf']);
     expect(after?.status).toBe('in_review');
