@@ -5,6 +5,8 @@ import type { Claim } from '../src/domain/lifecycle.js';
 import type { SurveyScore } from '../src/domain/survey.js';
 import type { Request, RequestResult } from './core.js';
 import { filesTarget, isIdle, step } from './engine.js';
+import { pickLocale } from '../src/domain/locale.js';
+import { t } from '../src/i18n/index.js';
 import type { ConversationKey, ConversationStore, Outbox, StoredConversation } from './state.js';
 import { customerOf, referenceOf, type HandleResult, type Inbound, type Outbound, type Sender } from './types.js';
 
@@ -50,6 +52,38 @@ export interface RunnerLogger {
   warn(message: string, fields?: Readonly<Record<string, string | number | boolean | undefined>>): void;
 }
 
+/** What went wrong with an update, as a code, and whether handling it again can succeed. */
+export interface Failure {
+  readonly code: string;
+  readonly retryable: boolean;
+}
+
+/** An update set aside because handling it failed for good: ids and the code only, never its text. */
+export interface DeadLetter {
+  readonly channel: Channel;
+  readonly chatId: string;
+  readonly updateId: string;
+  readonly code: string;
+  readonly at: Date;
+}
+
+/** Where set-aside updates are kept (implemented in src/store). */
+export interface DeadLetterPort {
+  record(letter: DeadLetter): Promise<void>;
+}
+
+/** A fault of the runner itself, with its code and whether handling the update again can help. */
+export class TurnError extends Error {
+  override readonly name = 'TurnError';
+  constructor(
+    readonly code: 'CONVERSATION_CONTENDED' | 'STEP_LOOPED',
+    readonly retryable: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface RunnerOptions {
   readonly desk: DeskConfig;
   readonly store: ConversationStore;
@@ -58,6 +92,15 @@ export interface RunnerOptions {
   readonly senders: Partial<Record<Channel, MessageSender>>;
   readonly now?: () => Date;
   readonly logger?: RunnerLogger;
+  /**
+   * The failure policy: what a failure is and whether retrying can help (the database or the
+   * network unreachable). A retryable failure rejects, so the channel delivers the update again; any
+   * other is set aside in `deadLetters`, the customer gets one apology, and the update counts as
+   * handled, so nothing after it waits. Without it every failure is retried (the safe default for a
+   * runner built by hand; the desk's core passes the policy).
+   */
+  readonly classify?: (error: unknown) => Failure;
+  readonly deadLetters?: DeadLetterPort;
 }
 
 /** How many claims the dialogs read for a customer (status list, last contact, waiting claims). */
@@ -261,8 +304,37 @@ export class ConversationRunner {
       return await this.processTurn(key, chat, input, onRecorded);
     } catch (error) {
       this.recent.forget(chat);
-      throw error;
+      const failure = this.options.classify?.(error) ?? { code: 'UNCLASSIFIED', retryable: true };
+      if (failure.retryable) throw error;
+      return this.setAside(key, input, failure, onRecorded);
     }
+  }
+
+  /**
+   * Records an update whose handling failed for good as handled: a dead letter (ids and the code),
+   * then the update id saved with the conversation (its state unchanged) and one apology in the
+   * outbox, in one compare-and-swap, so a redelivery is a duplicate and nothing after it waits.
+   */
+  private async setAside(key: ConversationKey, input: Inbound, failure: Failure, onRecorded?: (result: Recorded) => void): Promise<HandleResult> {
+    const { desk, store, deadLetters, logger } = this.options;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const loaded = await store.load(key);
+      if (await loaded.hasProcessed(input.updateId)) return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
+      const now = this.now();
+      const locale = loaded.state?.locale ?? pickLocale(input.from.languageCode, desk.desk.defaultLocale);
+      const state = loaded.state ?? { flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: now, locale };
+      const apology: Outbound = { text: t(locale, 'failure.try_again'), expects: 'none' };
+      await deadLetters?.record({ channel: key.channel, chatId: key.chatId, updateId: input.updateId, code: failure.code, at: now });
+      const outbox: Outbox = { updateId: input.updateId, to: referenceOf(input.from), messages: [...(loaded.outbox?.messages ?? []), apology] };
+      const saved = await store.commit(key, loaded.version, state, input.updateId, outbox);
+      if (saved.outcome === 'duplicate') return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
+      if (saved.outcome === 'conflict') continue;
+      logger?.warn('an update could not be handled; set aside, the customer was asked to try again', { channel: key.channel, code: failure.code });
+      const result = { outcome: 'failed' as const, replies: [apology] };
+      onRecorded?.(result);
+      return { ...result, delivered: await this.deliver(key, saved.version, outbox) };
+    }
+    throw new TurnError('CONVERSATION_CONTENDED', true, 'the conversation kept changing while a failed update was set aside');
   }
 
   private async processTurn(key: ConversationKey, chat: string, input: Inbound, onRecorded?: (result: Recorded) => void): Promise<HandleResult> {
@@ -281,7 +353,7 @@ export class ConversationRunner {
       let outcome = step(loaded.state, input, { desk: this.options.desk, now, results });
       let stale = false;
       for (let requests = 0; outcome.kind === 'need'; requests++) {
-        if (requests >= MAX_REQUESTS_PER_TURN) throw new Error(`a step kept asking for more (last: ${outcome.request.type})`);
+        if (requests >= MAX_REQUESTS_PER_TURN) throw new TurnError('STEP_LOOPED', false, `a step kept asking for more (last: ${outcome.request.type})`);
         // a claim is changed only on the state as the database has it now
         if (!fromDatabase && WRITING_REQUESTS.has(outcome.request.type)) {
           stale = true;
@@ -306,7 +378,7 @@ export class ConversationRunner {
       const delivered = outbox ? await this.deliver(key, saved.version, outbox) : true;
       return { ...result, delivered };
     }
-    throw new Error('the conversation kept changing while this update was handled');
+    throw new TurnError('CONVERSATION_CONTENDED', true, 'the conversation kept changing while this update was handled');
   }
 
   /** Carries out a step's request. Idempotency keys come from the conversation, so a retry repeats nothing. */

@@ -71,8 +71,11 @@ export interface Outbound {
 
 /** The result of handling an inbound update. */
 export interface HandleResult {
-  /** `duplicate`: the update had been handled before; nothing was done again. */
-  readonly outcome: 'handled' | 'duplicate';
+  /**
+   * `duplicate`: the update had been handled before; nothing was done again. `failed`: handling it
+   * failed in a way retrying cannot fix; it was set aside (a dead letter) and the customer got an apology.
+   */
+  readonly outcome: 'handled' | 'duplicate' | 'failed';
   /** A short notice for the button press itself (Telegram shows it on the pressed button). */
   readonly notice?: string;
   /** What was sent in reply. */

@@ -7,6 +7,8 @@ import { MongoConversationStore } from './store/conversations.js';
 import { StaffActionLog } from './store/staff-actions.js';
 import { StaffDesk } from './staff-desk.js';
 import { ConversationRunner, type MessageSender, type RunnerLogger } from '../flows/runner.js';
+import { DeadLetterStore } from './store/dead-letters.js';
+import { failureOf } from './failures.js';
 
 /** The desk's core: the claim registry, the conversations and the staff desk, on one database. */
 export interface Core {
@@ -46,6 +48,9 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
     senders: options.senders ?? {},
     ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    // the failure policy: retry what can succeed, set aside what cannot (src/failures.ts)
+    classify: failureOf,
+    deadLetters: new DeadLetterStore(db),
   });
   const staff = new StaffDesk(desk, claims, new StaffActionLog(db));
   return { db, desk, repository, registry, claims, conversationStore, conversations, staff };

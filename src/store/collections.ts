@@ -15,6 +15,7 @@ export const COLLECTIONS = {
   consoleLogins: 'console_logins',
   webChatVisitors: 'web_chat_visitors',
   webChatMessages: 'web_chat_messages',
+  deadLetters: 'dead_letters',
 } as const;
 
 /**

@@ -1,4 +1,4 @@
-import { MongoNetworkError, MongoOperationTimeoutError, MongoServerSelectionError, type Db } from 'mongodb';
+import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoOperationTimeoutError, MongoServerSelectionError, MongoTopologyClosedError, type Db } from 'mongodb';
 
 /**
  * Whether an error means the database cannot be reached right now (down, frozen, or the network
@@ -9,6 +9,9 @@ import { MongoNetworkError, MongoOperationTimeoutError, MongoServerSelectionErro
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (e instanceof MongoNetworkError || e instanceof MongoServerSelectionError || e instanceof MongoOperationTimeoutError) return true;
+    // the client closed or not yet connected (the app stopping), a primary stepping down
+    if (e instanceof MongoNotConnectedError || e instanceof MongoTopologyClosedError) return true;
+    if (e instanceof MongoError && e.hasErrorLabel('RetryableWriteError')) return true;
     if (e instanceof DatabaseUnavailableError) return true;
   }
   return false;

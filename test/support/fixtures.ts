@@ -40,3 +40,8 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** A claim the current code cannot read: its `_id` is a string, not an ObjectId. */
+export function poisonedClaim(channel: string, userId: string): Record<string, unknown> {
+  return { _id: `imported-${userId}`, number: `2025-${userId.slice(-6).padStart(6, '0')}`, customer: { channel, userId }, status: 'new', createdAt: new Date(), history: [] };
+}
