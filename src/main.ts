@@ -45,6 +45,8 @@ import { WebChatStore } from './store/web-chat.js';
 import { FileStore } from './store/files.js';
 import { CustomerNotifier, NOTIFY_JOB, notifyJobLimits, scheduleCustomerNotifications, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import { TelegramPacer } from '../adapters/telegram/pacer.js';
+import { SharedTelegramBudget } from '../adapters/telegram/shared-budget.js';
+import { TelegramBudgetStore } from './store/telegram-budget.js';
 import type { DeskConfig } from './domain/desk.js';
 import { ConsoleAuth, isExamplePassword } from './console-auth.js';
 export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
@@ -188,8 +190,16 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     let slackSync: SlackClaimSync | undefined;
     stops.push(() => slackSync?.drain() ?? Promise.resolve());
 
-    // one pacer for every Telegram message of this process: notifications wait for budget, replies never
-    const telegramPacer = new TelegramPacer({ perSecond: env.TELEGRAM_BULK_PER_SECOND });
+    // one pacer for every Telegram message of this process: notifications wait for budget, replies never;
+    // TELEGRAM_BULK_PER_SECOND is the desk's budget, shared by its instances through the database
+    // (each takes an equal share; bulk messages to one chat hold its slot), started with the channel
+    const telegramBudgetStore = new TelegramBudgetStore(db);
+    const reportBudget = (what: string, error: unknown) => {
+      if (health.up && !isDatabaseUnavailable(error)) log.warn('telegram', `${what} failed`, { error: errorName(error) });
+    };
+    const telegramPacer = new TelegramPacer({ perSecond: env.TELEGRAM_BULK_PER_SECOND, chatSlots: telegramBudgetStore, onError: reportBudget });
+    const telegramBudget = new SharedTelegramBudget({ pacer: telegramPacer, members: telegramBudgetStore, onError: reportBudget });
+    stops.push(() => telegramBudget.stop());
     // enough notification jobs at once (and locked ahead) to send a backlog at the full rate
     const notifyLimits = notifyJobLimits(env.TELEGRAM_BULK_PER_SECOND, options.jobsEveryMs ?? 5_000);
     const scheduler = createScheduler(db, {
@@ -229,9 +239,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(options.surveyEvery !== undefined ? { every: options.surveyEvery } : {}),
       onError: (claimId, error) => log.warn('jobs', 'survey step failed; the next sweep retries', { claimId, error: errorName(error) }),
     });
-    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions(), pruneWebChats: () => pruneWebChats(webChatStore, uploads) }, {
+    await scheduleHousekeeping(scheduler, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions(), pruneWebChats: () => pruneWebChats(webChatStore, uploads), pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)) }, {
       names: [NOTIFY_JOB],
-      onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats' }[what]}`, { count }),
+      onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', telegram_chat_slots: 'idle Telegram chat slots' }[what]}`, { count }),
     });
     // the job is scheduled right after the change; the sweep catches what a crash left behind
     registry.onChange((claim) => {
@@ -287,6 +297,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       const me = await telegramCall('getMe', () => telegram.bot.api.getMe());
       conversations.setSender('telegram', telegram.sender);
       telegram.attach(conversations);
+      await telegramBudget.start();
       if (env.TELEGRAM_MODE === 'webhook' && env.PUBLIC_URL && env.TELEGRAM_WEBHOOK_SECRET) {
         http.route('POST', TELEGRAM_WEBHOOK_PATH, telegram.webhookHandler(env.TELEGRAM_WEBHOOK_SECRET));
         const webhookUrl = new URL(TELEGRAM_WEBHOOK_PATH, env.PUBLIC_URL).href;
@@ -302,6 +313,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     const telegraf = (bot: { readonly telegram: Telegram }, deskOptions: TelegrafDeskOptions = {}): MiddlewareFn<Context> => {
       const telegrafDesk = new TelegrafDesk(bot.telegram, conversations, { onError: reportTelegram, ...deskOptions, sender: { pacer: telegramPacer, ...deskOptions.sender } });
       conversations.setSender('telegram', telegrafDesk.sender);
+      void telegramBudget.start();
       stops.push(() => telegrafDesk.stop());
       log.info('telegram', 'mounted into the host application\'s Telegraf bot');
       return telegrafDesk.middleware();

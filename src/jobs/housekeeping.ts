@@ -10,6 +10,8 @@ export interface HousekeepingPort {
   pruneConsoleSessions?(): Promise<number>;
   /** Deletes abandoned web chats (no claim, nothing written for the retention period); returns how many. */
   pruneWebChats?(): Promise<number>;
+  /** Deletes the shared Telegram budget's slots of chats idle for a day; returns how many. */
+  pruneTelegramChatSlots?(): Promise<number>;
 }
 
 export interface HousekeepingOptions {
@@ -19,12 +21,12 @@ export interface HousekeepingOptions {
   readonly keepMs?: number;
   readonly every?: string | number;
   readonly now?: () => Date;
-  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats') => void;
+  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats' | 'telegram_chat_slots') => void;
 }
 
 /**
  * Defines the housekeeping job and schedules it daily: finished one-off jobs older than a week are
- * deleted, console sessions that have ended, and abandoned web chats. (Processed update ids need no pruning: each conversation keeps a sliding window of them.)
+ * deleted, console sessions that have ended, abandoned web chats, and the Telegram chat slots of chats idle for a day. (Processed update ids need no pruning: each conversation keeps a sliding window of them.)
  * @example await scheduleHousekeeping(agenda, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, { names: [NOTIFY_JOB] });
  */
 export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPort, options: HousekeepingOptions): Promise<void> {
@@ -34,6 +36,7 @@ export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPor
     options.onPruned?.(pruned, 'jobs');
     if (port.pruneConsoleSessions) options.onPruned?.(await port.pruneConsoleSessions(), 'console_sessions');
     if (port.pruneWebChats) options.onPruned?.(await port.pruneWebChats(), 'web_chats');
+    if (port.pruneTelegramChatSlots) options.onPruned?.(await port.pruneTelegramChatSlots(), 'telegram_chat_slots');
   });
   await agenda.every(options.every ?? '1 day', HOUSEKEEPING_JOB);
 }

@@ -14,6 +14,8 @@ export const COLLECTIONS = {
   consoleLogins: 'console_logins',
   webChatVisitors: 'web_chat_visitors',
   webChatMessages: 'web_chat_messages',
+  telegramInstances: 'telegram_instances',
+  telegramChatSlots: 'telegram_chat_slots',
 } as const;
 
 /**
@@ -55,6 +57,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   // GridFS's own files collection of the web chat's uploads (the bucket is 'uploads'): by owner, for retention
   'uploads.files': [{ key: { 'metadata.ownerId': 1 }, name: 'by_owner' }],
   [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
+  // the Telegram chats' slots for bulk messages: idle ones are pruned by when they were last taken
+  [COLLECTIONS.telegramChatSlots]: [{ key: { takenAt: 1 }, name: 'by_taken_at' }],
   // Agenda's own collection: scheduling a claim's notification finds its job by the claim (one job
   // per claim); without this each schedule scans every job (bench part 4: 10 000 queued)
   agendaJobs: [{ key: { name: 1, 'data.claimId': 1 }, name: 'by_name_claim' }],
