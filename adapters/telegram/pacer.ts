@@ -230,9 +230,13 @@ export class TelegramPacer {
     });
   }
 
-  /** Takes the chat's shared slot, looking again (50 ms, doubling to 1 s) while another instance holds it. */
+  /**
+   * Takes the chat's shared slot, looking again while another instance holds it: after 50 ms, then
+   * every 250 ms (a slot is mostly held for about a second; a longer pause would add to every
+   * wait, and a chat's next message is due then).
+   */
   private async takeChatSlot(slots: ChatSlots, chatId: string): Promise<{ slots: ChatSlots; token: string }> {
-    for (let pause = 50; ; pause = Math.min(1_000, pause * 2)) {
+    for (let pause = 50; ; pause = Math.min(250, pause * 2)) {
       const token = await slots.tryTake(chatId, this.chatSlotHoldMs);
       if (token !== undefined) return { slots, token };
       await this.sleep(pause);
