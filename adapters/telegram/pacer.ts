@@ -185,11 +185,16 @@ export class TelegramPacer {
 
   /** A bulk message (notifications, surveys, reminders): resolves when it may go. */
   async bulk(chatId: string): Promise<SendPermit> {
-    const slot = this.chatSlots ? await this.takeChatSlot(this.chatSlots, chatId) : undefined;
-    const permit = await new Promise<SendPermit>((resolve) => {
-      this.waiting.push({ chatId, resolve });
-      this.dispatch();
-    });
+    let slot = this.chatSlots ? await this.takeChatSlot(this.chatSlots, chatId) : undefined;
+    let permit = await this.turn(chatId);
+    // a turn that came so late that the slot's hold is nearly over (the share was 0 for minutes):
+    // another instance may take the chat soon, so give the turn back and queue again with a fresh slot
+    while (slot && this.now() - slot.takenAt > this.chatSlotHoldMs / 2) {
+      permit.done();
+      this.releaseChatSlotLater(slot.slots, chatId, slot.token);
+      slot = await this.takeChatSlot(slot.slots, chatId);
+      permit = await this.turn(chatId);
+    }
     if (!slot) return permit;
     let done = false;
     return {
@@ -200,6 +205,14 @@ export class TelegramPacer {
         this.releaseChatSlotLater(slot.slots, chatId, slot.token);
       },
     };
+  }
+
+  /** Queues for the budget and the chat's second in this process. */
+  private turn(chatId: string): Promise<SendPermit> {
+    return new Promise<SendPermit>((resolve) => {
+      this.waiting.push({ chatId, resolve });
+      this.dispatch();
+    });
   }
 
   /** Bulk messages waiting for their turn (for tests and metrics). */
@@ -235,10 +248,11 @@ export class TelegramPacer {
    * every 250 ms (a slot is mostly held for about a second; a longer pause would add to every
    * wait, and a chat's next message is due then).
    */
-  private async takeChatSlot(slots: ChatSlots, chatId: string): Promise<{ slots: ChatSlots; token: string }> {
+  private async takeChatSlot(slots: ChatSlots, chatId: string): Promise<{ slots: ChatSlots; token: string; takenAt: number }> {
     for (let pause = 50; ; pause = Math.min(250, pause * 2)) {
+      const takenAt = this.now();
       const token = await slots.tryTake(chatId, this.chatSlotHoldMs);
-      if (token !== undefined) return { slots, token };
+      if (token !== undefined) return { slots, token, takenAt };
       await this.sleep(pause);
     }
   }

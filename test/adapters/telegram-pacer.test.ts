@@ -299,6 +299,25 @@ describe('the Telegram pacer with a share of a desk-wide budget (fake clock)', (
     expect(slots.log.filter((entry) => entry.what === 'refused').length).toBeGreaterThan(1);
   });
 
+  it('a turn that comes after half the slot\'s hold is given back and the chat taken afresh, so the hold never runs out under a send', async () => {
+    const clock = new FakeClock();
+    const slots = new SlotsOnClock(clock);
+    const pacer = new TelegramPacer({ now: clock.now, sleep: clock.sleep, chatSlots: slots, chatSlotHoldMs: 2_000 });
+    pacer.setShare(0); // no share for now (the budget's heartbeat has not admitted this instance)
+    let sentAt: number | undefined;
+    const bulk = pacer.bulk('42').then((permit) => {
+      sentAt = clock.now();
+      permit.done();
+    });
+    await clock.advance(1_500);
+    pacer.setShare(30);
+    await clock.advance(5_000);
+    await bulk;
+    expect(slots.log.filter((entry) => entry.what !== 'refused').map((entry) => entry.what)).toEqual(['take', 'release', 'take', 'release']);
+    const lastTake = slots.log.filter((entry) => entry.what === 'take').at(-1)?.at ?? 0;
+    expect((sentAt ?? 0) - lastTake).toBeLessThan(1_000);
+  });
+
   it('quiet() resolves once nothing counts any more: calls settled, the window passed, slots freed', async () => {
     const clock = new FakeClock();
     const slots = new SlotsOnClock(clock);
