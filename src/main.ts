@@ -198,7 +198,12 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       if (health.up && !isDatabaseUnavailable(error)) log.warn('telegram', `${what} failed`, { error: errorName(error) });
     };
     const telegramPacer = new TelegramPacer({ perSecond: env.TELEGRAM_BULK_PER_SECOND, chatSlots: telegramBudgetStore, onError: reportBudget });
-    const telegramBudget = new SharedTelegramBudget({ pacer: telegramPacer, members: telegramBudgetStore, onError: reportBudget });
+    const telegramBudget = new SharedTelegramBudget({
+      pacer: telegramPacer,
+      members: telegramBudgetStore,
+      onError: reportBudget,
+      onShare: (share, instances) => log.info('telegram', 'sending budget shared by the desk\'s instances', { instances, perSecond: share, budget: env.TELEGRAM_BULK_PER_SECOND }),
+    });
     stops.push(() => telegramBudget.stop());
     // enough notification jobs at once (and locked ahead) to send a backlog at the full rate
     const notifyLimits = notifyJobLimits(env.TELEGRAM_BULK_PER_SECOND, options.jobsEveryMs ?? 5_000);

@@ -140,6 +140,8 @@ export interface SharedTelegramBudgetOptions {
   readonly now?: () => number;
   /** A heartbeat that failed (the next one tries again; the share lapses after `fenceMs`). */
   readonly onError?: (what: string, error: unknown) => void;
+  /** This instance's share changed (admitted, or instances came or went): for one log line. */
+  readonly onShare?: (share: number, instances: number) => void;
 }
 
 /**
@@ -247,6 +249,7 @@ export class SharedTelegramBudget {
       return;
     }
     this.seq++;
+    if (plan.state.share !== this.state.share || plan.state.admitted !== this.state.admitted) this.options.onShare?.(plan.state.share, plan.peers.length);
     this.state = plan.state;
     this.lastWrittenAt = sentAt;
     this.pacer.setShare(plan.state.share, this.shareUntil());
