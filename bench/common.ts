@@ -166,13 +166,19 @@ export interface DeskUnderBench {
   stop(): Promise<void>;
 }
 
-/** `mongoUri` is the server's `mongodb://host:port/` (trailing slash); `query` is added to it (e.g. `monitorCommands=true`); `env` adds variables; `keepPerChat` bounds what the fake keeps. */
+/**
+ * `mongoUri` is the server's `mongodb://host:port/` (trailing slash); `query` is added to it (e.g.
+ * `monitorCommands=true`); `env` adds variables; `keepPerChat` bounds what the fake keeps; `tg`: a
+ * fake Bot API another desk already uses (another instance of the same desk: same bot, same
+ * database; stopping this one leaves the fake open).
+ */
 export async function startDesk(
   mongoUri: string,
   database: string,
-  options: { query?: string; env?: NodeJS.ProcessEnv; keepPerChat?: number } & Pick<StartAppOptions, 'jobsEveryMs' | 'notifications'> = {},
+  options: { query?: string; env?: NodeJS.ProcessEnv; keepPerChat?: number; tg?: ObservedTelegram } & Pick<StartAppOptions, 'jobsEveryMs' | 'notifications'> = {},
 ): Promise<DeskUnderBench> {
-  const tg = await ObservedTelegram.start({ keepPerChat: options.keepPerChat });
+  const ownFake = options.tg === undefined;
+  const tg = options.tg ?? (await ObservedTelegram.start({ keepPerChat: options.keepPerChat }));
   const warnings: string[] = [];
   const env: NodeJS.ProcessEnv = {
     MONGODB_URI: `${mongoUri}${database}${options.query ? `?${options.query}` : ''}`,
@@ -199,11 +205,11 @@ export async function startDesk(
       warnings,
       async stop() {
         await app.stop();
-        await tg.close();
+        if (ownFake) await tg.close();
       },
     };
   } catch (error) {
-    await tg.close();
+    if (ownFake) await tg.close();
     throw error;
   }
 }

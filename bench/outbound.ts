@@ -1,5 +1,5 @@
 /**
- * Benchmark 4: outbound rate. With the job worker stopped, N customer notifications are queued
+ * Benchmark 4: outbound rate. With the job worker stopped (on every instance), N customer notifications are queued
  * through the product (claims registered by the registry, then taken — and some asked a question —
  * by staff through the staff desk, which schedules the notification jobs); then the worker starts
  * and every message is timed where it arrives, at the fake Bot API: delivered, lost, duplicates,
@@ -22,6 +22,11 @@ export interface OutboundOptions {
   readonly ratePerSecond?: number;
   /** Gives up waiting for the messages after this long (default: twice the expected time + 60 s). */
   readonly timeoutMs?: number;
+  /**
+   * Instances of the desk (default 1): each a startApp on the same database with the same bot and
+   * fake Bot API, sharing the budget through the database; the backlog is queued through the first.
+   */
+  readonly instances?: number;
 }
 
 export interface OutboundRep {
@@ -48,7 +53,7 @@ export interface OutboundRep {
 
 export interface OutboundResult {
   readonly name: 'outbound';
-  readonly settings: { notifications: number; chats: number; reps: number; limitPerSecond: number; measured: string };
+  readonly settings: { notifications: number; chats: number; reps: number; limitPerSecond: number; instances: number; measured: string };
   readonly reps: OutboundRep[];
   readonly median: { ratePerSecond: number; ratioToLimit: number; maxInAnySecond: number; minChatGapMs: number; lost: number; duplicates: number };
   readonly target: { rateAtLeast: number; maxInAnySecond: number; minChatGapMs: number; met: boolean };
@@ -121,10 +126,14 @@ export function maxInAnySecond(times: readonly number[]): number {
 
 async function runOnce(options: OutboundOptions, notifications: number, chats: number, limit: number, rep: number): Promise<OutboundRep> {
   const database = `bench_outbound_${randomBytes(4).toString('hex')}`;
-  const desk = await startDesk(options.mongoUri, database, { env: { TELEGRAM_BULK_PER_SECOND: String(limit) } });
+  const env = { TELEGRAM_BULK_PER_SECOND: String(limit) };
+  const desk = await startDesk(options.mongoUri, database, { env });
+  // further instances: the same database, bot and fake Bot API
+  const others: DeskUnderBench[] = [];
   try {
+    for (let i = 1; i < (options.instances ?? 1); i++) others.push(await startDesk(options.mongoUri, database, { env, tg: desk.tg }));
     // the worker stopped: what is queued now waits for it (a backlog after an outage, a mass change)
-    await desk.app.jobs.stop(false);
+    for (const instance of [desk, ...others]) await instance.app.jobs.stop(false);
     const queueStarted = performance.now();
     const chatIds = Array.from({ length: chats }, (_, c) => String(830_000_000 + rep * 1_000_000 + c));
     // per chat: the first claim carries two notifications (taken, then a question), the others one
@@ -162,7 +171,7 @@ async function runOnce(options: OutboundOptions, notifications: number, chats: n
     if (desk.tg.fake.calls.some((call) => call.method === 'sendMessage')) throw new Error('bench: a message went out while the worker was stopped');
 
     const started = performance.now();
-    await desk.app.jobs.start();
+    await Promise.all([desk, ...others].map((instance) => instance.app.jobs.start()));
     const timeoutMs = options.timeoutMs ?? ((notifications / limit) * 1000 * 2 + 60_000);
     const arrivedCount = () => chatIds.reduce((sum, chatId) => sum + desk.tg.sentTo(chatId).length, 0);
     let timedOut = false;
@@ -211,6 +220,7 @@ async function runOnce(options: OutboundOptions, notifications: number, chats: n
       timedOut,
     };
   } finally {
+    for (const instance of others) await instance.stop();
     await desk.app.db.dropDatabase().catch(() => undefined);
     await desk.stop();
   }
@@ -237,6 +247,7 @@ export async function runOutbound(options: OutboundOptions): Promise<OutboundRes
       chats,
       reps: options.reps,
       limitPerSecond: limit,
+      instances: options.instances ?? 1,
       measured: 'queued with the job worker stopped, then timed at the fake Bot API from the worker\'s start: rate from the first to the last arrival; the window and per-chat gap are the worst over all messages and reps',
     },
     reps,

@@ -1,6 +1,6 @@
 /**
  * The benchmarks: `npm run bench -- [--customers 200] [--reps 5] [--quick] [--only intake,roundtrips,notify]`;
- * when asked, also `--only outbound [--notifications 10000] [--outbound-reps 1]` (~6 min a rep) and
+ * when asked, also `--only outbound [--notifications 10000] [--outbound-reps 1] [--outbound-instances 1]` (~6 min a rep) and
  * the registry's scale `--only scale [--scale-claims 1000000] [--scale-samples 3]`.
  * Starts one local database server (or uses MONGODB_URI / --mongo-uri: `mongodb://host:port/`),
  * runs each benchmark, prints a table and writes bench/reports/<timestamp>.json.
@@ -28,6 +28,8 @@ export interface BenchSettings {
   /** Part 4: customer notifications queued per rep (chats: 40 % of them), and its reps. */
   readonly notifications?: number;
   readonly outboundReps?: number;
+  /** Part 4: instances of the desk sharing the budget (default 1). */
+  readonly outboundInstances?: number;
   /** Benchmark 5: claims loaded (default 1 M) and calls per side in each rep (default 3). */
   readonly scaleClaims?: number;
   readonly scaleSamples?: number;
@@ -68,7 +70,7 @@ export async function runBenchmarks(mongoUri: string, kind: string, settings: Be
     : undefined;
   const notifications = settings.notifications ?? FULL.notifications ?? 10_000;
   const outbound = settings.only.includes('outbound')
-    ? await runOutbound({ mongoUri, notifications, chats: Math.ceil(notifications * 0.4), reps: settings.outboundReps ?? 1 })
+    ? await runOutbound({ mongoUri, notifications, chats: Math.ceil(notifications * 0.4), reps: settings.outboundReps ?? 1, instances: settings.outboundInstances ?? 1 })
     : undefined;
   const scale = settings.only.includes('scale')
     ? await runRegistryScale({ mongoUri, claims: settings.scaleClaims ?? 1_000_000, reps: settings.reps, samples: settings.scaleSamples ?? 3, progress: (line) => console.error(line) })
@@ -131,9 +133,10 @@ export function formatReport(report: BenchReport): string {
   }
   if (report.outbound) {
     const o = report.outbound;
-    lines.push('', `4. Outbound rate: ${o.settings.notifications} notifications queued over ${o.settings.chats} chats, worker started, at the Bot API (limit ${o.settings.limitPerSecond}/s)`);
+    lines.push('', `4. Outbound rate: ${o.settings.notifications} notifications queued over ${o.settings.chats} chats, worker started on ${o.settings.instances} instance(s), at the Bot API (limit ${o.settings.limitPerSecond}/s for the desk)`);
     row('rep', 'delivered', 'lost', 'dupes', 'msgs/s', 'max in 1 s', 'min chat gap', 'queued in s');
     o.reps.forEach((r, i) => row(String(i + 1), `${r.delivered}/${r.expected}`, r.lost, r.duplicates, r.ratePerSecond, r.maxInAnySecond, `${r.minChatGapMs} ms`, r.queueSeconds));
+    o.reps.forEach((r, i) => lines.push(`   rep ${String(i + 1)}: first after ${String(r.firstAfterMs)} ms; per 10 s: ${r.perTenSeconds.join(' ')}`));
     row('median rate ÷ limit', o.median.ratioToLimit);
   }
   if (report.scale) lines.push('', ...formatScale(report.scale));
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
       samples: { type: 'string' },
       notifications: { type: 'string' },
       'outbound-reps': { type: 'string' },
+      'outbound-instances': { type: 'string' },
       only: { type: 'string' },
       'scale-claims': { type: 'string' },
       'scale-samples': { type: 'string' },
@@ -172,6 +176,7 @@ async function main(): Promise<void> {
     notifySamples: num(values.samples, base.notifySamples),
     notifications: num(values.notifications, base.notifications ?? 10_000),
     outboundReps: num(values['outbound-reps'], base.outboundReps ?? 1),
+    outboundInstances: num(values['outbound-instances'], 1),
     only,
     ...(values['scale-claims'] !== undefined ? { scaleClaims: num(values['scale-claims'], 1_000_000) } : {}),
     ...(values['scale-samples'] !== undefined ? { scaleSamples: num(values['scale-samples'], 3) } : {}),

@@ -58,7 +58,7 @@ export const EnvConfig = z
       .number('expected a whole number of messages per second from 1 to 30')
       .int('expected a whole number of messages per second from 1 to 30')
       .min(1, 'expected a whole number of messages per second from 1 to 30')
-      .max(30, 'expected at most 30 messages per second (Telegram\'s limit for a bot); with several instances, divide it between them')
+      .max(30, 'expected at most 30 messages per second (Telegram\'s limit for a bot; the instances of the desk share it)')
       .default(30),
     SLACK_BOT_TOKEN: z.string().regex(/^xoxb-\S+$/, 'expected a bot token starting with xoxb-').optional(),
     SLACK_SIGNING_SECRET: z.string().regex(/^[0-9a-f]{16,}$/i, 'expected the app\'s signing secret (hex)').optional(),

@@ -31,6 +31,8 @@ import type { Channel } from './domain/claim.js';
 import { ConsoleAuth, logConsole, staffWithExamplePassword } from './console-auth.js';
 import type { ConversationRunner, MessageSender } from '../flows/runner.js';
 import { TelegramPacer } from '../adapters/telegram/pacer.js';
+import { SharedTelegramBudget } from '../adapters/telegram/shared-budget.js';
+import { TelegramBudgetStore } from './store/telegram-budget.js';
 import { startTelegram, telegramErrorName, TELEGRAM_WEBHOOK_PATH } from '../adapters/telegram-grammy/start.js';
 import { TelegrafDesk, type TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
 import { startSlack, SLACK_EVENTS_PATH, type SlackHandle } from '../adapters/slack/start.js';
@@ -128,8 +130,21 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     const uploads = new FileStore(db);
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
-    // one pacer for every Telegram message of this process: notifications wait for budget, replies never
-    const telegramPacer = new TelegramPacer({ perSecond: env.TELEGRAM_BULK_PER_SECOND });
+    // one pacer for every Telegram message of this process: notifications wait for budget, replies never;
+    // TELEGRAM_BULK_PER_SECOND is the desk's budget, shared by its instances through the database
+    // (each takes an equal share; bulk messages to one chat hold its slot), started with the channel
+    const telegramBudgetStore = new TelegramBudgetStore(db);
+    const reportBudget = (what: string, error: unknown) => {
+      if (health.up && !isDatabaseUnavailable(error)) log.warn('telegram', `${what} failed`, { error: errorName(error) });
+    };
+    const telegramPacer = new TelegramPacer({ perSecond: env.TELEGRAM_BULK_PER_SECOND, chatSlots: telegramBudgetStore, onError: reportBudget });
+    const telegramBudget = new SharedTelegramBudget({
+      pacer: telegramPacer,
+      members: telegramBudgetStore,
+      onError: reportBudget,
+      onShare: (share, instances) => log.info('telegram', "sending budget shared by the desk's instances", { instances, perSecond: share, budget: env.TELEGRAM_BULK_PER_SECOND }),
+    });
+    stops.push(() => telegramBudget.stop());
     // enough notification jobs at once (and locked ahead) to send a backlog at the full rate
     const notifyLimits = notifyJobLimits(env.TELEGRAM_BULK_PER_SECOND, options.jobsEveryMs ?? 5_000);
     const scheduler = createScheduler(db, {
@@ -188,6 +203,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     } else if (options.runTelegramBot === false) {
       log.info('telegram', "left to the host application's bot (app.telegraf)");
     } else if (env.TELEGRAM_BOT_TOKEN) {
+      await telegramBudget.start();
       const webhook = env.TELEGRAM_MODE === 'webhook' && env.PUBLIC_URL && env.TELEGRAM_WEBHOOK_SECRET ? { publicUrl: env.PUBLIC_URL, secret: env.TELEGRAM_WEBHOOK_SECRET } : undefined;
       channels.unshift(await startTelegram({ config: { token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}), ...(webhook ? { webhook } : {}) }, pacer: telegramPacer, conversations, router: http, log }));
     }
@@ -195,6 +211,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       const onError = (what: string, error: unknown) => log.warn('telegram', `${what} failed`, { error: telegramErrorName(error) });
       const telegrafDesk = new TelegrafDesk(bot.telegram, conversations, { onError, ...deskOptions, sender: { pacer: telegramPacer, ...deskOptions.sender } });
       conversations.setSender('telegram', telegrafDesk.sender);
+      void telegramBudget.start();
       stops.push(() => telegrafDesk.stop());
       log.info('telegram', "mounted into the host application's Telegraf bot");
       return telegrafDesk.middleware();
@@ -209,7 +226,12 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         conversations,
         conversationStore: core.conversationStore,
         notifyLeases: new Leases(db, COLLECTIONS.notifyLeases),
-        housekeeping: { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before), pruneConsoleSessions: () => consoleAuth.pruneSessions(), ...webChatRetention({ chats: webChatStore, uploads }) },
+        housekeeping: {
+          pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
+          pruneConsoleSessions: () => consoleAuth.pruneSessions(),
+          ...webChatRetention({ chats: webChatStore, uploads }),
+          pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
+        },
         ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, failure: slackFailure } } : {}),
         log,
       },

@@ -3,9 +3,33 @@ export const TELEGRAM_BULK_PER_SECOND = 30;
 /** Telegram's limit per chat: no more than one message per second to the same chat. */
 export const TELEGRAM_CHAT_INTERVAL_MS = 1000;
 
+/**
+ * The slot of a chat for bulk messages, shared by every instance of the desk (the store keeps it),
+ * so two instances holding notifications for one chat never write to it less than a second apart.
+ */
+export interface ChatSlots {
+  /** Takes the chat's slot for `holdMs` at most: a token, or undefined while someone else holds it. */
+  tryTake(chatId: string, holdMs: number): Promise<string | undefined>;
+  /** Frees the slot, only if still held with `token`. */
+  release(chatId: string, token: string): Promise<void>;
+}
+
 export interface TelegramPacerOptions {
-  /** Messages per second for the bot in this process (default 30); with several instances, divide. */
+  /**
+   * Messages per second for the bot (default 30). With several instances this is the desk's budget,
+   * and each instance's share is set by {@link TelegramPacer.setShare} (the shared budget does).
+   */
   readonly perSecond?: number;
+  /**
+   * Chat slots shared with the desk's other instances: a bulk message takes its chat's slot before
+   * it waits for the budget, and frees it a chat interval after its call settled. Dialog replies
+   * never touch it (no database round trip on the reply path).
+   */
+  readonly chatSlots?: ChatSlots;
+  /** How long a taken chat slot is held at most, should this process die holding it (default 120 s). */
+  readonly chatSlotHoldMs?: number;
+  /** Failures freeing a chat slot (it is then free when its hold runs out). */
+  readonly onError?: (what: string, error: unknown) => void;
   /** The least time between two bulk messages to one chat (default 1000 ms). */
   readonly chatIntervalMs?: number;
   /** Added to every wait, for timer and clock granularity (default 5 ms). */
@@ -32,6 +56,34 @@ interface Waiter {
   readonly resolve: (permit: SendPermit) => void;
 }
 
+/** A sliding count of messages in the window: those in flight and those settled less than a window ago. */
+class WindowCount {
+  inFlight = 0;
+  /** When each settled call settled, in order; those older than the window are dropped from `head`. */
+  private settled: number[] = [];
+  private head = 0;
+
+  settle(at: number): void {
+    this.inFlight--;
+    this.settled.push(at);
+  }
+
+  /** How many count at `at` (in flight, or settled after `since`). */
+  count(since: number): number {
+    while (this.head < this.settled.length && (this.settled[this.head] ?? 0) <= since) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.settled.length) {
+      this.settled = this.settled.slice(this.head);
+      this.head = 0;
+    }
+    return this.inFlight + this.settled.length - this.head;
+  }
+
+  /** When the oldest settled message still counted leaves (plus `windowMs`), if there is one. */
+  oldest(): number | undefined {
+    return this.head < this.settled.length ? this.settled[this.head] : undefined;
+  }
+}
+
 const WINDOW_MS = 1000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -46,7 +98,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * limits hold where Telegram measures them, whatever the network's latency (a slow network lowers
  * the rate a little instead of breaking the limit).
  *
- * Bulk messages are also spread out, one every 1000 / perSecond ms, rather than sent in bursts.
+ * Bulk messages are also spread out, one every 1000 / share ms, rather than sent in bursts.
  *
  * Dialog replies (`reply`) never wait: they are let go at once, but they take from the same budget
  * and stamp their chat, so bulk messages back off while dialogs are busy and a notification right
@@ -54,29 +106,38 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * come first served among those whose chat is free, so one chat's wait never holds up the others
  * and one chat's messages keep their order.
  *
- * The budget is per process: with several instances, give each `perSecond / instances`.
+ * Several instances: the shared budget (`shared-budget.ts`) gives this process its share of the
+ * desk's budget with {@link setShare}, and `chatSlots` keeps the chat's second across instances.
  * @example
  * const pacer = new TelegramPacer({ perSecond: 30 });
  * const permit = await pacer.bulk('42');
  * try { await api.sendMessage('42', text); } finally { permit.done(); }
  */
 export class TelegramPacer {
+  /** The budget this pacer was made with (the desk's, with several instances). */
   readonly perSecond: number;
   private readonly chatIntervalMs: number;
   private readonly marginMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private inFlight = 0;
-  /** When each settled call settled, in order; those older than the window are dropped from `head`. */
-  private settled: number[] = [];
-  private head = 0;
+  private readonly chatSlots: ChatSlots | undefined;
+  private readonly chatSlotHoldMs: number;
+  private readonly onError: ((what: string, error: unknown) => void) | undefined;
+  /** Every message (replies and bulk) in the window: bulk waits while it is at the share. */
+  private readonly all = new WindowCount();
+  /** Bulk messages alone in the window: what this process may still have at Telegram under an earlier share. */
+  private readonly bulkOnly = new WindowCount();
   private readonly chats = new Map<string, ChatState>();
   private readonly waiting: Waiter[] = [];
   private wakeAt = Number.POSITIVE_INFINITY;
   private doneSinceSweep = 0;
-  /** Bulk messages are spread out, one every 1000 / perSecond ms, instead of going in bursts. */
-  private readonly spacingMs: number;
   private nextBulkAt = Number.NEGATIVE_INFINITY;
+  /** Bulk messages let go per window now (the whole budget, or this instance's share). */
+  private shareNow: number;
+  /** The share holds until then (monotonic); after it, bulk waits for a new one. */
+  private shareUntil = Number.POSITIVE_INFINITY;
+  /** Chat slots to free, each a chat interval after its call settled. */
+  private pendingReleases = 0;
 
   constructor(options: TelegramPacerOptions = {}) {
     this.perSecond = options.perSecond ?? TELEGRAM_BULK_PER_SECOND;
@@ -85,16 +146,69 @@ export class TelegramPacer {
     this.marginMs = options.marginMs ?? 5;
     this.now = options.now ?? (() => performance.now());
     this.sleep = options.sleep ?? defaultSleep;
-    this.spacingMs = WINDOW_MS / this.perSecond;
+    this.chatSlots = options.chatSlots;
+    this.chatSlotHoldMs = options.chatSlotHoldMs ?? 120_000;
+    this.onError = options.onError;
+    this.shareNow = this.perSecond;
+  }
+
+  /**
+   * This process's share of the budget: bulk messages are let go only while the window holds fewer
+   * than `perSecond` messages, and only until the monotonic time `until` (the shared budget's lease
+   * on it: a process that cannot renew it stops sending bulk on its own). 0 stops bulk messages.
+   */
+  setShare(perSecond: number, until = Number.POSITIVE_INFINITY): void {
+    if (!Number.isInteger(perSecond) || perSecond < 0) throw new RangeError('TelegramPacer: a share must be a whole number of 0 or more');
+    this.shareNow = Math.min(perSecond, this.perSecond);
+    this.shareUntil = until;
+    this.dispatch();
+  }
+
+  /** The share in force now (0 when none is, or its lease ran out). */
+  get share(): number {
+    return this.now() <= this.shareUntil ? this.shareNow : 0;
+  }
+
+  /**
+   * Bulk messages that still count in the window now (in flight, or settled less than a window
+   * ago): an upper bound of what this process can still have at Telegram in any second from now on
+   * besides what its share lets go.
+   */
+  bulkInWindow(): number {
+    return this.bulkOnly.count(this.now() - WINDOW_MS - this.marginMs);
   }
 
   /** A dialog reply: let go at once, counted against the budget and its chat. */
   reply(chatId: string): SendPermit {
-    return this.grant(chatId);
+    return this.grant(chatId, false);
   }
 
   /** A bulk message (notifications, surveys, reminders): resolves when it may go. */
-  bulk(chatId: string): Promise<SendPermit> {
+  async bulk(chatId: string): Promise<SendPermit> {
+    let slot = this.chatSlots ? await this.takeChatSlot(this.chatSlots, chatId) : undefined;
+    let permit = await this.turn(chatId);
+    // a turn that came so late that the slot's hold is nearly over (the share was 0 for minutes):
+    // another instance may take the chat soon, so give the turn back and queue again with a fresh slot
+    while (slot && this.now() - slot.takenAt > this.chatSlotHoldMs / 2) {
+      permit.done();
+      this.releaseChatSlotLater(slot.slots, chatId, slot.token);
+      slot = await this.takeChatSlot(slot.slots, chatId);
+      permit = await this.turn(chatId);
+    }
+    if (!slot) return permit;
+    let done = false;
+    return {
+      done: () => {
+        if (done) return;
+        done = true;
+        permit.done();
+        this.releaseChatSlotLater(slot.slots, chatId, slot.token);
+      },
+    };
+  }
+
+  /** Queues for the budget and the chat's second in this process. */
+  private turn(chatId: string): Promise<SendPermit> {
     return new Promise<SendPermit>((resolve) => {
       this.waiting.push({ chatId, resolve });
       this.dispatch();
@@ -106,6 +220,54 @@ export class TelegramPacer {
     return this.waiting.length;
   }
 
+  /**
+   * Resolves once nothing counts any more: no call in flight, none settled within the window, no
+   * chat slot left to free (or after `timeoutMs`). For a clean leave: the next holder of this
+   * share starts from an empty window.
+   */
+  quiet(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (this.all.count(this.now() - WINDOW_MS - this.marginMs) === 0 && this.pendingReleases === 0) {
+          resolve();
+          return;
+        }
+        if (this.now() - started >= timeoutMs) {
+          resolve();
+          return;
+        }
+        void this.sleep(50).then(check);
+      };
+      const started = this.now();
+      check();
+    });
+  }
+
+  /**
+   * Takes the chat's shared slot, looking again while another instance holds it: after 50 ms, then
+   * every 250 ms (a slot is mostly held for about a second; a longer pause would add to every
+   * wait, and a chat's next message is due then).
+   */
+  private async takeChatSlot(slots: ChatSlots, chatId: string): Promise<{ slots: ChatSlots; token: string; takenAt: number }> {
+    for (let pause = 50; ; pause = Math.min(250, pause * 2)) {
+      const takenAt = this.now();
+      const token = await slots.tryTake(chatId, this.chatSlotHoldMs);
+      if (token !== undefined) return { slots, token, takenAt };
+      await this.sleep(pause);
+    }
+  }
+
+  /** Frees a chat slot one chat interval after the call settled, measured on this process's clock. */
+  private releaseChatSlotLater(slots: ChatSlots, chatId: string, token: string): void {
+    this.pendingReleases++;
+    void this.sleep(this.chatIntervalMs + this.marginMs)
+      .then(() => slots.release(chatId, token))
+      .catch((error: unknown) => this.onError?.('freeing a chat slot', error))
+      .finally(() => {
+        this.pendingReleases--;
+      });
+  }
+
   private chat(chatId: string): ChatState {
     let state = this.chats.get(chatId);
     if (!state) {
@@ -115,10 +277,11 @@ export class TelegramPacer {
     return state;
   }
 
-  private grant(chatId: string): SendPermit {
+  private grant(chatId: string, bulk: boolean): SendPermit {
     const chat = this.chat(chatId);
     chat.sending++;
-    this.inFlight++;
+    this.all.inFlight++;
+    if (bulk) this.bulkOnly.inFlight++;
     let done = false;
     return {
       done: () => {
@@ -127,33 +290,25 @@ export class TelegramPacer {
         const at = this.now();
         chat.sending--;
         chat.lastDoneAt = Math.max(chat.lastDoneAt, at);
-        this.inFlight--;
-        this.settled.push(at);
+        this.all.settle(at);
+        if (bulk) this.bulkOnly.settle(at);
         if (++this.doneSinceSweep >= 1000) this.sweep(at);
         this.dispatch();
       },
     };
   }
 
-  /** How many messages count against the budget at `at` (in flight, or settled within the window). */
-  private used(at: number): number {
-    const since = at - WINDOW_MS - this.marginMs;
-    while (this.head < this.settled.length && (this.settled[this.head] ?? 0) <= since) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.settled.length) {
-      this.settled = this.settled.slice(this.head);
-      this.head = 0;
-    }
-    return this.inFlight + this.settled.length - this.head;
-  }
-
   /** Lets go every waiting bulk message that may go now, in order; sets a timer for the rest. */
   private dispatch(): void {
     if (this.waiting.length === 0) return;
     const at = this.now();
-    let used = this.used(at);
+    const share = at <= this.shareUntil ? this.shareNow : 0;
+    if (share === 0) return; // a new share dispatches again
+    const spacingMs = WINDOW_MS / share;
+    let used = this.all.count(at - WINDOW_MS - this.marginMs);
     let wake = Number.POSITIVE_INFINITY;
     const blocked = new Set<string>();
-    for (let i = 0; i < this.waiting.length && used < this.perSecond; ) {
+    for (let i = 0; i < this.waiting.length && used < share; ) {
       if (this.nextBulkAt > at) {
         wake = Math.min(wake, this.nextBulkAt);
         break;
@@ -177,12 +332,13 @@ export class TelegramPacer {
       this.waiting.splice(i, 1);
       used++;
       // a timer that fired late lets the next one catch up (never more than one spacing early)
-      this.nextBulkAt = Math.max(this.nextBulkAt, at - this.spacingMs) + this.spacingMs;
-      waiter.resolve(this.grant(waiter.chatId));
+      this.nextBulkAt = Math.max(this.nextBulkAt, at - spacingMs) + spacingMs;
+      waiter.resolve(this.grant(waiter.chatId, true));
     }
     if (this.waiting.length === 0) return;
     // the budget is spent: the oldest settled message leaves the window then (one in flight dispatches when it settles)
-    if (used >= this.perSecond && this.head < this.settled.length) wake = Math.min(wake, (this.settled[this.head] ?? at) + WINDOW_MS + this.marginMs);
+    const oldest = this.all.oldest();
+    if (used >= share && oldest !== undefined) wake = Math.min(wake, oldest + WINDOW_MS + this.marginMs);
     if (wake !== Number.POSITIVE_INFINITY) this.wakeUpAt(wake, at);
   }
 

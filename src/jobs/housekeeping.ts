@@ -12,6 +12,8 @@ export interface HousekeepingPort {
   pruneWebChats?(): Promise<number>;
   /** Deletes web chat uploads that no claim holds after a few hours; returns how many. */
   pruneUploads?(): Promise<number>;
+  /** Deletes the shared Telegram budget's slots of chats idle for a day; returns how many. */
+  pruneTelegramChatSlots?(): Promise<number>;
 }
 
 export interface HousekeepingOptions {
@@ -21,12 +23,13 @@ export interface HousekeepingOptions {
   readonly keepMs?: number;
   readonly every?: string | number;
   readonly now?: () => Date;
-  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats' | 'uploads') => void;
+  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats' | 'uploads' | 'telegram_chat_slots') => void;
 }
 
 /**
  * Defines the housekeeping job and schedules it hourly: finished one-off jobs older than a week are
- * deleted, console sessions that have ended, abandoned web chats, and uploads no claim holds.
+ * deleted, console sessions that have ended, abandoned web chats, uploads no claim holds, and the
+ * Telegram chat slots of chats idle for a day.
  * @example await scheduleHousekeeping(agenda, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, { names: [NOTIFY_JOB] });
  */
 export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPort, options: HousekeepingOptions): Promise<void> {
@@ -37,6 +40,7 @@ export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPor
     if (port.pruneConsoleSessions) options.onPruned?.(await port.pruneConsoleSessions(), 'console_sessions');
     if (port.pruneWebChats) options.onPruned?.(await port.pruneWebChats(), 'web_chats');
     if (port.pruneUploads) options.onPruned?.(await port.pruneUploads(), 'uploads');
+    if (port.pruneTelegramChatSlots) options.onPruned?.(await port.pruneTelegramChatSlots(), 'telegram_chat_slots');
   });
   await agenda.every(options.every ?? '1 hour', HOUSEKEEPING_JOB);
 }

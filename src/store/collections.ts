@@ -16,6 +16,8 @@ export const COLLECTIONS = {
   webChatVisitors: 'web_chat_visitors',
   webChatMessages: 'web_chat_messages',
   deadLetters: 'dead_letters',
+  telegramInstances: 'telegram_instances',
+  telegramChatSlots: 'telegram_chat_slots',
 } as const;
 
 /**
@@ -65,6 +67,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { uploadDate: 1 }, name: 'by_upload_date' },
   ],
   [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
+  // the Telegram chats' slots for bulk messages: idle ones are pruned by when they were last taken
+  [COLLECTIONS.telegramChatSlots]: [{ key: { takenAt: 1 }, name: 'by_taken_at' }],
   // Agenda's own collection: scheduling a claim's notification finds its job by the claim (one job
   // per claim); without this each schedule scans every job (bench part 4: 10 000 queued)
   agendaJobs: [{ key: { name: 1, 'data.claimId': 1 }, name: 'by_name_claim' }],

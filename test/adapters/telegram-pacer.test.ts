@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TelegramPacer, type TelegramPacerOptions } from '../../adapters/telegram/pacer.js';
+import { TelegramPacer, type ChatSlots, type TelegramPacerOptions } from '../../adapters/telegram/pacer.js';
 import { TelegramApiError, TelegramSender, type TelegramTransport } from '../../adapters/telegram/sender.js';
 import type { TelegramMessage } from '../../adapters/telegram/outbound.js';
 
@@ -176,6 +176,169 @@ describe('the Telegram pacer (fake clock)', () => {
     await Promise.all(all);
     expect(h.arrivals).toHaveLength(1_200);
     expect((h.pacer as unknown as { chats: Map<string, unknown> }).chats.size).toBeLessThan(1_200);
+  });
+});
+
+/** The chat slots of the desk's other instances, on the fake clock: what was taken, freed, and when. */
+class SlotsOnClock implements ChatSlots {
+  readonly held = new Map<string, string>();
+  readonly log: { what: 'take' | 'refused' | 'release'; chatId: string; at: number }[] = [];
+  private n = 0;
+  constructor(private readonly clock: FakeClock) {}
+  tryTake(chatId: string): Promise<string | undefined> {
+    if (this.held.has(chatId)) {
+      this.log.push({ what: 'refused', chatId, at: this.clock.now() });
+      return Promise.resolve(undefined);
+    }
+    const token = `t${String(++this.n)}`;
+    this.held.set(chatId, token);
+    this.log.push({ what: 'take', chatId, at: this.clock.now() });
+    return Promise.resolve(token);
+  }
+  release(chatId: string, token: string): Promise<void> {
+    if (this.held.get(chatId) === token) this.held.delete(chatId);
+    this.log.push({ what: 'release', chatId, at: this.clock.now() });
+    return Promise.resolve();
+  }
+}
+
+describe('the Telegram pacer with a share of a desk-wide budget (fake clock)', () => {
+  it('enforces its share over the sliding window, spread one every 1000 / share ms', async () => {
+    const h = harness({ perSecond: 30 }, 20);
+    h.pacer.setShare(10);
+    const all = Array.from({ length: 60 }, (_, i) => h.bulk(`c${String(i)}`));
+    await h.clock.advance(10_000);
+    await Promise.all(all);
+    expect(h.arrivals).toHaveLength(60);
+    expect(maxInWindow(h.arrivals.map((a) => a.at))).toBeLessThanOrEqual(10);
+    const times = h.arrivals.map((a) => a.at).sort((a, b) => a - b);
+    // spread: after the first, one every 100 ms (not ten at once)
+    expect((times[5] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(400);
+  });
+
+  it('a share of 0 holds bulk messages (replies still go at once); a new share lets them go', async () => {
+    const h = harness({ perSecond: 30 }, 20);
+    h.pacer.setShare(0);
+    const bulk = h.bulk('n');
+    await h.clock.advance(3_000);
+    expect(h.arrivals).toHaveLength(0);
+    const permit = h.pacer.reply('r'); // synchronous, whatever the share
+    permit.done();
+    h.pacer.setShare(5);
+    await h.clock.advance(100);
+    await bulk;
+    expect(h.arrivals.map((a) => a.chatId)).toEqual(['n']);
+  });
+
+  it('a share lapses at the end of its lease: bulk messages wait for the next heartbeat', async () => {
+    const h = harness({ perSecond: 30 }, 20);
+    h.pacer.setShare(30, 1_000); // held until the clock reads 1000
+    const first = h.bulk('a');
+    await h.clock.advance(1_500);
+    await first;
+    expect(h.pacer.share).toBe(0);
+    const late = h.bulk('b');
+    await h.clock.advance(2_000);
+    expect(h.arrivals.map((a) => a.chatId)).toEqual(['a']);
+    h.pacer.setShare(30, 10_000);
+    await h.clock.advance(100);
+    await late;
+    expect(h.arrivals.map((a) => a.chatId)).toEqual(['a', 'b']);
+  });
+
+  it('counts bulk messages in the window apart from replies, until a window after they settled', async () => {
+    const h = harness({ perSecond: 30 }, 20);
+    const bulk = [h.bulk('a'), h.bulk('b'), h.bulk('c')];
+    void h.reply('d');
+    await h.clock.advance(200);
+    await Promise.all(bulk);
+    expect(h.pacer.bulkInWindow()).toBe(3);
+    await h.clock.advance(1_000);
+    expect(h.pacer.bulkInWindow()).toBe(0);
+  });
+
+  it('takes the chat\'s shared slot before a bulk message and frees it a chat interval after the call settled; replies never touch it', async () => {
+    const clock = new FakeClock();
+    const slots = new SlotsOnClock(clock);
+    const pacer = new TelegramPacer({ now: clock.now, sleep: clock.sleep, chatSlots: slots });
+    pacer.reply('42').done();
+    expect(slots.log).toEqual([]);
+    const sent: number[] = [];
+    const one = pacer.bulk('42').then(async (permit) => {
+      sent.push(clock.now());
+      await clock.sleep(20);
+      permit.done();
+    });
+    await clock.advance(3_000);
+    await one;
+    expect(slots.log.map((entry) => entry.what)).toEqual(['take', 'release']);
+    // freed one interval (+ margin) after the settle at sent + 20 ms, on this process's clock
+    expect((slots.log[1]?.at ?? 0) - (sent[0] ?? 0)).toBe(20 + 1000 + 5);
+  });
+
+  it('a chat another instance holds waits until it is freed there, and holds up no other chat', async () => {
+    const clock = new FakeClock();
+    const slots = new SlotsOnClock(clock);
+    slots.held.set('42', 'elsewhere');
+    const pacer = new TelegramPacer({ now: clock.now, sleep: clock.sleep, chatSlots: slots });
+    const sent: string[] = [];
+    const send = (chatId: string) => pacer.bulk(chatId).then((permit) => {
+      sent.push(chatId);
+      permit.done();
+    });
+    const held = send('42');
+    const free = send('7');
+    await clock.advance(500);
+    expect(sent).toEqual(['7']);
+    await clock.advance(1_000);
+    expect(sent).toEqual(['7']);
+    await slots.release('42', 'elsewhere');
+    await clock.advance(1_100);
+    await Promise.all([held, free]);
+    expect(sent).toEqual(['7', '42']);
+    expect(slots.log.filter((entry) => entry.what === 'refused').length).toBeGreaterThan(1);
+  });
+
+  it('a turn that comes after half the slot\'s hold is given back and the chat taken afresh, so the hold never runs out under a send', async () => {
+    const clock = new FakeClock();
+    const slots = new SlotsOnClock(clock);
+    const pacer = new TelegramPacer({ now: clock.now, sleep: clock.sleep, chatSlots: slots, chatSlotHoldMs: 2_000 });
+    pacer.setShare(0); // no share for now (the budget's heartbeat has not admitted this instance)
+    let sentAt: number | undefined;
+    const bulk = pacer.bulk('42').then((permit) => {
+      sentAt = clock.now();
+      permit.done();
+    });
+    await clock.advance(1_500);
+    pacer.setShare(30);
+    await clock.advance(5_000);
+    await bulk;
+    expect(slots.log.filter((entry) => entry.what !== 'refused').map((entry) => entry.what)).toEqual(['take', 'release', 'take', 'release']);
+    const lastTake = slots.log.filter((entry) => entry.what === 'take').at(-1)?.at ?? 0;
+    expect((sentAt ?? 0) - lastTake).toBeLessThan(1_000);
+  });
+
+  it('quiet() resolves once nothing counts any more: calls settled, the window passed, slots freed', async () => {
+    const clock = new FakeClock();
+    const slots = new SlotsOnClock(clock);
+    const pacer = new TelegramPacer({ now: clock.now, sleep: clock.sleep, chatSlots: slots });
+    const permit = await (async () => {
+      const pending = pacer.bulk('1');
+      await clock.advance(1);
+      return pending;
+    })();
+    let quiet = false;
+    void pacer.quiet(10_000).then(() => {
+      quiet = true;
+    });
+    await clock.advance(500);
+    expect(quiet).toBe(false); // in flight
+    permit.done();
+    await clock.advance(900);
+    expect(quiet).toBe(false); // settled less than a window ago
+    await clock.advance(300);
+    expect(quiet).toBe(true);
+    expect(slots.held.size).toBe(0);
   });
 });
 
