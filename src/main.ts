@@ -37,7 +37,7 @@ import { startTelegram, telegramErrorName, TELEGRAM_WEBHOOK_PATH } from '../adap
 import { TelegrafDesk, type TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
 import { startSlack, SLACK_EVENTS_PATH, type SlackHandle } from '../adapters/slack/start.js';
 import { slackFailure } from '../adapters/slack/api.js';
-import { startWebChat } from '../adapters/web/chat/routes.js';
+import { startWebChat, type WebChatOptions } from '../adapters/web/chat/routes.js';
 import { startConsole } from '../adapters/web/console/index.js';
 export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
 export { TELEGRAM_WEBHOOK_PATH, SLACK_EVENTS_PATH };
@@ -93,6 +93,8 @@ export interface StartAppOptions {
   readonly surveyEvery?: string | number;
   /** How often the SLA sweep runs (default every minute; tests use less). */
   readonly slaEvery?: string | number;
+  /** The web chat's flood limits (tests that open many chats from one address raise them). */
+  readonly webChat?: Pick<WebChatOptions, 'sessionsPerMinutePerAddress' | 'postsPerMinute'>;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
 }
@@ -152,6 +154,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(options.jobsLockLifetimeMs ? { lockLifetimeMs: options.jobsLockLifetimeMs } : {}),
       maxConcurrency: notifyLimits.concurrency + 20,
     });
+    // Agenda connects and creates its indexes in the background: wait, so a start that fails
+    // later (a token refused) does not close the client under it
+    await scheduler.ready;
     // a database blip makes Agenda emit 'error' at every poll (unheard, that would end the process):
     // an outage is logged once by the health check, other errors once a minute per kind
     const schedulerError = onceAMinute((error: unknown) => log.warn('jobs', 'scheduler error', { error: errorName(error) }), errorName);
@@ -176,7 +181,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       for (const channel of channels) await channel.stop();
     });
 
-    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 } }));
+    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
     channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);

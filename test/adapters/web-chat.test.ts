@@ -37,6 +37,8 @@ describe('the customer web chat over HTTP', () => {
       surveyEvery: 150,
       slaEvery: '1 hour',
       digestEvery: false,
+      // every chat of this file comes from 127.0.0.1: more than the 10 a minute one address may start
+      webChat: { sessionsPerMinutePerAddress: 60 },
     });
   });
   afterAll(async () => {
