@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdir, access, constants } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { installLocalServer } from './install.js';
+import { findOnPath, installLocalServer, requireTools } from './install.js';
 import { LocalDbError } from './errors.js';
 import { envValue } from './paths.js';
 
@@ -39,20 +39,7 @@ export interface StartLocalServerOptions {
   readonly supervise?: boolean;
 }
 
-/** Finds an executable on PATH, or undefined. */
-export async function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this PATH entry: look in the next one
-    }
-  }
-  return undefined;
-}
+export { findOnPath };
 
 /** Picks the local server kind: an explicit choice, else `mongod` when it is on PATH. */
 export async function chooseLocalServerKind(env: NodeJS.ProcessEnv = process.env): Promise<LocalServerKind> {
@@ -162,7 +149,9 @@ export function launcherLogLine(line: string): { level: 'info' | 'warn'; text: s
 }
 
 async function spawnJavaServer(options: StartLocalServerOptions, deadline: number, wantedPort: number): Promise<Spawned> {
+  // installing needs java and mvn; an installed launcher still needs a java to run it (the same one line)
   const launcher = await installLocalServer(options.say, options.env);
+  await requireTools(['java'], options.env ?? process.env);
   await mkdir(options.dataDir, { recursive: true });
   const heap = envValue(options.env ?? process.env, 'CLAIMDESK_LOCALDB_HEAP') ?? '1g';
   if (!/^\d+[kmg]$/i.test(heap)) {

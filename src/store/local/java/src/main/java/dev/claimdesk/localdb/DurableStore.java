@@ -1,3 +1,5 @@
+package dev.claimdesk.localdb;
+
 import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
