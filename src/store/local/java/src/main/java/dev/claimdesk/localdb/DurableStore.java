@@ -284,7 +284,7 @@ final class DurableStore implements AutoCloseable {
         String op = (String) record.get("op");
         String map = (String) record.get("m");
         switch (op) {
-            case "put" -> memory.openMap(map).put(key(record), record.get("v"));
+            case "put" -> memory.openMap(map).put(key(record), SharedKeys.value(record.get("v")));
             case "del" -> {
                 if (memory.hasMap(map)) {
                     memory.openMap(map).remove(key(record));
@@ -327,7 +327,7 @@ final class DurableStore implements AutoCloseable {
                     MVMap<Object, Object> source = legacy.openMap(name);
                     MVMap<Object, Object> target = memory.openMap(name);
                     for (Map.Entry<Object, Object> entry : source.entrySet()) {
-                        target.put(entry.getKey(), entry.getValue());
+                        target.put(entry.getKey(), SharedKeys.value(entry.getValue()));
                     }
                 }
             }

@@ -24,8 +24,9 @@ import java.util.function.Function;
  * index's leading fields (up to three) with a string, ObjectId or boolean value, such as a
  * customer's claims (channel + user id), an assignee's claims or a claim's job; the collection
  * then reads only the documents filed under those values and checks the whole query on each
- * (so the index may hand it more, never fewer). Anything else (ranges, $in, other types, a
- * later field alone) reads the collection as before. A sorted query with a limit on a bucket of
+ * (so the index may hand it more, never fewer). A range of dates on the first field reads the
+ * documents in the range ({@link TimeRanges}). Anything else ($in, other types, a later field
+ * alone) reads the collection as before. A sorted query with a limit on a bucket of
  * {@value #MIN_ORDERED} documents or more gets the bucket in its sort order ({@link OrderedView},
  * made on first use and kept current), so the collection reads only until it has enough.
  *
@@ -53,13 +54,15 @@ final class EqualityIndex extends Index<Object> implements FilledOnOpen {
     private final Map<String, Bucket> buckets = new HashMap<>();
     /** Position → the buckets the document is in, for its removal. */
     private final Map<Object, Bucket[]> filed = new HashMap<>();
+    /** The documents by the time in their first field, for ranges of dates. */
+    private final TimeRanges ranges;
     private boolean awaitingFill;
     /** The collection's equality indexes, this one included. */
     private final List<EqualityIndex> siblings;
     /** Set by a {@link LookupCollection} while a sorted, limited query asks its indexes. */
     static final ThreadLocal<SortRequest> SORTED = new ThreadLocal<>();
     /** A bucket smaller than this is read and sorted whole, as before (cheap enough, and no memory spent). */
-    private static final int MIN_ORDERED = 256;
+    static final int MIN_ORDERED = 256;
     /** Sorted views kept per index, at most (each holds its bucket's sort values); the least recently used goes first. */
     private static final int MAX_VIEWS = 8;
     /** Bucket key and sort order → the bucket in that order, least recently used first. */
@@ -81,6 +84,7 @@ final class EqualityIndex extends Index<Object> implements FilledOnOpen {
         for (int i = 0; i < Math.min(MAX_FIELDS, keys.size()); i++) {
             fields.add(keys.get(i).getKey());
         }
+        ranges = new TimeRanges(fields.get(0));
     }
 
     /** One value in a key: its type and length first, so no two different values (or value lists) give the same string. */
@@ -188,14 +192,16 @@ final class EqualityIndex extends Index<Object> implements FilledOnOpen {
 
     /**
      * Takes the query when it names this index's first field with a lookup value, unless
-     * another equality index of the collection matches more of its leading fields (the
-     * collection asks its indexes in creation order and uses the first that says yes).
+     * another equality index of the collection matches more of its leading fields, or when it
+     * gives the first field a range of dates ({@link TimeRanges}). The collection asks every
+     * index that takes a query how many documents it would hand over and uses the fewest
+     * ({@link LookupCollection}).
      */
     @Override
-    public boolean canHandle(Document query) {
+    public synchronized boolean canHandle(Document query) {
         int mine = queriedFields(query);
         if (mine == 0) {
-            return false;
+            return ranges.rangeOf(query) != null;
         }
         for (EqualityIndex other : siblings) {
             if (other != this && other.queriedFields(query) > mine) {
@@ -219,8 +225,22 @@ final class EqualityIndex extends Index<Object> implements FilledOnOpen {
         return true;
     }
 
+    /** How many positions {@link #getPositions} would hand over for the query (counting no further than {@code atMost}). */
+    synchronized long estimate(Document query, long atMost) {
+        if (queriedFields(query) == 0) {
+            TimeRanges.Range range = ranges.rangeOf(query);
+            return range == null ? Long.MAX_VALUE : ranges.estimate(range, atMost);
+        }
+        Bucket bucket = buckets.get(queriedKey(query));
+        return bucket == null ? 0 : bucket.positions.size();
+    }
+
     @Override
     public synchronized Iterable<Object> getPositions(Document query) {
+        if (queriedFields(query) == 0) {
+            TimeRanges.Range range = ranges.rangeOf(query);
+            return range == null ? List.of() : ranges.positions(range);
+        }
         String key = queriedKey(query);
         Bucket bucket = buckets.get(key);
         if (bucket == null) {
@@ -273,6 +293,7 @@ final class EqualityIndex extends Index<Object> implements FilledOnOpen {
             in[i] = bucket;
         }
         filed.put(position, in);
+        ranges.add(document, position);
         for (OrderedView view : views.values()) {
             if (keys.contains(view.bucketKey)) {
                 view.put(document, position);
@@ -290,6 +311,7 @@ final class EqualityIndex extends Index<Object> implements FilledOnOpen {
         for (OrderedView view : views.values()) {
             view.remove(position);
         }
+        ranges.remove(position);
         for (Bucket bucket : in) {
             bucket.positions.remove(position);
             if (bucket.positions.isEmpty()) {
@@ -354,6 +376,7 @@ final class EqualityIndex extends Index<Object> implements FilledOnOpen {
     public synchronized void drop() {
         filed.clear();
         buckets.clear();
+        ranges.clear();
         views.clear();
         siblings.remove(this);
     }

@@ -8,10 +8,13 @@ import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
 import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.h2.mvstore.MVMap;
@@ -64,6 +67,59 @@ final class LookupDatabase extends H2Database {
         MVMap<Object, Document> dataMap = store.openMap(DATA_PREFIX + fullName);
         MVMap<String, Object> metaMap = store.openMap(META_PREFIX + fullName);
         return new LookupCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry, journal());
+    }
+
+    /** Stages that only read the documents handed to them (no other collection, no writes): an aggregation of these may be narrowed. */
+    private static final Set<String> NARROWABLE_STAGES = Set.of("$match", "$group", "$sort", "$limit", "$skip", "$project", "$unwind", "$count",
+        "$addFields", "$set", "$unset", "$replaceRoot", "$replaceWith", "$sortByCount", "$bucket");
+
+    /**
+     * Aggregations read every document of the collection in mongo-java-server (a report's
+     * {@code $match} on a month still read every claim). Here:
+     * <ul>
+     * <li>a driver's countDocuments (a $match and a counting $group) is answered as a count through
+     * the collection's indexes ({@link CountPipeline});</li>
+     * <li>an aggregation of reading stages whose first stage is a $match an index takes reads only
+     * the documents that index hands over, in the collection's natural order
+     * ({@link LookupCollection#queryAllAsStream}); mongo-java-server runs every stage as before.</li>
+     * </ul>
+     * Every other command runs as before.
+     */
+    @Override
+    public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver databaseResolver, Oplog oplog) {
+        if (command.equalsIgnoreCase("aggregate") && query.get(command) instanceof String collectionName && query.get("cursor") instanceof Document
+            && query.get("explain") == null && resolveCollection(collectionName, false) instanceof LookupCollection collection) {
+            CountPipeline count = CountPipeline.of(query.get("pipeline"));
+            if (count != null) {
+                clearLastStatus(channel);
+                Document batch = new Document("id", 0L).append("ns", getFullCollectionNamespace(collectionName)).append("firstBatch", count.answer(collection));
+                return new Document("cursor", batch).append("ok", 1.0);
+            }
+            Document match = narrowableMatch(query.get("pipeline"));
+            Set<Object> candidates = match == null ? null : collection.candidates(match);
+            if (candidates != null) {
+                LookupCollection.NARROWED.set(new LookupCollection.Narrowing(collection, candidates));
+                try {
+                    return super.handleCommand(channel, command, query, databaseResolver, oplog);
+                } finally {
+                    LookupCollection.NARROWED.remove();
+                }
+            }
+        }
+        return super.handleCommand(channel, command, query, databaseResolver, oplog);
+    }
+
+    /** The first stage's $match when the pipeline starts with one and has only reading stages; else null. */
+    private static Document narrowableMatch(Object pipeline) {
+        if (!(pipeline instanceof List<?> stages) || stages.isEmpty()) {
+            return null;
+        }
+        for (Object stage : stages) {
+            if (!(stage instanceof Document step) || step.size() != 1 || !NARROWABLE_STAGES.contains(step.keySet().iterator().next())) {
+                return null;
+            }
+        }
+        return ((Document) stages.get(0)).get("$match") instanceof Document match ? match : null;
     }
 
     @Override
