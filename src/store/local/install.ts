@@ -46,10 +46,14 @@ export async function findOnPath(name: string, env: NodeJS.ProcessEnv = process.
   return undefined;
 }
 
-/** Throws the one-line LOCALDB_TOOLS_MISSING error when any of `tools` is not on PATH. */
+/**
+ * Throws the one-line LOCALDB_TOOLS_MISSING error when any of `tools` is not on PATH: the PATH of
+ * `env` when it has one (the app passes its configuration source, which may not), else the process's.
+ */
 export async function requireTools(tools: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const lookup = env.PATH !== undefined ? env : process.env;
   const missing: string[] = [];
-  for (const tool of tools) if (!(await findOnPath(tool, env))) missing.push(tool);
+  for (const tool of tools) if (!(await findOnPath(tool, lookup))) missing.push(tool);
   if (missing.length > 0) throw new LocalDbError('LOCALDB_TOOLS_MISSING', missingToolsLine(missing));
 }
 
@@ -143,7 +147,7 @@ export async function installLocalServer(
         '-DincludeScope=runtime',
         `-DoutputDirectory=${path.join(home, 'lib')}`,
       ],
-      { maxBuffer: 16 * 1024 * 1024, env },
+      { maxBuffer: 16 * 1024 * 1024 },
     );
   } catch (cause) {
     throw new LocalDbError('LOCALDB_INSTALL_FAILED', `local database: could not build the launcher with mvn (needs a JDK 17+ and Maven Central); ${WAYS_FORWARD}`, { cause });
