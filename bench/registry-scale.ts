@@ -221,6 +221,19 @@ export type Explained =
   | { readonly available: true; readonly docsExamined: number; readonly keysExamined: number; readonly returned: number; readonly plan: string }
   | { readonly available: false; readonly reason: string };
 
+/** The console's reads timed whole (each call as the console makes it: every command it sends). */
+export interface ConsoleAtScale {
+  /** `ClaimQueries.list` with no filter (how the console opens), page 1 of 50, with its total. */
+  readonly firstPage: Timing & { readonly total: number; readonly commands: readonly string[] };
+  /** `ClaimQueries.report` for the last whole month before the registry's end. */
+  readonly monthReport: Timing & { readonly month: string; readonly claims: number; readonly commands: readonly string[] };
+  readonly targets: { readonly firstPageAtMostMs: number; readonly monthReportAtMostMs: number; readonly firstPageMet: boolean; readonly monthReportMet: boolean };
+}
+
+/** Issue 23's targets for the console on the local server at 50 000 claims. */
+export const CONSOLE_FIRST_PAGE_TARGET_MS = 1000;
+export const CONSOLE_MONTH_REPORT_TARGET_MS = 3000;
+
 export interface ScaleQuery {
   readonly name: string;
   /** Who was asked about (synthetic numbers, no identities). */
@@ -253,6 +266,8 @@ export interface RegistryScaleResult {
   /** A bare find no index serves (matches nothing): the cost of reading the whole collection. */
   readonly fullScan: Timing;
   readonly queries: readonly ScaleQuery[];
+  /** The staff console at this size: its first page with the total, and a month's report (issue 23). */
+  readonly console: ConsoleAtScale;
   readonly target: {
     readonly ratioAtMost: number;
     readonly examined: string;
@@ -475,6 +490,38 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
         vsFullScan: round(product.p50Ms / fullScan.p50Ms, 3),
       });
     }
+    // ---- the console: its first page with the total, and the last whole month's report
+    const monthEnd = new Date(SCALE_END.getTime() - DAY);
+    const month = monthEnd.toISOString().slice(0, 7);
+    const monthFilter = parseClaimFilter({ from: `${month}-01`, to: monthEnd.toISOString().slice(0, 10) });
+    if (!monthFilter.ok) throw new Error(`bench: ${monthFilter.errors.join('; ')}`);
+    const consoleRuns = {
+      firstPage: async () => (await consoleQueries.list({}, { page: 1, limit: LIST_LIMIT_DEFAULT }, SCALE_END)).total,
+      monthReport: async () => (await consoleQueries.report(monthFilter.filter, SCALE_END)).total,
+    };
+    const consoleTimed: Record<keyof typeof consoleRuns, { ms: number[]; value: number; commands: string[] }> = {
+      firstPage: { ms: [], value: 0, commands: [] },
+      monthReport: { ms: [], value: 0, commands: [] },
+    };
+    for (const name of ['firstPage', 'monthReport'] as const) {
+      say(`scale: timing the console's ${name}`);
+      const from = seen.length;
+      consoleTimed[name].value = await consoleRuns[name](); // warm-up, monitored
+      consoleTimed[name].commands = seen.slice(from).filter((event) => event.databaseName === database).map((event) => event.commandName);
+      for (let r = 0; r < Math.max(3, options.reps); r++) consoleTimed[name].ms.push(await timed(consoleRuns[name]));
+    }
+    const firstPage = { ...timing(consoleTimed.firstPage.ms), total: consoleTimed.firstPage.value, commands: consoleTimed.firstPage.commands };
+    const monthReport = { ...timing(consoleTimed.monthReport.ms), month, claims: consoleTimed.monthReport.value, commands: consoleTimed.monthReport.commands };
+    const consoleAtScale: ConsoleAtScale = {
+      firstPage,
+      monthReport,
+      targets: {
+        firstPageAtMostMs: CONSOLE_FIRST_PAGE_TARGET_MS,
+        monthReportAtMostMs: CONSOLE_MONTH_REPORT_TARGET_MS,
+        firstPageMet: firstPage.p50Ms <= CONSOLE_FIRST_PAGE_TARGET_MS,
+        monthReportMet: monthReport.p50Ms <= CONSOLE_MONTH_REPORT_TARGET_MS,
+      },
+    };
     client.removeAllListeners('commandStarted');
 
     let stats: Document | undefined;
@@ -505,6 +552,7 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
       collection: { count: await claims.estimatedDocumentCount(), sizeMb: mb(stats?.size), storageMb: mb(stats?.storageSize), indexMb: mb(stats?.totalIndexSize), indexes },
       fullScan,
       queries,
+      console: consoleAtScale,
       target: {
         ratioAtMost: RATIO_TARGET,
         examined: 'documents and keys examined ≤ 2 × returned + the limit',
@@ -526,7 +574,10 @@ export async function runRegistryScale(options: RegistryScaleOptions): Promise<R
 export function scaleTargets(result: RegistryScaleResult): { name: string; target: string; measured: string; met: boolean }[] {
   const worst = Math.max(...result.queries.map((q) => q.ratio));
   const examined = result.queries.map((q) => (q.explain.available ? `${q.explain.docsExamined}/${q.explain.keysExamined} for ${q.returned}` : null));
+  const c = result.console;
   return [
+    { name: 'console at scale: first page + total', target: `≤ ${c.targets.firstPageAtMostMs} ms (p50)`, measured: `${c.firstPage.p50Ms} ms (p95 ${c.firstPage.p95Ms}), total ${c.firstPage.total}`, met: c.targets.firstPageMet },
+    { name: "console at scale: a month's report", target: `≤ ${c.targets.monthReportAtMostMs} ms (p50)`, measured: `${c.monthReport.p50Ms} ms (p95 ${c.monthReport.p95Ms}), ${c.monthReport.claims} claims in ${c.monthReport.month}`, met: c.targets.monthReportMet },
     { name: 'registry scale: time', target: `product ≤ ${result.target.ratioAtMost}× a bare find of the same shape (p50, each query)`, measured: `worst ${worst}×`, met: result.target.ratioMet },
     {
       name: 'registry scale: examined',
@@ -552,6 +603,9 @@ export function formatScale(result: RegistryScaleResult): string[] {
     row(q.name, q.matching, q.returned, q.explain.available ? `${q.explain.docsExamined}/${q.explain.keysExamined}` : 'n/a', `${q.product.p50Ms}/${q.product.p95Ms}`, `${q.bare.p50Ms}/${q.bare.p95Ms}`, q.ratio, q.vsFullScan);
   }
   for (const q of result.queries) lines.push(`   ${q.name}: ${q.commands.join(' + ')}; ${q.explain.available ? `plan ${q.explain.plan}` : 'no plan'}`);
+  const { firstPage, monthReport } = result.console;
+  lines.push(`   console, first page of the whole register with its total (${firstPage.total}): p50 ${firstPage.p50Ms} ms, p95 ${firstPage.p95Ms} ms; ${firstPage.commands.join(' + ')}`);
+  lines.push(`   console, report of ${monthReport.month} (${monthReport.claims} claims): p50 ${monthReport.p50Ms} ms, p95 ${monthReport.p95Ms} ms; ${monthReport.commands.length} commands (${[...new Set(monthReport.commands)].join(', ')})`);
   const missing = result.queries.find((q) => !q.explain.available)?.explain;
   if (missing && !missing.available) lines.push(`   examined: n/a — ${missing.reason}`);
   return lines;

@@ -77,7 +77,25 @@ describe('registry scale benchmark (smoke run, tiny size)', () => {
     expect(heavy?.matching).toBeGreaterThan(typical?.matching ?? Infinity);
     expect(result.queries[3]?.commands).toEqual(['find', 'aggregate']); // the console's list counts the total too
 
-    expect(scaleTargets(result).map((t) => t.name)).toEqual(['registry scale: time', 'registry scale: examined']);
+    // the console at scale: its first page of the whole register with the total, and a month's report
+    const { firstPage, monthReport, targets } = result.console;
+    expect(firstPage.total).toBe(TOTAL);
+    expect(firstPage.commands).toEqual(['find', 'aggregate']);
+    expect(monthReport.month).toBe('2026-10');
+    expect(monthReport.commands.length).toBeGreaterThanOrEqual(4);
+    for (const timing of [firstPage, monthReport]) {
+      expect(timing.calls).toBeGreaterThanOrEqual(3);
+      expect(timing.p95Ms).toBeGreaterThanOrEqual(timing.p50Ms);
+    }
+    expect(targets).toMatchObject({ firstPageAtMostMs: 1000, monthReportAtMostMs: 3000 });
+
+    expect(scaleTargets(result).map((t) => t.name)).toEqual([
+      'console at scale: first page + total',
+      "console at scale: a month's report",
+      'registry scale: time',
+      'registry scale: examined',
+    ]);
     expect(formatScale(result)[0]).toContain(`5. Scale of the registry: ${TOTAL} claims loaded`);
+    expect(formatScale(result).join('\n')).toContain(`console, report of 2026-10 (${monthReport.claims} claims)`);
   }, 120_000);
 });

@@ -1,10 +1,13 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient, ObjectId, type Collection, type Filter } from 'mongodb';
 import { chooseLocalServerKind, JAVA_SERVER_CLAIMS_LIMIT, localServerSizeWarning, startLocalServer } from '../../src/store/local/server.js';
 import { LocalDbError } from '../../src/store/local/errors.js';
+import { installLocalServer, missingToolsLine } from '../../src/store/local/install.js';
+import { projectRoot } from '../../src/store/local/paths.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -63,6 +66,57 @@ describe('choosing the local server', () => {
       startLocalServer({ dataDir: path.join(dir, 'heap'), kind: 'mongo-java-server', env: { ...process.env, CLAIMDESK_LOCALDB_HEAP: 'lots' } }),
     ).rejects.toThrow(/CLAIMDESK_LOCALDB_HEAP: expected a JVM heap size/);
   });
+});
+
+describe('a machine without a JDK or Maven', () => {
+  const waysForward = /^local database: no java and no mvn on PATH; install a JDK 17\+ and Maven, or set MONGODB_URI to your MongoDB, or run `docker compose up` \(README, "Two commands"\)$/;
+
+  /** A PATH with node and nothing else (so no java, javac, mvn or mongod). */
+  async function nodeOnlyPath(): Promise<string> {
+    const bin = path.join(dir, 'node-only');
+    await rm(bin, { recursive: true, force: true });
+    await mkdir(bin);
+    await symlink(process.execPath, path.join(bin, 'node'));
+    return bin;
+  }
+
+  it('stops the install with one line naming the three ways forward', async () => {
+    const env = { ...process.env, PATH: await nodeOnlyPath(), CLAIMDESK_CACHE_DIR: path.join(dir, 'no-jdk-cache') };
+    const attempt = installLocalServer(() => undefined, env);
+    await expect(attempt).rejects.toThrow(LocalDbError);
+    await expect(attempt).rejects.toMatchObject({ code: 'LOCALDB_TOOLS_MISSING', message: expect.stringMatching(waysForward) as unknown });
+    expect(missingToolsLine(['java'])).toMatch(/^local database: no java on PATH; install a JDK 17\+ and Maven, or set MONGODB_URI/);
+  });
+
+  it('names java alone when the launcher is installed but java is gone', async () => {
+    const env = { ...process.env, PATH: await nodeOnlyPath() };
+    await installLocalServer(); // the tests' own install (current)
+    await expect(startLocalServer({ dataDir: path.join(dir, 'no-java'), kind: 'mongo-java-server', env })).rejects.toThrow(
+      /^local database: no java on PATH; install a JDK 17\+ and Maven, or set MONGODB_URI to your MongoDB, or run `docker compose up`/,
+    );
+  });
+
+  it('npm start: the app exits with code 1 and that one line on stderr', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: projectRoot,
+      env: {
+        HOME: process.env.HOME,
+        PATH: await nodeOnlyPath(),
+        MONGODB_URI: '',
+        PORT: '0',
+        CLAIMDESK_CACHE_DIR: path.join(dir, 'no-jdk-app-cache'),
+        CLAIMDESK_DATA_DIR: path.join(dir, 'no-jdk-app-data'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr.trimEnd()).toMatch(waysForward);
+  }, 30_000);
 });
 
 describe('the mongo-java-server launcher', () => {

@@ -1,5 +1,5 @@
 /** Why the local database could not be installed or started. */
-export type LocalDbErrorCode = 'LOCALDB_INSTALL_FAILED' | 'LOCALDB_START_FAILED' | 'LOCALDB_NOT_INSTALLED';
+export type LocalDbErrorCode = 'LOCALDB_INSTALL_FAILED' | 'LOCALDB_START_FAILED' | 'LOCALDB_NOT_INSTALLED' | 'LOCALDB_TOOLS_MISSING';
 
 /**
  * A coded error of the local database launcher.

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdir, access, constants } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { installLocalServer } from './install.js';
+import { findOnPath, installLocalServer, requireTools } from './install.js';
 import { LocalDbError } from './errors.js';
 import { envValue } from './paths.js';
 
@@ -39,20 +39,7 @@ export interface StartLocalServerOptions {
   readonly supervise?: boolean;
 }
 
-/** Finds an executable on PATH, or undefined. */
-export async function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this PATH entry: look in the next one
-    }
-  }
-  return undefined;
-}
+export { findOnPath };
 
 /** Picks the local server kind: an explicit choice, else `mongod` when it is on PATH. */
 export async function chooseLocalServerKind(env: NodeJS.ProcessEnv = process.env): Promise<LocalServerKind> {
@@ -162,7 +149,9 @@ export function launcherLogLine(line: string): { level: 'info' | 'warn'; text: s
 }
 
 async function spawnJavaServer(options: StartLocalServerOptions, deadline: number, wantedPort: number): Promise<Spawned> {
+  // installing needs java and mvn; an installed launcher still needs a java to run it (the same one line)
   const launcher = await installLocalServer(options.say, options.env);
+  await requireTools(['java'], options.env ?? process.env);
   await mkdir(options.dataDir, { recursive: true });
   const heap = envValue(options.env ?? process.env, 'CLAIMDESK_LOCALDB_HEAP') ?? '1g';
   if (!/^\d+[kmg]$/i.test(heap)) {
@@ -225,10 +214,10 @@ async function spawnJavaServer(options: StartLocalServerOptions, deadline: numbe
 }
 
 /**
- * Above this many claims the local mongo-java-server is too slow for a desk. The launcher's
- * indexes serve a customer's or an assignee's claims, but the console's lists and totals,
- * reports and Agenda's search for due jobs still read every document (the console's list takes
- * ~12 s at 50 000; bench/README.md, part 5).
+ * Above this many claims the local mongo-java-server is not meant for a desk. The launcher's
+ * indexes serve a customer's or an assignee's claims, the console's first page, totals and a
+ * month's report (bench/README.md, part 5), but it holds every claim in memory (~640 MB of its
+ * 1 GB heap at 50 000) and filters no index serves still read every claim.
  */
 export const JAVA_SERVER_CLAIMS_LIMIT = 20_000;
 
@@ -239,7 +228,7 @@ export const JAVA_SERVER_CLAIMS_LIMIT = 20_000;
  */
 export function localServerSizeWarning(kind: LocalServerKind, claims: number): string | undefined {
   if (kind !== 'mongo-java-server' || claims <= JAVA_SERVER_CLAIMS_LIMIT) return undefined;
-  return `the local mongo-java-server holds ${String(claims)} claims; above ${String(JAVA_SERVER_CLAIMS_LIMIT)} the console's lists, reports and job searches read every claim and slow down: run the desk on MongoDB (set MONGODB_URI)`;
+  return `the local mongo-java-server holds ${String(claims)} claims; above ${String(JAVA_SERVER_CLAIMS_LIMIT)} it holds them all in memory and searches no index serves read every claim: run the desk on MongoDB (set MONGODB_URI)`;
 }
 
 /**

@@ -1,3 +1,5 @@
+package dev.claimdesk.localdb;
+
 import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
@@ -10,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -103,7 +106,12 @@ final class DurableStore implements AutoCloseable {
     static DurableStore open(Path dir, Say say) throws IOException, DamagedException {
         Files.createDirectories(dir);
         FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this same process (a second store on the folder, as in the tests)
+        }
         if (lock == null) {
             lockChannel.close();
             throw new DamagedException("another local database is already running on " + dir + ": stop it first");
@@ -282,7 +290,7 @@ final class DurableStore implements AutoCloseable {
         String op = (String) record.get("op");
         String map = (String) record.get("m");
         switch (op) {
-            case "put" -> memory.openMap(map).put(key(record), record.get("v"));
+            case "put" -> memory.openMap(map).put(key(record), SharedKeys.value(record.get("v")));
             case "del" -> {
                 if (memory.hasMap(map)) {
                     memory.openMap(map).remove(key(record));
@@ -325,7 +333,7 @@ final class DurableStore implements AutoCloseable {
                     MVMap<Object, Object> source = legacy.openMap(name);
                     MVMap<Object, Object> target = memory.openMap(name);
                     for (Map.Entry<Object, Object> entry : source.entrySet()) {
-                        target.put(entry.getKey(), entry.getValue());
+                        target.put(entry.getKey(), SharedKeys.value(entry.getValue()));
                     }
                 }
             }
