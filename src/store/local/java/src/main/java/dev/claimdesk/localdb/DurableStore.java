@@ -101,9 +101,15 @@ final class DurableStore implements AutoCloseable {
     /**
      * Opens (or creates) the data folder: loads the newest snapshot, replays its journal, cuts a
      * torn last record, migrates a data file of the earlier MVStore launcher, and folds it all into
-     * a new snapshot when anything was replayed.
+     * a new snapshot when the replayed journal is worth it (over FOLD_AT_START_BYTES and a quarter
+     * of the snapshot); a smaller one is appended to.
      */
     static DurableStore open(Path dir, Say say) throws IOException, DamagedException {
+        return open(dir, say, FOLD_AT_START_BYTES);
+    }
+
+    /** As {@link #open(Path, Say)}, folding any journal of more than `foldAtStartBytes` that held a change (0: every one). */
+    static DurableStore open(Path dir, Say say, long foldAtStartBytes) throws IOException, DamagedException {
         Files.createDirectories(dir);
         FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -117,11 +123,11 @@ final class DurableStore implements AutoCloseable {
             throw new DamagedException("another local database is already running on " + dir + ": stop it first");
         }
         DurableStore store = new DurableStore(dir, new MVStore.Builder().open(), say, lockChannel);
-        store.load();
+        store.load(foldAtStartBytes);
         return store;
     }
 
-    private void load() throws IOException, DamagedException {
+    private void load(long foldAtStartBytes) throws IOException, DamagedException {
         long started = System.nanoTime();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path stale : files.filter(file -> file.getFileName().toString().endsWith(".tmp")).toList()) {
@@ -136,7 +142,7 @@ final class DurableStore implements AutoCloseable {
             generation = newest;
             snapshotBytes = Files.size(snapshotFile(newest));
             readSnapshot(snapshotFile(newest));
-            fold = replayJournal(journalFile(newest)) && Files.size(journalFile(newest)) > Math.max(FOLD_AT_START_BYTES, snapshotBytes / 4);
+            fold = replayJournal(journalFile(newest)) && Files.size(journalFile(newest)) > (foldAtStartBytes == 0 ? 0 : Math.max(foldAtStartBytes, snapshotBytes / 4));
         } else {
             if (migrated) {
                 copyLegacy(legacy);

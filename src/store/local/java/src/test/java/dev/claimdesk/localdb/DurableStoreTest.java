@@ -36,8 +36,9 @@ class DurableStoreTest {
 
     private final List<String> said = new ArrayList<>();
 
+    /** Opens the folder folding every journal that held a change (the generations below follow that). */
     private DurableStore open() throws Exception {
-        return DurableStore.open(dir, said::add);
+        return DurableStore.open(dir, said::add, 0);
     }
 
     /** A change as the backend makes it: to the in-memory map, then to the journal. */
@@ -113,6 +114,25 @@ class DurableStoreTest {
             // nothing new in the journal: no new generation
             assertEquals(List.of("journal-3.log", "snapshot-3.dat"), files());
             assertEquals(3, map(store, MAP).size());
+        }
+    }
+
+    @Test
+    void aSmallJournalIsReplayedAndAppendedToWithoutRewritingTheSnapshot() throws Exception {
+        try (DurableStore store = DurableStore.open(dir, said::add)) {
+            put(store, MAP, "a", new Document("_id", "a"));
+            store.sync();
+        }
+        try (DurableStore store = DurableStore.open(dir, said::add)) {
+            // a few bytes of journal are not worth rewriting the snapshot for: same generation, appended to
+            assertEquals(List.of("journal-1.log", "snapshot-1.dat"), files());
+            assertEquals(new Document("_id", "a"), map(store, MAP).get("a"));
+            put(store, MAP, "b", new Document("_id", "b"));
+            store.sync();
+        }
+        try (DurableStore store = DurableStore.open(dir, said::add)) {
+            assertEquals(List.of("journal-1.log", "snapshot-1.dat"), files());
+            assertEquals(2, map(store, MAP).size());
         }
     }
 
