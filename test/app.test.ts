@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import { startApp, type App } from '../src/main.js';
 import { createLogger } from '../src/log.js';
@@ -155,9 +156,13 @@ describe('the interface the desk listens on', () => {
     const file = path.join(dir, 'desk.yaml');
     await writeFile(file, stringify(config));
     const { lines, log } = collectingLog();
-    const app = await startApp({ env: { MONGODB_URI: uriFor(`host_${Date.now().toString(36)}`), PORT: '0', DESK_CONFIG: file }, log });
-    await app.db.dropDatabase();
+    const database = `host_${Date.now().toString(36)}`;
+    const app = await startApp({ env: { MONGODB_URI: uriFor(database), PORT: '0', DESK_CONFIG: file }, log });
     await app.stop();
+    // dropped once the desk is stopped (its jobs would write into it meanwhile)
+    const client = await MongoClient.connect(inject('mongoUri'));
+    await client.db(database).dropDatabase();
+    await client.close();
     await rm(dir, { recursive: true, force: true });
     return lines.join('\n');
   }

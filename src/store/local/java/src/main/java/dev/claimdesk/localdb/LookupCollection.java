@@ -92,6 +92,9 @@ final class LookupCollection extends H2Collection {
     protected void updateDataSize(int sizeDelta) {
         // the superclass changes the size under this lock too: the journal gets the sizes in the order they were set
         synchronized (metaMap) {
+            // a write racing a drop of its collection (dropDatabase while jobs write) finds the size
+            // gone with the dropped map: it starts again from 0, as the recreated collection does
+            metaMap.putIfAbsent(LookupDatabase.DATA_SIZE_KEY, Long.valueOf(0));
             super.updateDataSize(sizeDelta);
             durable.put(LookupDatabase.META_PREFIX + getFullName(), LookupDatabase.DATA_SIZE_KEY, metaMap.get(LookupDatabase.DATA_SIZE_KEY));
         }
