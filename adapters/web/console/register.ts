@@ -3,7 +3,7 @@ import { isOverdue, parseClaimFilter, parseListParams, type ClaimFilter, type Li
 import type { DeskConfig } from '../../../src/domain/desk.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
 import type { Report } from '../../../src/domain/reports.js';
-import { registerCsv } from '../../../src/domain/register-csv.js';
+import { registerCsv } from './register-csv.js';
 import { zonedDay } from '../../../src/domain/claim-filter.js';
 import { HttpError, parseQuery, sendJson, type HttpServer } from '../../../src/http.js';
 import type { IncomingMessage } from 'node:http';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, registerCsv, registerCsvHeader, registerCsvRow, REGISTER_COLUMNS, UTF8_BOM, type RegisterCsvOptions } from '../../src/domain/register-csv.js';
+import { csvCell, registerCsv, registerCsvHeader, registerCsvRow, REGISTER_COLUMNS, UTF8_BOM, type RegisterCsvOptions } from '../../adapters/web/console/register-csv.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
 
 const created = new Date('2026-03-01T23:30:00Z');

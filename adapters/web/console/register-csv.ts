@@ -1,7 +1,7 @@
-import { t, type MessageKey } from '../i18n/index.js';
-import { formatZonedIso, isOverdue } from './claim-filter.js';
-import type { Claim } from './lifecycle.js';
-import type { Locale } from './locale.js';
+import { t, type MessageKey } from '../../../src/i18n/index.js';
+import { formatZonedIso, isOverdue } from '../../../src/domain/claim-filter.js';
+import type { Claim } from '../../../src/domain/lifecycle.js';
+import type { Locale } from '../../../src/domain/locale.js';
 
 /**
  * The claims register as CSV (RFC 4180): a UTF-8 byte order mark so Excel reads Cyrillic, a
