@@ -31,8 +31,8 @@ export function slackFailure(error: unknown): string {
 const isRateLimited = (error: unknown): error is WebAPIRateLimitedError =>
   error instanceof Error && 'code' in error && error.code === ErrorCode.RateLimitedError;
 
-/** The Web API client logs payload fragments; the desk logs its own lines instead. */
-const quiet: SlackLogger = {
+/** Slack's clients (the Web API client, Bolt) log payload fragments; the desk logs its own lines instead. */
+export const quietSlackLogger: SlackLogger = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,
@@ -61,7 +61,7 @@ export class SlackApi {
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
-      logger: quiet,
+      logger: quietSlackLogger,
       timeout: 15_000,
     });
     this.maxWaitMs = options.maxRateLimitWaitMs ?? 30_000;

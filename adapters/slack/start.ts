@@ -1,4 +1,4 @@
-import { App as BoltApp, LogLevel as BoltLogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App as BoltApp } from '@slack/bolt';
 import { ConfigError } from '../../src/config.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
@@ -6,7 +6,7 @@ import type { ChannelHandle, Router } from '../../src/http.js';
 import type { Logger } from '../../src/log.js';
 import type { StaffDesk } from '../../src/staff-desk.js';
 import type { ConversationRunner } from '../../flows/runner.js';
-import { SlackApi, slackErrorCode, slackFailure } from './api.js';
+import { quietSlackLogger, SlackApi, slackErrorCode, slackFailure } from './api.js';
 import { mountSlackConsole } from './console.js';
 import { slackDigestPoster } from './digest.js';
 import { DeskReceiver } from './receiver.js';
@@ -35,17 +35,6 @@ export interface SlackHandle extends ChannelHandle {
   readonly sync: SlackClaimSync;
   readonly postDigest: (department: string, numbers: DepartmentStats, since: Date) => Promise<boolean>;
 }
-
-/** Bolt's own log lines carry payload fragments; the desk logs its own instead. */
-const quietBolt: BoltLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => BoltLogLevel.ERROR,
-  setName: () => undefined,
-};
 
 /** A Web API call at start-up; a refused token becomes one clear configuration error. */
 async function slackCall<T>(method: string, call: () => Promise<T>, field: 'SLACK_BOT_TOKEN' | 'SLACK_APP_TOKEN' = 'SLACK_BOT_TOKEN'): Promise<T> {
@@ -82,7 +71,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
     token: config.botToken,
     botId: identity.botId,
     botUserId: identity.userId,
-    logger: quietBolt,
+    logger: quietSlackLogger,
     ...(config.apiUrl ? { clientOptions: { slackApiUrl: config.apiUrl } } : {}),
     // failures are answered by the receiver (500, so Slack retries) and logged by name there
     errorHandler: (error: Error) => Promise.reject(error),
