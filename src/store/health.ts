@@ -12,14 +12,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     // the client closed or not yet connected (the app stopping), a primary stepping down
     if (e instanceof MongoNotConnectedError || e instanceof MongoTopologyClosedError) return true;
     if (e instanceof MongoError && e.hasErrorLabel('RetryableWriteError')) return true;
-    if (e instanceof DatabaseUnavailableError) return true;
   }
   return false;
-}
-
-/** Thrown where the health check already knows the database cannot answer. */
-export class DatabaseUnavailableError extends Error {
-  override readonly name = 'DatabaseUnavailableError';
 }
 
 export interface DatabaseHealthOptions {
