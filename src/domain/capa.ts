@@ -54,6 +54,10 @@ export interface CorrectiveAction {
   readonly claimIds: readonly string[];
   /** The department of the claim it was opened for (who may work it). */
   readonly department: string;
+  /** The category of that claim (the register's filter, the effectiveness report). */
+  readonly category?: string;
+  /** The product of that claim, as a grouping key ({@link productKey}). */
+  readonly productKey?: string;
   readonly createdBy: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -147,7 +151,7 @@ export function planOpening(
   desk: DeskConfig,
   opener: StaffMember | undefined,
   input: ActionInput,
-  about: { readonly claimId: string; readonly department: string },
+  about: { readonly claimId: string; readonly department: string; readonly category?: string; readonly productKey?: string },
   policy: ActionPolicy,
   now: Date,
 ): ActionOpening | Refusal {
@@ -169,6 +173,8 @@ export function planOpening(
       status: 'open',
       claimIds: [about.claimId],
       department: about.department,
+      ...(about.category !== undefined ? { category: about.category } : {}),
+      ...(about.productKey !== undefined ? { productKey: about.productKey } : {}),
       createdBy: by,
       createdAt: now,
       updatedAt: now,
@@ -310,4 +316,39 @@ export function changedAction(action: CorrectiveAction, change: ActionChange): C
 /** Whether an action is overdue: open and past its due date. */
 export function isOverdue(action: Pick<CorrectiveAction, 'status' | 'dueAt'>, now: Date): boolean {
   return action.status === 'open' && action.dueAt.getTime() < now.getTime();
+}
+
+/**
+ * A product name as a grouping key: case, spaces and punctuation folded, so "Kettle KT-200" and
+ * "kettle kt200" are one product. Undefined for a name with no letters or digits.
+ * @example productKey('Kettle KT-200') // 'kettlekt200'
+ */
+export function productKey(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const key = name.normalize('NFKC').toLowerCase().replace(/ё/g, 'е').replace(/[^\p{L}\p{N}]+/gu, '');
+  return key === '' ? undefined : key.slice(0, 120);
+}
+
+/** Digits of the per-year sequence in an action number. */
+const ACTION_SEQUENCE_DIGITS = 4;
+
+/**
+ * An action's number: `A-` + year + per-year sequence.
+ * @example formatActionNumber(2026, 7) // 'A-2026-0007'
+ */
+export function formatActionNumber(year: number, sequence: number): string {
+  return `A-${year}-${String(sequence).padStart(ACTION_SEQUENCE_DIGITS, '0')}`;
+}
+
+/**
+ * What a person typed as an action number (`A-2026-7`, `a-2026-0007`), canonical, or undefined.
+ * @example parseActionNumber(' a-2026-7 ') // 'A-2026-0007'
+ */
+export function parseActionNumber(input: string): string | undefined {
+  const match = /^\s*a\s*-?\s*(\d{4})\s*[-/]\s*(\d{1,9})\s*$/i.exec(input);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const sequence = Number(match[2]);
+  if (year < 2000 || sequence < 1) return undefined;
+  return formatActionNumber(year, sequence);
 }
