@@ -1,5 +1,7 @@
 import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
-import { changedAction, formatActionNumber, type ActionChange, type ActionKind, type ActionOpening, type ActionStatus, type CorrectiveAction } from '../domain/capa.js';
+import { changedAction, formatActionNumber, type ActionChange, type ActionFilter, type ActionOpening, type CorrectiveAction } from '../domain/capa.js';
+
+export type { ActionFilter } from '../domain/capa.js';
 import { COLLECTIONS } from './collections.js';
 import { nextSequence } from './counters.js';
 
@@ -24,22 +26,6 @@ function toAction(doc: ActionDocument): CorrectiveAction {
 }
 
 const objectId = (id: string) => (ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? new ObjectId(id) : undefined);
-
-/** Which actions the register shows. */
-export interface ActionFilter {
-  readonly status?: ActionStatus;
-  readonly ownerId?: string;
-  /** Open and past the due date at `now`. */
-  readonly overdueAt?: Date;
-  readonly kind?: ActionKind;
-  readonly category?: string;
-  readonly productKey?: string;
-  readonly department?: string;
-  /** Opened in [from, to). */
-  readonly from?: Date;
-  readonly to?: Date;
-  readonly claimId?: string;
-}
 
 /** The actions' ports: what the CAPA desk and its sweep need of the store. */
 export interface ActionStore {
