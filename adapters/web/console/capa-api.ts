@@ -18,7 +18,7 @@ export interface ConsoleCapaOptions {
   readonly desk: DeskConfig;
   readonly requireStaff: RequireStaff;
   readonly capa: CapaDesk;
-  readonly claims: Pick<ClaimReads, 'findById'>;
+  readonly claims: Pick<ClaimReads, 'findById' | 'findByNumber'>;
   readonly publicUrl?: string;
   readonly trustProxy?: number;
   readonly now?: () => Date;
@@ -142,6 +142,18 @@ export function mountConsoleCapa(options: ConsoleCapaOptions): void {
       'x-content-type-options': 'nosniff',
     });
     res.end(body);
+  });
+
+  // the actions a claim is linked to (its page's panel)
+  http.route('GET', '/console/api/claims/:number/capa', async (req, res, params) => {
+    const member = await requireStaff(req);
+    const claimNumber = parseClaimNumber(params.number ?? '');
+    if (!claimNumber) throw new HttpError(400, 'invalid_input', 'number: expected a claim number such as 2026-000123');
+    const claim = await options.claims.findByNumber(claimNumber);
+    if (!claim) throw new HttpError(404, 'not_found', t(member.locale, 'capa.refused.not_found'));
+    const at = now();
+    const { actions } = await capa.list({ claimId: claim.id }, { skip: 0, limit: 100 });
+    sendJson(res, 200, { actions: await Promise.all(actions.map((action) => view(member, action, at))) });
   });
 
   http.route('GET', '/console/api/capa/:number', async (req, res, params) => {

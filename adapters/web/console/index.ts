@@ -30,7 +30,7 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly reads: ClaimReads;
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
   /** Corrective and preventive actions, and the claim lookups their register shows. */
-  readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById'> };
+  readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
 }
 
 /**
@@ -64,6 +64,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
     sendText(res, 200, 'text/html; charset=utf-8', html, PAGE_HEADERS);
   });
   http.route('GET', '/console/app.js', (_req, res) => sendFile(res, `${pageDir}app.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', '/console/capa.js', (_req, res) => sendFile(res, `${pageDir}capa.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));
   http.route('GET', '/console/chart.js', (_req, res) => sendFile(res, chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' }));
   return api;

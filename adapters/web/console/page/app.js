@@ -146,6 +146,7 @@
       el('strong', { className: 'desk' }, me.desk.name),
       el('a', { href: '#/claims', id: 'nav-claims', className: active === 'claims' ? 'active' : '' }, t('console.nav.claims')),
       el('a', { href: '#/reports', id: 'nav-reports', className: active === 'reports' ? 'active' : '' }, t('console.nav.reports')),
+      el('a', { href: '#/capa', id: 'nav-capa', className: active === 'capa' ? 'active' : '' }, t('console.nav.capa')),
       el('span', { className: 'who' }, t('console.nav.signed_in', { name: me.staff.name })),
       el(
         'button',
@@ -496,6 +497,8 @@
     const render = (claim) => {
       container.replaceChildren(...claimPage(claim));
       document.getElementById('claim-actions').replaceChildren(actionForms(claim, render));
+      // panels other scripts add to a claim's page (capa.js: its corrective actions)
+      for (const panel of extensions.claimPanels) container.append(panel(claim));
     };
     try {
       const data = await api('GET', `/console/api/claims/${encodeURIComponent(number)}`);
@@ -643,7 +646,9 @@
     const [path, query] = hash.split('?');
     const params = new URLSearchParams(query || '');
     const claim = /^\/claim\/([0-9-]+)$/.exec(path);
-    if (claim) await showClaim(claim[1]);
+    const extra = extensions.routes.find((candidate) => candidate.pattern.test(path));
+    if (extra) await extra.show(path.match(extra.pattern), params);
+    else if (claim) await showClaim(claim[1]);
     else if (path === '/reports') await showReports(params);
     else await showClaims(params);
   }
@@ -659,6 +664,18 @@
     document.documentElement.lang = lang;
     await route();
   }
+
+  /**
+   * What other console scripts (capa.js) add: views under their own hash paths, and panels on a
+   * claim's page. They build with the same helpers, so every text comes from the catalogues and
+   * everything people typed is shown as text.
+   */
+  const extensions = { routes: [], claimPanels: [] };
+  window.claimdesk = {
+    addRoute: (pattern, showView) => extensions.routes.push({ pattern, show: showView }),
+    addClaimPanel: (panel) => extensions.claimPanels.push(panel),
+    helpers: { t, el, said, api, dateTime, labelOf, show, frame, errorBox, setError, fields, me: () => me },
+  };
 
   window.addEventListener('hashchange', () => {
     void route();
