@@ -22,7 +22,7 @@ import { ClaimQueries } from './store/claim-queries.js';
 import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
 import { createScheduler, stopScheduler } from './jobs/agenda.js';
 import { scheduleJobs } from './jobs/schedule.js';
-import { webChatRetention } from './jobs/housekeeping.js';
+import { webChatRetention, webVisitorRecords } from './jobs/housekeeping.js';
 import { notifyJobLimits, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import { createCore } from './core.js';
 import type { ClaimRegistry, DeskClaims } from './registry.js';
@@ -234,7 +234,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         housekeeping: {
           pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
           pruneConsoleSessions: () => consoleAuth.pruneSessions(),
-          ...webChatRetention({ chats: webChatStore, uploads }),
+          ...webChatRetention({ chats: webChatStore, uploads, visitors: webVisitorRecords(core.repository, core.conversationStore) }),
           pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
         },
         ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, failure: slackFailure } } : {}),

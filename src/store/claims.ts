@@ -209,6 +209,22 @@ export class ClaimRepository implements ClaimStore, ClaimReads, ClaimSweeps, Cla
   }
 
   /** A customer's claims, newest first. */
+  /** Whether the customer has any claim (the web chat's housekeeping keeps such a visitor). */
+  async hasClaimsOf(customer: CustomerIdentity): Promise<boolean> {
+    return (await this.claims.countDocuments(customerFilter(customer), { limit: 1 })) > 0;
+  }
+
+  /** The ids of the files the customer's claims hold, sent with them or added later (uploads no claim holds are pruned). */
+  async fileIdsHeldBy(customer: CustomerIdentity): Promise<Set<string>> {
+    const docs = await this.claims.find(customerFilter(customer), { projection: { 'attachments.fileId': 1, 'history.attachments.fileId': 1 } }).toArray();
+    const held = new Set<string>();
+    for (const doc of docs as Partial<Pick<ClaimDocument, 'attachments' | 'history'>>[]) {
+      for (const file of doc.attachments ?? []) held.add(file.fileId);
+      for (const event of doc.history ?? []) for (const file of event.attachments ?? []) held.add(file.fileId);
+    }
+    return held;
+  }
+
   async listForCustomer(customer: CustomerIdentity, limit = 20): Promise<Claim[]> {
     const docs = await this.claims
       .find(customerFilter(customer))
