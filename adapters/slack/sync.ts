@@ -171,7 +171,6 @@ export class SlackClaimSync {
    */
   private delivery(claim: Claim, alert: Alert, postChannel: string | undefined): ((permalink: string | undefined) => Promise<void>) | undefined {
     const { desk, api } = this.options;
-    const { event } = alert;
     if (alert.to.kind === 'department') {
       const departmentId = alert.to.departmentId;
       const channel = departmentId === claim.department ? postChannel : desk.departments.find((department) => department.id === departmentId)?.slackChannel;
