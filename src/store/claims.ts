@@ -3,6 +3,7 @@ import { COLLECTIONS } from './collections.js';
 import { isDuplicateKey } from './mongo.js';
 import { nextSequence } from './counters.js';
 import { DomainError } from '../domain/errors.js';
+import { claimNumberParts } from '../domain/numbering.js';
 import { OPEN_STATUSES, type Claim, type ClaimEvent } from '../domain/lifecycle.js';
 import { changedClaim, isEmptyChange, isNewVersion, type ClaimChange, type ClaimSchedule, type EventMark } from '../domain/claim-changes.js';
 import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from '../domain/claim-ports.js';
@@ -68,10 +69,10 @@ export type ClaimDocumentOwnFields = Pick<ClaimDocument, 'idempotencyKey'> &
 export function toClaimDocument(claim: Claim, own: ClaimDocumentOwnFields): ClaimDocument {
   const _id = toObjectId(claim.id);
   if (!_id) throw new RangeError(`not a claim id: ${claim.id}`);
-  const number = /^(\d{4})-(\d+)$/.exec(claim.number);
+  const number = claimNumberParts(claim.number);
   if (!number) throw new RangeError(`not a canonical claim number: ${claim.number}`);
   const { id: _claimId, history, ...rest } = claim;
-  return { _id, ...rest, history: [...history], year: Number(number[1]), seq: Number(number[2]), ...own };
+  return { _id, ...rest, history: [...history], year: number.year, seq: number.sequence, ...own };
 }
 
 /** One customer's claims: the channel, the user and, for Slack, the workspace (user ids are per workspace). */
