@@ -66,6 +66,7 @@ const byMaria = assignmentEvent('ivan', staffActor('maria'), at(1));
 const selfAssigned = assignmentEvent('ivan', staffActor('ivan'), at(1));
 const bySystem = assignmentEvent('ivan', { kind: 'system', reason: 'sla' }, at(1));
 const laterToMaria = assignmentEvent('maria', staffActor('sergey'), at(2));
+const backToIvan = assignmentEvent('ivan', staffActor('sergey'), at(3));
 const warning = slaEvent({ stage: 'warning', deadline: 'first_response', at: at(18) }, at(18));
 const breach = slaEvent({ stage: 'breach', deadline: 'resolution', at: at(240) }, at(240));
 const surveySent = surveyEvent('survey_sent', at(100));
@@ -81,6 +82,8 @@ const table: readonly (readonly [string, ClaimEvent, Claim, readonly string[]])[
   ['an assignment by the system: the assignee', bySystem, claim({ assigneeId: 'ivan' }, [bySystem]), ['assignment → staff:ivan']],
   ['assigning oneself: nobody', selfAssigned, claim({ assigneeId: 'ivan' }, [selfAssigned]), []],
   ['an assignment replaced by a later one: nobody', byMaria, claim({ assigneeId: 'maria' }, [byMaria, laterToMaria]), []],
+  ['an earlier assignment of the same assignee, assigned again since: nobody (the latest alerts)', byMaria, claim({ assigneeId: 'ivan' }, [byMaria, laterToMaria, backToIvan]), []],
+  ['the assignment back: its assignee', backToIvan, claim({ assigneeId: 'ivan' }, [byMaria, laterToMaria, backToIvan]), ['assignment → staff:ivan']],
   ['the later assignment: its assignee', laterToMaria, claim({ assigneeId: 'maria' }, [byMaria, laterToMaria]), ['assignment → staff:maria']],
   ['an assignment whose assignee no longer holds the claim: nobody', byMaria, claim({}, [byMaria]), []],
   ['an SLA warning on an assigned claim: the assignee', warning, claim({ assigneeId: 'ivan' }, [warning]), ['sla_warning → staff:ivan']],
