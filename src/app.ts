@@ -6,6 +6,7 @@ import type { LocalServer } from './store/local/server.js';
 import type { CustomerNotificationOptions } from './jobs/customer-notification.js';
 import type { ClaimRegistry, DeskClaims } from './registry.js';
 import type { StaffDesk } from './staff-desk.js';
+import type { CapaDesk } from './capa-desk.js';
 import type { Channel } from './domain/claim.js';
 import type { ConversationRunner, MessageSender } from '../flows/runner.js';
 import type { TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
@@ -26,6 +27,8 @@ export interface App {
   readonly claims: DeskClaims;
   /** What staff do with claims (the rules and the audit trail), whatever the console. */
   readonly staff: StaffDesk;
+  /** Corrective and preventive actions. */
+  readonly capa: CapaDesk;
   /** The conversation runner the channel adapters hand their updates to. */
   readonly conversations: ConversationRunner;
   /** The scheduler (Agenda) running the desk's jobs, e.g. to run one now: `app.jobs.now('digest.departments')`. */

@@ -4,6 +4,7 @@ import type { DeskConfig, StaffMember } from './desk.js';
 import { refusal, type Refusal } from './errors.js';
 import { coversDepartment, hasRight, staffById, type StaffRight } from './staff.js';
 import { formatIssues } from './zod-issues.js';
+import { periodBounds, type FilterParse } from './claim-filter.js';
 
 /**
  * Corrective and preventive actions (CAPA, DOMAIN.md "Analysis"): what the desk does so that a
@@ -54,6 +55,10 @@ export interface CorrectiveAction {
   readonly claimIds: readonly string[];
   /** The department of the claim it was opened for (who may work it). */
   readonly department: string;
+  /** The category of that claim (the register's filter, the effectiveness report). */
+  readonly category?: string;
+  /** The product of that claim, as a grouping key ({@link productKey}). */
+  readonly productKey?: string;
   readonly createdBy: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -74,14 +79,18 @@ export const ActionInput = z
   .strict();
 export type ActionInput = z.input<typeof ActionInput>;
 
+const EditCommand = z.object({ type: z.literal('edit'), description: Description.optional(), ownerId: StaffId.optional(), dueAt: z.coerce.date().optional() }).strict();
+const CompleteCommand = z.object({ type: z.literal('complete'), note: Note }).strict();
+const VerifyCommand = z.object({ type: z.literal('verify'), effective: z.boolean(), note: Note }).strict();
+const CancelCommand = z.object({ type: z.literal('cancel'), reason: Note }).strict();
+const LinkCommand = z.object({ type: z.literal('link'), claimId: z.string().min(1).max(64), department: z.string().min(1).max(40) }).strict();
+
+/** What staff send to change an action (a link names its claim by number and is resolved first). */
+export const ActionWork = z.discriminatedUnion('type', [EditCommand, CompleteCommand, VerifyCommand, CancelCommand]);
+export type ActionWork = z.infer<typeof ActionWork>;
+
 /** Everything that can change an action, one member per command. */
-export const ActionCommand = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('edit'), description: Description.optional(), ownerId: StaffId.optional(), dueAt: z.coerce.date().optional() }).strict(),
-  z.object({ type: z.literal('link'), claimId: z.string().min(1).max(64), department: z.string().min(1).max(40) }).strict(),
-  z.object({ type: z.literal('complete'), note: Note }).strict(),
-  z.object({ type: z.literal('verify'), effective: z.boolean(), note: Note }).strict(),
-  z.object({ type: z.literal('cancel'), reason: Note }).strict(),
-]);
+export const ActionCommand = z.discriminatedUnion('type', [EditCommand, LinkCommand, CompleteCommand, VerifyCommand, CancelCommand]);
 export type ActionCommand = z.infer<typeof ActionCommand>;
 export type ActionCommandInput = z.input<typeof ActionCommand>;
 
@@ -147,7 +156,7 @@ export function planOpening(
   desk: DeskConfig,
   opener: StaffMember | undefined,
   input: ActionInput,
-  about: { readonly claimId: string; readonly department: string },
+  about: { readonly claimId: string; readonly department: string; readonly category?: string; readonly productKey?: string },
   policy: ActionPolicy,
   now: Date,
 ): ActionOpening | Refusal {
@@ -169,6 +178,8 @@ export function planOpening(
       status: 'open',
       claimIds: [about.claimId],
       department: about.department,
+      ...(about.category !== undefined ? { category: about.category } : {}),
+      ...(about.productKey !== undefined ? { productKey: about.productKey } : {}),
       createdBy: by,
       createdAt: now,
       updatedAt: now,
@@ -310,4 +321,112 @@ export function changedAction(action: CorrectiveAction, change: ActionChange): C
 /** Whether an action is overdue: open and past its due date. */
 export function isOverdue(action: Pick<CorrectiveAction, 'status' | 'dueAt'>, now: Date): boolean {
   return action.status === 'open' && action.dueAt.getTime() < now.getTime();
+}
+
+/**
+ * A product name as a grouping key: case, spaces and punctuation folded, so "Kettle KT-200" and
+ * "kettle kt200" are one product. Undefined for a name with no letters or digits.
+ * @example productKey('Kettle KT-200') // 'kettlekt200'
+ */
+export function productKey(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const key = name.normalize('NFKC').toLowerCase().replace(/ё/g, 'е').replace(/[^\p{L}\p{N}]+/gu, '');
+  return key === '' ? undefined : key.slice(0, 120);
+}
+
+/** Digits of the per-year sequence in an action number. */
+const ACTION_SEQUENCE_DIGITS = 4;
+
+/**
+ * An action's number: `A-` + year + per-year sequence.
+ * @example formatActionNumber(2026, 7) // 'A-2026-0007'
+ */
+export function formatActionNumber(year: number, sequence: number): string {
+  return `A-${year}-${String(sequence).padStart(ACTION_SEQUENCE_DIGITS, '0')}`;
+}
+
+/**
+ * What a person typed as an action number (`A-2026-7`, `a-2026-0007`), canonical, or undefined.
+ * @example parseActionNumber(' a-2026-7 ') // 'A-2026-0007'
+ */
+export function parseActionNumber(input: string): string | undefined {
+  const match = /^\s*a\s*-?\s*(\d{4})\s*[-/]\s*(\d{1,9})\s*$/i.exec(input);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const sequence = Number(match[2]);
+  if (year < 2000 || sequence < 1) return undefined;
+  return formatActionNumber(year, sequence);
+}
+
+/** Which actions the register shows (every field narrows it). */
+export interface ActionFilter {
+  readonly status?: ActionStatus;
+  readonly ownerId?: string;
+  /** Open and past the due date at this instant. */
+  readonly overdueAt?: Date;
+  readonly kind?: ActionKind;
+  readonly category?: string;
+  readonly productKey?: string;
+  readonly department?: string;
+  /** Opened in [from, to). */
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly claimId?: string;
+}
+
+/** The register's query parameters. */
+export const ACTION_FILTER_PARAMS = ['status', 'owner', 'overdue', 'kind', 'category', 'product', 'department', 'from', 'to'] as const;
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as 2026-11-30');
+const ActionFilterParams = z.strictObject(
+  {
+    status: z.enum(ACTION_STATUSES, `expected one of ${ACTION_STATUSES.join(', ')}`).optional(),
+    owner: z.string().max(40).optional(),
+    overdue: z.literal('true', 'expected true (only overdue actions) or nothing').optional(),
+    kind: z.enum(ACTION_KINDS, `expected one of ${ACTION_KINDS.join(', ')}`).optional(),
+    category: z.string().max(40).optional(),
+    product: z.string().max(200, 'expected a product name of at most 200 characters').optional(),
+    department: z.string().max(40).optional(),
+    from: Day.optional(),
+    to: Day.optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}; expected some of ${ACTION_FILTER_PARAMS.join(', ')}` : undefined) },
+);
+
+/**
+ * Parses the register's query parameters (empty values count as absent) against the desk: owner,
+ * category and department must be the desk's; `product` is matched by its key ({@link productKey});
+ * `from`/`to` are opening dates, inclusive, in the desk's time zone.
+ * @example parseActionFilter({ status: 'open', owner: 'ivan' }, desk, now) // { ok: true, filter: { status: 'open', ownerId: 'ivan' } }
+ */
+export function parseActionFilter(params: Readonly<Record<string, string>>, desk: DeskConfig, now: Date): FilterParse<ActionFilter> {
+  const given = Object.fromEntries(Object.entries(params).flatMap(([key, value]) => (value.trim() === '' ? [] : [[key, value.trim()]])));
+  const parsed = ActionFilterParams.safeParse(given);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)) };
+  const { status, owner, overdue, kind, category, product, department, from, to } = parsed.data;
+  const errors: string[] = [];
+  const check = (field: string, value: string | undefined, known: readonly string[]) => {
+    if (value !== undefined && !known.includes(value)) errors.push(`${field}: expected one of ${known.join(', ')}`);
+  };
+  check('owner', owner, desk.staff.map((member) => member.id));
+  check('category', category, desk.categories.map((item) => item.id));
+  check('department', department, desk.departments.map((item) => item.id));
+  if (from !== undefined && to !== undefined && to < from) errors.push(`to: expected a date on or after from (${from})`);
+  if (errors.length > 0) return { ok: false, errors };
+  const { since, until } = periodBounds({ ...(from ? { from } : {}), ...(to ? { to } : {}) }, desk.desk.timezone);
+  const key = productKey(product);
+  return {
+    ok: true,
+    filter: {
+      ...(status ? { status } : {}),
+      ...(owner ? { ownerId: owner } : {}),
+      ...(overdue ? { overdueAt: now } : {}),
+      ...(kind ? { kind } : {}),
+      ...(category ? { category } : {}),
+      ...(key ? { productKey: key } : {}),
+      ...(department ? { department } : {}),
+      ...(since ? { from: since } : {}),
+      ...(until ? { to: until } : {}),
+    },
+  };
 }
