@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseClaimNumber } from '../src/domain/numbering.js';
 import { isSurveyScore } from '../src/domain/survey.js';
 import { between, globalChoiceId, message, reply, resultOf, say, type Dialog, type StepOutcome, type Turn } from './core.js';
 import { isBlank } from './form.js';
@@ -17,9 +18,9 @@ export function surveyChoices(number: string): Choice[] {
 
 /** A score button pressed: record it, then ask for an optional comment. */
 export function answerScore(state: ConversationState, arg: string, turn: Turn): StepOutcome {
-  const match = /^(\d{4}-\d{6}):([1-5])$/.exec(arg);
+  const match = /^(.+):([1-5])$/.exec(arg);
   const score = Number(match?.[2]);
-  const number = match?.[1];
+  const number = match?.[1] === undefined ? undefined : parseClaimNumber(match[1]);
   if (!number || !isSurveyScore(score)) return reply(state, [{ text: say(turn, 'survey.unavailable'), expects: 'none' }]);
   const id = `survey:${number}:${String(score)}`;
   const result = resultOf(turn, id, 'survey_recorded');

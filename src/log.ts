@@ -34,3 +34,20 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+/** Calls `report` at most once a minute for each kind of error (by `kindOf`). */
+export function onceAMinute<E>(report: (error: E) => void, kindOf: (error: E) => string): (error: E) => void {
+  const last = new Map<string, number>();
+  return (error) => {
+    const kind = kindOf(error);
+    const now = Date.now();
+    if (now - (last.get(kind) ?? 0) < 60_000) return;
+    last.set(kind, now);
+    report(error);
+  };
+}
+
+/** An error's name for a log line (never its message, which may quote personal data). */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}

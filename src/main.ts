@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { Db } from 'mongodb';
-import type { Agenda } from 'agenda';
-import type { Context, MiddlewareFn, Telegram } from 'telegraf';
 import { channelStatus, ConfigError, loadDeskConfig, loadEnv } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, errorName, onceAMinute } from './log.js';
 import { sendJson, startHttpServer, type ChannelHandle } from './http.js';
 import { isDatabaseUnavailable } from './store/health.js';
 import { openDatabase } from './store/open.js';
 import { COLLECTIONS } from './store/collections.js';
 import { Leases } from './store/leases.js';
-import { localServerSizeWarning, type LocalServer } from './store/local/server.js';
+import { localServerSizeWarning } from './store/local/server.js';
 import { LocalDbError } from './store/local/errors.js';
 import { projectRoot } from './store/local/paths.js';
 import { WebChatStore } from './store/web-chat.js';
@@ -22,85 +19,22 @@ import { ClaimQueries } from './store/claim-queries.js';
 import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
 import { createScheduler, stopScheduler } from './jobs/agenda.js';
 import { scheduleJobs } from './jobs/schedule.js';
-import { webChatRetention } from './jobs/housekeeping.js';
-import { notifyJobLimits, type CustomerNotificationOptions } from './jobs/customer-notification.js';
+import { webChatRetention, webVisitorRecords } from './jobs/housekeeping.js';
+import { notifyJobLimits } from './jobs/customer-notification.js';
 import { createCore } from './core.js';
-import type { CapaDesk } from './capa-desk.js';
-import type { ClaimRegistry, DeskClaims } from './registry.js';
-import type { StaffDesk } from './staff-desk.js';
-import type { Channel } from './domain/claim.js';
 import { ConsoleAuth, logConsole, staffWithExamplePassword } from './console-auth.js';
-import type { ConversationRunner, MessageSender } from '../flows/runner.js';
-import { TelegramPacer } from '../adapters/telegram/pacer.js';
-import { SharedTelegramBudget } from '../adapters/telegram/shared-budget.js';
+import { telegramBudget } from '../adapters/telegram/budget.js';
 import { TelegramBudgetStore } from './store/telegram-budget.js';
-import { startTelegram, telegramErrorName, TELEGRAM_WEBHOOK_PATH } from '../adapters/telegram-grammy/start.js';
-import { TelegrafDesk, type TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
+import { startTelegram, TELEGRAM_WEBHOOK_PATH } from '../adapters/telegram-grammy/start.js';
+import { startTelegraf } from '../adapters/telegram-telegraf/start.js';
 import { startSlack, SLACK_EVENTS_PATH, type SlackHandle } from '../adapters/slack/start.js';
 import { slackFailure } from '../adapters/slack/api.js';
-import { startWebChat, type WebChatOptions } from '../adapters/web/chat/routes.js';
+import { startWebChat } from '../adapters/web/chat/routes.js';
 import { startConsole } from '../adapters/web/console/index.js';
 export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
+import type { App, StartAppOptions } from './app.js';
+export type { App, StartAppOptions } from './app.js';
 export { TELEGRAM_WEBHOOK_PATH, SLACK_EVENTS_PATH };
-
-/** A running desk. */
-export interface App {
-  readonly url: string;
-  readonly db: Db;
-  /** Every change of a claim goes through it (planned in src/domain/claim-changes.ts). */
-  readonly registry: ClaimRegistry;
-  /** The claims as the flows, jobs and adapters see them: the store's reads beside the registry's changes. */
-  readonly claims: DeskClaims;
-  /** What staff do with claims (the rules and the audit trail), whatever the console. */
-  readonly staff: StaffDesk;
-  /** Corrective and preventive actions. */
-  readonly capa: CapaDesk;
-  /** The conversation runner the channel adapters hand their updates to. */
-  readonly conversations: ConversationRunner;
-  /** The scheduler (Agenda) running the desk's jobs, e.g. to run one now: `app.jobs.now('digest.departments')`. */
-  readonly jobs: Agenda;
-  /** The local database the app started, when MONGODB_URI was not set. */
-  readonly localServer: LocalServer | undefined;
-  /**
-   * The desk as a middleware for a Telegraf bot the host application runs itself (start the app
-   * with `runTelegramBot: false`). Mount it after the bot's own handlers.
-   * @example bot.use(app.telegraf(bot));
-   */
-  telegraf(bot: { readonly telegram: Telegram }, options?: TelegrafDeskOptions): MiddlewareFn<Context>;
-  /** Settles once every update handed over and every Slack post sync started so far has finished. */
-  idle(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface StartAppOptions {
-  readonly env?: NodeJS.ProcessEnv;
-  readonly log?: Logger;
-  /** Folder the relative DESK_CONFIG path is resolved from (default: the repository root). */
-  readonly cwd?: string;
-  /** Senders of replies per channel (the channel adapters provide them; tests pass fakes). */
-  readonly senders?: Partial<Record<Channel, MessageSender>>;
-  /** How often scheduled jobs are looked for, in milliseconds (tests use less). */
-  readonly jobsEveryMs?: number;
-  /** After this long a job whose worker died is taken over by another (default 10 min; tests use less). */
-  readonly jobsLockLifetimeMs?: number;
-  /**
-   * Run the standalone grammY bot when TELEGRAM_BOT_TOKEN is set (default true). False when the
-   * host application runs its own Telegraf bot and mounts `app.telegraf(bot)` instead.
-   */
-  readonly runTelegramBot?: boolean;
-  /** Customer notifications: the sweep, its grace time, and the retries of a failing send (tests use less). */
-  readonly notifications?: CustomerNotificationOptions;
-  /** Overrides the desk's digest cron (tests: a short interval, or false for no digest). */
-  readonly digestEvery?: string | number | false;
-  /** How often the survey sweep runs (default every minute; tests use less). */
-  readonly surveyEvery?: string | number;
-  /** How often the SLA sweep runs (default every minute; tests use less). */
-  readonly slaEvery?: string | number;
-  /** The web chat's flood limits (tests that open many chats from one address raise them). */
-  readonly webChat?: Pick<WebChatOptions, 'sessionsPerMinutePerAddress' | 'postsPerMinute'>;
-  /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
-  readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
-}
 
 /**
  * The composition root: reads the configuration, starts the local database when MONGODB_URI is
@@ -135,21 +69,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     const uploads = new FileStore(db);
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
-    // one pacer for every Telegram message of this process: notifications wait for budget, replies never;
     // TELEGRAM_BULK_PER_SECOND is the desk's budget, shared by its instances through the database
-    // (each takes an equal share; bulk messages to one chat hold its slot), started with the channel
     const telegramBudgetStore = new TelegramBudgetStore(db);
-    const reportBudget = (what: string, error: unknown) => {
-      if (health.up && !isDatabaseUnavailable(error)) log.warn('telegram', `${what} failed`, { error: errorName(error) });
-    };
-    const telegramPacer = new TelegramPacer({ perSecond: env.TELEGRAM_BULK_PER_SECOND, chatSlots: telegramBudgetStore, onError: reportBudget });
-    const telegramBudget = new SharedTelegramBudget({
-      pacer: telegramPacer,
-      members: telegramBudgetStore,
-      onError: reportBudget,
-      onShare: (share, instances) => log.info('telegram', "sending budget shared by the desk's instances", { instances, perSecond: share, budget: env.TELEGRAM_BULK_PER_SECOND }),
-    });
-    stops.push(() => telegramBudget.stop());
+    const telegram = telegramBudget({ perSecond: env.TELEGRAM_BULK_PER_SECOND, store: telegramBudgetStore, reportable: (error) => health.up && !isDatabaseUnavailable(error), log });
+    stops.push(() => telegram.stop());
     // enough notification jobs at once (and locked ahead) to send a backlog at the full rate
     const notifyLimits = notifyJobLimits(env.TELEGRAM_BULK_PER_SECOND, options.jobsEveryMs ?? 5_000);
     const scheduler = createScheduler(db, {
@@ -212,19 +135,12 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     } else if (options.runTelegramBot === false) {
       log.info('telegram', "left to the host application's bot (app.telegraf)");
     } else if (env.TELEGRAM_BOT_TOKEN) {
-      await telegramBudget.start();
       const webhook = env.TELEGRAM_MODE === 'webhook' && env.PUBLIC_URL && env.TELEGRAM_WEBHOOK_SECRET ? { publicUrl: env.PUBLIC_URL, secret: env.TELEGRAM_WEBHOOK_SECRET } : undefined;
-      channels.unshift(await startTelegram({ config: { token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}), ...(webhook ? { webhook } : {}) }, pacer: telegramPacer, conversations, router: http, log }));
+      channels.unshift(await startTelegram({ config: { token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}), ...(webhook ? { webhook } : {}) }, budget: telegram, conversations, router: http, log }));
     }
-    const telegraf = (bot: { readonly telegram: Telegram }, deskOptions: TelegrafDeskOptions = {}): MiddlewareFn<Context> => {
-      const onError = (what: string, error: unknown) => log.warn('telegram', `${what} failed`, { error: telegramErrorName(error) });
-      const telegrafDesk = new TelegrafDesk(bot.telegram, conversations, { onError, ...deskOptions, sender: { pacer: telegramPacer, ...deskOptions.sender } });
-      conversations.setSender('telegram', telegrafDesk.sender);
-      void telegramBudget.start();
-      stops.push(() => telegrafDesk.stop());
-      log.info('telegram', "mounted into the host application's Telegraf bot");
-      return telegrafDesk.middleware();
-    };
+    // the host application's Telegraf bot, when it mounts app.telegraf(bot)
+    const telegraf = startTelegraf({ budget: telegram, conversations, log });
+    channels.unshift(telegraf);
 
     await scheduleJobs(
       scheduler,
@@ -238,7 +154,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         housekeeping: {
           pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
           pruneConsoleSessions: () => consoleAuth.pruneSessions(),
-          ...webChatRetention({ chats: webChatStore, uploads }),
+          ...webChatRetention({ chats: webChatStore, uploads, visitors: webVisitorRecords(core.repository, core.conversationStore) }),
           pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
         },
         capa: { capa: core.capa, store: core.actions },
@@ -256,27 +172,11 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       await conversations.drain();
       await slack?.sync.drain();
     };
-    return { url: http.url, db, registry, claims, staff, capa: core.capa, conversations, jobs: scheduler, localServer, telegraf, idle, stop: stopAll };
+    return { url: http.url, db, registry, claims, staff, capa: core.capa, conversations, jobs: scheduler, localServer, telegraf: telegraf.mount, idle, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
-}
-
-/** Calls `report` at most once a minute for each kind of error (by `kindOf`). */
-function onceAMinute<E>(report: (error: E) => void, kindOf: (error: E) => string): (error: E) => void {
-  const last = new Map<string, number>();
-  return (error) => {
-    const kind = kindOf(error);
-    const now = Date.now();
-    if (now - (last.get(kind) ?? 0) < 60_000) return;
-    last.set(kind, now);
-    report(error);
-  };
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown';
 }
 
 /** Runs the desk as a process: one clear line and exit code 1 on a configuration error. */

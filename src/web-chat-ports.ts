@@ -6,6 +6,21 @@
 import type { Attachment } from './domain/claim.js';
 import type { Choice, Expectation } from '../flows/types.js';
 
+/**
+ * What the other stores know of a web visitor (by visitor id), as the web chat's housekeeping asks
+ * them: the web chat's stores never read the claims or the conversations themselves.
+ */
+export interface WebVisitorRecords {
+  /** Whether any claim is the visitor's. */
+  hasClaims(visitorId: string): Promise<boolean>;
+  /** The ids of the files the visitor's claims hold, sent with them or added later. */
+  heldFiles(visitorId: string): Promise<ReadonlySet<string>>;
+  /** Whether the visitor is in the middle of a dialog (a report being written may yet take their files). */
+  inDialog(visitorId: string): Promise<boolean>;
+  /** Deletes the visitor's conversation with the update ids it handled. */
+  forgetConversation(visitorId: string): Promise<void>;
+}
+
 /** An anonymous web customer: a random id, known by the hash of the token their page keeps. */
 export interface WebVisitor {
   readonly id: string;

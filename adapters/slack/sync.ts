@@ -1,12 +1,12 @@
 import type { DeskConfig } from '../../src/domain/desk.js';
-import type { Claim, ClaimEvent } from '../../src/domain/lifecycle.js';
-import { headsOf, staffById } from '../../src/domain/staff.js';
+import type { Claim } from '../../src/domain/lifecycle.js';
+import { alertsFor, type Alert } from '../../src/domain/alerts.js';
+import { staffById } from '../../src/domain/staff.js';
 import { slackErrorCode, slackFailure, type SlackApi } from './api.js';
+import { assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, slaAlert, type RenderContext, type SlackMessage } from './render.js';
 
 /** The claim's lease expired during a stall and someone else holds it now: stop, they carry on. */
 class LeaseLost extends Error {}
-import { assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, slaAlert, type RenderContext } from './render.js';
-import { LOW_SCORE_MAX } from '../../src/domain/survey.js';
 
 /** Where the claim's Slack post is and what was done for its events (the SlackPostStore). */
 export interface SlackPostPort {
@@ -38,8 +38,9 @@ export type SyncOutcome = 'synced' | 'busy' | 'missing';
 
 /**
  * Keeps Slack showing the truth about a claim. For one claim it: posts the card to the
- * department channel (once), carries out each history event not yet done — a threaded reply, the
- * assignment ping by direct message, the notice to the departments on the category's notify list —
+ * department channel (once), carries out each history event not yet done — a threaded reply, and
+ * the event's alerts (who gets them is decided by `alertsFor` in src/domain/alerts.ts; here they
+ * are only rendered and delivered: a department's channel, a staff member's direct message) —
  * recording each effect as it is done, updates the card in place, and marks the claim's version
  * as shown. Idempotent and safe to run again after a crash: an effect already recorded is skipped;
  * a lease keeps two instances from syncing one claim at once. `kick` runs it right after a change;
@@ -133,43 +134,11 @@ export class SlackClaimSync {
             await api.postMessage({ channel, threadTs, text: line });
           });
         }
-        if (event.type === 'registered') {
-          for (const department of this.notifyList(claim)) {
-            await effect(`${event.id}:notify:${department.id}`, async () => {
-              const message = departmentNotice(ctx, claim, department.id, await link());
-              await api.postMessage({ channel: department.channel, text: message.text, blocks: message.blocks });
-            });
-          }
-        }
-        if (event.type === 'assigned' && this.shouldPing(claim, event)) {
-          await effect(`${event.id}:ping`, async () => this.ping(claim, event, await link()));
-        }
-        if (event.type === 'survey_answered' && event.score !== undefined && event.score <= LOW_SCORE_MAX) {
-          // a low score alerts the department's channel and the assignee
-          const score = event.score;
-          // once per survey: a customer changing 1 to 2 does not alert twice
-          const survey = [...claim.history].reverse().find((candidate) => candidate.type === 'survey_sent' && candidate.at <= event.at)?.id ?? event.id;
-          if (channel) {
-            await effect(`${survey}:low:channel`, async () => {
-              const alert = lowScoreAlert(ctx, claim, score, await link());
-              await api.postMessage({ channel, text: alert.text, blocks: alert.blocks });
-            });
-          }
-          const assignee = claim.assigneeId ? staffById(desk, claim.assigneeId) : undefined;
-          if (assignee?.slack) {
-            const userId = assignee.slack.userId;
-            await effect(`${survey}:low:${assignee.id}`, async () => {
-              const alert = lowScoreAlert({ desk, locale: assignee.locale }, claim, score, await link());
-              await api.postMessage({ channel: await api.openDm(userId), text: alert.text, blocks: alert.blocks });
-            });
-          }
-        }
-        if (event.type === 'sla_warning' || event.type === 'sla_breach') {
-          // a warning goes to the assignee; a breach is escalated to the department's heads
-          const targets = event.type === 'sla_warning' ? (claim.assigneeId ? [claim.assigneeId] : []) : headsOf(desk, claim.department).map((head) => head.id);
-          for (const staffId of targets) {
-            await effect(`${event.id}:sla:${staffId}`, async () => this.alert(claim, event, staffId, await link()));
-          }
+        for (const alert of alertsFor(event, claim, desk)) {
+          // the claim's own department is told by the card posted above
+          if (alert.kind === 'new_claim' && alert.to.kind === 'department' && alert.to.departmentId === claim.department) continue;
+          const deliver = this.delivery(claim, alert, channel);
+          if (deliver) await effect(alert.key, async () => deliver(await link()));
         }
       }
       if (postFailure !== undefined) throw postFailure;
@@ -195,38 +164,46 @@ export class SlackClaimSync {
     }
   }
 
-  /** The departments told about a new claim of this category, other than its own, with a channel. */
-  private notifyList(claim: Claim): { id: string; channel: string }[] {
-    const category = this.options.desk.categories.find((candidate) => candidate.id === claim.category);
-    return (category?.notify ?? [])
-      .filter((id) => id !== claim.department)
-      .flatMap((id) => {
-        const channel = this.options.desk.departments.find((department) => department.id === id)?.slackChannel;
-        return channel ? [{ id, channel }] : [];
-      });
+  /**
+   * How Slack delivers an alert (src/domain/alerts.ts), or undefined when it cannot: a department
+   * by its channel (the claim's own by the channel its card is in), a staff member by direct
+   * message in their language. Who is alerted is decided there, never here.
+   */
+  private delivery(claim: Claim, alert: Alert, postChannel: string | undefined): ((permalink: string | undefined) => Promise<void>) | undefined {
+    const { desk, api } = this.options;
+    if (alert.to.kind === 'department') {
+      const departmentId = alert.to.departmentId;
+      const channel = departmentId === claim.department ? postChannel : desk.departments.find((department) => department.id === departmentId)?.slackChannel;
+      if (!channel) return undefined;
+      const ctx: RenderContext = { desk, locale: desk.desk.defaultLocale };
+      return async (permalink) => {
+        const message = this.render(ctx, claim, alert, permalink);
+        if (message) await api.postMessage({ channel, text: message.text, blocks: message.blocks });
+      };
+    }
+    const member = staffById(desk, alert.to.staffId);
+    if (!member?.slack) return undefined;
+    const userId = member.slack.userId;
+    return async (permalink) => {
+      const message = this.render({ desk, locale: member.locale }, claim, alert, permalink);
+      if (message) await api.postMessage({ channel: await api.openDm(userId), text: message.text, blocks: message.blocks });
+    };
   }
 
-  /** Only the latest assignment pings, and nobody is pinged about assigning a claim to themselves. */
-  private shouldPing(claim: Claim, event: ClaimEvent): boolean {
-    if (!event.assigneeId || claim.assigneeId !== event.assigneeId) return false;
-    const latest = [...claim.history].reverse().find((candidate) => candidate.type === 'assigned');
-    if (latest?.id !== event.id) return false;
-    return !(event.actor.kind === 'staff' && event.actor.staffId === event.assigneeId);
-  }
-
-  private async alert(claim: Claim, event: ClaimEvent, staffId: string, permalink: string | undefined): Promise<void> {
-    const member = staffById(this.options.desk, staffId);
-    if (!member?.slack) return;
-    const dm = await this.options.api.openDm(member.slack.userId);
-    const message = slaAlert({ desk: this.options.desk, locale: member.locale }, claim, event, permalink);
-    await this.options.api.postMessage({ channel: dm, text: message.text, blocks: message.blocks });
-  }
-
-  private async ping(claim: Claim, event: ClaimEvent, permalink: string | undefined): Promise<void> {
-    const member = event.assigneeId ? staffById(this.options.desk, event.assigneeId) : undefined;
-    if (!member?.slack) return;
-    const dm = await this.options.api.openDm(member.slack.userId);
-    const message = assignmentPing({ desk: this.options.desk, locale: member.locale }, claim, event.actor, permalink);
-    await this.options.api.postMessage({ channel: dm, text: message.text, blocks: message.blocks });
+  /** The alert's message in Slack. */
+  private render(ctx: RenderContext, claim: Claim, alert: Alert, permalink: string | undefined): SlackMessage | undefined {
+    switch (alert.kind) {
+      case 'department_notice':
+        return alert.to.kind === 'department' ? departmentNotice(ctx, claim, alert.to.departmentId, permalink) : undefined;
+      case 'assignment':
+        return assignmentPing(ctx, claim, alert.event.actor, permalink);
+      case 'low_score':
+        return alert.event.score === undefined ? undefined : lowScoreAlert(ctx, claim, alert.event.score, permalink);
+      case 'sla_warning':
+      case 'sla_breach':
+        return slaAlert(ctx, claim, alert.event, permalink);
+      case 'new_claim':
+        return claimCard(ctx, claim);
+    }
   }
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../../src/config.js';
 import type { ChannelHandle, Router } from '../../src/http.js';
 import type { Logger } from '../../src/log.js';
 import type { ConversationRunner } from '../../flows/runner.js';
-import type { TelegramPacer } from '../telegram/pacer.js';
+import type { TelegramBudget } from '../telegram/budget.js';
 import { GrammyDesk } from './bot.js';
 
 /** Where Telegram delivers updates in webhook mode (under PUBLIC_URL). */
@@ -16,7 +16,8 @@ export interface TelegramStartDeps {
     /** Webhook mode when both are given (and TELEGRAM_MODE is webhook); long polling otherwise. */
     readonly webhook?: { readonly publicUrl: string; readonly secret: string };
   };
-  readonly pacer: TelegramPacer;
+  /** The process's Telegram budget (adapters/telegram/budget.ts): started here, stopped by its owner. */
+  readonly budget: TelegramBudget;
   readonly conversations: ConversationRunner;
   readonly router: Router;
   readonly log: Logger;
@@ -42,14 +43,16 @@ async function telegramCall<T>(method: string, call: () => Promise<T>): Promise<
 }
 
 /**
- * Telegram as a standalone grammY bot: checks the token (getMe), connects the sender to the
- * runner, then receives updates by webhook (its route mounted on the router first) or by long polling.
- * @example const telegram = await startTelegram({ config: { token }, pacer, conversations, router: http, log });
+ * Telegram as a standalone grammY bot: joins the desk's Telegram budget, checks the token (getMe),
+ * connects the sender to the runner, then receives updates by webhook (its route mounted on the
+ * router first) or by long polling.
+ * @example const telegram = await startTelegram({ config: { token }, budget, conversations, router: http, log });
  */
 export async function startTelegram(deps: TelegramStartDeps): Promise<ChannelHandle> {
   const { config, conversations, log } = deps;
+  await deps.budget.start();
   const onError = (what: string, error: unknown) => log.warn('telegram', `${what} failed`, { error: telegramErrorName(error) });
-  const telegram = new GrammyDesk({ token: config.token, ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}), sender: { pacer: deps.pacer }, onError });
+  const telegram = new GrammyDesk({ token: config.token, ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}), sender: { pacer: deps.budget.pacer }, onError });
   const me = await telegramCall('getMe', () => telegram.bot.api.getMe());
   conversations.setSender('telegram', telegram.sender);
   telegram.attach(conversations);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANNELS } from './claim.js';
 import type { DeskConfig } from './desk.js';
 import { CLAIM_STATUSES, OPEN_STATUSES, type Claim, type ClaimStatus } from './lifecycle.js';
+import { parseClaimNumber } from './numbering.js';
 import { formatPath } from './zod-issues.js';
 import { dateTimeFormat } from './date-format.js';
 
@@ -42,12 +43,8 @@ const Statuses = z.string().transform((value, ctx): ClaimStatus[] => {
 export type ClaimNumberSearch = { readonly number: string } | { readonly sequence: number };
 
 const NumberSearch = z.string().transform((value, ctx): ClaimNumberSearch => {
-  const whole = /^(\d{4})-(\d{1,9})$/.exec(value);
-  if (whole) {
-    const year = Number(whole[1]);
-    const sequence = Number(whole[2]);
-    if (year >= 2000 && sequence >= 1) return { number: `${year}-${String(sequence).padStart(6, '0')}` };
-  }
+  const number = parseClaimNumber(value);
+  if (number) return { number };
   if (/^\d{1,9}$/.test(value) && Number(value) >= 1) return { sequence: Number(value) };
   ctx.addIssue({ code: 'custom', message: `expected a claim number such as 2026-000123, or its sequence such as 123, got ${shown(value)}` });
   return z.NEVER;
@@ -70,7 +67,7 @@ const Day = z.iso
  * - `overdue`: `true` = open and past a deadline that still matters ({@link isOverdue});
  *   `false` = everything else.
  * - `from` / `to`: registration dates, inclusive, in the desk's time zone ({@link periodBounds}).
- * - `q`: a claim number (`2026-000123`, also `2026-123`) matched exactly, or the sequence alone
+ * - `q`: a claim number as people type it ({@link parseClaimNumber}: `2026-000123`, `2026-123`, `№ 2026/123`) matched exactly, or the sequence alone
  *   (`123`) matching that sequence in any year. Nothing else (no free text, no patterns).
  * - `product`: the product exactly as registered.
  * @example ClaimFilter.parse({ status: 'open', department: 'quality', from: '2026-11-01' })

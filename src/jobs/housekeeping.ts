@@ -1,4 +1,7 @@
 import type { Agenda } from 'agenda';
+import type { CustomerIdentity } from '../domain/claim.js';
+import type { ConversationKey } from '../../flows/state.js';
+import type { WebVisitorRecords } from '../web-chat-ports.js';
 
 /** The hourly cleanup. */
 export const HOUSEKEEPING_JOB = 'housekeeping.prune';
@@ -54,17 +57,37 @@ export const WEB_CHAT_RETENTION_DAYS = 30;
 /** Hours a web chat whose visitor never wrote is kept (a flood of new chats leaves such records). */
 export const SILENT_WEB_CHAT_RETENTION_HOURS = 24;
 
-/** The web chat's stores as the retention rule needs them. */
+/** The web chat's stores as the retention rule needs them, and what the other stores know of its visitors. */
 export interface WebChatRetentionPorts {
-  readonly chats: { pruneAbandoned(before: Date, limit: number, silentBefore: Date): Promise<{ readonly pruned: readonly string[]; readonly looked: number }> };
-  readonly uploads: { deleteOwnedBy(ownerIds: readonly string[]): Promise<number>; pruneUnattached(before: Date): Promise<number> };
+  readonly chats: { pruneAbandoned(records: WebVisitorRecords, before: Date, limit: number, silentBefore: Date): Promise<{ readonly pruned: readonly string[]; readonly looked: number }> };
+  readonly uploads: { deleteOwnedBy(ownerIds: readonly string[]): Promise<number>; pruneUnattached(records: WebVisitorRecords, before: Date): Promise<number> };
+  readonly visitors: WebVisitorRecords;
+}
+
+/**
+ * What the claims' and the conversations' stores know of a web visitor (their customer identity
+ * and chat are the visitor id on the `web` channel), for the web chat's housekeeping.
+ * @example webChatRetention({ chats, uploads, visitors: webVisitorRecords(repository, conversationStore) });
+ */
+export function webVisitorRecords(
+  claims: { hasClaimsOf(customer: CustomerIdentity): Promise<boolean>; fileIdsHeldBy(customer: CustomerIdentity): Promise<ReadonlySet<string>> },
+  conversations: { inDialog(key: ConversationKey): Promise<boolean>; forget(key: ConversationKey): Promise<void> },
+): WebVisitorRecords {
+  const customer = (visitorId: string): CustomerIdentity => ({ channel: 'web', userId: visitorId });
+  const chat = (visitorId: string): ConversationKey => ({ channel: 'web', chatId: visitorId });
+  return {
+    hasClaims: (visitorId) => claims.hasClaimsOf(customer(visitorId)),
+    heldFiles: (visitorId) => claims.fileIdsHeldBy(customer(visitorId)),
+    inDialog: (visitorId) => conversations.inDialog(chat(visitorId)),
+    forgetConversation: (visitorId) => conversations.forget(chat(visitorId)),
+  };
 }
 
 /**
  * The web chat's retention rule as housekeeping steps: abandoned chats (and their uploads) after
  * WEB_CHAT_RETENTION_DAYS, silent ones after SILENT_WEB_CHAT_RETENTION_HOURS (up to 10 000
  * visitors looked at a run), and uploads no claim holds after UNATTACHED_UPLOAD_HOURS.
- * @example scheduleHousekeeping(agenda, { pruneFinishedJobs, ...webChatRetention({ chats, uploads }) }, options);
+ * @example scheduleHousekeeping(agenda, { pruneFinishedJobs, ...webChatRetention({ chats, uploads, visitors }) }, options);
  */
 export function webChatRetention(ports: WebChatRetentionPorts, now: () => Date = () => new Date()): Pick<HousekeepingPort, 'pruneWebChats' | 'pruneUploads'> {
   return {
@@ -74,13 +97,13 @@ export function webChatRetention(ports: WebChatRetentionPorts, now: () => Date =
       const silentBefore = new Date(at - SILENT_WEB_CHAT_RETENTION_HOURS * 3_600_000);
       let pruned = 0;
       for (let round = 0; round < 20; round++) {
-        const batch = await ports.chats.pruneAbandoned(before, 500, silentBefore);
+        const batch = await ports.chats.pruneAbandoned(ports.visitors, before, 500, silentBefore);
         await ports.uploads.deleteOwnedBy(batch.pruned);
         pruned += batch.pruned.length;
         if (batch.looked < 500) break;
       }
       return pruned;
     },
-    pruneUploads: () => ports.uploads.pruneUnattached(new Date(now().getTime() - UNATTACHED_UPLOAD_HOURS * 3_600_000)),
+    pruneUploads: () => ports.uploads.pruneUnattached(ports.visitors, new Date(now().getTime() - UNATTACHED_UPLOAD_HOURS * 3_600_000)),
   };
 }

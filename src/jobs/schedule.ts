@@ -2,7 +2,7 @@ import type { Agenda } from 'agenda';
 import type { DeskConfig } from '../domain/desk.js';
 import type { Claim } from '../domain/lifecycle.js';
 import type { DepartmentStats } from '../domain/stats.js';
-import type { Logger } from '../log.js';
+import { errorName, type Logger } from '../log.js';
 import type { ConversationRunner } from '../../flows/runner.js';
 import type { ConversationStore } from '../../flows/state.js';
 import { scheduleIdleSweep } from './conversation-idle.js';
@@ -53,10 +53,6 @@ export interface JobCadence {
   readonly slaEvery?: string | number;
   readonly digestEvery?: string | number | false;
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown';
 }
 
 /**

@@ -3,6 +3,7 @@ import { COLLECTIONS } from './collections.js';
 import { isDuplicateKey } from './mongo.js';
 import { nextSequence } from './counters.js';
 import { DomainError } from '../domain/errors.js';
+import { claimNumberParts } from '../domain/numbering.js';
 import { OPEN_STATUSES, type Claim, type ClaimEvent } from '../domain/lifecycle.js';
 import { changedClaim, isEmptyChange, isNewVersion, type ClaimChange, type ClaimSchedule, type EventMark } from '../domain/claim-changes.js';
 import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from '../domain/claim-ports.js';
@@ -68,10 +69,10 @@ export type ClaimDocumentOwnFields = Pick<ClaimDocument, 'idempotencyKey'> &
 export function toClaimDocument(claim: Claim, own: ClaimDocumentOwnFields): ClaimDocument {
   const _id = toObjectId(claim.id);
   if (!_id) throw new RangeError(`not a claim id: ${claim.id}`);
-  const number = /^(\d{4})-(\d+)$/.exec(claim.number);
+  const number = claimNumberParts(claim.number);
   if (!number) throw new RangeError(`not a canonical claim number: ${claim.number}`);
   const { id: _claimId, history, ...rest } = claim;
-  return { _id, ...rest, history: [...history], year: Number(number[1]), seq: Number(number[2]), ...own };
+  return { _id, ...rest, history: [...history], year: number.year, seq: number.sequence, ...own };
 }
 
 /** One customer's claims: the channel, the user and, for Slack, the workspace (user ids are per workspace). */
@@ -209,6 +210,22 @@ export class ClaimRepository implements ClaimStore, ClaimReads, ClaimSweeps, Cla
   }
 
   /** A customer's claims, newest first. */
+  /** Whether the customer has any claim (the web chat's housekeeping keeps such a visitor). */
+  async hasClaimsOf(customer: CustomerIdentity): Promise<boolean> {
+    return (await this.claims.countDocuments(customerFilter(customer), { limit: 1 })) > 0;
+  }
+
+  /** The ids of the files the customer's claims hold, sent with them or added later (uploads no claim holds are pruned). */
+  async fileIdsHeldBy(customer: CustomerIdentity): Promise<Set<string>> {
+    const docs = await this.claims.find(customerFilter(customer), { projection: { 'attachments.fileId': 1, 'history.attachments.fileId': 1 } }).toArray();
+    const held = new Set<string>();
+    for (const doc of docs as Partial<Pick<ClaimDocument, 'attachments' | 'history'>>[]) {
+      for (const file of doc.attachments ?? []) held.add(file.fileId);
+      for (const event of doc.history ?? []) for (const file of event.attachments ?? []) held.add(file.fileId);
+    }
+    return held;
+  }
+
   async listForCustomer(customer: CustomerIdentity, limit = 20): Promise<Claim[]> {
     const docs = await this.claims
       .find(customerFilter(customer))

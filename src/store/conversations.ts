@@ -177,6 +177,19 @@ export class MongoConversationStore implements ConversationStore {
     await this.conversations.updateOne({ _id: idOf(key) }, since ? { $set: { unreachableSince: since } } : { $unset: { unreachableSince: '' } });
   }
 
+  /** Whether the chat is in the middle of a dialog (a report being written may yet take the files sent). */
+  async inDialog(key: ConversationKey): Promise<boolean> {
+    const doc = await this.conversations.findOne({ _id: idOf(key) }, { projection: { flowId: 1 } });
+    return doc !== null && doc.flowId !== null;
+  }
+
+  /** Deletes a chat's conversation with every update id it handled (the chat itself is gone). */
+  async forget(key: ConversationKey): Promise<void> {
+    const _id = idOf(key);
+    await this.conversations.deleteOne({ _id });
+    await this.archive.deleteMany({ conversationId: _id });
+  }
+
   async listIdle(before: Date, limit: number): Promise<ConversationKey[]> {
     const docs = await this.conversations
       .find({ flowId: { $ne: null }, lastActivityAt: { $lt: before } }, { projection: { channel: 1, chatId: 1 } })

@@ -83,3 +83,11 @@ async function takeBlock(db: Db, name: string, count: number): Promise<number> {
   }
   throw new Error(`counter ${name}: too much contention`);
 }
+
+/**
+ * Deletes a named sequence (its owner is gone); a later `nextSequence` starts again at 1.
+ * @example await dropSequence(db, `web-chat:${visitorId}`);
+ */
+export async function dropSequence(db: Db, name: string): Promise<void> {
+  await db.collection<CounterDocument>(COLLECTIONS.counters).deleteOne({ _id: name });
+}

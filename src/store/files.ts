@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GridFSBucket, ObjectId, type Db } from 'mongodb';
-import { COLLECTIONS } from './collections.js';
+import type { WebVisitorRecords } from '../web-chat-ports.js';
 
 /** The GridFS bucket customers' uploads live in (`uploads.files`, `uploads.chunks`). */
 export const UPLOADS_BUCKET = 'uploads';
@@ -118,10 +118,11 @@ export class FileStore {
 
   /**
    * Deletes uploads older than `before` that no claim holds (sent with a report or added later),
-   * unless their sender is still in a dialog (a report being written may yet take them). Files a
-   * claim holds are marked, and never looked at again. Returns how many were deleted.
+   * unless their sender is still in a dialog (a report being written may yet take them); both are
+   * asked of `records` (the claims' and the conversations' stores). Files a claim holds are
+   * marked, and never looked at again. Returns how many were deleted.
    */
-  async pruneUnattached(before: Date, limit = 1_000): Promise<number> {
+  async pruneUnattached(records: Pick<WebVisitorRecords, 'heldFiles' | 'inDialog'>, before: Date, limit = 1_000): Promise<number> {
     const filesCollection = this.db.collection<{ _id: ObjectId; metadata?: Partial<FileMetadata> }>(`${this.bucketName}.files`);
     const candidates = await filesCollection
       .find({ uploadDate: { $lt: before }, 'metadata.ownerId': { $exists: true }, 'metadata.attached': { $exists: false } }, { projection: { _id: 1, 'metadata.ownerId': 1 } })
@@ -131,16 +132,8 @@ export class FileStore {
     const held = new Set<string>();
     const busy = new Set<string>();
     for (const owner of owners) {
-      const conversation = await this.db.collection<{ _id: string; flowId: string | null }>(COLLECTIONS.conversations).findOne({ _id: `web:${owner}` }, { projection: { flowId: 1 } });
-      if (conversation && conversation.flowId !== null) busy.add(owner);
-      const claims = await this.db
-        .collection<{ attachments?: { fileId: string }[]; history?: { attachments?: { fileId: string }[] }[] }>(COLLECTIONS.claims)
-        .find({ 'customer.channel': 'web', 'customer.userId': owner }, { projection: { 'attachments.fileId': 1, 'history.attachments.fileId': 1 } })
-        .toArray();
-      for (const claim of claims) {
-        for (const file of claim.attachments ?? []) held.add(file.fileId);
-        for (const event of claim.history ?? []) for (const file of event.attachments ?? []) held.add(file.fileId);
-      }
+      if (await records.inDialog(owner)) busy.add(owner);
+      for (const fileId of await records.heldFiles(owner)) held.add(fileId);
     }
     let deleted = 0;
     for (const file of candidates) {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Expectation } from '../../flows/types.js';
-import type { CustomerLine, DeskLine, TranscriptChoice, TranscriptEntry, TranscriptFile, WebChatPort, WebVisitor } from '../web-chat-ports.js';
+import type { CustomerLine, DeskLine, TranscriptChoice, TranscriptEntry, TranscriptFile, WebChatPort, WebVisitor, WebVisitorRecords } from '../web-chat-ports.js';
 import { COLLECTIONS } from './collections.js';
-import { nextSequence } from './counters.js';
+import { dropSequence, nextSequence } from './counters.js';
 import { isDuplicateKey } from './mongo.js';
 
 interface VisitorDocument {
@@ -43,6 +43,9 @@ function toEntry(doc: MessageDocument): TranscriptEntry {
     ...(doc.clientId ? { clientId: doc.clientId } : {}),
   };
 }
+
+/** The counter numbering a visitor's messages. */
+const sequenceName = (visitorId: string) => `web-chat:${visitorId}`;
 
 function toVisitor(doc: VisitorDocument): WebVisitor {
   return { id: doc._id, ...(doc.languageCode ? { languageCode: doc.languageCode } : {}) };
@@ -149,17 +152,18 @@ export class WebChatStore implements WebChatPort {
    * Deletes abandoned chats: visitors who started before `before`, wrote nothing since, and have
    * no claim — with their transcript, message counter and conversation — and, sooner, visitors who started before
    * `silentBefore` and never wrote at all (what a flood of new chats leaves). Visitors with a claim
-   * or newer messages are kept and looked at again a retention period later. Returns how many were
-   * looked at (at most `limit`) and the ids deleted (their uploads go too, see FileStore.deleteOwnedBy).
+   * or newer messages are kept and looked at again a retention period later. Whether a visitor has
+   * a claim, and deleting their conversation, are asked of `records` (the claims' and the
+   * conversations' stores). Returns how many were looked at (at most `limit`) and the ids deleted
+   * (their uploads go too, see FileStore.deleteOwnedBy).
    */
-  async pruneAbandoned(before: Date, limit: number, silentBefore: Date = before): Promise<{ readonly looked: number; readonly pruned: string[] }> {
+  async pruneAbandoned(records: Pick<WebVisitorRecords, 'hasClaims' | 'forgetConversation'>, before: Date, limit: number, silentBefore: Date = before): Promise<{ readonly looked: number; readonly pruned: string[] }> {
     const startedBefore = silentBefore > before ? silentBefore : before;
     // looked-at visitors get keptAt = now, so the query moves on through the rest
     const candidates = await this.visitors
       .find({ createdAt: { $lt: startedBefore }, $or: [{ keptAt: { $exists: false } }, { keptAt: { $lt: before } }] }, { projection: { _id: 1, createdAt: 1 } })
       .limit(limit)
       .toArray();
-    const claims = this.db.collection(COLLECTIONS.claims);
     const pruned: string[] = [];
     for (const { _id: id, createdAt } of candidates) {
       const wrote = (await this.messages.countDocuments({ visitorId: id, from: 'customer' }, { limit: 1 })) > 0;
@@ -168,7 +172,7 @@ export class WebChatStore implements WebChatPort {
         const young = createdAt >= before;
         const keep =
           young ||
-          (await claims.countDocuments({ 'customer.channel': 'web', 'customer.userId': id }, { limit: 1 })) > 0 ||
+          (await records.hasClaims(id)) ||
           (await this.messages.countDocuments({ visitorId: id, at: { $gte: before } }, { limit: 1 })) > 0;
         if (keep) {
           await this.visitors.updateOne({ _id: id }, { $set: { keptAt: this.now() } });
@@ -178,16 +182,15 @@ export class WebChatStore implements WebChatPort {
       // the visitor first: a page still open then starts a new chat rather than writing into a half-deleted one
       await this.visitors.deleteOne({ _id: id });
       await this.messages.deleteMany({ visitorId: id });
-      await this.db.collection<{ _id: string }>(COLLECTIONS.counters).deleteOne({ _id: `web-chat:${id}` });
+      await dropSequence(this.db, sequenceName(id));
       // the conversation goes too, with the update ids it had handled
-      await this.db.collection<{ _id: string }>(COLLECTIONS.conversations).deleteOne({ _id: `web:${id}` });
-      await this.db.collection(COLLECTIONS.processedUpdates).deleteMany({ conversationId: `web:${id}` });
+      await records.forgetConversation(id);
       pruned.push(id);
     }
     return { looked: candidates.length, pruned };
   }
 
   private nextSeq(visitorId: string): Promise<number> {
-    return nextSequence(this.db, `web-chat:${visitorId}`);
+    return nextSequence(this.db, sequenceName(visitorId));
   }
 }

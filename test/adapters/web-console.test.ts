@@ -189,6 +189,11 @@ describe('the web console API', () => {
 
   it('answers bad claim numbers and other sites\' requests without doing anything', async () => {
     expect((await olga.get('/console/api/claims/2026-999999')).status).toBe(404);
+    // a number as people type it (no leading zeros, a dash from a phone) is the same claim
+    const [year, sequence] = defect.number.split('-');
+    const typed = await olga.get(`/console/api/claims/${encodeURIComponent(`${year ?? ''}–${String(Number(sequence))}`)}`);
+    expect(typed.status).toBe(200);
+    expect(((await typed.json()) as ClaimBody).claim.number).toBe(defect.number);
     expect((await olga.get('/console/api/claims/..%2F..%2Fetc')).status).toBe(400);
     expect((await olga.get('/console/api/claims/%7B%22%24gt%22%3A%22%22%7D')).status).toBe(400);
     const before = await actionsCount();

@@ -61,6 +61,7 @@ describe('parsing the claims filter', () => {
   it('q: a whole number (also without leading zeros) or the sequence alone', () => {
     expect(filterOf({ q: '2026-000123' }).q).toEqual({ number: '2026-000123' });
     expect(filterOf({ q: '2026-123' }).q).toEqual({ number: '2026-000123' });
+    expect(filterOf({ q: '№ 2026/123' }).q).toEqual({ number: '2026-000123' });
     expect(filterOf({ q: ' 123 ' }).q).toEqual({ sequence: 123 });
     expect(filterOf({ q: '000042' }).q).toEqual({ sequence: 42 });
   });

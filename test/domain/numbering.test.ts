@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClaimNumber, parseClaimNumber, yearIn } from '../../src/domain/numbering.js';
+import { claimNumberParts, formatClaimNumber, parseClaimNumber, yearIn } from '../../src/domain/numbering.js';
 
 describe('claim numbers', () => {
   it('formats the year and a six-digit sequence', () => {
@@ -20,12 +20,27 @@ describe('claim numbers', () => {
     [' №2026/123 ', '2026-000123'],
     ['#2026 7', '2026-000007'],
     ['no. 2026-42', '2026-000042'],
+    ['№ 2026-000123', '2026-000123'],
+    ['Nº 2026–5', '2026-000005'],
+    ['N°2026—5', '2026-000005'],
+    ['nr. 2026 - 5', '2026-000005'],
+    ['2026−12', '2026-000012'],
+    ['２０２６-１２３', '2026-000123'],
+    ['2026-0000123', '2026-000123'],
+    ['2026-1234567', '2026-1234567'],
+    ['\t2026-77\n', '2026-000077'],
   ])('reads %j as %s', (typed, canonical) => {
     expect(parseClaimNumber(typed)).toBe(canonical);
   });
 
-  it.each(['', 'abc', '2026', '2026-0', '1999-5', '{"$gt": ""}', '2026-12a'])('does not read %j as a number', (typed) => {
+  it.each(['', 'abc', '2026', '123', '2026-0', '1999-5', '{"$gt": ""}', '2026-12a', '2026--5', '2026-1234567890', '20261-23', '2026-12-01', 'claim 2026-5', '#', '-2026-5'])('does not read %j as a number', (typed) => {
     expect(parseClaimNumber(typed)).toBeUndefined();
+  });
+
+  it('splits a canonical number into its year and sequence, and nothing else', () => {
+    expect(claimNumberParts('2026-000123')).toEqual({ year: 2026, sequence: 123 });
+    expect(claimNumberParts('2026-1234567')).toEqual({ year: 2026, sequence: 1_234_567 });
+    for (const other of ['2026-123', ' 2026-000123', '№2026-000123', '2026-0000123', 'x']) expect(claimNumberParts(other)).toBeUndefined();
   });
 
   it('takes the year in the desk time zone', () => {

@@ -3,7 +3,10 @@ import { ClaimRepository } from '../../src/store/claims.js';
 import { ClaimRegistry } from '../../src/registry.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { FileStore } from '../../src/store/files.js';
+import { MongoConversationStore } from '../../src/store/conversations.js';
 import { WebChatStore } from '../../src/store/web-chat.js';
+import { webVisitorRecords } from '../../src/jobs/housekeeping.js';
+import type { WebVisitorRecords } from '../../src/web-chat-ports.js';
 import { openTestDatabase, type TestDatabase } from '../support/db.js';
 import { draft, exampleDesk } from '../support/fixtures.js';
 
@@ -12,6 +15,8 @@ describe('web chat retention', () => {
   let clock: Date;
   let chat: WebChatStore;
   let files: FileStore;
+  // what the claims' and the conversations' stores know of a visitor, as main.ts wires it
+  let records: WebVisitorRecords;
 
   beforeAll(async () => {
     t = await openTestDatabase('webchat_retention');
@@ -19,6 +24,7 @@ describe('web chat retention', () => {
     clock = new Date('2026-09-01T10:00:00Z');
     chat = new WebChatStore(t.db, () => clock);
     files = new FileStore(t.db);
+    records = webVisitorRecords(new ClaimRepository(t.db), new MongoConversationStore(t.db));
   });
   afterAll(() => t.close());
 
@@ -45,7 +51,7 @@ describe('web chat retention', () => {
     const fresh = await chat.createVisitor('d'.repeat(64), 'ru');
 
     const before = new Date('2026-10-01T00:00:00Z');
-    const first = await chat.pruneAbandoned(before, 500);
+    const first = await chat.pruneAbandoned(records, before, 500);
     expect(first.pruned).toEqual([abandoned.id]);
     expect(first.looked).toBe(3);
     expect(await files.deleteOwnedBy(first.pruned)).toBe(1);
@@ -61,7 +67,7 @@ describe('web chat retention', () => {
     expect(await count('uploads.files', { 'metadata.ownerId': customer.id })).toBe(1);
 
     // the kept ones are not looked at again until a retention period has passed
-    expect(await chat.pruneAbandoned(before, 500)).toEqual({ looked: 0, pruned: [] });
+    expect(await chat.pruneAbandoned(records, before, 500)).toEqual({ looked: 0, pruned: [] });
   });
 
   it('deletes chats whose visitor never wrote after a day (what a flood of new chats leaves), keeping those who wrote', async () => {
@@ -78,7 +84,7 @@ describe('web chat retention', () => {
     const flooded = `web:${flood[0]?.id ?? ''}`;
     await t.db.collection<{ _id: string; [field: string]: unknown }>('conversations').insertOne({ _id: flooded, channel: 'web', chatId: flood[0]?.id, version: 1, flowId: null, flowVersion: 0, stepId: null, answers: {}, lastActivityAt: clock, processed: ['u2'], archived: true });
     await t.db.collection<{ _id: string; [field: string]: unknown }>('processed_updates').insertOne({ _id: `${flooded}|u1`, conversationId: flooded });
-    const result = await chat.pruneAbandoned(before, 500, silentBefore);
+    const result = await chat.pruneAbandoned(records, before, 500, silentBefore);
     expect(await count('conversations', { _id: flooded })).toBe(0);
     expect(await count('processed_updates', { conversationId: flooded })).toBe(0);
     // (the first test's visitor who never wrote goes too)
@@ -89,7 +95,7 @@ describe('web chat retention', () => {
     // without the shorter horizon they are kept for the full retention period
     const late = await chat.createVisitor('8'.repeat(64), 'en');
     clock = new Date('2026-11-04T11:00:00Z');
-    expect((await chat.pruneAbandoned(new Date('2026-10-05T11:00:00Z'), 500)).pruned).not.toContain(late.id);
+    expect((await chat.pruneAbandoned(records, new Date('2026-10-05T11:00:00Z'), 500)).pruned).not.toContain(late.id);
   });
 
   it('deletes uploads no claim holds after a few hours, unless their sender is still in a dialog', async () => {
@@ -115,16 +121,16 @@ describe('web chat retention', () => {
 
     const exists = async (id: string) => (await files.open(id)) !== undefined;
     // files younger than the cut-off are not looked at
-    expect(await files.pruneUnattached(new Date(Date.now() - 3_600_000))).toBe(0);
+    expect(await files.pruneUnattached(records, new Date(Date.now() - 3_600_000))).toBe(0);
     // (the earlier test's receipts, never sent with a report, go too)
-    expect(await files.pruneUnattached(new Date(Date.now() + 1_000))).toBeGreaterThanOrEqual(2);
+    expect(await files.pruneUnattached(records, new Date(Date.now() + 1_000))).toBeGreaterThanOrEqual(2);
     expect(await exists(unused)).toBe(false);
     expect(await exists(abandoned)).toBe(false);
     for (const kept of [withReport, addedLater, inDialog]) expect(await exists(kept)).toBe(true);
     // files a claim holds are marked and not looked at again; the one in a dialog is, later
     expect(await count('uploads.files', { 'metadata.attached': true })).toBe(2);
     await t.db.collection<{ _id: string }>('conversations').updateOne({ _id: `web:${writing.id}` }, { $set: { flowId: null } });
-    expect(await files.pruneUnattached(new Date(Date.now() + 1_000))).toBe(1);
+    expect(await files.pruneUnattached(records, new Date(Date.now() + 1_000))).toBe(1);
     expect(await exists(inDialog)).toBe(false);
     expect(await exists(withReport)).toBe(true);
   });

@@ -6,6 +6,7 @@ import { CHANNELS, REMEDIES } from '../../../src/domain/claim.js';
 import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
 import { CLAIM_STATUSES, REJECTION_REASONS, type Claim } from '../../../src/domain/lifecycle.js';
 import type { Locale } from '../../../src/domain/locale.js';
+import { parseClaimNumber } from '../../../src/domain/numbering.js';
 import { assignableStaff, canStaff } from '../../../src/domain/staff.js';
 import { clientAddress, HttpError, RateLimiter, readJson, sendJson, TokenBucket, type HttpServer } from '../../../src/http.js';
 import type { Logger } from '../../../src/log.js';
@@ -24,9 +25,6 @@ export const SESSION_COOKIE = 'claimdesk_console';
 const SIGN_INS_PER_MINUTE_PER_ADDRESS = 10;
 /** Sign-in attempts one instance checks a minute altogether: a last resort far above the per-address limit. */
 const SIGN_INS_PER_MINUTE = 300;
-
-/** A claim number as people type it. */
-const CLAIM_NUMBER = /^\d{4}-\d{6,9}$/;
 
 /** A stored upload, opened for reading (the store's FileStore). */
 export interface StoredFile {
@@ -199,8 +197,9 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   };
 
   const claimByNumber = async (member: StaffMember, number: string): Promise<Claim> => {
-    if (!CLAIM_NUMBER.test(number)) throw new HttpError(400, 'invalid_input', 'number: expected a claim number such as 2026-000123');
-    const found = await staff.view({ staffId: member.id }, number);
+    const canonical = parseClaimNumber(number);
+    if (!canonical) throw new HttpError(400, 'invalid_input', 'number: expected a claim number such as 2026-000123');
+    const found = await staff.view({ staffId: member.id }, canonical);
     if (!found.ok) throw new HttpError(404, 'not_found', t(member.locale, 'staff.refused.not_found'));
     return found.claim;
   };
