@@ -418,16 +418,16 @@ final class DurableStore implements AutoCloseable {
         }
     }
 
+    /** A record's bytes: the payload encoded once, after room left for its header (no copy of it). */
     private static ByteBuffer encode(Document record) {
-        ByteBuf body = Unpooled.buffer();
+        ByteBuf body = Unpooled.buffer(1024);
+        body.writerIndex(HEADER);
         BsonEncoder.encodeDocument(record, body);
-        int length = body.readableBytes();
-        ByteBuffer out = ByteBuffer.allocate(HEADER + length).order(ByteOrder.BIG_ENDIAN);
-        byte[] payload = new byte[length];
-        body.readBytes(payload);
+        int length = body.writerIndex() - HEADER;
         CRC32C crc = new CRC32C();
-        crc.update(payload);
-        out.putInt(MAGIC).putInt(length).putInt((int) crc.getValue()).put(payload).flip();
+        crc.update(body.array(), body.arrayOffset() + HEADER, length);
+        ByteBuffer out = ByteBuffer.wrap(body.array(), body.arrayOffset(), HEADER + length).slice().order(ByteOrder.BIG_ENDIAN);
+        out.putInt(0, MAGIC).putInt(4, length).putInt(8, (int) crc.getValue());
         return out;
     }
 
