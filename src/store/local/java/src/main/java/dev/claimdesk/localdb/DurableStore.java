@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,8 +27,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RootReference;
 
 /**
  * The local server's storage: every document lives in an in-memory MVStore (what mongo-java-server's
@@ -45,6 +48,13 @@ import org.h2.mvstore.MVStore;
  * <li>{@code journal-N.log}: the changes since snapshot N, one record per map change. A kill can
  * only leave the last record torn; it was never acknowledged, and it is cut off at start-up.</li>
  * </ul>
+ * While the server runs, a journal grown large is folded into the next snapshot without holding
+ * the writes up for the snapshot's writing: with no request running (the gate held alone for a
+ * moment) the fold takes the maps as they are (MVStore's maps are copy-on-write: a root taken
+ * stays as it was) and starts journal N+1, then writes snapshot N+1 from those roots while the
+ * requests go on writing into journal N+1. Until snapshot N+1 has its name, snapshot N, journal N
+ * and journal N+1 together hold the state: a start-up reads the newest snapshot and replays its
+ * journal and every later one.
  * A record is: magic (4 bytes), payload length (4), CRC-32C of the payload (4), payload (a BSON
  * document: {@code {op, m, k, v}}). Changes are recorded at the level of the store's maps (a
  * collection's documents {@code databases.db.coll}, its size {@code meta.db.coll}), so replaying
@@ -54,7 +64,7 @@ final class DurableStore implements AutoCloseable {
     private static final int MAGIC = 0x434A4C31; // "CJL1"
     private static final int HEADER = 12;
     /** A snapshot is folded from the journal when the journal grows past this and past twice the snapshot. */
-    private static final long COMPACT_AT_BYTES = 64L * 1024 * 1024;
+    static final long COMPACT_AT_BYTES = 64L * 1024 * 1024;
     /** At start-up a journal is folded into a new snapshot only when it is worth it (a large snapshot is slow to write). */
     private static final long FOLD_AT_START_BYTES = 4L * 1024 * 1024;
     private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d+)\\.dat");
@@ -75,22 +85,28 @@ final class DurableStore implements AutoCloseable {
     private final MVStore memory;
     private final Say say;
     private final FileChannel lockChannel;
-    /** Requests hold it shared while they run and until their changes are synced; folding a snapshot holds it alone. */
+    /** The journal's size past which (and past twice the snapshot's) a runtime fold starts. */
+    private final long compactAtBytes;
+    /** Requests hold it shared while they run and until their changes are synced; a fold holds it alone while it takes the maps' roots and starts the next journal. */
     final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final Object appendLock = new Object();
     private final Object syncLock = new Object();
     private final AtomicBoolean folding = new AtomicBoolean();
-    private long generation;
-    private long snapshotBytes;
+    /** Tests only: run by a runtime fold once it has let go of the gate, before it writes the snapshot. */
+    volatile Runnable afterCut;
+    /** Changed by a runtime fold while requests run (they read it for the fold's threshold and in error lines). */
+    private volatile long generation;
+    private volatile long snapshotBytes;
     private FileChannel journal;
     private long appended;
     private volatile long synced;
 
-    private DurableStore(Path dir, MVStore memory, Say say, FileChannel lockChannel) {
+    private DurableStore(Path dir, MVStore memory, Say say, FileChannel lockChannel, long compactAtBytes) {
         this.dir = dir;
         this.memory = memory;
         this.say = say;
         this.lockChannel = lockChannel;
+        this.compactAtBytes = compactAtBytes;
     }
 
     /** The in-memory store the backend works on. */
@@ -110,6 +126,11 @@ final class DurableStore implements AutoCloseable {
 
     /** As {@link #open(Path, Say)}, folding any journal of more than `foldAtStartBytes` that held a change (0: every one). */
     static DurableStore open(Path dir, Say say, long foldAtStartBytes) throws IOException, DamagedException {
+        return open(dir, say, foldAtStartBytes, COMPACT_AT_BYTES);
+    }
+
+    /** As {@link #open(Path, Say, long)}, folding at run time once the journal passes `compactAtBytes` (and twice the snapshot). */
+    static DurableStore open(Path dir, Say say, long foldAtStartBytes, long compactAtBytes) throws IOException, DamagedException {
         Files.createDirectories(dir);
         FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -122,7 +143,7 @@ final class DurableStore implements AutoCloseable {
             lockChannel.close();
             throw new DamagedException("another local database is already running on " + dir + ": stop it first");
         }
-        DurableStore store = new DurableStore(dir, new MVStore.Builder().open(), say, lockChannel);
+        DurableStore store = new DurableStore(dir, new MVStore.Builder().open(), say, lockChannel, compactAtBytes);
         store.load(foldAtStartBytes);
         return store;
     }
@@ -143,6 +164,13 @@ final class DurableStore implements AutoCloseable {
             snapshotBytes = Files.size(snapshotFile(newest));
             readSnapshot(snapshotFile(newest));
             fold = replayJournal(journalFile(newest)) && Files.size(journalFile(newest)) > (foldAtStartBytes == 0 ? 0 : Math.max(foldAtStartBytes, snapshotBytes / 4));
+            // a runtime fold stopped before its snapshot got its name: the journal it started follows on
+            // (its writes were acknowledged); the state is then folded, so no generation is left without its snapshot
+            while (Files.exists(journalFile(generation + 1))) {
+                generation++;
+                replayJournal(journalFile(generation));
+                fold = true;
+            }
         } else {
             if (migrated) {
                 copyLegacy(legacy);
@@ -390,16 +418,16 @@ final class DurableStore implements AutoCloseable {
         }
     }
 
+    /** A record's bytes: the payload encoded once, after room left for its header (no copy of it). */
     private static ByteBuffer encode(Document record) {
-        ByteBuf body = Unpooled.buffer();
+        ByteBuf body = Unpooled.buffer(1024);
+        body.writerIndex(HEADER);
         BsonEncoder.encodeDocument(record, body);
-        int length = body.readableBytes();
-        ByteBuffer out = ByteBuffer.allocate(HEADER + length).order(ByteOrder.BIG_ENDIAN);
-        byte[] payload = new byte[length];
-        body.readBytes(payload);
+        int length = body.writerIndex() - HEADER;
         CRC32C crc = new CRC32C();
-        crc.update(payload);
-        out.putInt(MAGIC).putInt(length).putInt((int) crc.getValue()).put(payload).flip();
+        crc.update(body.array(), body.arrayOffset() + HEADER, length);
+        ByteBuffer out = ByteBuffer.wrap(body.array(), body.arrayOffset(), HEADER + length).slice().order(ByteOrder.BIG_ENDIAN);
+        out.putInt(0, MAGIC).putInt(4, length).putInt(8, (int) crc.getValue());
         return out;
     }
 
@@ -446,46 +474,100 @@ final class DurableStore implements AutoCloseable {
             }
             synced = upTo;
         }
-        if (target > COMPACT_AT_BYTES && target > 2 * snapshotBytes && folding.compareAndSet(false, true)) {
-            Thread folder = new Thread(this::foldWhenAlone, "localdb-snapshot");
+        if (target > compactAtBytes && target > 2 * snapshotBytes && folding.compareAndSet(false, true)) {
+            Thread folder = new Thread(this::foldWhileWriting, "localdb-snapshot");
             folder.setDaemon(true);
             folder.start();
         }
     }
 
-    private void foldWhenAlone() {
-        gate.writeLock().lock();
+    /**
+     * The runtime fold: the gate is held alone only to take the maps' roots and start journal N+1
+     * (no request is running then, so journal N holds every change up to those roots and is
+     * synced); snapshot N+1 is written from the roots while requests write into journal N+1.
+     * One log line says how long it took and how long the writes waited.
+     */
+    private void foldWhileWriting() {
+        long started = System.nanoTime();
+        long next;
+        long journalBytes;
+        Map<String, RootReference<Object, Object>> roots;
+        long waited;
         try {
-            foldSnapshot();
+            gate.writeLock().lock();
+            long alone = System.nanoTime();
+            try {
+                synchronized (appendLock) {
+                    journalBytes = appended;
+                }
+                roots = roots();
+                next = generation + 1;
+                FileChannel previous = journal;
+                openJournal(journalFile(next), true);
+                syncFolder();
+                generation = next;
+                previous.close();
+            } finally {
+                gate.writeLock().unlock();
+            }
+            waited = System.nanoTime() - alone;
+            Runnable hook = afterCut;
+            if (hook != null) {
+                hook.run();
+            }
+            writeSnapshot(next, roots);
             removeOlderGenerations();
         } catch (IOException e) {
             fatal("cannot write a snapshot in " + dir + " (" + e.getMessage() + ")");
+            return;
         } finally {
-            gate.writeLock().unlock();
             folding.set(false);
         }
+        say.line("localdb: folded the journal (" + journalBytes / 1024 + " KB) into snapshot " + next + " (" + snapshotBytes / 1024 + " KB) in "
+            + (System.nanoTime() - started) / 1_000_000 + " ms; writes went on, held for " + waited / 1_000_000 + " ms");
+    }
+
+    /** Every data map's root now: what each holds at this moment, unchanged by later writes (the maps copy on write). */
+    private Map<String, RootReference<Object, Object>> roots() {
+        Map<String, RootReference<Object, Object>> roots = new LinkedHashMap<>();
+        for (String name : memory.getMapNames()) {
+            if (isDataMap(name)) {
+                MVMap<Object, Object> map = memory.openMap(name);
+                roots.put(name, map.flushAndGetRoot());
+            }
+        }
+        return roots;
     }
 
     /**
-     * Writes the whole state as snapshot N+1 (a temporary file, synced, then renamed), and starts
-     * journal N+1. Nothing may change the maps meanwhile (start-up, or the gate held alone).
+     * At start-up (nothing else runs): writes the whole state as snapshot N+1 and starts journal N+1.
      */
     private void foldSnapshot() throws IOException {
         long next = generation + 1;
+        writeSnapshot(next, roots());
+        FileChannel previous = journal;
+        generation = next;
+        openJournal(journalFile(next), true);
+        syncFolder();
+        if (previous != null) {
+            previous.close();
+        }
+    }
+
+    /** Writes the maps as they were at these roots as snapshot `next`: a temporary file, synced, then renamed into place. */
+    private void writeSnapshot(long next, Map<String, RootReference<Object, Object>> roots) throws IOException {
         Path temporary = dir.resolve("snapshot-" + next + ".dat.tmp");
         long records = 0;
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             List<ByteBuffer> batch = new ArrayList<>();
             long batchBytes = 0;
-            for (String name : memory.getMapNames()) {
-                if (!isDataMap(name)) {
-                    continue;
-                }
-                MVMap<Object, Object> map = memory.openMap(name);
-                for (Map.Entry<Object, Object> entry : map.entrySet()) {
+            for (Map.Entry<String, RootReference<Object, Object>> root : roots.entrySet()) {
+                String name = root.getKey();
+                for (Cursor<Object, Object> cursor = new Cursor<>(root.getValue(), null, null); cursor.hasNext(); ) {
+                    Object key = cursor.next();
                     Document record = new Document("op", "put").append("m", name);
-                    appendKey(record, entry.getKey());
-                    record.append("v", entry.getValue());
+                    appendKey(record, key);
+                    record.append("v", cursor.getValue());
                     ByteBuffer bytes = encode(record);
                     batch.add(bytes);
                     batchBytes += bytes.limit();
@@ -501,14 +583,8 @@ final class DurableStore implements AutoCloseable {
             out.force(true);
         }
         Files.move(temporary, snapshotFile(next), StandardCopyOption.ATOMIC_MOVE);
-        snapshotBytes = Files.size(snapshotFile(next));
-        FileChannel previous = journal;
-        generation = next;
-        openJournal(journalFile(next), true);
         syncFolder();
-        if (previous != null) {
-            previous.close();
-        }
+        snapshotBytes = Files.size(snapshotFile(next));
     }
 
     private static void writeAll(FileChannel out, List<ByteBuffer> batch) throws IOException {

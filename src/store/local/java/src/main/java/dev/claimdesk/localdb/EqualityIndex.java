@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -321,10 +322,39 @@ final class EqualityIndex extends Index<Object> implements FilledOnOpen {
         return position;
     }
 
+    /**
+     * A changed document is filed again, unless the change left it under the same keys and the
+     * same time (most updates change fields no index names: a claim's history, a conversation's
+     * answers); then only the sorted views of its buckets take its new sort values.
+     */
     @Override
     public synchronized void updateInPlace(Document oldDocument, Document newDocument, Object position, MongoCollection<Object> collection) {
+        Bucket[] in = filed.get(position);
+        if (in != null && Objects.equals(positionOf(oldDocument), position) && indexes(newDocument) && ranges.unchanged(newDocument, position) && sameKeys(in, keysOf(newDocument))) {
+            for (OrderedView view : views.values()) {
+                for (Bucket bucket : in) {
+                    if (bucket.key.equals(view.bucketKey)) {
+                        view.put(newDocument, position);
+                        break;
+                    }
+                }
+            }
+            return;
+        }
         remove(oldDocument);
         add(newDocument, position, collection);
+    }
+
+    private static boolean sameKeys(Bucket[] in, List<String> keys) {
+        if (in.length != keys.size()) {
+            return false;
+        }
+        for (int i = 0; i < in.length; i++) {
+            if (!in[i].key.equals(keys.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -178,7 +178,13 @@ final class LookupCollection extends H2Collection {
         return matchDocuments(query, positions, orderBy, numberToSkip, limit, batchSize, fieldSelector);
     }
 
-    /** Of the indexes that take the query, the one that hands over the fewest positions (the first of equals); null when none does. */
+    /**
+     * Of the indexes that take the query, the one that hands over the fewest positions (the first of
+     * equals); null when none does. One that hands over at most one position is taken at once (a
+     * unique index on a value the query names, as every compare-and-swap by _id): no other can
+     * narrow the reading further, and asking the collection's other indexes cost more than reading
+     * the one document.
+     */
     private Index<Object> fewestPositions(Document query) {
         Index<Object> best = null;
         long fewest = Long.MAX_VALUE;
@@ -190,6 +196,9 @@ final class LookupCollection extends H2Collection {
             if (best == null || positions < fewest) {
                 best = index;
                 fewest = positions;
+                if (fewest <= 1) {
+                    break;
+                }
             }
         }
         return best;

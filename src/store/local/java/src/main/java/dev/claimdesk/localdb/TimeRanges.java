@@ -49,6 +49,18 @@ final class TimeRanges {
         }
     }
 
+    /** Whether the document, at this position, would be filed as it is (the same time, or again under the arrays, or again not at all). */
+    boolean unchanged(Document document, Object position) {
+        Object value = Utils.getSubdocumentValueCollectionAware(document, field);
+        if (value instanceof Instant time) {
+            return time.equals(timeOf.get(position));
+        }
+        if (value instanceof Collection<?>) {
+            return arrays.contains(position);
+        }
+        return !timeOf.containsKey(position) && !arrays.contains(position);
+    }
+
     void remove(Object position) {
         Instant time = timeOf.remove(position);
         if (time != null) {

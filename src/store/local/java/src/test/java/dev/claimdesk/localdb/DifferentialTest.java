@@ -505,6 +505,33 @@ class DifferentialTest {
     }
 
     @Test
+    void updatesThatKeepADocumentsIndexKeysStillMoveItInTheSortedViews() throws Exception {
+        try (TwoServers servers = new TwoServers(folder)) {
+            Differ differ = new Differ(servers, "hand", "updates under the same keys");
+            differ.same("jobs", "indexes", c -> c.createIndex(new Document("name", 1).append("nextRunAt", 1)));
+            List<Document> jobs = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                jobs.add(new Document("_id", i).append("name", i % 4 == 0 ? "other" : "notify").append("nextRunAt", new Date(BASE + i * 60_000L)).append("priority", i % 3));
+            }
+            differ.same("jobs", "load", c -> c.insertMany(copiesOf(jobs)));
+            Document due = new Document("name", "notify");
+            Document soonest = new Document("nextRunAt", 1).append("priority", -1);
+            Random random = new Random(5);
+            for (int round = 0; round < 40; round++) {
+                // the bucket's sorted view is made (300 jobs), then kept as updates move jobs in its order without changing their keys
+                differ.find("jobs", due, soonest, 0, 3);
+                differ.find("jobs", due, new Document("priority", 1), 0, 5);
+                int id = 1 + 4 * random.nextInt(100) + random.nextInt(3);
+                Document update = random.nextBoolean()
+                    ? new Document("$set", new Document("nextRunAt", new Date(BASE - random.nextInt(1000) * 60_000L)))
+                    : new Document("$inc", new Document("priority", 5 - random.nextInt(11)));
+                differ.same("jobs", "update " + id + " " + update.toJson(), c -> c.updateOne(new Document("_id", id), update).getModifiedCount());
+            }
+            differ.sameContents("jobs");
+        }
+    }
+
+    @Test
     void theStoreQueriesAndAgendaLocksGetTheSameAnswers() throws Exception {
         try (TwoServers servers = new TwoServers(folder)) {
             Differ differ = new Differ(servers, "hand", "store queries");

@@ -21,6 +21,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -132,6 +136,94 @@ class DurableStoreTest {
         }
         try (DurableStore store = DurableStore.open(dir, said::add)) {
             assertEquals(List.of("journal-1.log", "snapshot-1.dat"), files());
+            assertEquals(2, map(store, MAP).size());
+        }
+    }
+
+    /** A change as a request makes it: under the gate, synced before the gate is let go. */
+    private static void request(DurableStore store, Runnable change) {
+        store.gate.readLock().lock();
+        try {
+            change.run();
+            store.sync();
+        } finally {
+            store.gate.readLock().unlock();
+        }
+    }
+
+    private void awaitFold() throws InterruptedException {
+        for (int i = 0; i < 500 && said.stream().noneMatch(line -> line.startsWith("localdb: folded the journal (")); i++) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aRuntimeFoldLetsWritesGoOnWhileItWritesTheSnapshot() throws Exception {
+        CountDownLatch cut = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        try (DurableStore store = DurableStore.open(dir, said::add, 0, 1024)) {
+            store.afterCut = () -> {
+                cut.countDown();
+                try {
+                    // the snapshot waits here until the test's write (below) has been made durable
+                    assertTrue(written.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            request(store, () -> put(store, MAP, "a", new Document("_id", "a").append("text", "x".repeat(2000))));
+            assertTrue(cut.await(10, TimeUnit.SECONDS), "a journal past the threshold starts a fold");
+            // the fold has taken the maps' roots and is about to write the snapshot: a write goes through now
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            try {
+                writer.submit(() -> request(store, () -> {
+                    put(store, MAP, "b", new Document("_id", "b"));
+                    put(store, MAP, "a", new Document("_id", "a").append("n", 2));
+                })).get(5, TimeUnit.SECONDS);
+            } finally {
+                written.countDown();
+                writer.shutdown();
+            }
+            awaitFold();
+            assertTrue(said.stream().anyMatch(line -> line.matches("localdb: folded the journal \\(\\d+ KB\\) into snapshot 2 \\(\\d+ KB\\) in \\d+ ms; writes went on, held for \\d+ ms")), said.toString());
+            assertEquals(List.of("journal-2.log", "snapshot-2.dat"), files());
+        }
+        try (DurableStore store = open()) {
+            // snapshot 2 as it was at the cut, journal 2 with the write made during the fold
+            assertEquals(new Document("_id", "a").append("n", 2), map(store, MAP).get("a"));
+            assertEquals(new Document("_id", "b"), map(store, MAP).get("b"));
+        }
+    }
+
+    @Test
+    void aRuntimeFoldStoppedBeforeItsSnapshotWasNamedLosesNoWriteOfItsNewJournal() throws Exception {
+        Path aside = Files.createTempDirectory("fold-aside");
+        try (DurableStore store = DurableStore.open(dir, said::add, 1L << 30, 1024)) {
+            // the files as they are when the fold takes the gate: journal 1 holds every change up to the cut
+            store.gate.readLock().lock();
+            try {
+                put(store, MAP, "a", new Document("_id", "a").append("text", "x".repeat(2000)));
+                store.sync();
+                Files.copy(dir.resolve("snapshot-1.dat"), aside.resolve("snapshot-1.dat"));
+                Files.copy(dir.resolve("journal-1.log"), aside.resolve("journal-1.log"));
+            } finally {
+                store.gate.readLock().unlock();
+            }
+            awaitFold();
+            assertEquals(List.of("journal-2.log", "snapshot-2.dat"), files());
+            request(store, () -> put(store, MAP, "b", new Document("_id", "b")));
+        }
+        // a kill while snapshot 2 was being written: only its temporary file, generation 1 still there, journal 2 acknowledged
+        Files.move(dir.resolve("snapshot-2.dat"), dir.resolve("snapshot-2.dat.tmp"));
+        Files.copy(aside.resolve("snapshot-1.dat"), dir.resolve("snapshot-1.dat"));
+        Files.copy(aside.resolve("journal-1.log"), dir.resolve("journal-1.log"));
+        try (DurableStore store = DurableStore.open(dir, said::add)) {
+            assertEquals(2, map(store, MAP).size());
+            assertEquals(new Document("_id", "b"), map(store, MAP).get("b"));
+            // folded at once: no journal is left without the snapshot it follows
+            assertEquals(List.of("journal-3.log", "snapshot-3.dat"), files());
+        }
+        try (DurableStore store = DurableStore.open(dir, said::add)) {
             assertEquals(2, map(store, MAP).size());
         }
     }
