@@ -515,7 +515,7 @@ final class DurableStore implements AutoCloseable {
             if (hook != null) {
                 hook.run();
             }
-            writeSnapshot(next, roots);
+            writeSnapshot(next, roots, true);
             removeOlderGenerations();
         } catch (IOException e) {
             fatal("cannot write a snapshot in " + dir + " (" + e.getMessage() + ")");
@@ -544,7 +544,7 @@ final class DurableStore implements AutoCloseable {
      */
     private void foldSnapshot() throws IOException {
         long next = generation + 1;
-        writeSnapshot(next, roots());
+        writeSnapshot(next, roots(), false);
         FileChannel previous = journal;
         generation = next;
         openJournal(journalFile(next), true);
@@ -554,10 +554,23 @@ final class DurableStore implements AutoCloseable {
         }
     }
 
-    /** Writes the maps as they were at these roots as snapshot `next`: a temporary file, synced, then renamed into place. */
-    private void writeSnapshot(long next, Map<String, RootReference<Object, Object>> roots) throws IOException {
+    /** Records encoded per turn of the gate while requests run (a waiting request waits for at most this many). */
+    private static final int ENCODED_PER_TURN = 256;
+
+    /**
+     * Writes the maps as they were at these roots as snapshot `next`: a temporary file, synced, then
+     * renamed into place. `whileRequestsRun`: the maps' roots do not change, but the documents they
+     * hold do — mongo-java-server updates a stored document in place (AbstractMongoCollection
+     * .updateDocument, then puts the same object back) — so each document is encoded only while
+     * the gate is held alone, a few hundred at a turn: never half-way through a request's update. A
+     * document may then be newer than its root; journal N+1, replayed after this snapshot, holds
+     * that change too, so the state after replay is the same.
+     */
+    private void writeSnapshot(long next, Map<String, RootReference<Object, Object>> roots, boolean whileRequestsRun) throws IOException {
         Path temporary = dir.resolve("snapshot-" + next + ".dat.tmp");
         long records = 0;
+        int encodedThisTurn = 0;
+        boolean holding = false;
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             List<ByteBuffer> batch = new ArrayList<>();
             long batchBytes = 0;
@@ -565,10 +578,19 @@ final class DurableStore implements AutoCloseable {
                 String name = root.getKey();
                 for (Cursor<Object, Object> cursor = new Cursor<>(root.getValue(), null, null); cursor.hasNext(); ) {
                     Object key = cursor.next();
+                    if (whileRequestsRun && !holding) {
+                        gate.writeLock().lock();
+                        holding = true;
+                    }
                     Document record = new Document("op", "put").append("m", name);
                     appendKey(record, key);
                     record.append("v", cursor.getValue());
                     ByteBuffer bytes = encode(record);
+                    if (holding && ++encodedThisTurn >= ENCODED_PER_TURN) {
+                        gate.writeLock().unlock();
+                        holding = false;
+                        encodedThisTurn = 0;
+                    }
                     batch.add(bytes);
                     batchBytes += bytes.limit();
                     records++;
@@ -578,9 +600,17 @@ final class DurableStore implements AutoCloseable {
                     }
                 }
             }
+            if (holding) {
+                gate.writeLock().unlock();
+                holding = false;
+            }
             batch.add(encode(new Document("op", "end").append("records", records)));
             writeAll(out, batch);
             out.force(true);
+        } finally {
+            if (holding) {
+                gate.writeLock().unlock();
+            }
         }
         Files.move(temporary, snapshotFile(next), StandardCopyOption.ATOMIC_MOVE);
         syncFolder();
