@@ -25,6 +25,8 @@ import { scheduleJobs } from './jobs/schedule.js';
 import { webChatRetention } from './jobs/housekeeping.js';
 import { notifyJobLimits, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import { createCore } from './core.js';
+import { createMetrics } from './metrics.js';
+import { mountOperations } from './operations.js';
 import type { ClaimRegistry, DeskClaims } from './registry.js';
 import type { StaffDesk } from './staff-desk.js';
 import type { Channel } from './domain/claim.js';
@@ -109,7 +111,7 @@ export interface StartAppOptions {
 export async function startApp(options: StartAppOptions = {}): Promise<App> {
   const source = options.env ?? process.env;
   const env = loadEnv(source);
-  const log = options.log ?? createLogger(env.LOG_LEVEL);
+  const log = options.log ?? createLogger(env.LOG_LEVEL, undefined, { format: env.LOG_FORMAT });
   const desk = await loadDeskConfig(env.DESK_CONFIG, options.cwd ?? projectRoot);
   log.info('config', 'desk configuration loaded', { file: env.DESK_CONFIG, departments: desk.departments.length, categories: desk.categories.length, staff: desk.staff.length });
 
@@ -119,8 +121,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
   };
   try {
     const { db, localServer, health } = await openDatabase(env.MONGODB_URI, source, log, stops);
-    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) } });
+    const metrics = createMetrics();
+    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) }, observer: metrics.runner });
     const { registry, claims, conversations, staff } = core;
+    registry.onChange(metrics.claimChanged);
     const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await core.repository.estimatedCount()) : undefined;
     if (sizeWarning) log.warn('database', sizeWarning);
     stops.push(() => conversations.drain());
@@ -147,6 +151,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       onShare: (share, instances) => log.info('telegram', "sending budget shared by the desk's instances", { instances, perSecond: share, budget: env.TELEGRAM_BULK_PER_SECOND }),
     });
     stops.push(() => telegramBudget.stop());
+    metrics.watchTelegramPacer(telegramPacer);
     // enough notification jobs at once (and locked ahead) to send a backlog at the full rate
     const notifyLimits = notifyJobLimits(env.TELEGRAM_BULK_PER_SECOND, options.jobsEveryMs ?? 5_000);
     const scheduler = createScheduler(db, {
@@ -168,7 +173,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     // desk unless HOST says otherwise
     const exampleStaff = consoleAuth.enabled ? await staffWithExamplePassword(desk) : [];
     const host = env.HOST ?? (exampleStaff.length > 0 ? '127.0.0.1' : '0.0.0.0');
-    const http = await startHttpServer({ port: env.PORT, host, onError: (error) => log.error('http', 'handler failed', { error: errorName(error) }), database: { isUnavailable: isDatabaseUnavailable, health } });
+    const http = await startHttpServer({ port: env.PORT, host, onError: (error) => log.error('http', 'handler failed', { error: errorName(error) }), database: { isUnavailable: isDatabaseUnavailable, health }, onRequest: (request) => {
+      log.debug('http', 'request', { method: request.method, route: request.route, status: request.status, durationMs: Math.round(request.ms * 10) / 10 });
+      metrics.request(request);
+    } });
     stops.push(() => http.close());
     http.route('GET', '/healthz', async (_req, res) => {
       const ok = await health.check();
@@ -180,6 +188,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     stops.push(async () => {
       for (const channel of channels) await channel.stop();
     });
+    mountOperations(http, { metrics, access: { ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}), public: env.METRICS_PUBLIC, host }, database: health, jobs: scheduler, channels });
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
@@ -239,6 +248,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         },
         ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, failure: slackFailure } } : {}),
         log,
+        observer: metrics.jobs,
       },
       { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, staffSync: options.staffSync },
     );
@@ -279,8 +289,11 @@ async function runAsProcess(): Promise<void> {
   const dotenv = path.join(projectRoot, '.env');
   if (existsSync(dotenv)) process.loadEnvFile(dotenv); // variables already set in the environment win
   let app: App;
+  let log: Logger;
   try {
-    app = await startApp();
+    const env = loadEnv(process.env);
+    log = createLogger(env.LOG_LEVEL, undefined, { format: env.LOG_FORMAT });
+    app = await startApp({ log });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof LocalDbError) {
       process.stderr.write(`${error.message}\n`);
@@ -292,7 +305,7 @@ async function runAsProcess(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${new Date().toISOString()} info  [app] ${signal}: stopping\n`);
+    log.info('app', `${signal}: stopping`);
     app.stop().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { mountWebChat, type WebChat, type WebChatOptions } from '../../adapters/web/chat/routes.js';
 import { startHttpServer, type HttpServer } from '../../src/http.js';
 import { createLogger } from '../../src/log.js';
+import { logRecords } from '../support/log.js';
 import { startApp } from '../../src/main.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { nextSequence } from '../../src/store/counters.js';
@@ -146,7 +147,7 @@ describe('the live stream and outages', () => {
     // the live connection lived through the outage and carries the answer
     await stream.waitFor((entry) => entry.text === t('en', 'help'), 10_000);
     await stream.close();
-    expect(logLines.join('\n')).toMatch(/\[web\] (taking a message|reading a transcript|taking a file) failed; answered 503 error=\w+/);
+    expect(logRecords(logLines)).toContainEqual(expect.objectContaining({ component: 'web', msg: expect.stringMatching(/^(taking a message|reading a transcript|taking a file) failed; answered 503$/), error: expect.stringMatching(/^\w+$/) }));
   }, 40_000);
 
   it('close() ends the open connections and refuses new ones', async () => {
@@ -311,7 +312,7 @@ describe('uploads against slow and greedy clients', () => {
     expect(answers).toEqual([408, 408]);
     expect(Date.now() - started).toBeLessThan(2_400);
     expect((await upload(honest, '192.0.2.50')).status).toBe(202);
-    expect(logLines.join('\n')).toMatch(/file refused reason=too_slow/);
+    expect(logRecords(logLines)).toContainEqual(expect.objectContaining({ component: 'web', msg: 'file refused', reason: 'too_slow' }));
   });
 
   it('an upload that keeps a good rate is still cut off at its deadline (408)', async () => {
