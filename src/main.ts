@@ -15,6 +15,7 @@ import { localServerSizeWarning, type LocalServer } from './store/local/server.j
 import { LocalDbError } from './store/local/errors.js';
 import { projectRoot } from './store/local/paths.js';
 import { WebChatStore } from './store/web-chat.js';
+import { RateWindowStore } from './store/rate-windows.js';
 import { FileStore } from './store/files.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
@@ -96,7 +97,7 @@ export interface StartAppOptions {
   /** How often the SLA sweep runs (default every minute; tests use less). */
   readonly slaEvery?: string | number;
   /** The web chat's flood limits (tests that open many chats from one address raise them). */
-  readonly webChat?: Pick<WebChatOptions, 'sessionsPerMinutePerAddress' | 'postsPerMinute'>;
+  readonly webChat?: Pick<WebChatOptions, 'sessionsPerMinutePerAddress' | 'sessionsPerMinute' | 'postsPerMinute'>;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
 }
@@ -190,7 +191,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     });
     mountOperations(http, { metrics, access: { ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}), public: env.METRICS_PUBLIC, host }, database: health, jobs: scheduler, channels });
 
-    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
+    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
     channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);

@@ -34,8 +34,8 @@ describe('the logger', () => {
     log.warn('jobs', 'failed', { claimId: 'c1', error: 'MongoNetworkError' });
     expect(lines).toHaveLength(2);
     expect(records()).toEqual([
-      { level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), component: 'http', msg: 'listening', url: 'http://127.0.0.1:3000', port: 3000, secure: false },
-      { level: 'warn', time: expect.any(String), component: 'jobs', msg: 'failed', claimId: 'c1', error: 'MongoNetworkError' },
+      { level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown, component: 'http', msg: 'listening', url: 'http://127.0.0.1:3000', port: 3000, secure: false },
+      { level: 'warn', time: expect.any(String) as unknown, component: 'jobs', msg: 'failed', claimId: 'c1', error: 'MongoNetworkError' },
     ]);
   });
 
@@ -123,7 +123,7 @@ describe('operations of a running desk: Telegram intake through the fake Bot API
 
     const records = logRecords(logged.lines);
     expect(records.length).toBe(logged.lines.length);
-    expect(records).toContainEqual(expect.objectContaining({ level: 'debug', component: 'http', msg: 'request', method: 'GET', route: '/metrics', status: 200, durationMs: expect.any(Number) }));
+    expect(records).toContainEqual(expect.objectContaining({ level: 'debug', component: 'http', msg: 'request', method: 'GET', route: '/metrics', status: 200, durationMs: expect.any(Number) as unknown }));
     const text = records.flatMap(stringsOf).join('\n');
     for (const canary of [...Object.values(canaries), '999 000', 'Canaryson', 'lid melts']) expect(text, canary).not.toContain(canary);
   });
@@ -154,7 +154,7 @@ describe('operations of a running desk: Telegram intake through the fake Bot API
       body = await res.json();
       return res.status === 503;
     }, 15_000);
-    expect(body).toEqual({ status: 'not_ready', notReady: ['telegram'], checks: { database: 'ok', jobs: 'ok', telegram: expect.stringMatching(/^polling failing \(\w+/) } });
+    expect(body).toEqual({ status: 'not_ready', notReady: ['telegram'], checks: { database: 'ok', jobs: 'ok', telegram: expect.stringMatching(/^polling failing \(\w+/) as unknown } });
     expect((await fetch(`${bot.app.url}/healthz`)).status).toBe(200);
   }, 30_000);
 });

@@ -18,6 +18,7 @@ export const COLLECTIONS = {
   deadLetters: 'dead_letters',
   telegramInstances: 'telegram_instances',
   telegramChatSlots: 'telegram_chat_slots',
+  rateWindows: 'rate_windows',
 } as const;
 
 /**
@@ -69,6 +70,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
   // the Telegram chats' slots for bulk messages: idle ones are pruned by when they were last taken
   [COLLECTIONS.telegramChatSlots]: [{ key: { takenAt: 1 }, name: 'by_taken_at' }],
+  // shared rate windows (the web chat's new-chat limits): ended ones are deleted by their end
+  [COLLECTIONS.rateWindows]: [{ key: { endsAt: 1 }, name: 'by_ends_at' }],
   // Agenda's own collection: scheduling a claim's notification finds its job by the claim (one job
   // per claim); without this each schedule scans every job (bench part 4: 10 000 queued)
   agendaJobs: [{ key: { name: 1, 'data.claimId': 1 }, name: 'by_name_claim' }],

@@ -13,7 +13,7 @@ export function logRecords(lines: readonly string[]): LogRecord[] {
 export interface CollectingLog {
   readonly log: Logger;
   readonly lines: string[];
-  records(): LogRecord[];
+  readonly records: () => LogRecord[];
 }
 
 /**
