@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { startApp, type App } from '../src/main.js';
 import { createLogger } from '../src/log.js';
 import { isLoopback, metricsDecision } from '../src/operations.js';
+import { createMetrics } from '../src/metrics.js';
+import { projectRoot } from '../src/store/local/paths.js';
 import { FakeTelegram, fakeUser } from './support/telegram-api.js';
 import { BotUnderTest, fillIntake, TEST_BOT_TOKEN, TelegramCustomer } from './support/telegram-bot.js';
 import { SlackDesk } from './support/slack-desk.js';
@@ -210,5 +215,29 @@ describe('/metrics access on a running desk', () => {
     const open = await start({ HOST: '0.0.0.0', METRICS_PUBLIC: 'true' });
     const metrics = await scrape(open.url);
     expect(metrics.types.get('claimdesk_claims_registered_total')).toBe('counter');
+  });
+});
+
+describe('the monitoring files in docs/', () => {
+  it('the Grafana dashboard queries only metrics the desk exposes', async () => {
+    const dashboard = JSON.parse(await readFile(path.join(projectRoot, 'docs/grafana-dashboard.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
+    expect(exprs.length).toBeGreaterThan(15);
+    const families = parsePrometheus(await createMetrics().registry.metrics()).types;
+    const used = new Set(exprs.flatMap((expr) => expr.match(/\b(?:claimdesk|process|nodejs)_[a-z0-9_]+/g) ?? []));
+    const missing = [...used].filter((name) => !families.has(name) && !families.has(name.replace(/_(bucket|sum|count)$/, '')));
+    expect(missing).toEqual([]);
+    // every desk metric is on the dashboard
+    const desk = [...families.keys()].filter((name) => name.startsWith('claimdesk_'));
+    expect(desk.filter((name) => ![...used].some((usedName) => usedName.startsWith(name)))).toEqual([]);
+  });
+
+  it('the Prometheus scrape config and the compose file are valid YAML; monitoring is an optional profile', async () => {
+    const prometheus = parseYaml(await readFile(path.join(projectRoot, 'docs/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; metrics_path: string; authorization: { type: string } }[] };
+    expect(prometheus.scrape_configs).toContainEqual(expect.objectContaining({ job_name: 'claimdesk', metrics_path: '/metrics', authorization: expect.objectContaining({ type: 'Bearer' }) as unknown }));
+    const compose = parseYaml(await readFile(path.join(projectRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { profiles?: string[] }> };
+    expect(compose.services.prometheus?.profiles).toEqual(['monitoring']);
+    expect(compose.services.grafana?.profiles).toEqual(['monitoring']);
+    expect(compose.services.app?.profiles).toBeUndefined();
   });
 });

@@ -21,9 +21,11 @@ export interface PromScrape {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 
 function parseValue(text: string): number {
-  if (text === '+Inf') return Number.POSITIVE_INFINITY;
-  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
-  if (text === 'NaN') return Number.NaN;
+  // as Prometheus reads them (Go's ParseFloat): Inf and NaN in any case (prom-client writes `Nan`)
+  const special = text.toLowerCase();
+  if (special === '+inf' || special === 'inf') return Number.POSITIVE_INFINITY;
+  if (special === '-inf') return Number.NEGATIVE_INFINITY;
+  if (special === 'nan') return Number.NaN;
   const value = Number(text);
   if (text === '' || Number.isNaN(value)) throw new Error(`not a sample value: ${text}`);
   return value;
