@@ -2,8 +2,9 @@ import type { Attachment, Channel, Remedy } from '../src/domain/claim.js';
 import { fillTemplate, type DeskConfig } from '../src/domain/desk.js';
 import { canApply, type Actor, type Claim, type ClaimEvent } from '../src/domain/lifecycle.js';
 import type { Locale } from '../src/domain/locale.js';
-import { staffById, type StaffAction } from '../src/domain/staff.js';
+import { rolesWith, staffById, type StaffAction, type StaffRight } from '../src/domain/staff.js';
 import { formatDateTime, t } from '../src/i18n/index.js';
+import type { StaffFailure } from '../src/staff-desk.js';
 
 /**
  * How claims read for staff, whatever the console (Slack or the web console): names, history
@@ -52,6 +53,26 @@ export const labels = {
   channelLabel: (locale: Locale, channel: Channel) => t(locale, `staff.channel.${channel}`),
   remedyLabel: (locale: Locale, remedy: Remedy) => t(locale, `remedy.${remedy}`),
 };
+
+/** A refusal as the staff desk or the role table gives it. */
+export interface RefusalInfo {
+  readonly reason: StaffFailure;
+  readonly right?: StaffRight;
+  readonly claim?: Pick<Claim, 'status'>;
+}
+
+/**
+ * Why something was refused, in the member's language, whatever the console: a missing right is
+ * named with the roles that hold it; a move the status forbids names the status.
+ * @example refusalText('en', { reason: 'missing_right', right: 'decide' }) // 'Your role does not allow you to decide a claim. That takes: specialist, …'
+ */
+export function refusalText(locale: Locale, refusal: RefusalInfo): string {
+  if (refusal.reason === 'missing_right' && refusal.right) {
+    const roles = rolesWith(refusal.right).map((role) => t(locale, `staff.role.${role}`));
+    return t(locale, 'staff.refused.missing_right', { right: t(locale, `staff.right.${refusal.right}`), roles: roles.join(', ') });
+  }
+  return t(locale, `staff.refused.${refusal.reason}`, { status: refusal.claim ? t(locale, `staff.status.${refusal.claim.status}`) : '' });
+}
 
 /** Who did something, as staff read it. */
 export function actorName(ctx: RenderContext, actor: Actor): string {

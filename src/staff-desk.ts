@@ -1,7 +1,8 @@
 import type { DeskConfig, StaffMember } from './domain/desk.js';
 import { isDomainError } from './domain/errors.js';
-import type { Claim, Decision } from './domain/lifecycle.js';
-import { canStaff, staffById, staffBySlack, type StaffAction, type StaffRefusal } from './domain/staff.js';
+import type { Claim } from './domain/lifecycle.js';
+import { canStaff, staffById, staffBySlack, type StaffAction, type StaffPermission, type StaffRefusal, type StaffRight } from './domain/staff.js';
+import type { StaffRequest } from './domain/staff-request.js';
 import type { ClaimReads } from './domain/claim-ports.js';
 import type { ClaimChanges } from './registry.js';
 import type { StaffActionRecord } from './store/staff-actions.js';
@@ -25,20 +26,21 @@ function originOf(who: StaffIdentity): Pick<StaffActionRecord, 'slack' | 'via'> 
   return 'staffId' in who ? { via: 'console' } : { via: 'slack', slack: { teamId: who.teamId, userId: who.userId } };
 }
 
-/** What a staff member asks to do with a claim. */
-export type StaffRequest =
-  | { readonly action: 'take' }
-  | { readonly action: 'assign'; readonly assigneeId: string }
-  | { readonly action: 'request_info'; readonly question: string }
-  | { readonly action: 'resolve'; readonly decision: Decision }
-  | { readonly action: 'reopen'; readonly reason: string };
+export type { StaffRequest } from './domain/staff-request.js';
 
 /** Why an action did not happen, beyond the permission rules. */
 export type StaffFailure = StaffRefusal | 'not_found' | 'invalid_transition' | 'invalid_input' | 'conflict';
 
 export type StaffResult =
   | { readonly ok: true; readonly claim: Claim; readonly member: StaffMember }
-  | { readonly ok: false; readonly reason: StaffFailure; readonly claim?: Claim; readonly member?: StaffMember };
+  | {
+      readonly ok: false;
+      readonly reason: StaffFailure;
+      /** With `missing_right`: the right the member's roles lack. */
+      readonly right?: StaffRight;
+      readonly claim?: Claim;
+      readonly member?: StaffMember;
+    };
 
 /** Where staff actions are recorded (the StaffActionLog). */
 export interface StaffAudit {
@@ -86,7 +88,7 @@ export class StaffDesk {
     const claim = await this.claims.findById(claimId);
     if (!claim) return member ? { ok: false, reason: 'not_found', member } : this.refused(who, action, 'not_staff', undefined, undefined);
     const permission = canStaff(this.desk, member, claim, action);
-    if (!permission.allowed || !member) return this.refused(who, action, permission.allowed ? 'not_staff' : permission.reason, claim, member);
+    if (!permission.allowed || !member) return this.refused(who, action, refusalOf(permission), claim, member);
     return { ok: true, claim, member };
   }
 
@@ -107,7 +109,7 @@ export class StaffDesk {
       const claim = await this.claims.findById(claimId);
       if (!claim) return member ? this.refused(who, request.action, 'not_found', undefined, member) : this.refused(who, request.action, 'not_staff', undefined, undefined);
       const permission = canStaff(this.desk, member, claim, request.action, request.action === 'assign' ? request.assigneeId : undefined);
-      if (!permission.allowed || !member) return this.refused(who, request.action, permission.allowed ? 'not_staff' : permission.reason, claim, member);
+      if (!permission.allowed || !member) return this.refused(who, request.action, refusalOf(permission), claim, member);
       try {
         const changed = await this.perform(claim, member, request);
         await this.audit.record({ at: this.now(), action: request.action, outcome: 'done', claimId, staffId: member.id, ...originOf(who) });
@@ -141,18 +143,30 @@ export class StaffDesk {
     }
   }
 
-  private async refused(who: StaffIdentity, action: string, reason: StaffFailure, claim: Claim | undefined, member: StaffMember | undefined): Promise<StaffResult> {
+  private async refused(who: StaffIdentity, action: string, refusal: StaffFailure | Refused, claim: Claim | undefined, member: StaffMember | undefined): Promise<StaffResult> {
+    const { reason, right } = typeof refusal === 'string' ? { reason: refusal, right: undefined } : refusal;
     await this.audit.record({
       at: this.now(),
       action,
       outcome: 'refused',
-      reason,
+      reason: right ? `${reason}:${right}` : reason,
       ...originOf(who),
       ...(claim ? { claimId: claim.id } : {}),
       ...(member ? { staffId: member.id } : {}),
     });
-    return { ok: false, reason, ...(claim ? { claim } : {}), ...(member ? { member } : {}) };
+    return { ok: false, reason, ...(right ? { right } : {}), ...(claim ? { claim } : {}), ...(member ? { member } : {}) };
   }
+}
+
+/** A refusal of the role rules, with the missing right when that is the reason. */
+interface Refused {
+  readonly reason: StaffRefusal;
+  readonly right: StaffRight | undefined;
+}
+
+/** The refusal in a permission (a member not found is `not_staff`, whatever the permission says). */
+function refusalOf(permission: StaffPermission): Refused {
+  return permission.allowed ? { reason: 'not_staff', right: undefined } : { reason: permission.reason, right: permission.right };
 }
 
 function failureOf(error: unknown): StaffFailure | undefined {

@@ -100,7 +100,8 @@ describe('desk configuration', () => {
     expect(desk.sla).toMatchObject({ firstResponseHours: 24, resolutionHours: 240 });
     expect(desk.survey.windowHours).toBe(72);
     expect(desk.desk).toMatchObject({ timezone: 'UTC', defaultLocale: 'ru' });
-    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour' });
+    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
+    expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
   });
 
   it('takes the sweeps\' cadence from the desk (an acceptance run may make the survey sweep run every 10 s)', () => {
@@ -124,6 +125,8 @@ describe('desk configuration', () => {
     [{ surprise: true }, /\(root\): .*surprise/],
     [{ jobs: { surveySweepEvery: 'often' } }, /jobs\.surveySweepEvery: .*expected an interval such as "30 seconds"/],
     [{ jobs: { slaSweepEvery: 10 } }, /jobs\.slaSweepEvery: .*expected at least 1000 milliseconds/],
+    [{ capa: { remindBeforeHours: -2 } }, /capa\.remindBeforeHours: expected a positive number of hours/],
+    [{ capa: { escalateAfter: 5 } }, /capa: .*escalateAfter/],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };
     const error = configError(() => parseDeskConfig({ ...base, ...patch }, 'desk.yaml'));

@@ -1,13 +1,14 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewOutput, ViewStateValue } from '@slack/bolt';
 import { z } from 'zod';
-import { Remedy } from '../../src/domain/claim.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
-import { RejectionReason, type Claim, type Decision } from '../../src/domain/lifecycle.js';
+import type { Claim } from '../../src/domain/lifecycle.js';
 import type { Locale } from '../../src/domain/locale.js';
 import { parseClaimNumber } from '../../src/domain/numbering.js';
 import { assignableStaff, type StaffAction } from '../../src/domain/staff.js';
 import { t } from '../../src/i18n/index.js';
-import type { SlackIdentity, StaffDesk, StaffRequest, StaffResult } from '../../src/staff-desk.js';
+import { fieldProblems, StaffRequest, type FieldProblem } from '../../src/domain/staff-request.js';
+import type { SlackIdentity, StaffDesk } from '../../src/staff-desk.js';
+import { refusalText } from '../staff-text.js';
 import type { Inbound } from '../../flows/types.js';
 import type { SlackApi } from './api.js';
 import { choiceToInbound, commandToInbound, CUSTOMER_COMMAND, dmToInbound, type SlackMessageEvent, type SlackProfile } from './inbound.js';
@@ -64,6 +65,26 @@ function field(view: ViewOutput, block: string, action: string): ViewStateValue 
 const textOf = (value: ViewStateValue | undefined) => value?.value?.trim() ?? '';
 const optionOf = (value: ViewStateValue | undefined) => value?.selected_option?.value;
 
+/** A modal's values as a request to check, and the block each of its fields sits in. */
+interface ModalRequest {
+  readonly values: Record<string, unknown>;
+  readonly blocks: Readonly<Record<string, string>>;
+}
+
+/** Field problems as texts by block (a field with no block of its own is shown on the first). */
+function problemTexts(locale: Locale, problems: Record<string, FieldProblem>, blocks: Readonly<Record<string, string>>, firstBlock: string): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const [path, problem] of Object.entries(problems)) {
+    const block = blocks[path] ?? firstBlock;
+    if (errors[block]) continue;
+    if (problem.problem === 'text_too_long') errors[block] = t(locale, 'staff.modal.text_too_long', { max: problem.max });
+    else if (path === 'decision.remedy') errors[block] = t(locale, 'staff.modal.resolve.need_remedy');
+    else if (path === 'decision.reason') errors[block] = t(locale, 'staff.modal.resolve.need_reason');
+    else errors[block] = t(locale, 'staff.modal.required');
+  }
+  return errors;
+}
+
 /**
  * The Slack side of the desk, as Bolt listeners: staff buttons, modals and slash commands on
  * claims (through the StaffDesk, which holds the rules), and customers' direct messages and
@@ -76,8 +97,6 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
 
   const localeOf = (who: SlackIdentity): Locale => staff.identify(who)?.locale ?? desk.desk.defaultLocale;
   const ctxFor = (who: SlackIdentity): RenderContext => ({ desk, locale: localeOf(who) });
-  const refusalText = (locale: Locale, result: Extract<StaffResult, { ok: false }>) =>
-    t(locale, `staff.refused.${result.reason}`, { status: result.claim ? t(locale, `staff.status.${result.claim.status}`) : '' });
 
   /** A customer's name and language, asked of Slack once per user (a failure leaves them out). */
   const profileOf = async (userId: string): Promise<SlackProfile> => {
@@ -185,8 +204,12 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
 
   // ---- staff: modal submissions ----
 
-  /** Runs a request from a modal; a refusal is shown on the form, next to `block`. */
-  const submit = (callbackId: string, firstBlock: string, read: (view: ViewOutput, locale: Locale) => StaffRequest | { errors: Record<string, string> }) => {
+  /**
+   * Runs a request from a modal: the form's values are checked by the one StaffRequest schema
+   * (src/domain/staff-request.ts), each problem shown next to its block; a refusal is shown on the
+   * form, next to `firstBlock`.
+   */
+  const submit = (callbackId: string, firstBlock: string, read: (view: ViewOutput, metadata: ModalMetadata) => ModalRequest) => {
     app.view(callbackId, async ({ ack, body, view }) => {
       const who: SlackIdentity = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
       const locale = localeOf(who);
@@ -195,12 +218,13 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
         await ack({ response_action: 'errors', errors: { [firstBlock]: t(locale, 'staff.refused.not_found') } });
         return;
       }
-      const request = read(view, locale);
-      if ('errors' in request) {
-        await ack({ response_action: 'errors', errors: request.errors });
+      const { values, blocks } = read(view, metadata);
+      const parsed = StaffRequest.safeParse(values);
+      if (!parsed.success) {
+        await ack({ response_action: 'errors', errors: problemTexts(locale, fieldProblems(parsed.error), blocks, firstBlock) });
         return;
       }
-      const result = await staff.act(who, metadata.claimId, request);
+      const result = await staff.act(who, metadata.claimId, parsed.data);
       if (!result.ok) {
         await ack({ response_action: 'errors', errors: { [firstBlock]: refusalText(locale, result) } });
         if (result.claim) options.refresh(result.claim.id);
@@ -210,38 +234,27 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     });
   };
 
-  submit(VIEWS.assign, 'assignee', (view, locale) => {
-    const assigneeId = optionOf(field(view, 'assignee', 'assignee'));
-    return assigneeId ? { action: 'assign', assigneeId } : { errors: { assignee: t(locale, 'staff.modal.required') } };
-  });
-  submit(VIEWS.requestInfo, 'question', (view, locale) => {
-    const question = textOf(field(view, 'question', 'question'));
-    return question ? { action: 'request_info', question } : { errors: { question: t(locale, 'staff.modal.required') } };
-  });
-  submit(VIEWS.reopen, 'reason', (view, locale) => {
-    const reason = textOf(field(view, 'reason', 'reason'));
-    return reason ? { action: 'reopen', reason } : { errors: { reason: t(locale, 'staff.modal.required') } };
-  });
-  submit(VIEWS.resolve, 'outcome', (view, locale) => {
-    const metadata = metadataOf(view);
-    const replyBlock = replyBlockId(metadata?.round ?? 0);
-    const responseText = textOf(field(view, replyBlock, 'reply'));
+  submit(VIEWS.assign, 'assignee', (view) => ({
+    values: { action: 'assign', assigneeId: optionOf(field(view, 'assignee', 'assignee')) },
+    blocks: { assigneeId: 'assignee' },
+  }));
+  submit(VIEWS.requestInfo, 'question', (view) => ({
+    values: { action: 'request_info', question: textOf(field(view, 'question', 'question')) },
+    blocks: { question: 'question' },
+  }));
+  submit(VIEWS.reopen, 'reason', (view) => ({
+    values: { action: 'reopen', reason: textOf(field(view, 'reason', 'reason')) },
+    blocks: { reason: 'reason' },
+  }));
+  submit(VIEWS.resolve, 'outcome', (view, metadata) => {
+    const replyBlock = replyBlockId(metadata.round ?? 0);
     const outcome = optionOf(field(view, 'outcome', 'outcome'));
-    const errors: Record<string, string> = {};
-    if (!responseText) errors[replyBlock] = t(locale, 'staff.modal.required');
-    if (outcome !== 'accepted' && outcome !== 'rejected') errors.outcome = t(locale, 'staff.modal.required');
-    let decision: Decision | undefined;
-    if (outcome === 'accepted') {
-      const remedy = Remedy.safeParse(optionOf(field(view, 'remedy', 'remedy')));
-      if (!remedy.success) errors.remedy = t(locale, 'staff.modal.resolve.need_remedy');
-      else decision = { outcome, remedy: remedy.data, responseText };
-    } else if (outcome === 'rejected') {
-      const reason = RejectionReason.safeParse(optionOf(field(view, 'reason', 'reason')));
-      if (!reason.success) errors.reason = t(locale, 'staff.modal.resolve.need_reason');
-      else decision = { outcome, reason: reason.data, responseText };
-    }
-    if (Object.keys(errors).length > 0 || !decision) return { errors };
-    return { action: 'resolve', decision };
+    const responseText = textOf(field(view, replyBlock, 'reply'));
+    const detail = outcome === 'accepted' ? { remedy: optionOf(field(view, 'remedy', 'remedy')) } : outcome === 'rejected' ? { reason: optionOf(field(view, 'reason', 'reason')) } : {};
+    return {
+      values: { action: 'resolve', decision: { outcome, responseText, ...detail } },
+      blocks: { 'decision.outcome': 'outcome', 'decision.responseText': replyBlock, 'decision.remedy': 'remedy', 'decision.reason': 'reason' },
+    };
   });
 
   // ---- staff: slash commands ----

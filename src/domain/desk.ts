@@ -151,9 +151,22 @@ export const JobsConfig = z
     idleSweepEvery: Interval.default('5 minutes'),
     /** Pruning finished jobs, ended sessions, abandoned chats and unattached uploads. */
     housekeepingEvery: Interval.default('1 hour'),
+    /** Corrective actions' reminders, overdue notices and escalations, and their alerts. */
+    capaSweepEvery: Interval.default('1 minute'),
   })
   .strict();
 export type JobsConfig = z.infer<typeof JobsConfig>;
+
+/** When corrective actions' owners are reminded and overdue actions escalate to the quality role. */
+export const CapaConfig = z
+  .object({
+    /** The owner is reminded this many hours before the due date. */
+    remindBeforeHours: Hours.default(24),
+    /** An action still open this many hours after its due date goes to the quality role. */
+    escalateAfterHours: Hours.default(24),
+  })
+  .strict();
+export type CapaConfig = z.infer<typeof CapaConfig>;
 
 /**
  * The desk configuration: one JSON or YAML file (see config/desk.example.yaml).
@@ -178,6 +191,7 @@ export const DeskConfig = z
     conversation: ConversationConfig.default(ConversationConfig.parse({})),
     digest: DigestConfig.default(DigestConfig.parse({})),
     jobs: JobsConfig.default(JobsConfig.parse({})),
+    capa: CapaConfig.default(CapaConfig.parse({})),
   })
   .strict()
   .superRefine((desk, ctx) => {

@@ -35,15 +35,20 @@ export const Decision = z.discriminatedUnion('outcome', [
 ]);
 export type Decision = z.infer<typeof Decision>;
 
+/** A question for the customer, as staff write it. */
+export const CustomerQuestion = z.string().trim().min(1, 'expected the question for the customer').max(2000);
+/** Why a claim is reopened. */
+export const ReopenReason = z.string().trim().min(1, 'expected why the claim is reopened').max(2000);
+
 /** What somebody asks to do with a claim. */
 export const ClaimCommand = z.discriminatedUnion('action', [
   z.object({ action: z.literal('take'), note: z.string().max(2000).optional() }).strict(),
   z.object({ action: z.literal('investigate'), note: z.string().max(2000).optional() }).strict(),
-  z.object({ action: z.literal('request_info'), question: z.string().trim().min(1, 'expected the question for the customer').max(2000) }).strict(),
+  z.object({ action: z.literal('request_info'), question: CustomerQuestion }).strict(),
   z.object({ action: z.literal('customer_replied') }).strict(),
   z.object({ action: z.literal('resolve'), decision: Decision }).strict(),
   z.object({ action: z.literal('close'), note: z.string().max(2000).optional() }).strict(),
-  z.object({ action: z.literal('reopen'), reason: z.string().trim().min(1, 'expected why the claim is reopened').max(2000) }).strict(),
+  z.object({ action: z.literal('reopen'), reason: ReopenReason }).strict(),
 ]);
 export type ClaimCommand = z.infer<typeof ClaimCommand>;
 export type ClaimAction = ClaimCommand['action'];

@@ -19,6 +19,7 @@ export const COLLECTIONS = {
   telegramInstances: 'telegram_instances',
   telegramChatSlots: 'telegram_chat_slots',
   rateWindows: 'rate_windows',
+  correctiveActions: 'corrective_actions',
 } as const;
 
 /**
@@ -72,6 +73,17 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.telegramChatSlots]: [{ key: { takenAt: 1 }, name: 'by_taken_at' }],
   // shared rate windows (the web chat's new-chat limits): ended ones are deleted by their end
   [COLLECTIONS.rateWindows]: [{ key: { endsAt: 1 }, name: 'by_ends_at' }],
+  // corrective and preventive actions (src/store/corrective-actions.ts): by number, the register's
+  // order, an owner's open actions, overdue ones, a claim's actions, and the sweeps
+  [COLLECTIONS.correctiveActions]: [
+    { key: { number: 1 }, name: 'number_unique', unique: true },
+    { key: { createdAt: -1, _id: -1 }, name: 'by_created' },
+    { key: { ownerId: 1, status: 1, createdAt: -1 }, name: 'by_owner_status' },
+    { key: { status: 1, dueAt: 1 }, name: 'by_status_due' },
+    { key: { claimIds: 1 }, name: 'by_claim' },
+    { key: { nextCheckAt: 1 }, name: 'by_next_check' },
+    { key: { alertsPending: 1 }, name: 'by_alerts_pending' },
+  ],
   // Agenda's own collection: scheduling a claim's notification finds its job by the claim (one job
   // per claim); without this each schedule scans every job (bench part 4: 10 000 queued)
   agendaJobs: [{ key: { name: 1, 'data.claimId': 1 }, name: 'by_name_claim' }],

@@ -217,7 +217,7 @@ describe('Slack: the staff console', () => {
     await desk.settled();
     await desk.press(MARIA, ACTIONS.reopen, claim.id);
     const refusal = await desk.fake.waitForCall('chat.postEphemeral', (call) => call.params.user === MARIA);
-    expect(refusal.params.text).toBe(t('ru', 'staff.refused.head_only_reopen_closed'));
+    expect(refusal.params.text).toBe(t('ru', 'staff.refused.missing_right', { right: t('ru', 'staff.right.reopen_closed'), roles: t('ru', 'staff.role.head') }));
 
     const mark = desk.fake.calls.length;
     await desk.press(SERGEY, ACTIONS.reopen, claim.id);

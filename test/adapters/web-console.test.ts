@@ -161,7 +161,16 @@ describe('the web console API', () => {
     expect((await olga.post(path, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'cash', responseText: 'x' } })).status).toBe(400);
     expect((await olga.post(path, { action: { $ne: 'take' } })).status).toBe(400);
     expect((await desk.app.claims.findById(refund.id))?.status).toBe('in_review');
-    const res = await olga.post(path, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'refund', responseText: 'We will refund the full price within 10 days.' } });
+    const decision = { outcome: 'accepted', remedy: 'refund', responseText: 'We will refund the full price within 10 days.' };
+    // an operator (olga) registers and asks, but deciding takes a specialist, quality or a head: the refusal names the right
+    const refused = await olga.post(path, { action: 'resolve', decision });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      error: 'missing_right',
+      message: t('ru', 'staff.refused.missing_right', { right: t('ru', 'staff.right.decide'), roles: ['specialist', 'quality', 'head'].map((role) => t('ru', `staff.role.${role}` as 'staff.role.head')).join(', ') }),
+    });
+    expect((await desk.app.claims.findById(refund.id))?.status).toBe('in_review');
+    const res = await sergey.post(path, { action: 'resolve', decision });
     expect(res.status).toBe(200);
     expect(((await res.json()) as ClaimBody).claim.decision?.outcome).toBe('accepted');
     await eventually(() => desk.telegram.to('7001').some((m) => m.text.includes('We will refund the full price within 10 days.')));

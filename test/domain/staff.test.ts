@@ -1,5 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assignableStaff, canStaff, headsOf, staffById, staffBySlack, type StaffAction } from '../../src/domain/staff.js';
+import {
+  assignableStaff,
+  canDo,
+  canStaff,
+  coversDepartment,
+  hasRight,
+  headsOf,
+  mayIn,
+  rolesWith,
+  staffById,
+  staffBySlack,
+  STAFF_RIGHTS,
+  type StaffAction,
+  type StaffRight,
+} from '../../src/domain/staff.js';
+import { STAFF_ROLES, type StaffRole } from '../../src/domain/desk.js';
 import { fillTemplate, type DeskConfig, type StaffMember } from '../../src/domain/desk.js';
 import type { Claim, ClaimStatus } from '../../src/domain/lifecycle.js';
 import { exampleDesk } from '../support/fixtures.js';
@@ -131,21 +146,22 @@ describe('staff permissions (example desk)', () => {
       it('allows anybody in the department while the claim is unassigned', () => {
         expect(canStaff(desk, ivan, claim('quality', 'in_review'), action)).toEqual({ allowed: true });
         expect(canStaff(desk, maria, claim('quality', 'in_review'), action)).toEqual({ allowed: true });
-        expect(canStaff(desk, olga, claim('support', 'new'), action)).toEqual({ allowed: true });
+        // an operator may ask the customer, but deciding takes a specialist
+        expect(canStaff(desk, olga, claim('support', 'new'), action)).toEqual(action === 'resolve' ? { allowed: false, reason: 'missing_right', right: 'decide' } : { allowed: true });
       });
 
       it('refuses another member\'s claim', () => {
         expect(canStaff(desk, maria, claim('quality', 'in_review', 'ivan'), action)).toEqual({ allowed: false, reason: 'not_assignee' });
-        expect(canStaff(desk, olga, claim('support', 'in_review', 'maria'), action)).toEqual({ allowed: false, reason: 'not_assignee' });
+        expect(canStaff(desk, olga, claim('support', 'in_review', 'maria'), action)).toEqual(action === 'resolve' ? { allowed: false, reason: 'missing_right', right: 'decide' } : { allowed: false, reason: 'not_assignee' });
       });
     });
   }
 
   describe('reopen', () => {
     it('refuses reopening a closed claim to anybody but a head, the assignee included', () => {
-      expect(canStaff(desk, ivan, claim('quality', 'closed', 'ivan'), 'reopen')).toEqual({ allowed: false, reason: 'head_only_reopen_closed' });
-      expect(canStaff(desk, maria, claim('quality', 'closed', 'ivan'), 'reopen')).toEqual({ allowed: false, reason: 'head_only_reopen_closed' });
-      expect(canStaff(desk, olga, claim('support', 'closed'), 'reopen')).toEqual({ allowed: false, reason: 'head_only_reopen_closed' });
+      expect(canStaff(desk, ivan, claim('quality', 'closed', 'ivan'), 'reopen')).toEqual({ allowed: false, reason: 'missing_right', right: 'reopen_closed' });
+      expect(canStaff(desk, maria, claim('quality', 'closed', 'ivan'), 'reopen')).toEqual({ allowed: false, reason: 'missing_right', right: 'reopen_closed' });
+      expect(canStaff(desk, olga, claim('support', 'closed'), 'reopen')).toEqual({ allowed: false, reason: 'missing_right', right: 'reopen_closed' });
     });
 
     it('lets a head reopen a closed claim', () => {
@@ -208,5 +224,119 @@ describe('fillTemplate', () => {
 
   it('does not re-read placeholders inside the filled values', () => {
     expect(fillTemplate('{number} / {date}', { number: '{date}', date: 'today', remedy: '' })).toBe('{date} / today');
+  });
+});
+
+/**
+ * The role table as DOMAIN.md and ISO 10002 divide the work, written out by hand: one row per
+ * right, one column per role (operator, specialist, quality, head); `x` allowed, `-` refused.
+ */
+const TABLE = `
+  view                  x x x x
+  register              x x x x
+  take                  x x x x
+  assign                x x x x
+  ask_customer          x x x x
+  reply                 x x x x
+  note                  x x x x
+  assess                x x x x
+  move_department       x x x x
+  link_duplicate        x x x x
+  view_personal_data    x x x x
+  investigate           - x x x
+  decide                - x x x
+  close                 - x x x
+  reopen                - x x x
+  open_action           - x x x
+  own_action            - x x x
+  verify_action         - - x x
+  export_personal_data  - - x x
+  customer_data         - - x x
+  all_reports           - - x x
+  reopen_closed         - - - x
+  approve_decision      - - - x
+  extend_deadline       - - - x
+  force                 - - - x
+  view_audit            - - - x
+`;
+
+const rows = TABLE.trim()
+  .split('\n')
+  .map((line) => line.trim().split(/\s+/))
+  .map(([right, ...marks]) => ({ right: right as StaffRight, allowed: marks.map((mark) => mark === 'x') }));
+
+const memberWith = (role: StaffRole, departments: string[] = ['quality']) =>
+  ({ id: `${role}-1`, name: role, roles: [role], departments, locale: 'en' }) as unknown as StaffMember;
+
+describe('the role table, as a whole', () => {
+  it('covers every right exactly once', () => {
+    expect(rows.map((row) => row.right).sort()).toEqual([...STAFF_RIGHTS].sort());
+  });
+
+  for (const { right, allowed } of rows) {
+    STAFF_ROLES.forEach((role, column) => {
+      it(`${allowed[column] ? 'grants' : 'refuses'} ${right} to a ${role}`, () => {
+        expect(hasRight(memberWith(role), right)).toBe(allowed[column]);
+        expect(canDo(memberWith(role), right)).toEqual(allowed[column] ? { allowed: true } : { allowed: false, reason: 'missing_right', right });
+      });
+    });
+    it(`names the roles that hold ${right}`, () => {
+      expect(rolesWith(right)).toEqual(STAFF_ROLES.filter((_, column) => allowed[column]));
+    });
+  }
+
+  it('gives a member the union of their roles\' rights', () => {
+    const both = { ...memberWith('operator'), roles: ['operator', 'quality'] } as unknown as StaffMember;
+    expect(hasRight(both, 'verify_action')).toBe(true);
+    expect(hasRight(both, 'view_audit')).toBe(false);
+  });
+
+  it('refuses everything to somebody not on the staff list', () => {
+    expect(canDo(undefined, 'view')).toEqual({ allowed: false, reason: 'not_staff' });
+    expect(mayIn(undefined, 'view_personal_data', 'quality')).toBe(false);
+  });
+
+  it('keeps operators and specialists to their departments; quality and heads act in every one', () => {
+    expect(STAFF_ROLES.map((role) => coversDepartment(memberWith(role), 'logistics'))).toEqual([false, false, true, true]);
+    expect(STAFF_ROLES.map((role) => coversDepartment(memberWith(role), 'quality'))).toEqual([true, true, true, true]);
+    expect(STAFF_ROLES.map((role) => mayIn(memberWith(role), 'view_personal_data', 'logistics'))).toEqual([false, false, true, true]);
+  });
+});
+
+describe('every role × every action on a claim of the member\'s department', () => {
+  let desk: DeskConfig;
+  beforeAll(async () => {
+    const example = await exampleDesk();
+    desk = { ...example, staff: STAFF_ROLES.map((role) => memberWith(role)) };
+  });
+
+  // [action, claim status, expected per role: operator, specialist, quality, head]; the claim is unassigned
+  const cases: readonly [StaffAction, ClaimStatus, readonly string[]][] = [
+    ['view', 'closed', ['ok', 'ok', 'ok', 'ok']],
+    ['take', 'new', ['ok', 'ok', 'ok', 'ok']],
+    ['assign', 'in_review', ['ok', 'ok', 'ok', 'ok']],
+    ['request_info', 'in_review', ['ok', 'ok', 'ok', 'ok']],
+    ['resolve', 'investigating', ['decide', 'ok', 'ok', 'ok']],
+    ['reopen', 'resolved', ['reopen', 'ok', 'ok', 'ok']],
+    ['reopen', 'closed', ['reopen_closed', 'reopen_closed', 'reopen_closed', 'ok']],
+  ];
+  for (const [action, status, expected] of cases) {
+    STAFF_ROLES.forEach((role, column) => {
+      const want = expected[column];
+      it(`${want === 'ok' ? 'allows' : 'refuses'} ${action} on a ${status} claim to a ${role}`, () => {
+        const permission = canStaff(desk, memberWith(role), claim('quality', status), action);
+        expect(permission).toEqual(want === 'ok' ? { allowed: true } : { allowed: false, reason: 'missing_right', right: want });
+      });
+    });
+  }
+
+  it('refuses acting on another department\'s claim to operators and specialists, not to quality and heads', () => {
+    const results = STAFF_ROLES.map((role) => canStaff(desk, memberWith(role, ['support']), claim('logistics', 'new'), 'take'));
+    expect(results).toEqual([
+      { allowed: false, reason: 'other_department' },
+      { allowed: false, reason: 'other_department' },
+      { allowed: true },
+      { allowed: true },
+    ]);
   });
 });

@@ -4,15 +4,16 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { CHANNELS, REMEDIES } from '../../../src/domain/claim.js';
 import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
-import { CLAIM_STATUSES, Decision, REJECTION_REASONS, type Claim } from '../../../src/domain/lifecycle.js';
+import { CLAIM_STATUSES, REJECTION_REASONS, type Claim } from '../../../src/domain/lifecycle.js';
 import type { Locale } from '../../../src/domain/locale.js';
 import { assignableStaff, canStaff } from '../../../src/domain/staff.js';
 import { clientAddress, HttpError, RateLimiter, readJson, sendJson, TokenBucket, type HttpServer } from '../../../src/http.js';
 import type { Logger } from '../../../src/log.js';
 import { t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
-import type { StaffDesk, StaffFailure, StaffRequest } from '../../../src/staff-desk.js';
-import { historyText, labels, offeredActions, PLAIN, templateReply, type RenderContext } from '../../staff-text.js';
+import { StaffRequest } from '../../../src/domain/staff-request.js';
+import type { StaffDesk, StaffFailure } from '../../../src/staff-desk.js';
+import { historyText, labels, offeredActions, PLAIN, refusalText, templateReply, type RenderContext } from '../../staff-text.js';
 import { pageLocale } from '../pages.js';
 import { allowedType, downloadName } from '../chat/files.js';
 
@@ -92,13 +93,6 @@ function checkOrigin(req: IncomingMessage, publicOrigin: string | undefined, tru
 
 const LoginInput = z.object({ login: z.string().trim().min(1, 'expected your staff id').max(64), password: z.string().min(1, 'expected your password').max(256) }).strict();
 
-const ActionInput = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('take') }).strict(),
-  z.object({ action: z.literal('assign'), assigneeId: z.string().min(1).max(40) }).strict(),
-  z.object({ action: z.literal('request_info'), question: z.string().trim().min(1, 'expected the question for the customer').max(2000) }).strict(),
-  z.object({ action: z.literal('resolve'), decision: Decision }).strict(),
-  z.object({ action: z.literal('reopen'), reason: z.string().trim().min(1, 'expected why the claim is reopened').max(2000) }).strict(),
-]);
 
 /** How a refusal is answered over HTTP. */
 const FAILURE_STATUS: Readonly<Record<StaffFailure, number>> = {
@@ -107,7 +101,7 @@ const FAILURE_STATUS: Readonly<Record<StaffFailure, number>> = {
   taken_by_other: 403,
   not_assignee: 403,
   head_only_reassign: 403,
-  head_only_reopen_closed: 403,
+  missing_right: 403,
   assignee_unknown: 400,
   not_found: 404,
   invalid_transition: 409,
@@ -173,7 +167,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, claim: Claim, f
     }),
     actions: offeredActions(claim).map((action) => {
       const permission = canStaff(desk, member, claim, action);
-      return permission.allowed ? { action, allowed: true } : { action, allowed: false, reason: t(member.locale, `staff.refused.${permission.reason}`) };
+      return permission.allowed ? { action, allowed: true } : { action, allowed: false, reason: refusalText(member.locale, { ...permission, claim }) };
     }),
     assignable: assignableStaff(desk, claim.department).map((candidate) => ({ id: candidate.id, name: candidate.name })),
     templates: desk.templates.flatMap((template) => {
@@ -281,11 +275,10 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
     const member = await requireStaff(req);
     const claim = await claimByNumber(member, params.number ?? '');
-    const request: StaffRequest = await readJson(req, ActionInput);
+    const request = await readJson(req, StaffRequest);
     const result = await staff.act({ staffId: member.id }, claim.id, request);
     if (!result.ok) {
-      const status = t(member.locale, `staff.status.${(result.claim ?? claim).status}`);
-      throw new HttpError(FAILURE_STATUS[result.reason], result.reason, t(member.locale, `staff.refused.${result.reason}`, { status }));
+      throw new HttpError(FAILURE_STATUS[result.reason], result.reason, refusalText(member.locale, { ...result, claim: result.claim ?? claim }));
     }
     sendJson(res, 200, { claim: claimView(desk, member, result.claim, fileUrl) });
   });
