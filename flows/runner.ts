@@ -84,6 +84,17 @@ export class TurnError extends Error {
   }
 }
 
+/**
+ * What the runner tells about its work, for metrics: an update taken up, how it was recorded and
+ * how long its step took (load, step, save; sending not included), and a dead letter's code.
+ * `retry`: not recorded, the channel delivers the update again.
+ */
+export interface RunnerObserver {
+  received(channel: Channel): void;
+  recorded(channel: Channel, outcome: HandleResult['outcome'] | 'retry', seconds: number): void;
+  setAside(channel: Channel, code: string): void;
+}
+
 export interface RunnerOptions {
   readonly desk: DeskConfig;
   readonly store: ConversationStore;
@@ -101,6 +112,7 @@ export interface RunnerOptions {
    */
   readonly classify?: (error: unknown) => Failure;
   readonly deadLetters?: DeadLetterPort;
+  readonly observer?: RunnerObserver;
 }
 
 /** How many claims the dialogs read for a customer (status list, last contact, waiting claims). */
@@ -300,13 +312,29 @@ export class ConversationRunner {
 
   private async process(key: ConversationKey, input: Inbound, onRecorded?: (result: Recorded) => void): Promise<HandleResult> {
     const chat = `${key.channel}:${key.chatId}`;
+    const { observer } = this.options;
+    observer?.received(key.channel);
+    const started = performance.now();
+    let told = false;
+    const tell = (outcome: Recorded['outcome'] | 'retry') => {
+      if (told) return;
+      told = true;
+      observer?.recorded(key.channel, outcome, (performance.now() - started) / 1000);
+    };
+    const recorded = (result: Recorded) => {
+      tell(result.outcome);
+      onRecorded?.(result);
+    };
     try {
-      return await this.processTurn(key, chat, input, onRecorded);
+      return await this.processTurn(key, chat, input, recorded);
     } catch (error) {
       this.recent.forget(chat);
       const failure = this.options.classify?.(error) ?? { code: 'UNCLASSIFIED', retryable: true };
-      if (failure.retryable) throw error;
-      return this.setAside(key, input, failure, onRecorded);
+      if (failure.retryable) {
+        tell('retry');
+        throw error;
+      }
+      return this.setAside(key, input, failure, recorded);
     }
   }
 
@@ -330,6 +358,7 @@ export class ConversationRunner {
       if (saved.outcome === 'duplicate') return recordedAs({ outcome: 'duplicate', replies: [] }, onRecorded);
       if (saved.outcome === 'conflict') continue;
       logger?.warn('an update could not be handled; set aside, the customer was asked to try again', { channel: key.channel, code: failure.code });
+      this.options.observer?.setAside(key.channel, failure.code);
       const result = { outcome: 'failed' as const, replies: [apology] };
       onRecorded?.(result);
       return { ...result, delivered: await this.deliver(key, saved.version, outbox) };

@@ -71,7 +71,7 @@ export interface StartAppOptions {
   /** How often the SLA sweep runs (default every minute; tests use less). */
   readonly slaEvery?: string | number;
   /** The web chat's flood limits (tests that open many chats from one address raise them). */
-  readonly webChat?: Pick<WebChatOptions, 'sessionsPerMinutePerAddress' | 'postsPerMinute'>;
+  readonly webChat?: Pick<WebChatOptions, 'sessionsPerMinutePerAddress' | 'sessionsPerMinute' | 'postsPerMinute'>;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
 }

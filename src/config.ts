@@ -47,6 +47,18 @@ export const EnvConfig = z
       .default(2048),
     DESK_CONFIG: z.string().min(1).default('config/desk.example.yaml'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], 'expected one of debug, info, warn, error').default('info'),
+    /** JSON lines (default), or human-readable lines through pino-pretty for a terminal. */
+    LOG_FORMAT: z.enum(['json', 'pretty'], 'expected json or pretty').default('json'),
+    /** A bearer token for GET /metrics; without it /metrics is served only on loopback or with METRICS_PUBLIC=true. */
+    METRICS_TOKEN: z
+      .string()
+      .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, 'expected 16–256 characters of A-Z, a-z, 0-9 or ._~+/=- (a bearer token)')
+      .optional(),
+    /** Serve GET /metrics without a token on every interface (behind a network that keeps it private). */
+    METRICS_PUBLIC: z
+      .enum(['true', 'false'], 'expected true or false')
+      .transform((value) => value === 'true')
+      .default(false),
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a bot token from @BotFather such as 123456:ABC-DEF…').optional(),
     TELEGRAM_API_ROOT: Url('https://api.telegram.org').optional(),
     TELEGRAM_MODE: z.enum(['polling', 'webhook'], 'expected polling or webhook').default('polling'),

@@ -92,6 +92,8 @@ export class ClientAbortedError extends HttpError {
   }
 }
 
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /** A refusal after which the rest of the body is not read: the connection closes after the answer. */
 const CLOSE: Readonly<Record<string, string>> = { connection: 'close' };
 
@@ -317,6 +319,16 @@ function matchPattern(parts: readonly string[], segments: readonly string[]): Re
   return params;
 }
 
+/** One answered request, for the request log and metrics: the route's pattern, never the raw path (ids, tokens). */
+export interface RequestInfo {
+  readonly method: string;
+  /** The route as mounted (`/console/api/claims/:number`), or `unmatched` for a 404 of an unknown path. */
+  readonly route: string;
+  readonly status: number;
+  /** From the request's arrival to the end of its answer (or the connection closing), in milliseconds. */
+  readonly ms: number;
+}
+
 /** What the server knows of the database, to answer 503 instead of hanging or failing with 500. */
 export interface HttpDatabaseGuard {
   /** Whether a handler's error means the database cannot answer now (retrying later can help). */
@@ -372,24 +384,31 @@ function cutOffWhileDown(guard: HttpDatabaseGuard, pending: Map<ServerResponse, 
  * anything else.
  * @example const http = await startHttpServer({ port: 3000, host: '0.0.0.0', onError });
  */
-export async function startHttpServer(options: { port: number; host: string; onError: (error: unknown) => void; database?: HttpDatabaseGuard }): Promise<HttpServer> {
+export async function startHttpServer(options: { port: number; host: string; onError: (error: unknown) => void; database?: HttpDatabaseGuard; onRequest?: (request: RequestInfo) => void }): Promise<HttpServer> {
   const pending = new Map<ServerResponse, number>();
   const stopCutOff = options.database ? cutOffWhileDown(options.database, pending) : () => undefined;
   const routes = new Map<string, Map<string, RouteHandler>>();
   const patterns: PatternRoute[] = [];
-  const find = (pathname: string): { byMethod: Map<string, RouteHandler>; params: Record<string, string> } | undefined => {
+  const find = (pathname: string): { byMethod: Map<string, RouteHandler>; params: Record<string, string>; route: string } | undefined => {
     const exact = routes.get(pathname);
-    if (exact) return { byMethod: exact, params: {} };
+    if (exact) return { byMethod: exact, params: {}, route: pathname };
     const segments = pathname.split('/');
     for (const pattern of patterns) {
       const params = matchPattern(pattern.parts, segments);
-      if (params) return { byMethod: pattern.byMethod, params };
+      if (params) return { byMethod: pattern.byMethod, params, route: pattern.parts.join('/') };
     }
     return undefined;
   };
   const server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname;
     const found = find(pathname);
+    const onRequest = options.onRequest;
+    if (onRequest) {
+      const started = performance.now();
+      // a known method name, or one word for the rest (the label must not grow with what clients send)
+      const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method ?? 'GET') : 'OTHER';
+      res.once('close', () => onRequest({ method, route: found?.route ?? 'unmatched', status: res.statusCode, ms: performance.now() - started }));
+    }
     if (!found) {
       sendJson(res, 404, { error: 'not_found' });
       return;
@@ -468,6 +487,15 @@ export async function startHttpServer(options: { port: number; host: string; onE
  */
 export interface ChannelHandle {
   stop(): Promise<void>;
+  /** Whether the channel is connected now (for /readyz): Telegram polling or its webhook set, Slack's token accepted. */
+  ready?(): Promise<ChannelReadiness>;
+}
+
+/** A channel's readiness: its name, whether it is connected, and if not, why (a code or a short phrase, no personal data). */
+export interface ChannelReadiness {
+  readonly channel: string;
+  readonly ok: boolean;
+  readonly detail?: string;
 }
 
 /** The part of the app's HTTP server a channel mounts its routes on. */

@@ -1,6 +1,11 @@
+import { pino, stdTimeFunctions, type DestinationStream } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+
 /** Log levels, least to most severe. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** How lines are written: JSON lines (default), or human-readable through pino-pretty (`LOG_FORMAT=pretty`). */
+export type LogFormat = 'json' | 'pretty';
 
 /**
  * Values a log line may carry: ids, counts, codes and flags. Never names, phones, e-mails or
@@ -15,22 +20,60 @@ export interface Logger {
   error(component: string, message: string, fields?: LogFields): void;
 }
 
-function render(fields: LogFields | undefined): string {
-  if (!fields) return '';
-  const parts = Object.entries(fields)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${typeof value === 'string' && /[\s"=]/.test(value) ? JSON.stringify(value) : String(value)}`);
-  return parts.length ? ` ${parts.join(' ')}` : '';
+/** What a redacted value is replaced with. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Fields that hold personal data wherever they appear, at the top of a line or one level down: a
+ * guard only — no caller logs them (lines carry ids, counts and codes), but a field added by
+ * mistake is censored rather than written.
+ */
+const PERSONAL_FIELDS = ['name', 'displayName', 'firstName', 'lastName', 'username', 'phone', 'email', 'text', 'description', 'comment', 'note', 'fileName', 'contact', 'remedy', 'password'] as const;
+const REDACT_PATHS = [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((field) => `*.${field}`), 'contact.*', 'customer.*'];
+
+/** A line as JSON: `{"level":"info","time":"…","component":"http","msg":"listening","url":"…"}`. */
+export interface LogRecord {
+  readonly level: LogLevel;
+  readonly time: string;
+  readonly component: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export interface LoggerOptions {
+  /** JSON lines (default) or pino-pretty's human-readable lines. */
+  readonly format?: LogFormat;
 }
 
 /**
- * A line logger: `2026-11-23T10:00:00.000Z info  [http] listening port=3000`.
+ * The desk's logger on pino: one JSON line per call, `component` and `msg` beside the fields, with
+ * the known personal fields redacted as a guard. `write` receives each line without its newline
+ * (default: standard output); tests pass a function that collects them.
  * @example const log = createLogger('info'); log.info('db', 'connected', { kind: 'mongod' });
+ * // {"level":"info","time":"2026-11-23T10:00:00.000Z","component":"db","msg":"connected","kind":"mongod"}
  */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+export function createLogger(level: LogLevel, write?: (line: string) => void, options: LoggerOptions = {}): Logger {
+  const out = write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const pretty = options.format === 'pretty' ? prettyFactory({ colorize: write === undefined && process.stdout.isTTY, translateTime: 'SYS:standard', ignore: 'component', messageFormat: '[{component}] {msg}' }) : undefined;
+  // synchronous: a line is written before the call returns (nothing lost when the process exits)
+  const destination: DestinationStream = {
+    write: (chunk: string) => {
+      const line = pretty ? pretty(chunk) : chunk;
+      out(line.endsWith('\n') ? line.slice(0, -1) : line);
+    },
+  };
+  const logger = pino(
+    {
+      level,
+      base: undefined,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+    },
+    destination,
+  );
   const at = (lineLevel: LogLevel) => (component: string, message: string, fields?: LogFields) => {
-    if (ORDER[lineLevel] < ORDER[level]) return;
-    write(`${new Date().toISOString()} ${lineLevel.padEnd(5)} [${component}] ${message}${render(fields)}`);
+    logger[lineLevel]({ component, ...fields }, message);
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

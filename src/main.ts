@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { channelStatus, ConfigError, loadDeskConfig, loadEnv } from './config.js';
-import { createLogger, errorName, onceAMinute } from './log.js';
+import { createLogger, errorName, onceAMinute, type Logger } from './log.js';
 import { sendJson, startHttpServer, type ChannelHandle } from './http.js';
 import { isDatabaseUnavailable } from './store/health.js';
 import { openDatabase } from './store/open.js';
@@ -12,6 +12,7 @@ import { localServerSizeWarning } from './store/local/server.js';
 import { LocalDbError } from './store/local/errors.js';
 import { projectRoot } from './store/local/paths.js';
 import { WebChatStore } from './store/web-chat.js';
+import { RateWindowStore } from './store/rate-windows.js';
 import { FileStore } from './store/files.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
@@ -22,6 +23,8 @@ import { scheduleJobs } from './jobs/schedule.js';
 import { webChatRetention, webVisitorRecords } from './jobs/housekeeping.js';
 import { notifyJobLimits } from './jobs/customer-notification.js';
 import { createCore } from './core.js';
+import { createMetrics } from './metrics.js';
+import { mountOperations } from './operations.js';
 import { ConsoleAuth, logConsole, staffWithExamplePassword } from './console-auth.js';
 import { telegramBudget } from '../adapters/telegram/budget.js';
 import { TelegramBudgetStore } from './store/telegram-budget.js';
@@ -46,7 +49,7 @@ export { TELEGRAM_WEBHOOK_PATH, SLACK_EVENTS_PATH };
 export async function startApp(options: StartAppOptions = {}): Promise<App> {
   const source = options.env ?? process.env;
   const env = loadEnv(source);
-  const log = options.log ?? createLogger(env.LOG_LEVEL);
+  const log = options.log ?? createLogger(env.LOG_LEVEL, undefined, { format: env.LOG_FORMAT });
   const desk = await loadDeskConfig(env.DESK_CONFIG, options.cwd ?? projectRoot);
   log.info('config', 'desk configuration loaded', { file: env.DESK_CONFIG, departments: desk.departments.length, categories: desk.categories.length, staff: desk.staff.length });
 
@@ -56,8 +59,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
   };
   try {
     const { db, localServer, health } = await openDatabase(env.MONGODB_URI, source, log, stops);
-    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) } });
+    const metrics = createMetrics();
+    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) }, observer: metrics.runner });
     const { registry, claims, conversations, staff } = core;
+    registry.onChange(metrics.claimChanged);
     const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await core.repository.estimatedCount()) : undefined;
     if (sizeWarning) log.warn('database', sizeWarning);
     stops.push(() => conversations.drain());
@@ -73,6 +78,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     const telegramBudgetStore = new TelegramBudgetStore(db);
     const telegram = telegramBudget({ perSecond: env.TELEGRAM_BULK_PER_SECOND, store: telegramBudgetStore, reportable: (error) => health.up && !isDatabaseUnavailable(error), log });
     stops.push(() => telegram.stop());
+    metrics.watchTelegramPacer(telegram.pacer);
     // enough notification jobs at once (and locked ahead) to send a backlog at the full rate
     const notifyLimits = notifyJobLimits(env.TELEGRAM_BULK_PER_SECOND, options.jobsEveryMs ?? 5_000);
     const scheduler = createScheduler(db, {
@@ -94,7 +100,10 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     // desk unless HOST says otherwise
     const exampleStaff = consoleAuth.enabled ? await staffWithExamplePassword(desk) : [];
     const host = env.HOST ?? (exampleStaff.length > 0 ? '127.0.0.1' : '0.0.0.0');
-    const http = await startHttpServer({ port: env.PORT, host, onError: (error) => log.error('http', 'handler failed', { error: errorName(error) }), database: { isUnavailable: isDatabaseUnavailable, health } });
+    const http = await startHttpServer({ port: env.PORT, host, onError: (error) => log.error('http', 'handler failed', { error: errorName(error) }), database: { isUnavailable: isDatabaseUnavailable, health }, onRequest: (request) => {
+      log.debug('http', 'request', { method: request.method, route: request.route, status: request.status, durationMs: Math.round(request.ms * 10) / 10 });
+      metrics.request(request);
+    } });
     stops.push(() => http.close());
     http.route('GET', '/healthz', async (_req, res) => {
       const ok = await health.check();
@@ -106,8 +115,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     stops.push(async () => {
       for (const channel of channels) await channel.stop();
     });
+    mountOperations(http, { metrics, access: { ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}), public: env.METRICS_PUBLIC, host }, database: health, jobs: scheduler, channels });
 
-    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
+    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
     channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, capa: { desk: core.capa, claims }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
@@ -160,6 +170,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         capa: { capa: core.capa, store: core.actions },
         ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, actionAlert: slack.actionAlert, failure: slackFailure } } : {}),
         log,
+        observer: metrics.jobs,
       },
       { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, staffSync: options.staffSync },
     );
@@ -184,8 +195,11 @@ async function runAsProcess(): Promise<void> {
   const dotenv = path.join(projectRoot, '.env');
   if (existsSync(dotenv)) process.loadEnvFile(dotenv); // variables already set in the environment win
   let app: App;
+  let log: Logger;
   try {
-    app = await startApp();
+    const env = loadEnv(process.env);
+    log = createLogger(env.LOG_LEVEL, undefined, { format: env.LOG_FORMAT });
+    app = await startApp({ log });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof LocalDbError) {
       process.stderr.write(`${error.message}\n`);
@@ -197,7 +211,7 @@ async function runAsProcess(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${new Date().toISOString()} info  [app] ${signal}: stopping\n`);
+    log.info('app', `${signal}: stopping`);
     app.stop().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -18,8 +18,8 @@ import {
 } from './domain/claim-changes.js';
 import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from './domain/claim-ports.js';
 
-/** Told about a changed claim; must not throw. */
-export type ClaimListener = (claim: Claim) => void;
+/** Told about a changed claim and the events the change recorded (a registration: the whole history); must not throw. */
+export type ClaimListener = (claim: Claim, events: readonly ClaimEvent[]) => void;
 
 /** How often a change is planned again after another one won the compare-and-swap. */
 const ATTEMPTS = 10;
@@ -57,14 +57,14 @@ export class ClaimRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  private changed(claim: Claim): void {
-    for (const listener of this.listeners) listener(claim);
+  private changed(claim: Claim, events: readonly ClaimEvent[]): void {
+    for (const listener of this.listeners) listener(claim, events);
   }
 
   /** Validates and registers a claim; idempotent on the key (a retried submit gets the same claim). */
   async submit(draft: ClaimDraftInput, idempotencyKey: string): Promise<RegisterResult> {
     const result = await this.store.register(prepareRegistration(draft, this.desk, this.now()), idempotencyKey);
-    if (result.created) this.changed(result.claim);
+    if (result.created) this.changed(result.claim, result.claim.history);
     return result;
   }
 
@@ -87,7 +87,7 @@ export class ClaimRegistry {
       if (isEmptyChange(planned)) return { claim: current, change: planned };
       const applied = await this.store.apply(current, planned);
       if (applied) {
-        if (isNewVersion(planned)) this.changed(applied);
+        if (isNewVersion(planned)) this.changed(applied, planned.events);
         return { claim: applied, change: planned };
       }
       if (expectedVersion !== undefined) throw new DomainError('CONCURRENT_UPDATE', 'the claim was changed by someone else', { number: current.number });

@@ -101,3 +101,18 @@ export interface UploadPort {
   /** Removes a stored file (an upload that lost a race to a retry of itself). */
   remove(fileId: string): Promise<void>;
 }
+
+/** What a take from a shared rate window answers: taken or not, and the seconds until the window ends. */
+export interface WindowTake {
+  readonly taken: boolean;
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * Counters in fixed time windows shared by the desk's instances (src/store/rate-windows.ts): the
+ * web chat's new-chat limits hold per desk, not per instance.
+ */
+export interface RateWindowPort {
+  /** Takes one of `limit` in the current `windowMs` window of `key` (an opaque key, never personal data in clear). */
+  take(key: string, limit: number, windowMs: number): Promise<WindowTake>;
+}

@@ -7,18 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import { startApp, type App } from '../src/main.js';
-import { createLogger } from '../src/log.js';
+import { collectingLog } from './support/log.js';
 import { projectRoot } from '../src/store/local/paths.js';
 import { durableWriteConcern } from '../src/store/mongo.js';
 import { draft } from './support/fixtures.js';
 import { CollectingChannel } from './support/chat.js';
+import type { LogRecord } from '../src/log.js';
 
 const run = promisify(execFile);
-
-function collectingLog() {
-  const lines: string[] = [];
-  return { lines, log: createLogger('debug', (line) => lines.push(line)) };
-}
 
 function uriFor(database: string): string {
   return `${inject('mongoUri')}${database}`;
@@ -26,7 +22,7 @@ function uriFor(database: string): string {
 
 describe('the desk with MONGODB_URI', () => {
   let app: App;
-  const { lines, log } = collectingLog();
+  const { lines, log, records } = collectingLog();
   const database = `app_${Date.now().toString(36)}`;
   const telegram = new CollectingChannel();
 
@@ -52,12 +48,13 @@ describe('the desk with MONGODB_URI', () => {
   });
 
   it('logs one line per component and says which channels are off and why', () => {
-    const text = lines.join('\n');
-    expect(text).toMatch(/\[config\] desk configuration loaded/);
-    expect(text).toMatch(/\[database\] connected, indexes ready database=app_/);
-    expect(text).toMatch(/\[http\] listening/);
-    expect(text).toMatch(/warn {2}\[telegram\] off: TELEGRAM_BOT_TOKEN is not set/);
-    expect(text).toMatch(/warn {2}\[slack\] off: SLACK_BOT_TOKEN is not set/);
+    // every line is one JSON object
+    expect(records()).toHaveLength(lines.length);
+    expect(records()).toContainEqual(expect.objectContaining({ level: 'info', component: 'config', msg: 'desk configuration loaded' }));
+    expect(records()).toContainEqual(expect.objectContaining({ component: 'database', msg: 'connected, indexes ready', database: expect.stringMatching(/^app_/) as unknown }));
+    expect(records()).toContainEqual(expect.objectContaining({ component: 'http', msg: 'listening' }));
+    expect(records()).toContainEqual(expect.objectContaining({ level: 'warn', component: 'telegram', msg: 'off: TELEGRAM_BOT_TOKEN is not set' }));
+    expect(records()).toContainEqual(expect.objectContaining({ level: 'warn', component: 'slack', msg: 'off: SLACK_BOT_TOKEN is not set' }));
   });
 
   it('wires the conversation runner to the database and the channel senders', async () => {
@@ -66,7 +63,7 @@ describe('the desk with MONGODB_URI', () => {
     expect(result.outcome).toBe('handled');
     expect(telegram.to('5150').map((m) => m.text)).toEqual(result.replies.map((r) => r.text));
     expect(await app.db.collection('conversations').countDocuments({ chatId: '5150' })).toBe(1);
-    expect(lines.join('\n')).toMatch(/\[jobs\] scheduler started/);
+    expect(records()).toContainEqual(expect.objectContaining({ component: 'jobs', msg: 'scheduler started' }));
   });
 
   it('created the indexes and registers claims in the named database', async () => {
@@ -92,7 +89,7 @@ describe('the desk without MONGODB_URI', () => {
       const first = await startApp({ env, log: firstLog.log });
       expect(first.localServer?.kind).toBe('mongo-java-server');
       // an empty registry is far below the local server's size warning
-      expect(firstLog.lines.filter((line) => line.includes('mongo-java-server holds'))).toEqual([]);
+      expect(firstLog.records().filter((line) => line.msg.includes('mongo-java-server holds'))).toEqual([]);
       const { claim } = await first.registry.submit(draft(), 'persist-1');
       await first.stop();
 
@@ -147,7 +144,7 @@ describe('npm start with a bad configuration', () => {
 
 describe('the interface the desk listens on', () => {
   /** Starts the desk with no HOST, on a desk config changed by `change`; returns its log and stops it. */
-  async function startedWithoutHost(change: (config: { staff: { console?: unknown }[] }) => void): Promise<string> {
+  async function startedWithoutHost(change: (config: { staff: { console?: unknown }[] }) => void): Promise<LogRecord[]> {
     const { parse, stringify } = await import('yaml');
     const { readFile } = await import('node:fs/promises');
     const config = parse(await readFile(path.join(projectRoot, 'config/desk.example.yaml'), 'utf8')) as { staff: { console?: unknown }[] };
@@ -155,7 +152,7 @@ describe('the interface the desk listens on', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'claimdesk-host-'));
     const file = path.join(dir, 'desk.yaml');
     await writeFile(file, stringify(config));
-    const { lines, log } = collectingLog();
+    const { records, log } = collectingLog();
     const database = `host_${Date.now().toString(36)}`;
     const app = await startApp({ env: { MONGODB_URI: uriFor(database), PORT: '0', DESK_CONFIG: file }, log });
     await app.stop();
@@ -164,19 +161,21 @@ describe('the interface the desk listens on', () => {
     await client.db(database).dropDatabase();
     await client.close();
     await rm(dir, { recursive: true, force: true });
-    return lines.join('\n');
+    return records();
   }
 
   it('is 127.0.0.1 while a staff member has the example password and HOST is unset, and the warning says how to change it', async () => {
-    const text = await startedWithoutHost(() => undefined);
-    expect(text).toMatch(/\[http\] listening url=\S+ interface=127\.0\.0\.1/);
-    expect(text).toMatch(/\[console\] staff sign in with the published example password; give each their own: npm run console:password.*listens on 127\.0\.0\.1 only \(set HOST=0\.0\.0\.0/);
+    const records = await startedWithoutHost(() => undefined);
+    expect(records).toContainEqual(expect.objectContaining({ component: 'http', msg: 'listening', url: expect.stringMatching(/^http:/) as unknown, interface: '127.0.0.1' }));
+    expect(records).toContainEqual(
+      expect.objectContaining({ component: 'console', msg: expect.stringMatching(/^staff sign in with the published example password; give each their own: npm run console:password.*listens on 127\.0\.0\.1 only \(set HOST=0\.0\.0\.0/) as unknown }),
+    );
   });
 
   it('is every interface when nobody has the example password', async () => {
-    const text = await startedWithoutHost((config) => {
+    const records = await startedWithoutHost((config) => {
       for (const member of config.staff) delete member.console;
     });
-    expect(text).toMatch(/\[http\] listening url=\S+ interface=0\.0\.0\.0/);
+    expect(records).toContainEqual(expect.objectContaining({ component: 'http', msg: 'listening', interface: '0.0.0.0' }));
   });
 });

@@ -65,6 +65,23 @@ describe('environment', () => {
     expect(configError(() => loadEnv({ TELEGRAM_BULK_PER_SECOND: '2.5' })).message).toMatch(/TELEGRAM_BULK_PER_SECOND: expected a whole number/);
     expect(configError(() => loadEnv({ TELEGRAM_BULK_PER_SECOND: '45' })).message).toMatch(/TELEGRAM_BULK_PER_SECOND: expected at most 30 messages per second .*instances of the desk share it/);
   });
+
+  it('takes LOG_FORMAT json (default) or pretty and LOG_LEVEL, naming them when wrong', () => {
+    expect(loadEnv({})).toMatchObject({ LOG_FORMAT: 'json', LOG_LEVEL: 'info' });
+    expect(loadEnv({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'debug' })).toMatchObject({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'debug' });
+    expect(configError(() => loadEnv({ LOG_FORMAT: 'text' })).message).toBe('config error: LOG_FORMAT: expected json or pretty');
+    expect(configError(() => loadEnv({ LOG_LEVEL: 'verbose' })).message).toBe('config error: LOG_LEVEL: expected one of debug, info, warn, error');
+  });
+
+  it('takes METRICS_TOKEN as a bearer token and METRICS_PUBLIC as true or false (default false), naming them when wrong', () => {
+    expect(loadEnv({})).toMatchObject({ METRICS_PUBLIC: false });
+    expect(loadEnv({}).METRICS_TOKEN).toBeUndefined();
+    expect(loadEnv({ METRICS_TOKEN: 'scrape-token-0123456789', METRICS_PUBLIC: 'true' })).toMatchObject({ METRICS_TOKEN: 'scrape-token-0123456789', METRICS_PUBLIC: true });
+    expect(loadEnv({ METRICS_PUBLIC: 'false' }).METRICS_PUBLIC).toBe(false);
+    expect(configError(() => loadEnv({ METRICS_TOKEN: 'short' })).message).toMatch(/^config error: METRICS_TOKEN: expected 16–256 characters/);
+    expect(configError(() => loadEnv({ METRICS_TOKEN: 'has spaces in the token' })).message).toMatch(/^config error: METRICS_TOKEN: /);
+    expect(configError(() => loadEnv({ METRICS_PUBLIC: 'yes' })).message).toBe('config error: METRICS_PUBLIC: expected true or false');
+  });
 });
 
 describe('desk configuration', () => {

@@ -2,7 +2,7 @@ import { App as BoltApp } from '@slack/bolt';
 import { ConfigError } from '../../src/config.js';
 import type { DeskConfig } from '../../src/domain/desk.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
-import type { ChannelHandle, Router } from '../../src/http.js';
+import type { ChannelHandle, ChannelReadiness, Router } from '../../src/http.js';
 import type { Logger } from '../../src/log.js';
 import type { StaffDesk } from '../../src/staff-desk.js';
 import type { ConversationRunner } from '../../flows/runner.js';
@@ -83,7 +83,19 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
     errorHandler: (error: Error) => Promise.reject(error),
   };
   const onError = (what: string, error: unknown) => log.warn('slack', `${what} failed`, { failure: slackFailure(error) });
-  const handle = { sync, postDigest: slackDigestPoster(api, desk), actionAlert: slackActionAlert(api, desk) };
+  // ready while Slack accepts the token (one auth.test at a time, however many probes ask)
+  let checking: Promise<ChannelReadiness> | undefined;
+  const ready = () =>
+    (checking ??= api
+      .authTest()
+      .then(
+        (): ChannelReadiness => ({ channel: 'slack', ok: true }),
+        (error: unknown): ChannelReadiness => ({ channel: 'slack', ok: false, detail: `auth.test failed (${slackFailure(error)})` }),
+      )
+      .finally(() => {
+        checking = undefined;
+      }));
+  const handle = { sync, postDigest: slackDigestPoster(api, desk), actionAlert: slackActionAlert(api, desk), ready };
   const mount = (app: BoltApp) => {
     mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
     if (deps.capa) mountSlackCapa(app, desk, staff, deps.capa);

@@ -39,6 +39,8 @@ export class GrammyDesk {
   private polling = false;
   private pollLoop: Promise<void> | undefined;
   private pollAbort: AbortController | undefined;
+  /** Why the last long poll failed, until one succeeds again. */
+  private pollFailure: string | undefined;
 
   constructor(private readonly options: GrammyDeskOptions) {
     // grammY types `fetch` as node-fetch's (whose typings are not installed); it only ever reads the
@@ -91,16 +93,27 @@ export class GrammyDesk {
         try {
           if (!webhookRemoved) webhookRemoved = await this.bot.api.deleteWebhook({}, signal);
           const updates = await this.bot.api.getUpdates({ offset, timeout: options.timeoutSeconds ?? 25 }, signal);
+          this.pollFailure = undefined;
           await Promise.all(updates.map((update) => this.handleUpdate(update)));
           const last = updates.at(-1);
           if (last) offset = last.update_id + 1;
         } catch (error) {
           if (!this.polling) break;
+          this.pollFailure = error instanceof GrammyError ? `${error.name} ${String(error.error_code)}` : error instanceof Error ? error.name : 'unknown';
           this.options.onError?.('polling', error);
           await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 1000));
         }
       }
     })();
+  }
+
+  /**
+   * Whether long polling runs and its last poll succeeded (or is under way after a success), and
+   * if not, why: `not polling`, or `polling failing (<error name>)`.
+   */
+  pollingState(): { readonly ok: boolean; readonly detail?: string } {
+    if (!this.polling) return { ok: false, detail: 'not polling' };
+    return this.pollFailure === undefined ? { ok: true } : { ok: false, detail: `polling failing (${this.pollFailure})` };
   }
 
   /** Stops polling: the open long poll is cut off; a batch being recorded is finished first. */

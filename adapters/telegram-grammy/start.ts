@@ -62,9 +62,18 @@ export async function startTelegram(deps: TelegramStartDeps): Promise<ChannelHan
     const webhookUrl = new URL(TELEGRAM_WEBHOOK_PATH, publicUrl).href;
     await telegramCall('setWebhook', () => telegram.bot.api.setWebhook(webhookUrl, { secret_token: secret }));
     log.info('telegram', 'receiving updates by webhook', { bot: me.username, webhook: webhookUrl });
-    return { stop: () => Promise.resolve() };
+    // ready while Telegram has this webhook (another setWebhook or a deleteWebhook elsewhere takes it away)
+    const ready = async () => {
+      try {
+        const info = await telegram.bot.api.getWebhookInfo();
+        return info.url === webhookUrl ? { channel: 'telegram', ok: true } : { channel: 'telegram', ok: false, detail: 'webhook not set' };
+      } catch (error) {
+        return { channel: 'telegram', ok: false, detail: `getWebhookInfo failed (${telegramErrorName(error)})` };
+      }
+    };
+    return { stop: () => Promise.resolve(), ready };
   }
   telegram.startPolling();
   log.info('telegram', 'receiving updates by long polling', { bot: me.username });
-  return { stop: () => telegram.stopPolling() };
+  return { stop: () => telegram.stopPolling(), ready: () => Promise.resolve({ channel: 'telegram', ...telegram.pollingState() }) };
 }

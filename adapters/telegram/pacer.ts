@@ -138,6 +138,7 @@ export class TelegramPacer {
   private shareUntil = Number.POSITIVE_INFINITY;
   /** Chat slots to free, each a chat interval after its call settled. */
   private pendingReleases = 0;
+  private waitListeners: ((ms: number) => void)[] = [];
 
   constructor(options: TelegramPacerOptions = {}) {
     this.perSecond = options.perSecond ?? TELEGRAM_BULK_PER_SECOND;
@@ -183,8 +184,20 @@ export class TelegramPacer {
     return this.grant(chatId, false);
   }
 
+  /** Calls `listener` with each bulk message's wait for its turn (chat slot and budget), in milliseconds (metrics). */
+  observeWaits(listener: (ms: number) => void): void {
+    this.waitListeners.push(listener);
+  }
+
   /** A bulk message (notifications, surveys, reminders): resolves when it may go. */
   async bulk(chatId: string): Promise<SendPermit> {
+    const asked = this.now();
+    const permit = await this.bulkTurn(chatId);
+    for (const listener of this.waitListeners) listener(this.now() - asked);
+    return permit;
+  }
+
+  private async bulkTurn(chatId: string): Promise<SendPermit> {
     let slot = this.chatSlots ? await this.takeChatSlot(this.chatSlots, chatId) : undefined;
     let permit = await this.turn(chatId);
     // a turn that came so late that the slot's hold is nearly over (the share was 0 for minutes):

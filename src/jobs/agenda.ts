@@ -29,6 +29,29 @@ export function createScheduler(db: Db, options: SchedulerOptions = {}): Agenda 
   });
 }
 
+/** What a job run tells: its name, whether it succeeded, and how long it ran. */
+export type JobRunListener = (name: string, outcome: 'success' | 'failure', seconds: number) => void;
+
+interface RunJob {
+  readonly attrs: { readonly name: string; readonly lastRunAt?: Date; readonly lastFinishedAt?: Date };
+}
+
+/**
+ * Tells `listener` of every job this worker ran, from Agenda's own events (`success` and `fail`;
+ * the events another process's runs raise here through a notification channel are left out).
+ * @example watchJobRuns(agenda, (name, outcome, seconds) => metrics.jobs.ran(name, outcome, seconds));
+ */
+export function watchJobRuns(agenda: Agenda, listener: JobRunListener): void {
+  const seconds = (job: RunJob) => (job.attrs.lastRunAt ? ((job.attrs.lastFinishedAt?.getTime() ?? Date.now()) - job.attrs.lastRunAt.getTime()) / 1000 : 0);
+  agenda.on('success', (job: RunJob, remote?: boolean) => {
+    if (remote !== true) listener(job.attrs.name, 'success', seconds(job));
+  });
+  agenda.on('fail', (_error: unknown, job: RunJob, remote?: boolean) => {
+    // a failed run has no lastFinishedAt of this run: it ran until now
+    if (remote !== true) listener(job.attrs.name, 'failure', job.attrs.lastRunAt ? (Date.now() - job.attrs.lastRunAt.getTime()) / 1000 : 0);
+  });
+}
+
 /** Agenda's job processor as far as it is read here: the jobs it has locked (only their ids). */
 interface HeldJobs {
   readonly lockedJobs: readonly { readonly attrs: { readonly _id?: { toString(): string } } }[];

@@ -58,6 +58,8 @@ export interface CustomerNotifierOptions {
   /** A send still failing this long after its event is given up, staff told (default 1 hour). */
   readonly giveUpAfterMs?: number;
   readonly now?: () => Date;
+  /** Told of each notification sent, retried (a send failed; the job retries) or failed for good, by channel (metrics). */
+  readonly onDelivery?: (channel: Channel, result: 'sent' | 'retried' | 'failed') => void;
 }
 
 export type DeliveryOutcome = 'sent' | 'confirmed_in_dialog' | 'already_done' | 'not_for_customer' | 'failed' | 'missing';
@@ -93,18 +95,23 @@ export class CustomerNotifier {
       return 'confirmed_in_dialog';
     }
     // news that is days old would confuse more than it tells: give up on it, staff are told
-    if (this.now().getTime() - event.at.getTime() > (this.options.maxAgeMs ?? 3 * 24 * 3_600_000)) return this.fail(claimId, eventId, 'gave_up');
-    const sender = senders.senderFor(claim.conversation.channel);
-    if (!sender) return this.fail(claimId, eventId, 'no_channel');
-    if (await reachability.isUnreachable(claim.conversation)) return this.fail(claimId, eventId, 'unreachable');
+    if (this.now().getTime() - event.at.getTime() > (this.options.maxAgeMs ?? 3 * 24 * 3_600_000)) return this.fail(claimId, eventId, 'gave_up', claim.conversation.channel);
+    const channel = claim.conversation.channel;
+    const sender = senders.senderFor(channel);
+    if (!sender) return this.fail(claimId, eventId, 'no_channel', channel);
+    if (await reachability.isUnreachable(claim.conversation)) return this.fail(claimId, eventId, 'unreachable', channel);
     try {
       await sender.send(claim.conversation, notice, { bulk: true });
     } catch (error) {
-      if (!(error instanceof RecipientUnreachableError)) throw error;
+      if (!(error instanceof RecipientUnreachableError)) {
+        this.options.onDelivery?.(channel, 'retried');
+        throw error;
+      }
       await reachability.markUnreachable(claim.conversation);
-      return this.fail(claimId, eventId, 'unreachable');
+      return this.fail(claimId, eventId, 'unreachable', channel);
     }
     await claims.recordDelivered(claimId, eventId, this.now());
+    this.options.onDelivery?.(channel, 'sent');
     return 'sent';
   }
 
@@ -122,8 +129,10 @@ export class CustomerNotifier {
     const leaseMs = this.options.leaseMs ?? LEASE_MS;
     let settled = 0;
     const tried = new Set<string>();
+    let channel: Channel | undefined;
     const untried = async () => {
       const claim = await this.options.claims.findById(claimId);
+      channel = claim?.conversation.channel;
       return claim ? undeliveredNotices(claim).find((event) => !tried.has(event.id)) : undefined;
     };
     for (let round = 0; round < 5; round++) {
@@ -138,7 +147,7 @@ export class CustomerNotifier {
             await this.deliver(claimId, next.id);
           } catch (error) {
             if (this.now().getTime() - next.at.getTime() < (this.options.giveUpAfterMs ?? 3_600_000)) throw error;
-            await this.fail(claimId, next.id, 'gave_up');
+            await this.fail(claimId, next.id, 'gave_up', channel);
           }
           settled++;
         }
@@ -156,12 +165,13 @@ export class CustomerNotifier {
   async giveUp(claimId: string, eventId: string): Promise<void> {
     const claim = await this.options.claims.findById(claimId);
     const event = claim?.history.find((candidate) => candidate.id === eventId);
-    if (!event || event.deliveredAt !== undefined || event.deliveryFailure !== undefined) return;
-    await this.fail(claimId, eventId, 'gave_up');
+    if (!claim || !event || event.deliveredAt !== undefined || event.deliveryFailure !== undefined) return;
+    await this.fail(claimId, eventId, 'gave_up', claim.conversation.channel);
   }
 
-  private async fail(claimId: string, eventId: string, failure: DeliveryFailure): Promise<'failed'> {
+  private async fail(claimId: string, eventId: string, failure: DeliveryFailure, channel: Channel | undefined): Promise<'failed'> {
     await this.options.claims.recordDeliveryFailed(claimId, eventId, failure);
+    if (channel) this.options.onDelivery?.(channel, 'failed');
     return 'failed';
   }
 }

@@ -1,5 +1,7 @@
 import type { Agenda } from 'agenda';
+import type { Channel } from '../domain/claim.js';
 import type { DeskConfig } from '../domain/desk.js';
+import { watchJobRuns } from './agenda.js';
 import type { Claim } from '../domain/lifecycle.js';
 import type { DepartmentStats } from '../domain/stats.js';
 import { errorName, type Logger } from '../log.js';
@@ -43,6 +45,14 @@ export interface JobPorts {
     readonly failure: (error: unknown) => string;
   };
   readonly log: Logger;
+  /** Told of every job run and notification (the app's metrics). */
+  readonly observer?: JobObserver;
+}
+
+/** What the jobs tell for metrics: each run (name, outcome, seconds) and each notification's result by channel. */
+export interface JobObserver {
+  ran(job: string, outcome: 'success' | 'failure', seconds: number): void;
+  notification(channel: Channel, result: 'sent' | 'retried' | 'failed'): void;
 }
 
 /** How often the sweeps run: the desk's `jobs` settings, which a caller (a test) may override. */
@@ -64,6 +74,8 @@ export interface JobCadence {
 export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: JobCadence): Promise<{ readonly notifications: NotificationScheduler }> {
   const { desk, claims, log } = ports;
   const every = desk.jobs;
+  const { observer } = ports;
+  if (observer) watchJobRuns(agenda, (name, outcome, seconds) => observer.ran(name, outcome, seconds));
   await scheduleIdleSweep(agenda, ports.conversations, every.idleSweepEvery);
   const notifier = new CustomerNotifier({
     desk,
@@ -76,6 +88,7 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
       isUnreachable: async (to) => (await ports.conversationStore.load({ channel: to.channel, chatId: to.chatId })).unreachableSince !== undefined,
       markUnreachable: (to) => ports.conversationStore.setUnreachable({ channel: to.channel, chatId: to.chatId }, new Date()),
     },
+    ...(observer ? { onDelivery: (channel: Channel, result: 'sent' | 'retried' | 'failed') => observer.notification(channel, result) } : {}),
   });
   const notifications = await scheduleCustomerNotifications(agenda, notifier, claims, {
     limits: cadence.notifyLimits,

@@ -18,6 +18,7 @@ export const COLLECTIONS = {
   deadLetters: 'dead_letters',
   telegramInstances: 'telegram_instances',
   telegramChatSlots: 'telegram_chat_slots',
+  rateWindows: 'rate_windows',
   correctiveActions: 'corrective_actions',
 } as const;
 
@@ -70,6 +71,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
   // the Telegram chats' slots for bulk messages: idle ones are pruned by when they were last taken
   [COLLECTIONS.telegramChatSlots]: [{ key: { takenAt: 1 }, name: 'by_taken_at' }],
+  // shared rate windows (the web chat's new-chat limits): ended ones are deleted by their end
+  [COLLECTIONS.rateWindows]: [{ key: { endsAt: 1 }, name: 'by_ends_at' }],
   // corrective and preventive actions (src/store/corrective-actions.ts): by number, the register's
   // order, an owner's open actions, overdue ones, a claim's actions, and the sweeps
   [COLLECTIONS.correctiveActions]: [

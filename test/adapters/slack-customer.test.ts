@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { t } from '../../src/i18n/index.js';
+import { logRecords } from '../support/log.js';
 import { DatabaseRelay } from '../support/db-outage.js';
 import type { StoredMessage } from '../support/slack-api.js';
 import { eventBody, dmMessageEvent, sendSigned, slackSignature, TEST_SIGNING_SECRET } from '../support/slack-requests.js';
@@ -186,7 +187,7 @@ describe('Slack: requests are signed, answered after recording, and a retry is h
     expect([first.status, retry.status]).toEqual([200, 200]);
     await desk.settled();
     expect(desk.dmMessages(BORIS)).toHaveLength(1);
-    expect(desk.logLines.some((line) => line.includes('Slack redelivered a request') && line.includes('retryNum=1'))).toBe(true);
+    expect(logRecords(desk.logLines)).toContainEqual(expect.objectContaining({ component: 'slack', msg: 'Slack redelivered a request', retryNum: 1 }));
   });
 
   it('with the database unreachable the event gets 500 (Slack retries); the retry is recorded once', async () => {

@@ -2,39 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { FakeTelegram, fakeUser } from '../support/telegram-api.js';
-import { BOT_MODES, BotUnderTest, TEST_BOT_TOKEN, TelegramCustomer, WEBHOOK_SECRET } from '../support/telegram-bot.js';
+import { BOT_MODES, BotUnderTest, fillIntake, TEST_BOT_TOKEN, TelegramCustomer, WEBHOOK_SECRET } from '../support/telegram-bot.js';
 import { startApp } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
 import { t } from '../../src/i18n/index.js';
-
-/** Answers the intake up to the summary card, checking each question on the way. */
-async function fillIntake(customer: TelegramCustomer, bot: BotUnderTest): Promise<{ photoFileId: string }> {
-  await customer.says('/start');
-  expect(customer.replies.join('\n')).toContain(t('en', 'ask.intake.kind'));
-  await customer.presses(t('en', 'kind.claim'));
-  expect(customer.last).toBe(t('en', 'ask.intake.category'));
-  await customer.presses('Defective product');
-  await customer.says('Kettle KT-200');
-  expect(customer.last).toBe(t('en', 'ask.intake.order'));
-  await customer.presses(t('en', 'button.skip'));
-  await customer.says('The kettle stopped heating after two days of use.');
-  expect(customer.last).toContain(t('en', 'ask.intake.files', { max: 20 }).slice(0, 30));
-  const photo = bot.fake.userSendsPhoto(customer.user, { caption: 'the base' });
-  await customer.act(photo);
-  await customer.presses(t('en', 'button.files_done', { count: 1 }));
-  expect(customer.last).toBe(t('en', 'ask.intake.remedy'));
-  await customer.presses(t('en', 'remedy.replacement'));
-  expect(customer.last).toBe(t('en', 'ask.intake.name'));
-  await customer.says('Anna Petrova');
-  // the phone question keeps its "Back" button, and a "share my phone" reply keyboard follows
-  expect(customer.replies).toEqual([t('en', 'ask.intake.reach'), t('en', 'hint.share_phone')]);
-  expect(customer.button(t('en', 'button.back'))).toMatch(/\.back$/);
-  expect(customer.messages.at(-1)?.reply_markup).toEqual({ keyboard: [[{ text: t('en', 'button.share_phone'), request_contact: true }]], resize_keyboard: true, one_time_keyboard: true });
-  await customer.act(bot.fake.userSharesContact(customer.user, '79123456789'));
-  const largest = photo.message?.photo?.at(-1)?.file_id;
-  if (!largest) throw new Error('the fake sent no photo');
-  return { photoFileId: largest };
-}
 
 const NUMBER = /No\. (\d{4}-\d{6})/;
 

@@ -5,16 +5,18 @@ import { inject } from 'vitest';
 import { mountWebChat, type WebChat, type WebChatOptions } from '../../adapters/web/chat/routes.js';
 import { startHttpServer, type HttpServer } from '../../src/http.js';
 import { createLogger } from '../../src/log.js';
+import { logRecords } from '../support/log.js';
 import { startApp } from '../../src/main.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { nextSequence } from '../../src/store/counters.js';
 import { FileStore } from '../../src/store/files.js';
+import { RateWindowStore } from '../../src/store/rate-windows.js';
 import { WebChatStore } from '../../src/store/web-chat.js';
 import { t } from '../../src/i18n/index.js';
 import { DatabaseRelay } from '../support/db-outage.js';
 import { openTestDatabase } from '../support/db.js';
 import { deskUnderTest } from '../support/chat.js';
-import { eventually, exampleDesk } from '../support/fixtures.js';
+import { eventually, exampleDesk, inOneMinuteWindow } from '../support/fixtures.js';
 import { ChatClient, messageId, reachFilesStep, SAMPLE_FILES } from '../support/web-chat.js';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -26,7 +28,7 @@ async function mounted(db: Db, options: Partial<Pick<WebChatOptions, 'pollMs' | 
   const logLines: string[] = [];
   const log = createLogger('debug', (line) => logLines.push(line));
   const http = await startHttpServer({ port: 0, host: '127.0.0.1', onError: () => undefined });
-  const chat = mountWebChat({ http, runner, chat: new WebChatStore(db), uploads: new FileStore(db), defaultLocale: 'ru', log, ...options });
+  const chat = mountWebChat({ http, runner, chat: new WebChatStore(db), uploads: new FileStore(db), windows: new RateWindowStore(db), defaultLocale: 'ru', log, ...options });
   return { http, chat, runner, logLines };
 }
 
@@ -146,7 +148,7 @@ describe('the live stream and outages', () => {
     // the live connection lived through the outage and carries the answer
     await stream.waitFor((entry) => entry.text === t('en', 'help'), 10_000);
     await stream.close();
-    expect(logLines.join('\n')).toMatch(/\[web\] (taking a message|reading a transcript|taking a file) failed; answered 503 error=\w+/);
+    expect(logRecords(logLines)).toContainEqual(expect.objectContaining({ component: 'web', msg: expect.stringMatching(/^(taking a message|reading a transcript|taking a file) failed; answered 503$/) as unknown, error: expect.stringMatching(/^\w+$/) as unknown }));
   }, 40_000);
 
   it('close() ends the open connections and refuses new ones', async () => {
@@ -196,6 +198,7 @@ describe('limits against floods', () => {
 
   it('starts only so many new chats a minute per client address, then desk-wide as a last resort: 429 with Retry-After, nothing created', async () => {
     const start = (address: string) => fetch(`${http.url}/chat/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: '{}' });
+    await inOneMinuteWindow();
     expect([(await start('198.51.100.1')).status, (await start('198.51.100.1')).status]).toEqual([201, 201]);
     const flooding = await start('198.51.100.1');
     expect(flooding.status).toBe(429);
@@ -311,7 +314,7 @@ describe('uploads against slow and greedy clients', () => {
     expect(answers).toEqual([408, 408]);
     expect(Date.now() - started).toBeLessThan(2_400);
     expect((await upload(honest, '192.0.2.50')).status).toBe(202);
-    expect(logLines.join('\n')).toMatch(/file refused reason=too_slow/);
+    expect(logRecords(logLines)).toContainEqual(expect.objectContaining({ component: 'web', msg: 'file refused', reason: 'too_slow' }));
   });
 
   it('an upload that keeps a good rate is still cut off at its deadline (408)', async () => {

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startApp, type App } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
+import { logRecords } from '../support/log.js';
 import { t } from '../../src/i18n/index.js';
 import { projectRoot } from '../../src/store/local/paths.js';
 import { FileStore } from '../../src/store/files.js';
@@ -469,7 +470,7 @@ describe('the customer web chat over HTTP', () => {
     await app.staff.act({ staffId: 'ivan' }, claim.id, { action: 'take' });
     await app.idle();
     const text = logLines.join('\n');
-    expect(text).toMatch(/\[web\] customer chat ready/);
+    expect(logRecords(logLines)).toContainEqual(expect.objectContaining({ component: 'web', msg: 'customer chat ready' }));
     expect(text).toMatch(/file refused/);
     for (const secret of ['Anna Petrova', 'Petrova', '912 345', '79123456789', 'Kettle KT-200', 'stopped heating', 'kettle base', 'ORD-7777', 'receipt.pdf', 'passwd', 'We will replace']) {
       expect(text, secret).not.toContain(secret);

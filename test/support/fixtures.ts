@@ -45,3 +45,12 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 export function poisonedClaim(channel: string, userId: string): Record<string, unknown> {
   return { _id: `imported-${userId}`, number: `2025-${userId.slice(-6).padStart(6, '0')}`, customer: { channel, userId }, status: 'new', createdAt: new Date(), history: [] };
 }
+
+/**
+ * Waits until at least `marginMs` remain in the current minute, so a test's requests fall in one
+ * of the limits' one-minute windows.
+ */
+export async function inOneMinuteWindow(marginMs = 20_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}

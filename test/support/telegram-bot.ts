@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Update } from 'grammy/types';
 import { Telegraf } from 'telegraf';
 import { startApp, TELEGRAM_WEBHOOK_PATH, type App } from '../../src/main.js';
-import { createLogger } from '../../src/log.js';
+import { expect } from 'vitest';
+import { createLogger, type Logger } from '../../src/log.js';
+import { t } from '../../src/i18n/index.js';
 import type { FakeTelegram, FakeUser } from './telegram-api.js';
 
 /** How the desk meets Telegram in a test: which library, and polling or webhook. */
@@ -20,6 +22,10 @@ export interface BotOptions {
   /** The database server's URI (`mongodb://host:port/`); a relay's to test outages. */
   readonly mongoUri: string;
   readonly database: string;
+  /** More environment for the app (METRICS_TOKEN, …). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The app's logger (default: warnings and errors collected in `log`). */
+  readonly logger?: Logger;
 }
 
 /**
@@ -70,7 +76,7 @@ export class BotUnderTest {
           }
         : {}),
     };
-    this.app = await startApp({ env, log: createLogger('warn', (line) => this.log.push(line)), runTelegramBot: grammy });
+    this.app = await startApp({ env: { ...env, ...this.options.env }, log: this.options.logger ?? createLogger('warn', (line) => this.log.push(line)), runTelegramBot: grammy });
     if (grammy) {
       this.webhookUrl = this.usesWebhook ? `${this.app.url}${TELEGRAM_WEBHOOK_PATH}` : undefined;
       return;
@@ -152,11 +158,14 @@ export class TelegramCustomer {
   replies: string[] = [];
   /** The ids of the button presses (callback queries) the customer made. */
   readonly pressed: string[] = [];
+  /** How many updates the customer sent. */
+  updates = 0;
 
   /** Delivers the update and collects the replies; returns the delivery status (see BotUnderTest.deliver). */
   async act(update: Update): Promise<number> {
     this.seen = this.messages.length;
     if (update.callback_query) this.pressed.push(update.callback_query.id);
+    this.updates++;
     const status = await this.bot.deliver(update);
     this.replies = this.messages.slice(this.seen).map((m) => String(m.text));
     return status;
@@ -188,4 +197,44 @@ export class TelegramCustomer {
     if (last === undefined) throw new Error('no reply');
     return last;
   }
+}
+
+/** What {@link fillIntake} answers; the defaults are a kettle that stopped heating, from Anna Petrova. */
+export interface IntakeAnswers {
+  readonly product?: string;
+  readonly description?: string;
+  readonly name?: string;
+  /** Shared with the "share my phone" button (digits), or typed (an e-mail). */
+  readonly reach?: { readonly phone: string } | { readonly typed: string };
+}
+
+/** Answers the intake up to the summary card, checking each question on the way. */
+export async function fillIntake(customer: TelegramCustomer, bot: BotUnderTest, answers: IntakeAnswers = {}): Promise<{ photoFileId: string }> {
+  await customer.says('/start');
+  expect(customer.replies.join('\n')).toContain(t('en', 'ask.intake.kind'));
+  await customer.presses(t('en', 'kind.claim'));
+  expect(customer.last).toBe(t('en', 'ask.intake.category'));
+  await customer.presses('Defective product');
+  await customer.says(answers.product ?? 'Kettle KT-200');
+  expect(customer.last).toBe(t('en', 'ask.intake.order'));
+  await customer.presses(t('en', 'button.skip'));
+  await customer.says(answers.description ?? 'The kettle stopped heating after two days of use.');
+  expect(customer.last).toContain(t('en', 'ask.intake.files', { max: 20 }).slice(0, 30));
+  const photo = bot.fake.userSendsPhoto(customer.user, { caption: 'the base' });
+  await customer.act(photo);
+  await customer.presses(t('en', 'button.files_done', { count: 1 }));
+  expect(customer.last).toBe(t('en', 'ask.intake.remedy'));
+  await customer.presses(t('en', 'remedy.replacement'));
+  expect(customer.last).toBe(t('en', 'ask.intake.name'));
+  await customer.says(answers.name ?? 'Anna Petrova');
+  // the phone question keeps its "Back" button, and a "share my phone" reply keyboard follows
+  expect(customer.replies).toEqual([t('en', 'ask.intake.reach'), t('en', 'hint.share_phone')]);
+  expect(customer.button(t('en', 'button.back'))).toMatch(/\.back$/);
+  expect(customer.messages.at(-1)?.reply_markup).toEqual({ keyboard: [[{ text: t('en', 'button.share_phone'), request_contact: true }]], resize_keyboard: true, one_time_keyboard: true });
+  const reach = answers.reach ?? { phone: '79123456789' };
+  if ('phone' in reach) await customer.act(bot.fake.userSharesContact(customer.user, reach.phone));
+  else await customer.says(reach.typed);
+  const largest = photo.message?.photo?.at(-1)?.file_id;
+  if (!largest) throw new Error('the fake sent no photo');
+  return { photoFileId: largest };
 }

@@ -4,14 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { safeFileName, type Attachment } from '../../../src/domain/claim.js';
 import type { Locale } from '../../../src/domain/locale.js';
-import { ClientAbortedError, clientAddress, HttpError, parseQuery, RateLimiter, readBody, readJson, sendFile, sendJson, sendText, TokenBucket, type BodyPace, type ChannelHandle, type HttpServer, type RouteHandler } from '../../../src/http.js';
+import { ClientAbortedError, clientAddress, HttpError, parseQuery, RateLimiter, readBody, readJson, sendFile, sendJson, sendText, type BodyPace, type ChannelHandle, type HttpServer, type RouteHandler } from '../../../src/http.js';
 import type { Logger } from '../../../src/log.js';
 import type { ConversationRunner } from '../../../flows/runner.js';
 import type { Inbound, InboundContent, Sender } from '../../../flows/types.js';
 import { allowedType, kindOf, matchesType, WEB_FILE_LIMIT_BYTES } from './files.js';
 import { CHAT_PAGE_CSP, renderChatPage, WEB_TEXT_LIMIT } from './page.js';
 import { pageLocale } from '../pages.js';
-import type { CustomerLine, TranscriptEntry, TranscriptFile, UploadPort, WebChatPort, WebVisitor } from '../../../src/web-chat-ports.js';
+import type { CustomerLine, RateWindowPort, TranscriptEntry, TranscriptFile, UploadPort, WebChatPort, WebVisitor } from '../../../src/web-chat-ports.js';
 import { LiveHub, WebSender } from './sender.js';
 
 /** Where the chat lives on the app's HTTP server. */
@@ -50,6 +50,8 @@ export interface WebChatOptions {
   readonly runner: Pick<ConversationRunner, 'accept' | 'setSender' | 'filesTarget'>;
   readonly chat: WebChatPort;
   readonly uploads: UploadPort;
+  /** The new-chat limits' windows, shared by the desk's instances (src/store/rate-windows.ts). */
+  readonly windows: RateWindowPort;
   readonly defaultLocale: Locale;
   /** Failures by name, refusals by code; never message text, names, phones or file names. */
   readonly log: Logger;
@@ -57,9 +59,9 @@ export interface WebChatOptions {
   readonly pollMs?: number;
   /** How often a live connection sends a keep-alive comment (default 20 s). */
   readonly heartbeatMs?: number;
-  /** New chats this instance starts per minute from one client address (default 10, in bursts of as many). */
+  /** New chats the desk (all its instances together) starts per minute from one client address (default 10). */
   readonly sessionsPerMinutePerAddress?: number;
-  /** New chats this instance starts per minute altogether, a last resort far above the per-address limit (default 600). */
+  /** New chats the desk (all its instances together) starts per minute altogether, a last resort far above the per-address limit (default 600). */
   readonly sessionsPerMinute?: number;
   /** Reverse proxies in front of the desk whose X-Forwarded-For is trusted for the client address (TRUST_PROXY; default 0). */
   readonly trustProxy?: number;
@@ -180,10 +182,10 @@ export function mountWebChat(options: WebChatOptions): WebChat {
   const streams = new Set<LiveStream>();
   let closed = false;
   const trustProxy = options.trustProxy ?? 0;
-  // new chats: per client address first; the desk-wide limit is a last resort far above it
+  // new chats: per client address first; the desk-wide limit is a last resort far above it. Both
+  // are counted per minute in windows every instance shares, the address by its hash only
   const sessionsPerMinute = options.sessionsPerMinute ?? 600;
-  const newSessions = new TokenBucket(sessionsPerMinute, sessionsPerMinute);
-  const newSessionsPerAddress = new RateLimiter(options.sessionsPerMinutePerAddress ?? 10);
+  const sessionsPerMinutePerAddress = options.sessionsPerMinutePerAddress ?? 10;
   const uploadSlots = options.concurrentUploads ?? 4;
   // the uploads being read: how many, and by whom (one at a time per visitor and per address)
   let uploading = 0;
@@ -253,14 +255,16 @@ export function mountWebChat(options: WebChatOptions): WebChat {
     guarded('starting a chat', async (req, res) => {
       const body = await readJson(req, SessionBody, 1024);
       const address = clientAddress(req, trustProxy);
-      if (!newSessionsPerAddress.take(address)) {
+      const fromAddress = await options.windows.take(`web_chats:address:${sha256(address)}`, sessionsPerMinutePerAddress, 60_000);
+      if (!fromAddress.taken) {
         // (a customer's address is not logged: the staff console's sign-ins are, customers' are not)
         log.info('web', 'new chat refused: too many from one address');
-        throw new HttpError(429, 'too_many_chats', 'too many new chats from this address; try again shortly', { 'retry-after': String(newSessionsPerAddress.retryAfterSeconds(address)) });
+        throw new HttpError(429, 'too_many_chats', 'too many new chats from this address; try again shortly', { 'retry-after': String(fromAddress.retryAfterSeconds) });
       }
-      if (!newSessions.take()) {
+      const deskWide = await options.windows.take('web_chats:desk', sessionsPerMinute, 60_000);
+      if (!deskWide.taken) {
         log.info('web', 'new chat refused: too many at once');
-        throw new HttpError(429, 'too_many_chats', 'too many new chats right now; try again shortly', { 'retry-after': String(newSessions.retryAfterSeconds()) });
+        throw new HttpError(429, 'too_many_chats', 'too many new chats right now; try again shortly', { 'retry-after': String(deskWide.retryAfterSeconds) });
       }
       const token = randomBytes(32).toString('base64url');
       const visitor = await chat.createVisitor(sha256(token), body.languageCode);
