@@ -528,6 +528,8 @@ export const en = {
   'staff.modal.investigation.hint': 'Ask "why?" up to five times; each answer leads to the next question.',
   'console.claim.assessment': 'Assessment',
   'console.claim.investigation': 'Investigation',
+  'console.claim.next_step': 'Next step',
+  'console.claim.root_cause': 'Root cause',
   'console.claim.save': 'Save',
   'notice.deadline_extended': 'Claim No. {number} needs more time: we will give you our decision by {due}.\n\n{reason}',
   'history.deadline_extended': 'the decision is now due by {due}',

@@ -526,6 +526,8 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'staff.modal.investigation.hint': 'Спросите «почему?» до пяти раз; каждый ответ ведёт к следующему вопросу.',
   'console.claim.assessment': 'Оценка',
   'console.claim.investigation': 'Расследование',
+  'console.claim.next_step': 'Следующий шаг',
+  'console.claim.root_cause': 'Коренная причина',
   'console.claim.save': 'Сохранить',
   'notice.deadline_extended': 'По претензии № {number} нужно больше времени: решение сообщим не позднее {due}.\n\n{reason}',
   'history.deadline_extended': 'срок решения перенесён на {due}',
