@@ -9,6 +9,8 @@ import { StaffDesk } from './staff-desk.js';
 import { ConversationRunner, type MessageSender, type RunnerLogger } from '../flows/runner.js';
 import { DeadLetterStore } from './store/dead-letters.js';
 import { failureOf } from './failures.js';
+import { CorrectiveActionStore } from './store/corrective-actions.js';
+import { CapaDesk } from './capa-desk.js';
 
 /** The desk's core: the claim registry, the conversations and the staff desk, on one database. */
 export interface Core {
@@ -22,6 +24,9 @@ export interface Core {
   readonly conversationStore: MongoConversationStore;
   readonly conversations: ConversationRunner;
   readonly staff: StaffDesk;
+  /** Corrective and preventive actions, and their store (for the sweeps). */
+  readonly capa: CapaDesk;
+  readonly actions: CorrectiveActionStore;
 }
 
 export interface CoreOptions {
@@ -52,6 +57,9 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
     classify: failureOf,
     deadLetters: new DeadLetterStore(db),
   });
-  const staff = new StaffDesk(desk, claims, new StaffActionLog(db));
-  return { db, desk, repository, registry, claims, conversationStore, conversations, staff };
+  const audit = new StaffActionLog(db);
+  const staff = new StaffDesk(desk, claims, audit);
+  const actions = new CorrectiveActionStore(db);
+  const capa = new CapaDesk({ desk, store: actions, claims, identify: (who) => staff.identify(who), audit, policy: desk.capa, ...(options.now ? { now: options.now } : {}) });
+  return { db, desk, repository, registry, claims, conversationStore, conversations, staff, capa, actions };
 }

@@ -25,6 +25,7 @@ import { scheduleJobs } from './jobs/schedule.js';
 import { webChatRetention } from './jobs/housekeeping.js';
 import { notifyJobLimits, type CustomerNotificationOptions } from './jobs/customer-notification.js';
 import { createCore } from './core.js';
+import type { CapaDesk } from './capa-desk.js';
 import type { ClaimRegistry, DeskClaims } from './registry.js';
 import type { StaffDesk } from './staff-desk.js';
 import type { Channel } from './domain/claim.js';
@@ -52,6 +53,8 @@ export interface App {
   readonly claims: DeskClaims;
   /** What staff do with claims (the rules and the audit trail), whatever the console. */
   readonly staff: StaffDesk;
+  /** Corrective and preventive actions. */
+  readonly capa: CapaDesk;
   /** The conversation runner the channel adapters hand their updates to. */
   readonly conversations: ConversationRunner;
   /** The scheduler (Agenda) running the desk's jobs, e.g. to run one now: `app.jobs.now('digest.departments')`. */
@@ -183,7 +186,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, capa: { desk: core.capa, claims }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
@@ -197,6 +200,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         claims,
         onClaimChange: (listener) => registry.onChange(listener),
         staff,
+        capa: core.capa,
         conversations,
         router: http,
         log,
@@ -237,7 +241,8 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
           ...webChatRetention({ chats: webChatStore, uploads }),
           pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
         },
-        ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, failure: slackFailure } } : {}),
+        capa: { capa: core.capa, store: core.actions },
+        ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, actionAlert: slack.actionAlert, failure: slackFailure } } : {}),
         log,
       },
       { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, staffSync: options.staffSync },
@@ -251,7 +256,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       await conversations.drain();
       await slack?.sync.drain();
     };
-    return { url: http.url, db, registry, claims, staff, conversations, jobs: scheduler, localServer, telegraf, idle, stop: stopAll };
+    return { url: http.url, db, registry, claims, staff, capa: core.capa, conversations, jobs: scheduler, localServer, telegraf, idle, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -87,7 +87,8 @@ describe('desk configuration', () => {
     expect(desk.causeCategories.map((cause) => cause.id)).toEqual(['people', 'machines', 'methods', 'materials', 'measurement', 'environment']);
     expect(desk.causeCategories[1]?.label).toEqual({ ru: 'Оборудование', en: 'Machines' });
     expect(desk.categories[0]?.warrantyMonths).toBeUndefined();
-    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour' });
+    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
+    expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
   });
 
   it('takes the sweeps\' cadence from the desk (an acceptance run may make the survey sweep run every 10 s)', () => {
@@ -116,6 +117,8 @@ describe('desk configuration', () => {
     [{ causeCategories: [] }, /causeCategories: expected at least one cause category/],
     [{ causeCategories: [{ id: 'x', label: { ru: 'Х', en: 'X' } }, { id: 'x', label: { ru: 'Y', en: 'Y' } }] }, /causeCategories\[1\]\.id: expected a unique id/],
     [{ causeCategories: [{ id: 'x', label: { ru: 'Х' } }] }, /causeCategories\[0\]\.label\.en: /],
+    [{ capa: { remindBeforeHours: -2 } }, /capa\.remindBeforeHours: expected a positive number of hours/],
+    [{ capa: { escalateAfter: 5 } }, /capa: .*escalateAfter/],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };
     const error = configError(() => parseDeskConfig({ ...base, ...patch }, 'desk.yaml'));

@@ -8,6 +8,8 @@ import type { StaffDesk } from '../../src/staff-desk.js';
 import type { ConversationRunner } from '../../flows/runner.js';
 import { quietSlackLogger, SlackApi, slackErrorCode, slackFailure } from './api.js';
 import { mountSlackConsole } from './console.js';
+import { mountSlackCapa, slackActionAlert } from './capa.js';
+import type { ActionAlertSender, CapaDesk } from '../../src/capa-desk.js';
 import { slackDigestPoster } from './digest.js';
 import { DeskReceiver } from './receiver.js';
 import { SlackSender } from './sender.js';
@@ -24,6 +26,8 @@ export interface SlackStartDeps {
   /** Subscribes to every claim change (the registry's onChange), so the post follows at once. */
   readonly onClaimChange: (listener: (claim: { readonly id: string }) => void) => void;
   readonly staff: StaffDesk;
+  /** Corrective actions, for `/capa mine`. */
+  readonly capa?: Pick<CapaDesk, 'mine'>;
   readonly conversations: ConversationRunner;
   /** HTTP mode mounts SLACK_EVENTS_PATH here. */
   readonly router: Router;
@@ -34,6 +38,8 @@ export interface SlackStartDeps {
 export interface SlackHandle extends ChannelHandle {
   readonly sync: SlackClaimSync;
   readonly postDigest: (department: string, numbers: DepartmentStats, since: Date) => Promise<boolean>;
+  /** Corrective actions' alerts, as direct messages. */
+  readonly actionAlert: ActionAlertSender;
 }
 
 /** A Web API call at start-up; a refused token becomes one clear configuration error. */
@@ -77,11 +83,15 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
     errorHandler: (error: Error) => Promise.reject(error),
   };
   const onError = (what: string, error: unknown) => log.warn('slack', `${what} failed`, { failure: slackFailure(error) });
-  const handle = { sync, postDigest: slackDigestPoster(api, desk) };
+  const handle = { sync, postDigest: slackDigestPoster(api, desk), actionAlert: slackActionAlert(api, desk) };
+  const mount = (app: BoltApp) => {
+    mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
+    if (deps.capa) mountSlackCapa(app, desk, staff, deps.capa);
+  };
   if (config.appToken) {
     // the Socket Mode client takes its Web API options (SLACK_API_URL) from installerOptions
     const app = new BoltApp({ ...bolt, appToken: config.appToken, socketMode: true, ...(config.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } } } : {}) });
-    mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
+    mount(app);
     await slackCall('apps.connections.open', () => app.start(), 'SLACK_APP_TOKEN');
     log.info('slack', 'receiving events by Socket Mode', { team: identity.teamId });
     return { ...handle, stop: () => app.stop().then(() => undefined) };
@@ -92,7 +102,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
     onRetry: (retryNum, reason) => log.info('slack', 'Slack redelivered a request', { retryNum, reason }),
   });
   const app = new BoltApp({ ...bolt, receiver });
-  mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
+  mount(app);
   deps.router.route('POST', SLACK_EVENTS_PATH, receiver.handler());
   log.info('slack', 'receiving events by HTTP', { team: identity.teamId, path: SLACK_EVENTS_PATH });
   return { ...handle, stop: () => Promise.resolve() };

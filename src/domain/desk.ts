@@ -153,6 +153,8 @@ export const JobsConfig = z
     idleSweepEvery: Interval.default('5 minutes'),
     /** Pruning finished jobs, ended sessions, abandoned chats and unattached uploads. */
     housekeepingEvery: Interval.default('1 hour'),
+    /** Corrective actions' reminders, overdue notices and escalations, and their alerts. */
+    capaSweepEvery: Interval.default('1 minute'),
   })
   .strict();
 export type JobsConfig = z.infer<typeof JobsConfig>;
@@ -170,6 +172,17 @@ export const DEFAULT_CAUSE_CATEGORIES: readonly CauseCategory[] = [
   { id: 'measurement', label: { ru: 'Измерения', en: 'Measurement' } },
   { id: 'environment', label: { ru: 'Среда', en: 'Environment' } },
 ];
+
+/** When corrective actions' owners are reminded and overdue actions escalate to the quality role. */
+export const CapaConfig = z
+  .object({
+    /** The owner is reminded this many hours before the due date. */
+    remindBeforeHours: Hours.default(24),
+    /** An action still open this many hours after its due date goes to the quality role. */
+    escalateAfterHours: Hours.default(24),
+  })
+  .strict();
+export type CapaConfig = z.infer<typeof CapaConfig>;
 
 /**
  * The desk configuration: one JSON or YAML file (see config/desk.example.yaml).
@@ -196,6 +209,8 @@ export const DeskConfig = z
     jobs: JobsConfig.default(JobsConfig.parse({})),
     /** The cause categories an investigation picks from (#24); the 6M by default. */
     causeCategories: z.array(CauseCategory).min(1, 'expected at least one cause category').max(100, 'expected at most 100 cause categories').default(() => DEFAULT_CAUSE_CATEGORIES.map((cause) => ({ ...cause, label: { ...cause.label } }))),
+
+    capa: CapaConfig.default(CapaConfig.parse({})),
   })
   .strict()
   .superRefine((desk, ctx) => {

@@ -12,6 +12,8 @@ import { scheduleSurveySweep, type SurveyPort } from './survey.js';
 import { scheduleHousekeeping, type HousekeepingPort } from './housekeeping.js';
 import { scheduleDigest } from './digest.js';
 import { scheduleStaffSyncSweep } from './staff-sync.js';
+import { scheduleCapaJobs, type CapaJobPorts } from './capa.js';
+import type { ActionAlertSender } from '../capa-desk.js';
 
 /** What the jobs work on: the desk's ports, built once by the composition root. */
 export interface JobPorts {
@@ -29,8 +31,12 @@ export interface JobPorts {
   readonly conversationStore: Pick<ConversationStore, 'load' | 'setUnreachable'>;
   readonly notifyLeases: LeasePort;
   readonly housekeeping: HousekeepingPort;
+  /** Corrective actions: their desk and store, for the reminder and alert sweeps. */
+  readonly capa?: Omit<CapaJobPorts, 'send'>;
   /** When Slack runs: the post sync for its sweep, and the digest poster. */
   readonly slack?: {
+    /** Corrective actions' alerts as direct messages. */
+    readonly actionAlert?: ActionAlertSender;
     readonly sync: (claimId: string) => Promise<unknown>;
     readonly postDigest: (department: string, numbers: DepartmentStats, since: Date) => Promise<boolean>;
     /** A Slack failure's code for the log. */
@@ -98,6 +104,13 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
     onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds', telegram_chat_slots: 'idle Telegram chat slots' }[what]}`, { count }),
   });
   const slack = ports.slack;
+  if (ports.capa) {
+    const send = slack?.actionAlert;
+    await scheduleCapaJobs(agenda, { ...ports.capa, ...(send ? { send } : {}) }, {
+      every: every.capaSweepEvery,
+      onError: (actionId, error) => log.warn('jobs', 'corrective action sweep failed; the next sweep retries', { actionId, error: errorName(error) }),
+    });
+  }
   if (slack) {
     if (cadence.digestEvery !== false) {
       await scheduleDigest(

@@ -18,6 +18,7 @@ export const COLLECTIONS = {
   deadLetters: 'dead_letters',
   telegramInstances: 'telegram_instances',
   telegramChatSlots: 'telegram_chat_slots',
+  correctiveActions: 'corrective_actions',
 } as const;
 
 /**
@@ -69,6 +70,17 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
   // the Telegram chats' slots for bulk messages: idle ones are pruned by when they were last taken
   [COLLECTIONS.telegramChatSlots]: [{ key: { takenAt: 1 }, name: 'by_taken_at' }],
+  // corrective and preventive actions (src/store/corrective-actions.ts): by number, the register's
+  // order, an owner's open actions, overdue ones, a claim's actions, and the sweeps
+  [COLLECTIONS.correctiveActions]: [
+    { key: { number: 1 }, name: 'number_unique', unique: true },
+    { key: { createdAt: -1, _id: -1 }, name: 'by_created' },
+    { key: { ownerId: 1, status: 1, createdAt: -1 }, name: 'by_owner_status' },
+    { key: { status: 1, dueAt: 1 }, name: 'by_status_due' },
+    { key: { claimIds: 1 }, name: 'by_claim' },
+    { key: { nextCheckAt: 1 }, name: 'by_next_check' },
+    { key: { alertsPending: 1 }, name: 'by_alerts_pending' },
+  ],
   // Agenda's own collection: scheduling a claim's notification finds its job by the claim (one job
   // per claim); without this each schedule scans every job (bench part 4: 10 000 queued)
   agendaJobs: [{ key: { name: 1, 'data.claimId': 1 }, name: 'by_name_claim' }],

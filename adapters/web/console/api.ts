@@ -76,7 +76,7 @@ function cookieOf(req: IncomingMessage, name: string): string | undefined {
  * whole origin is compared — scheme, host and port: the console's own is `http://` + the request's
  * Host (`https://` when a trusted proxy says it took the request over https), or PUBLIC_URL's.
  */
-function checkOrigin(req: IncomingMessage, publicOrigin: string | undefined, trustProxy: number): void {
+export function checkOrigin(req: IncomingMessage, publicOrigin: string | undefined, trustProxy: number): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
   let claimed: string;

@@ -7,6 +7,9 @@ import { CATALOGUES, t } from '../../../src/i18n/index.js';
 import { escapeHtml } from '../pages.js';
 import { localeOf, mountConsoleApi, type ConsoleApiOptions, type RequireStaff } from './api.js';
 import { mountConsoleRegister, type ClaimReads } from './register.js';
+import { mountConsoleCapa } from './capa-api.js';
+import type { CapaDesk } from '../../../src/capa-desk.js';
+import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 // the browser build of Chart.js, beside the package's CommonJS entry (its exports map hides dist/)
@@ -26,6 +29,8 @@ const PAGE_HEADERS = {
 export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly reads: ClaimReads;
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
+  /** Corrective and preventive actions, and the claim lookups their register shows. */
+  readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById'> };
 }
 
 /**
@@ -38,9 +43,13 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   const { http, desk } = options;
   const api = mountConsoleApi(options);
   mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, ...(options.onExport ? { onExport: options.onExport } : {}) });
+  if (options.capa) {
+    const { publicUrl, trustProxy } = options;
+    mountConsoleCapa({ http, desk, requireStaff: api.requireStaff, capa: options.capa.desk, claims: options.capa.claims, ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  }
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
-    Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
+    Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
 
   http.route('GET', '/console', async (req, res) => {
     const locale = localeOf(req, desk);
