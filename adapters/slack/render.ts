@@ -7,9 +7,8 @@ import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
 import { t, type MessageKey } from '../../src/i18n/index.js';
 import { actorName, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
-import { derivedWarranty, JUSTIFIED, YES_NO_UNKNOWN, type ClaimsWorkPolicy } from '../../src/domain/assessment.js';
+import { derivedWarranty, JUSTIFIED, nextStep, YES_NO_UNKNOWN, type ClaimsWorkPolicy } from '../../src/domain/assessment.js';
 import { FACTS_MAX, ROOT_CAUSE_MAX, WHY_MAX, WHYS_MAX } from '../../src/domain/investigation.js';
-import { nextStep } from '../../src/domain/assessment.js';
 import { SEVERITIES } from '../../src/domain/desk.js';
 
 export { actorName, slaText, templateReply, type RenderContext } from '../staff-text.js';

@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Severity, type DeskConfig, type SlaPolicyConfig } from './desk.js';
 import { refusal, type Refusal } from './errors.js';
 import { canApply, type Actor, type Claim, type ClaimEvent, type ClaimStatus } from './lifecycle.js';
 import { slaDue, type SlaDue } from './sla.js';
-import { randomUUID } from 'node:crypto';
 
 /**
  * The initial assessment (DOMAIN.md stage 4, issue #24): is it a customer of ours, is the case
