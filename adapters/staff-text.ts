@@ -1,6 +1,8 @@
 import type { Attachment, Channel, Remedy } from '../src/domain/claim.js';
 import { fillTemplate, type DeskConfig } from '../src/domain/desk.js';
 import { canApply, type Actor, type Claim, type ClaimEvent } from '../src/domain/lifecycle.js';
+import { ASSESSABLE_STATUSES, nextStep, type AssessmentValues } from '../src/domain/assessment.js';
+import type { InvestigationField } from '../src/domain/investigation.js';
 import type { Locale } from '../src/domain/locale.js';
 import { rolesWith, staffById, type StaffAction, type StaffRight } from '../src/domain/staff.js';
 import { formatDateTime, t } from '../src/i18n/index.js';
@@ -80,11 +82,17 @@ export function actorName(ctx: RenderContext, actor: Actor): string {
   return t(ctx.locale, actor.kind === 'customer' ? 'staff.who.customer' : 'staff.who.system');
 }
 
+/** An action a claim offers as a button or a form (not `view`, nor `extend_deadline`, part of the assessment). */
+export type OfferedAction = Exclude<StaffAction, 'view' | 'extend_deadline'>;
+
 /** The staff actions a claim's status offers (the transition table decides; roles are checked when acting). */
-export function offeredActions(claim: Pick<Claim, 'status'>): Exclude<StaffAction, 'view'>[] {
-  const actions: Exclude<StaffAction, 'view'>[] = [];
+export function offeredActions(claim: Pick<Claim, 'status'>): OfferedAction[] {
+  const actions: OfferedAction[] = [];
   if (canApply(claim.status, 'take')) actions.push('take');
   if (claim.status !== 'closed' && claim.status !== 'resolved') actions.push('assign');
+  if (ASSESSABLE_STATUSES.includes(claim.status)) actions.push('assess');
+  if (canApply(claim.status, 'investigate')) actions.push('investigate');
+  if (claim.status === 'investigating') actions.push('record_investigation');
   if (canApply(claim.status, 'request_info')) actions.push('request_info');
   if (canApply(claim.status, 'resolve')) actions.push('resolve');
   if (canApply(claim.status, 'reopen')) actions.push('reopen');
@@ -139,6 +147,15 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
         channel: labels.channelLabel(locale, claim.conversation.channel),
         reason: t(locale, `staff.delivery.${event.deliveryFailure ?? 'gave_up'}`),
       });
+    case 'assessed':
+      return event.assessment ? t(locale, 'staff.history.assessed', { who, changes: assessmentChanges(ctx, event.assessment, event.changed ?? [], style) }) : undefined;
+    case 'deadline_changed': {
+      const due = event.due ?? claim.sla;
+      if (event.notifyCustomer) return t(locale, 'staff.history.deadline_extended', { who, due: labels.when(ctx, due.resolutionDueAt), reason: style.quote(event.note ?? '') });
+      return t(locale, 'staff.history.deadline_changed', { first: labels.when(ctx, due.firstResponseDueAt), due: labels.when(ctx, due.resolutionDueAt) });
+    }
+    case 'investigation_recorded':
+      return t(locale, 'staff.history.investigation_recorded', { who, changes: investigationChanges(ctx, event, style) });
     case 'status_changed':
       break;
   }
@@ -177,4 +194,78 @@ export function templateReply(ctx: RenderContext, claim: Claim, templateId: stri
     remedy: labels.remedyLabel(claim.locale, claim.desiredRemedy).toLowerCase(),
   });
   return { outcome: template.outcome, text };
+}
+
+/** A yes / no / unknown answer, a justification and a severity in words (#24). */
+export const assessmentLabels = {
+  answer: (locale: Locale, value: AssessmentValues['customer']) => t(locale, `staff.answer.${value}`),
+  justified: (locale: Locale, value: AssessmentValues['justified']) => t(locale, `staff.justified.${value}`),
+  severity: (locale: Locale, value: AssessmentValues['severity']) => t(locale, `staff.severity.${value}`),
+  cause: (ctx: RenderContext, id: string) => ctx.desk.causeCategories.find((cause) => cause.id === id)?.label[ctx.locale] ?? id,
+};
+
+/** The changed parts of an assessment, in words (an override of the warranty with its reason). */
+function assessmentChanges(ctx: RenderContext, values: AssessmentValues, changed: readonly string[], style: TextStyle): string {
+  const { locale } = ctx;
+  const parts = changed.map((key) => {
+    switch (key) {
+      case 'customer':
+        return t(locale, 'staff.history.assessed.customer', { value: assessmentLabels.answer(locale, values.customer) });
+      case 'warranty':
+        return values.warrantyReason !== undefined
+          ? t(locale, 'staff.history.assessed.warranty_reason', { value: assessmentLabels.answer(locale, values.warranty), reason: isolate(style.escape(values.warrantyReason)) })
+          : t(locale, 'staff.history.assessed.warranty', { value: assessmentLabels.answer(locale, values.warranty) });
+      case 'justified':
+        return t(locale, 'staff.history.assessed.justified', { value: assessmentLabels.justified(locale, values.justified) });
+      default:
+        return t(locale, 'staff.history.assessed.severity', { value: assessmentLabels.severity(locale, values.severity) });
+    }
+  });
+  return parts.join('; ');
+}
+
+/** The changed parts of an investigation, in words: the cause category and summary by value, the rest by name. */
+function investigationChanges(ctx: RenderContext, event: ClaimEvent, style: TextStyle): string {
+  const { locale } = ctx;
+  return ((event.changed ?? []) as readonly InvestigationField[])
+    .map((field) => {
+      switch (field) {
+        case 'causeCategory':
+          return t(locale, 'staff.history.investigation.causeCategory', { value: event.causeCategory ? style.escape(assessmentLabels.cause(ctx, event.causeCategory)) : t(locale, 'staff.not_recorded') });
+        case 'rootCause':
+          return t(locale, 'staff.history.investigation.rootCause', { value: event.note !== undefined ? isolate(style.escape(event.note)) : t(locale, 'staff.not_recorded') });
+        default:
+          return t(locale, `staff.history.investigation.${field}`);
+      }
+    })
+    .join('; ');
+}
+
+/** A claim's assessment in one line, or "not recorded" (#24). */
+export function assessmentText(ctx: RenderContext, claim: Pick<Claim, 'assessment'>): string {
+  const { locale } = ctx;
+  const assessment = claim.assessment;
+  if (!assessment) return t(locale, 'staff.not_recorded');
+  const warranty = assessmentLabels.answer(locale, assessment.warranty);
+  return t(locale, 'staff.assessment.summary', {
+    customer: assessmentLabels.answer(locale, assessment.customer),
+    warranty: assessment.warrantyReason !== undefined ? t(locale, 'staff.assessment.warranty_set', { value: warranty }) : warranty,
+    justified: assessmentLabels.justified(locale, assessment.justified),
+  });
+}
+
+/** A claim's root cause as "category: summary" (typed text escaped by the style), or "not recorded". */
+export function rootCauseText(ctx: RenderContext, claim: Pick<Claim, 'investigation'>, style: TextStyle): string {
+  const investigation = claim.investigation;
+  const parts = [
+    investigation?.causeCategory !== undefined ? style.escape(assessmentLabels.cause(ctx, investigation.causeCategory)) : undefined,
+    investigation?.rootCause !== undefined ? isolate(style.escape(investigation.rootCause)) : undefined,
+  ].filter((part): part is string => part !== undefined);
+  return parts.length > 0 ? parts.join(': ') : t(ctx.locale, 'staff.not_recorded');
+}
+
+/** The next step a claim's assessment points to, in words, or undefined (src/domain/assessment.ts). */
+export function nextStepText(locale: Locale, claim: Pick<Claim, 'status' | 'assessment'>): string | undefined {
+  const step = nextStep(claim);
+  return step ? t(locale, `staff.next.${step}`) : undefined;
 }

@@ -38,7 +38,12 @@ function eventText(event: ClaimEvent, turn: Turn): string | undefined {
     case 'survey_skipped':
     case 'survey_answered':
     case 'survey_commented':
+    case 'assessed':
+    case 'investigation_recorded':
       return undefined;
+    case 'deadline_changed':
+      // only an extension past what the customer was promised is theirs to see
+      return event.notifyCustomer && event.due ? say(turn, 'history.deadline_extended', { due: formatDateTime(event.due.resolutionDueAt, turn.locale, turn.desk.desk.timezone) }) : undefined;
     case 'customer_info': {
       const files = event.attachments?.length ?? 0;
       return files > 0 ? say(turn, 'history.customer_files', { count: files }) : say(turn, 'history.customer_info');

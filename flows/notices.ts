@@ -19,6 +19,10 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
   if (event.type === 'survey_sent' || event.type === 'survey_reminder') {
     return { text: t(locale, event.type === 'survey_sent' ? 'survey.ask' : 'survey.reminder', { number }), expects: 'choice', choices: surveyChoices(number) };
   }
+  if (event.type === 'deadline_changed' && event.due) {
+    // an extension past the promise (src/domain/assessment.ts): the new date and the reason
+    return say(t(locale, 'notice.deadline_extended', { number, due: formatDateTime(event.due.resolutionDueAt, locale, desk.desk.timezone), reason: event.note ?? '' }));
+  }
   if (event.type !== 'status_changed') return undefined;
   switch (event.action) {
     case 'take':

@@ -16,6 +16,8 @@ import {
   type CustomerInfo,
   type SurveyAnswer,
 } from './domain/claim-changes.js';
+import type { AssessmentInput } from './domain/assessment.js';
+import type { InvestigationInputRaw } from './domain/investigation.js';
 import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from './domain/claim-ports.js';
 
 /** Told about a changed claim and the events the change recorded (a registration: the whole history); must not throw. */
@@ -110,6 +112,16 @@ export class ClaimRegistry {
     return (await this.change(claimId, { type: 'assign', assigneeId, actor }, options)).claim;
   }
 
+  /** Records the initial assessment of a claim (src/domain/assessment.ts): severity may move the due times. */
+  async assess(claimId: string, staffId: string, assessment: AssessmentInput, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'assess', staffId, assessment }, options)).claim;
+  }
+
+  /** Records an edit of a claim's investigation (src/domain/investigation.ts); only while it is investigating. */
+  async recordInvestigation(claimId: string, staffId: string, investigation: InvestigationInputRaw, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'record_investigation', staffId, investigation }, options)).claim;
+  }
+
   /** Records what the customer added; a claim waiting for them returns to the staff. Idempotent on `eventId`. */
   async addCustomerInfo(claimId: string, customer: CustomerIdentity, info: CustomerInfo, eventId: string): Promise<Claim> {
     return (await this.change(claimId, { type: 'add_info', customer, info, eventId })).claim;
@@ -149,7 +161,7 @@ export class ClaimRegistry {
 }
 
 /** The registry's changes, as a port. */
-export type ClaimChanges = Pick<ClaimRegistry, 'submit' | 'apply' | 'take' | 'assign' | 'addCustomerInfo' | 'answerSurvey' | 'recordDelivered' | 'recordDeliveryFailed' | 'runSlaChecks' | 'advanceSurvey'>;
+export type ClaimChanges = Pick<ClaimRegistry, 'submit' | 'apply' | 'take' | 'assign' | 'assess' | 'recordInvestigation' | 'addCustomerInfo' | 'answerSurvey' | 'recordDelivered' | 'recordDeliveryFailed' | 'runSlaChecks' | 'advanceSurvey'>;
 
 /** Every claim port in one object: what main.ts hands the flows, jobs and adapters (each takes its narrow part). */
 export type DeskClaims = ClaimReads & ClaimSweeps & ClaimOutbox & ClaimChanges;
@@ -182,6 +194,8 @@ export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSwe
     apply: (id, command, actor, options) => registry.apply(id, command, actor, options),
     take: (id, staffId, options) => registry.take(id, staffId, options),
     assign: (id, assigneeId, actor, options) => registry.assign(id, assigneeId, actor, options),
+    assess: (id, staffId, assessment, options) => registry.assess(id, staffId, assessment, options),
+    recordInvestigation: (id, staffId, investigation, options) => registry.recordInvestigation(id, staffId, investigation, options),
     addCustomerInfo: (id, customer, info, eventId) => registry.addCustomerInfo(id, customer, info, eventId),
     answerSurvey: (customer, number, answer) => registry.answerSurvey(customer, number, answer),
     recordDelivered: (id, eventId, at) => registry.recordDelivered(id, eventId, at),

@@ -2,7 +2,7 @@ import type { DeskConfig, StaffMember } from './domain/desk.js';
 import { isDomainError } from './domain/errors.js';
 import type { Claim } from './domain/lifecycle.js';
 import { canStaff, staffById, staffBySlack, type StaffAction, type StaffPermission, type StaffRefusal, type StaffRight } from './domain/staff.js';
-import type { StaffRequest } from './domain/staff-request.js';
+import { actionsOf, type StaffRequest } from './domain/staff-request.js';
 import type { ClaimReads } from './domain/claim-ports.js';
 import type { ClaimChanges } from './registry.js';
 import type { StaffActionRecord } from './store/staff-actions.js';
@@ -48,7 +48,7 @@ export interface StaffAudit {
 }
 
 /** The claim reads and changes staff actions need (the registry's changes, the store's reads). */
-export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply'>;
+export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation'>;
 
 const ATTEMPTS = 3;
 
@@ -108,7 +108,8 @@ export class StaffDesk {
     for (let attempt = 0; ; attempt++) {
       const claim = await this.claims.findById(claimId);
       if (!claim) return member ? this.refused(who, request.action, 'not_found', undefined, member) : this.refused(who, request.action, 'not_staff', undefined, undefined);
-      const permission = canStaff(this.desk, member, claim, request.action, request.action === 'assign' ? request.assigneeId : undefined);
+      // every action the request needs (an assessment that extends a promise also needs extend_deadline)
+      const permission = firstRefusal(actionsOf(request).map((action) => canStaff(this.desk, member, claim, action, request.action === 'assign' ? request.assigneeId : undefined)));
       if (!permission.allowed || !member) return this.refused(who, request.action, refusalOf(permission), claim, member);
       try {
         const changed = await this.perform(claim, member, request);
@@ -140,6 +141,16 @@ export class StaffDesk {
         return this.claims.apply(claim.id, { action: 'resolve', decision: request.decision }, actor, { expectedVersion });
       case 'reopen':
         return this.claims.apply(claim.id, { action: 'reopen', reason: request.reason }, actor, { expectedVersion });
+      case 'investigate':
+        return this.claims.apply(claim.id, { action: 'investigate' }, actor, { expectedVersion });
+      case 'assess': {
+        const { action: _action, ...assessment } = request;
+        return this.claims.assess(claim.id, member.id, assessment, { expectedVersion });
+      }
+      case 'record_investigation': {
+        const { action: _action, ...investigation } = request;
+        return this.claims.recordInvestigation(claim.id, member.id, investigation, { expectedVersion });
+      }
     }
   }
 
@@ -162,6 +173,11 @@ export class StaffDesk {
 interface Refused {
   readonly reason: StaffRefusal;
   readonly right: StaffRight | undefined;
+}
+
+/** The first refusal among permissions, or the allowance when none refuses. */
+function firstRefusal(permissions: readonly StaffPermission[]): StaffPermission {
+  return permissions.find((permission) => !permission.allowed) ?? permissions[0] ?? { allowed: false, reason: 'not_staff' };
 }
 
 /** The refusal in a permission (a member not found is `not_staff`, whatever the permission says). */

@@ -100,6 +100,10 @@ describe('desk configuration', () => {
     expect(desk.sla).toMatchObject({ firstResponseHours: 24, resolutionHours: 240 });
     expect(desk.survey.windowHours).toBe(72);
     expect(desk.desk).toMatchObject({ timezone: 'UTC', defaultLocale: 'ru' });
+    // #24: the 6M of an Ishikawa diagram, with ru/en labels; no warranty period unless set
+    expect(desk.causeCategories.map((cause) => cause.id)).toEqual(['people', 'machines', 'methods', 'materials', 'measurement', 'environment']);
+    expect(desk.causeCategories[1]?.label).toEqual({ ru: 'Оборудование', en: 'Machines' });
+    expect(desk.categories[0]?.warrantyMonths).toBeUndefined();
     expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
     expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
   });
@@ -125,6 +129,11 @@ describe('desk configuration', () => {
     [{ surprise: true }, /\(root\): .*surprise/],
     [{ jobs: { surveySweepEvery: 'often' } }, /jobs\.surveySweepEvery: .*expected an interval such as "30 seconds"/],
     [{ jobs: { slaSweepEvery: 10 } }, /jobs\.slaSweepEvery: .*expected at least 1000 milliseconds/],
+    [{ categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a', warrantyMonths: 0 }] }, /categories\[0\]\.warrantyMonths: expected a positive number of months/],
+    [{ categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a', warrantyMonths: 1.5 }] }, /categories\[0\]\.warrantyMonths: expected a whole number of months/],
+    [{ causeCategories: [] }, /causeCategories: expected at least one cause category/],
+    [{ causeCategories: [{ id: 'x', label: { ru: 'Х', en: 'X' } }, { id: 'x', label: { ru: 'Y', en: 'Y' } }] }, /causeCategories\[1\]\.id: expected a unique id/],
+    [{ causeCategories: [{ id: 'x', label: { ru: 'Х' } }] }, /causeCategories\[0\]\.label\.en: /],
     [{ capa: { remindBeforeHours: -2 } }, /capa\.remindBeforeHours: expected a positive number of hours/],
     [{ capa: { escalateAfter: 5 } }, /capa: .*escalateAfter/],
   ])('names the path and the expectation: %j', (patch, message) => {

@@ -9,14 +9,20 @@ import { t } from '../../src/i18n/index.js';
 import { fieldProblems, StaffRequest, type FieldProblem } from '../../src/domain/staff-request.js';
 import type { SlackIdentity, StaffDesk } from '../../src/staff-desk.js';
 import { refusalText } from '../staff-text.js';
+import { claimsWorkPolicy } from '../../src/domain/assessment.js';
+import { WHYS_MAX } from '../../src/domain/investigation.js';
 import type { Inbound } from '../../flows/types.js';
 import type { SlackApi } from './api.js';
 import { choiceToInbound, commandToInbound, CUSTOMER_COMMAND, dmToInbound, type SlackMessageEvent, type SlackProfile } from './inbound.js';
 import {
   ACTIONS,
   VIEWS,
+  assessModal,
   assignModal,
+  becauseBlockId,
   claimCard,
+  investigationModal,
+  whyBlockId,
   claimList,
   notice,
   reopenModal,
@@ -80,6 +86,7 @@ function problemTexts(locale: Locale, problems: Record<string, FieldProblem>, bl
     if (problem.problem === 'text_too_long') errors[block] = t(locale, 'staff.modal.text_too_long', { max: problem.max });
     else if (path === 'decision.remedy') errors[block] = t(locale, 'staff.modal.resolve.need_remedy');
     else if (path === 'decision.reason') errors[block] = t(locale, 'staff.modal.resolve.need_reason');
+    else if (/^whys\.\d+\./.test(path)) errors[block] = t(locale, 'staff.modal.investigation.need_pair');
     else errors[block] = t(locale, 'staff.modal.required');
   }
   return errors;
@@ -180,8 +187,22 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
   });
   openFor(ACTIONS.assign, 'assign', (ctx, claim) => assignModal(ctx, claim, assignableStaff(desk, claim.department)));
   openFor(ACTIONS.requestInfo, 'request_info', (ctx, claim) => requestInfoModal(ctx, claim));
-  openFor(ACTIONS.resolve, 'resolve', (ctx, claim) => resolveModal(ctx, claim, { round: 0 }));
+  // an assessment "not justified" points to a rejection (src/domain/assessment.ts nextStep)
+  openFor(ACTIONS.resolve, 'resolve', (ctx, claim) => resolveModal(ctx, claim, { round: 0, ...(claim.assessment?.justified === 'no' ? { outcome: 'rejected' as const } : {}) }));
   openFor(ACTIONS.reopen, 'reopen', (ctx, claim) => reopenModal(ctx, claim));
+  // #24: the assessment, the investigation and its record
+  const workPolicy = claimsWorkPolicy(desk);
+  openFor(ACTIONS.assess, 'assess', (ctx, claim) => assessModal(ctx, claim, workPolicy));
+  openFor(ACTIONS.recordInvestigation, 'record_investigation', (ctx, claim) => investigationModal(ctx, claim));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.investigate, async ({ ack, body, action }) => {
+    await ack();
+    const who = whoOf(body);
+    const result = await staff.act(who, action.value ?? '', { action: 'investigate' });
+    if (!result.ok) {
+      await tellEphemeral(body.channel?.id, who, refusalText(localeOf(who), result));
+      if (result.claim) options.refresh(result.claim.id);
+    }
+  });
   // a link button still reports its press
   app.action(ACTIONS.openPost, async ({ ack }) => {
     await ack();
@@ -254,6 +275,47 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     return {
       values: { action: 'resolve', decision: { outcome, responseText, ...detail } },
       blocks: { 'decision.outcome': 'outcome', 'decision.responseText': replyBlock, 'decision.remedy': 'remedy', 'decision.reason': 'reason' },
+    };
+  });
+
+  submit(VIEWS.assess, 'customer', (view) => {
+    const warranty = optionOf(field(view, 'warranty', 'warranty'));
+    const extendReason = textOf(field(view, 'extend_reason', 'extend_reason'));
+    return {
+      values: {
+        action: 'assess',
+        customer: optionOf(field(view, 'customer', 'customer')),
+        justified: optionOf(field(view, 'justified', 'justified')),
+        severity: optionOf(field(view, 'severity', 'severity')),
+        // "as the dates say" keeps no reason; yes or no overrides them and needs one
+        ...(warranty === 'yes' || warranty === 'no' ? { warrantyOverride: { within: warranty, reason: textOf(field(view, 'warranty_reason', 'warranty_reason')) } } : {}),
+        ...(extendReason !== '' ? { extendReason } : {}),
+      },
+      blocks: { customer: 'customer', justified: 'justified', severity: 'severity', 'warrantyOverride.within': 'warranty', 'warrantyOverride.reason': 'warranty_reason', extendReason: 'extend_reason' },
+    };
+  });
+  submit(VIEWS.recordInvestigation, 'facts', (view) => {
+    // a pair left empty on both sides is no pair; a half-filled one is shown on its empty side
+    const whys: { why: string; because: string }[] = [];
+    const blocks: Record<string, string> = { facts: 'facts', causeCategory: 'cause', rootCause: 'root_cause', whys: whyBlockId(0) };
+    for (let index = 0; index < WHYS_MAX; index++) {
+      const why = textOf(field(view, whyBlockId(index), whyBlockId(index)));
+      const because = textOf(field(view, becauseBlockId(index), becauseBlockId(index)));
+      if (why === '' && because === '') continue;
+      blocks[`whys.${String(whys.length)}.why`] = whyBlockId(index);
+      blocks[`whys.${String(whys.length)}.because`] = becauseBlockId(index);
+      whys.push({ why, because });
+    }
+    const cause = optionOf(field(view, 'cause', 'cause'));
+    return {
+      values: {
+        action: 'record_investigation',
+        facts: textOf(field(view, 'facts', 'facts')),
+        whys,
+        ...(cause ? { causeCategory: cause } : {}),
+        rootCause: textOf(field(view, 'root_cause', 'root_cause')),
+      },
+      blocks,
     };
   });
 

@@ -6,7 +6,10 @@ import { REMEDIES } from '../../src/domain/claim.js';
 import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
 import { t, type MessageKey } from '../../src/i18n/index.js';
-import { actorName, historyText, isolate, labels, offeredActions, slaText, type RenderContext, type TextStyle } from '../staff-text.js';
+import { actorName, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
+import { derivedWarranty, JUSTIFIED, nextStep, YES_NO_UNKNOWN, type ClaimsWorkPolicy } from '../../src/domain/assessment.js';
+import { FACTS_MAX, ROOT_CAUSE_MAX, WHY_MAX, WHYS_MAX } from '../../src/domain/investigation.js';
+import { SEVERITIES } from '../../src/domain/desk.js';
 
 export { actorName, slaText, templateReply, type RenderContext } from '../staff-text.js';
 import type { Outbound } from '../../flows/types.js';
@@ -26,6 +29,9 @@ export const ACTIONS = {
   requestInfo: 'claim.request_info',
   resolve: 'claim.resolve',
   reopen: 'claim.reopen',
+  assess: 'claim.assess',
+  investigate: 'claim.investigate',
+  recordInvestigation: 'claim.record_investigation',
   openPost: 'claim.open_post',
   resolveTemplate: 'resolve.template',
   /** A customer's button in a dialog: `flow.choice:<n>`, the choice id as value. */
@@ -37,6 +43,8 @@ export const VIEWS = {
   requestInfo: 'claim.request_info',
   resolve: 'claim.resolve',
   reopen: 'claim.reopen',
+  assess: 'claim.assess',
+  recordInvestigation: 'claim.record_investigation',
 } as const;
 
 /** Slack's limits (https://api.slack.com/reference/block-kit). */
@@ -103,8 +111,20 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 
 /** The buttons a claim offers in its status (the transition table decides). */
 function claimButtons(locale: Locale, claim: Claim): Button[] {
-  const ids = { take: ACTIONS.take, assign: ACTIONS.assign, request_info: ACTIONS.requestInfo, resolve: ACTIONS.resolve, reopen: ACTIONS.reopen } as const;
-  return offeredActions(claim).map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' ? 'primary' : undefined));
+  const ids: Readonly<Record<OfferedAction, string>> = {
+    take: ACTIONS.take,
+    assign: ACTIONS.assign,
+    request_info: ACTIONS.requestInfo,
+    resolve: ACTIONS.resolve,
+    reopen: ACTIONS.reopen,
+    assess: ACTIONS.assess,
+    investigate: ACTIONS.investigate,
+    record_investigation: ACTIONS.recordInvestigation,
+  };
+  // the assessment's next step stands out (src/domain/assessment.ts)
+  const step = nextStep(claim);
+  const next: OfferedAction | undefined = step === 'reject' ? 'resolve' : step;
+  return offeredActions(claim).map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' || action === next ? 'primary' : undefined));
 }
 
 /**
@@ -133,6 +153,12 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
   );
   if (claim.decision) lines.push(decisionLine(locale, claim.decision));
   else lines.push(t(locale, 'staff.card.resolution_due', { due: when(ctx, claim.sla.resolutionDueAt) }));
+  // #24: severity, assessment, root cause and the next step they point to
+  lines.push(t(locale, 'staff.card.severity', { value: assessmentLabels.severity(locale, claim.severity) }));
+  lines.push(t(locale, 'staff.card.assessment', { value: assessmentText(ctx, claim) }));
+  if (claim.investigation || claim.status === 'investigating') lines.push(t(locale, 'staff.card.root_cause', { value: rootCauseText(ctx, claim, MRKDWN) }));
+  const next = nextStepText(locale, claim);
+  if (next) lines.push(t(locale, 'staff.card.next_step', { value: next }));
 
   const blocks: (KnownBlock | Block)[] = [
     { type: 'header', text: plain(title) },
@@ -368,6 +394,94 @@ export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDra
   );
   const metadata: ModalMetadata = { claimId: claim.id, round: draft.round };
   return modal(locale, VIEWS.resolve, t(locale, 'staff.modal.resolve.title'), 'staff.modal.send', metadata, blocks);
+}
+
+/**
+ * Assess…: customer of ours, within warranty (what the dates say, or yes / no with a reason),
+ * justified at first sight, severity, and a head's reason to extend the promised due times (#24).
+ */
+export function assessModal(ctx: RenderContext, claim: Claim, policy: ClaimsWorkPolicy): View {
+  const { locale } = ctx;
+  const current = claim.assessment;
+  const answers = YES_NO_UNKNOWN.map((value) => option(assessmentLabels.answer(locale, value), value));
+  const warranties = [
+    option(t(locale, 'staff.modal.assess.warranty_derived', { value: assessmentLabels.answer(locale, derivedWarranty(claim, policy)) }), 'derived'),
+    option(assessmentLabels.answer(locale, 'yes'), 'yes'),
+    option(assessmentLabels.answer(locale, 'no'), 'no'),
+  ];
+  const justified = JUSTIFIED.map((value) => option(assessmentLabels.justified(locale, value), value));
+  const severities = SEVERITIES.map((value) => option(assessmentLabels.severity(locale, value), value));
+  const initial = (options: PlainTextOption[], value: string | undefined) => {
+    const found = options.find((candidate) => candidate.value === value);
+    return found ? { initial_option: found } : {};
+  };
+  const select = (block: string, label: string, options: PlainTextOption[], value: string | undefined): KnownBlock => ({
+    type: 'input',
+    block_id: block,
+    label: plain(label),
+    element: { type: 'static_select', action_id: block, options, ...initial(options, value) },
+  });
+  const text = (block: string, label: string, max: number, value: string | undefined, hint?: string): KnownBlock => ({
+    type: 'input',
+    block_id: block,
+    optional: true,
+    label: plain(label),
+    ...(hint ? { hint: plain(hint, 2000) } : {}),
+    element: { type: 'plain_text_input', action_id: block, multiline: false, max_length: max, ...(value ? { initial_value: value } : {}) },
+  });
+  return modal(locale, VIEWS.assess, t(locale, 'staff.modal.assess.title'), 'staff.modal.save', { claimId: claim.id }, [
+    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+    select('customer', t(locale, 'staff.modal.assess.customer'), answers, current?.customer),
+    select('warranty', t(locale, 'staff.modal.assess.warranty'), warranties, current?.warrantyReason !== undefined ? current.warranty : 'derived'),
+    text('warranty_reason', t(locale, 'staff.modal.assess.warranty_reason'), 500, current?.warrantyReason),
+    select('justified', t(locale, 'staff.modal.assess.justified'), justified, current?.justified),
+    select('severity', t(locale, 'staff.modal.assess.severity'), severities, claim.severity),
+    text('extend_reason', t(locale, 'staff.modal.assess.extend_reason'), 500, undefined, t(locale, 'staff.modal.assess.extend_hint')),
+  ]);
+}
+
+/** The block ids of the investigation modal's why/because pair `index` (0–4). */
+export const whyBlockId = (index: number) => `why.${String(index)}`;
+export const becauseBlockId = (index: number) => `because.${String(index)}`;
+
+/**
+ * The investigation record (#24): the facts found, up to five why/because pairs, the cause
+ * category from the desk's list and a one-line root cause, filled with what is recorded.
+ */
+export function investigationModal(ctx: RenderContext, claim: Claim): View {
+  const { locale, desk } = ctx;
+  const record = claim.investigation;
+  const causes = desk.causeCategories.slice(0, 100).map((cause) => option(cause.label[locale], cause.id));
+  const initialCause = causes.find((candidate) => candidate.value === record?.causeCategory);
+  const input = (block: string, label: string, max: number, value: string | undefined, multiline = false): KnownBlock => ({
+    type: 'input',
+    block_id: block,
+    optional: true,
+    label: plain(label),
+    element: { type: 'plain_text_input', action_id: block, multiline, max_length: max, ...(value ? { initial_value: truncate(value, max) } : {}) },
+  });
+  const pairs: KnownBlock[] = [];
+  for (let index = 0; index < WHYS_MAX; index++) {
+    const pair = record?.whys[index];
+    pairs.push(
+      input(whyBlockId(index), t(locale, 'staff.modal.investigation.why', { n: index + 1 }), WHY_MAX, pair?.why),
+      input(becauseBlockId(index), t(locale, 'staff.modal.investigation.because', { n: index + 1 }), WHY_MAX, pair?.because),
+    );
+  }
+  return modal(locale, VIEWS.recordInvestigation, t(locale, 'staff.modal.investigation.title'), 'staff.modal.save', { claimId: claim.id }, [
+    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+    input('facts', t(locale, 'staff.modal.investigation.facts'), FACTS_MAX, record?.facts, true),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'staff.modal.investigation.hint') }] },
+    ...pairs,
+    {
+      type: 'input',
+      block_id: 'cause',
+      optional: true,
+      label: plain(t(locale, 'staff.modal.investigation.cause')),
+      element: { type: 'static_select', action_id: 'cause', options: causes, ...(initialCause ? { initial_option: initialCause } : {}) },
+    },
+    input('root_cause', t(locale, 'staff.modal.investigation.root_cause'), ROOT_CAUSE_MAX, record?.rootCause),
+  ]);
 }
 
 // ---- customers ----

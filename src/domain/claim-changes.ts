@@ -18,6 +18,8 @@ import {
   type DeliveryFailure,
 } from './lifecycle.js';
 import { dueSlaChecks, nextSlaCheckAt } from './sla.js';
+import { AssessmentInput, claimsWorkPolicy, planAssessment, type ClaimsWorkPolicy } from './assessment.js';
+import { InvestigationInput, planInvestigation } from './investigation.js';
 import { nextSurveyStep, surveyStartAt, SURVEY_SCORES } from './survey.js';
 import { formatIssues } from './zod-issues.js';
 
@@ -132,11 +134,13 @@ export interface ChangePolicy {
   readonly survey: SurveyConfig;
   /** The share of an SLA window at which the assignee is warned. */
   readonly slaWarnAtShare: number;
+  /** SLA targets, warranty periods and cause categories: the assessment and the investigation (#24). */
+  readonly claimsWork: ClaimsWorkPolicy;
 }
 
 /** The change policy of a desk configuration. */
-export function changePolicy(desk: Pick<DeskConfig, 'survey' | 'sla'>): ChangePolicy {
-  return { survey: desk.survey, slaWarnAtShare: desk.sla.warnAtShare };
+export function changePolicy(desk: Pick<DeskConfig, 'survey' | 'sla' | 'desk' | 'categories' | 'causeCategories'>): ChangePolicy {
+  return { survey: desk.survey, slaWarnAtShare: desk.sla.warnAtShare, claimsWork: claimsWorkPolicy(desk) };
 }
 
 // ---------------------------------------------------------------- the commands
@@ -163,7 +167,9 @@ export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
  * - `answer_survey`: the customer scores or comments on the survey;
  * - `survey_step`: the survey sweep's next step (send, skip, remind, close, or wait);
  * - `sla_checks`: the SLA sweep records the warnings and breaches due;
- * - `delivered` / `delivery_failed`: the notification job's outcome for one event.
+ * - `delivered` / `delivery_failed`: the notification job's outcome for one event;
+ * - `assess`: staff record the initial assessment (src/domain/assessment.ts);
+ * - `record_investigation`: staff edit the investigation record (src/domain/investigation.ts).
  */
 export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('move'), command: ClaimCommand, actor: Actor }).strict(),
@@ -175,6 +181,8 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sla_checks') }).strict(),
   z.object({ type: z.literal('delivered'), eventId: z.string().min(1), at: z.date() }).strict(),
   z.object({ type: z.literal('delivery_failed'), eventId: z.string().min(1), failure: DeliveryFailureSchema }).strict(),
+  z.object({ type: z.literal('assess'), staffId: z.string().min(1).max(128), assessment: AssessmentInput }).strict(),
+  z.object({ type: z.literal('record_investigation'), staffId: z.string().min(1).max(128), investigation: InvestigationInput }).strict(),
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -214,6 +222,10 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
         return planDelivered(claim, command, now);
       case 'delivery_failed':
         return planDeliveryFailed(claim, command, now);
+      case 'assess':
+        return planAssess(claim, command, policy, now);
+      case 'record_investigation':
+        return planRecordInvestigation(claim, command, policy, now);
     }
   } catch (error) {
     // the lifecycle's own checks (planTransition, customerInfoEvent) throw their refusals
@@ -356,4 +368,22 @@ function planDeliveryFailed(claim: Claim, command: Command<'delivery_failed'>, n
   const told = claim.history.some((event) => event.type === 'delivery_failed' && event.aboutEventId === about.id);
   const marks = about.deliveryFailure === command.failure ? [] : [{ eventId: about.id, deliveryFailure: command.failure }];
   return change(now, { events: told ? [] : [deliveryFailedEvent(about, command.failure, now)], marks });
+}
+
+/** An assessment (src/domain/assessment.ts); when the due times move, the SLA sweep's next look moves with them. */
+function planAssess(claim: Claim, command: Command<'assess'>, policy: ChangePolicy, now: Date): PlanResult {
+  const planned = planAssessment(claim, command.assessment, { kind: 'staff', staffId: command.staffId }, policy.claimsWork, now);
+  if (planned === undefined) return change(now);
+  if ('refusal' in planned) return planned;
+  if (!planned.slaChanged || !planned.set.sla) return change(now, { set: planned.set, events: planned.events });
+  const next = nextSlaCheckAt({ ...claim, sla: planned.set.sla, history: [...claim.history, ...planned.events] }, policy.slaWarnAtShare);
+  return change(now, { set: planned.set, events: planned.events, schedule: { slaNextCheckAt: next ?? null } });
+}
+
+/** An edit of the investigation record (src/domain/investigation.ts). */
+function planRecordInvestigation(claim: Claim, command: Command<'record_investigation'>, policy: ChangePolicy, now: Date): PlanResult {
+  const planned = planInvestigation(claim, command.investigation, { kind: 'staff', staffId: command.staffId }, policy.claimsWork, now);
+  if (planned === undefined) return change(now);
+  if ('refusal' in planned) return planned;
+  return change(now, { set: planned.set, events: planned.events });
 }

@@ -47,6 +47,8 @@ export const Category = z
     department: Id,
     /** Departments told at once about a new claim of this category (e.g. stop shipping a bad batch). */
     notify: z.array(Id).default([]),
+    /** The warranty period in months from the purchase date; the assessment derives "within warranty" from it. */
+    warrantyMonths: z.number().int('expected a whole number of months').positive('expected a positive number of months').max(1200, 'expected at most 1200 months').optional(),
   })
   .strict();
 export type Category = z.infer<typeof Category>;
@@ -157,6 +159,20 @@ export const JobsConfig = z
   .strict();
 export type JobsConfig = z.infer<typeof JobsConfig>;
 
+/** A root-cause category of an investigation (an Ishikawa "M"), with its labels. */
+export const CauseCategory = z.object({ id: Id, label: LocalizedText }).strict();
+export type CauseCategory = z.infer<typeof CauseCategory>;
+
+/** The default cause categories: the 6M of an Ishikawa diagram. */
+export const DEFAULT_CAUSE_CATEGORIES: readonly CauseCategory[] = [
+  { id: 'people', label: { ru: 'Люди', en: 'People' } },
+  { id: 'machines', label: { ru: 'Оборудование', en: 'Machines' } },
+  { id: 'methods', label: { ru: 'Методы', en: 'Methods' } },
+  { id: 'materials', label: { ru: 'Материалы', en: 'Materials' } },
+  { id: 'measurement', label: { ru: 'Измерения', en: 'Measurement' } },
+  { id: 'environment', label: { ru: 'Среда', en: 'Environment' } },
+];
+
 /** When corrective actions' owners are reminded and overdue actions escalate to the quality role. */
 export const CapaConfig = z
   .object({
@@ -191,6 +207,9 @@ export const DeskConfig = z
     conversation: ConversationConfig.default(ConversationConfig.parse({})),
     digest: DigestConfig.default(DigestConfig.parse({})),
     jobs: JobsConfig.default(JobsConfig.parse({})),
+    /** The cause categories an investigation picks from (#24); the 6M by default. */
+    causeCategories: z.array(CauseCategory).min(1, 'expected at least one cause category').max(100, 'expected at most 100 cause categories').default(() => DEFAULT_CAUSE_CATEGORIES.map((cause) => ({ ...cause, label: { ...cause.label } }))),
+
     capa: CapaConfig.default(CapaConfig.parse({})),
   })
   .strict()
@@ -208,6 +227,7 @@ export const DeskConfig = z
     unique(desk.categories, 'categories');
     unique(desk.staff, 'staff');
     unique(desk.templates, 'templates');
+    unique(desk.causeCategories, 'causeCategories');
     desk.categories.forEach((category, index) => {
       if (!departments.has(category.department)) {
         ctx.addIssue({ code: 'custom', path: ['categories', index, 'department'], message: `expected one of the departments (${known}), got "${category.department}"` });

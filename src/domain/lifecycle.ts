@@ -4,6 +4,8 @@ import { Remedy, type Attachment, type ClaimDraft } from './claim.js';
 import { DomainError } from './errors.js';
 import type { SlaCheck, SlaDeadline, SlaDue } from './sla.js';
 import type { SurveyRecord } from './survey.js';
+import type { Assessment, AssessmentValues } from './assessment.js';
+import type { Investigation } from './investigation.js';
 import { formatIssues } from './zod-issues.js';
 
 /** The ISO 10002 stages a claim moves through. */
@@ -89,6 +91,11 @@ export interface ClaimEvent {
    * `sla_warning` / `sla_breach`: a deadline is near / passed (staff are told; a breach escalates).
    * `survey_*`: the satisfaction survey was sent, reminded of, skipped (spam, cooldown), answered
    * (a score) or commented on.
+   * `assessed`: the initial assessment was recorded or changed (`assessment`, `changed`).
+   * `deadline_changed`: the SLA due times moved (`due`); extended past the promise: the customer
+   * is told (`notifyCustomer`, the reason in `note`).
+   * `investigation_recorded`: the investigation record was edited (`changed`; the cause category
+   * and the root-cause summary when they changed).
    */
   readonly type:
     | 'registered'
@@ -102,7 +109,18 @@ export interface ClaimEvent {
     | 'survey_reminder'
     | 'survey_skipped'
     | 'survey_answered'
-    | 'survey_commented';
+    | 'survey_commented'
+    | 'assessed'
+    | 'deadline_changed'
+    | 'investigation_recorded';
+  /** On `assessed`: the assessment's values after the change. */
+  readonly assessment?: AssessmentValues;
+  /** On `assessed` and `investigation_recorded`: which parts changed (not their text). */
+  readonly changed?: readonly string[];
+  /** On `deadline_changed`: the new due times. */
+  readonly due?: { readonly firstResponseDueAt: Date; readonly resolutionDueAt: Date };
+  /** On `investigation_recorded`: the cause category, when it changed. */
+  readonly causeCategory?: string;
   /** On `survey_answered`: the score, 1–5. */
   readonly score?: number;
   /** On `sla_warning` / `sla_breach`: which deadline. */
@@ -174,6 +192,10 @@ export interface Claim extends ClaimDraft {
   readonly reopenCount: number;
   /** The satisfaction survey after resolution. */
   readonly survey?: SurveyRecord;
+  /** The initial assessment (#24); absent until staff record it. */
+  readonly assessment?: Assessment;
+  /** The investigation record (#24); absent until staff record it. */
+  readonly investigation?: Investigation;
   readonly history: readonly ClaimEvent[];
 }
 

@@ -16,7 +16,7 @@ export interface SlaDue {
  * than its severity allows, whatever its category.
  * @example slaDue(desk, 'delivery', 'normal', new Date()) // { firstResponseDueAt, resolutionDueAt, … }
  */
-export function slaDue(desk: DeskConfig, category: string, severity: Severity, receivedAt: Date): SlaDue {
+export function slaDue(desk: Pick<DeskConfig, 'sla'>, category: string, severity: Severity, receivedAt: Date): SlaDue {
   const base = desk.sla;
   const byCategory = base.categories[category] ?? {};
   const bySeverity = base.severities[severity] ?? {};

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { CustomerQuestion, Decision, ReopenReason } from './lifecycle.js';
+import { AssessmentInput } from './assessment.js';
+import { InvestigationInput } from './investigation.js';
+import type { StaffAction } from './staff.js';
 
 /** The longest staff id the desk config allows (its id rule). */
 const StaffId = z.string().min(1, 'expected a staff member').max(40);
@@ -15,8 +18,21 @@ export const StaffRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('request_info'), question: CustomerQuestion }).strict(),
   z.object({ action: z.literal('resolve'), decision: Decision }).strict(),
   z.object({ action: z.literal('reopen'), reason: ReopenReason }).strict(),
+  AssessmentInput.extend({ action: z.literal('assess') }).strict(),
+  z.object({ action: z.literal('investigate') }).strict(),
+  InvestigationInput.extend({ action: z.literal('record_investigation') }).strict(),
 ]);
 export type StaffRequest = z.infer<typeof StaffRequest>;
+
+/**
+ * Every staff action a request needs permission for, in the order they are checked: its own, and
+ * for an assessment that extends the promised due times also `extend_deadline` (a head's right).
+ * @example actionsOf({ action: 'assess', …, extendReason: 'Lab test takes two weeks' }) // ['assess', 'extend_deadline']
+ */
+export function actionsOf(request: StaffRequest): readonly StaffAction[] {
+  if (request.action === 'assess' && request.extendReason !== undefined) return ['assess', 'extend_deadline'];
+  return [request.action];
+}
 
 /**
  * What is wrong with one field of a request from a form: too long, or not filled in (a form's

@@ -189,8 +189,8 @@ describe('customerMessage', () => {
 describe('claimCard', () => {
   const expectedButtons: Record<ClaimStatus, string[]> = {
     new: [ACTIONS.take, ACTIONS.assign, ACTIONS.resolve],
-    in_review: [ACTIONS.assign, ACTIONS.requestInfo, ACTIONS.resolve],
-    investigating: [ACTIONS.assign, ACTIONS.requestInfo, ACTIONS.resolve],
+    in_review: [ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve],
+    investigating: [ACTIONS.assign, ACTIONS.assess, ACTIONS.recordInvestigation, ACTIONS.requestInfo, ACTIONS.resolve],
     awaiting_customer: [ACTIONS.assign, ACTIONS.resolve],
     resolved: [ACTIONS.reopen],
     closed: [ACTIONS.reopen],

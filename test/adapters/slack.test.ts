@@ -97,7 +97,7 @@ describe('Slack: the staff console', () => {
     const post = channelPost();
     expect(textOf(blocksOf(post))).toContain(t('ru', 'staff.status.in_review'));
     expect(textOf(blocksOf(post))).toContain('Ivan Petrov');
-    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.assign, ACTIONS.requestInfo, ACTIONS.resolve]);
+    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve]);
     expect(thread()).toEqual([t('ru', 'staff.history.take', { who: 'Ivan Petrov' }), t('ru', 'staff.history.assigned', { who: 'Ivan Petrov', assignee: 'Ivan Petrov' })]);
     // nobody is pinged about a claim they took themselves
     expect(desk.fake.callsTo('conversations.open')).toEqual([]);

@@ -12,7 +12,7 @@ import {
   type PlanResult,
   type SurveyAnswer,
 } from '../../src/domain/claim-changes.js';
-import { SurveyConfig } from '../../src/domain/desk.js';
+import { SlaPolicyConfig, SurveyConfig } from '../../src/domain/desk.js';
 import type { DomainErrorCode } from '../../src/domain/errors.js';
 import { registrationEvent, type Actor, type Claim, type ClaimCommand, type ClaimEvent, type ClaimStatus } from '../../src/domain/lifecycle.js';
 import type { SurveyRecord } from '../../src/domain/survey.js';
@@ -22,7 +22,11 @@ import type { SurveyRecord } from '../../src/domain/survey.js';
 const HOUR = 3_600_000;
 const created = new Date('2026-05-01T09:00:00Z');
 const at = (hours: number) => new Date(created.getTime() + hours * HOUR);
-const policy: ChangePolicy = { survey: SurveyConfig.parse({ delayMinutes: 60, reminderAfterHours: 24, windowHours: 72, cooldownHours: 24 }), slaWarnAtShare: 0.75 };
+const policy: ChangePolicy = {
+  survey: SurveyConfig.parse({ delayMinutes: 60, reminderAfterHours: 24, windowHours: 72, cooldownHours: 24 }),
+  slaWarnAtShare: 0.75,
+  claimsWork: { sla: SlaPolicyConfig.parse({}), timezone: 'UTC', warrantyMonths: {}, causeCategories: [] },
+};
 const customer = { channel: 'telegram', userId: '1001' } as const;
 const ivan = { kind: 'staff', staffId: 'ivan' } as const;
 

@@ -27,7 +27,10 @@ const claim = (department: string, status: ClaimStatus, assigneeId?: string): Cl
   ...(assigneeId !== undefined ? { assigneeId } : {}),
 });
 
-const ACTIONS: readonly StaffAction[] = ['view', 'take', 'assign', 'request_info', 'resolve', 'reopen'];
+/** The right an operator lacks for an action on a claim, if any. */
+const specialistRight: Partial<Record<StaffAction, StaffRight>> = { resolve: 'decide', investigate: 'investigate', record_investigation: 'investigate' };
+
+const ACTIONS: readonly StaffAction[] = ['view', 'take', 'assign', 'request_info', 'resolve', 'reopen', 'assess', 'investigate', 'record_investigation', 'extend_deadline'];
 
 describe('staff permissions (example desk)', () => {
   let desk: DeskConfig;
@@ -133,7 +136,7 @@ describe('staff permissions (example desk)', () => {
     });
   });
 
-  for (const action of ['request_info', 'resolve'] as const) {
+  for (const action of ['request_info', 'resolve', 'assess', 'investigate', 'record_investigation'] as const) {
     describe(action, () => {
       it('allows the assignee', () => {
         expect(canStaff(desk, ivan, claim('quality', 'in_review', 'ivan'), action)).toEqual({ allowed: true });
@@ -146,13 +149,13 @@ describe('staff permissions (example desk)', () => {
       it('allows anybody in the department while the claim is unassigned', () => {
         expect(canStaff(desk, ivan, claim('quality', 'in_review'), action)).toEqual({ allowed: true });
         expect(canStaff(desk, maria, claim('quality', 'in_review'), action)).toEqual({ allowed: true });
-        // an operator may ask the customer, but deciding takes a specialist
-        expect(canStaff(desk, olga, claim('support', 'new'), action)).toEqual(action === 'resolve' ? { allowed: false, reason: 'missing_right', right: 'decide' } : { allowed: true });
+        // an operator may ask the customer and assess, but deciding and investigating take a specialist
+        expect(canStaff(desk, olga, claim('support', 'new'), action)).toEqual(specialistRight[action] ? { allowed: false, reason: 'missing_right', right: specialistRight[action] } : { allowed: true });
       });
 
       it('refuses another member\'s claim', () => {
         expect(canStaff(desk, maria, claim('quality', 'in_review', 'ivan'), action)).toEqual({ allowed: false, reason: 'not_assignee' });
-        expect(canStaff(desk, olga, claim('support', 'in_review', 'maria'), action)).toEqual(action === 'resolve' ? { allowed: false, reason: 'missing_right', right: 'decide' } : { allowed: false, reason: 'not_assignee' });
+        expect(canStaff(desk, olga, claim('support', 'in_review', 'maria'), action)).toEqual(specialistRight[action] ? { allowed: false, reason: 'missing_right', right: specialistRight[action] } : { allowed: false, reason: 'not_assignee' });
       });
     });
   }
@@ -319,6 +322,12 @@ describe('every role × every action on a claim of the member\'s department', ()
     ['resolve', 'investigating', ['decide', 'ok', 'ok', 'ok']],
     ['reopen', 'resolved', ['reopen', 'ok', 'ok', 'ok']],
     ['reopen', 'closed', ['reopen_closed', 'reopen_closed', 'reopen_closed', 'ok']],
+    // #24: operators assess, specialists investigate, heads extend promised deadlines
+    ['assess', 'in_review', ['ok', 'ok', 'ok', 'ok']],
+    ['assess', 'investigating', ['ok', 'ok', 'ok', 'ok']],
+    ['investigate', 'in_review', ['investigate', 'ok', 'ok', 'ok']],
+    ['record_investigation', 'investigating', ['investigate', 'ok', 'ok', 'ok']],
+    ['extend_deadline', 'in_review', ['extend_deadline', 'extend_deadline', 'extend_deadline', 'ok']],
   ];
   for (const [action, status, expected] of cases) {
     STAFF_ROLES.forEach((role, column) => {

@@ -17,6 +17,7 @@ import type { StaffDesk, StaffFailure } from '../../../src/staff-desk.js';
 import { historyText, labels, offeredActions, PLAIN, refusalText, templateReply, type RenderContext } from '../../staff-text.js';
 import { pageLocale } from '../pages.js';
 import { allowedType, downloadName } from '../chat/files.js';
+import { claimsWorkView, claimsWorkVocabulary } from './claims-work.js';
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
@@ -125,6 +126,7 @@ export function deskView(desk: DeskConfig, locale: Locale) {
     remedies: REMEDIES.map((remedy) => ({ id: remedy, label: labels.remedyLabel(locale, remedy) })),
     reasons: REJECTION_REASONS.map((reason) => ({ id: reason, label: t(locale, `staff.reason.${reason}`) })),
     kinds: (['claim', 'complaint', 'quality_claim'] as const).map((kind) => ({ id: kind, label: labels.kindLabel(locale, { kind }) })),
+    ...claimsWorkVocabulary(desk, locale),
   };
 }
 
@@ -159,6 +161,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, claim: Claim, f
     attachments: claim.attachments.map((file) => ({ kind: file.kind, channel: file.channel, fileName: file.fileName ?? null, mimeType: file.mimeType ?? null, sizeBytes: file.sizeBytes ?? null, url: files(claim, file.fileId) ?? null })),
     decision: claim.decision ?? null,
     survey: claim.survey ? { score: claim.survey.score ?? null, comment: claim.survey.comment ?? null } : null,
+    ...claimsWorkView(desk, claim),
     history: claim.history.flatMap((event) => {
       const text = historyText(ctx, claim, event, PLAIN);
       return text === undefined ? [] : [{ at: event.at, type: event.type, text }];

@@ -296,6 +296,142 @@
     );
   }
 
+  // ---- #24: the assessment and the investigation ----
+
+  /** The claim's severity, assessment ("not recorded" without one), root cause and next step, as field rows. */
+  function claimsWorkFields(claim) {
+    const a = claim.assessment;
+    const assessment = a
+      ? t('staff.assessment.summary', {
+          customer: t(`staff.answer.${a.customer}`),
+          warranty: a.warrantyReason !== null ? t('staff.assessment.warranty_set', { value: t(`staff.answer.${a.warranty}`) }) : t(`staff.answer.${a.warranty}`),
+          justified: t(`staff.justified.${a.justified}`),
+        })
+      : t('staff.not_recorded');
+    const inv = claim.investigation;
+    const cause = inv ? joined([inv.causeCategory ? labelOf(me.desk.causes, inv.causeCategory) : '', said(inv.rootCause)], ': ') : [];
+    return [
+      [t('staff.modal.assess.severity'), el('span', { id: 'claim-severity' }, t(`staff.severity.${claim.severity}`))],
+      [t('console.claim.assessment'), el('span', { id: 'claim-assessment' }, assessment)],
+      [t('console.claim.root_cause'), el('span', { id: 'claim-root-cause' }, cause.length > 0 ? cause : t('staff.not_recorded'))],
+      [t('console.claim.next_step'), claim.nextStep ? el('span', { id: 'claim-next-step' }, t(`staff.next.${claim.nextStep}`)) : ''],
+    ];
+  }
+
+  /** The investigation record: facts and the 5 Whys in order (what people typed, isolated). */
+  function investigationDetails(claim) {
+    const inv = claim.investigation;
+    if (!inv || (!inv.facts && inv.whys.length === 0)) return null;
+    return el(
+      'div',
+      { id: 'claim-investigation' },
+      el('h2', {}, t('console.claim.investigation')),
+      inv.facts ? el('p', { className: 'description', dir: 'auto' }, inv.facts) : null,
+      inv.whys.length > 0
+        ? el('ol', { id: 'claim-whys' }, inv.whys.map((pair) => el('li', {}, said(pair.why), ' → ', said(pair.because))))
+        : null,
+    );
+  }
+
+  const choice = (id, options, selected, disabled) => el('select', { id, disabled }, options.map(([value, label]) => el('option', { value, selected: value === selected }, label)));
+
+  function assessForm(claim, action, disabled, send, refusal) {
+    const a = claim.assessment;
+    const answers = ['yes', 'no', 'unknown'].map((v) => [v, t(`staff.answer.${v}`)]);
+    const customer = choice('assess-customer', answers, a ? a.customer : 'unknown', disabled);
+    const warranty = choice('assess-warranty', [['derived', t('staff.modal.assess.warranty_derived', { value: t(`staff.answer.${claim.warrantyDerived}`) })], ['yes', t('staff.answer.yes')], ['no', t('staff.answer.no')]], a && a.warrantyReason !== null ? a.warranty : 'derived', disabled);
+    const reason = el('input', { id: 'assess-warranty-reason', maxLength: 500, disabled, value: a && a.warrantyReason ? a.warrantyReason : '' });
+    const justified = choice('assess-justified', ['yes', 'no', 'needs_investigation'].map((v) => [v, t(`staff.justified.${v}`)]), a ? a.justified : 'needs_investigation', disabled);
+    const severity = choice('assess-severity', me.desk.severities.map((v) => [v.id, t(`staff.severity.${v.id}`)]), claim.severity, disabled);
+    const extend = el('input', { id: 'assess-extend', maxLength: 500, disabled });
+    const button = el(
+      'button',
+      {
+        id: 'action-assess',
+        type: 'button',
+        className: claim.nextStep === 'assess' ? 'primary' : '',
+        disabled,
+        onclick: () => {
+          const request = { action: 'assess', customer: customer.value, justified: justified.value, severity: severity.value };
+          if (warranty.value !== 'derived') request.warrantyOverride = { within: warranty.value, reason: reason.value };
+          if (extend.value.trim() !== '') request.extendReason = extend.value;
+          send(request, button);
+        },
+      },
+      t('console.claim.save'),
+    );
+    return el(
+      'div',
+      { className: 'action assess' },
+      el('h3', {}, t('staff.modal.assess.title')),
+      el('label', { for: 'assess-customer' }, t('staff.modal.assess.customer')),
+      customer,
+      el('label', { for: 'assess-warranty' }, t('staff.modal.assess.warranty')),
+      warranty,
+      el('label', { for: 'assess-warranty-reason' }, t('staff.modal.assess.warranty_reason')),
+      reason,
+      el('label', { for: 'assess-justified' }, t('staff.modal.assess.justified')),
+      justified,
+      el('label', { for: 'assess-severity' }, t('staff.modal.assess.severity')),
+      severity,
+      el('label', { for: 'assess-extend' }, t('staff.modal.assess.extend_reason')),
+      extend,
+      el('p', { className: 'hint' }, t('staff.modal.assess.extend_hint')),
+      button,
+      refusal(action),
+    );
+  }
+
+  function investigationForm(claim, action, disabled, send, refusal) {
+    const inv = claim.investigation || { facts: '', whys: [], causeCategory: null, rootCause: '' };
+    const facts = el('textarea', { id: 'investigation-facts', rows: 4, maxLength: 3000, disabled, value: inv.facts || '' });
+    const pairs = [0, 1, 2, 3, 4].map((i) => {
+      const pair = inv.whys[i] || { why: '', because: '' };
+      return {
+        why: el('input', { id: `investigation-why-${i}`, maxLength: 500, disabled, value: pair.why }),
+        because: el('input', { id: `investigation-because-${i}`, maxLength: 500, disabled, value: pair.because }),
+      };
+    });
+    const cause = choice('investigation-cause', [['', '—'], ...me.desk.causes.map((c) => [c.id, c.label])], inv.causeCategory || '', disabled);
+    const summary = el('input', { id: 'investigation-root-cause', maxLength: 200, disabled, value: inv.rootCause || '' });
+    const button = el(
+      'button',
+      {
+        id: 'action-record_investigation',
+        type: 'button',
+        disabled,
+        onclick: () => {
+          // a pair empty on both sides is no pair; a half-filled one is refused by the desk
+          const whys = pairs.map((p) => ({ why: p.why.value.trim(), because: p.because.value.trim() })).filter((p) => p.why !== '' || p.because !== '');
+          const request = { action: 'record_investigation', facts: facts.value, whys, rootCause: summary.value };
+          if (cause.value !== '') request.causeCategory = cause.value;
+          send(request, button);
+        },
+      },
+      t('console.claim.save'),
+    );
+    return el(
+      'div',
+      { className: 'action investigation' },
+      el('h3', {}, t('staff.modal.investigation.title')),
+      el('label', { for: 'investigation-facts' }, t('staff.modal.investigation.facts')),
+      facts,
+      el('p', { className: 'hint' }, t('staff.modal.investigation.hint')),
+      pairs.map((p, i) => [
+        el('label', { for: `investigation-why-${i}` }, t('staff.modal.investigation.why', { n: i + 1 })),
+        p.why,
+        el('label', { for: `investigation-because-${i}` }, t('staff.modal.investigation.because', { n: i + 1 })),
+        p.because,
+      ]),
+      el('label', { for: 'investigation-cause' }, t('staff.modal.investigation.cause')),
+      cause,
+      el('label', { for: 'investigation-root-cause' }, t('staff.modal.investigation.root_cause')),
+      summary,
+      button,
+      refusal(action),
+    );
+  }
+
   function actionForms(claim, refresh) {
     const error = errorBox('action-error');
     const done = el('p', { className: 'done', id: 'action-done', role: 'status', hidden: true }, t('console.action.sent'));
@@ -333,8 +469,10 @@
         }
         case 'resolve': {
           const text = el('textarea', { id: 'resolve-text', rows: 5, maxLength: 4000, disabled });
-          const accept = el('input', { type: 'radio', name: 'outcome', id: 'resolve-accept', value: 'accepted', checked: true, disabled });
-          const reject = el('input', { type: 'radio', name: 'outcome', id: 'resolve-reject', value: 'rejected', disabled });
+          // an assessment "not justified" points to a rejection (#24)
+          const notJustified = claim.nextStep === 'reject';
+          const accept = el('input', { type: 'radio', name: 'outcome', id: 'resolve-accept', value: 'accepted', checked: !notJustified, disabled });
+          const reject = el('input', { type: 'radio', name: 'outcome', id: 'resolve-reject', value: 'rejected', checked: notJustified, disabled });
           const remedy = el('select', { id: 'resolve-remedy', disabled }, me.desk.remedies.map((r) => el('option', { value: r.id, selected: r.id === claim.desiredRemedy }, r.label)));
           const reason = el('select', { id: 'resolve-reason', disabled }, me.desk.reasons.map((r) => el('option', { value: r.id }, r.label)));
           const template = el(
@@ -386,6 +524,14 @@
             refusal(action),
           );
         }
+        case 'assess':
+          return assessForm(claim, action, disabled, send, refusal);
+        case 'investigate': {
+          const button = el('button', { id: 'action-investigate', type: 'button', className: claim.nextStep === 'investigate' ? 'primary' : '', disabled, onclick: () => send({ action: 'investigate' }, button) }, t('staff.button.investigate'));
+          return el('div', { className: 'action' }, button, refusal(action));
+        }
+        case 'record_investigation':
+          return investigationForm(claim, action, disabled, send, refusal);
         case 'reopen': {
           const why = el('textarea', { id: 'reopen-reason', rows: 3, maxLength: 2000, disabled });
           const button = el('button', { id: 'action-reopen', type: 'button', disabled, onclick: () => send({ action: 'reopen', reason: why.value }, button) }, t('staff.button.reopen'));
@@ -460,7 +606,9 @@
               [t('staff.modal.resolve.remedy'), labelOf(desk.remedies, claim.desiredRemedy)],
               [t('console.claim.decision'), decision],
               [t('console.claim.survey'), claim.survey && claim.survey.score ? [`${claim.survey.score}/5`, claim.survey.comment ? [' — ', said(claim.survey.comment)] : ''] : ''],
+              ...claimsWorkFields(claim),
             ]),
+            investigationDetails(claim),
             el('h2', {}, t('console.claim.description')),
             el('p', { className: 'description', id: 'claim-description', dir: 'auto' }, claim.description),
             el('h2', {}, t('console.claim.customer')),
