@@ -16,6 +16,7 @@ import {
   type CustomerInfo,
   type SurveyAnswer,
 } from './domain/claim-changes.js';
+import type { StaffMessageCommand } from './domain/staff-message.js';
 import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from './domain/claim-ports.js';
 
 /** Told about a changed claim; must not throw. */
@@ -122,6 +123,14 @@ export class ClaimRegistry {
     return (await this.change(found.id, { type: 'answer_survey', customer, answer }, {}, found)).claim;
   }
 
+  /**
+   * A staff reply to the customer or an internal note (src/domain/staff-message.ts): no status
+   * change; idempotent on `eventId` when given.
+   */
+  async staffMessage(claimId: string, message: Omit<StaffMessageCommand, 'type'>, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'staff_message', ...message }, options)).claim;
+  }
+
   /** Records that the customer was told about an event (the claim itself does not change). */
   async recordDelivered(claimId: string, eventId: string, at: Date): Promise<void> {
     const found = await this.store.findById(claimId);
@@ -149,7 +158,7 @@ export class ClaimRegistry {
 }
 
 /** The registry's changes, as a port. */
-export type ClaimChanges = Pick<ClaimRegistry, 'submit' | 'apply' | 'take' | 'assign' | 'addCustomerInfo' | 'answerSurvey' | 'recordDelivered' | 'recordDeliveryFailed' | 'runSlaChecks' | 'advanceSurvey'>;
+export type ClaimChanges = Pick<ClaimRegistry, 'submit' | 'apply' | 'take' | 'assign' | 'staffMessage' | 'addCustomerInfo' | 'answerSurvey' | 'recordDelivered' | 'recordDeliveryFailed' | 'runSlaChecks' | 'advanceSurvey'>;
 
 /** Every claim port in one object: what main.ts hands the flows, jobs and adapters (each takes its narrow part). */
 export type DeskClaims = ClaimReads & ClaimSweeps & ClaimOutbox & ClaimChanges;
@@ -182,6 +191,7 @@ export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSwe
     apply: (id, command, actor, options) => registry.apply(id, command, actor, options),
     take: (id, staffId, options) => registry.take(id, staffId, options),
     assign: (id, assigneeId, actor, options) => registry.assign(id, assigneeId, actor, options),
+    staffMessage: (id, message, options) => registry.staffMessage(id, message, options),
     addCustomerInfo: (id, customer, info, eventId) => registry.addCustomerInfo(id, customer, info, eventId),
     answerSurvey: (customer, number, answer) => registry.answerSurvey(customer, number, answer),
     recordDelivered: (id, eventId, at) => registry.recordDelivered(id, eventId, at),

@@ -6,7 +6,8 @@ import { REMEDIES } from '../../src/domain/claim.js';
 import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
 import { t, type MessageKey } from '../../src/i18n/index.js';
-import { actorName, historyText, isolate, labels, offeredActions, slaText, type RenderContext, type TextStyle } from '../staff-text.js';
+import { actorName, historyText, isolate, labels, offeredActions, remedyText, slaText, type RenderContext, type TextStyle } from '../staff-text.js';
+import { DECISION_OUTCOMES } from '../../src/domain/decision.js';
 
 export { actorName, slaText, templateReply, type RenderContext } from '../staff-text.js';
 import type { Outbound } from '../../flows/types.js';
@@ -26,6 +27,7 @@ export const ACTIONS = {
   requestInfo: 'claim.request_info',
   resolve: 'claim.resolve',
   reopen: 'claim.reopen',
+  reply: 'claim.reply',
   openPost: 'claim.open_post',
   resolveTemplate: 'resolve.template',
   /** A customer's button in a dialog: `flow.choice:<n>`, the choice id as value. */
@@ -37,6 +39,7 @@ export const VIEWS = {
   requestInfo: 'claim.request_info',
   resolve: 'claim.resolve',
   reopen: 'claim.reopen',
+  reply: 'claim.reply',
 } as const;
 
 /** Slack's limits (https://api.slack.com/reference/block-kit). */
@@ -91,10 +94,13 @@ function concernsLine(locale: Locale, claim: Claim): string | undefined {
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-function decisionLine(locale: Locale, decision: Decision): string {
-  return decision.outcome === 'accepted'
-    ? t(locale, 'staff.card.accepted', { remedy: remedyLabel(locale, decision.remedy) })
-    : t(locale, 'staff.card.rejected', { reason: t(locale, `staff.reason.${decision.reason}`) });
+function decisionLine(ctx: RenderContext, decision: Decision): string {
+  const { locale } = ctx;
+  const line =
+    decision.outcome === 'rejected'
+      ? t(locale, 'staff.card.rejected', { reason: t(locale, `staff.reason.${decision.reason}`) })
+      : t(locale, `staff.card.${decision.outcome}`, { remedy: remedyText(locale, decision) });
+  return decision.decidedBy ? `${line}\n${t(locale, 'staff.card.decided_by', { who: escapeMrkdwn(staffName(ctx.desk, decision.decidedBy)) })}` : line;
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
@@ -103,8 +109,9 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 
 /** The buttons a claim offers in its status (the transition table decides). */
 function claimButtons(locale: Locale, claim: Claim): Button[] {
-  const ids = { take: ACTIONS.take, assign: ACTIONS.assign, request_info: ACTIONS.requestInfo, resolve: ACTIONS.resolve, reopen: ACTIONS.reopen } as const;
-  return offeredActions(claim).map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' ? 'primary' : undefined));
+  const ids = { take: ACTIONS.take, assign: ACTIONS.assign, request_info: ACTIONS.requestInfo, resolve: ACTIONS.resolve, reopen: ACTIONS.reopen, reply: ACTIONS.reply } as const;
+  // a note is a message written in the claim's thread: no button
+  return offeredActions(claim).flatMap((action) => (action === 'note' ? [] : [action])).map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' ? 'primary' : undefined));
 }
 
 /**
@@ -131,7 +138,7 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
       ? t(locale, 'staff.card.first_response_done', { at: when(ctx, claim.firstResponseAt) })
       : t(locale, 'staff.card.first_response_due', { due: when(ctx, claim.sla.firstResponseDueAt) }),
   );
-  if (claim.decision) lines.push(decisionLine(locale, claim.decision));
+  if (claim.decision) lines.push(decisionLine(ctx, claim.decision));
   else lines.push(t(locale, 'staff.card.resolution_due', { due: when(ctx, claim.sla.resolutionDueAt) }));
 
   const blocks: (KnownBlock | Block)[] = [
@@ -297,6 +304,11 @@ export function requestInfoModal(ctx: RenderContext, claim: Claim): View {
   return textModal(ctx, claim, { callbackId: VIEWS.requestInfo, title: 'staff.modal.request_info.title', submit: 'staff.modal.send', field: 'question', label: 'staff.modal.request_info.label', hint: 'staff.modal.request_info.hint' });
 }
 
+/** Reply to the customer: free text they receive in their channel; the status does not change. */
+export function replyModal(ctx: RenderContext, claim: Claim): View {
+  return textModal(ctx, claim, { callbackId: VIEWS.reply, title: 'staff.modal.reply.title', submit: 'staff.modal.send', field: 'text', label: 'staff.modal.reply.label', hint: 'staff.modal.reply.hint' });
+}
+
 /** Reopen: why. */
 export function reopenModal(ctx: RenderContext, claim: Claim): View {
   return textModal(ctx, claim, { callbackId: VIEWS.reopen, title: 'staff.modal.reopen.title', submit: 'staff.modal.save', field: 'reason', label: 'staff.modal.reopen.label' });
@@ -304,7 +316,7 @@ export function reopenModal(ctx: RenderContext, claim: Claim): View {
 
 /** What the resolve modal starts with (after a template was picked: its outcome and text). */
 export interface ResolveDraft {
-  readonly outcome?: 'accepted' | 'rejected';
+  readonly outcome?: Decision['outcome'];
   readonly templateId?: string;
   readonly text?: string;
   readonly round: number;
@@ -319,7 +331,8 @@ export const replyBlockId = (round: number) => `reply.${String(round)}`;
  */
 export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDraft): View {
   const { locale, desk } = ctx;
-  const outcomes = [option(t(locale, 'staff.modal.resolve.accept'), 'accepted'), option(t(locale, 'staff.modal.resolve.reject'), 'rejected')];
+  const outcomeLabels = { accepted: 'staff.modal.resolve.accept', partially_accepted: 'staff.modal.resolve.partial', rejected: 'staff.modal.resolve.reject' } as const;
+  const outcomes = DECISION_OUTCOMES.map((outcome) => option(t(locale, outcomeLabels[outcome]), outcome));
   const initialOutcome = outcomes.find((candidate) => candidate.value === draft.outcome);
   const remedies = REMEDIES.map((remedy) => option(remedyLabel(locale, remedy), remedy));
   const initialRemedy = remedies.find((candidate) => candidate.value === claim.desiredRemedy);
@@ -354,6 +367,14 @@ export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDra
     },
     {
       type: 'input',
+      block_id: 'amount',
+      optional: true,
+      label: plain(t(locale, 'staff.modal.resolve.amount', { currency: desk.desk.currency })),
+      hint: plain(t(locale, 'staff.modal.resolve.amount_hint')),
+      element: { type: 'plain_text_input', action_id: 'amount', max_length: 40 },
+    },
+    {
+      type: 'input',
       block_id: 'reason',
       optional: true,
       label: plain(t(locale, 'staff.modal.resolve.reason')),
@@ -363,6 +384,7 @@ export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDra
       type: 'input',
       block_id: replyBlockId(draft.round),
       label: plain(t(locale, 'staff.modal.resolve.text')),
+      hint: plain(t(locale, 'staff.modal.resolve.placeholders', { decision: '{decision}', remedy: '{remedy}', amount: '{amount}' }), 2000),
       element: { type: 'plain_text_input', action_id: 'reply', multiline: true, max_length: INPUT_MAX, ...(draft.text ? { initial_value: truncate(draft.text, INPUT_MAX) } : {}) },
     },
   );

@@ -81,7 +81,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
   if (config.appToken) {
     // the Socket Mode client takes its Web API options (SLACK_API_URL) from installerOptions
     const app = new BoltApp({ ...bolt, appToken: config.appToken, socketMode: true, ...(config.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } } } : {}) });
-    mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
+    mountSlackConsole({ app, api, desk, staff, dialogs: conversations, threads: deps.posts, refresh: (claimId) => sync.kick(claimId), onError });
     await slackCall('apps.connections.open', () => app.start(), 'SLACK_APP_TOKEN');
     log.info('slack', 'receiving events by Socket Mode', { team: identity.teamId });
     return { ...handle, stop: () => app.stop().then(() => undefined) };
@@ -92,7 +92,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
     onRetry: (retryNum, reason) => log.info('slack', 'Slack redelivered a request', { retryNum, reason }),
   });
   const app = new BoltApp({ ...bolt, receiver });
-  mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
+  mountSlackConsole({ app, api, desk, staff, dialogs: conversations, threads: deps.posts, refresh: (claimId) => sync.kick(claimId), onError });
   deps.router.route('POST', SLACK_EVENTS_PATH, receiver.handler());
   log.info('slack', 'receiving events by HTTP', { team: identity.teamId, path: SLACK_EVENTS_PATH });
   return { ...handle, stop: () => Promise.resolve() };

@@ -20,6 +20,7 @@ import {
 import { dueSlaChecks, nextSlaCheckAt } from './sla.js';
 import { nextSurveyStep, surveyStartAt, SURVEY_SCORES } from './survey.js';
 import { formatIssues } from './zod-issues.js';
+import { planStaffMessage, StaffMessageCommand } from './staff-message.js';
 
 /**
  * The planning of every claim change: `plan(claim, command, policy, now)` says what a command
@@ -163,7 +164,8 @@ export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
  * - `answer_survey`: the customer scores or comments on the survey;
  * - `survey_step`: the survey sweep's next step (send, skip, remind, close, or wait);
  * - `sla_checks`: the SLA sweep records the warnings and breaches due;
- * - `delivered` / `delivery_failed`: the notification job's outcome for one event.
+ * - `delivered` / `delivery_failed`: the notification job's outcome for one event;
+ * - `staff_message`: staff reply to the customer or leave an internal note (src/domain/staff-message.ts).
  */
 export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('move'), command: ClaimCommand, actor: Actor }).strict(),
@@ -175,6 +177,7 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sla_checks') }).strict(),
   z.object({ type: z.literal('delivered'), eventId: z.string().min(1), at: z.date() }).strict(),
   z.object({ type: z.literal('delivery_failed'), eventId: z.string().min(1), failure: DeliveryFailureSchema }).strict(),
+  StaffMessageCommand,
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -214,6 +217,10 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
         return planDelivered(claim, command, now);
       case 'delivery_failed':
         return planDeliveryFailed(claim, command, now);
+      case 'staff_message': {
+        const planned = planStaffMessage(claim, command, now);
+        return 'refusal' in planned ? planned : change(now, planned);
+      }
     }
   } catch (error) {
     // the lifecycle's own checks (planTransition, customerInfoEvent) throw their refusals

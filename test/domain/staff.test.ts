@@ -15,7 +15,8 @@ import {
   type StaffRight,
 } from '../../src/domain/staff.js';
 import { STAFF_ROLES, type StaffRole } from '../../src/domain/desk.js';
-import { fillTemplate, type DeskConfig, type StaffMember } from '../../src/domain/desk.js';
+import type { DeskConfig, StaffMember } from '../../src/domain/desk.js';
+import { fillTemplate } from '../../src/domain/decision.js';
 import type { Claim, ClaimStatus } from '../../src/domain/lifecycle.js';
 import { exampleDesk } from '../support/fixtures.js';
 
