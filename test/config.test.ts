@@ -82,7 +82,7 @@ describe('desk configuration', () => {
     );
     expect(desk.sla).toMatchObject({ firstResponseHours: 24, resolutionHours: 240 });
     expect(desk.survey.windowHours).toBe(72);
-    expect(desk.desk).toMatchObject({ timezone: 'UTC', defaultLocale: 'ru' });
+    expect(desk.desk).toMatchObject({ timezone: 'UTC', defaultLocale: 'ru', currency: 'RUB' });
     expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour' });
   });
 
@@ -107,12 +107,36 @@ describe('desk configuration', () => {
     [{ surprise: true }, /\(root\): .*surprise/],
     [{ jobs: { surveySweepEvery: 'often' } }, /jobs\.surveySweepEvery: .*expected an interval such as "30 seconds"/],
     [{ jobs: { slaSweepEvery: 10 } }, /jobs\.slaSweepEvery: .*expected at least 1000 milliseconds/],
+    // #25: the desk's currency, staff positions, the templates' outcomes and placeholders
+    [{ desk: { name: { ru: 'Д', en: 'D' }, currency: 'rubles' } }, /desk\.currency: expected an ISO 4217 currency code such as RUB/],
+    [{ staff: [{ id: 'x', name: 'X', roles: ['head'], position: { ru: 'Глава' } }] }, /staff\[0\]\.position\.en: /],
+    [{ templates: [{ id: 't1', outcome: 'maybe', title: { ru: 'Т', en: 'T' }, text: { ru: 'т', en: 't' } }] }, /templates\[0\]\.outcome: /],
+    [
+      { templates: [{ id: 'refund-ok', outcome: 'accepted', title: { ru: 'Т', en: 'T' }, text: { ru: 'Претензия {number}: {remedy}', en: 'Claim {number}: {remedi}, {sum}' } }] },
+      /templates\[0\]\.text\.en: template "refund-ok" uses an unknown placeholder \{remedi\}, \{sum\}; expected one of \{number\}, \{date\}, \{essence\}, \{decision\}, \{remedy\}, \{amount\}, \{measures\}, \{signer\}/,
+    ],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };
     const error = configError(() => parseDeskConfig({ ...base, ...patch }, 'desk.yaml'));
     expect(error.code).toBe('INVALID_DESK_CONFIG');
     expect(error.message).toMatch(/^desk config desk\.yaml: /);
     expect(error.message).toMatch(message);
+  });
+
+  it('takes every placeholder in a template, a partial-acceptance template and a position (#25)', () => {
+    const desk = parseDeskConfig(
+      {
+        desk: { name: { ru: 'Д', en: 'D' }, currency: 'USD' },
+        departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }],
+        categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }],
+        staff: [{ id: 'x', name: 'X', roles: ['head'], position: { ru: 'Глава', en: 'Head' } }],
+        templates: [{ id: 't', outcome: 'partially_accepted', title: { ru: 'Т', en: 'T' }, text: { ru: '{number} {date} {essence} {decision} {remedy} {amount} {measures} {signer}', en: '{number}' } }],
+      },
+      'inline',
+    );
+    expect(desk.desk.currency).toBe('USD');
+    expect(desk.staff[0]?.position).toEqual({ ru: 'Глава', en: 'Head' });
+    expect(desk.templates[0]?.outcome).toBe('partially_accepted');
   });
 
   it('reports a missing file and broken YAML clearly', async () => {

@@ -7,6 +7,7 @@ import {
   hasRight,
   headsOf,
   mayIn,
+  rightFor,
   rolesWith,
   staffById,
   staffBySlack,
@@ -28,7 +29,7 @@ const claim = (department: string, status: ClaimStatus, assigneeId?: string): Cl
   ...(assigneeId !== undefined ? { assigneeId } : {}),
 });
 
-const ACTIONS: readonly StaffAction[] = ['view', 'take', 'assign', 'request_info', 'resolve', 'reopen'];
+const ACTIONS: readonly StaffAction[] = ['view', 'take', 'assign', 'request_info', 'resolve', 'reopen', 'reply', 'note'];
 
 describe('staff permissions (example desk)', () => {
   let desk: DeskConfig;
@@ -134,7 +135,8 @@ describe('staff permissions (example desk)', () => {
     });
   });
 
-  for (const action of ['request_info', 'resolve'] as const) {
+  // a reply to the customer (#25) follows the same ownership rule as asking them
+  for (const action of ['request_info', 'resolve', 'reply'] as const) {
     describe(action, () => {
       it('allows the assignee', () => {
         expect(canStaff(desk, ivan, claim('quality', 'in_review', 'ivan'), action)).toEqual({ allowed: true });
@@ -157,6 +159,24 @@ describe('staff permissions (example desk)', () => {
       });
     });
   }
+
+  describe('note (#25)', () => {
+    it('lets anybody in the department note on any claim of it, someone else\'s included', () => {
+      expect(canStaff(desk, maria, claim('quality', 'in_review', 'ivan'), 'note')).toEqual({ allowed: true });
+      expect(canStaff(desk, olga, claim('support', 'closed', 'maria'), 'note')).toEqual({ allowed: true });
+      expect(canStaff(desk, ivan, claim('quality', 'resolved', 'sergey'), 'note')).toEqual({ allowed: true });
+    });
+
+    it('refuses a note on another department\'s claim and to somebody not on the staff list', () => {
+      expect(canStaff(desk, olga, claim('quality', 'in_review'), 'note')).toEqual({ allowed: false, reason: 'other_department' });
+      expect(canStaff(desk, undefined, claim('quality', 'in_review'), 'note')).toEqual({ allowed: false, reason: 'not_staff' });
+    });
+
+    it('needs the note right; a reply needs the reply right', () => {
+      expect(rightFor('note', { status: 'in_review' })).toBe('note');
+      expect(rightFor('reply', { status: 'in_review' })).toBe('reply');
+    });
+  });
 
   describe('reopen', () => {
     it('refuses reopening a closed claim to anybody but a head, the assignee included', () => {
@@ -320,6 +340,8 @@ describe('every role × every action on a claim of the member\'s department', ()
     ['resolve', 'investigating', ['decide', 'ok', 'ok', 'ok']],
     ['reopen', 'resolved', ['reopen', 'ok', 'ok', 'ok']],
     ['reopen', 'closed', ['reopen_closed', 'reopen_closed', 'reopen_closed', 'ok']],
+    ['reply', 'awaiting_customer', ['ok', 'ok', 'ok', 'ok']],
+    ['note', 'closed', ['ok', 'ok', 'ok', 'ok']],
   ];
   for (const [action, status, expected] of cases) {
     STAFF_ROLES.forEach((role, column) => {
