@@ -35,6 +35,8 @@ describe('Telegram: replies, notes and the decision reach the customer (or not)'
     expect(result.ok).toBe(true);
     const expected = t('en', 'notice.reply', { number: claim.number, text: 'We have your kettle\'s photos; a technician will call you.' });
     await eventually(() => texts().includes(expected), 15_000);
+    // the delivery is recorded right after the send
+    await eventually(async () => (await bot.app.claims.findById(claim.id))?.history.at(-1)?.deliveredAt !== undefined);
     const stored = await bot.app.claims.findById(claim.id);
     expect(stored?.status).toBe('new');
     expect(stored?.firstResponseAt).toBeInstanceOf(Date);
