@@ -40,7 +40,8 @@ describe('Telegram: replies, notes and the decision reach the customer (or not)'
     const stored = await bot.app.claims.findById(claim.id);
     expect(stored?.status).toBe('new');
     expect(stored?.firstResponseAt).toBeInstanceOf(Date);
-    expect(stored?.history.at(-1)).toMatchObject({ type: 'staff_reply', deliveredAt: expect.any(Date) });
+    expect(stored?.history.at(-1)?.type).toBe('staff_reply');
+    expect(stored?.history.at(-1)?.deliveredAt).toBeInstanceOf(Date);
   });
 
   it('a note never reaches the customer; what comes after it does', async () => {
