@@ -1,8 +1,10 @@
 import type { Attachment, Channel, Remedy } from '../src/domain/claim.js';
-import { fillTemplate, type DeskConfig } from '../src/domain/desk.js';
-import { canApply, type Actor, type Claim, type ClaimEvent } from '../src/domain/lifecycle.js';
 import { ASSESSABLE_STATUSES, nextStep, type AssessmentValues } from '../src/domain/assessment.js';
 import type { InvestigationField } from '../src/domain/investigation.js';
+import type { DeskConfig, StaffMember } from '../src/domain/desk.js';
+import { formatAmount, type Decision } from '../src/domain/decision.js';
+import { canApply, OPEN_STATUSES, type Actor, type Claim, type ClaimEvent } from '../src/domain/lifecycle.js';
+import { templateDraft } from '../src/decision-text.js';
 import type { Locale } from '../src/domain/locale.js';
 import { rolesWith, staffById, type StaffAction, type StaffRight } from '../src/domain/staff.js';
 import { formatDateTime, t } from '../src/i18n/index.js';
@@ -96,6 +98,8 @@ export function offeredActions(claim: Pick<Claim, 'status'>): OfferedAction[] {
   if (canApply(claim.status, 'request_info')) actions.push('request_info');
   if (canApply(claim.status, 'resolve')) actions.push('resolve');
   if (canApply(claim.status, 'reopen')) actions.push('reopen');
+  if (OPEN_STATUSES.includes(claim.status)) actions.push('reply');
+  actions.push('note');
   return actions;
 }
 
@@ -156,6 +160,9 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
     }
     case 'investigation_recorded':
       return t(locale, 'staff.history.investigation_recorded', { who, changes: investigationChanges(ctx, event, style) });
+    case 'staff_reply':
+    case 'staff_note':
+      return t(locale, `staff.history.${event.type}`, { who, text: style.quote(event.note ?? '') });
     case 'status_changed':
       break;
   }
@@ -175,25 +182,38 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
       const decision = event.decision;
       if (!decision) return undefined;
       const text = style.quote(decision.responseText);
-      return decision.outcome === 'accepted'
-        ? t(locale, 'staff.history.accepted', { who, remedy: labels.remedyLabel(locale, decision.remedy), text })
-        : t(locale, 'staff.history.rejected', { who, reason: t(locale, `staff.reason.${decision.reason}`), text });
+      return decision.outcome === 'rejected'
+        ? t(locale, 'staff.history.rejected', { who, reason: t(locale, `staff.reason.${decision.reason}`), text })
+        : t(locale, `staff.history.${decision.outcome}`, { who, remedy: remedyText(locale, decision), text });
     }
     case undefined:
       return undefined;
   }
 }
 
-/** A template's reply for this claim, in the customer's language. */
-export function templateReply(ctx: RenderContext, claim: Claim, templateId: string): { outcome: 'accepted' | 'rejected'; text: string } | undefined {
+/** The remedy a decision grants, with its amount when it has one: "refund, 1 299,90 ₽". */
+export function remedyText(locale: Locale, decision: Exclude<Decision, { outcome: 'rejected' }>): string {
+  const remedy = labels.remedyLabel(locale, decision.remedy);
+  return decision.amount ? `${remedy}, ${formatAmount(decision.amount, locale)}` : remedy;
+}
+
+/** A decision in a few words for staff: "partially accepted: refund, 1 299,90 ₽ — Ivan Petrov". */
+export function decisionSummary(ctx: RenderContext, decision: Decision): string {
+  const { locale } = ctx;
+  const detail = decision.outcome === 'rejected' ? t(locale, `staff.reason.${decision.reason}`) : remedyText(locale, decision);
+  const by = decision.decidedBy ? ` — ${labels.staffName(ctx.desk, decision.decidedBy)}` : '';
+  return `${t(locale, `decision.outcome.${decision.outcome}`)}: ${detail}${by}`;
+}
+
+/**
+ * A template's reply for this claim, in the customer's language, as the resolve form starts it: the
+ * claim's placeholders and the signer (the member deciding) filled in; the decision's own
+ * placeholders are filled in from the choices when it is sent (src/decision-text.ts).
+ */
+export function templateReply(ctx: RenderContext, claim: Claim, templateId: string, signer: StaffMember | undefined): { outcome: Decision['outcome']; text: string } | undefined {
   const template = ctx.desk.templates.find((candidate) => candidate.id === templateId);
   if (!template) return undefined;
-  const text = fillTemplate(template.text[claim.locale], {
-    number: claim.number,
-    date: formatDateTime(claim.createdAt, claim.locale, ctx.desk.desk.timezone),
-    remedy: labels.remedyLabel(claim.locale, claim.desiredRemedy).toLowerCase(),
-  });
-  return { outcome: template.outcome, text };
+  return { outcome: template.outcome, text: templateDraft(ctx.desk, claim, template, signer) };
 }
 
 /** A yes / no / unknown answer, a justification and a severity in words (#24). */

@@ -3,6 +3,7 @@ import type { Claim, ClaimEvent } from '../src/domain/lifecycle.js';
 import { formatDateTime, t } from '../src/i18n/index.js';
 import type { Outbound } from './types.js';
 import { surveyChoices } from './survey.js';
+import { decisionSignature } from '../src/decision-text.js';
 
 /**
  * What the customer is told about a history event of their claim, in the claim's language;
@@ -23,6 +24,7 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
     // an extension past the promise (src/domain/assessment.ts): the new date and the reason
     return say(t(locale, 'notice.deadline_extended', { number, due: formatDateTime(event.due.resolutionDueAt, locale, desk.desk.timezone), reason: event.note ?? '' }));
   }
+  if (event.type === 'staff_reply') return say(t(locale, 'notice.reply', { number, text: event.note ?? '' }));
   if (event.type !== 'status_changed') return undefined;
   switch (event.action) {
     case 'take':
@@ -33,7 +35,8 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
       return say(t(locale, 'notice.request_info', { number, question: event.note ?? '' }));
     case 'resolve':
       if (!event.decision) return undefined;
-      return say(t(locale, event.decision.outcome === 'accepted' ? 'notice.accepted' : 'notice.rejected', { number, text: event.decision.responseText }));
+      // the decision's text, signed by who decided (name and position from the desk config)
+      return say(t(locale, `notice.${event.decision.outcome}`, { number, text: event.decision.responseText }) + decisionSignature(desk, claim, event.decision));
     case 'close':
       return say(t(locale, 'notice.close', { number }));
     case 'reopen':

@@ -18,6 +18,7 @@ import {
 } from './domain/claim-changes.js';
 import type { AssessmentInput } from './domain/assessment.js';
 import type { InvestigationInputRaw } from './domain/investigation.js';
+import type { StaffMessageCommand } from './domain/staff-message.js';
 import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from './domain/claim-ports.js';
 
 /** Told about a changed claim and the events the change recorded (a registration: the whole history); must not throw. */
@@ -134,6 +135,14 @@ export class ClaimRegistry {
     return (await this.change(found.id, { type: 'answer_survey', customer, answer }, {}, found)).claim;
   }
 
+  /**
+   * A staff reply to the customer or an internal note (src/domain/staff-message.ts): no status
+   * change; idempotent on `eventId` when given.
+   */
+  async staffMessage(claimId: string, message: Omit<StaffMessageCommand, 'type'>, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'staff_message', ...message }, options)).claim;
+  }
+
   /** Records that the customer was told about an event (the claim itself does not change). */
   async recordDelivered(claimId: string, eventId: string, at: Date): Promise<void> {
     const found = await this.store.findById(claimId);
@@ -161,7 +170,7 @@ export class ClaimRegistry {
 }
 
 /** The registry's changes, as a port. */
-export type ClaimChanges = Pick<ClaimRegistry, 'submit' | 'apply' | 'take' | 'assign' | 'assess' | 'recordInvestigation' | 'addCustomerInfo' | 'answerSurvey' | 'recordDelivered' | 'recordDeliveryFailed' | 'runSlaChecks' | 'advanceSurvey'>;
+export type ClaimChanges = Pick<ClaimRegistry, 'submit' | 'apply' | 'take' | 'assign' | 'assess' | 'recordInvestigation' | 'staffMessage' | 'addCustomerInfo' | 'answerSurvey' | 'recordDelivered' | 'recordDeliveryFailed' | 'runSlaChecks' | 'advanceSurvey'>;
 
 /** Every claim port in one object: what main.ts hands the flows, jobs and adapters (each takes its narrow part). */
 export type DeskClaims = ClaimReads & ClaimSweeps & ClaimOutbox & ClaimChanges;
@@ -196,6 +205,7 @@ export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSwe
     assign: (id, assigneeId, actor, options) => registry.assign(id, assigneeId, actor, options),
     assess: (id, staffId, assessment, options) => registry.assess(id, staffId, assessment, options),
     recordInvestigation: (id, staffId, investigation, options) => registry.recordInvestigation(id, staffId, investigation, options),
+    staffMessage: (id, message, options) => registry.staffMessage(id, message, options),
     addCustomerInfo: (id, customer, info, eventId) => registry.addCustomerInfo(id, customer, info, eventId),
     answerSurvey: (customer, number, answer) => registry.answerSurvey(customer, number, answer),
     recordDelivered: (id, eventId, at) => registry.recordDelivered(id, eventId, at),

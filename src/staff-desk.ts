@@ -3,6 +3,7 @@ import { isDomainError } from './domain/errors.js';
 import type { Claim } from './domain/lifecycle.js';
 import { canStaff, staffById, staffBySlack, type StaffAction, type StaffPermission, type StaffRefusal, type StaffRight } from './domain/staff.js';
 import { actionsOf, type StaffRequest } from './domain/staff-request.js';
+import { decisionOf } from './decision-text.js';
 import type { ClaimReads } from './domain/claim-ports.js';
 import type { ClaimChanges } from './registry.js';
 import type { StaffActionRecord } from './store/staff-actions.js';
@@ -48,7 +49,7 @@ export interface StaffAudit {
 }
 
 /** The claim reads and changes staff actions need (the registry's changes, the store's reads). */
-export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation'>;
+export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation' | 'staffMessage'>;
 
 const ATTEMPTS = 3;
 
@@ -102,8 +103,11 @@ export class StaffDesk {
     return { member, claims: await this.claims.listOpenForAssignee(member.id) };
   }
 
-  /** Carries out a staff request on a claim. Never throws for a refusal; faults propagate. */
-  async act(who: StaffIdentity, claimId: string, request: StaffRequest): Promise<StaffResult> {
+  /**
+   * Carries out a staff request on a claim. Never throws for a refusal; faults propagate. `origin`:
+   * a reply or note written as a Slack thread message (its event id makes it idempotent).
+   */
+  async act(who: StaffIdentity, claimId: string, request: StaffRequest, origin: MessageOrigin = {}): Promise<StaffResult> {
     const member = this.identify(who);
     for (let attempt = 0; ; attempt++) {
       const claim = await this.claims.findById(claimId);
@@ -112,7 +116,7 @@ export class StaffDesk {
       const permission = firstRefusal(actionsOf(request).map((action) => canStaff(this.desk, member, claim, action, request.action === 'assign' ? request.assigneeId : undefined)));
       if (!permission.allowed || !member) return this.refused(who, request.action, refusalOf(permission), claim, member);
       try {
-        const changed = await this.perform(claim, member, request);
+        const changed = await this.perform(claim, member, request, origin);
         await this.audit.record({ at: this.now(), action: request.action, outcome: 'done', claimId, staffId: member.id, ...originOf(who) });
         return { ok: true, claim: changed, member };
       } catch (error) {
@@ -125,7 +129,7 @@ export class StaffDesk {
     }
   }
 
-  private async perform(claim: Claim, member: StaffMember, request: StaffRequest): Promise<Claim> {
+  private async perform(claim: Claim, member: StaffMember, request: StaffRequest, origin: MessageOrigin): Promise<Claim> {
     const actor = { kind: 'staff' as const, staffId: member.id };
     const expectedVersion = claim.version;
     switch (request.action) {
@@ -138,7 +142,8 @@ export class StaffDesk {
       case 'request_info':
         return this.claims.apply(claim.id, { action: 'request_info', question: request.question }, actor, { expectedVersion });
       case 'resolve':
-        return this.claims.apply(claim.id, { action: 'resolve', decision: request.decision }, actor, { expectedVersion });
+        // the reply's placeholders filled in, the amount in the desk's currency (src/decision-text.ts)
+        return this.claims.apply(claim.id, { action: 'resolve', decision: decisionOf(this.desk, claim, member, request.decision) }, actor, { expectedVersion });
       case 'reopen':
         return this.claims.apply(claim.id, { action: 'reopen', reason: request.reason }, actor, { expectedVersion });
       case 'investigate':
@@ -151,6 +156,9 @@ export class StaffDesk {
         const { action: _action, ...investigation } = request;
         return this.claims.recordInvestigation(claim.id, member.id, investigation, { expectedVersion });
       }
+      case 'reply':
+      case 'note':
+        return this.claims.staffMessage(claim.id, { kind: request.action, staffId: member.id, text: request.text, ...origin }, { expectedVersion });
     }
   }
 
@@ -167,6 +175,12 @@ export class StaffDesk {
     });
     return { ok: false, reason, ...(right ? { right } : {}), ...(claim ? { claim } : {}), ...(member ? { member } : {}) };
   }
+}
+
+/** Where a reply or a note came from: a Slack thread message, once per event id. */
+export interface MessageOrigin {
+  readonly eventId?: string;
+  readonly source?: 'slack_thread';
 }
 
 /** A refusal of the role rules, with the missing right when that is the reason. */

@@ -106,6 +106,7 @@ describe('desk configuration', () => {
     expect(desk.categories[0]?.warrantyMonths).toBeUndefined();
     expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
     expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
+    expect(desk.desk).toMatchObject({ currency: 'RUB' });
   });
 
   it('takes the sweeps\' cadence from the desk (an acceptance run may make the survey sweep run every 10 s)', () => {
@@ -136,12 +137,36 @@ describe('desk configuration', () => {
     [{ causeCategories: [{ id: 'x', label: { ru: 'Х' } }] }, /causeCategories\[0\]\.label\.en: /],
     [{ capa: { remindBeforeHours: -2 } }, /capa\.remindBeforeHours: expected a positive number of hours/],
     [{ capa: { escalateAfter: 5 } }, /capa: .*escalateAfter/],
+    // #25: the desk's currency, staff positions, the templates' outcomes and placeholders
+    [{ desk: { name: { ru: 'Д', en: 'D' }, currency: 'rubles' } }, /desk\.currency: expected an ISO 4217 currency code such as RUB/],
+    [{ staff: [{ id: 'x', name: 'X', roles: ['head'], position: { ru: 'Глава' } }] }, /staff\[0\]\.position\.en: /],
+    [{ templates: [{ id: 't1', outcome: 'maybe', title: { ru: 'Т', en: 'T' }, text: { ru: 'т', en: 't' } }] }, /templates\[0\]\.outcome: /],
+    [
+      { templates: [{ id: 'refund-ok', outcome: 'accepted', title: { ru: 'Т', en: 'T' }, text: { ru: 'Претензия {number}: {remedy}', en: 'Claim {number}: {remedi}, {sum}' } }] },
+      /templates\[0\]\.text\.en: template "refund-ok" uses an unknown placeholder \{remedi\}, \{sum\}; expected one of \{number\}, \{date\}, \{essence\}, \{decision\}, \{remedy\}, \{amount\}, \{measures\}, \{signer\}/,
+    ],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };
     const error = configError(() => parseDeskConfig({ ...base, ...patch }, 'desk.yaml'));
     expect(error.code).toBe('INVALID_DESK_CONFIG');
     expect(error.message).toMatch(/^desk config desk\.yaml: /);
     expect(error.message).toMatch(message);
+  });
+
+  it('takes every placeholder in a template, a partial-acceptance template and a position (#25)', () => {
+    const desk = parseDeskConfig(
+      {
+        desk: { name: { ru: 'Д', en: 'D' }, currency: 'USD' },
+        departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }],
+        categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }],
+        staff: [{ id: 'x', name: 'X', roles: ['head'], position: { ru: 'Глава', en: 'Head' } }],
+        templates: [{ id: 't', outcome: 'partially_accepted', title: { ru: 'Т', en: 'T' }, text: { ru: '{number} {date} {essence} {decision} {remedy} {amount} {measures} {signer}', en: '{number}' } }],
+      },
+      'inline',
+    );
+    expect(desk.desk.currency).toBe('USD');
+    expect(desk.staff[0]?.position).toEqual({ ru: 'Глава', en: 'Head' });
+    expect(desk.templates[0]?.outcome).toBe('partially_accepted');
   });
 
   it('reports a missing file and broken YAML clearly', async () => {

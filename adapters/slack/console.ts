@@ -13,7 +13,7 @@ import { claimsWorkPolicy } from '../../src/domain/assessment.js';
 import { WHYS_MAX } from '../../src/domain/investigation.js';
 import type { Inbound } from '../../flows/types.js';
 import type { SlackApi } from './api.js';
-import { choiceToInbound, commandToInbound, CUSTOMER_COMMAND, dmToInbound, type SlackMessageEvent, type SlackProfile } from './inbound.js';
+import { choiceToInbound, commandToInbound, CUSTOMER_COMMAND, dmToInbound, threadMessage, type SlackMessageEvent, type SlackProfile } from './inbound.js';
 import {
   ACTIONS,
   VIEWS,
@@ -27,6 +27,7 @@ import {
   notice,
   reopenModal,
   replyBlockId,
+  replyModal,
   requestInfoModal,
   resolveModal,
   templateReply,
@@ -45,6 +46,8 @@ export interface SlackConsoleOptions {
   readonly desk: DeskConfig;
   readonly staff: StaffDesk;
   readonly dialogs: DialogPort;
+  /** Which claim a thread belongs to: its parent message is the claim's card (the SlackPostStore). */
+  readonly threads: { claimOfMessage(channel: string, ts: string): Promise<string | undefined> };
   /** Refreshes a claim's post at once (SlackClaimSync.kick). */
   readonly refresh: (claimId: string) => void;
   /** Failures, by code only. */
@@ -84,6 +87,7 @@ function problemTexts(locale: Locale, problems: Record<string, FieldProblem>, bl
     const block = blocks[path] ?? firstBlock;
     if (errors[block]) continue;
     if (problem.problem === 'text_too_long') errors[block] = t(locale, 'staff.modal.text_too_long', { max: problem.max });
+    else if (problem.problem === 'invalid_amount') errors[block] = t(locale, 'staff.modal.resolve.invalid_amount');
     else if (path === 'decision.remedy') errors[block] = t(locale, 'staff.modal.resolve.need_remedy');
     else if (path === 'decision.reason') errors[block] = t(locale, 'staff.modal.resolve.need_reason');
     else if (/^whys\.\d+\./.test(path)) errors[block] = t(locale, 'staff.modal.investigation.need_pair');
@@ -138,11 +142,35 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
 
   app.event('message', async ({ event, body }) => {
     const teamId = typeof body.team_id === 'string' ? body.team_id : '';
-    const message = event as SlackMessageEvent;
-    if (message.channel_type !== 'im' || !message.user) return;
+    const message = event as SlackMessageEvent & { readonly team?: string };
+    if (message.channel_type !== 'im') {
+      await threadNote(teamId, message);
+      return;
+    }
+    if (!message.user) return;
     const inbound = dmToInbound(teamId, message, await profileOf(message.user));
     if (inbound) await options.dialogs.accept(inbound);
   });
+
+  /**
+   * A staff member's message in a claim's thread: an internal note, or with `reply:` a reply to the
+   * customer, done as its author through the StaffDesk (the rules decide; a refusal is answered
+   * ephemerally). Each message once: its channel and ts are the history event's id.
+   */
+  const threadNote = async (teamId: string, message: SlackMessageEvent & { readonly team?: string }) => {
+    const thread = threadMessage(message);
+    if (!thread) return;
+    const claimId = await options.threads.claimOfMessage(thread.channel, thread.threadTs);
+    if (!claimId) return;
+    const who: SlackIdentity = { teamId: thread.teamId ?? teamId, userId: thread.userId };
+    const parsed = StaffRequest.safeParse({ action: thread.kind, text: thread.text });
+    if (!parsed.success) {
+      await tellEphemeral(thread.channel, who, refusalText(localeOf(who), { reason: 'invalid_input' }));
+      return;
+    }
+    const result = await staff.act(who, claimId, parsed.data, { eventId: `sl:${thread.channel}:${thread.ts}`, source: 'slack_thread' });
+    if (!result.ok) await tellEphemeral(thread.channel, who, refusalText(localeOf(who), result));
+  };
 
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.choice.replace('.', '\\.')}:\\d+$`), async ({ ack, body, action }) => {
     await ack();
@@ -203,6 +231,7 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
       if (result.claim) options.refresh(result.claim.id);
     }
   });
+  openFor(ACTIONS.reply, 'reply', (ctx, claim) => replyModal(ctx, claim));
   // a link button still reports its press
   app.action(ACTIONS.openPost, async ({ ack }) => {
     await ack();
@@ -217,7 +246,7 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     const who = whoOf(body);
     const result = await staff.check(who, metadata.claimId, 'resolve');
     if (!result.ok) return;
-    const reply = templateReply(ctxFor(who), result.claim, action.selected_option.value);
+    const reply = templateReply(ctxFor(who), result.claim, action.selected_option.value, result.member);
     if (!reply) return;
     const round = (metadata.round ?? 0) + 1;
     await api.updateView(view.id, resolveModal(ctxFor(who), result.claim, { outcome: reply.outcome, templateId: action.selected_option.value, text: reply.text, round }));
@@ -263,6 +292,10 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     values: { action: 'request_info', question: textOf(field(view, 'question', 'question')) },
     blocks: { question: 'question' },
   }));
+  submit(VIEWS.reply, 'text', (view) => ({
+    values: { action: 'reply', text: textOf(field(view, 'text', 'text')) },
+    blocks: { text: 'text' },
+  }));
   submit(VIEWS.reopen, 'reason', (view) => ({
     values: { action: 'reopen', reason: textOf(field(view, 'reason', 'reason')) },
     blocks: { reason: 'reason' },
@@ -271,10 +304,16 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     const replyBlock = replyBlockId(metadata.round ?? 0);
     const outcome = optionOf(field(view, 'outcome', 'outcome'));
     const responseText = textOf(field(view, replyBlock, 'reply'));
-    const detail = outcome === 'accepted' ? { remedy: optionOf(field(view, 'remedy', 'remedy')) } : outcome === 'rejected' ? { reason: optionOf(field(view, 'reason', 'reason')) } : {};
+    const amount = textOf(field(view, 'amount', 'amount'));
+    const detail =
+      outcome === 'accepted' || outcome === 'partially_accepted'
+        ? { remedy: optionOf(field(view, 'remedy', 'remedy')), ...(amount !== '' ? { amount } : {}) }
+        : outcome === 'rejected'
+          ? { reason: optionOf(field(view, 'reason', 'reason')) }
+          : {};
     return {
       values: { action: 'resolve', decision: { outcome, responseText, ...detail } },
-      blocks: { 'decision.outcome': 'outcome', 'decision.responseText': replyBlock, 'decision.remedy': 'remedy', 'decision.reason': 'reason' },
+      blocks: { 'decision.outcome': 'outcome', 'decision.responseText': replyBlock, 'decision.remedy': 'remedy', 'decision.reason': 'reason', 'decision.amount': 'amount' },
     };
   });
 

@@ -19,6 +19,8 @@ export interface SlackMessageEvent {
   readonly bot_id?: string;
   readonly text?: string;
   readonly ts?: string;
+  /** In a thread: the parent message's ts. */
+  readonly thread_ts?: string;
   readonly files?: readonly SlackFile[];
 }
 
@@ -91,6 +93,38 @@ export function dmToInbound(teamId: string, event: SlackMessageEvent, profile: S
   if (files.length > 0) return { updateId, from, content: { type: 'files', attachments: files, ...(text.trim() !== '' ? { caption: text } : {}) } };
   if (event.files && event.files.length > 0) return { updateId, from, content: { type: 'unsupported', what: 'other' } };
   return { updateId, from, content: { type: 'text', text } };
+}
+
+/** The prefix that makes a message in a claim's thread a reply to the customer (else it is an internal note). */
+export const REPLY_PREFIX = /^\s*reply:\s*/i;
+
+/** A staff member's message in a claim's thread, as a reply or a note. */
+export interface ThreadMessage {
+  readonly channel: string;
+  readonly threadTs: string;
+  readonly ts: string;
+  readonly userId: string;
+  readonly teamId?: string;
+  readonly kind: 'reply' | 'note';
+  readonly text: string;
+}
+
+/**
+ * A message written in a thread of a channel (not a DM) by a person, or undefined for what the desk
+ * skips: messages outside threads or the thread's parent, bots' messages (the desk's own thread
+ * lines among them), edits, deletions and other subtypes, messages without text. A message starting
+ * with `reply:` is a reply to the customer (the prefix removed); any other is an internal note.
+ * @example threadMessage({ type: 'message', channel: 'C1', user: 'U1', ts: '2.0', thread_ts: '1.0', text: 'reply: We sent it' }) // { kind: 'reply', text: 'We sent it', … }
+ */
+export function threadMessage(event: SlackMessageEvent & { readonly team?: string }): ThreadMessage | undefined {
+  if (event.type !== 'message' || event.channel_type === 'im') return undefined;
+  if (event.subtype !== undefined && event.subtype !== 'file_share') return undefined;
+  if (event.bot_id !== undefined || !event.user || !event.channel || !event.ts || !event.thread_ts || event.thread_ts === event.ts) return undefined;
+  const typed = plainText(event.text ?? '');
+  const reply = REPLY_PREFIX.test(typed);
+  const text = (reply ? typed.replace(REPLY_PREFIX, '') : typed).trim();
+  if (text === '') return undefined;
+  return { channel: event.channel, threadTs: event.thread_ts, ts: event.ts, userId: event.user, ...(event.team ? { teamId: event.team } : {}), kind: reply ? 'reply' : 'note', text };
 }
 
 /** A customer's press of a dialog button in a DM. */

@@ -6,10 +6,11 @@ import { REMEDIES } from '../../src/domain/claim.js';
 import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
 import { t, type MessageKey } from '../../src/i18n/index.js';
-import { actorName, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
+import { actorName, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, remedyText, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
 import { derivedWarranty, JUSTIFIED, nextStep, YES_NO_UNKNOWN, type ClaimsWorkPolicy } from '../../src/domain/assessment.js';
 import { FACTS_MAX, ROOT_CAUSE_MAX, WHY_MAX, WHYS_MAX } from '../../src/domain/investigation.js';
 import { SEVERITIES } from '../../src/domain/desk.js';
+import { DECISION_OUTCOMES } from '../../src/domain/decision.js';
 
 export { actorName, slaText, templateReply, type RenderContext } from '../staff-text.js';
 import type { Outbound } from '../../flows/types.js';
@@ -32,6 +33,7 @@ export const ACTIONS = {
   assess: 'claim.assess',
   investigate: 'claim.investigate',
   recordInvestigation: 'claim.record_investigation',
+  reply: 'claim.reply',
   openPost: 'claim.open_post',
   resolveTemplate: 'resolve.template',
   /** A customer's button in a dialog: `flow.choice:<n>`, the choice id as value. */
@@ -45,6 +47,7 @@ export const VIEWS = {
   reopen: 'claim.reopen',
   assess: 'claim.assess',
   recordInvestigation: 'claim.record_investigation',
+  reply: 'claim.reply',
 } as const;
 
 /** Slack's limits (https://api.slack.com/reference/block-kit). */
@@ -99,10 +102,13 @@ function concernsLine(locale: Locale, claim: Claim): string | undefined {
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-function decisionLine(locale: Locale, decision: Decision): string {
-  return decision.outcome === 'accepted'
-    ? t(locale, 'staff.card.accepted', { remedy: remedyLabel(locale, decision.remedy) })
-    : t(locale, 'staff.card.rejected', { reason: t(locale, `staff.reason.${decision.reason}`) });
+function decisionLine(ctx: RenderContext, decision: Decision): string {
+  const { locale } = ctx;
+  const line =
+    decision.outcome === 'rejected'
+      ? t(locale, 'staff.card.rejected', { reason: t(locale, `staff.reason.${decision.reason}`) })
+      : t(locale, `staff.card.${decision.outcome}`, { remedy: remedyText(locale, decision) });
+  return decision.decidedBy ? `${line}\n${t(locale, 'staff.card.decided_by', { who: escapeMrkdwn(staffName(ctx.desk, decision.decidedBy)) })}` : line;
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
@@ -111,7 +117,7 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 
 /** The buttons a claim offers in its status (the transition table decides). */
 function claimButtons(locale: Locale, claim: Claim): Button[] {
-  const ids: Readonly<Record<OfferedAction, string>> = {
+  const ids: Readonly<Record<Exclude<OfferedAction, 'note'>, string>> = {
     take: ACTIONS.take,
     assign: ACTIONS.assign,
     request_info: ACTIONS.requestInfo,
@@ -120,11 +126,15 @@ function claimButtons(locale: Locale, claim: Claim): Button[] {
     assess: ACTIONS.assess,
     investigate: ACTIONS.investigate,
     record_investigation: ACTIONS.recordInvestigation,
+    reply: ACTIONS.reply,
   };
   // the assessment's next step stands out (src/domain/assessment.ts)
   const step = nextStep(claim);
   const next: OfferedAction | undefined = step === 'reject' ? 'resolve' : step;
-  return offeredActions(claim).map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' || action === next ? 'primary' : undefined));
+  // a note is a message written in the claim's thread: no button
+  return offeredActions(claim)
+    .flatMap((action) => (action === 'note' ? [] : [action]))
+    .map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' || action === next ? 'primary' : undefined));
 }
 
 /**
@@ -151,7 +161,7 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
       ? t(locale, 'staff.card.first_response_done', { at: when(ctx, claim.firstResponseAt) })
       : t(locale, 'staff.card.first_response_due', { due: when(ctx, claim.sla.firstResponseDueAt) }),
   );
-  if (claim.decision) lines.push(decisionLine(locale, claim.decision));
+  if (claim.decision) lines.push(decisionLine(ctx, claim.decision));
   else lines.push(t(locale, 'staff.card.resolution_due', { due: when(ctx, claim.sla.resolutionDueAt) }));
   // #24: severity, assessment, root cause and the next step they point to
   lines.push(t(locale, 'staff.card.severity', { value: assessmentLabels.severity(locale, claim.severity) }));
@@ -323,6 +333,11 @@ export function requestInfoModal(ctx: RenderContext, claim: Claim): View {
   return textModal(ctx, claim, { callbackId: VIEWS.requestInfo, title: 'staff.modal.request_info.title', submit: 'staff.modal.send', field: 'question', label: 'staff.modal.request_info.label', hint: 'staff.modal.request_info.hint' });
 }
 
+/** Reply to the customer: free text they receive in their channel; the status does not change. */
+export function replyModal(ctx: RenderContext, claim: Claim): View {
+  return textModal(ctx, claim, { callbackId: VIEWS.reply, title: 'staff.modal.reply.title', submit: 'staff.modal.send', field: 'text', label: 'staff.modal.reply.label', hint: 'staff.modal.reply.hint' });
+}
+
 /** Reopen: why. */
 export function reopenModal(ctx: RenderContext, claim: Claim): View {
   return textModal(ctx, claim, { callbackId: VIEWS.reopen, title: 'staff.modal.reopen.title', submit: 'staff.modal.save', field: 'reason', label: 'staff.modal.reopen.label' });
@@ -330,7 +345,7 @@ export function reopenModal(ctx: RenderContext, claim: Claim): View {
 
 /** What the resolve modal starts with (after a template was picked: its outcome and text). */
 export interface ResolveDraft {
-  readonly outcome?: 'accepted' | 'rejected';
+  readonly outcome?: Decision['outcome'];
   readonly templateId?: string;
   readonly text?: string;
   readonly round: number;
@@ -345,7 +360,8 @@ export const replyBlockId = (round: number) => `reply.${String(round)}`;
  */
 export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDraft): View {
   const { locale, desk } = ctx;
-  const outcomes = [option(t(locale, 'staff.modal.resolve.accept'), 'accepted'), option(t(locale, 'staff.modal.resolve.reject'), 'rejected')];
+  const outcomeLabels = { accepted: 'staff.modal.resolve.accept', partially_accepted: 'staff.modal.resolve.partial', rejected: 'staff.modal.resolve.reject' } as const;
+  const outcomes = DECISION_OUTCOMES.map((outcome) => option(t(locale, outcomeLabels[outcome]), outcome));
   const initialOutcome = outcomes.find((candidate) => candidate.value === draft.outcome);
   const remedies = REMEDIES.map((remedy) => option(remedyLabel(locale, remedy), remedy));
   const initialRemedy = remedies.find((candidate) => candidate.value === claim.desiredRemedy);
@@ -380,6 +396,14 @@ export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDra
     },
     {
       type: 'input',
+      block_id: 'amount',
+      optional: true,
+      label: plain(t(locale, 'staff.modal.resolve.amount', { currency: desk.desk.currency })),
+      hint: plain(t(locale, 'staff.modal.resolve.amount_hint')),
+      element: { type: 'plain_text_input', action_id: 'amount', max_length: 40 },
+    },
+    {
+      type: 'input',
       block_id: 'reason',
       optional: true,
       label: plain(t(locale, 'staff.modal.resolve.reason')),
@@ -389,6 +413,7 @@ export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDra
       type: 'input',
       block_id: replyBlockId(draft.round),
       label: plain(t(locale, 'staff.modal.resolve.text')),
+      hint: plain(t(locale, 'staff.modal.resolve.placeholders', { decision: '{decision}', remedy: '{remedy}', amount: '{amount}' }), 2000),
       element: { type: 'plain_text_input', action_id: 'reply', multiline: true, max_length: INPUT_MAX, ...(draft.text ? { initial_value: truncate(draft.text, INPUT_MAX) } : {}) },
     },
   );

@@ -16,6 +16,8 @@ export interface SlackPostPort {
   release(claimId: string, token: string): Promise<void>;
   setMessage(claimId: string, channel: string, ts: string): Promise<void>;
   markDone(claimId: string, key: string): Promise<void>;
+  /** The claim whose card is the message `ts` in `channel` (a message in its thread names it as thread_ts). */
+  claimOfMessage(channel: string, ts: string): Promise<string | undefined>;
 }
 
 /** The claim read and outbox mark the sync needs (the claim store's ports). */
@@ -127,7 +129,8 @@ export class SlackClaimSync {
         done.add(key);
       };
       for (const event of claim.history) {
-        const line = historyLine(ctx, claim, event);
+        // a note written in the thread is there already: no second line for it
+        const line = event.type === 'staff_note' && event.source === 'slack_thread' ? undefined : historyLine(ctx, claim, event);
         if (line && channel && ts) {
           const threadTs = ts;
           await effect(`${event.id}:thread`, async () => {

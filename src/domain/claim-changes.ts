@@ -22,6 +22,7 @@ import { AssessmentInput, claimsWorkPolicy, planAssessment, type ClaimsWorkPolic
 import { InvestigationInput, planInvestigation } from './investigation.js';
 import { nextSurveyStep, surveyStartAt, SURVEY_SCORES } from './survey.js';
 import { formatIssues } from './zod-issues.js';
+import { planStaffMessage, StaffMessageCommand } from './staff-message.js';
 
 /**
  * The planning of every claim change: `plan(claim, command, policy, now)` says what a command
@@ -170,6 +171,7 @@ export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
  * - `delivered` / `delivery_failed`: the notification job's outcome for one event;
  * - `assess`: staff record the initial assessment (src/domain/assessment.ts);
  * - `record_investigation`: staff edit the investigation record (src/domain/investigation.ts).
+ * - `staff_message`: staff reply to the customer or leave an internal note (src/domain/staff-message.ts).
  */
 export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('move'), command: ClaimCommand, actor: Actor }).strict(),
@@ -183,6 +185,7 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('delivery_failed'), eventId: z.string().min(1), failure: DeliveryFailureSchema }).strict(),
   z.object({ type: z.literal('assess'), staffId: z.string().min(1).max(128), assessment: AssessmentInput }).strict(),
   z.object({ type: z.literal('record_investigation'), staffId: z.string().min(1).max(128), investigation: InvestigationInput }).strict(),
+  StaffMessageCommand,
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -226,6 +229,10 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
         return planAssess(claim, command, policy, now);
       case 'record_investigation':
         return planRecordInvestigation(claim, command, policy, now);
+      case 'staff_message': {
+        const planned = planStaffMessage(claim, command, now);
+        return 'refusal' in planned ? planned : change(now, planned);
+      }
     }
   } catch (error) {
     // the lifecycle's own checks (planTransition, customerInfoEvent) throw their refusals

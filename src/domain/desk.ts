@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Locale, LocalizedText } from './locale.js';
+import { DecisionOutcome, TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './templates.js';
 
 const Id = z
   .string()
@@ -74,6 +75,8 @@ export const StaffMember = z
       .strict()
       .optional(),
     locale: Locale.default('ru'),
+    /** The member's position, as a decision's reply names its signer ("Olga Smirnova, claims specialist"). */
+    position: LocalizedText.optional(),
   })
   .strict();
 export type StaffMember = z.infer<typeof StaffMember>;
@@ -81,9 +84,9 @@ export type StaffMember = z.infer<typeof StaffMember>;
 export const ResponseTemplate = z
   .object({
     id: Id,
-    outcome: z.enum(['accepted', 'rejected']),
+    outcome: DecisionOutcome,
     title: LocalizedText,
-    /** The reply text; `{number}`, `{date}` and `{remedy}` are filled in when used. */
+    /** The reply text; its placeholders (TEMPLATE_PLACEHOLDERS in decision.ts) are filled in when used. */
     text: LocalizedText,
   })
   .strict();
@@ -196,6 +199,8 @@ export const DeskConfig = z
         /** IANA time zone used for claim numbers (the year) and dates shown to people. */
         timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Moscow').default('UTC'),
         defaultLocale: Locale.default('ru'),
+        /** The ISO 4217 code of the desk's currency: the amounts of decisions are in it. */
+        currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as RUB').default('RUB'),
       })
       .strict(),
     departments: z.array(Department).min(1, 'expected at least one department'),
@@ -228,6 +233,18 @@ export const DeskConfig = z
     unique(desk.staff, 'staff');
     unique(desk.templates, 'templates');
     unique(desk.causeCategories, 'causeCategories');
+    desk.templates.forEach((template, index) => {
+      for (const locale of ['ru', 'en'] as const) {
+        const unknown = unknownPlaceholders(template.text[locale]);
+        if (unknown.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['templates', index, 'text', locale],
+            message: `template "${template.id}" uses an unknown placeholder ${unknown.map((name) => `{${name}}`).join(', ')}; expected one of ${TEMPLATE_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')}`,
+          });
+        }
+      }
+    });
     desk.categories.forEach((category, index) => {
       if (!departments.has(category.department)) {
         ctx.addIssue({ code: 'custom', path: ['categories', index, 'department'], message: `expected one of the departments (${known}), got "${category.department}"` });
@@ -278,13 +295,4 @@ export function offersKind(category: Category, kind: ClaimKind): boolean {
 /** The categories offered for a kind of claim, in configuration order. */
 export function categoriesForKind(desk: DeskConfig, kind: ClaimKind): Category[] {
   return desk.categories.filter((category) => offersKind(category, kind));
-}
-
-/**
- * A response template's text with `{number}`, `{date}` and `{remedy}` filled in; other braces
- * are left as they are (staff edit the text before it is sent).
- * @example fillTemplate('Claim {number} of {date}', { number: '2026-000123', date: '1 Dec 2026', remedy: 'Refund' })
- */
-export function fillTemplate(text: string, values: { readonly number: string; readonly date: string; readonly remedy: string }): string {
-  return text.replace(/\{(number|date|remedy)\}/g, (_match, name: 'number' | 'date' | 'remedy') => values[name]);
 }

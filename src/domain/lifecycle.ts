@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
-import { Remedy, type Attachment, type ClaimDraft } from './claim.js';
+import type { Attachment, ClaimDraft } from './claim.js';
+import { Decision } from './decision.js';
 import { DomainError } from './errors.js';
 import type { SlaCheck, SlaDeadline, SlaDue } from './sla.js';
 import type { SurveyRecord } from './survey.js';
@@ -16,26 +17,8 @@ export type ClaimStatus = z.infer<typeof ClaimStatus>;
 /** Statuses in which the desk still owes the customer something. */
 export const OPEN_STATUSES: readonly ClaimStatus[] = ['new', 'in_review', 'investigating', 'awaiting_customer'];
 
-/** Why a claim was rejected; `spam` and `duplicate` get no satisfaction survey. */
-export const REJECTION_REASONS = ['unfounded', 'not_covered', 'not_a_customer', 'duplicate', 'spam', 'other'] as const;
-export const RejectionReason = z.enum(REJECTION_REASONS);
-export type RejectionReason = z.infer<typeof RejectionReason>;
-
-const ResponseText = z.string().trim().min(1, 'expected the text the customer will receive').max(4000);
-
-/** The decision a resolved claim carries. */
-export const Decision = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('accepted'), remedy: Remedy, responseText: ResponseText }).strict(),
-  z
-    .object({
-      outcome: z.literal('rejected'),
-      reason: RejectionReason,
-      /** The reasons, in words the customer understands (the sources: a polite, reasoned answer). */
-      responseText: ResponseText,
-    })
-    .strict(),
-]);
-export type Decision = z.infer<typeof Decision>;
+// the decision lives in decision.ts (#25); these names stay importable from here
+export { Decision, REJECTION_REASONS, RejectionReason } from './decision.js';
 
 /** A question for the customer, as staff write it. */
 export const CustomerQuestion = z.string().trim().min(1, 'expected the question for the customer').max(2000);
@@ -96,6 +79,8 @@ export interface ClaimEvent {
    * is told (`notifyCustomer`, the reason in `note`).
    * `investigation_recorded`: the investigation record was edited (`changed`; the cause category
    * and the root-cause summary when they changed).
+   * `staff_reply`: staff wrote to the customer (the text in `note`; the customer is told).
+   * `staff_note`: an internal note for colleagues (the text in `note`; never sent to the customer).
    */
   readonly type:
     | 'registered'
@@ -112,7 +97,9 @@ export interface ClaimEvent {
     | 'survey_commented'
     | 'assessed'
     | 'deadline_changed'
-    | 'investigation_recorded';
+    | 'investigation_recorded'
+    | 'staff_reply'
+    | 'staff_note';
   /** On `assessed`: the assessment's values after the change. */
   readonly assessment?: AssessmentValues;
   /** On `assessed` and `investigation_recorded`: which parts changed (not their text). */
@@ -141,6 +128,8 @@ export interface ClaimEvent {
   readonly deliveryFailure?: DeliveryFailure;
   /** On a `delivery_failed` event: the event that could not be delivered. */
   readonly aboutEventId?: string;
+  /** On `staff_reply` / `staff_note`: written as a message in the claim's Slack thread (Slack shows it already). */
+  readonly source?: 'slack_thread';
 }
 
 /** Why a message to the customer could not be delivered. */
@@ -245,11 +234,7 @@ export function planTransition(claim: ClaimLifecycleState, input: ClaimCommand, 
   const set: { -readonly [K in keyof TransitionPlan['set']]: TransitionPlan['set'][K] } = { status: to };
   const unset: TransitionPlan['unset'][number][] = [];
 
-  if (claim.firstResponseAt === undefined && actor.kind === 'staff') {
-    set.firstResponseAt = now;
-    set.firstResponseMs = now.getTime() - claim.createdAt.getTime();
-    set.firstResponseWithinSla = now.getTime() <= claim.sla.firstResponseDueAt.getTime();
-  }
+  Object.assign(set, firstResponseFields(claim, actor, now));
 
   let note: string | undefined;
   let decision: Decision | undefined;
@@ -262,7 +247,7 @@ export function planTransition(claim: ClaimLifecycleState, input: ClaimCommand, 
       unset.push('resumeStatus');
       break;
     case 'resolve':
-      decision = command.decision;
+      decision = decidedBy(command.decision, actor);
       set.decision = decision;
       set.resolvedAt = now;
       set.resolutionMs = now.getTime() - claim.createdAt.getTime();
@@ -297,6 +282,21 @@ export function planTransition(claim: ClaimLifecycleState, input: ClaimCommand, 
     ...(decision ? { decision } : {}),
   };
   return { from: claim.status, to, set, unset, event };
+}
+
+/**
+ * The first-response fields a staff action records on a claim not yet answered (the SLA's first
+ * clock and the reports' speed of first response); nothing for other actors or once recorded.
+ */
+export function firstResponseFields(claim: Pick<Claim, 'firstResponseAt' | 'createdAt' | 'sla'>, actor: Actor, now: Date): Pick<Claim, 'firstResponseAt' | 'firstResponseMs' | 'firstResponseWithinSla'> {
+  if (claim.firstResponseAt !== undefined || actor.kind !== 'staff') return {};
+  return { firstResponseAt: now, firstResponseMs: now.getTime() - claim.createdAt.getTime(), firstResponseWithinSla: now.getTime() <= claim.sla.firstResponseDueAt.getTime() };
+}
+
+/** A decision as recorded: who decided is the staff member acting, never what a request claims. */
+function decidedBy(decision: Decision, actor: Actor): Decision {
+  const { decidedBy: _claimed, ...rest } = decision;
+  return actor.kind === 'staff' ? { ...rest, decidedBy: actor.staffId } : rest;
 }
 
 /**

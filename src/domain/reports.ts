@@ -1,3 +1,4 @@
+import type { DecisionOutcome } from './decision.js';
 import type { Channel } from './claim.js';
 import { nextDay } from './claim-filter.js';
 import { OPEN_STATUSES, REJECTION_REASONS, type ClaimStatus, type RejectionReason } from './lifecycle.js';
@@ -230,7 +231,7 @@ export function pareto(counts: readonly { readonly key: string; readonly count: 
 /** Claims by status and decision, as the store counts them. */
 export interface DecisionCount {
   readonly status: ClaimStatus;
-  readonly outcome?: 'accepted' | 'rejected';
+  readonly outcome?: DecisionOutcome;
   readonly reason?: RejectionReason;
   readonly count: number;
 }
@@ -259,7 +260,8 @@ export function decisionSummary(rows: readonly DecisionCount[]): DecisionSummary
   let rejected = 0;
   for (const row of rows) {
     if (OPEN_STATUSES.includes(row.status)) open += row.count;
-    else if (row.outcome === 'accepted') accepted += row.count;
+    // a partial acceptance grants the customer something: it counts as accepted (#25)
+    else if (row.outcome === 'accepted' || row.outcome === 'partially_accepted') accepted += row.count;
     else if (row.outcome === 'rejected') {
       rejected += row.count;
       byReason[row.reason ?? 'other'] += row.count;

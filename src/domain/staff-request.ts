@@ -1,11 +1,43 @@
 import { z } from 'zod';
-import { CustomerQuestion, Decision, ReopenReason } from './lifecycle.js';
 import { AssessmentInput } from './assessment.js';
 import { InvestigationInput } from './investigation.js';
 import type { StaffAction } from './staff.js';
+import { Remedy } from './claim.js';
+import { parseAmount, RejectionReason } from './decision.js';
+import { CustomerQuestion, ReopenReason } from './lifecycle.js';
+import { StaffMessageText } from './staff-message.js';
 
 /** The longest staff id the desk config allows (its id rule). */
 const StaffId = z.string().min(1, 'expected a staff member').max(40);
+
+/**
+ * An amount as staff type it (`1 299,90`, `1299.90 ₽`, `12`): read into hundredths and the
+ * currency it names, if any (src/domain/decision.ts); empty is none.
+ */
+const AmountText = z
+  .string()
+  .max(40, 'expected an amount such as 1 299,90')
+  .transform((typed, ctx) => {
+    if (typed.trim() === '') return undefined;
+    const parsed = parseAmount(typed);
+    if (parsed.ok) return { minor: parsed.minor, ...(parsed.currency !== undefined ? { currency: parsed.currency } : {}) };
+    ctx.addIssue({ code: 'custom', message: `expected a positive amount such as 1 299,90 (${parsed.problem})`, params: { problem: 'invalid_amount' } });
+    return z.NEVER;
+  });
+
+const ReplyText = z.string().trim().min(1, 'expected the text the customer will receive').max(4000);
+
+/**
+ * A decision as staff send it: the outcome, the remedy chosen and the amount as typed (accepted,
+ * partially accepted), or the reason (rejected), and the reply, whose template placeholders are
+ * filled in when it is recorded (src/decision-text.ts).
+ */
+export const DecisionDraft = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('accepted'), remedy: Remedy, amount: AmountText.optional(), responseText: ReplyText }).strict(),
+  z.object({ outcome: z.literal('partially_accepted'), remedy: Remedy, amount: AmountText.optional(), responseText: ReplyText }).strict(),
+  z.object({ outcome: z.literal('rejected'), reason: RejectionReason, responseText: ReplyText }).strict(),
+]);
+export type DecisionDraft = z.infer<typeof DecisionDraft>;
 
 /**
  * What a staff member asks to do with a claim, with its limits: one schema for the Slack modals
@@ -16,11 +48,13 @@ export const StaffRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('take') }).strict(),
   z.object({ action: z.literal('assign'), assigneeId: StaffId }).strict(),
   z.object({ action: z.literal('request_info'), question: CustomerQuestion }).strict(),
-  z.object({ action: z.literal('resolve'), decision: Decision }).strict(),
+  z.object({ action: z.literal('resolve'), decision: DecisionDraft }).strict(),
   z.object({ action: z.literal('reopen'), reason: ReopenReason }).strict(),
   AssessmentInput.extend({ action: z.literal('assess') }).strict(),
   z.object({ action: z.literal('investigate') }).strict(),
   InvestigationInput.extend({ action: z.literal('record_investigation') }).strict(),
+  z.object({ action: z.literal('reply'), text: StaffMessageText }).strict(),
+  z.object({ action: z.literal('note'), text: StaffMessageText }).strict(),
 ]);
 export type StaffRequest = z.infer<typeof StaffRequest>;
 
@@ -36,9 +70,9 @@ export function actionsOf(request: StaffRequest): readonly StaffAction[] {
 
 /**
  * What is wrong with one field of a request from a form: too long, or not filled in (a form's
- * field left empty or a choice not made — the only other ways its values can fail).
+ * field left empty or a choice not made), or an amount that is not one.
  */
-export type FieldProblem = { readonly problem: 'required' } | { readonly problem: 'text_too_long'; readonly max: number };
+export type FieldProblem = { readonly problem: 'required' } | { readonly problem: 'invalid_amount' } | { readonly problem: 'text_too_long'; readonly max: number };
 
 /**
  * The problems of a request that did not parse, by field path (`question`, `decision.remedy`):
@@ -50,6 +84,10 @@ export function fieldProblems(error: z.ZodError): Record<string, FieldProblem> {
   for (const issue of error.issues) {
     const path = issue.path.join('.');
     if (problems[path]) continue;
+    if (issue.code === 'custom' && (issue.params as { problem?: string } | undefined)?.problem === 'invalid_amount') {
+      problems[path] = { problem: 'invalid_amount' };
+      continue;
+    }
     problems[path] = issue.code === 'too_big' && typeof issue.maximum === 'number' ? { problem: 'text_too_long', max: issue.maximum } : { problem: 'required' };
   }
   return problems;

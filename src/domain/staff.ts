@@ -140,7 +140,7 @@ export function headsOf(desk: DeskConfig, department: string): StaffMember[] {
 }
 
 /** What staff can do with one claim (Slack and the web console alike). */
-export type StaffAction = 'view' | 'take' | 'assign' | 'request_info' | 'resolve' | 'reopen' | 'assess' | 'investigate' | 'record_investigation' | 'extend_deadline';
+export type StaffAction = 'view' | 'take' | 'assign' | 'request_info' | 'resolve' | 'reopen' | 'assess' | 'investigate' | 'record_investigation' | 'extend_deadline' | 'reply' | 'note';
 
 /**
  * How a claim's ownership limits an action, beyond the role:
@@ -162,6 +162,9 @@ const ACTIONS: Readonly<Record<StaffAction, { readonly right: StaffRight; readon
   investigate: { right: 'investigate', ownership: 'assignee' },
   record_investigation: { right: 'investigate', ownership: 'assignee' },
   extend_deadline: { right: 'extend_deadline', ownership: 'none' },
+  // #25: whoever works the claim talks to the customer (like asking); any colleague in the department may note
+  reply: { right: 'reply', ownership: 'assignee' },
+  note: { right: 'note', ownership: 'none' },
 };
 
 /** The right an action on a claim needs (reopening a closed claim needs its own). */

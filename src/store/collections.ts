@@ -55,6 +55,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   // update ids moved out of a conversation's window, deleted with the conversation
   [COLLECTIONS.processedUpdates]: [{ key: { conversationId: 1 }, name: 'by_conversation' }],
   [COLLECTIONS.staffActions]: [{ key: { claimId: 1, at: -1 }, name: 'by_claim' }],
+  // a message in a claim's Slack thread finds its claim by the post's channel and ts (#25)
+  [COLLECTIONS.slackPosts]: [{ key: { channel: 1, ts: 1 }, name: 'by_message' }],
   [COLLECTIONS.consoleSessions]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],
   // the sign-in throttle's records, deleted by housekeeping once expired (no TTL index: portable)
   [COLLECTIONS.consoleLogins]: [{ key: { expiresAt: 1 }, name: 'by_expires_at' }],

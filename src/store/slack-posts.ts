@@ -48,6 +48,12 @@ export class SlackPostStore {
     };
   }
 
+  /** The claim whose card is the message `ts` in `channel` (a thread's parent), or undefined. */
+  async claimOfMessage(channel: string, ts: string): Promise<string | undefined> {
+    const doc = await this.posts.findOne({ channel, ts }, { projection: { _id: 1 } });
+    return doc?._id;
+  }
+
   /** Takes the claim's lease for `ms`: a token, or undefined while another holder's lease runs. */
   lease(claimId: string, ms: number): Promise<string | undefined> {
     return this.leases.acquire(claimId, ms);

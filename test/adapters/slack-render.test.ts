@@ -188,10 +188,11 @@ describe('customerMessage', () => {
 
 describe('claimCard', () => {
   const expectedButtons: Record<ClaimStatus, string[]> = {
-    new: [ACTIONS.take, ACTIONS.assign, ACTIONS.resolve],
-    in_review: [ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve],
-    investigating: [ACTIONS.assign, ACTIONS.assess, ACTIONS.recordInvestigation, ACTIONS.requestInfo, ACTIONS.resolve],
-    awaiting_customer: [ACTIONS.assign, ACTIONS.resolve],
+    // a reply to the customer at every open status (#25); notes are thread messages, no button
+    new: [ACTIONS.take, ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply],
+    in_review: [ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply],
+    investigating: [ACTIONS.assign, ACTIONS.assess, ACTIONS.recordInvestigation, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply],
+    awaiting_customer: [ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply],
     resolved: [ACTIONS.reopen],
     closed: [ACTIONS.reopen],
   };
@@ -341,31 +342,31 @@ describe('historyLine', () => {
 });
 
 describe('templateReply', () => {
-  it('fills the template in the claim\'s language, whatever the staff member reads', () => {
+  it('fills the claim\'s placeholders in the claim\'s language, whatever the staff member reads; the remedy is left for the decision (never the customer\'s wish)', () => {
     const ruClaim = makeClaim({}, { locale: 'ru', desiredRemedy: 'replacement' });
     const ruDate = formatDateTime(created, 'ru', 'Europe/Moscow');
-    expect(templateReply(ctx('en'), ruClaim, 'accepted-replacement')).toEqual({
+    expect(templateReply(ctx('en'), ruClaim, 'accepted-replacement', undefined)).toEqual({
       outcome: 'accepted',
-      text: `По вашей претензии № 2026-000123 от ${ruDate} принято решение: замена. Приносим извинения за неудобства.`,
+      text: `По вашей претензии № 2026-000123 от ${ruDate} принято решение: {remedy}. Приносим извинения за неудобства.`,
     });
 
     const enClaim = makeClaim({ number: '2026-000777' }, { locale: 'en', desiredRemedy: 'replacement' });
     const enDate = formatDateTime(created, 'en', 'Europe/Moscow');
-    expect(templateReply(ctx('ru'), enClaim, 'accepted-replacement')).toEqual({
+    expect(templateReply(ctx('ru'), enClaim, 'accepted-replacement', undefined)).toEqual({
       outcome: 'accepted',
-      text: `Your claim No. 2026-000777 of ${enDate} is accepted: replacement. We apologise for the inconvenience.`,
+      text: `Your claim No. 2026-000777 of ${enDate} is accepted: {remedy}. We apologise for the inconvenience.`,
     });
   });
 
   it('gives the rejection template its outcome', () => {
-    const reply = templateReply(ctx('en'), makeClaim({}, { locale: 'en' }), 'rejected-not-covered');
+    const reply = templateReply(ctx('en'), makeClaim({}, { locale: 'en' }), 'rejected-not-covered', undefined);
     expect(reply?.outcome).toBe('rejected');
     expect(reply?.text).toContain('claim No. 2026-000123 of ');
     expect(reply?.text).not.toMatch(/\{(number|date|remedy)\}/);
   });
 
   it('gives undefined for an unknown template', () => {
-    expect(templateReply(ctx('en'), makeClaim(), 'no-such-template')).toBeUndefined();
+    expect(templateReply(ctx('en'), makeClaim(), 'no-such-template', undefined)).toBeUndefined();
   });
 });
 
@@ -397,7 +398,7 @@ describe('resolveModal', () => {
     for (const locale of ['ru', 'en'] as const) {
       const select = view(locale, { round: 0 }).blocks.find((block) => block.block_id === 'template')?.accessory;
       expect(select?.action_id).toBe(ACTIONS.resolveTemplate);
-      expect(select?.options?.map((option) => option.value)).toEqual(['accepted-replacement', 'rejected-not-covered']);
+      expect(select?.options?.map((option) => option.value)).toEqual(['accepted-replacement', 'partial-refund', 'rejected-not-covered']);
       expect(select?.options?.map((option) => option.text.text)).toEqual(desk.templates.map((template) => template.title[locale]));
       expect(select).not.toHaveProperty('initial_option');
     }

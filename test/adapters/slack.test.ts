@@ -74,7 +74,7 @@ describe('Slack: the staff console', () => {
     expect(text).toContain(t('ru', 'remedy.replacement'));
     expect(text).toContain(t('ru', 'staff.channel.telegram'));
     expect(text).toContain(t('ru', 'staff.card.first_response_due', { due: '' }).trim());
-    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.take, ACTIONS.assign, ACTIONS.resolve]);
+    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.take, ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply]);
     // the customer's text is escaped: no ping, no mention, no link
     expect(JSON.stringify(post)).not.toContain('<!channel>');
     expect(JSON.stringify(post)).not.toContain('<@U0SERGEY01>');
@@ -97,7 +97,7 @@ describe('Slack: the staff console', () => {
     const post = channelPost();
     expect(textOf(blocksOf(post))).toContain(t('ru', 'staff.status.in_review'));
     expect(textOf(blocksOf(post))).toContain('Ivan Petrov');
-    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve]);
+    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply]);
     expect(thread()).toEqual([t('ru', 'staff.history.take', { who: 'Ivan Petrov' }), t('ru', 'staff.history.assigned', { who: 'Ivan Petrov', assignee: 'Ivan Petrov' })]);
     // nobody is pinged about a claim they took themselves
     expect(desk.fake.callsTo('conversations.open')).toEqual([]);
@@ -167,7 +167,7 @@ describe('Slack: the staff console', () => {
     expect(claim.status).toBe('awaiting_customer');
     expect(claim.history.at(-1)).toMatchObject({ action: 'request_info', note: 'Which <b>serial</b> number is on the base?', notifyCustomer: true });
     expect(desk.fake.messagesIn(QUALITY).filter((m) => m.thread_ts).at(-1)?.text).toBe(t('ru', 'staff.history.request_info', { who: 'Maria Kuznetsova', question: '\n>\u2068Which &lt;b&gt;serial&lt;/b&gt; number is on the base?\u2069' }));
-    expect(buttonsOf(blocksOf(channelPost()))).toEqual([ACTIONS.assign, ACTIONS.resolve]);
+    expect(buttonsOf(blocksOf(channelPost()))).toEqual([ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply]);
   });
 
   it('information the customer adds appears in the claim\'s thread, escaped', async () => {
@@ -179,7 +179,7 @@ describe('Slack: the staff console', () => {
     expect((await fresh()).status).toBe('in_review');
   });
 
-  it('Resolve: a template fills the reply in the customer\'s language; staff edit it; the final text is the decision', async () => {
+  it('Resolve: a template fills the reply in the customer\'s language (the remedy left for the choice); staff edit it; the final text is the decision', async () => {
     const mark = desk.fake.calls.length;
     await desk.press(MARIA, ACTIONS.resolve, claim.id);
     const view = viewOf(await callAfter(mark, 'views.open'));
@@ -189,7 +189,8 @@ describe('Slack: the staff console', () => {
     const reply = updated.blocks.find((block) => block.block_id?.startsWith('reply.'));
     expect(reply?.block_id).toBe('reply.1');
     expect(reply?.element?.initial_value).toContain(`По вашей претензии № ${claim.number}`);
-    expect(reply?.element?.initial_value).toContain('замена');
+    // the customer's wish is not the decision: {remedy} is filled in from the remedy chosen, on send
+    expect(reply?.element?.initial_value).toContain('{remedy}');
 
     const option = (value: string) => ({ text: { type: 'plain_text' as const, text: value }, value });
     const values = (text: string, outcome?: string, remedy?: string): ViewStateValues => ({
@@ -207,7 +208,7 @@ describe('Slack: the staff console', () => {
     await desk.settled();
     claim = await fresh();
     expect(claim.status).toBe('resolved');
-    expect(claim.decision).toEqual({ outcome: 'accepted', remedy: 'replacement', responseText: 'We will replace the kettle this week.' });
+    expect(claim.decision).toEqual({ outcome: 'accepted', remedy: 'replacement', responseText: 'We will replace the kettle this week.', decidedBy: 'maria' });
     expect(buttonsOf(blocksOf(channelPost()))).toEqual([ACTIONS.reopen]);
     expect(textOf(blocksOf(channelPost()))).toContain(t('ru', 'staff.card.accepted', { remedy: t('ru', 'remedy.replacement') }));
   });

@@ -7,6 +7,7 @@ import {
   hasRight,
   headsOf,
   mayIn,
+  rightFor,
   rolesWith,
   staffById,
   staffBySlack,
@@ -15,7 +16,8 @@ import {
   type StaffRight,
 } from '../../src/domain/staff.js';
 import { STAFF_ROLES, type StaffRole } from '../../src/domain/desk.js';
-import { fillTemplate, type DeskConfig, type StaffMember } from '../../src/domain/desk.js';
+import type { DeskConfig, StaffMember } from '../../src/domain/desk.js';
+import { fillTemplate } from '../../src/domain/decision.js';
 import type { Claim, ClaimStatus } from '../../src/domain/lifecycle.js';
 import { exampleDesk } from '../support/fixtures.js';
 
@@ -30,7 +32,7 @@ const claim = (department: string, status: ClaimStatus, assigneeId?: string): Cl
 /** The right an operator lacks for an action on a claim, if any. */
 const specialistRight: Partial<Record<StaffAction, StaffRight>> = { resolve: 'decide', investigate: 'investigate', record_investigation: 'investigate' };
 
-const ACTIONS: readonly StaffAction[] = ['view', 'take', 'assign', 'request_info', 'resolve', 'reopen', 'assess', 'investigate', 'record_investigation', 'extend_deadline'];
+const ACTIONS: readonly StaffAction[] = ['view', 'take', 'assign', 'request_info', 'resolve', 'reopen', 'assess', 'investigate', 'record_investigation', 'extend_deadline', 'reply', 'note'];
 
 describe('staff permissions (example desk)', () => {
   let desk: DeskConfig;
@@ -136,7 +138,8 @@ describe('staff permissions (example desk)', () => {
     });
   });
 
-  for (const action of ['request_info', 'resolve', 'assess', 'investigate', 'record_investigation'] as const) {
+  // a reply to the customer (#25) follows the same ownership rule as asking them
+  for (const action of ['request_info', 'resolve', 'assess', 'investigate', 'record_investigation', 'reply'] as const) {
     describe(action, () => {
       it('allows the assignee', () => {
         expect(canStaff(desk, ivan, claim('quality', 'in_review', 'ivan'), action)).toEqual({ allowed: true });
@@ -159,6 +162,24 @@ describe('staff permissions (example desk)', () => {
       });
     });
   }
+
+  describe('note (#25)', () => {
+    it('lets anybody in the department note on any claim of it, someone else\'s included', () => {
+      expect(canStaff(desk, maria, claim('quality', 'in_review', 'ivan'), 'note')).toEqual({ allowed: true });
+      expect(canStaff(desk, olga, claim('support', 'closed', 'maria'), 'note')).toEqual({ allowed: true });
+      expect(canStaff(desk, ivan, claim('quality', 'resolved', 'sergey'), 'note')).toEqual({ allowed: true });
+    });
+
+    it('refuses a note on another department\'s claim and to somebody not on the staff list', () => {
+      expect(canStaff(desk, olga, claim('quality', 'in_review'), 'note')).toEqual({ allowed: false, reason: 'other_department' });
+      expect(canStaff(desk, undefined, claim('quality', 'in_review'), 'note')).toEqual({ allowed: false, reason: 'not_staff' });
+    });
+
+    it('needs the note right; a reply needs the reply right', () => {
+      expect(rightFor('note', { status: 'in_review' })).toBe('note');
+      expect(rightFor('reply', { status: 'in_review' })).toBe('reply');
+    });
+  });
 
   describe('reopen', () => {
     it('refuses reopening a closed claim to anybody but a head, the assignee included', () => {
@@ -328,6 +349,8 @@ describe('every role × every action on a claim of the member\'s department', ()
     ['investigate', 'in_review', ['investigate', 'ok', 'ok', 'ok']],
     ['record_investigation', 'investigating', ['investigate', 'ok', 'ok', 'ok']],
     ['extend_deadline', 'in_review', ['extend_deadline', 'extend_deadline', 'extend_deadline', 'ok']],
+    ['reply', 'awaiting_customer', ['ok', 'ok', 'ok', 'ok']],
+    ['note', 'closed', ['ok', 'ok', 'ok', 'ok']],
   ];
   for (const [action, status, expected] of cases) {
     STAFF_ROLES.forEach((role, column) => {

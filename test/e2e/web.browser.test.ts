@@ -127,6 +127,14 @@ describe('the web chat and the staff console in a browser', () => {
 
     await staff.click('#action-take');
     await expect.poll(() => staff.textContent('#claim-status'), POLL).toBe(t('ru', 'staff.status.in_review'));
+    // #25: an internal note shows in the history; a reply reaches the customer's page; the status stays
+    await staff.fill('#note-text', 'Internal: same batch as last week.');
+    await staff.click('#action-note');
+    await expect.poll(() => staff.textContent('#claim-history li[data-type="staff_note"]'), POLL).toContain('Internal: same batch as last week.');
+    await staff.fill('#reply-text', 'We are looking into it.');
+    await staff.click('#action-reply');
+    await waitForDesk(customer, 'We are looking into it.');
+    expect(await staff.textContent('#claim-status')).toBe(t('ru', 'staff.status.in_review'));
     // an empty reply is refused in the member's words, and nothing changes
     await staff.click('#action-resolve');
     await expect.poll(() => staff.textContent('#action-error'), POLL).toBe(t('ru', 'console.error.invalid_input'));

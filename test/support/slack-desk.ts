@@ -148,6 +148,16 @@ export class SlackDesk {
     return sendSigned(this.eventsUrl, { ...eventBody({ teamId: TEAM, eventId: options.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`, event }), ...(options.headers ? { headers: options.headers } : {}) });
   }
 
+  /**
+   * A message written by a person in a thread of a channel (a claim's thread when `threadTs` is its
+   * post); `extra` adds or replaces event fields (a `subtype`, a `bot_id`).
+   */
+  threadMessage(userId: string, threadTs: string, text: string, options: { channel?: string; eventId?: string; ts?: string; extra?: Record<string, unknown> } = {}): Promise<SignedResponse> {
+    const ts = options.ts ?? this.fake.nextTs();
+    const event = { ...dmMessageEvent({ teamId: TEAM, userId, channel: options.channel ?? QUALITY, text, ts, threadTs }), channel_type: 'channel', ...options.extra };
+    return sendSigned(this.eventsUrl, eventBody({ teamId: TEAM, eventId: options.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`, event }));
+  }
+
   /** The bot's messages in a user's DM with the app. */
   dmMessages(userId: string) {
     return this.fake.messagesIn(this.fake.dmChannelFor(userId));

@@ -14,7 +14,7 @@ import { t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import { StaffRequest } from '../../../src/domain/staff-request.js';
 import type { StaffDesk, StaffFailure } from '../../../src/staff-desk.js';
-import { historyText, labels, offeredActions, PLAIN, refusalText, templateReply, type RenderContext } from '../../staff-text.js';
+import { decisionSummary, historyText, labels, offeredActions, PLAIN, refusalText, templateReply, type RenderContext } from '../../staff-text.js';
 import { pageLocale } from '../pages.js';
 import { allowedType, downloadName } from '../chat/files.js';
 import { claimsWorkView, claimsWorkVocabulary } from './claims-work.js';
@@ -125,6 +125,7 @@ export function deskView(desk: DeskConfig, locale: Locale) {
     channels: CHANNELS.map((channel) => ({ id: channel, label: labels.channelLabel(locale, channel) })),
     remedies: REMEDIES.map((remedy) => ({ id: remedy, label: labels.remedyLabel(locale, remedy) })),
     reasons: REJECTION_REASONS.map((reason) => ({ id: reason, label: t(locale, `staff.reason.${reason}`) })),
+    currency: desk.desk.currency,
     kinds: (['claim', 'complaint', 'quality_claim'] as const).map((kind) => ({ id: kind, label: labels.kindLabel(locale, { kind }) })),
     ...claimsWorkVocabulary(desk, locale),
   };
@@ -160,6 +161,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, claim: Claim, f
     contact: claim.contact,
     attachments: claim.attachments.map((file) => ({ kind: file.kind, channel: file.channel, fileName: file.fileName ?? null, mimeType: file.mimeType ?? null, sizeBytes: file.sizeBytes ?? null, url: files(claim, file.fileId) ?? null })),
     decision: claim.decision ?? null,
+    decisionSummary: claim.decision ? decisionSummary(ctx, claim.decision) : null,
     survey: claim.survey ? { score: claim.survey.score ?? null, comment: claim.survey.comment ?? null } : null,
     ...claimsWorkView(desk, claim),
     history: claim.history.flatMap((event) => {
@@ -172,7 +174,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, claim: Claim, f
     }),
     assignable: assignableStaff(desk, claim.department).map((candidate) => ({ id: candidate.id, name: candidate.name })),
     templates: desk.templates.flatMap((template) => {
-      const reply = templateReply(ctx, claim, template.id);
+      const reply = templateReply(ctx, claim, template.id, member);
       return reply ? [{ id: template.id, outcome: reply.outcome, title: template.title[member.locale], text: reply.text }] : [];
     }),
   };

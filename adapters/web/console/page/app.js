@@ -471,9 +471,11 @@
           const text = el('textarea', { id: 'resolve-text', rows: 5, maxLength: 4000, disabled });
           // an assessment "not justified" points to a rejection (#24)
           const notJustified = claim.nextStep === 'reject';
-          const accept = el('input', { type: 'radio', name: 'outcome', id: 'resolve-accept', value: 'accepted', checked: !notJustified, disabled });
-          const reject = el('input', { type: 'radio', name: 'outcome', id: 'resolve-reject', value: 'rejected', checked: notJustified, disabled });
+          const outcomeLabels = { accepted: 'staff.modal.resolve.accept', partially_accepted: 'staff.modal.resolve.partial', rejected: 'staff.modal.resolve.reject' };
+          const outcomes = Object.keys(outcomeLabels).map((outcome, i) => el('input', { type: 'radio', name: 'outcome', id: `resolve-${outcome}`, value: outcome, checked: notJustified ? outcome === 'rejected' : i === 0, disabled }));
+          const chosenOutcome = () => (outcomes.find((radio) => radio.checked) || outcomes[0]).value;
           const remedy = el('select', { id: 'resolve-remedy', disabled }, me.desk.remedies.map((r) => el('option', { value: r.id, selected: r.id === claim.desiredRemedy }, r.label)));
+          const amount = el('input', { type: 'text', id: 'resolve-amount', maxLength: 40, inputMode: 'decimal', disabled });
           const reason = el('select', { id: 'resolve-reason', disabled }, me.desk.reasons.map((r) => el('option', { value: r.id }, r.label)));
           const template = el(
             'select',
@@ -484,28 +486,21 @@
                 const chosen = claim.templates.find((candidate) => candidate.id === template.value);
                 if (!chosen) return;
                 text.value = chosen.text;
-                (chosen.outcome === 'accepted' ? accept : reject).checked = true;
+                const radio = outcomes.find((candidate) => candidate.value === chosen.outcome);
+                if (radio) radio.checked = true;
               },
             },
             el('option', { value: '' }, t('console.action.no_template')),
             claim.templates.map((candidate) => el('option', { value: candidate.id }, candidate.title)),
           );
+          const decision = () => {
+            const outcome = chosenOutcome();
+            if (outcome === 'rejected') return { outcome, reason: reason.value, responseText: text.value };
+            return { outcome, remedy: remedy.value, responseText: text.value, ...(amount.value.trim() !== '' ? { amount: amount.value } : {}) };
+          };
           const button = el(
             'button',
-            {
-              id: 'action-resolve',
-              type: 'button',
-              className: 'primary',
-              disabled,
-              onclick: () =>
-                send(
-                  {
-                    action: 'resolve',
-                    decision: accept.checked ? { outcome: 'accepted', remedy: remedy.value, responseText: text.value } : { outcome: 'rejected', reason: reason.value, responseText: text.value },
-                  },
-                  button,
-                ),
-            },
+            { id: 'action-resolve', type: 'button', className: 'primary', disabled, onclick: () => send({ action: 'resolve', decision: decision() }, button) },
             t('staff.button.resolve'),
           );
           return el(
@@ -513,13 +508,17 @@
             { className: 'action resolve' },
             el('label', { for: 'resolve-template' }, t('console.action.template')),
             template,
-            el('fieldset', {}, el('legend', {}, t('staff.modal.resolve.outcome')), el('label', {}, accept, t('staff.modal.resolve.accept')), el('label', {}, reject, t('staff.modal.resolve.reject'))),
+            el('fieldset', {}, el('legend', {}, t('staff.modal.resolve.outcome')), outcomes.map((radio) => el('label', {}, radio, t(outcomeLabels[radio.value])))),
             el('label', { for: 'resolve-remedy' }, t('staff.modal.resolve.remedy')),
             remedy,
+            el('label', { for: 'resolve-amount' }, t('staff.modal.resolve.amount', { currency: me.desk.currency })),
+            amount,
+            el('p', { className: 'hint' }, t('staff.modal.resolve.amount_hint')),
             el('label', { for: 'resolve-reason' }, t('staff.modal.resolve.reason')),
             reason,
             el('label', { for: 'resolve-text' }, t('staff.modal.resolve.text')),
             text,
+            el('p', { className: 'hint' }, t('staff.modal.resolve.placeholders')),
             button,
             refusal(action),
           );
@@ -532,6 +531,16 @@
         }
         case 'record_investigation':
           return investigationForm(claim, action, disabled, send, refusal);
+        case 'reply': {
+          const message = el('textarea', { id: 'reply-text', rows: 3, maxLength: 4000, disabled });
+          const button = el('button', { id: 'action-reply', type: 'button', disabled, onclick: () => send({ action: 'reply', text: message.value }, button) }, t('staff.button.reply'));
+          return el('div', { className: 'action' }, el('label', { for: 'reply-text' }, t('staff.modal.reply.label')), message, button, refusal(action));
+        }
+        case 'note': {
+          const note = el('textarea', { id: 'note-text', rows: 3, maxLength: 4000, disabled });
+          const button = el('button', { id: 'action-note', type: 'button', disabled, onclick: () => send({ action: 'note', text: note.value }, button) }, t('staff.button.note'));
+          return el('div', { className: 'action' }, el('label', { for: 'note-text' }, t('staff.modal.note.label')), note, button, refusal(action));
+        }
         case 'reopen': {
           const why = el('textarea', { id: 'reopen-reason', rows: 3, maxLength: 2000, disabled });
           const button = el('button', { id: 'action-reopen', type: 'button', disabled, onclick: () => send({ action: 'reopen', reason: why.value }, button) }, t('staff.button.reopen'));
@@ -556,11 +565,7 @@
     const concerns = claim.concerns || {};
     const amount = concerns.amount ? `${concerns.amount.value.toFixed(2)} ${concerns.amount.currency}` : '';
     const concernsText = joined([said(concerns.product), said(concerns.orderOrBatch), amount, concerns.purchaseDate], ' · ');
-    const decision = claim.decision
-      ? claim.decision.outcome === 'accepted'
-        ? `${t('staff.modal.resolve.accept')}: ${labelOf(desk.remedies, claim.decision.remedy)}`
-        : `${t('staff.modal.resolve.reject')}: ${labelOf(desk.reasons, claim.decision.reason)}`
-      : '';
+    const decision = claim.decisionSummary || '';
     const files = claim.attachments.length === 0
       ? el('p', {}, t('console.claim.no_files'))
       : el(
