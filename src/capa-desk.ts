@@ -45,6 +45,8 @@ export interface CapaDeskOptions {
 }
 
 const ATTEMPTS = 5;
+/** How long one worker holds an action's alerts while it sends them (longer than the slowest send). */
+const ALERT_LEASE_MS = 2 * 60_000;
 
 /** Whether a change holds an event somebody must be told about. */
 function alerting(desk: DeskConfig, action: Pick<CorrectiveAction, 'ownerId' | 'department'>, events: readonly ActionEvent[]): boolean {
@@ -152,22 +154,28 @@ export class CapaDesk {
    */
   async deliverAlerts(actionId: string, send: ActionAlertSender): Promise<number> {
     const { desk, store } = this.options;
-    const action = await store.findById(actionId);
-    if (!action) return 0;
-    const done = new Set(await store.alertsDone(actionId));
-    let sent = 0;
-    for (const event of action.history) {
-      for (const staffId of recipientsOf(desk, action, event)) {
-        const key = `${event.id}:${staffId}`;
-        const member = staffById(desk, staffId);
-        if (done.has(key) || !member) continue;
-        await send(member, action, event);
-        await store.markAlerted(actionId, key);
-        sent++;
+    // one worker at a time per action (two sweeps at once would both find the same alerts unsent)
+    if (!(await store.leaseAlerts(actionId, this.now(), ALERT_LEASE_MS))) return 0;
+    try {
+      const action = await store.findById(actionId);
+      if (!action) return 0;
+      const done = new Set(await store.alertsDone(actionId));
+      let sent = 0;
+      for (const event of action.history) {
+        for (const staffId of recipientsOf(desk, action, event)) {
+          const key = `${event.id}:${staffId}`;
+          const member = staffById(desk, staffId);
+          if (done.has(key) || !member) continue;
+          await send(member, action, event);
+          await store.markAlerted(actionId, key);
+          sent++;
+        }
       }
+      await store.clearAlertsPending(actionId, action.version);
+      return sent;
+    } finally {
+      await store.releaseAlerts(actionId);
     }
-    await store.clearAlertsPending(actionId, action.version);
-    return sent;
   }
 
   private async record(who: StaffIdentity, kind: string, member: StaffMember | undefined, claimId: string | undefined): Promise<void> {

@@ -79,6 +79,23 @@ describe('the CAPA desk on the database', () => {
     expect(await core.capa.list({ claimId: claim.id }, { skip: 0, limit: 10 })).toMatchObject({ total: 1 });
   });
 
+  it('sends an action\'s alerts once when two sweeps deliver them at the same moment', async () => {
+    const opened = await core.capa.open({ staffId: 'maria' }, claimNumber, { kind: 'correction', description: 'Replace the kettle', ownerId: 'ivan', dueAt: dueIn(30) });
+    if (!opened.ok) throw new Error(opened.reason);
+    const told: string[] = [];
+    const slowSend = async (member: StaffMember) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      told.push(member.id);
+    };
+    const counts = await Promise.all([core.capa.deliverAlerts(opened.action.id, slowSend), core.capa.deliverAlerts(opened.action.id, slowSend)]);
+    expect(told).toEqual(['ivan']);
+    expect(counts.sort()).toEqual([0, 1]);
+    // released: a later change's alerts go out
+    expect(await core.capa.act({ staffId: 'maria' }, opened.action.number, { type: 'edit', ownerId: 'maria' })).toMatchObject({ ok: true });
+    expect(await core.capa.deliverAlerts(opened.action.id, slowSend)).toBe(0); // maria made herself the owner: nobody to tell
+    expect(await core.capa.act({ staffId: 'sergey' }, opened.action.number, { type: 'cancel', reason: 'Not needed' })).toMatchObject({ ok: true });
+  });
+
   describe('reminders and alerts with two workers', () => {
     const sent: { staffId: string; number: string; type: ActionEvent['type'] }[] = [];
     const send = (member: StaffMember, action: CorrectiveAction, event: ActionEvent) => {

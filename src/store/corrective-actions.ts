@@ -18,10 +18,12 @@ type ActionDocument = Omit<CorrectiveAction, 'id'> & {
   alertsDone?: string[];
   /** After a failed delivery: not before this time again (a failing one never holds back the rest). */
   alertsRetryAt?: Date;
+  /** While one worker delivers the alerts: until when it holds them (a crashed worker's hold runs out). */
+  alertsLeaseUntil?: Date;
 };
 
 function toAction(doc: ActionDocument): CorrectiveAction {
-  const { _id, year: _year, seq: _seq, nextCheckAt: _next, alertsPending: _pending, alertsDone: _done, alertsRetryAt: _retry, ...rest } = doc;
+  const { _id, year: _year, seq: _seq, nextCheckAt: _next, alertsPending: _pending, alertsDone: _done, alertsRetryAt: _retry, alertsLeaseUntil: _lease, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -37,6 +39,8 @@ export interface ActionStore {
   listDueChecks(now: Date, limit: number): Promise<string[]>;
   listAlertsPending(now: Date, limit: number): Promise<string[]>;
   deferAlerts(id: string, until: Date): Promise<void>;
+  leaseAlerts(id: string, now: Date, ms: number): Promise<boolean>;
+  releaseAlerts(id: string): Promise<void>;
   alertsDone(id: string): Promise<readonly string[]>;
   markAlerted(id: string, key: string): Promise<void>;
   clearAlertsPending(id: string, version: number): Promise<void>;
@@ -120,6 +124,22 @@ export class CorrectiveActionStore implements ActionStore {
   async listAlertsPending(now: Date, limit: number): Promise<string[]> {
     const docs = await this.actions.find({ alertsPending: true, $or: [{ alertsRetryAt: { $exists: false } }, { alertsRetryAt: { $lte: now } }] }, { projection: { _id: 1 } }).limit(limit).toArray();
     return docs.map((doc) => doc._id.toHexString());
+  }
+
+  /** Takes the hold on an action's alerts for `ms`, unless another worker holds it: only the holder sends. */
+  async leaseAlerts(id: string, now: Date, ms: number): Promise<boolean> {
+    const _id = objectId(id);
+    if (!_id) return false;
+    const result = await this.actions.updateOne(
+      { _id, $or: [{ alertsLeaseUntil: { $exists: false } }, { alertsLeaseUntil: { $lte: now } }] },
+      { $set: { alertsLeaseUntil: new Date(now.getTime() + ms) } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async releaseAlerts(id: string): Promise<void> {
+    const _id = objectId(id);
+    if (_id) await this.actions.updateOne({ _id }, { $unset: { alertsLeaseUntil: '' } });
   }
 
   async deferAlerts(id: string, until: Date): Promise<void> {
