@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log.js';
 import { sendJson, startHttpServer, type ChannelHandle } from './http.js';
 import { isDatabaseUnavailable } from './store/health.js';
 import { openDatabase } from './store/open.js';
+import { AuditLog } from './store/audit.js';
 import { COLLECTIONS } from './store/collections.js';
 import { Leases } from './store/leases.js';
 import { localServerSizeWarning, type LocalServer } from './store/local/server.js';
@@ -130,6 +131,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     const webChatStore = new WebChatStore(db);
     const uploads = new FileStore(db);
+    const audit = new AuditLog(db);
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
     // one pacer for every Telegram message of this process: notifications wait for budget, replies never;
@@ -183,7 +185,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
@@ -236,6 +238,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
           pruneConsoleSessions: () => consoleAuth.pruneSessions(),
           ...webChatRetention({ chats: webChatStore, uploads }),
           pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
+          pruneAudit: () => audit.pruneBefore(new Date(Date.now() - desk.audit.retentionDays * 86_400_000)),
         },
         ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, failure: slackFailure } } : {}),
         log,

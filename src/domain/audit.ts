@@ -35,14 +35,17 @@ export interface AuditEntry {
   readonly claimNumber?: string;
   /** The customer concerned, as an opaque key (for records about one customer rather than a claim). */
   readonly customerKey?: string;
-  /** A register export: whether it held the personal-data columns, how many rows, whether it finished. */
+  /** A register export: whether it held the personal-data columns. */
   readonly personalData?: boolean;
-  readonly rows?: number;
-  readonly complete?: boolean;
   /** A failed sign-in: why (`invalid`: wrong login or password; `throttled`: too many attempts). */
   readonly reason?: 'invalid' | 'throttled';
   /** A sign-in: the client's network address (a security record about the staff side). */
   readonly address?: string;
+}
+
+/** An audit record as read back, with its id. */
+export interface StoredAuditEntry extends AuditEntry {
+  readonly id: string;
 }
 
 /** Where audit records go (the store's AuditLog). Recording is awaited: what is shown is recorded first. */

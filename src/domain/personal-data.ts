@@ -33,7 +33,8 @@ export function maskEmail(email: string): string {
  * @example maskName('Анна Петрова') // 'А•••'
  */
 export function maskName(name: string): string {
-  const first = [...name.trim()][0];
+  // the first grapheme, so a letter with a combining mark or an emoji stays whole
+  const first = new Intl.Segmenter().segment(name.trim())[Symbol.iterator]().next().value?.segment;
   return first === undefined ? MASK : `${first}${MASK}`;
 }
 

@@ -1,13 +1,8 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { AuditEntry, AuditFilter, AuditRecorder } from '../domain/audit.js';
+import type { AuditEntry, AuditFilter, AuditRecorder, StoredAuditEntry } from '../domain/audit.js';
 import { COLLECTIONS } from './collections.js';
 
 type AuditDocument = AuditEntry;
-
-/** An audit record as read back, with its id (for paging and the CSV). */
-export interface StoredAuditEntry extends AuditEntry {
-  readonly id: string;
-}
 
 function query(filter: AuditFilter): Filter<AuditDocument> {
   const at = { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lt: filter.until } : {}) };

@@ -7,6 +7,8 @@ import { CATALOGUES, t } from '../../../src/i18n/index.js';
 import { escapeHtml } from '../pages.js';
 import { localeOf, mountConsoleApi, type ConsoleApiOptions, type RequireStaff } from './api.js';
 import { mountConsoleRegister, type ClaimReads } from './register.js';
+import { mountConsoleAudit, type AuditReads } from './audit-api.js';
+import type { AuditRecorder } from '../../../src/domain/audit.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 // the browser build of Chart.js, beside the package's CommonJS entry (its exports map hides dist/)
@@ -25,6 +27,8 @@ const PAGE_HEADERS = {
 /** What the console needs: the API's parts, and the register reads for the list, export and reports. */
 export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly reads: ClaimReads;
+  /** The audit trail: recorded to by the API and the export, read by heads. */
+  readonly audit: AuditRecorder & AuditReads;
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
 }
 
@@ -37,7 +41,8 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
 export function mountWebConsole(options: WebConsoleOptions): { readonly requireStaff: RequireStaff } {
   const { http, desk } = options;
   const api = mountConsoleApi(options);
-  mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, ...(options.onExport ? { onExport: options.onExport } : {}) });
+  mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, audit: options.audit, ...(options.onExport ? { onExport: options.onExport } : {}) });
+  mountConsoleAudit({ http, desk, requireStaff: api.requireStaff, audit: options.audit });
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
