@@ -6,6 +6,7 @@ import { COLLECTIONS } from '../../src/store/collections.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
 import { FileStore } from '../../src/store/files.js';
 import { AuditLog } from '../../src/store/audit.js';
+import type { AuditEntry } from '../../src/domain/audit.js';
 
 /** Personal data no audit record may ever hold (#26). */
 const CANARY = { name: 'Canaryname Zyxwvut', phone: '+79990001122', email: 'canary.zyx@example.com' };
@@ -34,7 +35,7 @@ describe('personal data in the web console', () => {
   let quality: Claim;
   let fileId: string;
 
-  const audit = () => desk.app.db.collection(COLLECTIONS.audit).find({}, { projection: { _id: 0 } }).toArray();
+  const audit = () => desk.app.db.collection<AuditEntry>(COLLECTIONS.audit).find({}, { projection: { _id: 0 } }).toArray();
 
   beforeAll(async () => {
     desk = await ConsoleDesk.start();
@@ -184,7 +185,7 @@ describe('the audit retention', () => {
       const day = 86_400_000;
       await log.record({ at: new Date(Date.now() - 3 * day), kind: 'sign_in', channel: 'console', staffId: 'olga' });
       await log.record({ at: new Date(Date.now() - 1 * day), kind: 'sign_in', channel: 'console', staffId: 'ivan' });
-      const left = () => desk.app.db.collection(COLLECTIONS.audit).find({}).toArray();
+      const left = () => desk.app.db.collection<AuditEntry>(COLLECTIONS.audit).find({}).toArray();
       await eventually(async () => (await left()).length === 1);
       expect((await left()).map((entry) => entry.staffId)).toEqual(['ivan']);
       expect(desk.logLines.some((line) => line.includes('pruned audit records past their retention'))).toBe(true);
