@@ -143,7 +143,8 @@ describe('personal data in the web console', () => {
     const all = (await (await sergey.get('/console/api/audit')).json()) as AuditBody;
     expect(all.total).toBe((await audit()).length);
     const exports = (await (await sergey.get('/console/api/audit?kind=register_exported&staff=maria')).json()) as AuditBody;
-    expect(exports.entries).toEqual([expect.objectContaining({ kind: 'register_exported', staff: expect.objectContaining({ id: 'maria' }), personalData: true, detail: t('en', 'console.audit.detail.with_personal_data') })]);
+    expect(exports.entries).toHaveLength(1);
+    expect(exports.entries[0]).toMatchObject({ kind: 'register_exported', staff: { id: 'maria' }, personalData: true, detail: t('en', 'console.audit.detail.with_personal_data') });
     const past = (await (await sergey.get('/console/api/audit?from=2020-01-01&to=2020-12-31')).json()) as AuditBody;
     expect(past.total).toBe(0);
     const wide = (await (await sergey.get(`/console/api/audit?from=2020-01-01&to=2099-12-31&kind=file_downloaded`)).json()) as AuditBody;
