@@ -202,6 +202,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         conversations,
         router: http,
         log,
+        audit,
       });
       channels.push(slack);
     }

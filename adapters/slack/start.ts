@@ -8,6 +8,7 @@ import type { StaffDesk } from '../../src/staff-desk.js';
 import type { ConversationRunner } from '../../flows/runner.js';
 import { quietSlackLogger, SlackApi, slackErrorCode, slackFailure } from './api.js';
 import { mountSlackConsole } from './console.js';
+import type { AuditRecorder } from '../../src/domain/audit.js';
 import { slackDigestPoster } from './digest.js';
 import { DeskReceiver } from './receiver.js';
 import { SlackSender } from './sender.js';
@@ -28,6 +29,8 @@ export interface SlackStartDeps {
   /** HTTP mode mounts SLACK_EVENTS_PATH here. */
   readonly router: Router;
   readonly log: Logger;
+  /** The audit trail: `/claim` with unmasked personal data is recorded before it is answered. */
+  readonly audit: AuditRecorder;
 }
 
 /** The running Slack channel: the post sync (for the sweep job; drained by the caller after the server closes) and the digest poster. */
@@ -81,7 +84,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
   if (config.appToken) {
     // the Socket Mode client takes its Web API options (SLACK_API_URL) from installerOptions
     const app = new BoltApp({ ...bolt, appToken: config.appToken, socketMode: true, ...(config.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } } } : {}) });
-    mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
+    mountSlackConsole({ app, api, desk, staff, audit: deps.audit, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
     await slackCall('apps.connections.open', () => app.start(), 'SLACK_APP_TOKEN');
     log.info('slack', 'receiving events by Socket Mode', { team: identity.teamId });
     return { ...handle, stop: () => app.stop().then(() => undefined) };
@@ -92,7 +95,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
     onRetry: (retryNum, reason) => log.info('slack', 'Slack redelivered a request', { retryNum, reason }),
   });
   const app = new BoltApp({ ...bolt, receiver });
-  mountSlackConsole({ app, api, desk, staff, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
+  mountSlackConsole({ app, api, desk, staff, audit: deps.audit, dialogs: conversations, refresh: (claimId) => sync.kick(claimId), onError });
   deps.router.route('POST', SLACK_EVENTS_PATH, receiver.handler());
   log.info('slack', 'receiving events by HTTP', { team: identity.teamId, path: SLACK_EVENTS_PATH });
   return { ...handle, stop: () => Promise.resolve() };

@@ -7,6 +7,10 @@ import { slackErrorCode, slackFailure, type SlackApi } from './api.js';
 class LeaseLost extends Error {}
 import { assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, slaAlert, type RenderContext } from './render.js';
 import { LOW_SCORE_MAX } from '../../src/domain/survey.js';
+import { claimForViewer } from '../../src/domain/personal-data.js';
+
+/** The card in the claim's department channel: the one Slack post with the customer's contact (#26). */
+const IN_DEPARTMENT_CHANNEL = { personal: { masked: false, hiddenFiles: 0 } } as const;
 
 /** Where the claim's Slack post is and what was done for its events (the SlackPostStore). */
 export interface SlackPostPort {
@@ -102,7 +106,7 @@ export class SlackClaimSync {
       // a card Slack refuses (an archived channel) must not hold back the direct messages below
       let postFailure: Error | undefined;
       if (channel && !ts) {
-        const card = claimCard(ctx, claim);
+        const card = claimCard(ctx, claim, IN_DEPARTMENT_CHANNEL);
         try {
           await hold();
           ts = (await api.postMessage({ channel, text: card.text, blocks: card.blocks })).ts;
@@ -174,7 +178,7 @@ export class SlackClaimSync {
       }
       if (postFailure !== undefined) throw postFailure;
       if (channel && ts && !fresh) {
-        const card = claimCard(ctx, claim);
+        const card = claimCard(ctx, claim, IN_DEPARTMENT_CHANNEL);
         await hold();
         try {
           await api.updateMessage({ channel, ts, text: card.text, blocks: card.blocks });
@@ -218,7 +222,8 @@ export class SlackClaimSync {
     const member = staffById(this.options.desk, staffId);
     if (!member?.slack) return;
     const dm = await this.options.api.openDm(member.slack.userId);
-    const message = slaAlert({ desk: this.options.desk, locale: member.locale }, claim, event, permalink);
+    // a direct message: files only for a recipient who may see them, never the contact (#26)
+    const message = slaAlert({ desk: this.options.desk, locale: member.locale }, claimForViewer(member, claim).claim, event, permalink);
     await this.options.api.postMessage({ channel: dm, text: message.text, blocks: message.blocks });
   }
 
@@ -226,7 +231,7 @@ export class SlackClaimSync {
     const member = event.assigneeId ? staffById(this.options.desk, event.assigneeId) : undefined;
     if (!member?.slack) return;
     const dm = await this.options.api.openDm(member.slack.userId);
-    const message = assignmentPing({ desk: this.options.desk, locale: member.locale }, claim, event.actor, permalink);
+    const message = assignmentPing({ desk: this.options.desk, locale: member.locale }, claimForViewer(member, claim).claim, event.actor, permalink);
     await this.options.api.postMessage({ channel: dm, text: message.text, blocks: message.blocks });
   }
 }
