@@ -488,6 +488,8 @@ export const en = {
   'console.audit.hint': 'Views of customers’ personal data, file downloads, exports and console sign-ins. Records hold no personal data.',
   'console.audit.any': 'any',
   'console.audit.show': 'Show',
+  'console.audit.from': 'From',
+  'console.audit.to': 'to',
   'console.audit.csv': 'Download CSV',
   'console.audit.empty': 'No records for this filter.',
   'console.audit.total': '{count} records',

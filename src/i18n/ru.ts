@@ -486,6 +486,8 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.audit.hint': 'Просмотры персональных данных клиентов, скачивание файлов, выгрузки и входы в консоль. Записи не содержат персональных данных.',
   'console.audit.any': 'все',
   'console.audit.show': 'Показать',
+  'console.audit.from': 'С',
+  'console.audit.to': 'по',
   'console.audit.csv': 'Скачать CSV',
   'console.audit.empty': 'Записей по этому фильтру нет.',
   'console.audit.total': 'Записей: {count}',
