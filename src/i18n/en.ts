@@ -472,7 +472,6 @@ export const en = {
   'web.chat.error.session': 'The chat could not start. Please reload the page.',
   'web.chat.noscript': 'The chat needs JavaScript turned on.',
   // #26 personal data: consent in the dialog, masking for staff, the audit trail
-  'ask.intake.consent': '{notice}',
   'consent.notice': 'Before we ask for your name, contact details and files: we use them only to handle this report — to reach you about it and to keep the record the law requires. Only the staff handling reports like yours see them, and we keep them no longer than needed. Do you agree?',
   'consent.policy': 'Our privacy policy: {url}',
   'consent.declined': 'Understood. Without your consent we cannot take the report, so nothing of it was kept. If you change your mind, send /new.',
