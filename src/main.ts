@@ -6,6 +6,7 @@ import { createLogger, errorName, onceAMinute, type Logger } from './log.js';
 import { sendJson, startHttpServer, type ChannelHandle } from './http.js';
 import { isDatabaseUnavailable } from './store/health.js';
 import { openDatabase } from './store/open.js';
+import { AuditLog } from './store/audit.js';
 import { COLLECTIONS } from './store/collections.js';
 import { Leases } from './store/leases.js';
 import { localServerSizeWarning } from './store/local/server.js';
@@ -72,6 +73,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     const webChatStore = new WebChatStore(db);
     const uploads = new FileStore(db);
+    const audit = new AuditLog(db);
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
     // TELEGRAM_BULK_PER_SECOND is the desk's budget, shared by its instances through the database
@@ -119,7 +121,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, capa: { desk: core.capa, claims }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
@@ -137,6 +139,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         conversations,
         router: http,
         log,
+        audit,
       });
       channels.push(slack);
     }
@@ -166,6 +169,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
           pruneConsoleSessions: () => consoleAuth.pruneSessions(),
           ...webChatRetention({ chats: webChatStore, uploads, visitors: webVisitorRecords(core.repository, core.conversationStore) }),
           pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
+          pruneAudit: () => audit.pruneBefore(new Date(Date.now() - desk.audit.retentionDays * 86_400_000)),
         },
         capa: { capa: core.capa, store: core.actions },
         ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, actionAlert: slack.actionAlert, failure: slackFailure } } : {}),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { channelStatus, ConfigError, loadDeskConfig, loadEnv, parseDeskConfig } from '../src/config.js';
 import { exampleDesk } from './support/fixtures.js';
+import { BUILT_IN_NOTICE_VERSION, noticeVersion } from '../src/domain/desk.js';
 
 function configError(run: () => unknown): ConfigError {
   try {
@@ -107,6 +108,11 @@ describe('desk configuration', () => {
     expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
     expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
     expect(desk.desk).toMatchObject({ currency: 'RUB' });
+    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour' });
+    // personal data (#26): the built-in notice and three years of audit records
+    expect(desk.privacy).toEqual({});
+    expect(noticeVersion(desk)).toBe(BUILT_IN_NOTICE_VERSION);
+    expect(desk.audit).toEqual({ retentionDays: 1095 });
   });
 
   it('takes the sweeps\' cadence from the desk (an acceptance run may make the survey sweep run every 10 s)', () => {
@@ -145,6 +151,11 @@ describe('desk configuration', () => {
       { templates: [{ id: 'refund-ok', outcome: 'accepted', title: { ru: 'Т', en: 'T' }, text: { ru: 'Претензия {number}: {remedy}', en: 'Claim {number}: {remedi}, {sum}' } }] },
       /templates\[0\]\.text\.en: template "refund-ok" uses an unknown placeholder \{remedi\}, \{sum\}; expected one of \{number\}, \{date\}, \{essence\}, \{decision\}, \{remedy\}, \{amount\}, \{measures\}, \{signer\}/,
     ],
+    [{ privacy: { notice: { ru: 'Согласие', en: 'Consent' } } }, /privacy\.version: expected a version of the notice/],
+    [{ privacy: { policyUrl: 'javascript:alert(1)' } }, /privacy\.policyUrl: expected an http\(s\) URL/],
+    [{ privacy: { version: '' } }, /privacy\.version: expected a version such as/],
+    [{ audit: { retentionDays: 0 } }, /audit\.retentionDays: expected at least 1 day/],
+    [{ audit: { retentionDays: 1.5 } }, /audit\.retentionDays: expected a whole number of days/],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };
     const error = configError(() => parseDeskConfig({ ...base, ...patch }, 'desk.yaml'));

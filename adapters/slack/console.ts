@@ -11,6 +11,8 @@ import type { SlackIdentity, StaffDesk } from '../../src/staff-desk.js';
 import { refusalText } from '../staff-text.js';
 import { claimsWorkPolicy } from '../../src/domain/assessment.js';
 import { WHYS_MAX } from '../../src/domain/investigation.js';
+import type { AuditRecorder } from '../../src/domain/audit.js';
+import { claimForViewer } from '../../src/domain/personal-data.js';
 import type { Inbound } from '../../flows/types.js';
 import type { SlackApi } from './api.js';
 import { choiceToInbound, commandToInbound, CUSTOMER_COMMAND, dmToInbound, threadMessage, type SlackMessageEvent, type SlackProfile } from './inbound.js';
@@ -52,6 +54,8 @@ export interface SlackConsoleOptions {
   readonly refresh: (claimId: string) => void;
   /** Failures, by code only. */
   readonly onError: (what: string, failure: unknown) => void;
+  /** The audit trail: `/claim` showing a claim's personal data unmasked is recorded first. */
+  readonly audit: AuditRecorder;
 }
 
 const PROFILE_CACHE_MAX = 5_000;
@@ -374,7 +378,11 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
       await ack({ response_type: 'ephemeral', ...notice(text) });
       return;
     }
-    await ack({ response_type: 'ephemeral', ...claimCard(ctxFor(who), result.claim) });
+    // the name, contact and files only for view_personal_data in the claim's department (#26); that view is recorded first
+    const member = staff.identify(who);
+    const shown = claimForViewer(member, result.claim);
+    if (!shown.masked && member) await options.audit.record({ at: new Date(), kind: 'personal_data_viewed', channel: 'slack', staffId: member.id, claimId: result.claim.id, claimNumber: result.claim.number });
+    await ack({ response_type: 'ephemeral', ...claimCard(ctxFor(who), shown.claim, { personal: shown }) });
   });
 
   app.command('/claims', async ({ ack, command }) => {

@@ -5,6 +5,7 @@ import { REJECTION_REASONS, type Actor, type Claim, type ClaimEvent, type Decisi
 import { REMEDIES } from '../../src/domain/claim.js';
 import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
+import type { ClaimForViewer } from '../../src/domain/personal-data.js';
 import { t, type MessageKey } from '../../src/i18n/index.js';
 import { actorName, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, remedyText, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
 import { derivedWarranty, JUSTIFIED, nextStep, YES_NO_UNKNOWN, type ClaimsWorkPolicy } from '../../src/domain/assessment.js';
@@ -140,9 +141,11 @@ function claimButtons(locale: Locale, claim: Claim): Button[] {
 /**
  * The claim as staff see it: number, kind, category, what it concerns, description, remedy asked,
  * files, the customer's channel, assignee, due times, decision, and the buttons its status allows.
- * Every piece of customer text is escaped.
+ * With `personal` it also shows the customer's name and contact (pass the claim as
+ * `claimForViewer` gave it: masked, its files hidden, for a viewer without the right);
+ * without it, no contact. Every piece of customer text is escaped.
  */
-export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly buttons?: boolean } = {}): SlackMessage {
+export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly buttons?: boolean; readonly personal?: Pick<ClaimForViewer, 'masked' | 'hiddenFiles'> } = {}): SlackMessage {
   const { locale } = ctx;
   const title = t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number });
   const lines = [
@@ -152,7 +155,16 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
   const concerns = concernsLine(locale, claim);
   if (concerns) lines.push(t(locale, 'staff.card.concerns', { value: concerns }));
   lines.push(t(locale, 'staff.card.remedy', { value: remedyLabel(locale, claim.desiredRemedy) }));
-  lines.push(t(locale, 'staff.card.files', { value: claim.attachments.length > 0 ? filesLine(locale, claim.attachments) : t(locale, 'staff.card.none') }));
+  // the contact only where `personal` is given (the department's channel, /claim), masked for a viewer without the right (#26)
+  if (options.personal) lines.push(t(locale, 'staff.card.contact', { value: escapeMrkdwn([claim.contact.name, claim.contact.phone, claim.contact.email].filter(Boolean).join(', ')) }));
+  const files = options.personal?.masked
+    ? options.personal.hiddenFiles > 0
+      ? t(locale, 'staff.card.files_hidden', { count: options.personal.hiddenFiles })
+      : t(locale, 'staff.card.none')
+    : claim.attachments.length > 0
+      ? filesLine(locale, claim.attachments)
+      : t(locale, 'staff.card.none');
+  lines.push(t(locale, 'staff.card.files', { value: files }));
   lines.push(t(locale, 'staff.card.channel', { value: channelLabel(locale, claim.customer.channel) }));
   lines.push(t(locale, 'staff.card.assignee', { value: claim.assigneeId ? escapeMrkdwn(staffName(ctx.desk, claim.assigneeId)) : t(locale, 'staff.card.unassigned') }));
   lines.push(t(locale, 'staff.card.registered', { at: when(ctx, claim.createdAt) }));
@@ -170,6 +182,7 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
   const next = nextStepText(locale, claim);
   if (next) lines.push(t(locale, 'staff.card.next_step', { value: next }));
 
+  if (options.personal?.masked) lines.push(t(locale, 'staff.card.masked'));
   const blocks: (KnownBlock | Block)[] = [
     { type: 'header', text: plain(title) },
     section(lines.join('\n')),

@@ -10,6 +10,7 @@ import { quietSlackLogger, SlackApi, slackErrorCode, slackFailure } from './api.
 import { mountSlackConsole } from './console.js';
 import { mountSlackCapa, slackActionAlert } from './capa.js';
 import type { ActionAlertSender, CapaDesk } from '../../src/capa-desk.js';
+import type { AuditRecorder } from '../../src/domain/audit.js';
 import { slackDigestPoster } from './digest.js';
 import { DeskReceiver } from './receiver.js';
 import { SlackSender } from './sender.js';
@@ -32,6 +33,8 @@ export interface SlackStartDeps {
   /** HTTP mode mounts SLACK_EVENTS_PATH here. */
   readonly router: Router;
   readonly log: Logger;
+  /** The audit trail: `/claim` with unmasked personal data is recorded before it is answered. */
+  readonly audit: AuditRecorder;
 }
 
 /** The running Slack channel: the post sync (for the sweep job; drained by the caller after the server closes) and the digest poster. */
@@ -97,7 +100,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
       }));
   const handle = { sync, postDigest: slackDigestPoster(api, desk), actionAlert: slackActionAlert(api, desk), ready };
   const mount = (app: BoltApp) => {
-    mountSlackConsole({ app, api, desk, staff, dialogs: conversations, threads: deps.posts, refresh: (claimId) => sync.kick(claimId), onError });
+    mountSlackConsole({ app, api, desk, staff, audit: deps.audit, dialogs: conversations, threads: deps.posts, refresh: (claimId) => sync.kick(claimId), onError });
     if (deps.capa) mountSlackCapa(app, desk, staff, deps.capa);
   };
   if (config.appToken) {

@@ -7,6 +7,10 @@ import { assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert
 
 /** The claim's lease expired during a stall and someone else holds it now: stop, they carry on. */
 class LeaseLost extends Error {}
+import { claimForViewer } from '../../src/domain/personal-data.js';
+
+/** The card in the claim's department channel: the one Slack post with the customer's contact (#26). */
+const IN_DEPARTMENT_CHANNEL = { personal: { masked: false, hiddenFiles: 0 } } as const;
 
 /** Where the claim's Slack post is and what was done for its events (the SlackPostStore). */
 export interface SlackPostPort {
@@ -105,7 +109,7 @@ export class SlackClaimSync {
       // a card Slack refuses (an archived channel) must not hold back the direct messages below
       let postFailure: Error | undefined;
       if (channel && !ts) {
-        const card = claimCard(ctx, claim);
+        const card = claimCard(ctx, claim, IN_DEPARTMENT_CHANNEL);
         try {
           await hold();
           ts = (await api.postMessage({ channel, text: card.text, blocks: card.blocks })).ts;
@@ -146,7 +150,7 @@ export class SlackClaimSync {
       }
       if (postFailure !== undefined) throw postFailure;
       if (channel && ts && !fresh) {
-        const card = claimCard(ctx, claim);
+        const card = claimCard(ctx, claim, IN_DEPARTMENT_CHANNEL);
         await hold();
         try {
           await api.updateMessage({ channel, ts, text: card.text, blocks: card.blocks });
@@ -187,8 +191,10 @@ export class SlackClaimSync {
     const member = staffById(desk, alert.to.staffId);
     if (!member?.slack) return undefined;
     const userId = member.slack.userId;
+    // a direct message: files only for a recipient who may see them, never the contact (#26)
+    const shown = claimForViewer(member, claim).claim;
     return async (permalink) => {
-      const message = this.render({ desk, locale: member.locale }, claim, alert, permalink);
+      const message = this.render({ desk, locale: member.locale }, shown, alert, permalink);
       if (message) await api.postMessage({ channel: await api.openDm(userId), text: message.text, blocks: message.blocks });
     };
   }
@@ -206,7 +212,7 @@ export class SlackClaimSync {
       case 'sla_breach':
         return slaAlert(ctx, claim, alert.event, permalink);
       case 'new_claim':
-        return claimCard(ctx, claim);
+        return claimCard(ctx, claim, IN_DEPARTMENT_CHANNEL);
     }
   }
 }

@@ -51,7 +51,7 @@ const NumberSearch = z.string().transform((value, ctx): ClaimNumberSearch => {
 });
 
 /** A calendar date from 2000 to 2099 (claim numbers start in 2000; the bound keeps a report's buckets few). */
-const Day = z.iso
+export const Day = z.iso
   .date('expected a date as YYYY-MM-DD')
   .refine((day) => !/^\d{4}-\d{2}-\d{2}$/.test(day) || (day >= '2000-01-01' && day <= '2099-12-31'), 'expected a date from 2000-01-01 to 2099-12-31');
 

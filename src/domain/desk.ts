@@ -186,6 +186,40 @@ export const CapaConfig = z
   })
   .strict();
 export type CapaConfig = z.infer<typeof CapaConfig>;
+/** The version of the built-in consent notice (the catalogues' `consent.notice`), used when the desk sets no notice of its own. */
+export const BUILT_IN_NOTICE_VERSION = 'built-in-1';
+
+/**
+ * Personal data (#26): the notice a customer agrees to before the report asks for their name,
+ * contact or files. Without a `notice` the catalogues' text is shown (version
+ * {@link BUILT_IN_NOTICE_VERSION}); a desk's own notice needs its own `version` — changing the
+ * version asks every customer once more at their next report.
+ */
+export const PrivacyConfig = z
+  .object({
+    notice: LocalizedText.optional(),
+    version: z.string().trim().min(1, 'expected a version such as "2026-01"').max(40, 'expected a version of at most 40 characters').optional(),
+    policyUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://example.com/privacy' }).optional(),
+  })
+  .strict()
+  .superRefine((privacy, ctx) => {
+    if (privacy.notice && privacy.version === undefined) ctx.addIssue({ code: 'custom', path: ['version'], message: 'expected a version of the notice (e.g. "2026-01") when privacy.notice is set' });
+  });
+export type PrivacyConfig = z.infer<typeof PrivacyConfig>;
+
+/** The version of the consent notice the desk asks for now. */
+export function noticeVersion(desk: Pick<DeskConfig, 'privacy'>): string {
+  return desk.privacy.version ?? BUILT_IN_NOTICE_VERSION;
+}
+
+/** The audit trail (#26): how long its records are kept. */
+export const AuditConfig = z
+  .object({
+    /** Days an audit record is kept; housekeeping deletes older ones (default 1095: three years). */
+    retentionDays: z.number().int('expected a whole number of days').min(1, 'expected at least 1 day').max(36_500, 'expected at most 36500 days').default(1095),
+  })
+  .strict();
+export type AuditConfig = z.infer<typeof AuditConfig>;
 
 /**
  * The desk configuration: one JSON or YAML file (see config/desk.example.yaml).
@@ -216,6 +250,8 @@ export const DeskConfig = z
     causeCategories: z.array(CauseCategory).min(1, 'expected at least one cause category').max(100, 'expected at most 100 cause categories').default(() => DEFAULT_CAUSE_CATEGORIES.map((cause) => ({ ...cause, label: { ...cause.label } }))),
 
     capa: CapaConfig.default(CapaConfig.parse({})),
+    privacy: PrivacyConfig.default(PrivacyConfig.parse({})),
+    audit: AuditConfig.default(AuditConfig.parse({})),
   })
   .strict()
   .superRefine((desk, ctx) => {

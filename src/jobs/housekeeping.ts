@@ -17,6 +17,8 @@ export interface HousekeepingPort {
   pruneUploads?(): Promise<number>;
   /** Deletes the shared Telegram budget's slots of chats idle for a day; returns how many. */
   pruneTelegramChatSlots?(): Promise<number>;
+  /** Deletes audit records older than the desk's audit retention (`audit.retentionDays`); returns how many. */
+  pruneAudit?(): Promise<number>;
 }
 
 export interface HousekeepingOptions {
@@ -26,13 +28,13 @@ export interface HousekeepingOptions {
   readonly keepMs?: number;
   readonly every?: string | number;
   readonly now?: () => Date;
-  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats' | 'uploads' | 'telegram_chat_slots') => void;
+  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats' | 'uploads' | 'telegram_chat_slots' | 'audit') => void;
 }
 
 /**
  * Defines the housekeeping job and schedules it hourly: finished one-off jobs older than a week are
- * deleted, console sessions that have ended, abandoned web chats, uploads no claim holds, and the
- * Telegram chat slots of chats idle for a day.
+ * deleted, console sessions that have ended, abandoned web chats, uploads no claim holds, the
+ * Telegram chat slots of chats idle for a day, and audit records past the desk's audit retention.
  * @example await scheduleHousekeeping(agenda, { pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before) }, { names: [NOTIFY_JOB] });
  */
 export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPort, options: HousekeepingOptions): Promise<void> {
@@ -44,6 +46,7 @@ export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPor
     if (port.pruneWebChats) options.onPruned?.(await port.pruneWebChats(), 'web_chats');
     if (port.pruneUploads) options.onPruned?.(await port.pruneUploads(), 'uploads');
     if (port.pruneTelegramChatSlots) options.onPruned?.(await port.pruneTelegramChatSlots(), 'telegram_chat_slots');
+    if (port.pruneAudit) options.onPruned?.(await port.pruneAudit(), 'audit');
   });
   await agenda.every(options.every ?? '1 hour', HOUSEKEEPING_JOB);
 }

@@ -110,7 +110,7 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
   await scheduleHousekeeping(agenda, ports.housekeeping, {
     names: [NOTIFY_JOB],
     every: every.housekeepingEvery,
-    onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds', telegram_chat_slots: 'idle Telegram chat slots' }[what]}`, { count }),
+    onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds', telegram_chat_slots: 'idle Telegram chat slots', audit: 'audit records past their retention' }[what]}`, { count }),
   });
   const slack = ports.slack;
   if (ports.capa) {

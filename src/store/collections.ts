@@ -20,6 +20,7 @@ export const COLLECTIONS = {
   telegramChatSlots: 'telegram_chat_slots',
   rateWindows: 'rate_windows',
   correctiveActions: 'corrective_actions',
+  audit: 'audit',
 } as const;
 
 /**
@@ -89,6 +90,13 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   // Agenda's own collection: scheduling a claim's notification finds its job by the claim (one job
   // per claim); without this each schedule scans every job (bench part 4: 10 000 queued)
   agendaJobs: [{ key: { name: 1, 'data.claimId': 1 }, name: 'by_name_claim' }],
+  // the audit trail (#26): the console's list by period, by kind and by staff member, newest first;
+  // housekeeping deletes records past the audit retention by `at` (no TTL index: portable)
+  [COLLECTIONS.audit]: [
+    { key: { at: -1, _id: -1 }, name: 'by_at' },
+    { key: { kind: 1, at: -1 }, name: 'by_kind_at' },
+    { key: { staffId: 1, at: -1 }, name: 'by_staff_at' },
+  ],
 };
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, registerCsv, registerCsvHeader, registerCsvRow, REGISTER_COLUMNS, UTF8_BOM, type RegisterCsvOptions } from '../../adapters/web/console/register-csv.js';
+import { csvCell, PERSONAL_DATA_COLUMNS, registerColumns, registerCsv, registerCsvHeader, registerCsvRow, REGISTER_COLUMNS, UTF8_BOM, type RegisterCsvOptions } from '../../adapters/web/console/register-csv.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
 
 const created = new Date('2026-03-01T23:30:00Z');
@@ -42,7 +42,7 @@ function claim(overrides: Partial<Claim> = {}): Claim {
   };
 }
 
-const options: RegisterCsvOptions = { locale: 'en', timezone: 'Europe/Moscow', now: new Date('2026-03-20T00:00:00Z') };
+const options: RegisterCsvOptions = { locale: 'en', timezone: 'Europe/Moscow', now: new Date('2026-03-20T00:00:00Z'), personalData: true };
 
 /** A small RFC 4180 reader, to check that what is written reads back as the same cells. */
 function parseCsv(text: string, delimiter = ','): string[][] {
@@ -76,15 +76,31 @@ function parseCsv(text: string, delimiter = ','): string[][] {
 
 describe('the register header', () => {
   it('starts with the byte order mark and names the columns in the language, ending in CRLF', () => {
-    const header = registerCsvHeader({ locale: 'en' });
+    const header = registerCsvHeader({ locale: 'en', personalData: true });
     expect(header.startsWith(UTF8_BOM)).toBe(true);
     expect(header).toBe(
       `${UTF8_BOM}Number,Registered at,Kind,Category,Department,Status,Assignee,Channel,Product,Order or batch,Amount,Currency,Desired remedy,Customer name,Phone,E-mail,Description,First response at,Resolved at,Decision,Rejection reason,Satisfaction (1–5),First response due,Resolution due,Overdue\r\n`,
     );
-    const russian = parseCsv(registerCsvHeader({ locale: 'ru' }).slice(1))[0] ?? [];
+    const russian = parseCsv(registerCsvHeader({ locale: 'ru', personalData: true }).slice(1))[0] ?? [];
     expect(russian).toHaveLength(REGISTER_COLUMNS.length);
     expect(russian.slice(0, 2)).toEqual(['Номер', 'Дата и время регистрации']);
     expect(russian).toContain('Суть претензии');
+  });
+
+  it('leaves out the personal-data columns unless the reader may export them (#26)', () => {
+    const header = parseCsv(registerCsvHeader({ locale: 'en' }).slice(1))[0] ?? [];
+    expect(header).not.toContain('Customer name');
+    expect(header).not.toContain('Phone');
+    expect(header).not.toContain('E-mail');
+    expect(header).toContain('Description');
+    expect(registerColumns({})).toEqual(REGISTER_COLUMNS.filter((key) => !PERSONAL_DATA_COLUMNS.includes(key)));
+    expect(registerColumns({ personalData: true })).toEqual(REGISTER_COLUMNS);
+    const row = registerCsvRow(claim(), { ...options, personalData: false });
+    const cells = parseCsv(row)[0] ?? [];
+    expect(cells).toHaveLength(REGISTER_COLUMNS.length - 3);
+    expect(cells[registerColumns({}).indexOf('description')]).toBe(claim().description);
+    expect(row).not.toContain(claim().contact.name);
+    expect(row).not.toContain((claim().contact.phone ?? '?').slice(2));
   });
 });
 

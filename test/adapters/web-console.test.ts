@@ -132,6 +132,9 @@ describe('the web console API', () => {
     expect(claim.contact.name).toBe('Anna');
     // ivan is in quality: he may look at a support claim but not act on it
     expect(claim.actions.map((a) => [a.action, a.allowed])).toEqual([['take', false], ['assign', false], ['resolve', false], ['reply', false], ['note', false]]);
+    // ivan is in quality: he may look at a support claim (its personal data masked, #26) but not act on it
+    expect(claim.contact.name).toBe('A•••');
+    expect(claim.actions.map((a) => [a.action, a.allowed])).toEqual([['take', false], ['assign', false], ['resolve', false]]);
     expect(claim.actions[0]?.reason).toBe(t('ru', 'staff.refused.other_department'));
     expect(claim.templates.find((tpl) => tpl.id === 'accepted-replacement')?.text).toMatch(new RegExp(`^По вашей претензии № ${refund.number} от `));
     const en = (await (await olga.get(`/console/api/claims/${defect.number}`)).json()) as ClaimBody;
@@ -283,7 +286,8 @@ describe('the web console API', () => {
     const onClaim = await files.put({ bytes: photo, fileName: 'вмятина "1".png', mimeType: 'image/png', ownerId: 'visitor-1' });
     const elsewhere = await files.put({ bytes: Buffer.from('%PDF-1.7 another customer'), fileName: 'other.pdf', mimeType: 'application/pdf', ownerId: 'visitor-2' });
     const web = { customer: { channel: 'web' as const, userId: 'visitor-1' }, conversation: { channel: 'web' as const, chatId: 'visitor-1' } };
-    const { claim } = await desk.app.registry.submit(draft({ ...web, attachments: [{ channel: 'web', kind: 'photo', fileId: onClaim, fileName: 'вмятина "1".png', mimeType: 'image/png', sizeBytes: photo.length }] }), 'web-console-files');
+    // a support claim: olga (support) may see its files
+    const { claim } = await desk.app.registry.submit(draft({ ...web, category: 'refund', attachments: [{ channel: 'web', kind: 'photo', fileId: onClaim, fileName: 'вмятина "1".png', mimeType: 'image/png', sizeBytes: photo.length }] }), 'web-console-files');
     const res = await olga.get(`/console/api/claims/${claim.number}/files/${onClaim}`);
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(photo);
@@ -314,7 +318,7 @@ describe('the web console API', () => {
     const stored: string[] = [];
     for (const [bytes, mimeType, fileName] of cases) stored.push(await files.put({ bytes, fileName, mimeType, ownerId: 'visitor-9' }));
     const attachments = cases.map(([bytes, mimeType, fileName], i) => ({ channel: 'web' as const, kind: 'document' as const, fileId: stored[i] ?? '', fileName, mimeType, sizeBytes: bytes.length }));
-    const { claim } = await desk.app.registry.submit(draft({ ...web, attachments }), 'web-console-names');
+    const { claim } = await desk.app.registry.submit(draft({ ...web, category: 'refund', attachments }), 'web-console-names');
     for (const [i, [, mimeType, , expected]] of cases.entries()) {
       const res = await olga.get(`/console/api/claims/${claim.number}/files/${stored[i] ?? ''}`);
       expect(res.status).toBe(200);

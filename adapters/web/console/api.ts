@@ -8,6 +8,8 @@ import { CLAIM_STATUSES, REJECTION_REASONS, type Claim } from '../../../src/doma
 import type { Locale } from '../../../src/domain/locale.js';
 import { parseClaimNumber } from '../../../src/domain/numbering.js';
 import { assignableStaff, canStaff } from '../../../src/domain/staff.js';
+import { claimForViewer, seesPersonalData } from '../../../src/domain/personal-data.js';
+import type { AuditRecorder } from '../../../src/domain/audit.js';
 import { clientAddress, HttpError, RateLimiter, readJson, sendJson, TokenBucket, type HttpServer } from '../../../src/http.js';
 import type { Logger } from '../../../src/log.js';
 import { t } from '../../../src/i18n/index.js';
@@ -55,6 +57,8 @@ export interface ConsoleApiOptions {
   readonly trustProxy?: number;
   /** Failed and throttled sign-ins, by staff id and client address only. */
   readonly log?: Logger;
+  /** The audit trail: sign-ins, views of personal data, downloads and exports are recorded before they are answered. */
+  readonly audit: AuditRecorder;
 }
 
 /** The signed-in member of a request, or a 401. */
@@ -132,12 +136,15 @@ export function deskView(desk: DeskConfig, locale: Locale) {
 }
 
 /**
- * A claim as the console's claim page shows it, for one member: the record, its history in words,
+ * A claim as the console's claim page shows it, for one member: the record (its personal data
+ * masked when the member may not see it: {@link claimForViewer}), its history in words,
  * the actions its status offers with whether this member may take each (and why not), the staff it
  * may be assigned to, and the reply templates filled in the customer's language.
  */
-export function claimView(desk: DeskConfig, member: StaffMember, claim: Claim, files: (claim: Claim, fileId: string) => string | undefined) {
+export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, files: (claim: Claim, fileId: string) => string | undefined) {
   const ctx: RenderContext = { desk, locale: member.locale };
+  // without view_personal_data in the claim's department: the name and contact masked, no files
+  const { claim, masked, hiddenFiles } = claimForViewer(member, stored);
   return {
     id: claim.id,
     number: claim.number,
@@ -159,6 +166,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, claim: Claim, f
     description: claim.description,
     desiredRemedy: claim.desiredRemedy,
     contact: claim.contact,
+    personalData: { masked, hiddenFiles },
     attachments: claim.attachments.map((file) => ({ kind: file.kind, channel: file.channel, fileName: file.fileName ?? null, mimeType: file.mimeType ?? null, sizeBytes: file.sizeBytes ?? null, url: files(claim, file.fileId) ?? null })),
     decision: claim.decision ?? null,
     decisionSummary: claim.decision ? decisionSummary(ctx, claim.decision) : null,
@@ -226,6 +234,15 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     const result = await auth.signIn(input.login, input.password, address);
     // the staff id only when the login is one (a typed login may be anything), and the address
     const who = { staffId: result.ok ? result.member.id : (result.staffId ?? 'unknown'), address };
+    const staffId = result.ok ? result.member.id : result.staffId;
+    await options.audit.record({
+      at: new Date(),
+      kind: result.ok ? 'sign_in' : 'sign_in_failed',
+      channel: 'console',
+      ...(staffId !== undefined ? { staffId } : {}),
+      ...(result.ok ? {} : { reason: result.reason }),
+      address,
+    });
     if (!result.ok && result.reason === 'throttled') {
       options.log?.warn('console', 'sign-in refused: too many failed attempts', { ...who, by: result.by, retryAfterSeconds: result.retryAfterSeconds });
       throw new HttpError(429, 'throttled', t(locale, 'console.login.wait', { seconds: result.retryAfterSeconds }), { 'retry-after': String(result.retryAfterSeconds) });
@@ -253,6 +270,8 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   http.route('GET', '/console/api/claims/:number', async (req, res, params) => {
     const member = await requireStaff(req);
     const claim = await claimByNumber(member, params.number ?? '');
+    // the page shows the claim's personal data unmasked only to those who may see it: that view is recorded first
+    if (seesPersonalData(member, claim)) await options.audit.record({ at: new Date(), kind: 'personal_data_viewed', channel: 'console', staffId: member.id, claimId: claim.id, claimNumber: claim.number });
     sendJson(res, 200, { claim: claimView(desk, member, claim, fileUrl) });
   });
 
@@ -261,8 +280,16 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     const member = await requireStaff(req);
     const claim = await claimByNumber(member, params.number ?? '');
     const fileId = params.fileId ?? '';
+    // a customer's file is personal data: only for those who may see the claim's
+    if (!seesPersonalData(member, claim)) throw new HttpError(403, 'missing_right', refusalText(member.locale, { reason: 'missing_right', right: 'view_personal_data', claim }));
     const file = fileOf(claim, fileId)?.channel === 'web' ? await options.files.open(fileId) : undefined;
     if (!file) throw new HttpError(404, 'not_found', 'no such file on this claim');
+    try {
+      await options.audit.record({ at: new Date(), kind: 'file_downloaded', channel: 'console', staffId: member.id, claimId: claim.id, claimNumber: claim.number });
+    } catch (error) {
+      file.stream.destroy();
+      throw error;
+    }
     const name = downloadName(file.name, file.mimeType);
     res.writeHead(200, {
       'content-type': allowedType(file.mimeType) ?? 'application/octet-stream',

@@ -10,6 +10,8 @@ import { mountConsoleRegister, type ClaimReads } from './register.js';
 import { mountConsoleCapa } from './capa-api.js';
 import type { CapaDesk } from '../../../src/capa-desk.js';
 import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports.js';
+import { mountConsoleAudit, type AuditReads } from './audit-api.js';
+import type { AuditRecorder } from '../../../src/domain/audit.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 // the browser build of Chart.js, beside the package's CommonJS entry (its exports map hides dist/)
@@ -28,6 +30,8 @@ const PAGE_HEADERS = {
 /** What the console needs: the API's parts, and the register reads for the list, export and reports. */
 export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly reads: ClaimReads;
+  /** The audit trail: recorded to by the API and the export, read by heads. */
+  readonly audit: AuditRecorder & AuditReads;
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
   /** Corrective and preventive actions, and the claim lookups their register shows. */
   readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
@@ -42,11 +46,12 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
 export function mountWebConsole(options: WebConsoleOptions): { readonly requireStaff: RequireStaff } {
   const { http, desk } = options;
   const api = mountConsoleApi(options);
-  mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, ...(options.onExport ? { onExport: options.onExport } : {}) });
   if (options.capa) {
     const { publicUrl, trustProxy } = options;
     mountConsoleCapa({ http, desk, requireStaff: api.requireStaff, capa: options.capa.desk, claims: options.capa.claims, ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
   }
+  mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, audit: options.audit, ...(options.onExport ? { onExport: options.onExport } : {}) });
+  mountConsoleAudit({ http, desk, requireStaff: api.requireStaff, audit: options.audit });
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));

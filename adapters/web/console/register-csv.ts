@@ -27,6 +27,8 @@ export interface RegisterCsvOptions {
   readonly now: Date;
   /** `,` (RFC 4180, the default) or `;` (what Excel expects where the decimal separator is a comma, as in Russian). */
   readonly delimiter?: ',' | ';';
+  /** Whether the personal-data columns (name, phone, e-mail) are written: the reader's `export_personal_data` right. Default: not. */
+  readonly personalData?: boolean;
 }
 
 type Suffix<T> = T extends `register.csv.${infer K}` ? K : never;
@@ -70,6 +72,21 @@ const COLUMNS: readonly Column[] = [
 /** The register's column keys, in order (the header texts are `register.csv.<key>`). */
 export const REGISTER_COLUMNS: readonly RegisterColumn[] = COLUMNS.map(([key]) => key);
 
+/** The columns that hold the customer's personal data: written only for readers with `export_personal_data`. */
+export const PERSONAL_DATA_COLUMNS: readonly RegisterColumn[] = ['customer_name', 'phone', 'email'];
+
+const WITHOUT_PERSONAL_DATA = COLUMNS.filter(([key]) => !PERSONAL_DATA_COLUMNS.includes(key));
+
+/** The columns an export writes. */
+function columnsFor(options: Pick<RegisterCsvOptions, 'personalData'>): readonly Column[] {
+  return options.personalData === true ? COLUMNS : WITHOUT_PERSONAL_DATA;
+}
+
+/** The column keys an export writes, in order: all of {@link REGISTER_COLUMNS}, or those without the personal data. */
+export function registerColumns(options: Pick<RegisterCsvOptions, 'personalData'>): readonly RegisterColumn[] {
+  return columnsFor(options).map(([key]) => key);
+}
+
 /**
  * One CSV cell: a value a spreadsheet would run as a formula gets a leading `'`; a value with
  * the delimiter, a quote, CR or LF is quoted, its quotes doubled.
@@ -89,8 +106,8 @@ function line(cells: readonly string[], delimiter: ',' | ';'): string {
  * The start of the export: the byte order mark and the header row, ending in CRLF.
  * @example registerCsvHeader({ locale: 'ru', timezone: 'Europe/Moscow', now: new Date() }) // '\uFEFFНомер,Дата и время регистрации,…\r\n'
  */
-export function registerCsvHeader(options: Pick<RegisterCsvOptions, 'locale' | 'delimiter'>): string {
-  return UTF8_BOM + line(COLUMNS.map(([key]) => t(options.locale, `register.csv.${key}`)), options.delimiter ?? ',');
+export function registerCsvHeader(options: Pick<RegisterCsvOptions, 'locale' | 'delimiter' | 'personalData'>): string {
+  return UTF8_BOM + line(columnsFor(options).map(([key]) => t(options.locale, `register.csv.${key}`)), options.delimiter ?? ',');
 }
 
 /**
@@ -98,7 +115,7 @@ export function registerCsvHeader(options: Pick<RegisterCsvOptions, 'locale' | '
  * @example registerCsvRow(claim, { locale: 'en', timezone: 'Europe/Moscow', now: new Date() }) // '2026-000123,2026-03-02T10:00:00+03:00,claim,…\r\n'
  */
 export function registerCsvRow(claim: Claim, options: RegisterCsvOptions): string {
-  return line(COLUMNS.map(([, value]) => value(claim, options)), options.delimiter ?? ',');
+  return line(columnsFor(options).map(([, value]) => value(claim, options)), options.delimiter ?? ',');
 }
 
 /**

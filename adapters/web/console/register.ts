@@ -9,6 +9,8 @@ import { HttpError, parseQuery, sendJson, type HttpServer } from '../../../src/h
 import type { IncomingMessage } from 'node:http';
 import { labels } from '../../staff-text.js';
 import type { RequireStaff } from './api.js';
+import type { AuditRecorder } from '../../../src/domain/audit.js';
+import { hasRight } from '../../../src/domain/staff.js';
 
 /** The register reads the console needs (implemented by the store's ClaimQueries). */
 export interface ClaimReads {
@@ -25,6 +27,8 @@ export interface ConsoleRegisterOptions {
   readonly now?: () => Date;
   /** Told of every export (who, how many rows): a register holds personal data. */
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
+  /** The audit trail: every export is recorded (with or without personal data) before its first byte. */
+  readonly audit: AuditRecorder;
 }
 
 /** Query parameters as single strings (a repeated name is a 400, see parseQuery). */
@@ -73,7 +77,8 @@ export function mountConsoleRegister(options: ConsoleRegisterOptions): void {
   });
 
   // the register for a filter, streamed as it is read; `sep=semicolon|comma` chooses the delimiter
-  // (default: `;` for Russian, which Excel expects where the decimal separator is a comma)
+  // (default: `;` for Russian, which Excel expects where the decimal separator is a comma); without
+  // export_personal_data the name, phone and e-mail columns are left out
   http.route('GET', '/console/api/export.csv', async (req, res) => {
     const member = await requireStaff(req);
     const { sep, ...rest } = params(req);
@@ -82,6 +87,9 @@ export function mountConsoleRegister(options: ConsoleRegisterOptions): void {
     if (!parsed.ok) throw refused(parsed.errors);
     const at = now();
     const delimiter = sep === 'comma' ? ',' : sep === 'semicolon' ? ';' : member.locale === 'ru' ? ';' : ',';
+    // the customers' names and contacts only for those with export_personal_data (quality, heads)
+    const personalData = hasRight(member, 'export_personal_data');
+    await options.audit.record({ at: at, kind: 'register_exported', channel: 'console', staffId: member.id, personalData });
     res.writeHead(200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="claims-${zonedDay(at, desk.desk.timezone)}.csv"`,
@@ -91,7 +99,7 @@ export function mountConsoleRegister(options: ConsoleRegisterOptions): void {
     let rows = -1; // the first chunk is the header
     let complete = false;
     try {
-      for await (const chunk of registerCsv(reads.stream(parsed.filter, at), { locale: member.locale, timezone: desk.desk.timezone, now: at, delimiter })) {
+      for await (const chunk of registerCsv(reads.stream(parsed.filter, at), { locale: member.locale, timezone: desk.desk.timezone, now: at, delimiter, personalData })) {
         if (res.destroyed) return; // the browser went away: stop reading (the cursor closes)
         rows++;
         // wait for the socket to take more, or for the browser to leave

@@ -1,8 +1,8 @@
 'use strict';
 /* global Chart -- Chart.js, loaded before this script from /console/chart.js */
 /*
- * The staff console: one page, four views (sign-in, claims, a claim, reports), a hash router
- * (#/claims?…, #/claim/<number>, #/reports?…) and the JSON API under /console/api/. Every text
+ * The staff console: one page, five views (sign-in, claims, a claim, reports, the audit trail for
+ * heads), a hash router (#/claims?…, #/claim/<number>, #/reports?…, #/audit?…) and the JSON API under /console/api/. Every text
  * comes from the catalogues the server put in #texts; everything people typed is shown with
  * textContent, never as HTML.
  */
@@ -147,6 +147,8 @@
       el('a', { href: '#/claims', id: 'nav-claims', className: active === 'claims' ? 'active' : '' }, t('console.nav.claims')),
       el('a', { href: '#/reports', id: 'nav-reports', className: active === 'reports' ? 'active' : '' }, t('console.nav.reports')),
       el('a', { href: '#/capa', id: 'nav-capa', className: active === 'capa' ? 'active' : '' }, t('console.nav.capa')),
+      // the audit trail is for heads (view_audit); the API refuses everybody else anyway
+      me.staff.roles.includes('head') ? el('a', { href: '#/audit', id: 'nav-audit', className: active === 'audit' ? 'active' : '' }, t('console.nav.audit')) : null,
       el('span', { className: 'who' }, t('console.nav.signed_in', { name: me.staff.name })),
       el(
         'button',
@@ -623,8 +625,9 @@
               [t('console.claim.email'), said(claim.contact.email)],
               [t('console.claim.language'), claim.locale],
             ]),
+            claim.personalData && claim.personalData.masked ? el('p', { className: 'note', id: 'claim-masked' }, t('console.claim.masked')) : null,
             el('h2', {}, t('console.claim.files')),
-            files,
+            claim.personalData && claim.personalData.hiddenFiles > 0 ? el('p', { className: 'note' }, t('console.claim.files_hidden', { count: claim.personalData.hiddenFiles })) : files,
           ),
           el(
             'section',
@@ -791,6 +794,60 @@
     );
   }
 
+  // ---- the audit trail (heads) ----
+
+  async function showAudit(params) {
+    const error = errorBox('audit-error');
+    const body = el('div', { id: 'audit' });
+    const kinds = ['personal_data_viewed', 'file_downloaded', 'register_exported', 'sign_in', 'sign_in_failed'];
+    const select = (name, options) =>
+      el('label', {}, t(`console.audit.col.${name === 'staff' ? 'staff' : 'kind'}`), ' ', el('select', { name }, el('option', { value: '' }, t('console.audit.any')), options.map(([value, label]) => el('option', { value, selected: params.get(name) === value }, label))));
+    const date = (name, label) => el('label', {}, label, ' ', el('input', { type: 'date', name, value: params.get(name) || '' }));
+    const form = el(
+      'form',
+      {
+        className: 'filters',
+        id: 'audit-filters',
+        onsubmit: (event) => {
+          event.preventDefault();
+          const wanted = new URLSearchParams();
+          for (const [name, value] of new FormData(form)) if (value) wanted.set(name, String(value));
+          location.hash = `#/audit?${wanted}`;
+        },
+      },
+      select('kind', kinds.map((kind) => [kind, t(`console.audit.kind.${kind}`)])),
+      select('staff', me.desk.staff.map((member) => [member.id, member.name])),
+      date('from', t('console.audit.from')),
+      date('to', t('console.audit.to')),
+      el('button', { type: 'submit' }, t('console.audit.show')),
+      el('a', { href: `/console/api/audit.csv?${params}`, id: 'audit-csv', download: '' }, t('console.audit.csv')),
+    );
+    show(...frame('audit', el('h1', {}, t('console.audit.title')), el('p', { className: 'note' }, t('console.audit.hint')), form, error, body));
+    try {
+      const page = await api('GET', `/console/api/audit?${params}`);
+      body.append(
+        el('p', {}, t('console.audit.total', { count: page.total })),
+        page.entries.length === 0
+          ? el('p', { className: 'empty' }, t('console.audit.empty'))
+          : table(
+              'audit-table',
+              ['at', 'kind', 'staff', 'claim', 'channel', 'detail', 'address'].map((key) => t(`console.audit.col.${key}`)),
+              page.entries.map((entry) => [
+                dateTime(entry.at),
+                entry.kindLabel,
+                entry.staff ? entry.staff.name : '—',
+                entry.claimNumber ? el('a', { href: `#/claim/${entry.claimNumber}` }, entry.claimNumber) : '',
+                entry.channel,
+                entry.detail,
+                entry.address || '',
+              ]),
+            ),
+      );
+    } catch (failure) {
+      if (failure.status !== 401) setError(error, failure.message);
+    }
+  }
+
   // ---- routing ----
 
   async function route() {
@@ -803,6 +860,7 @@
     if (extra) await extra.show(path.match(extra.pattern), params);
     else if (claim) await showClaim(claim[1]);
     else if (path === '/reports') await showReports(params);
+    else if (path === '/audit') await showAudit(params);
     else await showClaims(params);
   }
 
