@@ -108,7 +108,6 @@ describe('desk configuration', () => {
     expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
     expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
     expect(desk.desk).toMatchObject({ currency: 'RUB' });
-    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour' });
     // personal data (#26): the built-in notice and three years of audit records
     expect(desk.privacy).toEqual({});
     expect(noticeVersion(desk)).toBe(BUILT_IN_NOTICE_VERSION);
