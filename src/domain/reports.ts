@@ -401,6 +401,11 @@ export interface ReportData {
   readonly scores: readonly { readonly score: number; readonly count: number }[];
   readonly comments: readonly CsatComment[];
   readonly customers: readonly CustomerClaims[];
+  /** Claims with an investigation record (#24). */
+  readonly investigated: number;
+  /** Investigated claims per cause category, and per root-cause summary ({@link rootCauseKey}). */
+  readonly causeCategories: readonly { readonly key: string; readonly count: number }[];
+  readonly rootCauses: readonly { readonly key: string; readonly count: number }[];
 }
 
 /** The staff console's report of the claims a filter selects. */
@@ -439,6 +444,21 @@ export interface Report {
   };
   readonly repeatCustomers: readonly RepeatCustomer[];
   readonly repeatProducts: readonly RepeatProduct[];
+  /** Root causes (#24): the share of claims investigated, and Pareto charts of the cause categories and of the root causes found. */
+  readonly rootCause: {
+    readonly investigated: Share;
+    readonly categories: readonly ParetoItem[];
+    readonly summaries: readonly ParetoItem[];
+  };
+}
+
+/**
+ * A root-cause summary as a grouping key: trimmed, case and inner spaces folded, a closing full
+ * stop dropped — so "Worn die." and "worn  die" count as one cause.
+ * @example rootCauseKey(' Worn  Die. ') // 'worn die'
+ */
+export function rootCauseKey(summary: string): string {
+  return summary.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.!。]+$/u, '');
 }
 
 /**
@@ -477,5 +497,10 @@ export function buildReport(data: ReportData): Report {
     },
     repeatCustomers: repeatCustomers(data.customers),
     repeatProducts: repeatProducts(data.products),
+    rootCause: {
+      investigated: shareOf(data.investigated, data.total),
+      categories: pareto(data.causeCategories),
+      summaries: pareto(data.rootCauses),
+    },
   };
 }

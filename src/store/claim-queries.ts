@@ -4,7 +4,7 @@ import { toClaim, type ClaimDocument } from './claims.js';
 import { periodBounds, zonedDay, LIST_LIMIT_MAX, type ClaimFilter, type ListPaging } from '../domain/claim-filter.js';
 import { OPEN_STATUSES, type Claim } from '../domain/lifecycle.js';
 import type { Channel } from '../domain/claim.js';
-import { bucketKey, buildReport, granularityFor, newestFirst, CSAT_COMMENTS_MAX, REPEAT_TOP, type BucketCount, type CsatComment, type CustomerClaims, type DecisionCount, type Report, type RepeatProduct } from '../domain/reports.js';
+import { bucketKey, buildReport, rootCauseKey, granularityFor, newestFirst, CSAT_COMMENTS_MAX, REPEAT_TOP, type BucketCount, type CsatComment, type CustomerClaims, type DecisionCount, type Report, type RepeatProduct } from '../domain/reports.js';
 import { isSurveyScore } from '../domain/survey.js';
 
 /** Claims fetched per round trip when streaming the register, unless told otherwise. */
@@ -159,6 +159,9 @@ export class ClaimQueries {
     const byProduct = counter<BucketCount>();
     const decisions = counter<Omit<DecisionCount, 'count'>>();
     const scores = counter<number>();
+    const causeCategories = new Map<string, number>();
+    const rootCauses = new Map<string, number>();
+    let investigated = 0;
     const products = new Map<string, { count: number; customers: Set<string> }>();
     const firstResponseMs: number[] = [];
     const resolutionMs: number[] = [];
@@ -173,6 +176,7 @@ export class ClaimQueries {
         projection: {
           _id: 0, createdAt: 1, category: 1, status: 1, customer: 1, 'concerns.product': 1, 'decision.outcome': 1, 'decision.reason': 1,
           'survey.score': 1, firstResponseMs: 1, resolutionMs: 1, firstResponseWithinSla: 1, resolvedWithinSla: 1,
+          'investigation.causeCategory': 1, 'investigation.rootCause': 1,
         },
       })
       .batchSize(REPORT_BATCH);
@@ -201,7 +205,15 @@ export class ClaimQueries {
       if (doc.firstResponseWithinSla === false) firstResponseLate++;
       if (doc.resolvedWithinSla === true) resolutionOnTime++;
       if (doc.resolvedWithinSla === false) resolutionLate++;
+      if (doc.investigation) {
+        investigated++;
+        const cause = doc.investigation.causeCategory;
+        if (cause) causeCategories.set(cause, (causeCategories.get(cause) ?? 0) + 1);
+        const summary = doc.investigation.rootCause ? rootCauseKey(doc.investigation.rootCause) : '';
+        if (summary !== '') rootCauses.set(summary, (rootCauses.get(summary) ?? 0) + 1);
+      }
     }
+    const counts = (map: Map<string, number>) => [...map].map(([key, count]) => ({ key, count }));
     const rows = (items: { key: BucketCount; count: number }[]): BucketCount[] => items.map(({ key, count }) => ({ ...key, count }));
     return {
       total,
@@ -218,6 +230,9 @@ export class ClaimQueries {
       resolutionLate,
       decisions: decisions.items().map(({ key, count }) => ({ ...key, count })),
       scores: scores.items().map(({ key, count }) => ({ score: key, count })),
+      investigated,
+      causeCategories: counts(causeCategories),
+      rootCauses: counts(rootCauses),
     };
   }
 

@@ -18,6 +18,7 @@ import {
   type CsatComment,
   type ReportData,
 } from '../../src/domain/reports.js';
+import { rootCauseKey } from '../../src/domain/reports.js';
 import { zonedDay } from '../../src/domain/claim-filter.js';
 
 const HOUR = 3_600_000;
@@ -263,7 +264,28 @@ describe('building the report', () => {
     scores: [{ score: 4, count: 1 }],
     comments: [],
     customers: [],
+    investigated: 4,
+    causeCategories: [{ key: 'machines', count: 1 }, { key: 'materials', count: 3 }],
+    rootCauses: [{ key: 'worn die', count: 2 }, { key: 'cheap seal', count: 1 }],
   };
+
+  it('shares the investigated claims and draws the root causes as Pareto charts, largest first', () => {
+    const { rootCause } = buildReport(data);
+    expect(rootCause.investigated).toEqual({ count: 4, of: 5, share: 0.8 });
+    expect(rootCause.categories.map((item) => [item.key, item.count, item.share, item.cumulativeShare])).toEqual([
+      ['materials', 3, 0.75, 0.75],
+      ['machines', 1, 0.25, 1],
+    ]);
+    expect(rootCause.summaries.map((item) => [item.key, item.count])).toEqual([
+      ['worn die', 2],
+      ['cheap seal', 1],
+    ]);
+  });
+
+  it('folds root-cause summaries typed differently into one key', () => {
+    expect([' Worn  Die. ', 'worn die', 'WORN DIE!'].map(rootCauseKey)).toEqual(['worn die', 'worn die', 'worn die']);
+    expect(rootCauseKey('Изношенный штамп.')).toBe('изношенный штамп');
+  });
 
   it('fills the buckets, derives the category Pareto and keeps the counts', () => {
     const report = buildReport(data);

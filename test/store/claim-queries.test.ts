@@ -458,3 +458,38 @@ describe('indexes', () => {
     expect(await labels({ product: '.*' })).toEqual([]);
   });
 });
+
+describe('the root causes in the report (#24)', () => {
+  it('counts the investigated claims and their causes, summaries typed differently as one', async () => {
+    const own = await openTestDatabase('rootcauses');
+    try {
+      await ensureIndexes(own.db);
+      const registry = new ClaimRegistry(desk, new ClaimRepository(own.db));
+      const claims = await Promise.all(['r1', 'r2', 'r3', 'r4'].map(async (id) => (await registry.submit(draft({ ...telegram(id), category: 'defect' }), `rc-${id}`)).claim));
+      const causes: readonly [string, string][] = [
+        ['materials', 'Worn die.'],
+        ['materials', 'worn  DIE'],
+        ['machines', 'Cheap seal'],
+      ];
+      for (const [index, [causeCategory, rootCause]] of causes.entries()) {
+        const claim = claims[index];
+        if (!claim) throw new Error('no claim');
+        await registry.take(claim.id, 'ivan');
+        await registry.apply(claim.id, { action: 'investigate' }, { kind: 'staff', staffId: 'ivan' });
+        await registry.recordInvestigation(claim.id, 'ivan', { whys: [], causeCategory, rootCause });
+      }
+      const report = await new ClaimQueries(own.db, { timezone: desk.desk.timezone }).report({}, new Date());
+      expect(report.rootCause.investigated).toEqual({ count: 3, of: 4, share: 0.75 });
+      expect(report.rootCause.categories.map((item) => [item.key, item.count])).toEqual([
+        ['materials', 2],
+        ['machines', 1],
+      ]);
+      expect(report.rootCause.summaries.map((item) => [item.key, item.count])).toEqual([
+        ['worn die', 2],
+        ['cheap seal', 1],
+      ]);
+    } finally {
+      await own.close();
+    }
+  });
+});

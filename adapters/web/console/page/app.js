@@ -761,6 +761,7 @@
         tile('kpi-rejected', t('console.report.rejected'), String(report.decisions.rejected)),
         tile('kpi-open', t('console.report.open'), String(report.decisions.open)),
         tile('kpi-csat', t('console.report.csat'), csat.average === null ? t('console.report.none') : `${csat.average.toFixed(2)}/5 (${csat.count})`),
+        tile('kpi-investigated', t('console.report.investigated'), percent(report.rootCause.investigated.share), String(report.rootCause.investigated.count)),
       ),
       el(
         'div',
@@ -770,6 +771,9 @@
         stacked('chart-products', t('console.report.by_product'), 'product', report.volume.byProduct),
         paretoChart('chart-pareto-categories', t('console.report.pareto_categories'), report.pareto.categories.map((item) => ({ ...item, label: keyLabel('category', item) }))),
         paretoChart('chart-pareto-products', t('console.report.pareto_products'), report.pareto.products.map((item) => ({ ...item, label: keyLabel('product', item) }))),
+        // root causes (#24): the cause categories of the investigations, and the causes found
+        paretoChart('chart-pareto-causes', t('console.report.pareto_causes'), report.rootCause.categories.map((item) => ({ ...item, label: item.kind === 'value' ? labelOf(desk.causes, item.key) : keyLabel('cause', item) }))),
+        paretoChart('chart-pareto-root-causes', t('console.report.pareto_root_causes'), report.rootCause.summaries.map((item) => ({ ...item, label: keyLabel('root_cause', item) }))),
         chart('chart-csat', {
           label: t('console.report.csat_distribution'),
           type: 'bar',
