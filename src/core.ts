@@ -61,8 +61,10 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
     deadLetters: new DeadLetterStore(db),
   });
   const audit = new StaffActionLog(db);
-  const staff = new StaffDesk(desk, claims, audit);
   const actions = new CorrectiveActionStore(db);
+  // the decision's {measures}: the kinds of the corrective actions linked to the claim
+  const measures = async (claimId: string) => (await actions.list({ claimId }, { skip: 0, limit: 50 })).actions.filter((action) => action.status !== 'cancelled').map((action) => action.kind);
+  const staff = new StaffDesk(desk, claims, audit, options.now, measures);
   const capa = new CapaDesk({ desk, store: actions, claims, identify: (who) => staff.identify(who), audit, policy: desk.capa, ...(options.now ? { now: options.now } : {}) });
   return { db, desk, repository, registry, claims, conversationStore, conversations, staff, capa, actions };
 }

@@ -1,3 +1,4 @@
+import { ACTION_KINDS, type ActionKind } from './domain/capa.js';
 import type { Claim } from './domain/lifecycle.js';
 import type { DeskConfig, ResponseTemplate, StaffMember } from './domain/desk.js';
 import { DomainError } from './domain/errors.js';
@@ -24,15 +25,25 @@ export function signerOf(desk: DeskConfig, staffId: string | undefined, locale: 
   return member.position ? `${member.name}, ${member.position[locale]}` : member.name;
 }
 
-/** The placeholders a claim fills by itself: number, registration date, essence, measures (none recorded yet). */
-function claimValues(desk: DeskConfig, claim: Claim): Record<'number' | 'date' | 'essence' | 'measures', string> {
+/** The placeholders a claim fills by itself: number, registration date, essence. */
+function claimValues(desk: DeskConfig, claim: Claim): Record<'number' | 'date' | 'essence', string> {
   return {
     number: claim.number,
     date: formatDateTime(claim.createdAt, claim.locale, desk.desk.timezone),
     essence: essenceOf(claim.description),
-    // the measures taken come with the investigation (#24); until it records them this is empty
-    measures: '',
   };
+}
+
+/**
+ * The measures taken, as the customer may read them: one sentence per kind of corrective action
+ * linked to the claim (a correction, a corrective or a preventive action), never the actions' own
+ * descriptions, which are internal. Empty when none is linked.
+ * @example measuresText('en', ['corrective']) // 'We are removing the cause of the problem.'
+ */
+export function measuresText(locale: Locale, kinds: readonly ActionKind[]): string {
+  return ACTION_KINDS.filter((kind) => kinds.includes(kind))
+    .map((kind) => t(locale, `capa.measure.${kind}`))
+    .join(' ');
 }
 
 /** The decision's own placeholders: the outcome in words, the remedy chosen (not the one asked for), the amount. */
@@ -48,7 +59,7 @@ function decisionValues(locale: Locale, decision: Decision): Record<'decision' |
 /**
  * A template's text for a claim before the decision is made (the Slack modal, the console form):
  * the claim's placeholders and the signer filled in, in the customer's language; `{decision}`,
- * `{remedy}` and `{amount}` stay as they are and are filled in from the choices when the decision is
+ * `{remedy}`, `{amount}` and `{measures}` stay as they are and are filled in from the choices when the decision is
  * sent ({@link decisionOf}).
  */
 export function templateDraft(desk: DeskConfig, claim: Claim, template: ResponseTemplate, signer: StaffMember | undefined): string {
@@ -62,7 +73,7 @@ export function templateDraft(desk: DeskConfig, claim: Claim, template: Response
  * in with the final values, in the customer's language. Who decided is set by the plan.
  * @example decisionOf(desk, claim, member, { outcome: 'accepted', remedy: 'refund', amount: { minor: 129990 }, responseText: 'Refund of {amount}.' })
  */
-export function decisionOf(desk: DeskConfig, claim: Claim, member: StaffMember, draft: DecisionDraft): Decision {
+export function decisionOf(desk: DeskConfig, claim: Claim, member: StaffMember, draft: DecisionDraft, measures: readonly ActionKind[] = []): Decision {
   const currency = desk.desk.currency;
   let decision: Decision;
   if (draft.outcome === 'rejected') {
@@ -73,7 +84,12 @@ export function decisionOf(desk: DeskConfig, claim: Claim, member: StaffMember, 
     }
     decision = { outcome: draft.outcome, remedy: draft.remedy, responseText: draft.responseText, ...(draft.amount ? { amount: { minor: draft.amount.minor, currency } } : {}) };
   }
-  const values: Partial<Record<TemplatePlaceholder, string>> = { ...claimValues(desk, claim), ...decisionValues(claim.locale, decision), signer: signerOf(desk, member.id, claim.locale) ?? member.name };
+  const values: Partial<Record<TemplatePlaceholder, string>> = {
+    ...claimValues(desk, claim),
+    ...decisionValues(claim.locale, decision),
+    measures: measuresText(claim.locale, measures),
+    signer: signerOf(desk, member.id, claim.locale) ?? member.name,
+  };
   return { ...decision, responseText: fillTemplate(decision.responseText, values).trim() };
 }
 

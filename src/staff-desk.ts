@@ -1,3 +1,4 @@
+import type { ActionKind } from './domain/capa.js';
 import type { DeskConfig, StaffMember } from './domain/desk.js';
 import { isDomainError } from './domain/errors.js';
 import type { Claim } from './domain/lifecycle.js';
@@ -68,6 +69,8 @@ export class StaffDesk {
     private readonly claims: StaffClaimsPort,
     private readonly audit: StaffAudit,
     private readonly now: () => Date = () => new Date(),
+    /** The kinds of the corrective actions a claim is linked to (not cancelled): the decision's `{measures}`. */
+    private readonly measures?: (claimId: string) => Promise<readonly ActionKind[]>,
   ) {}
 
   /** The staff member behind a Slack user or a console session, or undefined (not, or no longer, listed). */
@@ -143,7 +146,7 @@ export class StaffDesk {
         return this.claims.apply(claim.id, { action: 'request_info', question: request.question }, actor, { expectedVersion });
       case 'resolve':
         // the reply's placeholders filled in, the amount in the desk's currency (src/decision-text.ts)
-        return this.claims.apply(claim.id, { action: 'resolve', decision: decisionOf(this.desk, claim, member, request.decision) }, actor, { expectedVersion });
+        return this.claims.apply(claim.id, { action: 'resolve', decision: decisionOf(this.desk, claim, member, request.decision, (await this.measures?.(claim.id)) ?? []) }, actor, { expectedVersion });
       case 'reopen':
         return this.claims.apply(claim.id, { action: 'reopen', reason: request.reason }, actor, { expectedVersion });
       case 'investigate':

@@ -9,6 +9,7 @@ import { scheduleCapaJobs } from '../src/jobs/capa.js';
 import { releaseUnstartedJobs } from '../src/store/job-housekeeping.js';
 import { openTestDatabase, type TestDatabase } from './support/db.js';
 import { draft, eventually, exampleDesk, telegramCustomer } from './support/fixtures.js';
+import { t } from '../src/i18n/index.js';
 
 const HOUR = 3_600_000;
 const START = new Date('2026-12-01T09:00:00Z');
@@ -94,6 +95,16 @@ describe('the CAPA desk on the database', () => {
     expect(await core.capa.act({ staffId: 'maria' }, opened.action.number, { type: 'edit', ownerId: 'maria' })).toMatchObject({ ok: true });
     expect(await core.capa.deliverAlerts(opened.action.id, slowSend)).toBe(0); // maria made herself the owner: nobody to tell
     expect(await core.capa.act({ staffId: 'sergey' }, opened.action.number, { type: 'cancel', reason: 'Not needed' })).toMatchObject({ ok: true });
+  });
+
+  it('tells the customer the measures taken with the decision: the kinds of the claim\'s actions still standing, never their words', async () => {
+    const claim = await core.claims.findByNumber(claimNumber);
+    if (!claim) throw new Error('no claim');
+    const decided = await core.staff.act({ staffId: 'sergey' }, claim.id, { action: 'resolve', decision: { outcome: 'accepted', remedy: 'replacement', responseText: 'Заменим чайник. {measures}' } });
+    expect(decided.ok).toBe(true);
+    // A-0001 corrective and A-0002 preventive stand; A-0003 (a correction) was cancelled
+    expect(decided.ok && decided.claim.decision?.responseText).toBe(`Заменим чайник. ${t('ru', 'capa.measure.corrective')} ${t('ru', 'capa.measure.preventive')}`);
+    expect(decided.ok && decided.claim.decision?.responseText).not.toContain('KT-200');
   });
 
   describe('reminders and alerts with two workers', () => {

@@ -6,7 +6,7 @@ import { isDomainError } from '../src/domain/errors.js';
 import { registrationEvent, type Claim } from '../src/domain/lifecycle.js';
 import type { DecisionDraft } from '../src/domain/staff-request.js';
 import { staffById } from '../src/domain/staff.js';
-import { decisionOf, templateDraft } from '../src/decision-text.js';
+import { decisionOf, measuresText, templateDraft } from '../src/decision-text.js';
 import { formatDateTime } from '../src/i18n/index.js';
 import { customerNotice } from '../flows/notices.js';
 import { draft, exampleDesk } from './support/fixtures.js';
@@ -138,5 +138,22 @@ describe('the decision the customer receives', () => {
     expect(notice !== undefined && notice !== 'in_dialog' ? notice.text : '').toBe('По вашей претензии № 2026-000123:\n\nКурьер приедет завтра.\n\nЧтобы ответить, отправьте /add 2026-000123.');
     const note = { ...reply, id: 'n1', type: 'staff_note', notifyCustomer: false } as const;
     expect(customerNotice(desk, claim, note)).toBeUndefined();
+  });
+});
+
+describe('the measures taken ({measures}, from the claim\'s corrective actions)', () => {
+  const reply = (text: string, measures: Parameters<typeof decisionOf>[4]) =>
+    decisionOf(desk, makeClaim(), ivan, { outcome: 'accepted', remedy: 'replacement', responseText: text }, measures).responseText;
+
+  it('says one sentence per kind of action, in the customer\'s language, in a fixed order, never the actions\' own words', () => {
+    expect(measuresText('en', ['preventive', 'corrective', 'corrective'])).toBe('We are removing the cause of the problem. We are taking steps so that it does not happen again.');
+    expect(measuresText('ru', ['correction'])).toBe('Мы устраняем последствия в вашем случае.');
+    expect(reply('Claim {number}: {measures}', ['corrective'])).toBe('Claim 2026-000123: Мы устраняем причину проблемы.');
+  });
+
+  it('is empty without actions, and the template picked keeps the placeholder until the decision is sent', () => {
+    expect(reply('Done. {measures}', [])).toBe('Done.');
+    const template = { id: 't', outcome: 'accepted' as const, title: { ru: 'Т', en: 'T' }, text: { ru: 'Меры: {measures}', en: 'Measures: {measures}' } };
+    expect(templateDraft(desk, makeClaim(), template, ivan)).toBe('Меры: {measures}');
   });
 });
