@@ -180,7 +180,14 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     );
     await scheduler.start();
     // on stop: running jobs may finish (up to 20 s), then every lock still held is released
-    stops.push(() => stopScheduler(scheduler, (ids) => releaseUnstartedJobs(db, ids)));
+    // releasing is a courtesy to the other workers: when it fails (the database gone), they take the
+    // jobs after the lock lifetime, and the stop goes on
+    const release = (ids: readonly string[]) =>
+      releaseUnstartedJobs(db, ids).catch((error: unknown) => {
+        log.warn('jobs', 'held jobs not released; other workers take them after the lock lifetime', { jobs: ids.length, error: errorName(error) });
+        return 0;
+      });
+    stops.push(() => stopScheduler(scheduler, release));
     log.info('jobs', 'scheduler started', { idleAfterMinutes: desk.conversation.idleMinutes });
 
     const idle = async () => {
