@@ -71,11 +71,17 @@ export interface RefusalInfo {
  * @example refusalText('en', { reason: 'missing_right', right: 'decide' }) // 'Your role does not allow you to decide a claim. That takes: specialist, …'
  */
 export function refusalText(locale: Locale, refusal: RefusalInfo): string {
-  if (refusal.reason === 'missing_right' && refusal.right) {
-    const roles = rolesWith(refusal.right).map((role) => t(locale, `staff.role.${role}`));
-    return t(locale, 'staff.refused.missing_right', { right: t(locale, `staff.right.${refusal.right}`), roles: roles.join(', ') });
-  }
+  if (refusal.reason === 'missing_right' && refusal.right) return missingRightText(locale, refusal.right);
   return t(locale, `staff.refused.${refusal.reason}`, { status: refusal.claim ? t(locale, `staff.status.${refusal.claim.status}`) : '' });
+}
+
+/**
+ * A refusal for a right the member's roles lack, naming it and the roles that hold it.
+ * @example missingRightText('en', 'verify_action') // 'Your role does not allow you to verify corrective actions. That takes: quality manager, head of department.'
+ */
+export function missingRightText(locale: Locale, right: StaffRight): string {
+  const roles = rolesWith(right).map((role) => t(locale, `staff.role.${role}`));
+  return t(locale, 'staff.refused.missing_right', { right: t(locale, `staff.right.${right}`), roles: roles.join(', ') });
 }
 
 /** Who did something, as staff read it. */

@@ -21,7 +21,7 @@ import type { Claim } from './domain/lifecycle.js';
 import { yearIn } from './domain/numbering.js';
 import { staffById, type StaffRight } from './domain/staff.js';
 import type { ActionFilter, ActionStore } from './store/corrective-actions.js';
-import type { StaffAudit, StaffIdentity } from './staff-desk.js';
+import { originOf, type StaffAudit, type StaffIdentity } from './staff-desk.js';
 
 /** Why a CAPA request did not happen. */
 export type CapaFailure = ActionRefusalReason | 'not_found' | 'invalid_transition' | 'invalid_input' | 'conflict';
@@ -179,7 +179,7 @@ export class CapaDesk {
   }
 
   private async record(who: StaffIdentity, kind: string, member: StaffMember | undefined, claimId: string | undefined): Promise<void> {
-    await this.options.audit.record({ at: this.now(), action: kind, outcome: 'done', ...(claimId ? { claimId } : {}), ...(member ? { staffId: member.id } : {}), ...via(who) });
+    await this.options.audit.record({ at: this.now(), action: kind, outcome: 'done', ...(claimId ? { claimId } : {}), ...(member ? { staffId: member.id } : {}), ...originOf(who) });
   }
 
   private async refused(
@@ -198,7 +198,7 @@ export class CapaDesk {
       reason: failure.right ? `${failure.reason}:${failure.right}` : failure.reason,
       ...(about ? { claimId: about } : {}),
       ...(member ? { staffId: member.id } : {}),
-      ...via(who),
+      ...originOf(who),
     });
     return { ok: false, reason: failure.reason, ...(failure.right ? { right: failure.right } : {}), ...(action ? { action } : {}) };
   }
@@ -215,8 +215,4 @@ function failureOf(refused: Refusal): { readonly reason: CapaFailure; readonly r
   const right = refused.details.right;
   if (typeof reason === 'string') return { reason: reason as ActionRefusalReason, ...(typeof right === 'string' ? { right: right as StaffRight } : {}) };
   return { reason: refused.refusal === 'INVALID_CLAIM' ? 'invalid_input' : 'invalid_transition' };
-}
-
-function via(who: StaffIdentity): { via: 'console' } | { via: 'slack'; slack: { teamId: string; userId: string } } {
-  return 'staffId' in who ? { via: 'console' } : { via: 'slack', slack: { teamId: who.teamId, userId: who.userId } };
 }

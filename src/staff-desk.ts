@@ -24,7 +24,7 @@ export interface ConsoleIdentity {
 export type StaffIdentity = SlackIdentity | ConsoleIdentity;
 
 /** Where an action came from, for the audit trail. */
-function originOf(who: StaffIdentity): Pick<StaffActionRecord, 'slack' | 'via'> {
+export function originOf(who: StaffIdentity): Pick<StaffActionRecord, 'slack' | 'via'> {
   return 'staffId' in who ? { via: 'console' } : { via: 'slack', slack: { teamId: who.teamId, userId: who.userId } };
 }
 

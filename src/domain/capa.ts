@@ -4,7 +4,7 @@ import type { DeskConfig, StaffMember } from './desk.js';
 import { refusal, type Refusal } from './errors.js';
 import { coversDepartment, hasRight, staffById, type StaffRight } from './staff.js';
 import { formatIssues } from './zod-issues.js';
-import { periodBounds, type FilterParse } from './claim-filter.js';
+import { Day, periodBounds, type FilterParse } from './claim-filter.js';
 
 /**
  * Corrective and preventive actions (CAPA, DOMAIN.md "Analysis"): what the desk does so that a
@@ -377,7 +377,6 @@ export interface ActionFilter {
 /** The register's query parameters. */
 export const ACTION_FILTER_PARAMS = ['status', 'owner', 'overdue', 'kind', 'category', 'product', 'department', 'from', 'to'] as const;
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as 2026-11-30');
 const ActionFilterParams = z.strictObject(
   {
     status: z.enum(ACTION_STATUSES, `expected one of ${ACTION_STATUSES.join(', ')}`).optional(),

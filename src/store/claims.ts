@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
 import { COLLECTIONS } from './collections.js';
-import { isDuplicateKey } from './mongo.js';
+import { isDuplicateKey, toObjectId } from './mongo.js';
 import { nextSequence } from './counters.js';
 import { DomainError } from '../domain/errors.js';
 import { claimNumberParts } from '../domain/numbering.js';
@@ -82,10 +82,6 @@ function customerFilter(customer: CustomerIdentity): Filter<ClaimDocument> {
     'customer.userId': customer.userId,
     ...(customer.teamId !== undefined ? { 'customer.teamId': customer.teamId } : {}),
   };
-}
-
-function toObjectId(id: string): ObjectId | undefined {
-  return /^[0-9a-f]{24}$/i.test(id) ? new ObjectId(id) : undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

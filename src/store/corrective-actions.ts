@@ -4,6 +4,7 @@ import { changedAction, formatActionNumber, type ActionChange, type ActionFilter
 export type { ActionFilter } from '../domain/capa.js';
 import { COLLECTIONS } from './collections.js';
 import { nextSequence } from './counters.js';
+import { toObjectId } from './mongo.js';
 
 /** The stored shape of an action: the domain action with `_id` and the sweeps' own fields. */
 type ActionDocument = Omit<CorrectiveAction, 'id'> & {
@@ -27,7 +28,6 @@ function toAction(doc: ActionDocument): CorrectiveAction {
   return { ...rest, id: _id.toHexString() };
 }
 
-const objectId = (id: string) => (ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? new ObjectId(id) : undefined);
 
 /** The actions' ports: what the CAPA desk and its sweep need of the store. */
 export interface ActionStore {
@@ -77,7 +77,7 @@ export class CorrectiveActionStore implements ActionStore {
   }
 
   async findById(id: string): Promise<CorrectiveAction | undefined> {
-    const _id = objectId(id);
+    const _id = toObjectId(id);
     const doc = _id ? await this.actions.findOne({ _id }) : null;
     return doc ? toAction(doc) : undefined;
   }
@@ -88,7 +88,7 @@ export class CorrectiveActionStore implements ActionStore {
   }
 
   async apply(action: CorrectiveAction, change: ActionChange, alerts: boolean): Promise<CorrectiveAction | undefined> {
-    const _id = objectId(action.id);
+    const _id = toObjectId(action.id);
     if (!_id) return undefined;
     const $set: Record<string, unknown> = {};
     const $unset: Record<string, ''> = {};
@@ -128,7 +128,7 @@ export class CorrectiveActionStore implements ActionStore {
 
   /** Takes the hold on an action's alerts for `ms`, unless another worker holds it: only the holder sends. */
   async leaseAlerts(id: string, now: Date, ms: number): Promise<boolean> {
-    const _id = objectId(id);
+    const _id = toObjectId(id);
     if (!_id) return false;
     const result = await this.actions.updateOne(
       { _id, $or: [{ alertsLeaseUntil: { $exists: false } }, { alertsLeaseUntil: { $lte: now } }] },
@@ -138,29 +138,29 @@ export class CorrectiveActionStore implements ActionStore {
   }
 
   async releaseAlerts(id: string): Promise<void> {
-    const _id = objectId(id);
+    const _id = toObjectId(id);
     if (_id) await this.actions.updateOne({ _id }, { $unset: { alertsLeaseUntil: '' } });
   }
 
   async deferAlerts(id: string, until: Date): Promise<void> {
-    const _id = objectId(id);
+    const _id = toObjectId(id);
     if (_id) await this.actions.updateOne({ _id }, { $set: { alertsRetryAt: until } });
   }
 
   async alertsDone(id: string): Promise<readonly string[]> {
-    const _id = objectId(id);
+    const _id = toObjectId(id);
     const doc = _id ? await this.actions.findOne({ _id }, { projection: { alertsDone: 1 } }) : null;
     return doc?.alertsDone ?? [];
   }
 
   async markAlerted(id: string, key: string): Promise<void> {
-    const _id = objectId(id);
+    const _id = toObjectId(id);
     if (_id) await this.actions.updateOne({ _id }, { $addToSet: { alertsDone: key } });
   }
 
   /** Clears the flag only for the version whose alerts were all sent (a newer change keeps it). */
   async clearAlertsPending(id: string, version: number): Promise<void> {
-    const _id = objectId(id);
+    const _id = toObjectId(id);
     if (_id) await this.actions.updateOne({ _id, version }, { $unset: { alertsPending: '', alertsRetryAt: '' } });
   }
 }

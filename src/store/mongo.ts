@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db, type MongoClientOptions, type TopologyDescriptionChangedEvent, type WriteConcernSettings } from 'mongodb';
+import { MongoClient, MongoServerError, ObjectId, type Db, type MongoClientOptions, type TopologyDescriptionChangedEvent, type WriteConcernSettings } from 'mongodb';
 
 /**
  * The write concern of every write the desk makes: journaled before it is acknowledged (what the
@@ -35,4 +35,13 @@ export async function connectMongo(uri: string, options: MongoClientOptions = {}
 /** Whether an error is a unique-index violation (E11000). */
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
+}
+
+/**
+ * A document id given as text (24 hex digits) as an ObjectId, or undefined for anything else: ids
+ * leave the store as text and come back from requests, where they may be anything.
+ * @example toObjectId('665f1c2e9b1e8a3d4c5b6a79') // ObjectId; toObjectId('x') // undefined
+ */
+export function toObjectId(id: string): ObjectId | undefined {
+  return /^[0-9a-f]{24}$/i.test(id) ? new ObjectId(id) : undefined;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertsFor, type Alert } from '../../src/domain/alerts.js';
 import { DeskConfig } from '../../src/domain/desk.js';
 import { assignmentEvent, registrationEvent, slaEvent, surveyEvent, type Actor, type Claim, type ClaimEvent } from '../../src/domain/lifecycle.js';
+import { claimFixture } from '../support/claims.js';
 
 /** Who is alerted about a claim event: event kind × claim state → recipients, without a database. */
 
@@ -33,30 +34,7 @@ const registered = registrationEvent(created);
 const staffActor = (staffId: string): Actor => ({ kind: 'staff', staffId });
 
 function claim(extra: Partial<Claim> = {}, events: readonly ClaimEvent[] = []): Claim {
-  return {
-    id: '665f1c2e9b1e8a3d4c5b6a79',
-    number: '2026-000001',
-    kind: 'claim',
-    category: 'defect',
-    concerns: { product: 'Kettle KT-200' },
-    description: 'The kettle stopped heating after two days.',
-    attachments: [],
-    desiredRemedy: 'replacement',
-    contact: { name: 'Anna' },
-    customer: { channel: 'telegram', userId: '1001' },
-    conversation: { channel: 'telegram', chatId: '1001' },
-    locale: 'en',
-    severity: 'normal',
-    status: 'in_review',
-    version: 1,
-    department: 'quality',
-    createdAt: created,
-    updatedAt: created,
-    sla: { firstResponseDueAt: at(24), resolutionDueAt: at(240), firstResponseHours: 24, resolutionHours: 240 },
-    reopenCount: 0,
-    history: [registered, ...events],
-    ...extra,
-  };
+  return claimFixture({ contact: { name: 'Anna' }, status: 'in_review', history: [registered, ...events], ...extra });
 }
 
 /** The alerts as `kind → target` lines, easy to read in a table. */

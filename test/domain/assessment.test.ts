@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { derivedWarranty, nextStep, warrantyEnd, type Assessment, type ClaimsWorkPolicy } from '../../src/domain/assessment.js';
-import { changePolicy, isRefusal, plan, type ChangePolicy, type ClaimChange, type PlanResult } from '../../src/domain/claim-changes.js';
+import { changePolicy, plan, type ChangePolicy } from '../../src/domain/claim-changes.js';
 import type { DeskConfig, Severity } from '../../src/domain/desk.js';
 import type { DomainErrorCode } from '../../src/domain/errors.js';
-import { registrationEvent, type Claim, type ClaimStatus } from '../../src/domain/lifecycle.js';
+import { type Claim, type ClaimStatus } from '../../src/domain/lifecycle.js';
 import { actionsOf, StaffRequest } from '../../src/domain/staff-request.js';
 import { customerNotice } from '../../flows/notices.js';
 import { exampleDesk } from '../support/fixtures.js';
+import { claimFixture, changed, refused } from '../support/claims.js';
 
 /**
  * The initial assessment (#24), without a database. The example desk: SLA 24 h / 240 h by
@@ -28,45 +29,11 @@ beforeAll(async () => {
 });
 
 function claim(extra: Partial<Claim> = {}): Claim {
-  return {
-    id: '665f1c2e9b1e8a3d4c5b6a79',
-    number: '2026-000001',
-    kind: 'claim',
-    category: 'defect',
-    concerns: { product: 'Kettle KT-200', purchaseDate: '2025-06-01' },
-    description: 'The kettle stopped heating after two days.',
-    attachments: [],
-    desiredRemedy: 'replacement',
-    contact: { name: 'Anna', phone: '+79123456789' },
-    customer: { channel: 'telegram', userId: '1001' },
-    conversation: { channel: 'telegram', chatId: '1001' },
-    locale: 'en',
-    severity: 'normal',
-    status: 'in_review',
-    version: 2,
-    department: 'quality',
-    assigneeId: 'olga',
-    createdAt: created,
-    updatedAt: created,
-    firstResponseAt: at(1),
-    sla: { firstResponseDueAt: at(24), resolutionDueAt: at(240), firstResponseHours: 24, resolutionHours: 240 },
-    reopenCount: 0,
-    history: [registrationEvent(created)],
-    ...extra,
-  };
+  return claimFixture({ concerns: { product: 'Kettle KT-200', purchaseDate: '2025-06-01' }, status: 'in_review', version: 2, assigneeId: 'olga', firstResponseAt: at(1), ...extra });
 }
 
 const olga = 'olga';
 const base = { customer: 'yes', justified: 'needs_investigation', severity: 'normal' } as const;
-
-function changed(result: PlanResult): ClaimChange {
-  if (isRefusal(result)) throw new Error(`refused: ${result.refusal} ${result.message}`);
-  return result;
-}
-function refused(result: PlanResult): DomainErrorCode {
-  if (!isRefusal(result)) throw new Error(`expected a refusal, got a change with ${String(result.events.length)} events`);
-  return result.refusal;
-}
 
 describe('warranty from the purchase date and the category\'s period', () => {
   it.each([

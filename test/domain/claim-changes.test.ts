@@ -3,19 +3,17 @@ import {
   changedClaim,
   isEmptyChange,
   isNewVersion,
-  isRefusal,
   plan,
   surveyCooldownSince,
   type ChangeCommandInput,
   type ChangePolicy,
-  type ClaimChange,
-  type PlanResult,
   type SurveyAnswer,
 } from '../../src/domain/claim-changes.js';
 import { SlaPolicyConfig, SurveyConfig } from '../../src/domain/desk.js';
 import type { DomainErrorCode } from '../../src/domain/errors.js';
 import { registrationEvent, type Actor, type Claim, type ClaimCommand, type ClaimEvent, type ClaimStatus } from '../../src/domain/lifecycle.js';
 import type { SurveyRecord } from '../../src/domain/survey.js';
+import { claimFixture, changed, refused } from '../support/claims.js';
 
 /** The planning of claim changes, without a database: every rule of what a change does. */
 
@@ -31,42 +29,7 @@ const customer = { channel: 'telegram', userId: '1001' } as const;
 const ivan = { kind: 'staff', staffId: 'ivan' } as const;
 
 function claim(extra: Partial<Claim> = {}): Claim {
-  return {
-    id: '665f1c2e9b1e8a3d4c5b6a79',
-    number: '2026-000001',
-    kind: 'claim',
-    category: 'defect',
-    concerns: { product: 'Kettle KT-200' },
-    description: 'The kettle stopped heating after two days.',
-    attachments: [],
-    desiredRemedy: 'replacement',
-    contact: { name: 'Anna', phone: '+79123456789' },
-    customer,
-    conversation: { channel: 'telegram', chatId: '1001' },
-    locale: 'en',
-    severity: 'normal',
-    status: 'new',
-    version: 1,
-    department: 'quality',
-    createdAt: created,
-    updatedAt: created,
-    sla: { firstResponseDueAt: at(24), resolutionDueAt: at(240), firstResponseHours: 24, resolutionHours: 240 },
-    reopenCount: 0,
-    history: [registrationEvent(created)],
-    ...extra,
-  };
-}
-
-/** The change a plan answers; fails the test on a refusal. */
-function changed(result: PlanResult): ClaimChange {
-  if (isRefusal(result)) throw new Error(`refused: ${result.refusal} ${result.message}`);
-  return result;
-}
-
-/** The code of a refusal; fails the test on a change. */
-function refused(result: PlanResult): DomainErrorCode {
-  if (!isRefusal(result)) throw new Error(`expected a refusal, got a change with ${String(result.events.length)} events`);
-  return result.refusal;
+  return claimFixture({ customer, ...extra });
 }
 
 const move = (command: ClaimCommand, actor: Actor = ivan): ChangeCommandInput => ({ type: 'move', command, actor });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Decision, essenceOf, fillTemplate, formatAmount, parseAmount, unknownPlaceholders, ESSENCE_MAX } from '../../src/domain/decision.js';
-import { isRefusal, plan, type ChangePolicy, type ClaimChange, type PlanResult } from '../../src/domain/claim-changes.js';
+import { isRefusal, plan, type ChangePolicy } from '../../src/domain/claim-changes.js';
 import { SlaPolicyConfig, SurveyConfig } from '../../src/domain/desk.js';
 import { registrationEvent, type Claim } from '../../src/domain/lifecycle.js';
 import { StaffRequest, fieldProblems } from '../../src/domain/staff-request.js';
+import { claimFixture, changed } from '../support/claims.js';
 
 /** The decision (#25): amounts as people type them, the templates' placeholders, who decided; replies and notes. */
 
@@ -147,35 +148,7 @@ const at = (hours: number) => new Date(created.getTime() + hours * 3_600_000);
 const policy: ChangePolicy = { survey: SurveyConfig.parse({}), slaWarnAtShare: 0.75, claimsWork: { sla: SlaPolicyConfig.parse({}), timezone: 'UTC', warrantyMonths: {}, causeCategories: [] } };
 
 function claim(extra: Partial<Claim> = {}): Claim {
-  return {
-    id: '665f1c2e9b1e8a3d4c5b6a79',
-    number: '2026-000001',
-    kind: 'claim',
-    category: 'defect',
-    concerns: {},
-    description: 'The kettle stopped heating after two days.',
-    attachments: [],
-    desiredRemedy: 'replacement',
-    contact: { name: 'Anna', phone: '+79123456789' },
-    customer: { channel: 'telegram', userId: '1001' },
-    conversation: { channel: 'telegram', chatId: '1001' },
-    locale: 'en',
-    severity: 'normal',
-    status: 'in_review',
-    version: 1,
-    department: 'quality',
-    createdAt: created,
-    updatedAt: created,
-    sla: { firstResponseDueAt: at(24), resolutionDueAt: at(240), firstResponseHours: 24, resolutionHours: 240 },
-    reopenCount: 0,
-    history: [registrationEvent(created)],
-    ...extra,
-  };
-}
-
-function changed(result: PlanResult): ClaimChange {
-  if (isRefusal(result)) throw new Error(`refused: ${result.refusal} ${result.message}`);
-  return result;
+  return claimFixture({ concerns: {}, status: 'in_review', ...extra });
 }
 
 describe('who decided', () => {

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { changePolicy, isRefusal, plan, type ChangePolicy, type ClaimChange, type PlanResult } from '../../src/domain/claim-changes.js';
+import { changePolicy, plan, type ChangePolicy } from '../../src/domain/claim-changes.js';
 import type { DomainErrorCode } from '../../src/domain/errors.js';
 import type { Investigation } from '../../src/domain/investigation.js';
-import { registrationEvent, type Claim, type ClaimStatus } from '../../src/domain/lifecycle.js';
+import { type Claim, type ClaimStatus } from '../../src/domain/lifecycle.js';
 import { exampleDesk } from '../support/fixtures.js';
+import { claimFixture, changed, refused } from '../support/claims.js';
 
 /** The investigation record (#24), without a database: where it may be edited, its limits, its history. */
 
@@ -17,31 +18,7 @@ beforeAll(async () => {
 });
 
 function claim(extra: Partial<Claim> = {}): Claim {
-  return {
-    id: '665f1c2e9b1e8a3d4c5b6a79',
-    number: '2026-000001',
-    kind: 'quality_claim',
-    category: 'defect',
-    concerns: { product: 'Kettle KT-200' },
-    description: 'The kettle stopped heating after two days.',
-    attachments: [],
-    desiredRemedy: 'replacement',
-    contact: { name: 'Anna', phone: '+79123456789' },
-    customer: { channel: 'telegram', userId: '1001' },
-    conversation: { channel: 'telegram', chatId: '1001' },
-    locale: 'en',
-    severity: 'normal',
-    status: 'investigating',
-    version: 3,
-    department: 'quality',
-    assigneeId: 'ivan',
-    createdAt: created,
-    updatedAt: created,
-    sla: { firstResponseDueAt: at(24), resolutionDueAt: at(240), firstResponseHours: 24, resolutionHours: 240 },
-    reopenCount: 0,
-    history: [registrationEvent(created)],
-    ...extra,
-  };
+  return claimFixture({ kind: 'quality_claim', status: 'investigating', version: 3, assigneeId: 'ivan', ...extra });
 }
 
 const record = {
@@ -55,15 +32,6 @@ const record = {
   rootCause: 'A worn pressing die cut the seals of batch 12',
 };
 const command = (investigation: unknown, staffId = 'ivan') => ({ type: 'record_investigation', staffId, investigation }) as never;
-
-function changed(result: PlanResult): ClaimChange {
-  if (isRefusal(result)) throw new Error(`refused: ${result.refusal} ${result.message}`);
-  return result;
-}
-function refused(result: PlanResult): DomainErrorCode {
-  if (!isRefusal(result)) throw new Error(`expected a refusal, got a change with ${String(result.events.length)} events`);
-  return result.refusal;
-}
 
 describe('record_investigation: where it may be edited', () => {
   const table: readonly [ClaimStatus, 'ok' | DomainErrorCode][] = [

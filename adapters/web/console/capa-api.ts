@@ -6,10 +6,9 @@ import type { ClaimReads } from '../../../src/domain/claim-ports.js';
 import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
 import type { Locale } from '../../../src/domain/locale.js';
 import { parseClaimNumber } from '../../../src/domain/numbering.js';
-import { rolesWith } from '../../../src/domain/staff.js';
 import { HttpError, parseQuery, readJson, sendJson, type HttpServer } from '../../../src/http.js';
 import { t } from '../../../src/i18n/index.js';
-import { labels } from '../../staff-text.js';
+import { labels, missingRightText } from '../../staff-text.js';
 import { checkOrigin, type RequireStaff } from './api.js';
 import { csvCell, UTF8_BOM } from './register-csv.js';
 
@@ -50,7 +49,7 @@ const ChangeInput = z.union([z.object({ type: z.literal('link'), claimNumber: z.
 function refusal(locale: Locale, result: Extract<CapaResult, { ok: false }>): HttpError {
   const text =
     result.reason === 'missing_right' && result.right
-      ? t(locale, 'staff.refused.missing_right', { right: t(locale, `staff.right.${result.right}`), roles: rolesWith(result.right).map((role) => t(locale, `staff.role.${role}`)).join(', ') })
+      ? missingRightText(locale, result.right)
       : t(locale, `capa.refused.${result.reason}`, { status: result.action ? t(locale, `capa.status.${result.action.status}`) : '' });
   return new HttpError(FAILURE_STATUS[result.reason], result.reason, text);
 }
