@@ -9,6 +9,7 @@ import { INTAKE, intakeBack, intakeDialog, startIntake, usableAsDescription } fr
 import type { ConversationState } from './state.js';
 import { showClaim, startStatus, STATUS, statusDialog } from './status.js';
 import { answerScore, SURVEY, surveyDialog } from './survey.js';
+import { requestData } from './data-request.js';
 import type { Inbound, Outbound } from './types.js';
 
 /** Every dialog, by id. */
@@ -28,7 +29,7 @@ export interface StepEnv {
 }
 
 /** The commands every channel understands. */
-export const COMMANDS = ['start', 'new', 'status', 'add', 'cancel', 'help', 'language', 'back'] as const;
+export const COMMANDS = ['start', 'new', 'status', 'add', 'cancel', 'help', 'language', 'back', 'mydata'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** A command typed as text: `/status 2026-000123`, `/help@claimdesk_bot`. Undefined for plain text. */
@@ -203,6 +204,8 @@ function runCommand(state: ConversationState, name: Command | 'unknown', args: s
       return reaskAfter(state, turn, hints(turn, 'help'));
     case 'language':
       return switchLanguage(state, args, turn);
+    case 'mydata':
+      return inIntake ? busy(state, turn) : requestData(between(state), turn);
     case 'back':
       if (inIntake) return intakeBack(state, turn);
       return reaskAfter(state, turn, info(turn, 'command.no_back'));

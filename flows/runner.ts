@@ -113,6 +113,13 @@ export interface RunnerOptions {
   readonly classify?: (error: unknown) => Failure;
   readonly deadLetters?: DeadLetterPort;
   readonly observer?: RunnerObserver;
+  /** Registers a customer's request for their data (`/mydata`, #26), durably, before they are told. */
+  readonly dataRequests?: DataRequestPort;
+}
+
+/** Where `/mydata` requests are registered (src/customer-data.ts): once per update. */
+export interface DataRequestPort {
+  register(customer: CustomerIdentity, chatId: string, updateId: string): Promise<{ readonly id: string }>;
 }
 
 /** How many claims the dialogs read for a customer (status list, last contact, waiting claims). */
@@ -130,7 +137,7 @@ function recordedAs(result: HandleResult, onRecorded: ((result: HandleResult) =>
 }
 
 /** Requests that change a claim: carried out only on state read from the database in this turn. */
-const WRITING_REQUESTS: ReadonlySet<Request['type']> = new Set(['register', 'add_info', 'survey_answer']);
+const WRITING_REQUESTS: ReadonlySet<Request['type']> = new Set(['register', 'add_info', 'survey_answer', 'data_request']);
 /** How many recently saved conversations each runner keeps (a few hundred bytes to a few KB each). */
 const RECENT_LIMIT = 5_000;
 /** How many turns a kept conversation is used for before it is read from the database again. */
@@ -429,6 +436,11 @@ export class ConversationRunner {
         }
         case 'survey_answer':
           return { type: 'survey_recorded', claim: await claims.answerSurvey(customer, request.number, request.answer) };
+        case 'data_request': {
+          const requests = this.options.dataRequests;
+          if (!requests) return { type: 'data_requested' };
+          return { type: 'data_requested', requestId: (await requests.register(customer, input.from.chatId, input.updateId)).id };
+        }
       }
     } catch (error) {
       if (isDomainError(error) && REFUSALS.has(error.code)) return { type: 'refused', code: error.code };

@@ -7,6 +7,7 @@ import type { CustomerNotificationOptions } from './jobs/customer-notification.j
 import type { ClaimRegistry, DeskClaims } from './registry.js';
 import type { StaffDesk } from './staff-desk.js';
 import type { CapaDesk } from './capa-desk.js';
+import type { CustomerDataDesk } from './customer-data.js';
 import type { Channel } from './domain/claim.js';
 import type { ConversationRunner, MessageSender } from '../flows/runner.js';
 import type { TelegrafDeskOptions } from '../adapters/telegram-telegraf/middleware.js';
@@ -29,6 +30,8 @@ export interface App {
   readonly staff: StaffDesk;
   /** Corrective and preventive actions. */
   readonly capa: CapaDesk;
+  /** The customer's rights (#26): export, erasure, retention, data requests. */
+  readonly customers: CustomerDataDesk;
   /** The conversation runner the channel adapters hand their updates to. */
   readonly conversations: ConversationRunner;
   /** The scheduler (Agenda) running the desk's jobs, e.g. to run one now: `app.jobs.now('digest.departments')`. */
@@ -74,4 +77,6 @@ export interface StartAppOptions {
   readonly webChat?: Pick<WebChatOptions, 'sessionsPerMinutePerAddress' | 'sessionsPerMinute' | 'postsPerMinute'>;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
+  /** How often the retention job runs (default daily; tests use less). */
+  readonly retentionEvery?: string | number;
 }

@@ -6,7 +6,7 @@ import { ClaimRegistry, deskClaims, type DeskClaims } from './registry.js';
 import { MongoConversationStore } from './store/conversations.js';
 import { StaffActionLog } from './store/staff-actions.js';
 import { StaffDesk } from './staff-desk.js';
-import { ConversationRunner, type MessageSender, type RunnerLogger, type RunnerObserver } from '../flows/runner.js';
+import { ConversationRunner, type DataRequestPort, type MessageSender, type RunnerLogger, type RunnerObserver } from '../flows/runner.js';
 import { DeadLetterStore } from './store/dead-letters.js';
 import { failureOf } from './failures.js';
 import { CorrectiveActionStore } from './store/corrective-actions.js';
@@ -37,6 +37,8 @@ export interface CoreOptions {
   readonly logger?: RunnerLogger;
   /** Told about every update the runner takes up (the app's metrics). */
   readonly observer?: RunnerObserver;
+  /** Where customers' `/mydata` requests are registered (#26). */
+  readonly dataRequests?: DataRequestPort;
 }
 
 /**
@@ -56,6 +58,7 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
     ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
+    ...(options.dataRequests ? { dataRequests: options.dataRequests } : {}),
     // the failure policy: retry what can succeed, set aside what cannot (src/failures.ts)
     classify: failureOf,
     deadLetters: new DeadLetterStore(db),

@@ -24,6 +24,9 @@ import { scheduleJobs } from './jobs/schedule.js';
 import { webChatRetention, webVisitorRecords } from './jobs/housekeeping.js';
 import { notifyJobLimits } from './jobs/customer-notification.js';
 import { createCore } from './core.js';
+import { CustomerDataDesk } from './customer-data.js';
+import { CustomerDataStore } from './store/customer-data.js';
+import type { CustomerIdentity } from './domain/claim.js';
 import { createMetrics } from './metrics.js';
 import { mountOperations } from './operations.js';
 import { ConsoleAuth, logConsole, staffWithExamplePassword } from './console-auth.js';
@@ -61,7 +64,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
   try {
     const { db, localServer, health } = await openDatabase(env.MONGODB_URI, source, log, stops);
     const metrics = createMetrics();
-    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) }, observer: metrics.runner });
+    // customers' /mydata requests are registered by the customer-data desk built below
+    const dataRequests = { register: (customer: CustomerIdentity, chatId: string, updateId: string) => customers.registerRequest(customer, chatId, updateId) };
+    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) }, observer: metrics.runner, dataRequests });
     const { registry, claims, conversations, staff } = core;
     registry.onChange(metrics.claimChanged);
     const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await core.repository.estimatedCount()) : undefined;
@@ -74,6 +79,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     const webChatStore = new WebChatStore(db);
     const uploads = new FileStore(db);
     const audit = new AuditLog(db);
+    const slackPosts = new SlackPostStore(db);
+    // the customer's rights (#26): export, erasure (Slack rewritten once it runs), retention, /mydata
+    const customers = new CustomerDataDesk({ desk, store: new CustomerDataStore(db), claims: core.repository, webChat: webChatStore, files: uploads, audit, slack: () => slack?.eraseClaim });
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
     // TELEGRAM_BULK_PER_SECOND is the desk's budget, shared by its instances through the database
@@ -121,7 +129,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
@@ -131,7 +139,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       slack = await startSlack({
         config: { botToken: env.SLACK_BOT_TOKEN ?? '', ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}), ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) },
         desk,
-        posts: new SlackPostStore(db),
+        posts: slackPosts,
         claims,
         onClaimChange: (listener) => registry.onChange(listener),
         staff,
@@ -167,16 +175,17 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         housekeeping: {
           pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
           pruneConsoleSessions: () => consoleAuth.pruneSessions(),
-          ...webChatRetention({ chats: webChatStore, uploads, visitors: webVisitorRecords(core.repository, core.conversationStore) }),
+          ...webChatRetention({ chats: webChatStore, uploads, visitors: webVisitorRecords(core.repository, core.conversationStore) }, undefined, desk.privacy.retention.abandonedWebChatDays),
           pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
           pruneAudit: () => audit.pruneBefore(new Date(Date.now() - desk.audit.retentionDays * 86_400_000)),
         },
         capa: { capa: core.capa, store: core.actions },
+        privacy: { retention: () => customers.eraseByRetention(), ...(slack ? { tellStaff: () => customers.tellStaff(slack.dataRequestNotice) } : {}) },
         ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, actionAlert: slack.actionAlert, failure: slackFailure } } : {}),
         log,
         observer: metrics.jobs,
       },
-      { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, staffSync: options.staffSync },
+      { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, staffSync: options.staffSync, retentionEvery: options.retentionEvery },
     );
     await scheduler.start();
     // on stop: running jobs may finish (up to 20 s), then every lock still held is released
@@ -194,7 +203,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       await conversations.drain();
       await slack?.sync.drain();
     };
-    return { url: http.url, db, registry, claims, staff, capa: core.capa, conversations, jobs: scheduler, localServer, telegraf: telegraf.mount, idle, stop: stopAll };
+    return { url: http.url, db, registry, claims, staff, capa: core.capa, customers, conversations, jobs: scheduler, localServer, telegraf: telegraf.mount, idle, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

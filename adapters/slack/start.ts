@@ -14,6 +14,8 @@ import type { AuditRecorder } from '../../src/domain/audit.js';
 import { slackDigestPoster } from './digest.js';
 import { DeskReceiver } from './receiver.js';
 import { SlackSender } from './sender.js';
+import { slackClaimErasure, slackDataRequestNotice, type SlackMessagesPort } from './privacy.js';
+import type { DataRequestNotice } from '../../src/customer-data.js';
 import { SlackClaimSync, type SlackPostPort, type SyncClaimsPort } from './sync.js';
 
 /** Where Slack delivers events, interactions and slash commands in HTTP mode (under PUBLIC_URL). */
@@ -22,7 +24,7 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export interface SlackStartDeps {
   readonly config: { readonly botToken: string; readonly signingSecret?: string; readonly appToken?: string; readonly apiUrl?: string };
   readonly desk: DeskConfig;
-  readonly posts: SlackPostPort;
+  readonly posts: SlackPostPort & SlackMessagesPort;
   readonly claims: SyncClaimsPort;
   /** Subscribes to every claim change (the registry's onChange), so the post follows at once. */
   readonly onClaimChange: (listener: (claim: { readonly id: string }) => void) => void;
@@ -43,6 +45,10 @@ export interface SlackHandle extends ChannelHandle {
   readonly postDigest: (department: string, numbers: DepartmentStats, since: Date) => Promise<boolean>;
   /** Corrective actions' alerts, as direct messages. */
   readonly actionAlert: ActionAlertSender;
+  /** A claim's card and messages rewritten to the erased form (#26). */
+  readonly eraseClaim: (claimId: string) => Promise<void>;
+  /** Staff with `customer_data` told of a customer's `/mydata` request by direct message. */
+  readonly dataRequestNotice: (request: DataRequestNotice) => Promise<boolean>;
 }
 
 /** A Web API call at start-up; a refused token becomes one clear configuration error. */
@@ -98,7 +104,14 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
       .finally(() => {
         checking = undefined;
       }));
-  const handle = { sync, postDigest: slackDigestPoster(api, desk), actionAlert: slackActionAlert(api, desk), ready };
+  const handle = {
+    sync,
+    postDigest: slackDigestPoster(api, desk),
+    actionAlert: slackActionAlert(api, desk),
+    eraseClaim: slackClaimErasure({ desk, api, sync, posts: deps.posts }),
+    dataRequestNotice: slackDataRequestNotice(api, desk),
+    ready,
+  };
   const mount = (app: BoltApp) => {
     mountSlackConsole({ app, api, desk, staff, audit: deps.audit, dialogs: conversations, threads: deps.posts, refresh: (claimId) => sync.kick(claimId), onError });
     if (deps.capa) mountSlackCapa(app, desk, staff, deps.capa);

@@ -20,6 +20,8 @@ export interface SlackPostPort {
   release(claimId: string, token: string): Promise<void>;
   setMessage(claimId: string, channel: string, ts: string): Promise<void>;
   markDone(claimId: string, key: string): Promise<void>;
+  /** Records a message posted about the claim besides its card (so an erasure can rewrite it, #26). */
+  recordMessage?(claimId: string, channel: string, ts: string): Promise<void>;
   /** The claim whose card is the message `ts` in `channel` (a message in its thread names it as thread_ts). */
   claimOfMessage(channel: string, ts: string): Promise<string | undefined>;
 }
@@ -138,7 +140,8 @@ export class SlackClaimSync {
         if (line && channel && ts) {
           const threadTs = ts;
           await effect(`${event.id}:thread`, async () => {
-            await api.postMessage({ channel, threadTs, text: line });
+            const posted = await api.postMessage({ channel, threadTs, text: line });
+            await posts.recordMessage?.(claimId, posted.channel, posted.ts);
           });
         }
         for (const alert of alertsFor(event, claim, desk)) {
@@ -185,7 +188,7 @@ export class SlackClaimSync {
       const ctx: RenderContext = { desk, locale: desk.desk.defaultLocale };
       return async (permalink) => {
         const message = this.render(ctx, claim, alert, permalink);
-        if (message) await api.postMessage({ channel, text: message.text, blocks: message.blocks });
+        if (message) await this.recorded(claim.id, await api.postMessage({ channel, text: message.text, blocks: message.blocks }));
       };
     }
     const member = staffById(desk, alert.to.staffId);
@@ -195,8 +198,12 @@ export class SlackClaimSync {
     const shown = claimForViewer(member, claim).claim;
     return async (permalink) => {
       const message = this.render({ desk, locale: member.locale }, shown, alert, permalink);
-      if (message) await api.postMessage({ channel: await api.openDm(userId), text: message.text, blocks: message.blocks });
+      if (message) await this.recorded(claim.id, await api.postMessage({ channel: await api.openDm(userId), text: message.text, blocks: message.blocks }));
     };
+  }
+
+  private async recorded(claimId: string, posted: { readonly channel: string; readonly ts: string }): Promise<void> {
+    await this.options.posts.recordMessage?.(claimId, posted.channel, posted.ts);
   }
 
   /** The alert's message in Slack. */

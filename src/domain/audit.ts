@@ -8,14 +8,18 @@ import { formatPath } from './zod-issues.js';
  * - `personal_data_viewed`: a claim's personal data shown unmasked (the console's claim page, Slack `/claim`);
  * - `file_downloaded`: a customer's file downloaded from the console;
  * - `register_exported`: the claims register exported as CSV (with or without the personal-data columns);
- * - `sign_in` / `sign_in_failed`: a console sign-in that succeeded, or failed (wrong password, unknown login, throttled).
+ * - `sign_in` / `sign_in_failed`: a console sign-in that succeeded, or failed (wrong password, unknown login, throttled);
+ * - `customer_data_exported`: everything the desk holds about one customer exported (`customerKey`: the export's id);
+ * - `customer_erased`: one customer's personal data erased by staff (`forced` past open claims; `customerKey`: the erasure's id);
+ * - `retention_erased`: closed claims past the desk's retention erased by the daily job (`count` claims);
+ * - `data_requested`: a customer asked for their data in the messenger (`/mydata`; `customerKey`: the request's id).
  */
-export const AUDIT_KINDS = ['personal_data_viewed', 'file_downloaded', 'register_exported', 'sign_in', 'sign_in_failed'] as const;
+export const AUDIT_KINDS = ['personal_data_viewed', 'file_downloaded', 'register_exported', 'sign_in', 'sign_in_failed', 'customer_data_exported', 'customer_erased', 'retention_erased', 'data_requested'] as const;
 export const AuditKind = z.enum(AUDIT_KINDS);
 export type AuditKind = z.infer<typeof AuditKind>;
 
 /** Where the audited event happened. */
-export const AUDIT_CHANNELS = ['console', 'slack'] as const;
+export const AUDIT_CHANNELS = ['console', 'slack', 'telegram', 'web', 'jobs'] as const;
 export type AuditChannel = (typeof AUDIT_CHANNELS)[number];
 
 /**
@@ -41,6 +45,10 @@ export interface AuditEntry {
   readonly reason?: 'invalid' | 'throttled';
   /** A sign-in: the client's network address (a security record about the staff side). */
   readonly address?: string;
+  /** A customer's export or erasure: how many claims it covered (a retention run: how many it erased). */
+  readonly count?: number;
+  /** An erasure past open claims, forced by a head. */
+  readonly forced?: boolean;
 }
 
 /** An audit record as read back, with its id. */

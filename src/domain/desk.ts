@@ -190,6 +190,19 @@ export type CapaConfig = z.infer<typeof CapaConfig>;
 export const BUILT_IN_NOTICE_VERSION = 'built-in-1';
 
 /**
+ * How long personal data is kept (#26): the personal data of claims closed longer than
+ * `closedClaimsDays` ago is erased by the daily retention job (the claims stay, tombstoned, for the
+ * statistics); abandoned web chats (no claim, nothing written) are deleted after `abandonedWebChatDays`.
+ */
+export const RetentionConfig = z
+  .object({
+    closedClaimsDays: z.number().int('expected a whole number of days').min(1, 'expected at least 1 day').max(36_500, 'expected at most 36500 days').default(1095),
+    abandonedWebChatDays: z.number().int('expected a whole number of days').min(1, 'expected at least 1 day').max(3650, 'expected at most 3650 days').default(30),
+  })
+  .strict();
+export type RetentionConfig = z.infer<typeof RetentionConfig>;
+
+/**
  * Personal data (#26): the notice a customer agrees to before the report asks for their name,
  * contact or files. Without a `notice` the catalogues' text is shown (version
  * {@link BUILT_IN_NOTICE_VERSION}); a desk's own notice needs its own `version` — changing the
@@ -200,6 +213,8 @@ export const PrivacyConfig = z
     notice: LocalizedText.optional(),
     version: z.string().trim().min(1, 'expected a version such as "2026-01"').max(40, 'expected a version of at most 40 characters').optional(),
     policyUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://example.com/privacy' }).optional(),
+    /** How long personal data is kept (#26): see {@link RetentionConfig}. */
+    retention: RetentionConfig.default(RetentionConfig.parse({})),
   })
   .strict()
   .superRefine((privacy, ctx) => {

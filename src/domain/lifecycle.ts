@@ -186,6 +186,8 @@ export interface Claim extends ClaimDraft {
   /** The investigation record (#24); absent until staff record it. */
   readonly investigation?: Investigation;
   readonly history: readonly ClaimEvent[];
+  /** When the customer's personal data on the claim was erased (#26, src/domain/erasure.ts); absent while it is kept. */
+  readonly erasedAt?: Date;
 }
 
 /** The part of a claim a transition reads. */

@@ -54,7 +54,7 @@ export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPor
 /** Hours an upload no claim holds is kept (its sender is not in a dialog any more), then deleted. */
 export const UNATTACHED_UPLOAD_HOURS = 6;
 
-/** Days an abandoned web chat (no claim, nothing written) is kept, with its uploads. */
+/** Days an abandoned web chat (no claim, nothing written) is kept, with its uploads (the default of `privacy.retention.abandonedWebChatDays`). */
 export const WEB_CHAT_RETENTION_DAYS = 30;
 
 /** Hours a web chat whose visitor never wrote is kept (a flood of new chats leaves such records). */
@@ -88,15 +88,15 @@ export function webVisitorRecords(
 
 /**
  * The web chat's retention rule as housekeeping steps: abandoned chats (and their uploads) after
- * WEB_CHAT_RETENTION_DAYS, silent ones after SILENT_WEB_CHAT_RETENTION_HOURS (up to 10 000
+ * `retentionDays` (the desk's `privacy.retention.abandonedWebChatDays`, default WEB_CHAT_RETENTION_DAYS), silent ones after SILENT_WEB_CHAT_RETENTION_HOURS (up to 10 000
  * visitors looked at a run), and uploads no claim holds after UNATTACHED_UPLOAD_HOURS.
  * @example scheduleHousekeeping(agenda, { pruneFinishedJobs, ...webChatRetention({ chats, uploads, visitors }) }, options);
  */
-export function webChatRetention(ports: WebChatRetentionPorts, now: () => Date = () => new Date()): Pick<HousekeepingPort, 'pruneWebChats' | 'pruneUploads'> {
+export function webChatRetention(ports: WebChatRetentionPorts, now: () => Date = () => new Date(), retentionDays: number = WEB_CHAT_RETENTION_DAYS): Pick<HousekeepingPort, 'pruneWebChats' | 'pruneUploads'> {
   return {
     async pruneWebChats() {
       const at = now().getTime();
-      const before = new Date(at - WEB_CHAT_RETENTION_DAYS * 86_400_000);
+      const before = new Date(at - retentionDays * 86_400_000);
       const silentBefore = new Date(at - SILENT_WEB_CHAT_RETENTION_HOURS * 3_600_000);
       let pruned = 0;
       for (let round = 0; round < 20; round++) {

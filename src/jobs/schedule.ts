@@ -16,6 +16,7 @@ import { scheduleDigest } from './digest.js';
 import { scheduleStaffSyncSweep } from './staff-sync.js';
 import { scheduleCapaJobs, type CapaJobPorts } from './capa.js';
 import type { ActionAlertSender } from '../capa-desk.js';
+import { schedulePrivacyJobs, type PrivacyJobPorts } from './privacy.js';
 
 /** What the jobs work on: the desk's ports, built once by the composition root. */
 export interface JobPorts {
@@ -33,6 +34,8 @@ export interface JobPorts {
   readonly conversationStore: Pick<ConversationStore, 'load' | 'setUnreachable'>;
   readonly notifyLeases: LeasePort;
   readonly housekeeping: HousekeepingPort;
+  /** The customer's rights (#26): the daily retention and the data-request sweep. */
+  readonly privacy?: PrivacyJobPorts;
   /** Corrective actions: their desk and store, for the reminder and alert sweeps. */
   readonly capa?: Omit<CapaJobPorts, 'send'>;
   /** When Slack runs: the post sync for its sweep, and the digest poster. */
@@ -63,6 +66,8 @@ export interface JobCadence {
   readonly slaEvery?: string | number;
   readonly digestEvery?: string | number | false;
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
+  /** How often the retention runs (default daily; a test runs it often). */
+  readonly retentionEvery?: string | number;
 }
 
 /**
@@ -112,6 +117,12 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
     every: every.housekeepingEvery,
     onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds', telegram_chat_slots: 'idle Telegram chat slots', audit: 'audit records past their retention' }[what]}`, { count }),
   });
+  if (ports.privacy) {
+    await schedulePrivacyJobs(agenda, ports.privacy, {
+      ...(cadence.retentionEvery !== undefined ? { retentionEvery: cadence.retentionEvery } : {}),
+      onRun: (what, counts) => log.info('jobs', what === 'retention' ? 'retention: personal data of closed claims erased' : 'staff told of data requests', counts),
+    });
+  }
   const slack = ports.slack;
   if (ports.capa) {
     const send = slack?.actionAlert;

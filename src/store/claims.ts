@@ -366,6 +366,23 @@ export class ClaimRepository implements ClaimStore, ClaimReads, ClaimSweeps, Cla
     return changedClaim(claim, change);
   }
 
+  /**
+   * Writes a claim's erased form (src/domain/erasure.ts `erasedClaim`) by compare-and-swap on its
+   * version: the personal fields replaced, the idempotency key (it names the chat) replaced by the
+   * claim's id, a new version marked for the staff's view (Slack shows the erased card) and no
+   * notification left pending (there is nobody to tell). Returns false when the claim changed
+   * meanwhile (read it again and erase again).
+   */
+  async writeErased(claim: Claim, erased: Claim): Promise<boolean> {
+    const _id = toObjectId(claim.id);
+    if (!_id) return false;
+    const fields = ['contact', 'description', 'attachments', 'concerns', 'customer', 'conversation', 'history', 'decision', 'survey', 'assessment', 'investigation', 'erasedAt'] as const;
+    const $set: Record<string, unknown> = { idempotencyKey: `erased:${claim.id}`, version: claim.version + 1, updatedAt: erased.erasedAt ?? this.now(), staffSyncPending: true };
+    for (const field of fields) if (erased[field] !== undefined) $set[field] = erased[field];
+    const result = await this.write({ _id, version: claim.version }, { $set, $unset: { customerNotifyPending: '' } });
+    return result.matchedCount === 1;
+  }
+
   /** Every update of a claim goes through here (so what holds for claim writes holds for all of them). */
   private write(filter: Filter<ClaimDocument>, update: UpdateFilter<ClaimDocument>): Promise<{ readonly matchedCount: number }> {
     return this.claims.updateOne(filter, update);

@@ -21,6 +21,8 @@ export const COLLECTIONS = {
   rateWindows: 'rate_windows',
   correctiveActions: 'corrective_actions',
   audit: 'audit',
+  erasures: 'erasures',
+  dataRequests: 'data_requests',
 } as const;
 
 /**
@@ -50,6 +52,11 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { customerNotifyPending: 1, updatedAt: 1 }, name: 'by_customer_notify_pending' },
     { key: { slaNextCheckAt: 1 }, name: 'by_sla_next_check' },
     { key: { surveyNextAt: 1 }, name: 'by_survey_next' },
+    // one customer's claims by their contact (#26: the customer's export and erasure), and the
+    // closed claims past the retention
+    { key: { 'contact.phone': 1 }, name: 'by_contact_phone' },
+    { key: { 'contact.email': 1 }, name: 'by_contact_email' },
+    { key: { status: 1, closedAt: 1 }, name: 'by_status_closed' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
@@ -92,6 +99,13 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   agendaJobs: [{ key: { name: 1, 'data.claimId': 1 }, name: 'by_name_claim' }],
   // the audit trail (#26): the console's list by period, by kind and by staff member, newest first;
   // housekeeping deletes records past the audit retention by `at` (no TTL index: portable)
+  // erasures under way (#26), resumed by the retention job
+  [COLLECTIONS.erasures]: [{ key: { status: 1, at: 1 }, name: 'by_status_at' }],
+  // customers' data requests (/mydata), the open ones for staff, and those not yet announced
+  [COLLECTIONS.dataRequests]: [
+    { key: { status: 1, at: -1 }, name: 'by_status_at' },
+    { key: { staffToldAt: 1 }, name: 'by_staff_told' },
+  ],
   [COLLECTIONS.audit]: [
     { key: { at: -1, _id: -1 }, name: 'by_at' },
     { key: { kind: 1, at: -1 }, name: 'by_kind_at' },

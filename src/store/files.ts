@@ -87,6 +87,15 @@ export class FileStore {
     };
   }
 
+  /** What one owner (a web visitor) uploaded, without the bytes: the customer's data export (#26). */
+  async listOwnedBy(ownerId: string): Promise<{ readonly id: string; readonly name: string | undefined; readonly mimeType: string; readonly size: number; readonly uploadedAt: Date }[]> {
+    const files = await this.bucket.find({ 'metadata.ownerId': ownerId }).sort({ uploadDate: 1 }).toArray();
+    return files.map((file) => {
+      const metadata = (file.metadata ?? {}) as Partial<FileMetadata>;
+      return { id: file._id.toHexString(), name: metadata.fileName, mimeType: metadata.mimeType ?? 'application/octet-stream', size: file.length, uploadedAt: file.uploadDate };
+    });
+  }
+
   /** Deletes every file these owners (web visitors) uploaded; returns how many. */
   async deleteOwnedBy(ownerIds: readonly string[]): Promise<number> {
     if (ownerIds.length === 0) return 0;

@@ -17,6 +17,8 @@ interface SlackPostDocument {
   channel?: string;
   ts?: string;
   doneEvents: string[];
+  /** The other messages posted about the claim (thread lines, alerts), so an erasure can rewrite them (#26). */
+  messages?: { channel: string; ts: string }[];
 }
 
 /**
@@ -72,6 +74,22 @@ export class SlackPostStore {
   /** Records where the claim was posted. */
   async setMessage(claimId: string, channel: string, ts: string): Promise<void> {
     await this.posts.updateOne({ _id: claimId }, { $set: { channel, ts }, $setOnInsert: { doneEvents: [] } }, { upsert: true });
+  }
+
+  /** Records a message posted about the claim besides its card (a thread line, an alert). */
+  async recordMessage(claimId: string, channel: string, ts: string): Promise<void> {
+    await this.posts.updateOne({ _id: claimId }, { $addToSet: { messages: { channel, ts } }, $setOnInsert: { doneEvents: [] } }, { upsert: true });
+  }
+
+  /** The messages posted about the claim besides its card. */
+  async messagesOf(claimId: string): Promise<{ readonly channel: string; readonly ts: string }[]> {
+    const doc = await this.posts.findOne({ _id: claimId }, { projection: { messages: 1 } });
+    return doc?.messages ?? [];
+  }
+
+  /** Forgets a message once it was rewritten (an erasure goes on from the next one after a crash). */
+  async forgetMessage(claimId: string, channel: string, ts: string): Promise<void> {
+    await this.posts.updateOne({ _id: claimId }, { $pull: { messages: { channel, ts } } });
   }
 
   /** Records that a history event was carried out in Slack. */

@@ -190,6 +190,23 @@ export class WebChatStore implements WebChatPort {
     return { looked: candidates.length, pruned };
   }
 
+  /** Whether the visitor exists (an erasure finished with them once it is gone). */
+  async hasVisitor(visitorId: string): Promise<boolean> {
+    return (await this.visitors.countDocuments({ _id: visitorId }, { limit: 1 })) > 0;
+  }
+
+  /** A visitor's whole transcript, oldest first (the customer's data export, #26). */
+  async transcriptOf(visitorId: string): Promise<TranscriptEntry[]> {
+    return (await this.messages.find({ visitorId }).sort({ seq: 1 }).toArray()).map(toEntry);
+  }
+
+  /** Deletes a visitor with their transcript and message counter (the customer's erasure, #26); idempotent. */
+  async forget(visitorId: string): Promise<void> {
+    await this.visitors.deleteOne({ _id: visitorId });
+    await this.messages.deleteMany({ visitorId });
+    await dropSequence(this.db, sequenceName(visitorId));
+  }
+
   private nextSeq(visitorId: string): Promise<number> {
     return nextSequence(this.db, sequenceName(visitorId));
   }

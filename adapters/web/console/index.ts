@@ -12,6 +12,8 @@ import type { CapaDesk } from '../../../src/capa-desk.js';
 import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports.js';
 import { mountConsoleAudit, type AuditReads } from './audit-api.js';
 import type { AuditRecorder } from '../../../src/domain/audit.js';
+import { mountConsoleCustomerData } from './customer-data-api.js';
+import type { CustomerDataDesk } from '../../../src/customer-data.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 // the browser build of Chart.js, beside the package's CommonJS entry (its exports map hides dist/)
@@ -35,6 +37,8 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
   /** Corrective and preventive actions, and the claim lookups their register shows. */
   readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
+  /** The customer's rights (#26): the "Customer data" page's find, export, erasure and requests. */
+  readonly customers?: CustomerDataDesk;
 }
 
 /**
@@ -52,6 +56,10 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   }
   mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, audit: options.audit, ...(options.onExport ? { onExport: options.onExport } : {}) });
   mountConsoleAudit({ http, desk, requireStaff: api.requireStaff, audit: options.audit });
+  if (options.customers) {
+    const { publicUrl, trustProxy } = options;
+    mountConsoleCustomerData({ http, desk, requireStaff: api.requireStaff, customers: options.customers, ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  }
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
@@ -69,6 +77,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
     sendText(res, 200, 'text/html; charset=utf-8', html, PAGE_HEADERS);
   });
   http.route('GET', '/console/app.js', (_req, res) => sendFile(res, `${pageDir}app.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', '/console/customer-data.js', (_req, res) => sendFile(res, `${pageDir}customer-data.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/capa.js', (_req, res) => sendFile(res, `${pageDir}capa.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));
   http.route('GET', '/console/chart.js', (_req, res) => sendFile(res, chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' }));
