@@ -53,7 +53,7 @@ export function mountConsoleCustomerData(options: ConsoleCustomerDataOptions): v
     }
   };
   const lookupOf = (body: { by: string; value: string }): CustomerLookup => {
-    const parsed = parseCustomerLookup(body);
+    const parsed = parseCustomerLookup({ by: body.by, value: body.value });
     if (!parsed.ok) throw new HttpError(400, 'invalid_input', parsed.errors.join('; '));
     return parsed.lookup;
   };
