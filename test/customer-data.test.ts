@@ -99,7 +99,8 @@ describe('a customer’s data across every collection (#26)', () => {
   beforeAll(async () => {
     const config = parse(await readFile(path.join(projectRoot, 'config/desk.example.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
     config.survey = { ...config.survey, delayMinutes: 0 };
-    timezone = String(config.desk?.timezone ?? 'UTC');
+    const configured = config.desk?.timezone;
+    if (typeof configured === 'string') timezone = configured;
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'claimdesk-privacy-')), 'desk.yaml');
     await writeFile(file, stringify(config));
     desk = await SlackDesk.start({ env: { TRUST_PROXY: '1', DESK_CONFIG: file }, senders: { telegram }, surveyEvery: 300, notifications: { sweepEvery: '1 hour' } });
