@@ -21,6 +21,7 @@ export const COLLECTIONS = {
   rateWindows: 'rate_windows',
   correctiveActions: 'corrective_actions',
   audit: 'audit',
+  staffNotices: 'staff_notices',
 } as const;
 
 /**
@@ -50,6 +51,7 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { customerNotifyPending: 1, updatedAt: 1 }, name: 'by_customer_notify_pending' },
     { key: { slaNextCheckAt: 1 }, name: 'by_sla_next_check' },
     { key: { surveyNextAt: 1 }, name: 'by_survey_next' },
+    { key: { consoleAlertsPending: 1, updatedAt: 1 }, name: 'by_console_alerts_pending' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
@@ -96,6 +98,13 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { at: -1, _id: -1 }, name: 'by_at' },
     { key: { kind: 1, at: -1 }, name: 'by_kind_at' },
     { key: { staffId: 1, at: -1 }, name: 'by_staff_at' },
+  ],
+  // the console's notifications (#25): one per alert and recipient (the key), a member's newest
+  // first, their unread count
+  [COLLECTIONS.staffNotices]: [
+    { key: { key: 1 }, name: 'key_unique', unique: true },
+    { key: { staffId: 1, at: -1, _id: -1 }, name: 'by_staff_newest' },
+    { key: { staffId: 1, read: 1 }, name: 'by_staff_read' },
   ],
 };
 

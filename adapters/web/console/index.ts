@@ -12,6 +12,9 @@ import type { CapaDesk } from '../../../src/capa-desk.js';
 import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports.js';
 import { mountConsoleAudit, type AuditReads } from './audit-api.js';
 import type { AuditRecorder } from '../../../src/domain/audit.js';
+import { mountConsoleNotices, type NoticeReads } from './notices-api.js';
+import type { Claim } from '../../../src/domain/lifecycle.js';
+import type { CorrectiveAction } from '../../../src/domain/capa.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 // the browser build of Chart.js, beside the package's CommonJS entry (its exports map hides dist/)
@@ -35,6 +38,12 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
   /** Corrective and preventive actions, and the claim lookups their register shows. */
   readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
+  /** The console's notifications (#25), and what they are about (read when shown). */
+  readonly notices?: {
+    readonly store: NoticeReads;
+    readonly claims: { findById(id: string): Promise<Claim | undefined> };
+    readonly actions?: { findById(id: string): Promise<CorrectiveAction | undefined> };
+  };
 }
 
 /**
@@ -52,6 +61,11 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   }
   mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, audit: options.audit, ...(options.onExport ? { onExport: options.onExport } : {}) });
   mountConsoleAudit({ http, desk, requireStaff: api.requireStaff, audit: options.audit });
+  if (options.notices) {
+    const { publicUrl, trustProxy } = options;
+    const { store, claims, actions } = options.notices;
+    mountConsoleNotices({ http, desk, requireStaff: api.requireStaff, notices: store, claims, ...(actions ? { actions } : {}), ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  }
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
