@@ -52,6 +52,9 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { slaNextCheckAt: 1 }, name: 'by_sla_next_check' },
     { key: { surveyNextAt: 1 }, name: 'by_survey_next' },
     { key: { consoleAlertsPending: 1, updatedAt: 1 }, name: 'by_console_alerts_pending' },
+    // the console's search by the customer's phone or e-mail, as stored (normalised), newest first (#25)
+    { key: { 'contact.phone': 1, createdAt: -1 }, name: 'by_contact_phone' },
+    { key: { 'contact.email': 1, createdAt: -1 }, name: 'by_contact_email' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],

@@ -13,6 +13,7 @@ import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports
 import { mountConsoleAudit, type AuditReads } from './audit-api.js';
 import type { AuditRecorder } from '../../../src/domain/audit.js';
 import { mountConsoleNotices, type NoticeReads } from './notices-api.js';
+import { mountConsoleSearch, type ClaimSearchReads } from './search-api.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
 import type { CorrectiveAction } from '../../../src/domain/capa.js';
 
@@ -38,6 +39,8 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
   /** Corrective and preventive actions, and the claim lookups their register shows. */
   readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
+  /** The header's search (#25). */
+  readonly search?: ClaimSearchReads;
   /** The console's notifications (#25), and what they are about (read when shown). */
   readonly notices?: {
     readonly store: NoticeReads;
@@ -61,6 +64,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   }
   mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, audit: options.audit, ...(options.onExport ? { onExport: options.onExport } : {}) });
   mountConsoleAudit({ http, desk, requireStaff: api.requireStaff, audit: options.audit });
+  if (options.search) mountConsoleSearch({ http, desk, requireStaff: api.requireStaff, search: options.search });
   if (options.notices) {
     const { publicUrl, trustProxy } = options;
     const { store, claims, actions } = options.notices;
