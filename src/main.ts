@@ -18,6 +18,9 @@ import { FileStore } from './store/files.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
 import { ClaimQueries } from './store/claim-queries.js';
+import { StaffNoticeStore } from './store/staff-notices.js';
+import { ClaimSearch } from './store/claim-search.js';
+import { ConsoleNotices } from './jobs/staff-notices.js';
 import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
 import { createScheduler, stopScheduler } from './jobs/agenda.js';
 import { scheduleJobs } from './jobs/schedule.js';
@@ -82,6 +85,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     const slackPosts = new SlackPostStore(db);
     // the customer's rights (#26): export, erasure (Slack rewritten once it runs), retention, /mydata
     const customers = new CustomerDataDesk({ desk, store: new CustomerDataStore(db), claims: core.repository, webChat: webChatStore, files: uploads, audit, slack: () => slack?.eraseClaim });
+    // the console's notifications (#25): every alert reaches the console, with or without Slack
+    const staffNotices = new StaffNoticeStore(db);
+    const consoleNotices = new ConsoleNotices(desk, { notices: staffNotices, claims: core.repository });
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
     // TELEGRAM_BULK_PER_SECOND is the desk's budget, shared by its instances through the database
@@ -129,7 +135,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
@@ -181,6 +187,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         },
         capa: { capa: core.capa, store: core.actions },
         privacy: { retention: () => customers.eraseByRetention(), ...(slack ? { tellStaff: () => customers.tellStaff(slack.dataRequestNotice) } : {}) },
+        notices: { console: consoleNotices, claims: core.repository },
         ...(slack ? { slack: { sync: (claimId: string) => slack.sync.sync(claimId), postDigest: slack.postDigest, actionAlert: slack.actionAlert, failure: slackFailure } } : {}),
         log,
         observer: metrics.jobs,

@@ -17,6 +17,7 @@ import { scheduleStaffSyncSweep } from './staff-sync.js';
 import { scheduleCapaJobs, type CapaJobPorts } from './capa.js';
 import type { ActionAlertSender } from '../capa-desk.js';
 import { schedulePrivacyJobs, type PrivacyJobPorts } from './privacy.js';
+import { allActionAlerts, scheduleStaffNoticeSweep, type ConsoleNotices, type StaffNoticePorts } from './staff-notices.js';
 
 /** What the jobs work on: the desk's ports, built once by the composition root. */
 export interface JobPorts {
@@ -38,6 +39,8 @@ export interface JobPorts {
   readonly privacy?: PrivacyJobPorts;
   /** Corrective actions: their desk and store, for the reminder and alert sweeps. */
   readonly capa?: Omit<CapaJobPorts, 'send'>;
+  /** The console's notifications (#25): stored at once after a change, their sweep, and corrective actions' alerts. */
+  readonly notices?: { readonly console: ConsoleNotices; readonly claims: StaffNoticePorts['claims'] };
   /** When Slack runs: the post sync for its sweep, and the digest poster. */
   readonly slack?: {
     /** Corrective actions' alerts as direct messages. */
@@ -124,8 +127,19 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
     });
   }
   const slack = ports.slack;
+  const notices = ports.notices;
+  if (notices) {
+    ports.onClaimChange((claim) => {
+      notices.console.deliverClaim(claim).catch((error: unknown) => log.warn('jobs', 'storing console notifications failed; the sweep will', { claimId: claim.id, error: errorName(error) }));
+    });
+    await scheduleStaffNoticeSweep(agenda, notices.console, notices.claims, {
+      every: every.staffSyncSweepEvery,
+      onError: (claimId, error) => log.warn('jobs', 'console notifications failed; the next sweep retries', { claimId, error: errorName(error) }),
+    });
+  }
   if (ports.capa) {
-    const send = slack?.actionAlert;
+    // the console's notices first (stored once by their key), then Slack's direct messages
+    const send = allActionAlerts([notices?.console.actionAlert, slack?.actionAlert]);
     await scheduleCapaJobs(agenda, { ...ports.capa, ...(send ? { send } : {}) }, {
       every: every.capaSweepEvery,
       onError: (actionId, error) => log.warn('jobs', 'corrective action sweep failed; the next sweep retries', { actionId, error: errorName(error) }),

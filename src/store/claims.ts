@@ -24,6 +24,8 @@ export type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
   staffSyncPending?: boolean;
   /** After a failed sync: not before this time again (so a few failing claims never block the rest). */
   staffSyncRetryAt?: Date;
+  /** Set by every change, cleared once the console's notifications of this version are stored (#25). */
+  consoleAlertsPending?: boolean;
   /** Set when an event for the customer is added, cleared once every such event is delivered or failed. */
   customerNotifyPending?: boolean;
   /** When the SLA sweep next looks at the claim; absent when no check is left. */
@@ -49,7 +51,7 @@ export interface ClaimRepositoryOptions {
 
 /** Maps a stored claim to the domain claim (drops `_id` and the registry's own fields; shared with claim-queries.ts). */
 export function toClaim(doc: ClaimDocument): Claim {
-  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, staffSyncRetryAt: _retry, customerNotifyPending: _notify, slaNextCheckAt: _sla, surveyNextAt: _survey, ...rest } = doc;
+  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, staffSyncRetryAt: _retry, consoleAlertsPending: _alerts, customerNotifyPending: _notify, slaNextCheckAt: _sla, surveyNextAt: _survey, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -58,7 +60,7 @@ export const OPEN_FOR_ASSIGNEE_LIMIT = 50;
 
 /** The registry's own fields of a stored claim, beside the domain claim (see {@link ClaimDocument}). */
 export type ClaimDocumentOwnFields = Pick<ClaimDocument, 'idempotencyKey'> &
-  Partial<Pick<ClaimDocument, 'staffSyncPending' | 'staffSyncRetryAt' | 'customerNotifyPending' | 'slaNextCheckAt' | 'surveyNextAt'>>;
+  Partial<Pick<ClaimDocument, 'staffSyncPending' | 'staffSyncRetryAt' | 'consoleAlertsPending' | 'customerNotifyPending' | 'slaNextCheckAt' | 'surveyNextAt'>>;
 
 /**
  * Maps a domain claim to its stored document, the inverse of {@link toClaim}: `_id` from the id,
@@ -137,6 +139,7 @@ export class ClaimRepository implements ClaimStore, ClaimReads, ClaimSweeps, Cla
     const doc = toClaimDocument(claim, {
       idempotencyKey,
       staffSyncPending: true,
+      consoleAlertsPending: true,
       slaNextCheckAt: prepared.slaNextCheckAt,
       ...(prepared.event.notifyCustomer && prepared.event.deliveredAt === undefined ? { customerNotifyPending: true } : {}),
     });
@@ -311,6 +314,19 @@ export class ClaimRepository implements ClaimStore, ClaimReads, ClaimSweeps, Cla
     await this.write({ _id, version }, { $unset: { staffSyncPending: '', staffSyncRetryAt: '' } });
   }
 
+  /** Ids of claims whose latest change may owe the console's notifications, changed before `before`, oldest first. */
+  async listConsoleAlertsPending(before: Date, limit = 100): Promise<string[]> {
+    const docs = await this.claims.find({ consoleAlertsPending: true, updatedAt: { $lt: before } }, { projection: { _id: 1 } }).sort({ updatedAt: 1 }).limit(limit).toArray();
+    return docs.map((doc) => doc._id.toHexString());
+  }
+
+  /** Marks that the console's notifications of this version are stored; a change made meanwhile keeps the mark. */
+  async markConsoleAlerted(id: string, version: number): Promise<void> {
+    const _id = toObjectId(id);
+    if (!_id) return;
+    await this.write({ _id, version }, { $unset: { consoleAlertsPending: '' } });
+  }
+
   /** Puts a claim whose sync failed back in the queue, not before `until`. */
   async deferStaffSync(id: string, until: Date): Promise<void> {
     const _id = toObjectId(id);
@@ -344,7 +360,7 @@ export class ClaimRepository implements ClaimStore, ClaimReads, ClaimSweeps, Cla
     let later: readonly EventMark[] = change.marks;
     if (isNewVersion(change)) {
       const notify = change.events.some((event) => event.notifyCustomer);
-      Object.assign(update.$set, change.set, { updatedAt: change.at, staffSyncPending: true }, notify ? { customerNotifyPending: true } : {});
+      Object.assign(update.$set, change.set, { updatedAt: change.at, staffSyncPending: true, consoleAlertsPending: true }, notify ? { customerNotifyPending: true } : {});
       for (const field of change.unset) update.$unset[field] = '';
       update.$inc = { version: 1 };
       update.$push = { history: { $each: [...change.events] } };

@@ -23,6 +23,7 @@ export const COLLECTIONS = {
   audit: 'audit',
   erasures: 'erasures',
   dataRequests: 'data_requests',
+  staffNotices: 'staff_notices',
 } as const;
 
 /**
@@ -52,11 +53,13 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { customerNotifyPending: 1, updatedAt: 1 }, name: 'by_customer_notify_pending' },
     { key: { slaNextCheckAt: 1 }, name: 'by_sla_next_check' },
     { key: { surveyNextAt: 1 }, name: 'by_survey_next' },
-    // one customer's claims by their contact (#26: the customer's export and erasure), and the
-    // closed claims past the retention
-    { key: { 'contact.phone': 1 }, name: 'by_contact_phone' },
-    { key: { 'contact.email': 1 }, name: 'by_contact_email' },
+    // the closed claims past the retention (#26)
     { key: { status: 1, closedAt: 1 }, name: 'by_status_closed' },
+    { key: { consoleAlertsPending: 1, updatedAt: 1 }, name: 'by_console_alerts_pending' },
+    // one customer's claims by their phone or e-mail, as stored (normalised), newest first: the
+    // console's search (#25), the customer's export and erasure (#26)
+    { key: { 'contact.phone': 1, createdAt: -1 }, name: 'by_contact_phone' },
+    { key: { 'contact.email': 1, createdAt: -1 }, name: 'by_contact_email' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
@@ -110,6 +113,13 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { at: -1, _id: -1 }, name: 'by_at' },
     { key: { kind: 1, at: -1 }, name: 'by_kind_at' },
     { key: { staffId: 1, at: -1 }, name: 'by_staff_at' },
+  ],
+  // the console's notifications (#25): one per alert and recipient (the key), a member's newest
+  // first, their unread count
+  [COLLECTIONS.staffNotices]: [
+    { key: { key: 1 }, name: 'key_unique', unique: true },
+    { key: { staffId: 1, at: -1, _id: -1 }, name: 'by_staff_newest' },
+    { key: { staffId: 1, read: 1 }, name: 'by_staff_read' },
   ],
 };
 

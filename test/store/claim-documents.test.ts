@@ -33,7 +33,7 @@ describe('the stored document of a claim', () => {
     const repository = new ClaimRepository(t.db);
     const { claim: stored } = await repository.register(prepared, 'k-2');
     const raw = await t.db.collection(COLLECTIONS.claims).findOne({ idempotencyKey: 'k-2' });
-    expect(raw).toEqual(toClaimDocument(stored, { idempotencyKey: 'k-2', staffSyncPending: true, slaNextCheckAt: prepared.slaNextCheckAt }));
+    expect(raw).toEqual(toClaimDocument(stored, { idempotencyKey: 'k-2', staffSyncPending: true, consoleAlertsPending: true, slaNextCheckAt: prepared.slaNextCheckAt }));
   });
 });
 
@@ -49,5 +49,16 @@ describe('superseded indexes', () => {
     const names = (await claims.listIndexes().toArray()).map((index: { name?: unknown }) => String(index.name));
     for (const old of SUPERSEDED_INDEXES[COLLECTIONS.claims] ?? []) expect(names).not.toContain(old);
     expect(names).toEqual(expect.arrayContaining((INDEXES[COLLECTIONS.claims] ?? []).map((index) => index.name)));
+  });
+});
+
+describe('the index list', () => {
+  it('names each index of a collection once and never declares one key twice (MongoDB refuses both; the local server does not)', () => {
+    for (const [collection, indexes] of Object.entries(INDEXES)) {
+      const names = indexes.map((index) => index.name);
+      const keys = indexes.map((index) => JSON.stringify(index.key));
+      expect(new Set(names).size, `${collection}: ${names.join(', ')}`).toBe(names.length);
+      expect(new Set(keys).size, `${collection}: ${keys.join(', ')}`).toBe(keys.length);
+    }
   });
 });

@@ -14,6 +14,10 @@ import { mountConsoleAudit, type AuditReads } from './audit-api.js';
 import type { AuditRecorder } from '../../../src/domain/audit.js';
 import { mountConsoleCustomerData } from './customer-data-api.js';
 import type { CustomerDataDesk } from '../../../src/customer-data.js';
+import { mountConsoleNotices, type NoticeReads } from './notices-api.js';
+import { mountConsoleSearch, type ClaimSearchReads } from './search-api.js';
+import type { Claim } from '../../../src/domain/lifecycle.js';
+import type { CorrectiveAction } from '../../../src/domain/capa.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 // the browser build of Chart.js, beside the package's CommonJS entry (its exports map hides dist/)
@@ -39,6 +43,14 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
   /** The customer's rights (#26): the "Customer data" page's find, export, erasure and requests. */
   readonly customers?: CustomerDataDesk;
+  /** The header's search (#25). */
+  readonly search?: ClaimSearchReads;
+  /** The console's notifications (#25), and what they are about (read when shown). */
+  readonly notices?: {
+    readonly store: NoticeReads;
+    readonly claims: { findById(id: string): Promise<Claim | undefined> };
+    readonly actions?: { findById(id: string): Promise<CorrectiveAction | undefined> };
+  };
 }
 
 /**
@@ -60,6 +72,12 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
     const { publicUrl, trustProxy } = options;
     mountConsoleCustomerData({ http, desk, requireStaff: api.requireStaff, customers: options.customers, ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
   }
+  if (options.search) mountConsoleSearch({ http, desk, requireStaff: api.requireStaff, search: options.search });
+  if (options.notices) {
+    const { publicUrl, trustProxy } = options;
+    const { store, claims, actions } = options.notices;
+    mountConsoleNotices({ http, desk, requireStaff: api.requireStaff, notices: store, claims, ...(actions ? { actions } : {}), ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  }
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
@@ -79,6 +97,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   http.route('GET', '/console/app.js', (_req, res) => sendFile(res, `${pageDir}app.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/customer-data.js', (_req, res) => sendFile(res, `${pageDir}customer-data.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/capa.js', (_req, res) => sendFile(res, `${pageDir}capa.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', '/console/notices.js', (_req, res) => sendFile(res, `${pageDir}notices.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));
   http.route('GET', '/console/chart.js', (_req, res) => sendFile(res, chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' }));
   return api;

@@ -42,6 +42,22 @@ function refused(errors: readonly string[]): HttpError {
   return new HttpError(400, 'invalid_input', errors.join('; '));
 }
 
+/** A claim as a row of the console's lists (the register, the search): no personal data. */
+export function claimRow(desk: DeskConfig, claim: Claim, at: Date) {
+  return {
+    number: claim.number,
+    createdAt: claim.createdAt,
+    kind: claim.kind,
+    category: claim.category,
+    department: claim.department,
+    status: claim.status,
+    channel: claim.conversation.channel,
+    assignee: claim.assigneeId ? { id: claim.assigneeId, name: labels.staffName(desk, claim.assigneeId) } : null,
+    resolutionDueAt: claim.sla.resolutionDueAt,
+    overdue: isOverdue(claim, at),
+  };
+}
+
 /**
  * The console's reads of the register: `GET /console/api/claims` (a filtered page of the list)
  * and `GET /console/api/reports` (the numbers for a filter). Filters are checked against the desk
@@ -61,18 +77,7 @@ export function mountConsoleRegister(options: ConsoleRegisterOptions): void {
       total: page.total,
       page: page.page,
       pageSize: page.limit,
-      claims: page.claims.map((claim) => ({
-        number: claim.number,
-        createdAt: claim.createdAt,
-        kind: claim.kind,
-        category: claim.category,
-        department: claim.department,
-        status: claim.status,
-        channel: claim.conversation.channel,
-        assignee: claim.assigneeId ? { id: claim.assigneeId, name: labels.staffName(desk, claim.assigneeId) } : null,
-        resolutionDueAt: claim.sla.resolutionDueAt,
-        overdue: isOverdue(claim, at),
-      })),
+      claims: page.claims.map((claim) => claimRow(desk, claim, at)),
     });
   });
 

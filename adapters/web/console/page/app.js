@@ -149,6 +149,8 @@
       el('a', { href: '#/capa', id: 'nav-capa', className: active === 'capa' ? 'active' : '' }, t('console.nav.capa')),
       // the audit trail is for heads (view_audit); the API refuses everybody else anyway
       me.staff.roles.includes('head') ? el('a', { href: '#/audit', id: 'nav-audit', className: active === 'audit' ? 'active' : '' }, t('console.nav.audit')) : null,
+      // what other scripts put in the header (notices.js: the search box and the notifications)
+      extensions.nav.map((item) => item(active)),
       el('span', { className: 'who' }, t('console.nav.signed_in', { name: me.staff.name })),
       el(
         'button',
@@ -885,10 +887,11 @@
    * claim's page. They build with the same helpers, so every text comes from the catalogues and
    * everything people typed is shown as text.
    */
-  const extensions = { routes: [], claimPanels: [] };
+  const extensions = { routes: [], claimPanels: [], nav: [] };
   window.claimdesk = {
     addRoute: (pattern, showView) => extensions.routes.push({ pattern, show: showView }),
     addClaimPanel: (panel) => extensions.claimPanels.push(panel),
+    addNav: (item) => extensions.nav.push(item),
     helpers: { t, el, said, api, dateTime, labelOf, show, frame, errorBox, setError, fields, me: () => me },
   };
 
