@@ -149,6 +149,8 @@
       el('a', { href: '#/capa', id: 'nav-capa', className: active === 'capa' ? 'active' : '' }, t('console.nav.capa')),
       // the audit trail is for heads (view_audit); the API refuses everybody else anyway
       me.staff.roles.includes('head') ? el('a', { href: '#/audit', id: 'nav-audit', className: active === 'audit' ? 'active' : '' }, t('console.nav.audit')) : null,
+      // the customer's data (#26) is for quality and heads (customer_data); the API refuses everybody else anyway
+      me.staff.roles.includes('head') || me.staff.roles.includes('quality') ? el('a', { href: '#/customer-data', id: 'nav-customer-data', className: active === 'customer-data' ? 'active' : '' }, t('console.nav.customer_data')) : null,
       el('span', { className: 'who' }, t('console.nav.signed_in', { name: me.staff.name })),
       el(
         'button',
