@@ -805,7 +805,7 @@
   async function showAudit(params) {
     const error = errorBox('audit-error');
     const body = el('div', { id: 'audit' });
-    const kinds = ['personal_data_viewed', 'file_downloaded', 'register_exported', 'sign_in', 'sign_in_failed'];
+    const kinds = ['personal_data_viewed', 'file_downloaded', 'register_exported', 'sign_in', 'sign_in_failed', 'customer_data_exported', 'customer_erased', 'retention_erased', 'data_requested'];
     const select = (name, options) =>
       el('label', {}, t(`console.audit.col.${name === 'staff' ? 'staff' : 'kind'}`), ' ', el('select', { name }, el('option', { value: '' }, t('console.audit.any')), options.map(([value, label]) => el('option', { value, selected: params.get(name) === value }, label))));
     const date = (name, label) => el('label', {}, label, ' ', el('input', { type: 'date', name, value: params.get(name) || '' }));
