@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditChannel, AuditRecorder } from './domain/audit.js';
 import type { Channel, CustomerIdentity } from './domain/claim.js';
-import type { DeskConfig, StaffMember } from './domain/desk.js';
+import { retentionOf, type DeskConfig, type StaffMember } from './domain/desk.js';
 import { customerTraits, erasedClaim, erasureDecision, ERASED_ID_PREFIX, retentionCutoff, retentionDue, type CustomerLookup, type CustomerTraits } from './domain/erasure.js';
 import type { Claim } from './domain/lifecycle.js';
 import { canDo, type StaffPermission } from './domain/staff.js';
@@ -200,7 +200,7 @@ export class CustomerDataDesk {
   async eraseByRetention(): Promise<{ readonly claims: number; readonly erasures: number }> {
     await this.resume();
     const { store, claims: claimStore } = this.options;
-    const cutoff = retentionCutoff(this.now(), this.options.desk.privacy.retention.closedClaimsDays);
+    const cutoff = retentionCutoff(this.now(), retentionOf(this.options.desk).closedClaimsDays);
     let erasedClaims = 0;
     let erasures = 0;
     for (let round = 0; round < RETENTION_ROUNDS; round++) {

@@ -30,6 +30,7 @@ import { createCore } from './core.js';
 import { CustomerDataDesk } from './customer-data.js';
 import { CustomerDataStore } from './store/customer-data.js';
 import type { CustomerIdentity } from './domain/claim.js';
+import { retentionOf } from './domain/desk.js';
 import { createMetrics } from './metrics.js';
 import { mountOperations } from './operations.js';
 import { ConsoleAuth, logConsole, staffWithExamplePassword } from './console-auth.js';
@@ -181,7 +182,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         housekeeping: {
           pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
           pruneConsoleSessions: () => consoleAuth.pruneSessions(),
-          ...webChatRetention({ chats: webChatStore, uploads, visitors: webVisitorRecords(core.repository, core.conversationStore) }, undefined, desk.privacy.retention.abandonedWebChatDays),
+          ...webChatRetention({ chats: webChatStore, uploads, visitors: webVisitorRecords(core.repository, core.conversationStore) }, undefined, retentionOf(desk).abandonedWebChatDays),
           pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
           pruneAudit: () => audit.pruneBefore(new Date(Date.now() - desk.audit.retentionDays * 86_400_000)),
         },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { channelStatus, ConfigError, loadDeskConfig, loadEnv, parseDeskConfig } from '../src/config.js';
 import { exampleDesk } from './support/fixtures.js';
-import { BUILT_IN_NOTICE_VERSION, noticeVersion } from '../src/domain/desk.js';
+import { BUILT_IN_NOTICE_VERSION, noticeVersion, retentionOf } from '../src/domain/desk.js';
 
 function configError(run: () => unknown): ConfigError {
   try {
@@ -112,6 +112,8 @@ describe('desk configuration', () => {
     expect(desk.privacy).toEqual({ retention: { closedClaimsDays: 1095, abandonedWebChatDays: 30 } });
     expect(noticeVersion(desk)).toBe(BUILT_IN_NOTICE_VERSION);
     expect(desk.audit).toEqual({ retentionDays: 1095 });
+    // the customer's rights (#26): closed claims' personal data kept three years, abandoned web chats 30 days
+    expect(retentionOf(desk)).toEqual({ closedClaimsDays: 1095, abandonedWebChatDays: 30 });
   });
 
   it('takes the sweeps\' cadence from the desk (an acceptance run may make the survey sweep run every 10 s)', () => {
@@ -154,6 +156,10 @@ describe('desk configuration', () => {
     [{ privacy: { policyUrl: 'javascript:alert(1)' } }, /privacy\.policyUrl: expected an http\(s\) URL/],
     [{ privacy: { version: '' } }, /privacy\.version: expected a version such as/],
     [{ audit: { retentionDays: 0 } }, /audit\.retentionDays: expected at least 1 day/],
+    [{ privacy: { retention: { closedClaimsDays: 0 } } }, /privacy\.retention\.closedClaimsDays: expected at least 1 day/],
+    [{ privacy: { retention: { closedClaimsDays: 'three years' } } }, /privacy\.retention\.closedClaimsDays: /],
+    [{ privacy: { retention: { abandonedWebChatDays: 2.5 } } }, /privacy\.retention\.abandonedWebChatDays: expected a whole number of days/],
+    [{ privacy: { retention: { keepForever: true } } }, /privacy\.retention: /],
     [{ audit: { retentionDays: 1.5 } }, /audit\.retentionDays: expected a whole number of days/],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };

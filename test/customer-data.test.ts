@@ -195,6 +195,16 @@ describe('a customer’s data across every collection (#26)', () => {
     expect(await bad.text()).toContain('value: expected a phone number');
   });
 
+  it('tells quality and heads of the customer’s /mydata requests in Slack, by id only', async () => {
+    await desk.app.jobs.now('privacy.requests', {});
+    const told = (user: string) => desk.fake.messagesIn(desk.fake.dmChannelFor(user)).filter((message) => /(request|запрос) R-[0-9a-f]{10}/.test(message.text ?? ''));
+    await eventually(() => told(MARIA).length === 2 && told(SERGEY).length === 2, 10_000);
+    expect(told(OLGA)).toEqual([]);
+    expect(textOf(told(MARIA))).not.toContain(TELEGRAM_ID);
+    expect((await quality.get('/console/api/customer-data/requests')).status).toBe(200);
+    expect((await quality.get('/console/customer-data.js')).status).toBe(200);
+  });
+
   it('exports everything held about the customer as one JSON file', async () => {
     const res = await quality.post('/console/api/customer-data/export', { by: 'telegram', value: TELEGRAM_ID });
     expect(res.status).toBe(200);

@@ -203,6 +203,14 @@ export const RetentionConfig = z
 export type RetentionConfig = z.infer<typeof RetentionConfig>;
 
 /**
+ * The desk's retention settings, the defaults where the desk sets none.
+ * @example retentionOf(desk).closedClaimsDays // 1095
+ */
+export function retentionOf(desk: Pick<DeskConfig, 'privacy'>): RetentionConfig {
+  return desk.privacy.retention ?? RetentionConfig.parse({});
+}
+
+/**
  * Personal data (#26): the notice a customer agrees to before the report asks for their name,
  * contact or files. Without a `notice` the catalogues' text is shown (version
  * {@link BUILT_IN_NOTICE_VERSION}); a desk's own notice needs its own `version` — changing the
@@ -214,7 +222,7 @@ export const PrivacyConfig = z
     version: z.string().trim().min(1, 'expected a version such as "2026-01"').max(40, 'expected a version of at most 40 characters').optional(),
     policyUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://example.com/privacy' }).optional(),
     /** How long personal data is kept (#26): see {@link RetentionConfig}. */
-    retention: RetentionConfig.default(RetentionConfig.parse({})),
+    retention: RetentionConfig.optional(),
   })
   .strict()
   .superRefine((privacy, ctx) => {

@@ -118,8 +118,11 @@ const tomb = <T extends string | undefined>(text: T): T => (text === undefined ?
 
 function erasedEvent(event: ClaimEvent): ClaimEvent {
   const { attachments: _files, ...rest } = event;
+  // a notice not yet delivered never will be: the customer's chat is gone
+  const undelivered = event.notifyCustomer && event.deliveredAt === undefined && event.deliveryFailure === undefined;
   return {
     ...rest,
+    ...(undelivered ? { deliveryFailure: 'no_channel' as const } : {}),
     ...(event.note !== undefined ? { note: ERASED } : {}),
     ...(event.decision ? { decision: { ...event.decision, responseText: ERASED } } : {}),
     ...(event.assessment?.warrantyReason !== undefined ? { assessment: { ...event.assessment, warrantyReason: ERASED } } : {}),
@@ -133,8 +136,8 @@ function erasedEvent(event: ClaimEvent): ClaimEvent {
  * replaced by {@link ERASED}; the channel identity and chat replaced by `pseudonym` (the same for
  * all of one customer's claims, so repeat-customer counts stay true). The number, dates, kind,
  * category, department, product, amounts, status, decision outcome, remedy, scores, SLA figures,
- * cause category and root-cause summary stay: the statistics do not change. A claim already
- * erased is returned as it is.
+ * cause category and root-cause summary stay: the statistics do not change. Notices not yet
+ * delivered are marked undeliverable (`no_channel`). A claim already erased is returned as it is.
  * @example erasedClaim(claim, 'erased:5f0c…', now).contact // { name: '[erased]' }
  */
 export function erasedClaim(claim: Claim, pseudonym: string, now: Date): Claim {

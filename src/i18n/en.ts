@@ -112,7 +112,7 @@ export const en = {
 
   // commands, notices
   help:
-    'I register claims and complaints and keep you informed until they are resolved.\n\n/new — file a new claim\n/status — your claims and their progress\n/add — add information or files to an open claim\n/cancel — stop what we are doing (nothing is submitted)\n/back — go back one question\n/language — change the language\n/help — this help',
+    'I register claims and complaints and keep you informed until they are resolved.\n\n/new — file a new claim\n/status — your claims and their progress\n/add — add information or files to an open claim\n/cancel — stop what we are doing (nothing is submitted)\n/back — go back one question\n/mydata — ask for the data we hold about you\n/language — change the language\n/help — this help',
   'failure.try_again': 'Sorry, something went wrong on our side and your last message could not be handled. Please try again, or send /help.',
   'command.unknown': 'I do not know that command. Send /help to see what I can do.',
   'command.busy': 'You are in the middle of filing a claim. Please finish it, or send /cancel to drop it first.',

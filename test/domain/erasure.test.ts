@@ -67,6 +67,9 @@ describe('erasing a claim', () => {
     }
     expect(erased.history.map((event) => [event.id, event.type, event.score, event.decision?.outcome])).toEqual(claim.history.map((event) => [event.id, event.type, event.score, event.decision?.outcome]));
     expect(erased.history.find((event) => event.id === 'e2')).not.toHaveProperty('attachments');
+    // the reply and the decision were never delivered: now they never will be (no chat to send to)
+    expect(erased.history.filter((event) => event.deliveryFailure === 'no_channel').map((event) => event.id)).toEqual(['e3', 'e4']);
+    expect(erased.history[0]?.deliveryFailure).toBeUndefined();
   });
 
   it('is idempotent: an erased claim stays as it is (same pseudonym, same time)', () => {

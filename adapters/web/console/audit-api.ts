@@ -28,6 +28,8 @@ const Params = z.record(z.string(), z.string());
 
 /** A record's details in words: an export with or without personal data, why a sign-in failed. */
 function detail(locale: Locale, entry: StoredAuditEntry): string {
+  if (entry.forced === true) return t(locale, 'console.audit.detail.forced');
+  if (entry.count !== undefined) return t(locale, 'console.audit.detail.count', { count: entry.count });
   if (entry.personalData !== undefined) return t(locale, entry.personalData ? 'console.audit.detail.with_personal_data' : 'console.audit.detail.without_personal_data');
   if (entry.reason !== undefined) return t(locale, `console.audit.detail.${entry.reason}`);
   return '';

@@ -149,6 +149,8 @@
       el('a', { href: '#/capa', id: 'nav-capa', className: active === 'capa' ? 'active' : '' }, t('console.nav.capa')),
       // the audit trail is for heads (view_audit); the API refuses everybody else anyway
       me.staff.roles.includes('head') ? el('a', { href: '#/audit', id: 'nav-audit', className: active === 'audit' ? 'active' : '' }, t('console.nav.audit')) : null,
+      // the customer's data (#26) is for quality and heads (customer_data); the API refuses everybody else anyway
+      me.staff.roles.includes('head') || me.staff.roles.includes('quality') ? el('a', { href: '#/customer-data', id: 'nav-customer-data', className: active === 'customer-data' ? 'active' : '' }, t('console.nav.customer_data')) : null,
       // what other scripts put in the header (notices.js: the search box and the notifications)
       extensions.nav.map((item) => item(active)),
       el('span', { className: 'who' }, t('console.nav.signed_in', { name: me.staff.name })),
@@ -805,7 +807,7 @@
   async function showAudit(params) {
     const error = errorBox('audit-error');
     const body = el('div', { id: 'audit' });
-    const kinds = ['personal_data_viewed', 'file_downloaded', 'register_exported', 'sign_in', 'sign_in_failed'];
+    const kinds = ['personal_data_viewed', 'file_downloaded', 'register_exported', 'sign_in', 'sign_in_failed', 'customer_data_exported', 'customer_erased', 'retention_erased', 'data_requested'];
     const select = (name, options) =>
       el('label', {}, t(`console.audit.col.${name === 'staff' ? 'staff' : 'kind'}`), ' ', el('select', { name }, el('option', { value: '' }, t('console.audit.any')), options.map(([value, label]) => el('option', { value, selected: params.get(name) === value }, label))));
     const date = (name, label) => el('label', {}, label, ' ', el('input', { type: 'date', name, value: params.get(name) || '' }));
