@@ -14,6 +14,17 @@ export const SIMILAR_CANDIDATES_MAX = 20_000;
 
 type ActionRow = Omit<CorrectiveAction, 'id'> & { _id: ObjectId };
 
+/**
+ * The ids of the claims linked to a verified corrective action (the report's share; index
+ * `by_status_due` narrows to the verified actions).
+ */
+export async function claimsWithVerifiedAction(db: Db): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const cursor = db.collection<ActionRow>(COLLECTIONS.correctiveActions).find({ status: 'verified', kind: 'corrective' }, { projection: { _id: 0, claimIds: 1 } }).batchSize(BATCH);
+  for await (const doc of cursor) for (const id of doc.claimIds) ids.add(id);
+  return ids;
+}
+
 /** Which verified corrective actions the effectiveness report measures. */
 export interface EffectivenessFilter {
   readonly department?: string;
@@ -25,7 +36,7 @@ export interface EffectivenessFilter {
 
 /**
  * The analysis' reads (#24) within the portable subset (README, database compatibility rule: no
- * text index, no `$lookup`): the claims holding a verified corrective action, the counts of the
+ * text index, no `$lookup`): the counts of the
  * CAPA effectiveness (one projected pass over the claims of the windows; the domain counts,
  * src/domain/effectiveness.ts) and the candidates of a similar-claims search (the domain scores
  * them, src/domain/similarity.ts).
@@ -41,14 +52,6 @@ export class AnalysisQueries {
   ) {
     this.claims = db.collection<ClaimDocument>(COLLECTIONS.claims);
     this.actions = db.collection<ActionRow>(COLLECTIONS.correctiveActions);
-  }
-
-  /** The ids of the claims linked to a verified corrective action. */
-  async claimsWithVerifiedAction(): Promise<Set<string>> {
-    const ids = new Set<string>();
-    const cursor = this.actions.find({ status: 'verified', kind: 'corrective' }, { projection: { _id: 0, claimIds: 1 } }).batchSize(BATCH);
-    for await (const doc of cursor) for (const id of doc.claimIds) ids.add(id);
-    return ids;
   }
 
   /**
