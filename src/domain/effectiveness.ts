@@ -1,4 +1,6 @@
 import type { CorrectiveAction } from './capa.js';
+import { z } from 'zod';
+import { Day, periodBounds, type FilterParse } from './claim-filter.js';
 import type { DeskConfig } from './desk.js';
 import { productGroup } from './products.js';
 
@@ -85,6 +87,7 @@ export interface ClaimMark {
  */
 export class EffectivenessTally {
   private readonly byScope = new Map<string, { readonly window: EffectivenessWindow; before: number; after: number }[]>();
+  private readonly spellings = new Map<string, Map<string, number>>();
 
   constructor(
     windows: readonly EffectivenessWindow[],
@@ -103,12 +106,22 @@ export class EffectivenessTally {
     const at = claim.createdAt.getTime();
     const product = productGroup(this.desk, claim.product);
     const keys = [scopeKey({ kind: 'category', category: claim.category }), ...(product !== undefined ? [scopeKey({ kind: 'product', product })] : [])];
+    if (product !== undefined && claim.product !== undefined && this.byScope.has(scopeKey({ kind: 'product', product }))) {
+      const names = this.spellings.get(product) ?? new Map<string, number>();
+      names.set(claim.product, (names.get(claim.product) ?? 0) + 1);
+      this.spellings.set(product, names);
+    }
     for (const key of keys) {
       for (const entry of this.byScope.get(key) ?? []) {
         if (within(at, entry.window.before)) entry.before++;
         if (within(at, entry.window.after)) entry.after++;
       }
     }
+  }
+
+  /** The spelling most of the counted claims of a product group use (ties: the first in order), if any was counted. */
+  nameOf(product: string): string | undefined {
+    return [...(this.spellings.get(product) ?? [])].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
   }
 
   /** The counts so far, per action id. */
@@ -154,6 +167,8 @@ export interface EffectivenessRow {
   readonly description: string;
   readonly department: string;
   readonly scope: EffectivenessScope;
+  /** For a product: the catalogue's id or the spelling most of its claims use (for people; the scope is the key). */
+  readonly productName?: string;
   readonly openedAt: Date;
   readonly verifiedAt: Date;
   readonly before: { readonly claims: number; readonly days: number; readonly rate: number };
@@ -187,7 +202,13 @@ export function claimRate(claims: number, days: number): number {
  * The report from the windows and their counts (a window without counts counts zero).
  * @example effectivenessReport(windows, tally.counts(), 90, now).notFallen
  */
-export function effectivenessReport(windows: readonly EffectivenessWindow[], counts: ReadonlyMap<string, { readonly before: number; readonly after: number }>, days: number, asOf: Date): EffectivenessReport {
+export function effectivenessReport(
+  windows: readonly EffectivenessWindow[],
+  counts: ReadonlyMap<string, { readonly before: number; readonly after: number }>,
+  days: number,
+  asOf: Date,
+  productName: (product: string) => string | undefined = () => undefined,
+): EffectivenessReport {
   const rows = windows.map((window): EffectivenessRow => {
     const count = counts.get(window.actionId) ?? { before: 0, after: 0 };
     const beforeRate = claimRate(count.before, window.before.days);
@@ -200,6 +221,7 @@ export function effectivenessReport(windows: readonly EffectivenessWindow[], cou
       description: window.description,
       department: window.department,
       scope: window.scope,
+      ...(window.scope.kind === 'product' ? { productName: productName(window.scope.product) ?? window.scope.product } : {}),
       openedAt: window.openedAt,
       verifiedAt: window.verifiedAt,
       before: { claims: count.before, days: window.before.days, rate: beforeRate },
@@ -211,4 +233,41 @@ export function effectivenessReport(windows: readonly EffectivenessWindow[], cou
   const rise = (row: EffectivenessRow) => (row.after.rate ?? 0) - row.before.rate;
   const notFallen = actions.filter((row) => row.outcome === 'not_fallen').sort((a, b) => rise(b) - rise(a) || (a.number < b.number ? -1 : 1));
   return { days, rateDays: RATE_DAYS, asOf, actions, notFallen };
+}
+
+/** Which verified corrective actions the effectiveness report measures (every field narrows it). */
+export interface EffectivenessFilter {
+  readonly department?: string;
+  readonly category?: string;
+  /** Verified in [from, to). */
+  readonly from?: Date;
+  readonly to?: Date;
+}
+
+/** The report's query parameters. */
+export const EFFECTIVENESS_PARAMS = ['department', 'category', 'from', 'to'] as const;
+
+const EffectivenessParams = z.strictObject(
+  { department: z.string().max(40).optional(), category: z.string().max(40).optional(), from: Day.optional(), to: Day.optional() },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}; expected some of ${EFFECTIVENESS_PARAMS.join(', ')}` : undefined) },
+);
+
+/**
+ * Parses the report's query parameters (empty values count as absent) against the desk: the
+ * department and category must be the desk's; `from`/`to` are the days of verification, inclusive,
+ * in the desk's time zone.
+ * @example parseEffectivenessFilter({ category: 'defect', from: '2026-01-01' }, desk) // { ok: true, filter: { category: 'defect', from: … } }
+ */
+export function parseEffectivenessFilter(params: Readonly<Record<string, string>>, desk: DeskConfig): FilterParse<EffectivenessFilter> {
+  const given = Object.fromEntries(Object.entries(params).flatMap(([key, value]) => (value.trim() === '' ? [] : [[key, value.trim()]])));
+  const parsed = EffectivenessParams.safeParse(given);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)) };
+  const { department, category, from, to } = parsed.data;
+  const errors: string[] = [];
+  if (department !== undefined && !desk.departments.some((item) => item.id === department)) errors.push(`department: expected one of ${desk.departments.map((item) => item.id).join(', ')}`);
+  if (category !== undefined && !desk.categories.some((item) => item.id === category)) errors.push(`category: expected one of ${desk.categories.map((item) => item.id).join(', ')}`);
+  if (from !== undefined && to !== undefined && to < from) errors.push(`to: expected a date on or after from (${from})`);
+  if (errors.length > 0) return { ok: false, errors };
+  const { since, until } = periodBounds({ ...(from ? { from } : {}), ...(to ? { to } : {}) }, desk.desk.timezone);
+  return { ok: true, filter: { ...(department ? { department } : {}), ...(category ? { category } : {}), ...(since ? { from: since } : {}), ...(until ? { to: until } : {}) } };
 }

@@ -1,7 +1,7 @@
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { CorrectiveAction } from '../domain/capa.js';
 import type { DeskConfig } from '../domain/desk.js';
-import { EffectivenessTally, effectivenessReport, effectivenessWindows, tallyRange, type EffectivenessReport } from '../domain/effectiveness.js';
+import { EffectivenessTally, effectivenessReport, effectivenessWindows, tallyRange, type EffectivenessFilter, type EffectivenessReport } from '../domain/effectiveness.js';
 import type { SimilarCandidate } from '../domain/similarity.js';
 import type { ClaimDocument } from './claims.js';
 import { COLLECTIONS } from './collections.js';
@@ -25,14 +25,6 @@ export async function claimsWithVerifiedAction(db: Db): Promise<Set<string>> {
   return ids;
 }
 
-/** Which verified corrective actions the effectiveness report measures. */
-export interface EffectivenessFilter {
-  readonly department?: string;
-  readonly category?: string;
-  /** Verified in [from, to). */
-  readonly from?: Date;
-  readonly to?: Date;
-}
 
 /**
  * The analysis' reads (#24) within the portable subset (README, database compatibility rule: no
@@ -74,7 +66,7 @@ export class AnalysisQueries {
       const cursor = this.claims.find(claimsQuery as Filter<ClaimDocument>, { projection: { _id: 0, createdAt: 1, category: 1, 'concerns.product': 1 } }).batchSize(BATCH);
       for await (const doc of cursor) tally.add({ createdAt: doc.createdAt, category: doc.category, ...(doc.concerns.product !== undefined ? { product: doc.concerns.product } : {}) });
     }
-    return effectivenessReport(windows, tally.counts(), days, now);
+    return effectivenessReport(windows, tally.counts(), days, now, (product) => tally.nameOf(product));
   }
 
   /**

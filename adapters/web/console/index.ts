@@ -8,6 +8,7 @@ import { escapeHtml } from '../pages.js';
 import { localeOf, mountConsoleApi, type ConsoleApiOptions, type RequireStaff } from './api.js';
 import { mountConsoleRegister, type ClaimReads } from './register.js';
 import { mountConsoleCapa } from './capa-api.js';
+import { mountConsoleAnalysis, type ConsoleAnalysisOptions } from './analysis-api.js';
 import type { CapaDesk } from '../../../src/capa-desk.js';
 import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports.js';
 import { mountConsoleAudit, type AuditReads } from './audit-api.js';
@@ -33,6 +34,8 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   /** The audit trail: recorded to by the API and the export, read by heads. */
   readonly audit: AuditRecorder & AuditReads;
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
+  /** The analysis (#24): similar claims and the CAPA effectiveness. */
+  readonly analysis?: Pick<ConsoleAnalysisOptions, 'similar' | 'effectiveness' | 'claimByNumber'>;
   /** Corrective and preventive actions, and the claim lookups their register shows. */
   readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
 }
@@ -52,6 +55,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   }
   mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, audit: options.audit, ...(options.onExport ? { onExport: options.onExport } : {}) });
   mountConsoleAudit({ http, desk, requireStaff: api.requireStaff, audit: options.audit });
+  if (options.analysis) mountConsoleAnalysis({ http, desk, requireStaff: api.requireStaff, ...options.analysis });
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
@@ -69,6 +73,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
     sendText(res, 200, 'text/html; charset=utf-8', html, PAGE_HEADERS);
   });
   http.route('GET', '/console/app.js', (_req, res) => sendFile(res, `${pageDir}app.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', '/console/analysis.js', (_req, res) => sendFile(res, `${pageDir}analysis.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/capa.js', (_req, res) => sendFile(res, `${pageDir}capa.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));
   http.route('GET', '/console/chart.js', (_req, res) => sendFile(res, chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' }));
