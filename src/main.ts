@@ -136,6 +136,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         onClaimChange: (listener) => registry.onChange(listener),
         staff,
         capa: core.capa,
+        similar: (claim) => core.similar.forClaim(claim),
         conversations,
         router: http,
         log,
