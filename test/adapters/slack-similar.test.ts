@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/index.js';
 import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
-import { QUALITY, SlackDesk } from '../support/slack-desk.js';
+import { QUALITY, SLACK_TOKEN, SlackDesk } from '../support/slack-desk.js';
+import { SlackApi } from '../../adapters/slack/api.js';
+import { SlackClaimSync } from '../../adapters/slack/sync.js';
+import { SlackPostStore } from '../../src/store/slack-posts.js';
 
 describe('similar claims in the Slack thread (#24)', () => {
   let desk: SlackDesk;
@@ -32,6 +35,17 @@ describe('similar claims in the Slack thread (#24)', () => {
     expect(message?.text).toContain(t('ru', 'staff.status.new'));
     expect(message?.text).not.toContain(toaster.number);
     expect(message?.text).not.toContain('лужа');
+    // another sync while the claim is still new (another instance, the sweep) does not post it again
+    const sync = new SlackClaimSync({
+      desk: desk.app.registry.desk,
+      api: new SlackApi({ token: SLACK_TOKEN, apiUrl: desk.fake.url }),
+      posts: new SlackPostStore(desk.app.db),
+      claims: desk.app.claims,
+      onError: () => undefined,
+      similar: () => Promise.resolve([{ claim: { id: leak.id, number: leak.number, status: 'new', createdAt: leak.createdAt, department: 'quality', description: '' }, score: 1, text: 1, sameProduct: true, actions: [] }]),
+    });
+    await eventually(async () => (await sync.sync(again.id)) === 'synced');
+    expect(similarIn(again.number)).toHaveLength(1);
     // later changes do not post it again
     await desk.app.registry.apply(again.id, { action: 'take' }, { kind: 'staff', staffId: 'ivan' });
     await desk.settled();
