@@ -5,7 +5,6 @@ import {
   planAction,
   planOpening,
   planReminders,
-  productKey,
   type ActionChange,
   type ActionCommandInput,
   type ActionEvent,
@@ -19,6 +18,7 @@ import type { DeskConfig, StaffMember } from './domain/desk.js';
 import type { Refusal } from './domain/errors.js';
 import type { Claim } from './domain/lifecycle.js';
 import { yearIn } from './domain/numbering.js';
+import { productGroup } from './domain/products.js';
 import { staffById, type StaffRight } from './domain/staff.js';
 import type { ActionFilter, ActionStore } from './store/corrective-actions.js';
 import { originOf, type StaffAudit, type StaffIdentity } from './staff-desk.js';
@@ -82,7 +82,7 @@ export class CapaDesk {
     const claim = await this.options.claims.findByNumber(claimNumber);
     if (!claim) return this.refused(who, 'capa.open', member, { reason: member ? 'not_found' : 'not_staff' });
     const now = this.now();
-    const opening = planOpening(desk, member, input, aboutClaim(claim), this.policy, now);
+    const opening = planOpening(desk, member, input, aboutClaim(desk, claim), this.policy, now);
     if (isActionRefusal(opening)) return this.refused(who, 'capa.open', member, failureOf(opening), undefined, claim.id);
     const action = await store.open(opening, yearIn(now, desk.desk.timezone), alerting(desk, opening.action, opening.action.history));
     await this.record(who, 'capa.open', member, claim.id);
@@ -205,8 +205,8 @@ export class CapaDesk {
 }
 
 /** What an action opened for a claim takes from it. */
-function aboutClaim(claim: Claim): { claimId: string; department: string; category: string; productKey?: string } {
-  const product = productKey(claim.concerns.product);
+function aboutClaim(desk: DeskConfig, claim: Claim): { claimId: string; department: string; category: string; productKey?: string } {
+  const product = productGroup(desk, claim.concerns.product);
   return { claimId: claim.id, department: claim.department, category: claim.category, ...(product ? { productKey: product } : {}) };
 }
 

@@ -10,6 +10,8 @@ import { ConversationRunner, type DataRequestPort, type MessageSender, type Runn
 import { DeadLetterStore } from './store/dead-letters.js';
 import { failureOf } from './failures.js';
 import { CorrectiveActionStore } from './store/corrective-actions.js';
+import { AnalysisQueries } from './store/analysis.js';
+import { SimilarClaims } from './similar-claims.js';
 import { CapaDesk } from './capa-desk.js';
 
 /** The desk's core: the claim registry, the conversations and the staff desk, on one database. */
@@ -27,6 +29,9 @@ export interface Core {
   /** Corrective and preventive actions, and their store (for the sweeps). */
   readonly capa: CapaDesk;
   readonly actions: CorrectiveActionStore;
+  /** The analysis (#24): the CAPA effectiveness and the similar claims. */
+  readonly analysis: AnalysisQueries;
+  readonly similar: SimilarClaims;
 }
 
 export interface CoreOptions {
@@ -69,5 +74,7 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
   const measures = async (claimId: string) => (await actions.list({ claimId }, { skip: 0, limit: 50 })).actions.filter((action) => action.status !== 'cancelled').map((action) => action.kind);
   const staff = new StaffDesk(desk, claims, audit, options.now, measures);
   const capa = new CapaDesk({ desk, store: actions, claims, identify: (who) => staff.identify(who), audit, policy: desk.capa, ...(options.now ? { now: options.now } : {}) });
-  return { db, desk, repository, registry, claims, conversationStore, conversations, staff, capa, actions };
+  const analysis = new AnalysisQueries(db, desk);
+  const similar = new SimilarClaims({ desk, candidates: (...args) => analysis.similarCandidates(...args), actions });
+  return { db, desk, repository, registry, claims, conversationStore, conversations, staff, capa, actions, analysis, similar };
 }

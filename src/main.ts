@@ -136,7 +136,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone, desk }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), analysis: { similar: core.similar, effectiveness: (filter, at) => core.analysis.effectiveness(filter, at), claimByNumber: (number) => claims.findByNumber(number) }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
@@ -151,6 +151,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         onClaimChange: (listener) => registry.onChange(listener),
         staff,
         capa: core.capa,
+        similar: (claim) => core.similar.forClaim(claim),
         conversations,
         router: http,
         log,

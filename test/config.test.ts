@@ -104,6 +104,8 @@ describe('desk configuration', () => {
     // #24: the 6M of an Ishikawa diagram, with ru/en labels; no warranty period unless set
     expect(desk.causeCategories.map((cause) => cause.id)).toEqual(['people', 'machines', 'methods', 'materials', 'measurement', 'environment']);
     expect(desk.causeCategories[1]?.label).toEqual({ ru: 'Оборудование', en: 'Machines' });
+    expect(desk.products).toEqual([]);
+    expect(desk.analysis).toEqual({ effectivenessDays: 90, similarDays: 180, similarTop: 5, similarThreshold: 0.2 });
     expect(desk.categories[0]?.warrantyMonths).toBeUndefined();
     expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
     expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
@@ -161,6 +163,20 @@ describe('desk configuration', () => {
     [{ privacy: { retention: { abandonedWebChatDays: 2.5 } } }, /privacy\.retention\.abandonedWebChatDays: expected a whole number of days/],
     [{ privacy: { retention: { keepForever: true } } }, /privacy\.retention: /],
     [{ audit: { retentionDays: 1.5 } }, /audit\.retentionDays: expected a whole number of days/],
+    // #24 analysis: the product catalogue and the analysis settings
+    [{ products: [{ id: 'kt', name: { ru: 'Чайник' } }] }, /products\[0\]\.name\.en: /],
+    [{ products: [{ id: 'kt', name: { ru: 'Ч', en: 'K' }, aliases: [''] }] }, /products\[0\]\.aliases\[0\]: expected an alias of at least one character/],
+    [{ products: [{ id: 'kt', name: { ru: 'Ч', en: 'K' }, aliases: ['--'] }] }, /products\[0\]\.aliases\[0\]: expected a name with letters or digits/],
+    [{ products: [{ id: 'kt', name: { ru: 'Ч', en: 'K' } }, { id: 'kt', name: { ru: 'Ч2', en: 'K2' } }] }, /products\[1\]\.id: expected a unique id/],
+    [
+      { products: [{ id: 'kt200', name: { ru: 'Чайник КТ-200', en: 'Kettle KT-200' } }, { id: 'kt300', name: { ru: 'Чайник КТ-300', en: 'Kettle KT-300' }, aliases: ['kettle kt 200'] }] },
+      /products\[1\]\.aliases\[0\]: "kettle kt 200" is also a name of product "kt200"/,
+    ],
+    [{ products: [{ id: 'kt', name: { ru: 'Ч', en: 'K' }, color: 'red' }] }, /products\[0\]: .*color/],
+    [{ analysis: { effectivenessDays: 0 } }, /analysis\.effectivenessDays: expected at least 1 day/],
+    [{ analysis: { similarDays: 30.5 } }, /analysis\.similarDays: expected a whole number of days/],
+    [{ analysis: { similarTop: 0 } }, /analysis\.similarTop: expected at least 1/],
+    [{ analysis: { similarThreshold: 1.5 } }, /analysis\.similarThreshold: expected a share between 0 and 1/],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };
     const error = configError(() => parseDeskConfig({ ...base, ...patch }, 'desk.yaml'));

@@ -10,6 +10,8 @@ import { quietSlackLogger, SlackApi, slackErrorCode, slackFailure } from './api.
 import { mountSlackConsole } from './console.js';
 import { mountSlackCapa, slackActionAlert } from './capa.js';
 import type { ActionAlertSender, CapaDesk } from '../../src/capa-desk.js';
+import type { Claim } from '../../src/domain/lifecycle.js';
+import type { SimilarFinding } from '../../src/similar-claims.js';
 import type { AuditRecorder } from '../../src/domain/audit.js';
 import { slackDigestPoster } from './digest.js';
 import { DeskReceiver } from './receiver.js';
@@ -31,6 +33,8 @@ export interface SlackStartDeps {
   readonly staff: StaffDesk;
   /** Corrective actions, for `/capa mine`. */
   readonly capa?: Pick<CapaDesk, 'mine'>;
+  /** The similar earlier claims (#24), posted once in a new claim's thread. */
+  readonly similar?: (claim: Claim) => Promise<readonly SimilarFinding[]>;
   readonly conversations: ConversationRunner;
   /** HTTP mode mounts SLACK_EVENTS_PATH here. */
   readonly router: Router;
@@ -78,6 +82,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
     posts: deps.posts,
     claims: deps.claims,
     onError: (claimId, failure) => log.warn('slack', 'claim post not updated; the sweep will retry', { claimId, failure }),
+    ...(deps.similar ? { similar: deps.similar } : {}),
   });
   deps.onClaimChange((claim) => sync.kick(claim.id));
   conversations.setSender('slack', new SlackSender(api));

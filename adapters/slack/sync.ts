@@ -8,6 +8,8 @@ import { assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert
 /** The claim's lease expired during a stall and someone else holds it now: stop, they carry on. */
 class LeaseLost extends Error {}
 import { claimForViewer } from '../../src/domain/personal-data.js';
+import type { SimilarFinding } from '../../src/similar-claims.js';
+import { similarThread } from './similar.js';
 
 /** The card in the claim's department channel: the one Slack post with the customer's contact (#26). */
 const IN_DEPARTMENT_CHANNEL = { personal: { masked: false, hiddenFiles: 0 } } as const;
@@ -40,6 +42,8 @@ export interface SlackSyncOptions {
   /** Failures, by claim id and Slack error code only. */
   readonly onError: (claimId: string, failure: string) => void;
   readonly leaseMs?: number;
+  /** The similar earlier claims (#24), posted once in a new claim's thread; none without it. */
+  readonly similar?: (claim: Claim) => Promise<readonly SimilarFinding[]>;
 }
 
 export type SyncOutcome = 'synced' | 'busy' | 'missing';
@@ -150,6 +154,17 @@ export class SlackClaimSync {
           const deliver = this.delivery(claim, alert, channel);
           if (deliver) await effect(alert.key, async () => deliver(await link()));
         }
+      }
+      // "were there similar problems before?": once, in the thread of a claim just registered (#24)
+      const similar = this.options.similar;
+      if (similar && channel && ts && (fresh || claim.status === 'new')) {
+        const threadTs = ts;
+        await effect('similar', async () => {
+          const found = await similar(claim);
+          if (found.length === 0) return;
+          const message = similarThread(desk, desk.desk.defaultLocale, found);
+          await api.postMessage({ channel, threadTs, text: message.text, blocks: message.blocks });
+        });
       }
       if (postFailure !== undefined) throw postFailure;
       if (channel && ts && !fresh) {

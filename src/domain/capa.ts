@@ -5,6 +5,7 @@ import { refusal, type Refusal } from './errors.js';
 import { coversDepartment, hasRight, staffById, type StaffRight } from './staff.js';
 import { formatIssues } from './zod-issues.js';
 import { Day, periodBounds, type FilterParse } from './claim-filter.js';
+import { productGroup, productKeysOf } from './products.js';
 
 /**
  * Corrective and preventive actions (CAPA, DOMAIN.md "Analysis"): what the desk does so that a
@@ -323,16 +324,7 @@ export function isOverdue(action: Pick<CorrectiveAction, 'status' | 'dueAt'>, no
   return action.status === 'open' && action.dueAt.getTime() < now.getTime();
 }
 
-/**
- * A product name as a grouping key: case, spaces and punctuation folded, so "Kettle KT-200" and
- * "kettle kt200" are one product. Undefined for a name with no letters or digits.
- * @example productKey('Kettle KT-200') // 'kettlekt200'
- */
-export function productKey(name: string | undefined): string | undefined {
-  if (name === undefined) return undefined;
-  const key = name.normalize('NFKC').toLowerCase().replace(/ё/g, 'е').replace(/[^\p{L}\p{N}]+/gu, '');
-  return key === '' ? undefined : key.slice(0, 120);
-}
+export { productKey } from './products.js';
 
 /** Digits of the per-year sequence in an action number. */
 const ACTION_SEQUENCE_DIGITS = 4;
@@ -367,6 +359,8 @@ export interface ActionFilter {
   readonly kind?: ActionKind;
   readonly category?: string;
   readonly productKey?: string;
+  /** With `productKey`: every stored key of its group (a catalogue product's names), any of which matches. */
+  readonly productKeys?: readonly string[];
   readonly department?: string;
   /** Opened in [from, to). */
   readonly from?: Date;
@@ -394,7 +388,7 @@ const ActionFilterParams = z.strictObject(
 
 /**
  * Parses the register's query parameters (empty values count as absent) against the desk: owner,
- * category and department must be the desk's; `product` is matched by its key ({@link productKey});
+ * category and department must be the desk's; `product` is matched by its group (the catalogue's product, else its key: src/domain/products.ts);
  * `from`/`to` are opening dates, inclusive, in the desk's time zone.
  * @example parseActionFilter({ status: 'open', owner: 'ivan' }, desk, now) // { ok: true, filter: { status: 'open', ownerId: 'ivan' } }
  */
@@ -413,7 +407,7 @@ export function parseActionFilter(params: Readonly<Record<string, string>>, desk
   if (from !== undefined && to !== undefined && to < from) errors.push(`to: expected a date on or after from (${from})`);
   if (errors.length > 0) return { ok: false, errors };
   const { since, until } = periodBounds({ ...(from ? { from } : {}), ...(to ? { to } : {}) }, desk.desk.timezone);
-  const key = productKey(product);
+  const key = productGroup(desk, product);
   return {
     ok: true,
     filter: {
@@ -422,7 +416,7 @@ export function parseActionFilter(params: Readonly<Record<string, string>>, desk
       ...(overdue ? { overdueAt: now } : {}),
       ...(kind ? { kind } : {}),
       ...(category ? { category } : {}),
-      ...(key ? { productKey: key } : {}),
+      ...(key ? { productKey: key, productKeys: productKeysOf(desk, key) } : {}),
       ...(department ? { department } : {}),
       ...(since ? { from: since } : {}),
       ...(until ? { to: until } : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Locale, LocalizedText } from './locale.js';
+import { productKey } from './products.js';
 import { DecisionOutcome, TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './templates.js';
 
 const Id = z
@@ -186,6 +187,32 @@ export const CapaConfig = z
   })
   .strict();
 export type CapaConfig = z.infer<typeof CapaConfig>;
+/** A product of the optional catalogue (#24): its id, names and the other spellings customers use. */
+export const CatalogueProduct = z
+  .object({
+    id: Id,
+    name: LocalizedText,
+    /** Other names of the same product ("KT200", "чайник КТ-200"); matched with case, spaces and punctuation folded. */
+    aliases: z.array(z.string().trim().min(1, 'expected an alias of at least one character').max(200, 'expected an alias of at most 200 characters')).max(100, 'expected at most 100 aliases').default([]),
+  })
+  .strict();
+export type CatalogueProduct = z.infer<typeof CatalogueProduct>;
+
+/** The analysis (#24): the CAPA effectiveness windows and the similar claims search. */
+export const AnalysisConfig = z
+  .object({
+    /** Days before an action was opened and after it was verified whose claims are compared. */
+    effectivenessDays: z.number().int('expected a whole number of days').min(1, 'expected at least 1 day').max(3650, 'expected at most 3650 days').default(90),
+    /** How far back the similar claims are looked for, in days. */
+    similarDays: z.number().int('expected a whole number of days').min(1, 'expected at least 1 day').max(3650, 'expected at most 3650 days').default(180),
+    /** How many similar claims are shown at most. */
+    similarTop: z.number().int('expected a whole number').min(1, 'expected at least 1').max(50, 'expected at most 50').default(5),
+    /** The lowest similarity (0–1) a claim needs to be shown. */
+    similarThreshold: z.number().gt(0, 'expected a share between 0 and 1').lt(1, 'expected a share between 0 and 1').default(0.2),
+  })
+  .strict();
+export type AnalysisConfig = z.infer<typeof AnalysisConfig>;
+
 /** The version of the built-in consent notice (the catalogues' `consent.notice`), used when the desk sets no notice of its own. */
 export const BUILT_IN_NOTICE_VERSION = 'built-in-1';
 
@@ -275,6 +302,9 @@ export const DeskConfig = z
     capa: CapaConfig.default(CapaConfig.parse({})),
     privacy: PrivacyConfig.default(PrivacyConfig.parse({})),
     audit: AuditConfig.default(AuditConfig.parse({})),
+    /** The product catalogue (#24): products group by it before the normalised name. */
+    products: z.array(CatalogueProduct).max(10_000, 'expected at most 10000 products').default([]),
+    analysis: AnalysisConfig.default(AnalysisConfig.parse({})),
   })
   .strict()
   .superRefine((desk, ctx) => {
@@ -292,6 +322,8 @@ export const DeskConfig = z
     unique(desk.staff, 'staff');
     unique(desk.templates, 'templates');
     unique(desk.causeCategories, 'causeCategories');
+    unique(desk.products, 'products');
+    catalogueConflicts(desk.products).forEach((issue) => ctx.addIssue({ code: 'custom', path: ['products', ...issue.path], message: issue.message }));
     desk.templates.forEach((template, index) => {
       for (const locale of ['ru', 'en'] as const) {
         const unknown = unknownPlaceholders(template.text[locale]);
@@ -330,6 +362,29 @@ export const DeskConfig = z
     });
   });
 export type DeskConfig = z.infer<typeof DeskConfig>;
+
+/**
+ * Names of the catalogue that fold to the same key ({@link productKey}) but belong to two
+ * products: each is a config error naming the later name's field.
+ */
+function catalogueConflicts(products: readonly CatalogueProduct[]): { path: (string | number)[]; message: string }[] {
+  const owners = new Map<string, string>();
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  products.forEach((product, index) => {
+    const names: [(string | number)[], string][] = [[['id'], product.id], [['name', 'ru'], product.name.ru], [['name', 'en'], product.name.en], ...product.aliases.map((alias, n): [(string | number)[], string] => [['aliases', n], alias])];
+    for (const [path, name] of names) {
+      const key = productKey(name);
+      if (key === undefined) {
+        issues.push({ path: [index, ...path], message: 'expected a name with letters or digits' });
+        continue;
+      }
+      const owner = owners.get(key);
+      if (owner !== undefined && owner !== product.id) issues.push({ path: [index, ...path], message: `"${name}" is also a name of product "${owner}"` });
+      else owners.set(key, product.id);
+    }
+  });
+  return issues;
+}
 
 function isTimeZone(zone: string): boolean {
   try {

@@ -406,6 +406,8 @@ export interface ReportData {
   /** Investigated claims per cause category, and per root-cause summary ({@link rootCauseKey}). */
   readonly causeCategories: readonly { readonly key: string; readonly count: number }[];
   readonly rootCauses: readonly { readonly key: string; readonly count: number }[];
+  /** Claims linked to a verified corrective action (#24 analysis; 0 when not counted). */
+  readonly withVerifiedAction?: number;
 }
 
 /** The staff console's report of the claims a filter selects. */
@@ -444,9 +446,11 @@ export interface Report {
   };
   readonly repeatCustomers: readonly RepeatCustomer[];
   readonly repeatProducts: readonly RepeatProduct[];
-  /** Root causes (#24): the share of claims investigated, and Pareto charts of the cause categories and of the root causes found. */
+  /** Root causes (#24): the share of claims investigated and with a verified corrective action, and Pareto charts of the cause categories and of the root causes found. */
   readonly rootCause: {
     readonly investigated: Share;
+    /** Claims linked to a verified corrective action, of all claims (#24 analysis). */
+    readonly verifiedAction: Share;
     readonly categories: readonly ParetoItem[];
     readonly summaries: readonly ParetoItem[];
   };
@@ -499,6 +503,7 @@ export function buildReport(data: ReportData): Report {
     repeatProducts: repeatProducts(data.products),
     rootCause: {
       investigated: shareOf(data.investigated, data.total),
+      verifiedAction: shareOf(data.withVerifiedAction ?? 0, data.total),
       categories: pareto(data.causeCategories),
       summaries: pareto(data.rootCauses),
     },

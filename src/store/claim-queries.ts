@@ -6,6 +6,9 @@ import { OPEN_STATUSES, type Claim } from '../domain/lifecycle.js';
 import type { Channel } from '../domain/claim.js';
 import { bucketKey, buildReport, rootCauseKey, granularityFor, newestFirst, CSAT_COMMENTS_MAX, REPEAT_TOP, type BucketCount, type CsatComment, type CustomerClaims, type DecisionCount, type Report, type RepeatProduct } from '../domain/reports.js';
 import { isSurveyScore } from '../domain/survey.js';
+import type { DeskConfig } from '../domain/desk.js';
+import { catalogueProduct, productGroup } from '../domain/products.js';
+import { claimsWithVerifiedAction } from './analysis.js';
 
 /** Claims fetched per round trip when streaming the register, unless told otherwise. */
 const STREAM_BATCH = 200;
@@ -68,9 +71,17 @@ export class ClaimQueries {
   private readonly claims: Collection<ClaimDocument>;
   private readonly timezone: string;
   private readonly streamBatch: number;
+  private readonly catalogue: Pick<DeskConfig, 'products' | 'desk'>;
 
-  /** `timezone`: the desk's (default UTC); `streamBatch`: claims per round trip of `stream` (default 200). */
-  constructor(db: Db, options: { readonly timezone?: string; readonly streamBatch?: number } = {}) {
+  /**
+   * `timezone`: the desk's (default UTC); `streamBatch`: claims per round trip of `stream` (default
+   * 200); `desk`: its product catalogue and language, by which the report groups and names products.
+   */
+  constructor(
+    private readonly db: Db,
+    options: { readonly timezone?: string; readonly streamBatch?: number; readonly desk?: Pick<DeskConfig, 'products' | 'desk'> } = {},
+  ) {
+    this.catalogue = options.desk ?? { products: [], desk: { name: { ru: '', en: '' }, timezone: 'UTC', defaultLocale: 'ru', currency: 'RUB' } };
     this.claims = db.collection<ClaimDocument>(COLLECTIONS.claims);
     this.timezone = options.timezone ?? 'UTC';
     this.streamBatch = options.streamBatch ?? STREAM_BATCH;
@@ -132,8 +143,9 @@ export class ClaimQueries {
       if (from > to) from = to;
     }
     const granularity = granularityFor(from, to);
+    const verified = await claimsWithVerifiedAction(this.db);
     const [pass, customers, comments, overdueOpen] = await Promise.all([
-      this.onePass(query, (at) => bucketKey(zonedDay(at, timezone), granularity)),
+      this.onePass(query, (at) => bucketKey(zonedDay(at, timezone), granularity), verified),
       this.repeatCustomerGroups(query),
       this.latestComments(query),
       this.claims.countDocuments({ $and: [query, overdueQuery(now)] }),
@@ -141,8 +153,12 @@ export class ClaimQueries {
     return buildReport({ timezone, from, to, asOf: now, ...pass, overdueOpen, comments, customers });
   }
 
-  /** Everything a claim adds to the report's counts, read in one pass over a projected cursor. */
-  private async onePass(query: Filter<ClaimDocument>, bucketOf: (at: Date) => string) {
+  /**
+   * Everything a claim adds to the report's counts, read in one pass over a projected cursor.
+   * Products are counted by group (src/domain/products.ts) and named by the catalogue (the desk's
+   * language) or else by the spelling most claims of the group use.
+   */
+  private async onePass(query: Filter<ClaimDocument>, bucketOf: (at: Date) => string, verified: ReadonlySet<string>) {
     const counter = <K>() => {
       const counts = new Map<string, { key: K; count: number }>();
       return {
@@ -162,6 +178,8 @@ export class ClaimQueries {
     const causeCategories = new Map<string, number>();
     const rootCauses = new Map<string, number>();
     let investigated = 0;
+    let withVerifiedAction = 0;
+    const spellings = new Map<string, Map<string, number>>();
     const products = new Map<string, { count: number; customers: Set<string> }>();
     const firstResponseMs: number[] = [];
     const resolutionMs: number[] = [];
@@ -174,7 +192,7 @@ export class ClaimQueries {
     const cursor = this.claims
       .find(query, {
         projection: {
-          _id: 0, createdAt: 1, category: 1, status: 1, customer: 1, 'concerns.product': 1, 'decision.outcome': 1, 'decision.reason': 1,
+          _id: 1, createdAt: 1, category: 1, status: 1, customer: 1, 'concerns.product': 1, 'decision.outcome': 1, 'decision.reason': 1,
           'survey.score': 1, firstResponseMs: 1, resolutionMs: 1, firstResponseWithinSla: 1, resolvedWithinSla: 1,
           'investigation.causeCategory': 1, 'investigation.rootCause': 1,
         },
@@ -183,7 +201,13 @@ export class ClaimQueries {
     for await (const doc of cursor) {
       total++;
       const bucket = bucketOf(doc.createdAt);
-      const product = doc.concerns.product;
+      const product = productGroup(this.catalogue, doc.concerns.product);
+      if (product !== undefined && doc.concerns.product !== undefined) {
+        const names = spellings.get(product) ?? new Map<string, number>();
+        names.set(doc.concerns.product, (names.get(doc.concerns.product) ?? 0) + 1);
+        spellings.set(product, names);
+      }
+      if (verified.has(doc._id.toHexString())) withVerifiedAction++;
       byCategory.add(`${bucket}\u0000${doc.category}`, { bucket, key: doc.category, count: 0 });
       byChannel.add(`${bucket}\u0000${doc.customer.channel}`, { bucket, key: doc.customer.channel, count: 0 });
       byProduct.add(`${bucket}\u0000${product ?? ''}`, { bucket, key: product ?? null, count: 0 });
@@ -215,12 +239,18 @@ export class ClaimQueries {
     }
     const counts = (map: Map<string, number>) => [...map].map(([key, count]) => ({ key, count }));
     const rows = (items: { key: BucketCount; count: number }[]): BucketCount[] => items.map(({ key, count }) => ({ ...key, count }));
+    const name = (group: string) => {
+      const listed = catalogueProduct(this.catalogue, group);
+      if (listed) return listed.name[this.catalogue.desk.defaultLocale];
+      const used = [...(spellings.get(group) ?? [])].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      return used[0]?.[0] ?? group;
+    };
     return {
       total,
       byCategory: rows(byCategory.items()),
       byChannel: rows(byChannel.items()),
-      byProduct: rows(byProduct.items()),
-      products: [...products].map(([product, item]): RepeatProduct => ({ product, count: item.count, customers: item.customers.size })),
+      byProduct: rows(byProduct.items()).map((row) => (row.key === null ? row : { ...row, key: name(row.key) })),
+      products: [...products].map(([product, item]): RepeatProduct => ({ product: name(product), count: item.count, customers: item.customers.size })),
       claimsWithoutProduct: withoutProduct,
       firstResponseMs,
       resolutionMs,
@@ -233,6 +263,7 @@ export class ClaimQueries {
       investigated,
       causeCategories: counts(causeCategories),
       rootCauses: counts(rootCauses),
+      withVerifiedAction,
     };
   }
 

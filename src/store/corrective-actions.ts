@@ -171,7 +171,7 @@ function toQuery(filter: ActionFilter): Filter<ActionDocument> {
   if (filter.ownerId) query.ownerId = filter.ownerId;
   if (filter.kind) query.kind = filter.kind;
   if (filter.category) query.category = filter.category;
-  if (filter.productKey) query.productKey = filter.productKey;
+  if (filter.productKey) query.productKey = filter.productKeys && filter.productKeys.length > 1 ? { $in: [...filter.productKeys] } : filter.productKey;
   if (filter.department) query.department = filter.department;
   if (filter.claimId) query.claimIds = filter.claimId;
   if (filter.overdueAt) {

@@ -71,7 +71,10 @@ describe('Slack post sync: nothing a claim did is lost or doubled in Slack', () 
     await other().sync(claim.id);
     expect(count()).toBe(before);
     const thread = desk.fake.messagesIn(QUALITY).filter((message) => message.thread_ts !== undefined && message.thread_ts === postsOf(claim.number)[0]?.ts);
-    expect(thread.map((message) => message.text)).toEqual([t('ru', 'staff.history.take', { who: 'Ivan Petrov' }), t('ru', 'staff.history.assigned', { who: 'Ivan Petrov', assignee: 'Maria Kuznetsova' })]);
+    // the similar earlier claims (#24; these tests' claims are alike) are posted at most once
+    const similar = (message: { text: string }) => message.text.startsWith(t('ru', 'analysis.similar.title'));
+    expect(thread.filter(similar).length).toBeLessThanOrEqual(1);
+    expect(thread.filter((message) => !similar(message)).map((message) => message.text)).toEqual([t('ru', 'staff.history.take', { who: 'Ivan Petrov' }), t('ru', 'staff.history.assigned', { who: 'Ivan Petrov', assignee: 'Maria Kuznetsova' })]);
   });
 
   it('a claim changed meanwhile stays pending until the post shows its latest version', async () => {

@@ -282,6 +282,12 @@ describe('building the report', () => {
     ]);
   });
 
+  it('shares the claims with a verified corrective action (none counted: 0 of all)', () => {
+    expect(buildReport({ ...data, withVerifiedAction: 2 }).rootCause.verifiedAction).toEqual({ count: 2, of: 5, share: 0.4 });
+    expect(buildReport(data).rootCause.verifiedAction).toEqual({ count: 0, of: 5, share: 0 });
+    expect(buildReport({ ...data, total: 0, withVerifiedAction: 0 }).rootCause.verifiedAction).toEqual({ count: 0, of: 0, share: null });
+  });
+
   it('folds root-cause summaries typed differently into one key', () => {
     expect([' Worn  Die. ', 'worn die', 'WORN DIE!'].map(rootCauseKey)).toEqual(['worn die', 'worn die', 'worn die']);
     expect(rootCauseKey('Изношенный штамп.')).toBe('изношенный штамп');

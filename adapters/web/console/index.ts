@@ -8,6 +8,7 @@ import { escapeHtml } from '../pages.js';
 import { localeOf, mountConsoleApi, type ConsoleApiOptions, type RequireStaff } from './api.js';
 import { mountConsoleRegister, type ClaimReads } from './register.js';
 import { mountConsoleCapa } from './capa-api.js';
+import { mountConsoleAnalysis, type ConsoleAnalysisOptions } from './analysis-api.js';
 import type { CapaDesk } from '../../../src/capa-desk.js';
 import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports.js';
 import { mountConsoleAudit, type AuditReads } from './audit-api.js';
@@ -39,6 +40,8 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   /** The audit trail: recorded to by the API and the export, read by heads. */
   readonly audit: AuditRecorder & AuditReads;
   readonly onExport?: (staffId: string, rows: number, complete: boolean) => void;
+  /** The analysis (#24): similar claims and the CAPA effectiveness. */
+  readonly analysis?: Pick<ConsoleAnalysisOptions, 'similar' | 'effectiveness' | 'claimByNumber'>;
   /** Corrective and preventive actions, and the claim lookups their register shows. */
   readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
   /** The customer's rights (#26): the "Customer data" page's find, export, erasure and requests. */
@@ -78,6 +81,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
     const { store, claims, actions } = options.notices;
     mountConsoleNotices({ http, desk, requireStaff: api.requireStaff, notices: store, claims, ...(actions ? { actions } : {}), ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
   }
+  if (options.analysis) mountConsoleAnalysis({ http, desk, requireStaff: api.requireStaff, ...options.analysis });
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
@@ -96,6 +100,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   });
   http.route('GET', '/console/app.js', (_req, res) => sendFile(res, `${pageDir}app.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/customer-data.js', (_req, res) => sendFile(res, `${pageDir}customer-data.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', '/console/analysis.js', (_req, res) => sendFile(res, `${pageDir}analysis.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/capa.js', (_req, res) => sendFile(res, `${pageDir}capa.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/notices.js', (_req, res) => sendFile(res, `${pageDir}notices.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));

@@ -724,6 +724,8 @@
     try {
       const report = await api('GET', `/console/api/reports?${filtersOf(params)}`);
       renderReport(body, report);
+      // sections other scripts add to the reports (analysis.js: the CAPA effectiveness)
+      for (const panel of extensions.reportPanels) body.append(panel(params));
     } catch (failure) {
       if (failure.status !== 401) setError(error, failure.message);
     }
@@ -766,6 +768,7 @@
         tile('kpi-open', t('console.report.open'), String(report.decisions.open)),
         tile('kpi-csat', t('console.report.csat'), csat.average === null ? t('console.report.none') : `${csat.average.toFixed(2)}/5 (${csat.count})`),
         tile('kpi-investigated', t('console.report.investigated'), percent(report.rootCause.investigated.share), String(report.rootCause.investigated.count)),
+        tile('kpi-verified-action', t('console.report.verified_action'), percent(report.rootCause.verifiedAction.share), String(report.rootCause.verifiedAction.count)),
       ),
       el(
         'div',
@@ -889,10 +892,11 @@
    * claim's page. They build with the same helpers, so every text comes from the catalogues and
    * everything people typed is shown as text.
    */
-  const extensions = { routes: [], claimPanels: [], nav: [] };
+  const extensions = { routes: [], claimPanels: [], reportPanels: [], nav: [] };
   window.claimdesk = {
     addRoute: (pattern, showView) => extensions.routes.push({ pattern, show: showView }),
     addClaimPanel: (panel) => extensions.claimPanels.push(panel),
+    addReportPanel: (panel) => extensions.reportPanels.push(panel),
     addNav: (item) => extensions.nav.push(item),
     helpers: { t, el, said, api, dateTime, labelOf, show, frame, errorBox, setError, fields, me: () => me },
   };
