@@ -39,6 +39,9 @@ async function fillTo(chat: TestChat, target: string, locale: Locale = 'en'): Pr
       case 'description':
         await chat.send('The kettle stopped heating after two days.');
         break;
+      case 'consent':
+        await chat.press(t(locale, 'button.consent_agree'));
+        break;
       case 'files':
         await chat.press(t(locale, 'button.no_files'));
         break;

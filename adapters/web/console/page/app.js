@@ -565,8 +565,10 @@
   function claimPage(claim) {
     const desk = me.desk;
     const concerns = claim.concerns || {};
-    const amount = concerns.amount ? `${concerns.amount.value.toFixed(2)} ${concerns.amount.currency}` : '';
-    const concernsText = joined([said(concerns.product), said(concerns.orderOrBatch), amount, concerns.purchaseDate], ' · ');
+    const fields = claim.fieldTexts || {};
+    const amount = fields.amount ? t('console.claim.amount', { value: fields.amount }) : '';
+    const purchased = fields.purchaseDate ? t('console.claim.purchased', { value: fields.purchaseDate }) : '';
+    const concernsText = joined([said(concerns.product), said(concerns.orderOrBatch), amount, purchased], ' · ');
     const decision = claim.decisionSummary || '';
     const files = claim.attachments.length === 0
       ? el('p', {}, t('console.claim.no_files'))
