@@ -565,9 +565,9 @@
   function claimPage(claim) {
     const desk = me.desk;
     const concerns = claim.concerns || {};
-    const fields = claim.fieldTexts || {};
-    const amount = fields.amount ? t('console.claim.amount', { value: fields.amount }) : '';
-    const purchased = fields.purchaseDate ? t('console.claim.purchased', { value: fields.purchaseDate }) : '';
+    const recorded = claim.fieldTexts || {};
+    const amount = recorded.amount ? t('console.claim.amount', { value: recorded.amount }) : '';
+    const purchased = recorded.purchaseDate ? t('console.claim.purchased', { value: recorded.purchaseDate }) : '';
     const concernsText = joined([said(concerns.product), said(concerns.orderOrBatch), amount, purchased], ' · ');
     const decision = claim.decisionSummary || '';
     const files = claim.attachments.length === 0
