@@ -3,6 +3,7 @@ import { ASSESSABLE_STATUSES, nextStep, type AssessmentValues } from '../src/dom
 import type { InvestigationField } from '../src/domain/investigation.js';
 import type { DeskConfig, StaffMember } from '../src/domain/desk.js';
 import { formatAmount, type Decision } from '../src/domain/decision.js';
+import { fieldRequirement, formatDay } from '../src/domain/intake-fields.js';
 import { canApply, OPEN_STATUSES, type Actor, type Claim, type ClaimEvent } from '../src/domain/lifecycle.js';
 import { templateDraft } from '../src/decision-text.js';
 import type { Locale } from '../src/domain/locale.js';
@@ -294,4 +295,19 @@ export function rootCauseText(ctx: RenderContext, claim: Pick<Claim, 'investigat
 export function nextStepText(locale: Locale, claim: Pick<Claim, 'status' | 'assessment'>): string | undefined {
   const step = nextStep(claim);
   return step ? t(locale, `staff.next.${step}`) : undefined;
+}
+
+/**
+ * The amount and the purchase date of a claim as staff read them (#25): formatted in the staff
+ * member's language; "not recorded" when the claim's category asks the field and the customer
+ * skipped it; left out (undefined) when the category does not ask it and none was recorded.
+ * @example claimFieldTexts(ctx, claim) // { amount: '1 299,90 ₽', purchaseDate: 'not recorded' }
+ */
+export function claimFieldTexts(ctx: RenderContext, claim: Pick<Claim, 'category' | 'concerns'>): { readonly amount?: string; readonly purchaseDate?: string } {
+  const category = ctx.desk.categories.find((candidate) => candidate.id === claim.category);
+  const missing = t(ctx.locale, 'staff.field.not_recorded');
+  const { amount, purchaseDate } = claim.concerns;
+  const amountText = amount ? formatAmount(amount, ctx.locale) : fieldRequirement(category, 'amount') ? missing : undefined;
+  const dateText = purchaseDate ? formatDay(purchaseDate, ctx.locale) : fieldRequirement(category, 'purchaseDate') ? missing : undefined;
+  return { ...(amountText !== undefined ? { amount: amountText } : {}), ...(dateText !== undefined ? { purchaseDate: dateText } : {}) };
 }

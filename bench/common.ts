@@ -134,7 +134,9 @@ export const INTAKE: readonly IntakeStep[] = [
   { name: 'category', input: { presses: 'Defective product' }, answer: starts(t('en', 'ask.intake.product')) },
   { name: 'product', input: { says: 'Kettle KT-200' }, answer: starts(t('en', 'ask.intake.order')) },
   { name: 'order', input: { presses: t('en', 'button.skip') }, answer: starts(t('en', 'ask.intake.description')) },
-  { name: 'description', input: { says: 'The kettle stopped heating after two days of use.' }, answer: starts(t('en', 'ask.intake.files', { max: 20 })) },
+  { name: 'description', input: { says: 'The kettle stopped heating after two days of use.' }, answer: starts(t('en', 'consent.notice')) },
+  // the privacy notice (#26) before the first question for personal data
+  { name: 'consent', input: { presses: t('en', 'button.consent_agree') }, answer: starts(t('en', 'ask.intake.files', { max: 20 })) },
   { name: 'files', input: { presses: t('en', 'button.no_files') }, answer: starts(t('en', 'ask.intake.remedy')) },
   { name: 'remedy', input: { presses: t('en', 'remedy.replacement') }, answer: starts(t('en', 'ask.intake.name')) },
   { name: 'name', input: { says: 'Anna Petrova' }, answer: starts(t('en', 'hint.share_phone')) },

@@ -34,7 +34,14 @@ export type RequestResult =
 /** The outcome of one step: either a request to carry out first, or the new state and the replies. */
 export type StepOutcome =
   | { readonly kind: 'need'; readonly request: Request }
-  | { readonly kind: 'reply'; readonly state: ConversationState; readonly replies: readonly Outbound[]; readonly notice?: string };
+  | {
+      readonly kind: 'reply';
+      readonly state: ConversationState;
+      readonly replies: readonly Outbound[];
+      readonly notice?: string;
+      /** Delete the conversation once the replies are sent (the customer declined the privacy notice: nothing of the report is kept). */
+      readonly forget?: true;
+    };
 
 /** What a step may read besides the state and the input. */
 export interface Turn {

@@ -15,20 +15,24 @@ export interface FormStep {
   readonly id: string;
   /** The question (an i18n key; by convention `ask.<dialog>.<step>`). */
   readonly ask: MessageKey;
+  /** The question's text when it is not (only) a catalogue text (the desk's own consent notice); `ask` otherwise. */
+  readonly question?: (answers: Answers, turn: Turn) => string;
   readonly askParams?: (answers: Answers, turn: Turn) => MessageParams;
   /** What the step expects; `choice` steps also accept the number or the label typed as text. */
   readonly input: 'text' | 'choice' | 'contact' | 'files';
   readonly choices?: (answers: Answers, turn: Turn) => readonly ChoiceDef[];
   /** Buttons offered beside typed text (suggestions such as a name given last time). */
   readonly suggestions?: (answers: Answers, turn: Turn) => readonly ChoiceDef[];
-  /** An optional step offers "Skip"; skipping stores null. */
-  readonly optional?: boolean;
+  /** An optional step offers "Skip"; skipping stores null. A function when it depends on the answers (the category's settings). */
+  readonly optional?: boolean | ((answers: Answers, turn: Turn) => boolean);
   /**
    * Validates and normalises typed text. Issue messages are i18n keys (`invalid.<…>`), shown
    * with `limits` as their parameters.
    */
   readonly text?: z.ZodType<unknown, string>;
   readonly limits?: MessageParams;
+  /** Reads typed text where the reading depends on the turn (the desk's currency, today's date); used instead of `text`. */
+  readonly parse?: (text: string, answers: Answers, turn: Turn) => { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly refusal: Refusal };
   /** Asked only when this holds. */
   readonly when?: (answers: Answers, turn: Turn) => boolean;
   /** Answers the step without asking when it can (e.g. the only category there is). */
@@ -45,6 +49,11 @@ export interface FormStep {
 /** Whether a step has its answer. */
 export function isAnswered(step: FormStep, answers: Answers): boolean {
   return step.answered ? step.answered(answers) : answers[step.id] !== undefined;
+}
+
+/** Whether a step may be skipped (it offers "Skip") with these answers. */
+export function isOptional(step: FormStep, answers: Answers, turn: Turn): boolean {
+  return typeof step.optional === 'function' ? step.optional(answers, turn) : step.optional === true;
 }
 
 /** Forgets a step's answer. */
@@ -76,9 +85,9 @@ export function nextStep(steps: readonly FormStep[], start: Answers, turn: Turn)
 /** The question of a step, with its buttons (choices, suggestions, skip, back). */
 export function askStep(step: FormStep, answers: Answers, turn: Turn, options: { readonly back: boolean; readonly lead?: string }): Outbound {
   const choices: ChoiceDef[] = [...(step.choices?.(answers, turn) ?? []), ...(step.suggestions?.(answers, turn) ?? [])];
-  if (step.optional) choices.push({ value: 'skip', label: say(turn, 'button.skip') });
+  if (isOptional(step, answers, turn)) choices.push({ value: 'skip', label: say(turn, 'button.skip') });
   if (options.back) choices.push({ value: 'back', label: say(turn, 'button.back') });
-  const question = say(turn, step.ask, step.askParams?.(answers, turn));
+  const question = step.question ? step.question(answers, turn) : say(turn, step.ask, step.askParams?.(answers, turn));
   const text = options.lead ? `${options.lead}\n\n${question}` : question;
   const asked = message(turn, text, step.input, choices);
   return step.input === 'contact' ? { ...asked, shareContact: { label: say(turn, 'button.share_phone'), hint: say(turn, 'hint.share_phone') } } : asked;
@@ -109,6 +118,10 @@ export function acceptText(step: FormStep, answers: Answers, text: string, turn:
     const picked = pickByText(choices, typed);
     if (picked === undefined) return { ok: false, refusal: { key: 'invalid.choice' } };
     return { ok: true, answers: storeValue(step, answers, picked, turn) };
+  }
+  if (step.parse) {
+    const read = step.parse(typed, answers, turn);
+    return read.ok ? { ok: true, answers: storeValue(step, answers, read.value, turn) } : read;
   }
   if (!step.text) return { ok: false, refusal: { key: 'invalid.choice' } };
   const parsed = step.text.safeParse(text);

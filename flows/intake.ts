@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { Attachment, DESCRIPTION_MAX, DESCRIPTION_MIN, REMEDIES, Remedy, type ClaimDraftInput } from '../src/domain/claim.js';
 import { Email, normalisePhone } from '../src/domain/contact.js';
-import { CLAIM_KINDS, ClaimKind, categoriesForKind, findCategory, offersKind, type DeskConfig } from '../src/domain/desk.js';
+import { CLAIM_KINDS, ClaimKind, categoriesForKind, findCategory, noticeVersion, offersKind, type DeskConfig } from '../src/domain/desk.js';
+import { dayIn } from '../src/domain/assessment.js';
+import { Consent, priorConsent } from '../src/domain/consent.js';
+import { essenceOf, formatAmount } from '../src/domain/decision.js';
+import { fieldRequirement, formatDay, parseClaimAmount, parsePurchaseDate, PURCHASE_DATE_MAX_YEARS, shiftDay, type CategoryField } from '../src/domain/intake-fields.js';
+import { Money } from '../src/domain/money.js';
+import { fillTemplate } from '../src/domain/templates.js';
+import type { CustomerTextPlaceholder } from '../src/domain/customer-templates.js';
 import type { Claim } from '../src/domain/lifecycle.js';
 import { formatDateTime } from '../src/i18n/index.js';
 import {
@@ -19,7 +26,7 @@ import {
   type StepOutcome,
   type Turn,
 } from './core.js';
-import { acceptChoice, acceptText, askStep, clearStep, isAnswered, issue, nextStep, storeValue, type Answers, type FormStep, type Refusal } from './form.js';
+import { acceptChoice, acceptText, askStep, clearStep, isAnswered, isOptional, issue, nextStep, storeValue, type Answers, type FormStep, type Refusal } from './form.js';
 import type { ConversationState } from './state.js';
 import { customerOf, referenceOf, type Outbound } from './types.js';
 
@@ -46,6 +53,9 @@ const IntakeAnswers = z.object({
   category: z.string().optional(),
   product: z.string().nullable().optional(),
   order: z.string().nullable().optional(),
+  /** The category's extra fields (#25): null when skipped. */
+  amount: Money.nullable().optional(),
+  purchaseDate: z.iso.date().nullable().optional(),
   description: z.string().optional(),
   files: z.array(Attachment).optional(),
   filesDone: z.literal(true).optional(),
@@ -57,6 +67,8 @@ const IntakeAnswers = z.object({
   name: z.string().optional(),
   phone: z.string().optional(),
   email: z.string().optional(),
+  /** The consent to the privacy notice (#26): given in this report, or earlier to the same version. */
+  consent: Consent.optional(),
 });
 type IntakeAnswers = z.infer<typeof IntakeAnswers>;
 
@@ -138,6 +150,36 @@ export const INTAKE_STEPS: readonly FormStep[] = [
   { id: 'product', ask: 'ask.intake.product', input: 'text', optional: true, text: optionalText(PRODUCT_MAX), limits: { max: PRODUCT_MAX } },
   { id: 'order', ask: 'ask.intake.order', input: 'text', optional: true, text: optionalText(ORDER_MAX), limits: { max: ORDER_MAX } },
   {
+    id: 'amount',
+    ask: 'ask.intake.amount',
+    askParams: (_answers, turn) => ({ currency: turn.desk.desk.currency }),
+    input: 'text',
+    when: (answers, turn) => asks(answers, turn, 'amount'),
+    optional: (answers, turn) => categoryOf(answers, turn)?.fields?.amount === 'optional',
+    parse: (text, _answers, turn) => {
+      const read = parseClaimAmount(text, turn.desk.desk.currency);
+      return read.ok ? { ok: true, value: read.amount } : { ok: false, refusal: { key: `invalid.amount.${read.problem}`, params: { currency: turn.desk.desk.currency } } };
+    },
+  },
+  {
+    id: 'purchaseDate',
+    ask: 'ask.intake.purchaseDate',
+    input: 'text',
+    when: (answers, turn) => asks(answers, turn, 'purchaseDate'),
+    optional: (answers, turn) => categoryOf(answers, turn)?.fields?.purchaseDate === 'optional',
+    suggestions: (_answers, turn) => [
+      { value: 'today', label: say(turn, 'button.today') },
+      { value: 'yesterday', label: say(turn, 'button.yesterday') },
+      { value: 'other', label: say(turn, 'button.other_date') },
+    ],
+    // "another day" is answered by handleStep (it asks for the date to be typed); these two are days
+    pick: (answers, value, turn) => ({ ...answers, purchaseDate: shiftDay(today(turn), value === 'yesterday' ? -1 : 0) }),
+    parse: (text, _answers, turn) => {
+      const read = parsePurchaseDate(text, today(turn));
+      return read.ok ? { ok: true, value: read.date } : { ok: false, refusal: { key: `invalid.date.${read.problem}`, params: { years: PURCHASE_DATE_MAX_YEARS } } };
+    },
+  },
+  {
     id: 'description',
     ask: 'ask.intake.description',
     input: 'text',
@@ -150,6 +192,19 @@ export const INTAKE_STEPS: readonly FormStep[] = [
     // the message that started the conversation is offered, so it is never lost or typed twice
     suggestions: (answers, turn) => (read(answers).firstMessage ? [{ value: 'first', label: say(turn, 'button.use_first_message') }] : []),
     pick: (answers) => ({ ...answers, description: read(answers).firstMessage }),
+  },
+  {
+    // the privacy notice (#26), before the first question that collects personal data
+    id: 'consent',
+    ask: 'consent.notice',
+    question: (_answers, turn) => consentNotice(turn),
+    input: 'choice',
+    choices: (_answers, turn) => [
+      { value: 'agree', label: say(turn, 'button.consent_agree') },
+      { value: 'decline', label: say(turn, 'button.consent_decline') },
+    ],
+    // "I do not agree" is answered by handleStep (it ends the report); this stores the agreement
+    pick: (answers, _value, turn) => ({ ...answers, consent: { version: noticeVersion(turn.desk), at: turn.now } }),
   },
   {
     id: 'files',
@@ -234,13 +289,36 @@ export const INTAKE_STEPS: readonly FormStep[] = [
   },
 ];
 
+/** The category the customer chose, if it still exists. */
+function categoryOf(answers: Answers, turn: Turn) {
+  const { category } = read(answers);
+  return category === undefined ? undefined : findCategory(turn.desk, category);
+}
+
+/** Whether the chosen category asks one of the extra fields. */
+function asks(answers: Answers, turn: Turn, field: CategoryField): boolean {
+  return fieldRequirement(categoryOf(answers, turn), field) !== undefined;
+}
+
+/** Today in the desk's time zone (YYYY-MM-DD): what "today" and "yesterday" mean to the customer. */
+function today(turn: Turn): string {
+  return dayIn(turn.now, turn.desk.desk.timezone);
+}
+
+/** The privacy notice: the desk's own or the catalogues', with the policy's link when there is one. */
+function consentNotice(turn: Turn): string {
+  const notice = turn.desk.privacy.notice?.[turn.locale] ?? say(turn, 'consent.notice');
+  const policy = turn.desk.privacy.policyUrl;
+  return policy === undefined ? notice : `${notice}\n\n${say(turn, 'consent.policy', { url: policy })}`;
+}
+
 function forgetContact(answers: Answers): Answers {
   const { reuse: _reuse, name: _name, phone: _phone, email: _email, ...rest } = answers;
   return rest;
 }
 
 /** Fields the summary card offers to edit, and the steps each edit asks again. */
-const EDITABLE = ['kind', 'category', 'product', 'order', 'description', 'files', 'remedy', 'contact'] as const;
+const EDITABLE = ['kind', 'category', 'product', 'order', 'amount', 'purchaseDate', 'description', 'files', 'remedy', 'contact'] as const;
 type Editable = (typeof EDITABLE)[number];
 
 function stepById(id: string): FormStep | undefined {
@@ -279,8 +357,11 @@ export function startIntake(state: ConversationState, turn: Turn, prefill: Intak
   if ('need' in lookup) return lookup.need;
   const newest: Claim | undefined = lookup.found[0];
   const displayName = turn.input.from.displayName?.trim();
+  // a customer who agreed to this version of the notice in an earlier report is not asked again
+  const consent = priorConsent(lookup.found, noticeVersion(turn.desk));
   const answers: Answers = {
     draftId: turn.input.updateId,
+    ...(consent ? { consent } : {}),
     previous: newest ? { name: newest.contact.name, ...(newest.contact.phone ? { phone: newest.contact.phone } : {}), ...(newest.contact.email ? { email: newest.contact.email } : {}) } : null,
     ...(displayName ? { displayName: displayName.slice(0, NAME_MAX) } : {}),
     ...(prefill.firstMessage ? { firstMessage: prefill.firstMessage } : {}),
@@ -312,11 +393,15 @@ function handleStep(state: ConversationState, step: FormStep, turn: Turn): StepO
   const answers = state.answers;
   const content = turn.input.content;
   const trail = state.trail ?? [];
-  const accepted = (next: Answers, lead?: string) => advance({ ...state, trail: [...trail.filter((id) => id !== step.id), step.id] }, next, turn, lead);
+  // the consent is not an answer "back" takes back: going back from the files asks the description again
+  const answered = step.id === 'consent' ? trail : [...trail.filter((id) => id !== step.id), step.id];
+  const accepted = (next: Answers, lead?: string) => advance({ ...state, trail: answered }, next, turn, lead);
 
   if (turn.choice !== undefined) {
     if (turn.choice === 'back') return back(state, turn);
-    if (turn.choice === 'skip' && step.optional) return accepted(storeValue(step, answers, null, turn));
+    if (turn.choice === 'skip' && isOptional(step, answers, turn)) return accepted(storeValue(step, answers, null, turn));
+    if (step.id === 'consent' && turn.choice === 'decline') return declined(state, turn);
+    if (step.id === 'purchaseDate' && turn.choice === 'other') return reaskWith(state, turn, say(turn, 'intake.purchase_date.type'));
     const result = acceptChoice(step, answers, turn.choice, turn);
     if (!result.ok) return reaskWith(state, turn, refusalText(turn, result.refusal));
     // "remove files" keeps the customer at the files step
@@ -335,6 +420,8 @@ function handleStep(state: ConversationState, step: FormStep, turn: Turn): StepO
     }
     case 'text': {
       if (step.id === 'files') return addToDescription(state, content.text, turn);
+      // consent is given with the button only, never read from typed text
+      if (step.id === 'consent') return reaskWith(state, turn, say(turn, 'consent.use_buttons'));
       const result = acceptText(step, answers, content.text, turn);
       if (!result.ok) return reaskWith(state, turn, refusalText(turn, result.refusal));
       return accepted(result.answers);
@@ -361,6 +448,14 @@ function handleStep(state: ConversationState, step: FormStep, turn: Turn): StepO
   }
 }
 
+/**
+ * "I do not agree" to the privacy notice: the report ends politely and its conversation is deleted
+ * once the answer is sent (nothing of it is kept; no claim is registered).
+ */
+function declined(state: ConversationState, turn: Turn): StepOutcome {
+  return { kind: 'reply', state: between(state), replies: [info(turn, 'consent.declined')], forget: true };
+}
+
 /** Text sent at the files step is added to the description rather than lost. */
 function addToDescription(state: ConversationState, text: string, turn: Turn): StepOutcome {
   const current = read(state.answers).description ?? '';
@@ -384,6 +479,7 @@ function editableFields(answers: Answers, turn: Turn): Editable[] {
   return EDITABLE.filter((field) => {
     if (field === 'kind') return kindsOffered(turn.desk).length > 1;
     if (field === 'category') return categoryChoices(answers, turn).length > 1;
+    if (field === 'amount' || field === 'purchaseDate') return asks(answers, turn, field);
     return true;
   });
 }
@@ -400,6 +496,8 @@ function summaryCard(answers: Answers, turn: Turn): Outbound {
     say(turn, 'summary.category', { value: category ? category.label[turn.locale] : none }),
     say(turn, 'summary.product', { value: a.product ?? none }),
     say(turn, 'summary.order', { value: a.order ?? none }),
+    ...(asks(answers, turn, 'amount') ? [say(turn, 'summary.amount', { value: a.amount ? formatAmount(a.amount, turn.locale) : none })] : []),
+    ...(asks(answers, turn, 'purchaseDate') ? [say(turn, 'summary.purchaseDate', { value: a.purchaseDate ? formatDay(a.purchaseDate, turn.locale) : none })] : []),
     say(turn, 'summary.description', { value: a.description ?? none }),
     say(turn, 'summary.files', { count: a.files?.length ?? 0 }),
     say(turn, 'summary.remedy', { value: a.remedy ? say(turn, `remedy.${a.remedy}`) : none }),
@@ -443,7 +541,13 @@ function draftOf(answers: Answers, turn: Turn): ClaimDraftInput {
   return {
     kind: a.kind ?? 'claim',
     category: a.category ?? '',
-    concerns: { ...(a.product ? { product: a.product } : {}), ...(a.order ? { orderOrBatch: a.order } : {}) },
+    concerns: {
+      ...(a.product ? { product: a.product } : {}),
+      ...(a.order ? { orderOrBatch: a.order } : {}),
+      // only what the chosen category asks (a field answered under a category changed since is left out)
+      ...(a.amount && asks(answers, turn, 'amount') ? { amount: a.amount } : {}),
+      ...(a.purchaseDate && asks(answers, turn, 'purchaseDate') ? { purchaseDate: a.purchaseDate } : {}),
+    },
     description: a.description ?? '',
     attachments: a.files ?? [],
     desiredRemedy: a.remedy ?? 'other',
@@ -451,6 +555,7 @@ function draftOf(answers: Answers, turn: Turn): ClaimDraftInput {
     customer: customerOf(from),
     conversation: referenceOf(from),
     locale: turn.locale,
+    ...(a.consent ? { consent: a.consent } : {}),
   };
 }
 
@@ -469,12 +574,15 @@ function submit(state: ConversationState, turn: Turn): StepOutcome {
 /** The acknowledgement: the number, what happens next and by when. */
 export function registeredMessage(claim: Claim, turn: Turn): Outbound {
   const department = turn.desk.departments.find((d) => d.id === claim.department);
-  const text = say(turn, 'registered', {
+  const values = {
     number: claim.number,
     date: formatDateTime(claim.createdAt, turn.locale, turn.desk.desk.timezone),
     department: department ? department.name[turn.locale] : claim.department,
     due: formatDateTime(claim.sla.firstResponseDueAt, turn.locale, turn.desk.desk.timezone),
-  });
+  };
+  // the desk's own acknowledgement (#25) when it set one, the catalogues' otherwise
+  const own = turn.desk.customerTexts.acknowledgement?.[turn.locale];
+  const text = own === undefined ? say(turn, 'registered', values) : fillTemplate<CustomerTextPlaceholder<'acknowledgement'>>(own, { ...values, essence: essenceOf(claim.description) });
   return {
     text,
     expects: 'none',

@@ -4,6 +4,9 @@ import { formatDateTime, t } from '../src/i18n/index.js';
 import type { Outbound } from './types.js';
 import { surveyChoices } from './survey.js';
 import { decisionSignature } from '../src/decision-text.js';
+import { essenceOf } from '../src/domain/decision.js';
+import { fillTemplate } from '../src/domain/templates.js';
+import type { CustomerTextPlaceholder } from '../src/domain/customer-templates.js';
 
 /**
  * What the customer is told about a history event of their claim, in the claim's language;
@@ -31,8 +34,14 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
       return say(t(locale, 'notice.take', { number, due: formatDateTime(claim.sla.resolutionDueAt, locale, desk.desk.timezone) }));
     case 'investigate':
       return say(t(locale, 'notice.investigate', { number }));
-    case 'request_info':
-      return say(t(locale, 'notice.request_info', { number, question: event.note ?? '' }));
+    case 'request_info': {
+      // the desk's own question text (#25) when it set one, the catalogues' otherwise
+      const own = desk.customerTexts.question?.[locale];
+      const question = event.note ?? '';
+      if (own === undefined) return say(t(locale, 'notice.request_info', { number, question }));
+      const date = formatDateTime(claim.createdAt, locale, desk.desk.timezone);
+      return say(fillTemplate<CustomerTextPlaceholder<'question'>>(own, { number, date, essence: essenceOf(claim.description), question }));
+    }
     case 'resolve':
       if (!event.decision) return undefined;
       // the decision's text, signed by who decided (name and position from the desk config)

@@ -412,6 +412,12 @@ export class ConversationRunner {
       const result = { outcome: 'handled' as const, replies: outcome.replies, ...(outcome.notice !== undefined ? { notice: outcome.notice } : {}) };
       onRecorded?.(result);
       const delivered = outbox ? await this.deliver(key, saved.version, outbox) : true;
+      if (outcome.forget && delivered) {
+        // the customer declined the privacy notice: once told, the conversation itself goes (kept
+        // until then, so the answer is not lost; what is kept holds none of the report)
+        this.recent.forget(chat);
+        await this.options.store.forget(key);
+      }
       return { ...result, delivered };
     }
     throw new TurnError('CONVERSATION_CONTENDED', true, 'the conversation kept changing while this update was handled');

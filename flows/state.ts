@@ -89,4 +89,6 @@ export interface ConversationStore {
    * (`undefined`: the customer wrote). Jobs read it before trying to notify the customer.
    */
   setUnreachable(key: ConversationKey, since: Date | undefined): Promise<void>;
+  /** Deletes a chat's conversation with every update id it handled (a declined privacy notice, an abandoned chat). */
+  forget(key: ConversationKey): Promise<void>;
 }

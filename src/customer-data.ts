@@ -142,10 +142,7 @@ export class CustomerDataDesk {
       format: 'claimdesk.customer-data/1',
       exportedAt: this.now(),
       claims,
-      consents: claims.flatMap((claim) => {
-        const consent = (claim as Claim & { readonly consent?: unknown }).consent;
-        return consent !== undefined && consent !== null && typeof consent === 'object' ? [{ claimNumber: claim.number, ...consent }] : [];
-      }),
+      consents: claims.flatMap((claim) => (claim.consent ? [{ claimNumber: claim.number, ...claim.consent }] : [])),
       surveys: claims.flatMap((claim) =>
         claim.survey && (claim.survey.score !== undefined || claim.survey.comment !== undefined)
           ? [{ claimNumber: claim.number, ...(claim.survey.score !== undefined ? { score: claim.survey.score } : {}), ...(claim.survey.comment !== undefined ? { comment: claim.survey.comment } : {}), ...(claim.survey.answeredAt ? { answeredAt: claim.survey.answeredAt } : {}) }]

@@ -157,6 +157,19 @@ describe('desk configuration', () => {
     [{ privacy: { notice: { ru: 'Согласие', en: 'Consent' } } }, /privacy\.version: expected a version of the notice/],
     [{ privacy: { policyUrl: 'javascript:alert(1)' } }, /privacy\.policyUrl: expected an http\(s\) URL/],
     [{ privacy: { version: '' } }, /privacy\.version: expected a version such as/],
+    // intake (#25): the categories' extra fields, the desk's own acknowledgement and question texts
+    [{ categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a', fields: { amount: 'always' } }] }, /categories\[0\]\.fields\.amount: /],
+    [{ categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a', fields: { price: 'required' } }] }, /categories\[0\]\.fields: .*price/],
+    [
+      { customerTexts: { acknowledgement: { ru: 'Обращение № {number} принято', en: 'Claim {number} of {dat} is registered' } } },
+      /customerTexts\.acknowledgement\.en: template "acknowledgement" uses an unknown placeholder \{dat\}; expected one of \{number\}, \{date\}, \{essence\}, \{department\}, \{due\}/,
+    ],
+    [
+      { customerTexts: { question: { ru: 'Вопрос по № {number}: {remedy}', en: 'About {number}: {question}' } } },
+      /customerTexts\.question\.ru: template "question" uses an unknown placeholder \{remedy\}; expected one of \{number\}, \{date\}, \{essence\}, \{question\}/,
+    ],
+    [{ customerTexts: { acknowledgement: { ru: 'Принято' } } }, /customerTexts\.acknowledgement\.en: /],
+    [{ customerTexts: { greeting: { ru: 'Привет', en: 'Hi' } } }, /customerTexts: .*greeting/],
     [{ audit: { retentionDays: 0 } }, /audit\.retentionDays: expected at least 1 day/],
     [{ privacy: { retention: { closedClaimsDays: 0 } } }, /privacy\.retention\.closedClaimsDays: expected at least 1 day/],
     [{ privacy: { retention: { closedClaimsDays: 'three years' } } }, /privacy\.retention\.closedClaimsDays: /],

@@ -7,7 +7,7 @@ import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
 import type { ClaimForViewer } from '../../src/domain/personal-data.js';
 import { t, type MessageKey } from '../../src/i18n/index.js';
-import { actorName, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, remedyText, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
+import { actorName, claimFieldTexts, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, remedyText, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
 import { derivedWarranty, JUSTIFIED, nextStep, YES_NO_UNKNOWN, type ClaimsWorkPolicy } from '../../src/domain/assessment.js';
 import { FACTS_MAX, ROOT_CAUSE_MAX, WHY_MAX, WHYS_MAX } from '../../src/domain/investigation.js';
 import { SEVERITIES } from '../../src/domain/desk.js';
@@ -93,13 +93,15 @@ function filesLine(locale: Locale, files: readonly Attachment[]): string {
   return shown.join(', ');
 }
 
-function concernsLine(locale: Locale, claim: Claim): string | undefined {
+function concernsLine(ctx: RenderContext, claim: Claim): string | undefined {
+  const { locale } = ctx;
   const parts: string[] = [];
-  const { product, orderOrBatch, amount, purchaseDate } = claim.concerns;
+  const { product, orderOrBatch } = claim.concerns;
+  const { amount, purchaseDate } = claimFieldTexts(ctx, claim);
   if (product) parts.push(t(locale, 'staff.card.product', { value: said(product) }));
   if (orderOrBatch) parts.push(t(locale, 'staff.card.order', { value: said(orderOrBatch) }));
-  if (amount) parts.push(t(locale, 'staff.card.amount', { value: `${amount.value.toFixed(2)} ${amount.currency}` }));
-  if (purchaseDate) parts.push(t(locale, 'staff.card.purchased', { value: purchaseDate }));
+  if (amount !== undefined) parts.push(t(locale, 'staff.card.amount', { value: amount }));
+  if (purchaseDate !== undefined) parts.push(t(locale, 'staff.card.purchased', { value: purchaseDate }));
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
@@ -152,7 +154,7 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
     t(locale, 'staff.card.status', { status: t(locale, `staff.status.${claim.status}`) }),
     t(locale, 'staff.card.category', { value: escapeMrkdwn(categoryLabel(ctx, claim.category)) }),
   ];
-  const concerns = concernsLine(locale, claim);
+  const concerns = concernsLine(ctx, claim);
   if (concerns) lines.push(t(locale, 'staff.card.concerns', { value: concerns }));
   lines.push(t(locale, 'staff.card.remedy', { value: remedyLabel(locale, claim.desiredRemedy) }));
   // the contact only where `personal` is given (the department's channel, /claim), masked for a viewer without the right (#26)

@@ -83,8 +83,11 @@ export function claimsWorkPolicy(desk: Pick<DeskConfig, 'sla' | 'desk' | 'catego
   return { sla: desk.sla, timezone: desk.desk.timezone, warrantyMonths, causeCategories: desk.causeCategories.map((cause) => cause.id) };
 }
 
-/** The calendar day of an instant in a time zone, as YYYY-MM-DD. */
-function dayIn(instant: Date, timeZone: string): string {
+/**
+ * The calendar day of an instant in a time zone, as YYYY-MM-DD.
+ * @example dayIn(new Date('2026-12-03T22:30:00Z'), 'Europe/Moscow') // '2026-12-04'
+ */
+export function dayIn(instant: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
   const part = (type: string) => parts.find((candidate) => candidate.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;

@@ -3,6 +3,8 @@ import { ClaimKind, Severity } from './desk.js';
 import { Contact } from './contact.js';
 import { Locale } from './locale.js';
 import { cleanLine } from './text.js';
+import { Money } from './money.js';
+import { Consent } from './consent.js';
 
 /** The channels a customer can reach the desk through. */
 export const CHANNELS = ['telegram', 'slack', 'web'] as const;
@@ -68,14 +70,9 @@ export function safeFileName(name: string | undefined): string | undefined {
   return clean === '' || clean === '.' || clean === '..' ? undefined : clean;
 }
 
-/** Money, in a currency's major units with at most two decimals. */
-export const Amount = z
-  .object({
-    value: z.number().nonnegative('expected an amount of zero or more').max(1e12).refine((v) => Math.round(v * 100) === v * 100, 'expected at most two decimals'),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as RUB'),
-  })
-  .strict();
-export type Amount = z.infer<typeof Amount>;
+/** Money a claim concerns (what the customer paid or claims): hundredths and the currency, as a decision's amount. */
+export const Amount = Money;
+export type Amount = Money;
 
 /** What the claim concerns; every field is optional. */
 export const Concerns = z
@@ -109,6 +106,8 @@ export const ClaimDraft = z
     conversation: ConversationReference,
     locale: Locale,
     severity: Severity.default('normal'),
+    /** The customer's consent to the processing of their personal data (#26): the notice version and when they agreed. */
+    consent: Consent.optional(),
   })
   .strict();
 export type ClaimDraft = z.infer<typeof ClaimDraft>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Remedy } from './claim.js';
+import { AMOUNT_MAX_MINOR, Money } from './money.js';
 import type { Locale } from './locale.js';
 
 /**
@@ -17,20 +18,13 @@ export const REJECTION_REASONS = ['unfounded', 'not_covered', 'not_a_customer', 
 export const RejectionReason = z.enum(REJECTION_REASONS);
 export type RejectionReason = z.infer<typeof RejectionReason>;
 
-/** The largest amount a decision may carry, in hundredths (ten billion units of the currency). */
-export const AMOUNT_MAX_MINOR = 1_000_000_000_000;
+export { AMOUNT_MAX_MINOR } from './money.js';
 
 /**
  * Money a decision carries: an integer number of hundredths of the currency unit (kopecks, cents)
- * and the ISO 4217 code. Integers, not a float of units: exact (no 0.1 + 0.2), and comparable and
- * summable in a database query (the approval threshold, the reports).
+ * and the ISO 4217 code (the one shape of money, {@link Money}; a claim's amount has it too).
  */
-export const DecisionAmount = z
-  .object({
-    minor: z.number().int('expected whole hundredths').positive('expected an amount above zero').max(AMOUNT_MAX_MINOR, 'expected a smaller amount'),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as RUB'),
-  })
-  .strict();
+export const DecisionAmount = Money;
 export type DecisionAmount = z.infer<typeof DecisionAmount>;
 
 const ResponseText = z.string().trim().min(1, 'expected the text the customer will receive').max(4000);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Locale, LocalizedText } from './locale.js';
 import { productKey } from './products.js';
 import { DecisionOutcome, TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './templates.js';
+import { CustomerTexts } from './customer-templates.js';
 
 const Id = z
   .string()
@@ -39,6 +40,10 @@ export const Department = z
   .strict();
 export type Department = z.infer<typeof Department>;
 
+/** Whether the intake asks a category's extra field as required, or lets the customer skip it. */
+export const FieldRequirement = z.enum(['required', 'optional']);
+export type FieldRequirement = z.infer<typeof FieldRequirement>;
+
 export const Category = z
   .object({
     id: Id,
@@ -51,6 +56,8 @@ export const Category = z
     notify: z.array(Id).default([]),
     /** The warranty period in months from the purchase date; the assessment derives "within warranty" from it. */
     warrantyMonths: z.number().int('expected a whole number of months').positive('expected a positive number of months').max(1200, 'expected at most 1200 months').optional(),
+    /** Extra fields the intake asks for this category (#25): the amount paid or claimed, the purchase date; none when omitted. */
+    fields: z.object({ amount: FieldRequirement.optional(), purchaseDate: FieldRequirement.optional() }).strict().optional(),
   })
   .strict();
 export type Category = z.infer<typeof Category>;
@@ -305,6 +312,8 @@ export const DeskConfig = z
     /** The product catalogue (#24): products group by it before the normalised name. */
     products: z.array(CatalogueProduct).max(10_000, 'expected at most 10000 products').default([]),
     analysis: AnalysisConfig.default(AnalysisConfig.parse({})),
+    /** The desk's own acknowledgement and question texts (#25); the catalogues' when omitted. */
+    customerTexts: CustomerTexts.default({}),
   })
   .strict()
   .superRefine((desk, ctx) => {

@@ -12,7 +12,7 @@ function claim(overrides: Partial<Claim> = {}): Claim {
     number: '2026-000123',
     kind: 'quality_claim',
     category: 'defect',
-    concerns: { product: 'Чайник KT-200', orderOrBatch: 'ORD-5512', amount: { value: 2499.5, currency: 'RUB' } },
+    concerns: { product: 'Чайник KT-200', orderOrBatch: 'ORD-5512', amount: { minor: 249950, currency: 'RUB' } },
     description: 'Чайник перестал греть через два дня.',
     attachments: [],
     desiredRemedy: 'replacement',
@@ -208,7 +208,7 @@ describe('CSV cells', () => {
 
 describe('amounts', () => {
   it('use a decimal comma with the ";" delimiter, so Russian Excel reads a number, not a date', () => {
-    const small = claim({ concerns: { amount: { value: 3.12, currency: 'RUB' } } });
+    const small = claim({ concerns: { amount: { minor: 312, currency: 'RUB' } } });
     const cell = (delimiter: ',' | ';') => (parseCsv(registerCsvRow(small, { ...options, delimiter }), delimiter)[0] ?? [])[REGISTER_COLUMNS.indexOf('amount')];
     expect(cell(';')).toBe('3,12');
     expect(cell(',')).toBe('3.12');

@@ -100,6 +100,10 @@ describe('Slack: a customer files a claim by direct message', () => {
     expect(anna.last).toBe(t('en', 'ask.intake.order'));
     await anna.presses(t('en', 'button.skip'));
     await anna.says('The kettle stopped heating after two days of use.');
+    // the privacy notice (#26), agreed with its button in the DM
+    expect(anna.last).toContain(t('en', 'consent.notice'));
+    await anna.presses(t('en', 'button.consent_agree'));
+    expect(anna.last).toContain(t('en', 'ask.intake.files', { max: 20 }).slice(0, 30));
     await anna.sendsFile('../base photo.jpg', 'image/jpeg', 'the base');
     await anna.presses(t('en', 'button.files_done', { count: 1 }));
     expect(anna.last).toBe(t('en', 'ask.intake.remedy'));

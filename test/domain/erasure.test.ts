@@ -19,7 +19,7 @@ function richClaim() {
     contact: { name: `${CANARY} Petrova`, phone: '+79991112233', email: 'zyx@example.com' },
     description: `My kettle, ${CANARY}, broke`,
     attachments: [{ channel: 'telegram', kind: 'photo', fileId: `${CANARY}-photo`, fileName: `${CANARY}.jpg` }],
-    concerns: { product: 'Kettle KT-200', orderOrBatch: `ORDER-${CANARY}`, amount: { value: 1299.9, currency: 'RUB' } },
+    concerns: { product: 'Kettle KT-200', orderOrBatch: `ORDER-${CANARY}`, amount: { minor: 129_990, currency: 'RUB' } },
     customer: { channel: 'slack', userId: 'U0CANARY1', teamId: 'T0TEAM0001' },
     conversation: { channel: 'slack', chatId: 'D0CANARY1', teamId: 'T0TEAM0001', threadId: '1700.1' },
     decision: { outcome: 'accepted', remedy: 'refund', responseText: `Refund for ${CANARY}`, amount: { minor: 129_990, currency: 'RUB' }, decidedBy: 'ivan' },
@@ -55,7 +55,7 @@ describe('erasing a claim', () => {
     expect(erased.attachments).toEqual([]);
     expect(erased.customer).toEqual({ channel: 'slack', userId: 'erased:p1' });
     expect(erased.conversation).toEqual({ channel: 'slack', chatId: 'erased:p1' });
-    expect(erased.concerns).toEqual({ product: 'Kettle KT-200', orderOrBatch: ERASED, amount: { value: 1299.9, currency: 'RUB' } });
+    expect(erased.concerns).toEqual({ product: 'Kettle KT-200', orderOrBatch: ERASED, amount: { minor: 129_990, currency: 'RUB' } });
     expect(erased.decision).toEqual({ ...claim.decision, responseText: ERASED });
     expect(erased.survey).toEqual({ ...claim.survey, comment: ERASED });
     expect(erased.assessment?.warrantyReason).toBe(ERASED);

@@ -84,6 +84,9 @@ describe('the web chat and the staff console in a browser', () => {
     await press(customer, t('en', 'button.skip'));
     await waitForDesk(customer, t('en', 'ask.intake.description').slice(0, 30));
     await type(customer, 'The kettle stopped heating after two days. <script>alert(1)</script>');
+    // the privacy notice (#26) before the files, agreed with its button
+    await waitForDesk(customer, t('en', 'consent.notice').slice(0, 30));
+    await press(customer, t('en', 'button.consent_agree'));
     await waitForDesk(customer, t('en', 'ask.intake.files', { max: 20 }).slice(0, 30));
     await customer.setInputFiles('#chat-file', { name: 'kettle.png', mimeType: 'image/png', buffer: PNG });
     await press(customer, t('en', 'button.files_done', { count: 1 }));

@@ -97,12 +97,21 @@ export class TestChat {
   result: HandleResult | undefined;
   private updates = 0;
 
+  /**
+   * Whether the customer agrees to the privacy notice (#26) as soon as it is asked: the press
+   * follows the input that brought the notice, and `replies` holds both turns' replies. On by
+   * default, so a test of something else walks the dialog as before; the consent tests turn it off.
+   */
+  autoConsent: boolean;
+
   constructor(
     private runner: Pick<ConversationRunner, 'handle'>,
-    options: Partial<Sender> = {},
+    options: Partial<Sender> & { readonly autoConsent?: boolean } = {},
   ) {
     const id = String(700_000 + ++chats + Math.floor(Math.random() * 1_000_000) * 1000);
-    this.from = { channel: 'telegram', chatId: id, userId: id, displayName: 'Anna', languageCode: 'en', ...options };
+    const { autoConsent = true, ...sender } = options;
+    this.autoConsent = autoConsent;
+    this.from = { channel: 'telegram', chatId: id, userId: id, displayName: 'Anna', languageCode: 'en', ...sender };
   }
 
   /** Switches to another runner (a restarted process). */
@@ -117,6 +126,12 @@ export class TestChat {
   async deliver(content: InboundContent, updateId = this.nextUpdateId()): Promise<HandleResult> {
     this.result = await this.runner.handle({ updateId, from: this.from, content });
     this.replies = [...this.result.replies];
+    const agree = this.autoConsent ? consentAgreeChoice(this.replies) : undefined;
+    if (agree) {
+      const asked = this.replies;
+      this.result = await this.runner.handle({ updateId: this.nextUpdateId(), from: this.from, content: { type: 'choice', choiceId: agree.id } });
+      this.replies = [...asked, ...this.result.replies];
+    }
     return this.result;
   }
 
@@ -155,6 +170,14 @@ export class TestChat {
     if (!found) throw new Error(`no button "${label}" among: ${this.choices.map((c) => c.label).join(' | ')}`);
     return found;
   }
+}
+
+/** The "I agree" button of the privacy notice (#26), when the latest reply asks for consent. */
+export function consentAgreeChoice(replies: readonly Outbound[]): Choice | undefined {
+  const last = replies.at(-1);
+  const choices = last?.choices ?? [];
+  const isConsent = choices.some((c) => /^\d+\.decline$/.test(c.id));
+  return isConsent ? choices.find((c) => /^\d+\.agree$/.test(c.id)) : undefined;
 }
 
 /** A Telegram photo reference. */

@@ -219,6 +219,9 @@ export async function fillIntake(customer: TelegramCustomer, bot: BotUnderTest, 
   expect(customer.last).toBe(t('en', 'ask.intake.order'));
   await customer.presses(t('en', 'button.skip'));
   await customer.says(answers.description ?? 'The kettle stopped heating after two days of use.');
+  // the privacy notice (#26) before the first question for personal data: agreed with its button
+  expect(customer.last).toContain(t('en', 'consent.notice'));
+  await customer.presses(t('en', 'button.consent_agree'));
   expect(customer.last).toContain(t('en', 'ask.intake.files', { max: 20 }).slice(0, 30));
   const photo = bot.fake.userSendsPhoto(customer.user, { caption: 'the base' });
   await customer.act(photo);

@@ -144,6 +144,10 @@ export async function reachFilesStep(client: ChatClient, settled: () => Promise<
   await step(client.say('Kettle KT-200'));
   await step(client.press(t('en', 'button.skip')));
   await step(client.say('The kettle stopped heating after two days of use.'));
+  // the privacy notice (#26) comes before the files question: agreed with its button
+  const notice = await client.lastDesk();
+  if (!notice?.text.includes(t('en', 'consent.notice'))) throw new Error(`expected the privacy notice, got: ${notice?.text ?? 'nothing'}`);
+  await step(client.press(t('en', 'button.consent_agree')));
   const last = await client.lastDesk();
   if (last?.expects !== 'files') throw new Error(`expected the files step, got: ${last?.text ?? 'nothing'}`);
 }

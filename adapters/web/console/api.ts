@@ -16,7 +16,7 @@ import { t } from '../../../src/i18n/index.js';
 import type { ConsoleAuth } from '../../../src/console-auth.js';
 import { StaffRequest } from '../../../src/domain/staff-request.js';
 import type { StaffDesk, StaffFailure } from '../../../src/staff-desk.js';
-import { decisionSummary, historyText, labels, offeredActions, PLAIN, refusalText, templateReply, type RenderContext } from '../../staff-text.js';
+import { claimFieldTexts, decisionSummary, historyText, labels, offeredActions, PLAIN, refusalText, templateReply, type RenderContext } from '../../staff-text.js';
 import { pageLocale } from '../pages.js';
 import { allowedType, downloadName } from '../chat/files.js';
 import { claimsWorkView, claimsWorkVocabulary } from './claims-work.js';
@@ -163,6 +163,8 @@ export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, 
     resolvedAt: claim.resolvedAt ?? null,
     sla: claim.sla,
     concerns: claim.concerns,
+    /** The amount and purchase date in the member's language, "not recorded" where the category asks them (#25). */
+    fieldTexts: claimFieldTexts(ctx, claim),
     description: claim.description,
     desiredRemedy: claim.desiredRemedy,
     contact: claim.contact,

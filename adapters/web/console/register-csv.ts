@@ -1,6 +1,7 @@
 import { t, type MessageKey } from '../../../src/i18n/index.js';
 import { formatZonedIso, isOverdue } from '../../../src/domain/claim-filter.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
+import { decimalOf } from '../../../src/domain/intake-fields.js';
 import type { Locale } from '../../../src/domain/locale.js';
 
 /**
@@ -52,7 +53,7 @@ const COLUMNS: readonly Column[] = [
   ['product', (claim) => claim.concerns.product ?? ''],
   ['order_or_batch', (claim) => claim.concerns.orderOrBatch ?? ''],
   // with ';' (Excel where the decimal separator is a comma) a '3.12' would open as a date: write '3,12'
-  ['amount', (claim, options) => (claim.concerns.amount ? claim.concerns.amount.value.toFixed(2).replace('.', options.delimiter === ';' ? ',' : '.') : '')],
+  ['amount', (claim, options) => (claim.concerns.amount ? decimalOf(claim.concerns.amount, options.delimiter === ';' ? ',' : '.') : '')],
   ['currency', (claim) => claim.concerns.amount?.currency ?? ''],
   ['desired_remedy', (claim) => claim.desiredRemedy],
   ['customer_name', (claim) => claim.contact.name],

@@ -569,8 +569,10 @@
   function claimPage(claim) {
     const desk = me.desk;
     const concerns = claim.concerns || {};
-    const amount = concerns.amount ? `${concerns.amount.value.toFixed(2)} ${concerns.amount.currency}` : '';
-    const concernsText = joined([said(concerns.product), said(concerns.orderOrBatch), amount, concerns.purchaseDate], ' · ');
+    const recorded = claim.fieldTexts || {};
+    const amount = recorded.amount ? t('console.claim.amount', { value: recorded.amount }) : '';
+    const purchased = recorded.purchaseDate ? t('console.claim.purchased', { value: recorded.purchaseDate }) : '';
+    const concernsText = joined([said(concerns.product), said(concerns.orderOrBatch), amount, purchased], ' · ');
     const decision = claim.decisionSummary || '';
     const files = claim.attachments.length === 0
       ? el('p', {}, t('console.claim.no_files'))
