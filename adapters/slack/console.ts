@@ -11,6 +11,8 @@ import type { SlackIdentity, StaffDesk } from '../../src/staff-desk.js';
 import { refusalText } from '../staff-text.js';
 import { claimsWorkPolicy } from '../../src/domain/assessment.js';
 import { WHYS_MAX } from '../../src/domain/investigation.js';
+import type { SimilarFinding } from '../../src/similar-claims.js';
+import { similarThread } from './similar.js';
 import type { AuditRecorder } from '../../src/domain/audit.js';
 import { claimForViewer } from '../../src/domain/personal-data.js';
 import type { Inbound } from '../../flows/types.js';
@@ -56,7 +58,12 @@ export interface SlackConsoleOptions {
   readonly onError: (what: string, failure: unknown) => void;
   /** The audit trail: `/claim` showing a claim's personal data unmasked is recorded first. */
   readonly audit: AuditRecorder;
+  /** The similar earlier claims (#24), shown in the investigation modal. */
+  readonly similar?: (claim: Claim) => Promise<readonly SimilarFinding[]>;
 }
+
+/** How long the investigation modal waits for the similar claims (a trigger_id lives 3 s). */
+const SIMILAR_WAIT_MS = 1_000;
 
 const PROFILE_CACHE_MAX = 5_000;
 const Metadata = z.object({ claimId: z.string().min(1).max(64), round: z.number().int().min(0).max(1000).optional() });
@@ -194,7 +201,7 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
   // ---- staff: buttons on the claim's post ----
 
   /** Checks the rules before a modal opens; a refusal is answered ephemerally (and recorded by the StaffDesk). */
-  const openFor = (actionId: string, action: StaffAction, view: (ctx: RenderContext, claim: Claim) => Parameters<SlackApi['openView']>[1]) => {
+  const openFor = (actionId: string, action: StaffAction, view: (ctx: RenderContext, claim: Claim) => Parameters<SlackApi['openView']>[1] | Promise<Parameters<SlackApi['openView']>[1]>) => {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action: pressed }) => {
       await ack();
       const who = whoOf(body);
@@ -204,7 +211,7 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
         if (result.claim) options.refresh(result.claim.id);
         return;
       }
-      await api.openView(body.trigger_id, view(ctxFor(who), result.claim));
+      await api.openView(body.trigger_id, await view(ctxFor(who), result.claim));
     });
   };
 
@@ -225,7 +232,27 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
   // #24: the assessment, the investigation and its record
   const workPolicy = claimsWorkPolicy(desk);
   openFor(ACTIONS.assess, 'assess', (ctx, claim) => assessModal(ctx, claim, workPolicy));
-  openFor(ACTIONS.recordInvestigation, 'record_investigation', (ctx, claim) => investigationModal(ctx, claim));
+  // "were there similar problems before?" (#24): the similar earlier claims above the record, if they come in time
+  const similarFor = async (claim: Claim): Promise<readonly SimilarFinding[]> => {
+    if (!options.similar) return [];
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<readonly SimilarFinding[]>((resolve) => {
+      timer = setTimeout(() => resolve([]), SIMILAR_WAIT_MS);
+    });
+    try {
+      const found = options.similar(claim).catch((error: unknown): readonly SimilarFinding[] => {
+        options.onError('similar claims', error);
+        return [];
+      });
+      return await Promise.race([found, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  openFor(ACTIONS.recordInvestigation, 'record_investigation', async (ctx, claim) => {
+    const similar = await similarFor(claim);
+    return investigationModal(ctx, claim, similar.length > 0 ? similarThread(desk, ctx.locale, similar).text : undefined);
+  });
   app.action<BlockAction<ButtonAction>>(ACTIONS.investigate, async ({ ack, body, action }) => {
     await ack();
     const who = whoOf(body);

@@ -488,7 +488,7 @@ export const becauseBlockId = (index: number) => `because.${String(index)}`;
  * The investigation record (#24): the facts found, up to five why/because pairs, the cause
  * category from the desk's list and a one-line root cause, filled with what is recorded.
  */
-export function investigationModal(ctx: RenderContext, claim: Claim): View {
+export function investigationModal(ctx: RenderContext, claim: Claim, similar?: string): View {
   const { locale, desk } = ctx;
   const record = claim.investigation;
   const causes = desk.causeCategories.slice(0, 100).map((cause) => option(cause.label[locale], cause.id));
@@ -510,6 +510,8 @@ export function investigationModal(ctx: RenderContext, claim: Claim): View {
   }
   return modal(locale, VIEWS.recordInvestigation, t(locale, 'staff.modal.investigation.title'), 'staff.modal.save', { claimId: claim.id }, [
     section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+    // the similar earlier claims (#24), when there are any
+    ...(similar ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(similar, 2900) }] } satisfies KnownBlock] : []),
     input('facts', t(locale, 'staff.modal.investigation.facts'), FACTS_MAX, record?.facts, true),
     { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'staff.modal.investigation.hint') }] },
     ...pairs,

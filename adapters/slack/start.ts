@@ -118,7 +118,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
     ready,
   };
   const mount = (app: BoltApp) => {
-    mountSlackConsole({ app, api, desk, staff, audit: deps.audit, dialogs: conversations, threads: deps.posts, refresh: (claimId) => sync.kick(claimId), onError });
+    mountSlackConsole({ app, api, desk, staff, audit: deps.audit, dialogs: conversations, threads: deps.posts, refresh: (claimId) => sync.kick(claimId), onError, ...(deps.similar ? { similar: deps.similar } : {}) });
     if (deps.capa) mountSlackCapa(app, desk, staff, deps.capa);
   };
   if (config.appToken) {

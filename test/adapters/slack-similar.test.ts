@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/index.js';
 import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
-import { QUALITY, SLACK_TOKEN, SlackDesk } from '../support/slack-desk.js';
+import { IVAN, QUALITY, SLACK_TOKEN, SlackDesk } from '../support/slack-desk.js';
+import { ACTIONS } from '../../adapters/slack/render.js';
 import { SlackApi } from '../../adapters/slack/api.js';
 import { SlackClaimSync } from '../../adapters/slack/sync.js';
 import { SlackPostStore } from '../../src/store/slack-posts.js';
@@ -51,5 +52,15 @@ describe('similar claims in the Slack thread (#24)', () => {
     await desk.settled();
     await eventually(() => threadOf(again.number).some((line) => line.text === t('ru', 'staff.history.take', { who: 'Ivan Petrov' })));
     expect(similarIn(again.number)).toHaveLength(1);
+
+    // the investigation modal shows them too, above the record (never the descriptions)
+    await desk.app.registry.apply(again.id, { action: 'investigate' }, { kind: 'staff', staffId: 'ivan' });
+    const mark = desk.fake.calls.length;
+    await desk.press(IVAN, ACTIONS.recordInvestigation, again.id);
+    const call = await desk.fake.waitForCall('views.open', (candidate) => desk.fake.calls.indexOf(candidate) >= mark);
+    const view = JSON.stringify((call.response as { view?: unknown } | undefined)?.view);
+    expect(view).toContain(t('ru', 'analysis.similar.title'));
+    expect(view).toContain(leak.number);
+    expect(view).not.toContain('лужа');
   });
 });
