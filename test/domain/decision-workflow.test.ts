@@ -157,7 +157,7 @@ describe('fulfilment', () => {
     const again = changed(plan(overdue, { type: 'fulfilment_checks' }, policy, hoursAfter(250)));
     expect(again.events).toEqual([]);
     expect(alertsOf(overdue, overdue.history.at(-1))).toEqual(['fulfilment_overdue → ivan']);
-    expect(alertsOf({ ...overdue, assigneeId: undefined } as Claim, overdue.history.at(-1))).toEqual(['fulfilment_overdue → nina', 'fulfilment_overdue → oleg']);
+    expect(alertsOf({ ...overdue, assigneeId: undefined }, overdue.history.at(-1))).toEqual(['fulfilment_overdue → nina', 'fulfilment_overdue → oleg']);
     const escalated = run(overdue, [{ type: 'fulfilment_checks' }, hoursAfter(270)]);
     expect(alertsOf(escalated, escalated.history.at(-1))).toEqual(['fulfilment_escalated → nina', 'fulfilment_escalated → oleg']);
     const done = run(resolved(), [{ type: 'fulfil', staffId: 'ivan' }, hoursAfter(10)]);
