@@ -17,7 +17,8 @@ export type Request =
   | { readonly id: string; readonly type: 'claim_by_number'; readonly number: string }
   | { readonly id: string; readonly type: 'register'; readonly draft: ClaimDraftInput; readonly draftId: string }
   | { readonly id: string; readonly type: 'add_info'; readonly claimId: string; readonly text?: string; readonly attachments: readonly Attachment[] }
-  | { readonly id: string; readonly type: 'survey_answer'; readonly number: string; readonly answer: { readonly score: SurveyScore } | { readonly comment: string } };
+  | { readonly id: string; readonly type: 'survey_answer'; readonly number: string; readonly answer: { readonly score: SurveyScore } | { readonly comment: string } }
+  | { readonly id: string; readonly type: 'dispute'; readonly claimId: string; readonly decisionEventId: string; readonly text: string };
 
 /** What came back for a request. `refused` carries the rule that refused it. */
 export type RequestResult =
@@ -26,6 +27,7 @@ export type RequestResult =
   | { readonly type: 'registered'; readonly claim: Claim }
   | { readonly type: 'info_added'; readonly claim: Claim }
   | { readonly type: 'survey_recorded'; readonly claim: Claim }
+  | { readonly type: 'disputed'; readonly claim: Claim }
   | { readonly type: 'refused'; readonly code: DomainErrorCode };
 
 /** The outcome of one step: either a request to carry out first, or the new state and the replies. */

@@ -4,6 +4,7 @@ import { formatDateTime, t } from '../src/i18n/index.js';
 import type { Outbound } from './types.js';
 import { surveyChoices } from './survey.js';
 import { decisionSignature } from '../src/decision-text.js';
+import { disputeChoice } from './dispute.js';
 
 /**
  * What the customer is told about a history event of their claim, in the claim's language;
@@ -25,6 +26,7 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
     return say(t(locale, 'notice.deadline_extended', { number, due: formatDateTime(event.due.resolutionDueAt, locale, desk.desk.timezone), reason: event.note ?? '' }));
   }
   if (event.type === 'staff_reply') return say(t(locale, 'notice.reply', { number, text: event.note ?? '' }));
+  if (event.type === 'fulfilled') return say(t(locale, 'notice.fulfilled', { number }));
   if (event.type !== 'status_changed') return undefined;
   switch (event.action) {
     case 'take':
@@ -33,10 +35,16 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
       return say(t(locale, 'notice.investigate', { number }));
     case 'request_info':
       return say(t(locale, 'notice.request_info', { number, question: event.note ?? '' }));
-    case 'resolve':
+    case 'resolve': {
       if (!event.decision) return undefined;
-      // the decision's text, signed by who decided (name and position from the desk config)
-      return say(t(locale, `notice.${event.decision.outcome}`, { number, text: event.decision.responseText }) + decisionSignature(desk, claim, event.decision));
+      // the decision's text, signed by who decided (name and position from the desk config); the
+      // remedy's due date, and a button to dispute it (#25)
+      const due = event.fulfilmentDueAt ? `\n\n${t(locale, 'notice.fulfilment_due', { due: formatDateTime(event.fulfilmentDueAt, locale, desk.desk.timezone) })}` : '';
+      const text = t(locale, `notice.${event.decision.outcome}`, { number, text: event.decision.responseText }) + due + decisionSignature(desk, claim, event.decision);
+      return { text, expects: 'choice', choices: [disputeChoice(locale, number)] };
+    }
+    case 'dispute':
+      return undefined;
     case 'close':
       return say(t(locale, 'notice.close', { number }));
     case 'reopen':

@@ -105,13 +105,15 @@ describe('desk configuration', () => {
     expect(desk.causeCategories.map((cause) => cause.id)).toEqual(['people', 'machines', 'methods', 'materials', 'measurement', 'environment']);
     expect(desk.causeCategories[1]?.label).toEqual({ ru: 'Оборудование', en: 'Machines' });
     expect(desk.categories[0]?.warrantyMonths).toBeUndefined();
-    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
+    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute', fulfilmentSweepEvery: '1 minute' });
     expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
     expect(desk.desk).toMatchObject({ currency: 'RUB' });
     // personal data (#26): the built-in notice and three years of audit records
     expect(desk.privacy).toEqual({});
     expect(noticeVersion(desk)).toBe(BUILT_IN_NOTICE_VERSION);
     expect(desk.audit).toEqual({ retentionDays: 1095 });
+    // decisions (#25): no amount needs approval unless set; rejections of high and critical claims do
+    expect(desk.decisions).toEqual({ approveRejectionsOf: ['high', 'critical'], fulfilmentEscalateAfterHours: 24 });
   });
 
   it('takes the sweeps\' cadence from the desk (an acceptance run may make the survey sweep run every 10 s)', () => {
@@ -154,6 +156,13 @@ describe('desk configuration', () => {
     [{ privacy: { policyUrl: 'javascript:alert(1)' } }, /privacy\.policyUrl: expected an http\(s\) URL/],
     [{ privacy: { version: '' } }, /privacy\.version: expected a version such as/],
     [{ audit: { retentionDays: 0 } }, /audit\.retentionDays: expected at least 1 day/],
+    // decisions (#25)
+    [{ decisions: { approvalOver: -5 } }, /decisions\.approvalOver: expected a positive amount/],
+    [{ decisions: { approvalOver: '50 000' } }, /decisions\.approvalOver: /],
+    [{ decisions: { approveRejectionsOf: ['urgent'] } }, /decisions\.approveRejectionsOf\[0\]: /],
+    [{ decisions: { fulfilmentEscalateAfterHours: 0 } }, /decisions\.fulfilmentEscalateAfterHours: expected a positive number of hours/],
+    [{ decisions: { surprise: 1 } }, /decisions: .*surprise/],
+    [{ jobs: { fulfilmentSweepEvery: 'often' } }, /jobs\.fulfilmentSweepEvery: .*expected an interval/],
     [{ audit: { retentionDays: 1.5 } }, /audit\.retentionDays: expected a whole number of days/],
   ])('names the path and the expectation: %j', (patch, message) => {
     const base = { desk: { name: { ru: 'Д', en: 'D' } }, departments: [{ id: 'a', name: { ru: 'А', en: 'A' } }], categories: [{ id: 'c', label: { ru: 'К', en: 'C' }, department: 'a' }] };

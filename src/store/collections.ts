@@ -50,6 +50,7 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     { key: { customerNotifyPending: 1, updatedAt: 1 }, name: 'by_customer_notify_pending' },
     { key: { slaNextCheckAt: 1 }, name: 'by_sla_next_check' },
     { key: { surveyNextAt: 1 }, name: 'by_survey_next' },
+    { key: { fulfilmentNextAt: 1 }, name: 'by_fulfilment_next' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],
