@@ -176,7 +176,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         log,
         observer: metrics.jobs,
       },
-      { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, staffSync: options.staffSync },
+      { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, fulfilmentEvery: options.fulfilmentEvery, digestEvery: options.digestEvery, staffSync: options.staffSync },
     );
     await scheduler.start();
     // on stop: running jobs may finish (up to 20 s), then every lock still held is released

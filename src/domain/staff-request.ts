@@ -72,7 +72,7 @@ export const StaffRequest = z.discriminatedUnion('action', [
   // #25: a head's review of a draft decision, the remedy carried out, staff closing a resolved claim
   z.object({ action: z.literal('approve_decision'), draftId: z.string().min(1).max(64) }).strict(),
   z.object({ action: z.literal('return_decision'), draftId: z.string().min(1).max(64), note: ReturnNote }).strict(),
-  z.object({ action: z.literal('fulfil'), note: z.string().max(2000).optional().transform((note) => (note?.trim() ? note.trim() : undefined)) }).strict(),
+  z.object({ action: z.literal('fulfil'), note: z.string().max(2000).transform((note) => (note.trim() === '' ? undefined : note.trim())).optional() }).strict(),
   z.object({ action: z.literal('close'), note: StaffNote }).strict(),
 ]);
 export type StaffRequest = z.infer<typeof StaffRequest>;

@@ -722,4 +722,7 @@ export const en = {
   'console.action.approve': 'Approve and send',
   'console.action.return': 'Return to the author',
   'console.action.draft': 'Draft decision',
+  'console.claim.fulfilment_due': 'Remedy due',
+  'console.claim.fulfilment_done': 'Remedy carried out',
+  'console.action.days_hint': 'Optional: the customer is told the date.',
 } as const satisfies Record<string, string>;

@@ -720,4 +720,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.action.approve': 'Утвердить и отправить',
   'console.action.return': 'Вернуть автору',
   'console.action.draft': 'Проект решения',
+  'console.claim.fulfilment_due': 'Выполнить решение до',
+  'console.claim.fulfilment_done': 'Решение выполнено',
+  'console.action.days_hint': 'Необязательно: клиенту сообщат дату.',
 };
