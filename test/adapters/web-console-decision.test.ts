@@ -36,7 +36,6 @@ describe('the web console: approval, fulfilment and close of a decision', () => 
   });
   afterAll(() => desk.stop());
 
-  const get = async (browser: ConsoleBrowser) => ((await (await browser.get(`/console/api/claims/${claim.number}`)).json()) as ClaimBody).claim;
   const act = (browser: ConsoleBrowser, body: unknown) => browser.post(`/console/api/claims/${claim.number}/actions`, body);
   const version = async () => (await desk.app.claims.findById(claim.id))?.version;
 
