@@ -92,18 +92,25 @@ export function actorName(ctx: RenderContext, actor: Actor): string {
 }
 
 /** An action a claim offers as a button or a form (not `view`, nor `extend_deadline`, part of the assessment). */
-export type OfferedAction = Exclude<StaffAction, 'view' | 'extend_deadline'>;
+export type OfferedAction = Exclude<StaffAction, 'view' | 'extend_deadline' | 'return_decision'>;
 
-/** The staff actions a claim's status offers (the transition table decides; roles are checked when acting). */
-export function offeredActions(claim: Pick<Claim, 'status'>): OfferedAction[] {
+/**
+ * The staff actions a claim's status offers (the transition table decides; roles are checked when
+ * acting). A draft decision waiting for approval offers its review (approve or return) instead of
+ * another decision; a remedy to carry out, marking it done (#25).
+ */
+export function offeredActions(claim: Pick<Claim, 'status' | 'pendingDecision' | 'fulfilment'>): OfferedAction[] {
   const actions: OfferedAction[] = [];
+  if (claim.pendingDecision) actions.push('approve_decision');
   if (canApply(claim.status, 'take')) actions.push('take');
   if (claim.status !== 'closed' && claim.status !== 'resolved') actions.push('assign');
   if (ASSESSABLE_STATUSES.includes(claim.status)) actions.push('assess');
   if (canApply(claim.status, 'investigate')) actions.push('investigate');
   if (claim.status === 'investigating') actions.push('record_investigation');
   if (canApply(claim.status, 'request_info')) actions.push('request_info');
-  if (canApply(claim.status, 'resolve')) actions.push('resolve');
+  if (canApply(claim.status, 'resolve') && !claim.pendingDecision) actions.push('resolve');
+  if (claim.fulfilment && !claim.fulfilment.doneAt && (claim.status === 'resolved' || claim.status === 'closed')) actions.push('fulfil');
+  if (canApply(claim.status, 'close')) actions.push('close');
   if (canApply(claim.status, 'reopen')) actions.push('reopen');
   if (OPEN_STATUSES.includes(claim.status)) actions.push('reply');
   actions.push('note');
@@ -170,6 +177,13 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
     case 'staff_reply':
     case 'staff_note':
       return t(locale, `staff.history.${event.type}`, { who, text: style.quote(event.note ?? '') });
+    case 'decision_drafted':
+    case 'decision_approved':
+    case 'decision_returned':
+    case 'fulfilled':
+    case 'fulfilment_overdue':
+    case 'fulfilment_escalated':
+      return decisionHistoryText(ctx, event, who, style);
     case 'status_changed':
       break;
   }
@@ -185,6 +199,8 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
       return t(locale, 'staff.history.customer_replied', { status: t(locale, `staff.status.${event.to ?? claim.status}`) });
     case 'reopen':
       return t(locale, 'staff.history.reopen', { who, reason: note });
+    case 'dispute':
+      return t(locale, 'staff.history.dispute', { text: note });
     case 'resolve': {
       const decision = event.decision;
       if (!decision) return undefined;
@@ -196,6 +212,51 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
     case undefined:
       return undefined;
   }
+}
+
+/** The history lines of a decision's approval and fulfilment (#25). */
+function decisionHistoryText(ctx: RenderContext, event: ClaimEvent, who: string, style: TextStyle): string | undefined {
+  const { locale } = ctx;
+  const due = event.fulfilmentDueAt ? labels.when(ctx, event.fulfilmentDueAt) : '';
+  switch (event.type) {
+    case 'decision_drafted':
+      return event.decision ? t(locale, 'staff.history.decision_drafted', { who, decision: style.escape(decisionSummary(ctx, event.decision)), text: style.quote(event.decision.responseText) }) : undefined;
+    case 'decision_approved':
+      return t(locale, 'staff.history.decision_approved', { who });
+    case 'decision_returned':
+      return t(locale, 'staff.history.decision_returned', { who, note: style.quote(event.note ?? '') });
+    case 'fulfilled':
+      return t(locale, 'staff.history.fulfilled', { who }) + (event.note ? style.quote(event.note) : '');
+    case 'fulfilment_overdue':
+      return t(locale, 'staff.history.fulfilment_overdue', { due });
+    case 'fulfilment_escalated':
+      return t(locale, 'staff.history.fulfilment_escalated', { due });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * What a decision's approval and fulfilment stand at, for the claim's card (#25): the draft waiting
+ * for a head, the remedy's due date or when it was done; empty when neither.
+ */
+export function decisionStateLines(ctx: RenderContext, claim: Pick<Claim, 'pendingDecision' | 'fulfilment'>, style: TextStyle): string[] {
+  const { locale } = ctx;
+  const lines: string[] = [];
+  const pending = claim.pendingDecision;
+  if (pending) {
+    const reasons = pending.reasons.map((reason) => t(locale, `staff.approval.reason.${reason}`)).join(', ');
+    lines.push(t(locale, 'staff.card.pending_decision', { decision: style.escape(decisionSummary(ctx, pending.decision)), reasons }));
+  }
+  const fulfilment = claim.fulfilment;
+  if (fulfilment) {
+    lines.push(
+      fulfilment.doneAt
+        ? t(locale, 'staff.card.fulfilment_done', { at: labels.when(ctx, fulfilment.doneAt) })
+        : t(locale, 'staff.card.fulfilment_due', { due: labels.when(ctx, fulfilment.dueAt) }),
+    );
+  }
+  return lines;
 }
 
 /** The remedy a decision grants, with its amount when it has one: "refund, 1 299,90 ₽". */

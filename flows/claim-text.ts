@@ -40,6 +40,16 @@ function eventText(event: ClaimEvent, turn: Turn): string | undefined {
     case 'survey_commented':
     case 'assessed':
     case 'investigation_recorded':
+    case 'decision_drafted':
+    case 'decision_approved':
+    case 'decision_returned':
+    case 'fulfilment_overdue':
+    case 'fulfilment_escalated':
+    case 'staff_note':
+      return undefined;
+    case 'fulfilled':
+      return say(turn, 'history.fulfilled');
+    case 'staff_reply':
       return undefined;
     case 'deadline_changed':
       // only an extension past what the customer was promised is theirs to see
@@ -66,6 +76,8 @@ function eventText(event: ClaimEvent, turn: Turn): string | undefined {
           return say(turn, 'history.close');
         case 'reopen':
           return say(turn, 'history.reopen');
+        case 'dispute':
+          return say(turn, 'history.dispute');
         case undefined:
           return undefined;
       }

@@ -18,7 +18,8 @@ export type Request =
   | { readonly id: string; readonly type: 'register'; readonly draft: ClaimDraftInput; readonly draftId: string }
   | { readonly id: string; readonly type: 'add_info'; readonly claimId: string; readonly text?: string; readonly attachments: readonly Attachment[] }
   | { readonly id: string; readonly type: 'survey_answer'; readonly number: string; readonly answer: { readonly score: SurveyScore } | { readonly comment: string } }
-  | { readonly id: string; readonly type: 'data_request' };
+  | { readonly id: string; readonly type: 'data_request' }
+  | { readonly id: string; readonly type: 'dispute'; readonly claimId: string; readonly decisionEventId: string; readonly text: string };
 
 /** What came back for a request. `refused` carries the rule that refused it. */
 export type RequestResult =
@@ -27,6 +28,7 @@ export type RequestResult =
   | { readonly type: 'registered'; readonly claim: Claim }
   | { readonly type: 'info_added'; readonly claim: Claim }
   | { readonly type: 'survey_recorded'; readonly claim: Claim }
+  | { readonly type: 'disputed'; readonly claim: Claim }
   | { readonly type: 'refused'; readonly code: DomainErrorCode }
   /** A `/mydata` request registered (its id), or none when the desk takes no such requests here. */
   | { readonly type: 'data_requested'; readonly requestId?: string };

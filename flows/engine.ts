@@ -10,6 +10,7 @@ import type { ConversationState } from './state.js';
 import { showClaim, startStatus, STATUS, statusDialog } from './status.js';
 import { answerScore, SURVEY, surveyDialog } from './survey.js';
 import { requestData } from './data-request.js';
+import { DISPUTE, disputeDialog, startDispute } from './dispute.js';
 import type { Inbound, Outbound } from './types.js';
 
 /** Every dialog, by id. */
@@ -18,6 +19,7 @@ export const DIALOGS: Readonly<Record<string, Dialog>> = {
   [STATUS]: statusDialog,
   [ADD_INFO]: addInfoDialog,
   [SURVEY]: surveyDialog,
+  [DISPUTE]: disputeDialog,
 };
 
 /** What the engine reads besides the state and the input. */
@@ -221,6 +223,7 @@ const GLOBAL_ACTIONS: readonly { readonly pattern: RegExp; readonly run: (state:
   { pattern: /^s:(.+)$/, run: (state, arg, turn) => showClaim(state, arg, turn) },
   { pattern: /^a:(.+)$/, run: (state, arg, turn) => startAddInfo(state, turn, { number: arg }) },
   { pattern: /^r:(.+)$/, run: (state, arg, turn) => answerScore(state, arg, turn) },
+  { pattern: /^d:(.+)$/, run: (state, arg, turn) => startDispute(state, arg, turn) },
 ];
 
 function runGlobal(state: ConversationState, value: string, turn: Turn): StepOutcome {

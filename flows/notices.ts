@@ -7,6 +7,7 @@ import { decisionSignature } from '../src/decision-text.js';
 import { essenceOf } from '../src/domain/decision.js';
 import { fillTemplate } from '../src/domain/templates.js';
 import type { CustomerTextPlaceholder } from '../src/domain/customer-templates.js';
+import { disputeChoice } from './dispute.js';
 
 /**
  * What the customer is told about a history event of their claim, in the claim's language;
@@ -28,6 +29,7 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
     return say(t(locale, 'notice.deadline_extended', { number, due: formatDateTime(event.due.resolutionDueAt, locale, desk.desk.timezone), reason: event.note ?? '' }));
   }
   if (event.type === 'staff_reply') return say(t(locale, 'notice.reply', { number, text: event.note ?? '' }));
+  if (event.type === 'fulfilled') return say(t(locale, 'notice.fulfilled', { number }));
   if (event.type !== 'status_changed') return undefined;
   switch (event.action) {
     case 'take':
@@ -42,10 +44,16 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
       const date = formatDateTime(claim.createdAt, locale, desk.desk.timezone);
       return say(fillTemplate<CustomerTextPlaceholder<'question'>>(own, { number, date, essence: essenceOf(claim.description), question }));
     }
-    case 'resolve':
+    case 'resolve': {
       if (!event.decision) return undefined;
-      // the decision's text, signed by who decided (name and position from the desk config)
-      return say(t(locale, `notice.${event.decision.outcome}`, { number, text: event.decision.responseText }) + decisionSignature(desk, claim, event.decision));
+      // the decision's text, signed by who decided (name and position from the desk config); the
+      // remedy's due date, and a button to dispute it (#25)
+      const due = event.fulfilmentDueAt ? `\n\n${t(locale, 'notice.fulfilment_due', { due: formatDateTime(event.fulfilmentDueAt, locale, desk.desk.timezone) })}` : '';
+      const text = t(locale, `notice.${event.decision.outcome}`, { number, text: event.decision.responseText }) + due + decisionSignature(desk, claim, event.decision);
+      return { text, expects: 'choice', choices: [disputeChoice(locale, number)] };
+    }
+    case 'dispute':
+      return undefined;
     case 'close':
       return say(t(locale, 'notice.close', { number }));
     case 'reopen':

@@ -17,6 +17,8 @@ export interface ClaimsPort {
   submit(draft: ClaimDraftInput, idempotencyKey: string): Promise<{ readonly claim: Claim; readonly created: boolean }>;
   addCustomerInfo(claimId: string, customer: CustomerIdentity, info: { readonly text?: string; readonly attachments: readonly Attachment[] }, eventId: string): Promise<Claim>;
   answerSurvey(customer: CustomerIdentity, number: string, answer: { readonly score: SurveyScore } | { readonly comment: string }): Promise<Claim>;
+  /** The customer disputes the decision on their claim (#25); refused when it can no longer be. */
+  disputeDecision(claimId: string, customer: CustomerIdentity, text: string, decisionEventId?: string): Promise<Claim>;
 }
 
 /** How a message is sent: `bulk` for messages no customer is waiting on (notifications), paced by the channel. */
@@ -137,7 +139,7 @@ function recordedAs(result: HandleResult, onRecorded: ((result: HandleResult) =>
 }
 
 /** Requests that change a claim: carried out only on state read from the database in this turn. */
-const WRITING_REQUESTS: ReadonlySet<Request['type']> = new Set(['register', 'add_info', 'survey_answer', 'data_request']);
+const WRITING_REQUESTS: ReadonlySet<Request['type']> = new Set(['register', 'add_info', 'survey_answer', 'data_request', 'dispute']);
 /** How many recently saved conversations each runner keeps (a few hundred bytes to a few KB each). */
 const RECENT_LIMIT = 5_000;
 /** How many turns a kept conversation is used for before it is read from the database again. */
@@ -447,6 +449,8 @@ export class ConversationRunner {
           if (!requests) return { type: 'data_requested' };
           return { type: 'data_requested', requestId: (await requests.register(customer, input.from.chatId, input.updateId)).id };
         }
+        case 'dispute':
+          return { type: 'disputed', claim: await claims.disputeDecision(request.claimId, customer, request.text, request.decisionEventId) };
       }
     } catch (error) {
       if (isDomainError(error) && REFUSALS.has(error.code)) return { type: 'refused', code: error.code };

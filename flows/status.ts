@@ -5,6 +5,8 @@ import { between, customerClaims, globalChoiceId, message, ownClaim, reply, say,
 import { isBlank, pickByText } from './form.js';
 import type { ConversationState } from './state.js';
 import type { Outbound } from './types.js';
+import { disputableDecision } from '../src/domain/decision-workflow.js';
+import { disputeChoice } from './dispute.js';
 
 export const STATUS = 'status';
 const VERSION = 1;
@@ -42,6 +44,8 @@ export function showClaim(state: ConversationState, typed: string, turn: Turn): 
   if (!claim) return reply(state, [notFound(number, turn)]);
   const choices = [
     ...(isOpen(claim) ? [{ id: globalChoiceId(`a:${claim.number}`), label: say(turn, 'button.add_info') }] : []),
+    // #25: a decision not yet disputed, until the claim closes
+    ...(disputableDecision(claim) ? [disputeChoice(turn.locale, claim.number)] : []),
     { id: globalChoiceId('list'), label: say(turn, 'button.all_claims') },
   ];
   return reply(between(state), [{ text: claimDetail(claim, turn), expects: 'none', choices }]);

@@ -73,6 +73,8 @@ export interface StartAppOptions {
   readonly surveyEvery?: string | number;
   /** How often the SLA sweep runs (default every minute; tests use less). */
   readonly slaEvery?: string | number;
+  /** How often the fulfilment sweep runs (#25; default: the desk's `jobs.fulfilmentSweepEvery`). */
+  readonly fulfilmentEvery?: string | number;
   /** The web chat's flood limits (tests that open many chats from one address raise them). */
   readonly webChat?: Pick<WebChatOptions, 'sessionsPerMinutePerAddress' | 'sessionsPerMinute' | 'postsPerMinute'>;
   /** How often the staff sync sweep runs and how old a change must be for it (tests use less). */

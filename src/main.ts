@@ -194,7 +194,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         log,
         observer: metrics.jobs,
       },
-      { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, staffSync: options.staffSync, retentionEvery: options.retentionEvery },
+      { notifyLimits, notifications: options.notifications, surveyEvery: options.surveyEvery, slaEvery: options.slaEvery, digestEvery: options.digestEvery, fulfilmentEvery: options.fulfilmentEvery, staffSync: options.staffSync, retentionEvery: options.retentionEvery },
     );
     await scheduler.start();
     // on stop: running jobs may finish (up to 20 s), then every lock still held is released

@@ -1,7 +1,7 @@
 import type { ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
 import type { DeskConfig } from './domain/desk.js';
 import { DomainError, refusalError } from './domain/errors.js';
-import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure } from './domain/lifecycle.js';
+import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure, Decision } from './domain/lifecycle.js';
 import { prepareRegistration } from './domain/registration.js';
 import {
   changePolicy,
@@ -154,6 +154,35 @@ export class ClaimRegistry {
     return (await this.change(claimId, { type: 'delivery_failed', eventId, failure })).claim;
   }
 
+  /**
+   * Staff decide a claim (src/domain/decision-workflow.ts): resolved at once, or kept as a draft for
+   * a head's approval when the desk's rules say so; `fulfilmentDays` for carrying out the remedy.
+   */
+  async decide(claimId: string, staffId: string, decision: Decision, fulfilmentDays: number | undefined, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'decide', staffId, decision, ...(fulfilmentDays !== undefined ? { fulfilmentDays } : {}) }, options)).claim;
+  }
+
+  /** A head approves the draft decision `draftId` (the customer is told) or, with a note, returns it to its author. */
+  async reviewDecision(claimId: string, staffId: string, review: { readonly draftId: string; readonly approve: true } | { readonly draftId: string; readonly approve: false; readonly note: string }, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    const command: ChangeCommandInput = review.approve ? { type: 'approve_decision', staffId, draftId: review.draftId } : { type: 'return_decision', staffId, draftId: review.draftId, note: review.note };
+    return (await this.change(claimId, command, options)).claim;
+  }
+
+  /** Staff mark the decision's remedy carried out (the customer is told). */
+  async fulfil(claimId: string, staffId: string, note: string | undefined, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'fulfil', staffId, ...(note !== undefined ? { note } : {}) }, options)).claim;
+  }
+
+  /** Records a remedy overdue and its escalation when due (each once per fulfilment); returns the events recorded. */
+  async runFulfilmentChecks(claimId: string): Promise<readonly ClaimEvent[]> {
+    return (await this.change(claimId, { type: 'fulfilment_checks' })).change.events;
+  }
+
+  /** The customer disputes the decision on their own claim (`decisionEventId`: the one they saw); the claim returns to review. */
+  async disputeDecision(claimId: string, customer: CustomerIdentity, text: string, decisionEventId?: string): Promise<Claim> {
+    return (await this.change(claimId, { type: 'dispute', customer, text, ...(decisionEventId !== undefined ? { decisionEventId } : {}) })).claim;
+  }
+
   /** Records the SLA warnings and breaches due now (each once per claim and deadline); returns them. */
   async runSlaChecks(claimId: string): Promise<readonly ClaimEvent[]> {
     return (await this.change(claimId, { type: 'sla_checks' })).change.events;
@@ -170,7 +199,27 @@ export class ClaimRegistry {
 }
 
 /** The registry's changes, as a port. */
-export type ClaimChanges = Pick<ClaimRegistry, 'submit' | 'apply' | 'take' | 'assign' | 'assess' | 'recordInvestigation' | 'staffMessage' | 'addCustomerInfo' | 'answerSurvey' | 'recordDelivered' | 'recordDeliveryFailed' | 'runSlaChecks' | 'advanceSurvey'>;
+export type ClaimChanges = Pick<
+  ClaimRegistry,
+  | 'submit'
+  | 'apply'
+  | 'take'
+  | 'assign'
+  | 'assess'
+  | 'recordInvestigation'
+  | 'staffMessage'
+  | 'addCustomerInfo'
+  | 'answerSurvey'
+  | 'recordDelivered'
+  | 'recordDeliveryFailed'
+  | 'runSlaChecks'
+  | 'advanceSurvey'
+  | 'decide'
+  | 'reviewDecision'
+  | 'fulfil'
+  | 'runFulfilmentChecks'
+  | 'disputeDecision'
+>;
 
 /** Every claim port in one object: what main.ts hands the flows, jobs and adapters (each takes its narrow part). */
 export type DeskClaims = ClaimReads & ClaimSweeps & ClaimOutbox & ClaimChanges;
@@ -193,6 +242,7 @@ export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSwe
     departmentStats: (department, since, now) => store.departmentStats(department, since, now),
     listSlaDue: (now, limit) => store.listSlaDue(now, limit),
     listSurveyDue: (now, limit) => store.listSurveyDue(now, limit),
+    listFulfilmentDue: (now, limit) => store.listFulfilmentDue(now, limit),
     listNotifyPending: (before, limit) => store.listNotifyPending(before, limit),
     listStaffSyncPending: (before, limit) => store.listStaffSyncPending(before, limit),
     markStaffSynced: (id, version) => store.markStaffSynced(id, version),
@@ -212,5 +262,10 @@ export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSwe
     recordDeliveryFailed: (id, eventId, failure) => registry.recordDeliveryFailed(id, eventId, failure),
     runSlaChecks: (id) => registry.runSlaChecks(id),
     advanceSurvey: (id) => registry.advanceSurvey(id),
+    decide: (id, staffId, decision, days, options) => registry.decide(id, staffId, decision, days, options),
+    reviewDecision: (id, staffId, review, options) => registry.reviewDecision(id, staffId, review, options),
+    fulfil: (id, staffId, note, options) => registry.fulfil(id, staffId, note, options),
+    runFulfilmentChecks: (id) => registry.runFulfilmentChecks(id),
+    disputeDecision: (id, customer, text, decisionEventId) => registry.disputeDecision(id, customer, text, decisionEventId),
   };
 }

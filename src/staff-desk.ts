@@ -50,7 +50,7 @@ export interface StaffAudit {
 }
 
 /** The claim reads and changes staff actions need (the registry's changes, the store's reads). */
-export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation' | 'staffMessage'>;
+export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation' | 'staffMessage' | 'decide' | 'reviewDecision' | 'fulfil'>;
 
 const ATTEMPTS = 3;
 
@@ -144,9 +144,21 @@ export class StaffDesk {
         return this.claims.assign(claim.id, request.assigneeId, actor, { expectedVersion });
       case 'request_info':
         return this.claims.apply(claim.id, { action: 'request_info', question: request.question }, actor, { expectedVersion });
-      case 'resolve':
-        // the reply's placeholders filled in, the amount in the desk's currency (src/decision-text.ts)
-        return this.claims.apply(claim.id, { action: 'resolve', decision: decisionOf(this.desk, claim, member, request.decision, (await this.measures?.(claim.id)) ?? []) }, actor, { expectedVersion });
+      case 'resolve': {
+        // the reply's placeholders filled in, the amount in the desk's currency (src/decision-text.ts);
+        // resolved at once or kept for a head's approval (src/domain/decision-workflow.ts)
+        const decision = decisionOf(this.desk, claim, member, request.decision, (await this.measures?.(claim.id)) ?? []);
+        const days = request.decision.outcome === 'rejected' ? undefined : request.decision.fulfilmentDays;
+        return this.claims.decide(claim.id, member.id, decision, days, { expectedVersion });
+      }
+      case 'approve_decision':
+        return this.claims.reviewDecision(claim.id, member.id, { draftId: request.draftId, approve: true }, { expectedVersion });
+      case 'return_decision':
+        return this.claims.reviewDecision(claim.id, member.id, { draftId: request.draftId, approve: false, note: request.note }, { expectedVersion });
+      case 'fulfil':
+        return this.claims.fulfil(claim.id, member.id, request.note, { expectedVersion });
+      case 'close':
+        return this.claims.apply(claim.id, { action: 'close', note: request.note }, actor, { expectedVersion });
       case 'reopen':
         return this.claims.apply(claim.id, { action: 'reopen', reason: request.reason }, actor, { expectedVersion });
       case 'investigate':

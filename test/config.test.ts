@@ -107,7 +107,7 @@ describe('desk configuration', () => {
     expect(desk.products).toEqual([]);
     expect(desk.analysis).toEqual({ effectivenessDays: 90, similarDays: 180, similarTop: 5, similarThreshold: 0.2 });
     expect(desk.categories[0]?.warrantyMonths).toBeUndefined();
-    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute' });
+    expect(desk.jobs).toEqual({ surveySweepEvery: '1 minute', slaSweepEvery: '1 minute', notifySweepEvery: '1 minute', staffSyncSweepEvery: '1 minute', idleSweepEvery: '5 minutes', housekeepingEvery: '1 hour', capaSweepEvery: '1 minute', fulfilmentSweepEvery: '1 minute' });
     expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
     expect(desk.desk).toMatchObject({ currency: 'RUB' });
     // personal data (#26): the built-in notice and three years of audit records
@@ -116,6 +116,8 @@ describe('desk configuration', () => {
     expect(desk.audit).toEqual({ retentionDays: 1095 });
     // the customer's rights (#26): closed claims' personal data kept three years, abandoned web chats 30 days
     expect(retentionOf(desk)).toEqual({ closedClaimsDays: 1095, abandonedWebChatDays: 30 });
+    // decisions (#25): no amount needs approval unless set; rejections of high and critical claims do
+    expect(desk.decisions).toEqual({ approveRejectionsOf: ['high', 'critical'], fulfilmentEscalateAfterHours: 24 });
   });
 
   it('takes the sweeps\' cadence from the desk (an acceptance run may make the survey sweep run every 10 s)', () => {
@@ -175,6 +177,13 @@ describe('desk configuration', () => {
     [{ privacy: { retention: { closedClaimsDays: 'three years' } } }, /privacy\.retention\.closedClaimsDays: /],
     [{ privacy: { retention: { abandonedWebChatDays: 2.5 } } }, /privacy\.retention\.abandonedWebChatDays: expected a whole number of days/],
     [{ privacy: { retention: { keepForever: true } } }, /privacy\.retention: /],
+    // decisions (#25)
+    [{ decisions: { approvalOver: -5 } }, /decisions\.approvalOver: expected a positive amount/],
+    [{ decisions: { approvalOver: '50 000' } }, /decisions\.approvalOver: /],
+    [{ decisions: { approveRejectionsOf: ['urgent'] } }, /decisions\.approveRejectionsOf\[0\]: /],
+    [{ decisions: { fulfilmentEscalateAfterHours: 0 } }, /decisions\.fulfilmentEscalateAfterHours: expected a positive number of hours/],
+    [{ decisions: { surprise: 1 } }, /decisions: .*surprise/],
+    [{ jobs: { fulfilmentSweepEvery: 'often' } }, /jobs\.fulfilmentSweepEvery: .*expected an interval/],
     [{ audit: { retentionDays: 1.5 } }, /audit\.retentionDays: expected a whole number of days/],
     // #24 analysis: the product catalogue and the analysis settings
     [{ products: [{ id: 'kt', name: { ru: 'Чайник' } }] }, /products\[0\]\.name\.en: /],

@@ -25,6 +25,9 @@ import {
   assignModal,
   becauseBlockId,
   claimCard,
+  closeModal,
+  fulfilModal,
+  reviewDecisionModal,
   investigationModal,
   whyBlockId,
   claimList,
@@ -66,7 +69,7 @@ export interface SlackConsoleOptions {
 const SIMILAR_WAIT_MS = 1_000;
 
 const PROFILE_CACHE_MAX = 5_000;
-const Metadata = z.object({ claimId: z.string().min(1).max(64), round: z.number().int().min(0).max(1000).optional() });
+const Metadata = z.object({ claimId: z.string().min(1).max(64), round: z.number().int().min(0).max(1000).optional(), draftId: z.string().min(1).max(64).optional() });
 
 function metadataOf(view: ViewOutput): ModalMetadata | undefined {
   try {
@@ -99,6 +102,7 @@ function problemTexts(locale: Locale, problems: Record<string, FieldProblem>, bl
     if (errors[block]) continue;
     if (problem.problem === 'text_too_long') errors[block] = t(locale, 'staff.modal.text_too_long', { max: problem.max });
     else if (problem.problem === 'invalid_amount') errors[block] = t(locale, 'staff.modal.resolve.invalid_amount');
+    else if (problem.problem === 'invalid_days') errors[block] = t(locale, 'staff.modal.resolve.invalid_days');
     else if (path === 'decision.remedy') errors[block] = t(locale, 'staff.modal.resolve.need_remedy');
     else if (path === 'decision.reason') errors[block] = t(locale, 'staff.modal.resolve.need_reason');
     else if (/^whys\.\d+\./.test(path)) errors[block] = t(locale, 'staff.modal.investigation.need_pair');
@@ -263,6 +267,10 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     }
   });
   openFor(ACTIONS.reply, 'reply', (ctx, claim) => replyModal(ctx, claim));
+  // #25: a head reviews a draft decision; the remedy carried out; staff close a resolved claim
+  openFor(ACTIONS.reviewDecision, 'approve_decision', (ctx, claim) => reviewDecisionModal(ctx, claim));
+  openFor(ACTIONS.fulfil, 'fulfil', (ctx, claim) => fulfilModal(ctx, claim));
+  openFor(ACTIONS.close, 'close', (ctx, claim) => closeModal(ctx, claim));
   // a link button still reports its press
   app.action(ACTIONS.openPost, async ({ ack }) => {
     await ack();
@@ -336,17 +344,30 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     const outcome = optionOf(field(view, 'outcome', 'outcome'));
     const responseText = textOf(field(view, replyBlock, 'reply'));
     const amount = textOf(field(view, 'amount', 'amount'));
+    const days = textOf(field(view, 'days', 'days'));
     const detail =
       outcome === 'accepted' || outcome === 'partially_accepted'
-        ? { remedy: optionOf(field(view, 'remedy', 'remedy')), ...(amount !== '' ? { amount } : {}) }
+        ? { remedy: optionOf(field(view, 'remedy', 'remedy')), ...(amount !== '' ? { amount } : {}), ...(days !== '' ? { fulfilmentDays: days } : {}) }
         : outcome === 'rejected'
           ? { reason: optionOf(field(view, 'reason', 'reason')) }
           : {};
     return {
       values: { action: 'resolve', decision: { outcome, responseText, ...detail } },
-      blocks: { 'decision.outcome': 'outcome', 'decision.responseText': replyBlock, 'decision.remedy': 'remedy', 'decision.reason': 'reason', 'decision.amount': 'amount' },
+      blocks: { 'decision.outcome': 'outcome', 'decision.responseText': replyBlock, 'decision.remedy': 'remedy', 'decision.reason': 'reason', 'decision.amount': 'amount', 'decision.fulfilmentDays': 'days' },
     };
   });
+  // #25: approve the draft, or return it with a note (a return without a note is shown on the note)
+  submit(VIEWS.reviewDecision, 'verdict', (view, metadata) => {
+    const verdict = optionOf(field(view, 'verdict', 'verdict'));
+    const draftId = metadata.draftId ?? '';
+    const values = verdict === 'approve' ? { action: 'approve_decision', draftId } : verdict === 'return' ? { action: 'return_decision', draftId, note: textOf(field(view, 'note', 'note')) } : {};
+    return { values, blocks: { action: 'verdict', note: 'note' } };
+  });
+  submit(VIEWS.fulfil, 'note', (view) => {
+    const note = textOf(field(view, 'note', 'note'));
+    return { values: { action: 'fulfil', ...(note !== '' ? { note } : {}) }, blocks: { note: 'note' } };
+  });
+  submit(VIEWS.close, 'note', (view) => ({ values: { action: 'close', note: textOf(field(view, 'note', 'note')) }, blocks: { note: 'note' } }));
 
   submit(VIEWS.assess, 'customer', (view) => {
     const warranty = optionOf(field(view, 'warranty', 'warranty'));

@@ -7,7 +7,7 @@ import type { Locale } from '../../src/domain/locale.js';
 import type { DepartmentStats } from '../../src/domain/stats.js';
 import type { ClaimForViewer } from '../../src/domain/personal-data.js';
 import { t, type MessageKey } from '../../src/i18n/index.js';
-import { actorName, claimFieldTexts, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, remedyText, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
+import { decisionStateLines, decisionSummary, actorName, claimFieldTexts, assessmentLabels, assessmentText, historyText, isolate, labels, nextStepText, offeredActions, remedyText, rootCauseText, slaText, type OfferedAction, type RenderContext, type TextStyle } from '../staff-text.js';
 import { derivedWarranty, JUSTIFIED, nextStep, YES_NO_UNKNOWN, type ClaimsWorkPolicy } from '../../src/domain/assessment.js';
 import { FACTS_MAX, ROOT_CAUSE_MAX, WHY_MAX, WHYS_MAX } from '../../src/domain/investigation.js';
 import { SEVERITIES } from '../../src/domain/desk.js';
@@ -35,6 +35,9 @@ export const ACTIONS = {
   investigate: 'claim.investigate',
   recordInvestigation: 'claim.record_investigation',
   reply: 'claim.reply',
+  reviewDecision: 'claim.review_decision',
+  fulfil: 'claim.fulfil',
+  close: 'claim.close',
   openPost: 'claim.open_post',
   resolveTemplate: 'resolve.template',
   /** A customer's button in a dialog: `flow.choice:<n>`, the choice id as value. */
@@ -49,6 +52,9 @@ export const VIEWS = {
   assess: 'claim.assess',
   recordInvestigation: 'claim.record_investigation',
   reply: 'claim.reply',
+  reviewDecision: 'claim.review_decision',
+  fulfil: 'claim.fulfil',
+  close: 'claim.close',
 } as const;
 
 /** Slack's limits (https://api.slack.com/reference/block-kit). */
@@ -130,6 +136,9 @@ function claimButtons(locale: Locale, claim: Claim): Button[] {
     investigate: ACTIONS.investigate,
     record_investigation: ACTIONS.recordInvestigation,
     reply: ACTIONS.reply,
+    approve_decision: ACTIONS.reviewDecision,
+    fulfil: ACTIONS.fulfil,
+    close: ACTIONS.close,
   };
   // the assessment's next step stands out (src/domain/assessment.ts)
   const step = nextStep(claim);
@@ -137,7 +146,7 @@ function claimButtons(locale: Locale, claim: Claim): Button[] {
   // a note is a message written in the claim's thread: no button
   return offeredActions(claim)
     .flatMap((action) => (action === 'note' ? [] : [action]))
-    .map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' || action === next ? 'primary' : undefined));
+    .map((action) => button(t(locale, `staff.button.${action}`), ids[action], claim.id, action === 'take' || action === next || action === 'approve_decision' ? 'primary' : undefined));
 }
 
 /**
@@ -177,6 +186,8 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
   );
   if (claim.decision) lines.push(decisionLine(ctx, claim.decision));
   else lines.push(t(locale, 'staff.card.resolution_due', { due: when(ctx, claim.sla.resolutionDueAt) }));
+  // #25: a draft waiting for a head, the remedy's due date
+  lines.push(...decisionStateLines(ctx, claim, MRKDWN));
   // #24: severity, assessment, root cause and the next step they point to
   lines.push(t(locale, 'staff.card.severity', { value: assessmentLabels.severity(locale, claim.severity) }));
   lines.push(t(locale, 'staff.card.assessment', { value: assessmentText(ctx, claim) }));
@@ -304,6 +315,8 @@ export interface ModalMetadata {
   readonly claimId: string;
   /** Counts template picks, so the reply field is re-created with the new text. */
   readonly round?: number;
+  /** The draft decision a review modal shows (#25): approving or returning names it. */
+  readonly draftId?: string;
 }
 
 /** Assign…: a picker limited to the staff of the claim's department. */
@@ -351,6 +364,63 @@ export function requestInfoModal(ctx: RenderContext, claim: Claim): View {
 /** Reply to the customer: free text they receive in their channel; the status does not change. */
 export function replyModal(ctx: RenderContext, claim: Claim): View {
   return textModal(ctx, claim, { callbackId: VIEWS.reply, title: 'staff.modal.reply.title', submit: 'staff.modal.send', field: 'text', label: 'staff.modal.reply.label', hint: 'staff.modal.reply.hint' });
+}
+
+/** Remedy carried out (#25): an optional note; the customer is told. */
+export function fulfilModal(ctx: RenderContext, claim: Claim): View {
+  const view = textModal(ctx, claim, { callbackId: VIEWS.fulfil, title: 'staff.modal.fulfil.title', submit: 'staff.modal.save', field: 'note', label: 'staff.modal.fulfil.label', hint: 'staff.modal.fulfil.hint' });
+  return { ...view, blocks: view.blocks.map((block) => (block.type === 'input' ? { ...block, optional: true } : block)) };
+}
+
+/** Close a resolved claim (#25): why (e.g. the customer confirmed by phone). */
+export function closeModal(ctx: RenderContext, claim: Claim): View {
+  return textModal(ctx, claim, { callbackId: VIEWS.close, title: 'staff.modal.close.title', submit: 'staff.modal.save', field: 'note', label: 'staff.modal.close.label' });
+}
+
+/**
+ * A head's review of a draft decision (#25): the draft as the customer will read it, approve (it is
+ * sent) or return it to its author with a note. Without a draft: nothing to review.
+ */
+export function reviewDecisionModal(ctx: RenderContext, claim: Claim): View {
+  const { locale } = ctx;
+  const pending = claim.pendingDecision;
+  const title = t(locale, 'staff.modal.review.title');
+  const heading = section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number }));
+  if (!pending) return { ...modal(locale, VIEWS.reviewDecision, title, 'staff.modal.save', { claimId: claim.id }, [heading, section(t(locale, 'staff.refused.invalid_transition', { status: t(locale, `staff.status.${claim.status}`) }))]), submit: undefined } as View;
+  const reasons = pending.reasons.map((reason) => t(locale, `staff.approval.reason.${reason}`)).join(', ');
+  const metadata: ModalMetadata = { claimId: claim.id, draftId: pending.id };
+  return modal(locale, VIEWS.reviewDecision, title, 'staff.modal.save', metadata, [
+    heading,
+    section(`${t(locale, 'staff.modal.review.draft', { who: escapeMrkdwn(staffName(ctx.desk, pending.by)), reasons, decision: escapeMrkdwn(decisionSummary(ctx, pending.decision)) })}\n${quote(pending.decision.responseText)}`),
+    {
+      type: 'input',
+      block_id: 'verdict',
+      label: plain(t(locale, 'staff.modal.review.verdict')),
+      element: { type: 'radio_buttons', action_id: 'verdict', options: [option(t(locale, 'staff.modal.review.approve'), 'approve'), option(t(locale, 'staff.modal.review.return'), 'return')] },
+    },
+    {
+      type: 'input',
+      block_id: 'note',
+      optional: true,
+      label: plain(t(locale, 'staff.modal.review.note')),
+      element: { type: 'plain_text_input', action_id: 'note', multiline: true, max_length: 2000 },
+    },
+  ]);
+}
+
+/** The direct message of a decision's alert (#25): a draft to approve, a draft returned, a dispute, a remedy overdue. */
+export function decisionAlert(ctx: RenderContext, claim: Claim, kind: 'approval_requested' | 'decision_returned' | 'decision_disputed' | 'fulfilment_overdue' | 'fulfilment_escalated', event: ClaimEvent, permalink: string | undefined): SlackMessage {
+  const { locale } = ctx;
+  const number = claim.number;
+  const due = event.fulfilmentDueAt ? when(ctx, event.fulfilmentDueAt) : '';
+  const line =
+    kind === 'decision_returned'
+      ? t(locale, 'staff.alert.decision_returned', { number, note: escapeMrkdwn(event.note ?? '') })
+      : kind === 'fulfilment_overdue' || kind === 'fulfilment_escalated'
+        ? t(locale, `staff.alert.${kind}`, { number, due })
+        : t(locale, `staff.alert.${kind}`, { number });
+  const card = claimCard(ctx, claim, { buttons: false });
+  return { text: line, blocks: [section(line), ...card.blocks.slice(1), ...openButton(locale, permalink)] };
 }
 
 /** Reopen: why. */
@@ -416,6 +486,14 @@ export function resolveModal(ctx: RenderContext, claim: Claim, draft: ResolveDra
       label: plain(t(locale, 'staff.modal.resolve.amount', { currency: desk.desk.currency })),
       hint: plain(t(locale, 'staff.modal.resolve.amount_hint')),
       element: { type: 'plain_text_input', action_id: 'amount', max_length: 40 },
+    },
+    {
+      type: 'input',
+      block_id: 'days',
+      optional: true,
+      label: plain(t(locale, 'staff.modal.resolve.days')),
+      hint: plain(t(locale, 'staff.modal.resolve.days_hint')),
+      element: { type: 'plain_text_input', action_id: 'days', max_length: 3 },
     },
     {
       type: 'input',

@@ -3,7 +3,7 @@ import type { Claim } from '../../src/domain/lifecycle.js';
 import { alertsFor, type Alert } from '../../src/domain/alerts.js';
 import { staffById } from '../../src/domain/staff.js';
 import { slackErrorCode, slackFailure, type SlackApi } from './api.js';
-import { assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, slaAlert, type RenderContext, type SlackMessage } from './render.js';
+import { decisionAlert, assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, slaAlert, type RenderContext, type SlackMessage } from './render.js';
 
 /** The claim's lease expired during a stall and someone else holds it now: stop, they carry on. */
 class LeaseLost extends Error {}
@@ -235,6 +235,12 @@ export class SlackClaimSync {
         return slaAlert(ctx, claim, alert.event, permalink);
       case 'new_claim':
         return claimCard(ctx, claim, IN_DEPARTMENT_CHANNEL);
+      case 'approval_requested':
+      case 'decision_returned':
+      case 'decision_disputed':
+      case 'fulfilment_overdue':
+      case 'fulfilment_escalated':
+        return decisionAlert(ctx, claim, alert.kind, alert.event, permalink);
     }
   }
 }

@@ -16,8 +16,23 @@ export type AlertTarget = { readonly kind: 'staff'; readonly staffId: string } |
  * - `assignment`: the claim was assigned to the staff member.
  * - `low_score`: the customer gave a low satisfaction score (1–{@link LOW_SCORE_MAX}).
  * - `sla_warning` / `sla_breach`: a deadline is near / passed.
+ * - `approval_requested`: a decision waits for a head's approval (#25).
+ * - `decision_returned`: a head returned a draft decision to its author, with a note.
+ * - `decision_disputed`: the customer disputed the decision; the claim is back in review.
+ * - `fulfilment_overdue` / `fulfilment_escalated`: a decision's remedy is not carried out by its due date.
  */
-export type AlertKind = 'new_claim' | 'department_notice' | 'assignment' | 'low_score' | 'sla_warning' | 'sla_breach';
+export type AlertKind =
+  | 'new_claim'
+  | 'department_notice'
+  | 'assignment'
+  | 'low_score'
+  | 'sla_warning'
+  | 'sla_breach'
+  | 'approval_requested'
+  | 'decision_returned'
+  | 'decision_disputed'
+  | 'fulfilment_overdue'
+  | 'fulfilment_escalated';
 
 /** One alert about a claim event for one recipient, channel-neutral: Slack, the console or e-mail render and deliver it. */
 export interface Alert {
@@ -44,6 +59,9 @@ const department = (departmentId: string): AlertTarget => ({ kind: 'department',
  *   it, and never when they assigned it to themselves;
  * - a survey answered with a low score → the claim's department and its assignee, once per survey;
  * - SLA warning → the claim's assignee (nobody when unassigned); SLA breach → the department's heads.
+ * - a decision drafted for approval → the department's heads (but its author); returned → its author;
+ * - the customer's dispute → the assignee and the department's heads (each once);
+ * - a fulfilment overdue → the assignee (the heads when unassigned); escalated → the heads.
  * Every other event alerts nobody. Pure: no I/O, no channel.
  * @example for (const event of claim.history) for (const alert of alertsFor(event, claim, desk)) deliver(alert);
  */
@@ -69,6 +87,27 @@ export function alertsFor(event: ClaimEvent, claim: Claim, desk: DeskConfig): Al
       return claim.assigneeId ? [alert('sla_warning', staff(claim.assigneeId), `${event.id}:sla:${claim.assigneeId}`)] : [];
     case 'sla_breach':
       return headsOf(desk, claim.department).map((head) => alert('sla_breach', staff(head.id), `${event.id}:sla:${head.id}`));
+    case 'decision_drafted': {
+      const author = event.actor.kind === 'staff' ? event.actor.staffId : undefined;
+      return headsOf(desk, claim.department)
+        .filter((head) => head.id !== author)
+        .map((head) => alert('approval_requested', staff(head.id), `${event.id}:approve:${head.id}`));
+    }
+    case 'decision_returned': {
+      const author = event.decision?.decidedBy;
+      return author ? [alert('decision_returned', staff(author), `${event.id}:returned:${author}`)] : [];
+    }
+    case 'fulfilment_overdue': {
+      const to = claim.assigneeId ? [claim.assigneeId] : headsOf(desk, claim.department).map((head) => head.id);
+      return to.map((id) => alert('fulfilment_overdue', staff(id), `${event.id}:overdue:${id}`));
+    }
+    case 'fulfilment_escalated':
+      return headsOf(desk, claim.department).map((head) => alert('fulfilment_escalated', staff(head.id), `${event.id}:escalated:${head.id}`));
+    case 'status_changed': {
+      if (event.action !== 'dispute') return [];
+      const to = [...new Set([...(claim.assigneeId ? [claim.assigneeId] : []), ...headsOf(desk, claim.department).map((head) => head.id)])];
+      return to.map((id) => alert('decision_disputed', staff(id), `${event.id}:disputed:${id}`));
+    }
     default:
       return [];
   }

@@ -23,6 +23,20 @@ import { InvestigationInput, planInvestigation } from './investigation.js';
 import { nextSurveyStep, surveyStartAt, SURVEY_SCORES } from './survey.js';
 import { formatIssues } from './zod-issues.js';
 import { planStaffMessage, StaffMessageCommand } from './staff-message.js';
+import {
+  DecisionCommands,
+  decisionRules,
+  planApproveDecision,
+  planDecide,
+  planDispute,
+  planFulfil,
+  planFulfilmentChecks,
+  planReturnDecision,
+  type DecisionPlan,
+  type DecisionRules,
+  type Move,
+  type MovePlan,
+} from './decision-workflow.js';
 
 /**
  * The planning of every claim change: `plan(claim, command, policy, now)` says what a command
@@ -52,6 +66,8 @@ export interface ClaimSchedule {
   readonly slaNextCheckAt?: Date | null;
   /** The survey sweep (src/jobs/survey.ts). */
   readonly surveyNextAt?: Date | null;
+  /** The fulfilment sweep (src/jobs/fulfilment.ts): a remedy's due date and its escalation (#25). */
+  readonly fulfilmentNextAt?: Date | null;
 }
 
 /** A mark on an event already in the history: the customer was told, or could not be for good. */
@@ -137,11 +153,13 @@ export interface ChangePolicy {
   readonly slaWarnAtShare: number;
   /** SLA targets, warranty periods and cause categories: the assessment and the investigation (#24). */
   readonly claimsWork: ClaimsWorkPolicy;
+  /** Approval, fulfilment and dispute of decisions (#25). */
+  readonly decisions: DecisionRules;
 }
 
 /** The change policy of a desk configuration. */
-export function changePolicy(desk: Pick<DeskConfig, 'survey' | 'sla' | 'desk' | 'categories' | 'causeCategories'>): ChangePolicy {
-  return { survey: desk.survey, slaWarnAtShare: desk.sla.warnAtShare, claimsWork: claimsWorkPolicy(desk) };
+export function changePolicy(desk: Pick<DeskConfig, 'survey' | 'sla' | 'desk' | 'categories' | 'causeCategories' | 'decisions' | 'staff'>): ChangePolicy {
+  return { survey: desk.survey, slaWarnAtShare: desk.sla.warnAtShare, claimsWork: claimsWorkPolicy(desk), decisions: decisionRules(desk) };
 }
 
 // ---------------------------------------------------------------- the commands
@@ -172,6 +190,8 @@ export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
  * - `assess`: staff record the initial assessment (src/domain/assessment.ts);
  * - `record_investigation`: staff edit the investigation record (src/domain/investigation.ts).
  * - `staff_message`: staff reply to the customer or leave an internal note (src/domain/staff-message.ts).
+ * - `decide`, `approve_decision`, `return_decision`, `fulfil`, `fulfilment_checks`, `dispute`: a
+ *   decision's approval, fulfilment and dispute (src/domain/decision-workflow.ts).
  */
 export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('move'), command: ClaimCommand, actor: Actor }).strict(),
@@ -186,6 +206,7 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assess'), staffId: z.string().min(1).max(128), assessment: AssessmentInput }).strict(),
   z.object({ type: z.literal('record_investigation'), staffId: z.string().min(1).max(128), investigation: InvestigationInput }).strict(),
   StaffMessageCommand,
+  ...DecisionCommands,
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -208,6 +229,8 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
   try {
     switch (command.type) {
       case 'move':
+        // a draft waiting for a head's approval holds every other decision (src/domain/decision-workflow.ts)
+        if (command.command.action === 'resolve' && claim.pendingDecision) return refusal('INVALID_TRANSITION', 'a decision waits for approval', { number: claim.number, from: claim.status, action: 'resolve' });
         return planMove(claim, command.command, command.actor, policy, now);
       case 'take':
         return planTake(claim, command, policy, now);
@@ -233,12 +256,36 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
         const planned = planStaffMessage(claim, command, now);
         return 'refusal' in planned ? planned : change(now, planned);
       }
+      case 'decide':
+        return fromDecision(now, planDecide(claim, command, policy.decisions, mover(claim, policy, now), now));
+      case 'approve_decision':
+        return fromDecision(now, planApproveDecision(claim, command, mover(claim, policy, now), now));
+      case 'return_decision':
+        return fromDecision(now, planReturnDecision(claim, command, now));
+      case 'fulfil':
+        return fromDecision(now, planFulfil(claim, command, now));
+      case 'fulfilment_checks':
+        return fromDecision(now, planFulfilmentChecks(claim, policy.decisions, now));
+      case 'dispute':
+        if (!isCustomerOf(claim, command.customer)) return notFound();
+        return fromDecision(now, planDispute(claim, command, mover(claim, policy, now)));
     }
   } catch (error) {
     // the lifecycle's own checks (planTransition, customerInfoEvent) throw their refusals
     if (error instanceof DomainError) return refusal(error.code, error.message, error.details);
     throw error;
   }
+}
+
+/** A lifecycle move as decision-workflow.ts asks for it. */
+function mover(claim: Claim, policy: ChangePolicy, now: Date): Move {
+  return (command, actor) => planMove(claim, command, actor, policy, now) as unknown as ReturnType<Move>;
+}
+
+/** A plan of decision-workflow.ts as a change (or its refusal). */
+function fromDecision(now: Date, planned: DecisionPlan | MovePlan | Refusal): PlanResult {
+  if ('refusal' in planned) return planned;
+  return change(now, { set: planned.set, unset: planned.unset as RemovableField[], events: planned.events, schedule: planned.schedule });
 }
 
 /**
@@ -252,7 +299,13 @@ function planMove(claim: Claim, command: ClaimCommand, actor: Actor, policy: Cha
   if (moved.to === 'resolved') {
     return change(now, { set: moved.set, unset: [...moved.unset, 'survey'], events, schedule: { surveyNextAt: surveyStartAt(now, policy.survey) } });
   }
-  if (command.action === 'reopen') return change(now, { set: moved.set, unset: moved.unset, events, schedule: { slaNextCheckAt: now, surveyNextAt: null } });
+  if (command.action === 'reopen' || command.action === 'dispute') {
+    // back to work: the decision's remedy is no longer due (#25)
+    const unset: RemovableField[] = [...moved.unset, ...(claim.fulfilment ? (['fulfilment'] as const) : [])];
+    return change(now, { set: moved.set, unset, events, schedule: { slaNextCheckAt: now, surveyNextAt: null, fulfilmentNextAt: null } });
+  }
+  // staff closing a resolved claim (the customer confirmed by phone) leave the survey to its rules (#25)
+  if (command.action === 'close' && actor.kind === 'staff') return change(now, { set: moved.set, unset: moved.unset, events });
   if (moved.from === 'resolved' || moved.to === 'closed') return change(now, { set: moved.set, unset: moved.unset, events, schedule: { surveyNextAt: null } });
   return change(now, { set: moved.set, unset: moved.unset, events });
 }
@@ -304,7 +357,8 @@ function planAddInfo(claim: Claim, command: Command<'add_info'>, policy: ChangeP
 function planSurveyAnswer(claim: Claim, command: Command<'answer_survey'>, now: Date): PlanResult {
   if (!isCustomerOf(claim, command.customer)) return notFound();
   const survey = claim.survey;
-  if (claim.status !== 'resolved' || !survey?.sentAt || now.getTime() >= survey.closeAt.getTime()) {
+  // a claim staff closed early still takes the answers of its open survey (#25)
+  if ((claim.status !== 'resolved' && claim.status !== 'closed') || !survey?.sentAt || now.getTime() >= survey.closeAt.getTime()) {
     return refusal('INVALID_TRANSITION', 'the survey of this claim is not open', { number: claim.number, from: claim.status, action: 'survey' });
   }
   const { answer } = command;
@@ -324,7 +378,7 @@ function planSurveyAnswer(claim: Claim, command: Command<'answer_survey'>, now: 
  * @example const since = surveyCooldownSince(claim, policy, now); // 24 h before now, for a resolved claim with no survey yet
  */
 export function surveyCooldownSince(claim: Pick<Claim, 'status' | 'survey'>, policy: ChangePolicy, now: Date): Date | undefined {
-  if (claim.status !== 'resolved' || claim.survey !== undefined) return undefined;
+  if ((claim.status !== 'resolved' && claim.status !== 'closed') || claim.survey !== undefined) return undefined;
   return new Date(now.getTime() - policy.survey.cooldownHours * 3_600_000);
 }
 
@@ -344,6 +398,8 @@ function planSurveyStep(claim: Claim, command: Command<'survey_step'>, policy: C
       return change(now, { set: { survey: step.record }, events: [event], schedule: { surveyNextAt: step.nextAt } });
     }
     case 'close':
+      // a claim staff closed already (#25): the survey's window is over, nothing more to do
+      if (claim.status === 'closed') return change(now, { schedule: { surveyNextAt: null } });
       return planMove(claim, { action: 'close' }, { kind: 'system', reason: 'survey window over' }, policy, now);
   }
 }

@@ -39,6 +39,8 @@ export interface ClaimSweeps {
   listSlaDue(now: Date, limit?: number): Promise<string[]>;
   /** Resolved claims whose survey step is due at `now`. */
   listSurveyDue(now: Date, limit?: number): Promise<string[]>;
+  /** Claims whose fulfilment check (a remedy's due date or its escalation) is due at `now` (#25). */
+  listFulfilmentDue(now: Date, limit?: number): Promise<string[]>;
   /** Claims with events the customer may not have been told about, changed before `before`. */
   listNotifyPending(before: Date, limit?: number): Promise<string[]>;
   /** Claims changed before `before` whose latest change the staff's view may not show yet. */

@@ -37,8 +37,8 @@ const DecidedBy = z.string().min(1).max(128);
  * Decisions stored before partial acceptance and amounts existed are still valid.
  */
 export const Decision = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('accepted'), remedy: Remedy, amount: DecisionAmount.optional(), responseText: ResponseText, decidedBy: DecidedBy.optional() }).strict(),
-  z.object({ outcome: z.literal('partially_accepted'), remedy: Remedy, amount: DecisionAmount.optional(), responseText: ResponseText, decidedBy: DecidedBy.optional() }).strict(),
+  z.object({ outcome: z.literal('accepted'), remedy: Remedy, amount: DecisionAmount.optional(), responseText: ResponseText, decidedBy: DecidedBy.optional(), approvedBy: DecidedBy.optional() }).strict(),
+  z.object({ outcome: z.literal('partially_accepted'), remedy: Remedy, amount: DecisionAmount.optional(), responseText: ResponseText, decidedBy: DecidedBy.optional(), approvedBy: DecidedBy.optional() }).strict(),
   z
     .object({
       outcome: z.literal('rejected'),
@@ -46,6 +46,8 @@ export const Decision = z.discriminatedUnion('outcome', [
       /** The reasons, in words the customer understands (the sources: a polite, reasoned answer). */
       responseText: ResponseText,
       decidedBy: DecidedBy.optional(),
+      /** The head who approved it, when it needed approval (#25; src/domain/decision-workflow.ts). */
+      approvedBy: DecidedBy.optional(),
     })
     .strict(),
 ]);

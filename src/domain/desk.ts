@@ -166,9 +166,27 @@ export const JobsConfig = z
     housekeepingEvery: Interval.default('1 hour'),
     /** Corrective actions' reminders, overdue notices and escalations, and their alerts. */
     capaSweepEvery: Interval.default('1 minute'),
+    /** Overdue fulfilments of decisions (#25). */
+    fulfilmentSweepEvery: Interval.default('1 minute'),
   })
   .strict();
 export type JobsConfig = z.infer<typeof JobsConfig>;
+
+/**
+ * Decisions (#25): which wait for a head's approval before the customer hears of them, and when an
+ * overdue fulfilment goes to the heads.
+ */
+export const DecisionsConfig = z
+  .object({
+    /** Decisions granting more than this amount (in the desk's currency, e.g. 50000) wait for a head's approval; absent: none for the amount. */
+    approvalOver: z.number().positive('expected a positive amount such as 50000').max(10_000_000_000, 'expected at most 10000000000').optional(),
+    /** Rejections of claims of these severities wait for a head's approval. */
+    approveRejectionsOf: z.array(Severity).default(['high', 'critical']),
+    /** A remedy still not carried out this many hours after its due date goes to the heads (the assignee is told at the due date). */
+    fulfilmentEscalateAfterHours: Hours.default(24),
+  })
+  .strict();
+export type DecisionsConfig = z.infer<typeof DecisionsConfig>;
 
 /** A root-cause category of an investigation (an Ishikawa "M"), with its labels. */
 export const CauseCategory = z.object({ id: Id, label: LocalizedText }).strict();
@@ -314,6 +332,7 @@ export const DeskConfig = z
     analysis: AnalysisConfig.default(AnalysisConfig.parse({})),
     /** The desk's own acknowledgement and question texts (#25); the catalogues' when omitted. */
     customerTexts: CustomerTexts.default({}),
+    decisions: DecisionsConfig.default(DecisionsConfig.parse({})),
   })
   .strict()
   .superRefine((desk, ctx) => {

@@ -7,6 +7,7 @@ import type { SlaCheck, SlaDeadline, SlaDue } from './sla.js';
 import type { SurveyRecord } from './survey.js';
 import type { Assessment, AssessmentValues } from './assessment.js';
 import type { Investigation } from './investigation.js';
+import type { Fulfilment, PendingDecision } from './decision-workflow.js';
 import { formatIssues } from './zod-issues.js';
 
 /** The ISO 10002 stages a claim moves through. */
@@ -24,6 +25,8 @@ export { Decision, REJECTION_REASONS, RejectionReason } from './decision.js';
 export const CustomerQuestion = z.string().trim().min(1, 'expected the question for the customer').max(2000);
 /** Why a claim is reopened. */
 export const ReopenReason = z.string().trim().min(1, 'expected why the claim is reopened').max(2000);
+/** Why the customer disputes a decision, in their words (#25). */
+export const DisputeText = z.string().trim().min(1, 'expected why the decision is disputed').max(4000);
 
 /** What somebody asks to do with a claim. */
 export const ClaimCommand = z.discriminatedUnion('action', [
@@ -34,6 +37,7 @@ export const ClaimCommand = z.discriminatedUnion('action', [
   z.object({ action: z.literal('resolve'), decision: Decision }).strict(),
   z.object({ action: z.literal('close'), note: z.string().max(2000).optional() }).strict(),
   z.object({ action: z.literal('reopen'), reason: ReopenReason }).strict(),
+  z.object({ action: z.literal('dispute'), reason: DisputeText }).strict(),
 ]);
 export type ClaimCommand = z.infer<typeof ClaimCommand>;
 export type ClaimAction = ClaimCommand['action'];
@@ -53,6 +57,8 @@ export const TRANSITIONS: Readonly<Record<ClaimAction, { readonly from: readonly
   resolve: { from: ['new', 'in_review', 'investigating', 'awaiting_customer'], to: 'resolved', notifyCustomer: true },
   close: { from: ['resolved'], to: 'closed', notifyCustomer: true },
   reopen: { from: ['resolved', 'closed'], to: 'in_review', notifyCustomer: true },
+  // #25: the customer disputes the decision (until the claim closes); the dialog tells them
+  dispute: { from: ['resolved'], to: 'in_review', notifyCustomer: false },
 };
 
 /** Who did something. Staff are named by their desk-config id; customers and the system are not named. */
@@ -81,6 +87,11 @@ export interface ClaimEvent {
    * and the root-cause summary when they changed).
    * `staff_reply`: staff wrote to the customer (the text in `note`; the customer is told).
    * `staff_note`: an internal note for colleagues (the text in `note`; never sent to the customer).
+   * `decision_drafted`: a decision waits for a head's approval (the draft in `decision`; the
+   * customer is told nothing). `decision_approved`: a head approved it (the resolution follows).
+   * `decision_returned`: a head returned the draft to its author (`decision`, the head's `note`).
+   * `fulfilled`: staff carried out the remedy (the customer is told). `fulfilment_overdue` /
+   * `fulfilment_escalated`: the remedy's due date passed (the assignee, then the heads are told).
    */
   readonly type:
     | 'registered'
@@ -99,7 +110,13 @@ export interface ClaimEvent {
     | 'deadline_changed'
     | 'investigation_recorded'
     | 'staff_reply'
-    | 'staff_note';
+    | 'staff_note'
+    | 'decision_drafted'
+    | 'decision_approved'
+    | 'decision_returned'
+    | 'fulfilled'
+    | 'fulfilment_overdue'
+    | 'fulfilment_escalated';
   /** On `assessed`: the assessment's values after the change. */
   readonly assessment?: AssessmentValues;
   /** On `assessed` and `investigation_recorded`: which parts changed (not their text). */
@@ -130,6 +147,8 @@ export interface ClaimEvent {
   readonly aboutEventId?: string;
   /** On `staff_reply` / `staff_note`: written as a message in the claim's Slack thread (Slack shows it already). */
   readonly source?: 'slack_thread';
+  /** On a resolution with a remedy to carry out, and on `fulfilment_*`: when it is due (#25). */
+  readonly fulfilmentDueAt?: Date;
 }
 
 /** Why a message to the customer could not be delivered. */
@@ -185,6 +204,10 @@ export interface Claim extends ClaimDraft {
   readonly assessment?: Assessment;
   /** The investigation record (#24); absent until staff record it. */
   readonly investigation?: Investigation;
+  /** A decision waiting for a head's approval (#25; src/domain/decision-workflow.ts). */
+  readonly pendingDecision?: PendingDecision;
+  /** Carrying out the remedy of the decision (#25; src/domain/decision-workflow.ts). */
+  readonly fulfilment?: Fulfilment;
   readonly history: readonly ClaimEvent[];
   /** When the customer's personal data on the claim was erased (#26, src/domain/erasure.ts); absent while it is kept. */
   readonly erasedAt?: Date;
@@ -265,6 +288,11 @@ export function planTransition(claim: ClaimLifecycleState, input: ClaimCommand, 
       unset.push('decision', 'resolvedAt', 'resolutionMs', 'resolvedWithinSla', 'closedAt');
       note = command.reason;
       break;
+    case 'dispute':
+      // back to review without the decision; the dispute is counted by its own event, not as a reopening
+      unset.push('decision', 'resolvedAt', 'resolutionMs', 'resolvedWithinSla');
+      note = command.reason;
+      break;
     case 'take':
     case 'investigate':
       note = command.note;
@@ -297,7 +325,8 @@ export function firstResponseFields(claim: Pick<Claim, 'firstResponseAt' | 'crea
 
 /** A decision as recorded: who decided is the staff member acting, never what a request claims. */
 function decidedBy(decision: Decision, actor: Actor): Decision {
-  const { decidedBy: _claimed, ...rest } = decision;
+  // who approved is set by the approval (src/domain/decision-workflow.ts), never by a request
+  const { decidedBy: _claimed, approvedBy: _approved, ...rest } = decision;
   return actor.kind === 'staff' ? { ...rest, decidedBy: actor.staffId } : rest;
 }
 

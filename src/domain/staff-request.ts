@@ -6,6 +6,7 @@ import { Remedy } from './claim.js';
 import { parseAmount, RejectionReason } from './decision.js';
 import { CustomerQuestion, ReopenReason } from './lifecycle.js';
 import { StaffMessageText } from './staff-message.js';
+import { FULFILMENT_DAYS_MAX, ReturnNote, StaffNote } from './decision-workflow.js';
 
 /** The longest staff id the desk config allows (its id rule). */
 const StaffId = z.string().min(1, 'expected a staff member').max(40);
@@ -28,13 +29,26 @@ const AmountText = z
 const ReplyText = z.string().trim().min(1, 'expected the text the customer will receive').max(4000);
 
 /**
+ * Days for carrying out the remedy (#25), as a number or as typed (`10`); empty is none.
+ */
+const DaysText = z.union([z.number(), z.string().max(10)]).transform((typed, ctx) => {
+  const text = String(typed).trim();
+  if (text === '') return undefined;
+  const days = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (Number.isInteger(days) && days >= 1 && days <= FULFILMENT_DAYS_MAX) return days;
+  ctx.addIssue({ code: 'custom', message: `expected whole days from 1 to ${FULFILMENT_DAYS_MAX}`, params: { problem: 'invalid_days' } });
+  return z.NEVER;
+});
+
+/**
  * A decision as staff send it: the outcome, the remedy chosen and the amount as typed (accepted,
  * partially accepted), or the reason (rejected), and the reply, whose template placeholders are
- * filled in when it is recorded (src/decision-text.ts).
+ * filled in when it is recorded (src/decision-text.ts); an acceptance may give the days for
+ * carrying out the remedy (#25).
  */
 export const DecisionDraft = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('accepted'), remedy: Remedy, amount: AmountText.optional(), responseText: ReplyText }).strict(),
-  z.object({ outcome: z.literal('partially_accepted'), remedy: Remedy, amount: AmountText.optional(), responseText: ReplyText }).strict(),
+  z.object({ outcome: z.literal('accepted'), remedy: Remedy, amount: AmountText.optional(), responseText: ReplyText, fulfilmentDays: DaysText.optional() }).strict(),
+  z.object({ outcome: z.literal('partially_accepted'), remedy: Remedy, amount: AmountText.optional(), responseText: ReplyText, fulfilmentDays: DaysText.optional() }).strict(),
   z.object({ outcome: z.literal('rejected'), reason: RejectionReason, responseText: ReplyText }).strict(),
 ]);
 export type DecisionDraft = z.infer<typeof DecisionDraft>;
@@ -55,6 +69,11 @@ export const StaffRequest = z.discriminatedUnion('action', [
   InvestigationInput.extend({ action: z.literal('record_investigation') }).strict(),
   z.object({ action: z.literal('reply'), text: StaffMessageText }).strict(),
   z.object({ action: z.literal('note'), text: StaffMessageText }).strict(),
+  // #25: a head's review of a draft decision, the remedy carried out, staff closing a resolved claim
+  z.object({ action: z.literal('approve_decision'), draftId: z.string().min(1).max(64) }).strict(),
+  z.object({ action: z.literal('return_decision'), draftId: z.string().min(1).max(64), note: ReturnNote }).strict(),
+  z.object({ action: z.literal('fulfil'), note: z.string().max(2000).transform((note) => (note.trim() === '' ? undefined : note.trim())).optional() }).strict(),
+  z.object({ action: z.literal('close'), note: StaffNote }).strict(),
 ]);
 export type StaffRequest = z.infer<typeof StaffRequest>;
 
@@ -72,7 +91,7 @@ export function actionsOf(request: StaffRequest): readonly StaffAction[] {
  * What is wrong with one field of a request from a form: too long, or not filled in (a form's
  * field left empty or a choice not made), or an amount that is not one.
  */
-export type FieldProblem = { readonly problem: 'required' } | { readonly problem: 'invalid_amount' } | { readonly problem: 'text_too_long'; readonly max: number };
+export type FieldProblem = { readonly problem: 'required' } | { readonly problem: 'invalid_amount' } | { readonly problem: 'invalid_days' } | { readonly problem: 'text_too_long'; readonly max: number };
 
 /**
  * The problems of a request that did not parse, by field path (`question`, `decision.remedy`):
@@ -84,8 +103,9 @@ export function fieldProblems(error: z.ZodError): Record<string, FieldProblem> {
   for (const issue of error.issues) {
     const path = issue.path.join('.');
     if (problems[path]) continue;
-    if (issue.code === 'custom' && (issue.params as { problem?: string } | undefined)?.problem === 'invalid_amount') {
-      problems[path] = { problem: 'invalid_amount' };
+    const custom = issue.code === 'custom' ? (issue.params as { problem?: string } | undefined)?.problem : undefined;
+    if (custom === 'invalid_amount' || custom === 'invalid_days') {
+      problems[path] = { problem: custom };
       continue;
     }
     problems[path] = issue.code === 'too_big' && typeof issue.maximum === 'number' ? { problem: 'text_too_long', max: issue.maximum } : { problem: 'required' };

@@ -140,7 +140,23 @@ export function headsOf(desk: DeskConfig, department: string): StaffMember[] {
 }
 
 /** What staff can do with one claim (Slack and the web console alike). */
-export type StaffAction = 'view' | 'take' | 'assign' | 'request_info' | 'resolve' | 'reopen' | 'assess' | 'investigate' | 'record_investigation' | 'extend_deadline' | 'reply' | 'note';
+export type StaffAction =
+  | 'view'
+  | 'take'
+  | 'assign'
+  | 'request_info'
+  | 'resolve'
+  | 'reopen'
+  | 'assess'
+  | 'investigate'
+  | 'record_investigation'
+  | 'extend_deadline'
+  | 'reply'
+  | 'note'
+  | 'approve_decision'
+  | 'return_decision'
+  | 'fulfil'
+  | 'close';
 
 /**
  * How a claim's ownership limits an action, beyond the role:
@@ -165,6 +181,11 @@ const ACTIONS: Readonly<Record<StaffAction, { readonly right: StaffRight; readon
   // #25: whoever works the claim talks to the customer (like asking); any colleague in the department may note
   reply: { right: 'reply', ownership: 'assignee' },
   note: { right: 'note', ownership: 'none' },
+  // #25: any head of the department reviews a draft; whoever works the claim marks the remedy done or closes it
+  approve_decision: { right: 'approve_decision', ownership: 'none' },
+  return_decision: { right: 'approve_decision', ownership: 'none' },
+  fulfil: { right: 'decide', ownership: 'assignee' },
+  close: { right: 'close', ownership: 'assignee' },
 };
 
 /** The right an action on a claim needs (reopening a closed claim needs its own). */

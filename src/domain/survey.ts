@@ -55,7 +55,8 @@ export function surveyStartAt(resolvedAt: Date, config: SurveyConfig): Date {
  * @example nextSurveyStep(claim, desk.survey, new Date(), false) // { kind: 'send', record, nextAt }
  */
 export function nextSurveyStep(claim: SurveySubject, config: SurveyConfig, now: Date, surveyedRecently: boolean): SurveyStep {
-  if (claim.status !== 'resolved') return { kind: 'none' };
+  // a claim staff closed early (#25) keeps its survey: the sweep looks at it only while it is scheduled
+  if (claim.status !== 'resolved' && claim.status !== 'closed') return { kind: 'none' };
   const window = config.windowHours * HOUR;
   const survey = claim.survey;
   if (!survey) {

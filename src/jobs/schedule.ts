@@ -10,6 +10,7 @@ import type { ConversationStore } from '../../flows/state.js';
 import { scheduleIdleSweep } from './conversation-idle.js';
 import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions, type LeasePort, type NotificationScheduler, type NotifyJobLimits, type NotifyClaimsPort } from './customer-notification.js';
 import { scheduleSlaSweep, type SlaPort } from './sla.js';
+import { scheduleFulfilmentSweep, type FulfilmentPort } from './fulfilment.js';
 import { scheduleSurveySweep, type SurveyPort } from './survey.js';
 import { scheduleHousekeeping, type HousekeepingPort } from './housekeeping.js';
 import { scheduleDigest } from './digest.js';
@@ -24,6 +25,7 @@ export interface JobPorts {
   readonly desk: DeskConfig;
   readonly claims: NotifyClaimsPort &
     SlaPort &
+    FulfilmentPort &
     SurveyPort & {
       listStaffSyncPending(before: Date, limit: number): Promise<string[]>;
       deferStaffSync(claimId: string, until: Date): Promise<void>;
@@ -67,6 +69,7 @@ export interface JobCadence {
   readonly notifications?: CustomerNotificationOptions;
   readonly surveyEvery?: string | number;
   readonly slaEvery?: string | number;
+  readonly fulfilmentEvery?: string | number;
   readonly digestEvery?: string | number | false;
   readonly staffSync?: { readonly every?: string | number; readonly graceMs?: number; readonly retryAfterMs?: number };
   /** How often the retention runs (default daily; a test runs it often). */
@@ -110,6 +113,10 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
   await scheduleSlaSweep(agenda, claims, {
     every: cadence.slaEvery ?? every.slaSweepEvery,
     onError: (claimId, error) => log.warn('jobs', 'SLA check failed; the next sweep retries', { claimId, error: errorName(error) }),
+  });
+  await scheduleFulfilmentSweep(agenda, claims, {
+    every: cadence.fulfilmentEvery ?? every.fulfilmentSweepEvery,
+    onError: (claimId, error) => log.warn('jobs', 'fulfilment check failed; the next sweep retries', { claimId, error: errorName(error) }),
   });
   await scheduleSurveySweep(agenda, claims, {
     every: cadence.surveyEvery ?? every.surveySweepEvery,

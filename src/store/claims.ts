@@ -32,6 +32,8 @@ export type ClaimDocument = Omit<Claim, 'id' | 'history'> & {
   slaNextCheckAt?: Date;
   /** When the survey sweep next looks at the claim (set on resolution); absent otherwise. */
   surveyNextAt?: Date;
+  /** When the fulfilment sweep next looks at the claim (a remedy's due date, its escalation; #25); absent otherwise. */
+  fulfilmentNextAt?: Date;
 };
 
 /** Who took an idempotency key first; the winner alone allocates the number. */
@@ -51,7 +53,7 @@ export interface ClaimRepositoryOptions {
 
 /** Maps a stored claim to the domain claim (drops `_id` and the registry's own fields; shared with claim-queries.ts). */
 export function toClaim(doc: ClaimDocument): Claim {
-  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, staffSyncRetryAt: _retry, consoleAlertsPending: _alerts, customerNotifyPending: _notify, slaNextCheckAt: _sla, surveyNextAt: _survey, ...rest } = doc;
+  const { _id, idempotencyKey: _key, year: _year, seq: _seq, staffSyncPending: _sync, staffSyncRetryAt: _retry, consoleAlertsPending: _alerts, customerNotifyPending: _notify, slaNextCheckAt: _sla, surveyNextAt: _survey, fulfilmentNextAt: _fulfilment, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -60,7 +62,7 @@ export const OPEN_FOR_ASSIGNEE_LIMIT = 50;
 
 /** The registry's own fields of a stored claim, beside the domain claim (see {@link ClaimDocument}). */
 export type ClaimDocumentOwnFields = Pick<ClaimDocument, 'idempotencyKey'> &
-  Partial<Pick<ClaimDocument, 'staffSyncPending' | 'staffSyncRetryAt' | 'consoleAlertsPending' | 'customerNotifyPending' | 'slaNextCheckAt' | 'surveyNextAt'>>;
+  Partial<Pick<ClaimDocument, 'staffSyncPending' | 'staffSyncRetryAt' | 'consoleAlertsPending' | 'customerNotifyPending' | 'slaNextCheckAt' | 'surveyNextAt' | 'fulfilmentNextAt'>>;
 
 /**
  * Maps a domain claim to its stored document, the inverse of {@link toClaim}: `_id` from the id,
@@ -272,6 +274,12 @@ export class ClaimRepository implements ClaimStore, ClaimReads, ClaimSweeps, Cla
   /** Ids of resolved claims whose survey step is due at `now`. */
   async listSurveyDue(now: Date, limit = 100): Promise<string[]> {
     const docs = await this.claims.find({ surveyNextAt: { $lte: now } }, { projection: { _id: 1 } }).sort({ surveyNextAt: 1 }).limit(limit).toArray();
+    return docs.map((doc) => doc._id.toHexString());
+  }
+
+  /** Ids of claims whose fulfilment check (a remedy's due date or its escalation) is due at `now`, the most overdue first (#25). */
+  async listFulfilmentDue(now: Date, limit = 100): Promise<string[]> {
+    const docs = await this.claims.find({ fulfilmentNextAt: { $lte: now } }, { projection: { _id: 1 } }).sort({ fulfilmentNextAt: 1 }).limit(limit).toArray();
     return docs.map((doc) => doc._id.toHexString());
   }
 

@@ -60,6 +60,7 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     // console's search (#25), the customer's export and erasure (#26)
     { key: { 'contact.phone': 1, createdAt: -1 }, name: 'by_contact_phone' },
     { key: { 'contact.email': 1, createdAt: -1 }, name: 'by_contact_email' },
+    { key: { fulfilmentNextAt: 1 }, name: 'by_fulfilment_next' },
   ],
   [COLLECTIONS.claimSubmissions]: [{ key: { claimedAt: 1 }, name: 'by_claimed_at' }],
   [COLLECTIONS.conversations]: [{ key: { lastActivityAt: 1 }, name: 'by_last_activity' }],

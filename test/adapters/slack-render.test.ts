@@ -193,7 +193,7 @@ describe('claimCard', () => {
     in_review: [ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply],
     investigating: [ACTIONS.assign, ACTIONS.assess, ACTIONS.recordInvestigation, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply],
     awaiting_customer: [ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply],
-    resolved: [ACTIONS.reopen],
+    resolved: [ACTIONS.close, ACTIONS.reopen], // staff close a resolved claim (#25)
     closed: [ACTIONS.reopen],
   };
 

@@ -24,6 +24,7 @@ const policy: ChangePolicy = {
   survey: SurveyConfig.parse({ delayMinutes: 60, reminderAfterHours: 24, windowHours: 72, cooldownHours: 24 }),
   slaWarnAtShare: 0.75,
   claimsWork: { sla: SlaPolicyConfig.parse({}), timezone: 'UTC', warrantyMonths: {}, causeCategories: [] },
+  decisions: { rejectionsOf: ['high', 'critical'], escalateAfterHours: 24, staff: [] },
 };
 const customer = { channel: 'telegram', userId: '1001' } as const;
 const ivan = { kind: 'staff', staffId: 'ivan' } as const;
@@ -44,9 +45,11 @@ describe('lifecycle moves and the sweeps\' clocks', () => {
     ['new', { action: 'resolve', decision: accepted }, 'resolved', { surveyNextAt: 'survey delay' }, ['survey']],
     ['investigating', { action: 'resolve', decision: accepted }, 'resolved', { surveyNextAt: 'survey delay' }, ['survey']],
     ['awaiting_customer', { action: 'resolve', decision: accepted }, 'resolved', { surveyNextAt: 'survey delay' }, ['survey', 'resumeStatus']],
-    ['resolved', { action: 'close' }, 'closed', { surveyNextAt: null }, []],
-    ['resolved', { action: 'reopen', reason: 'It broke again.' }, 'in_review', { slaNextCheckAt: 'now', surveyNextAt: null }, ['decision', 'resolvedAt']],
-    ['closed', { action: 'reopen', reason: 'It broke again.' }, 'in_review', { slaNextCheckAt: 'now', surveyNextAt: null }, ['closedAt']],
+    // staff closing a resolved claim leave its survey to the survey's rules (#25); the survey window closing stops it (below)
+    ['resolved', { action: 'close', note: 'Confirmed by phone' }, 'closed', {}, []],
+    ['resolved', { action: 'reopen', reason: 'It broke again.' }, 'in_review', { slaNextCheckAt: 'now', surveyNextAt: null, fulfilmentNextAt: null }, ['decision', 'resolvedAt']],
+    ['closed', { action: 'reopen', reason: 'It broke again.' }, 'in_review', { slaNextCheckAt: 'now', surveyNextAt: null, fulfilmentNextAt: null }, ['closedAt']],
+    ['resolved', { action: 'dispute', reason: 'I asked for a refund.' }, 'in_review', { slaNextCheckAt: 'now', surveyNextAt: null, fulfilmentNextAt: null }, ['decision', 'resolvedAt']],
   ];
   for (const [from, command, to, schedule, removed] of table) {
     it(`${from} ${command.action} → ${to}, schedule ${JSON.stringify(schedule)}`, () => {

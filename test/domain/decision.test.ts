@@ -145,7 +145,7 @@ describe('StaffRequest: the decision as staff send it', () => {
 
 const created = new Date('2026-05-01T09:00:00Z');
 const at = (hours: number) => new Date(created.getTime() + hours * 3_600_000);
-const policy: ChangePolicy = { survey: SurveyConfig.parse({}), slaWarnAtShare: 0.75, claimsWork: { sla: SlaPolicyConfig.parse({}), timezone: 'UTC', warrantyMonths: {}, causeCategories: [] } };
+const policy: ChangePolicy = { survey: SurveyConfig.parse({}), slaWarnAtShare: 0.75, claimsWork: { sla: SlaPolicyConfig.parse({}), timezone: 'UTC', warrantyMonths: {}, causeCategories: [] }, decisions: { rejectionsOf: ['high', 'critical'], escalateAfterHours: 24, staff: [] } };
 
 function claim(extra: Partial<Claim> = {}): Claim {
   return claimFixture({ concerns: {}, status: 'in_review', ...extra });

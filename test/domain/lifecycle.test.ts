@@ -31,6 +31,7 @@ const commands: Record<ClaimCommand['action'], ClaimCommand> = {
   resolve: { action: 'resolve', decision: { outcome: 'accepted', remedy: 'replacement', responseText: 'We will replace it.' } },
   close: { action: 'close' },
   reopen: { action: 'reopen', reason: 'The replacement is broken too.' },
+  dispute: { action: 'dispute', reason: 'A refund was promised, not a repair.' },
 };
 
 /** The lifecycle as the issue and DESIGN.md state it, written independently of the table. */
@@ -47,6 +48,7 @@ const expected: Record<string, ClaimStatus> = {
   'resolved close': 'closed',
   'resolved reopen': 'in_review',
   'closed reopen': 'in_review',
+  'resolved dispute': 'in_review',
 };
 
 describe('the claim lifecycle', () => {
@@ -121,11 +123,11 @@ describe('the claim lifecycle', () => {
     expect(plan.event.note).toBe('The replacement is broken too.');
   });
 
-  it('tells the customer about every stage change except their own reply', () => {
+  it('tells the customer about every stage change except their own reply and dispute (the dialog answers those)', () => {
     const told = Object.entries(expected).map(([key]) => {
       const [status, action] = key.split(' ') as [ClaimStatus, ClaimCommand['action']];
       return [action, planTransition(state(status), commands[action], staff, at(1)).event.notifyCustomer] as const;
     });
-    for (const [action, notify] of told) expect(notify).toBe(action !== 'customer_replied');
+    for (const [action, notify] of told) expect(notify).toBe(action !== 'customer_replied' && action !== 'dispute');
   });
 });

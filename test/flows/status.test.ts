@@ -155,10 +155,10 @@ describe('/status with several claims', () => {
       `${at('status_changed', 'customer_replied')} — ${t('en', 'history.customer_replied')}`,
       `${at('status_changed', 'resolve')} — ${t('en', 'history.accepted', { remedy: t('en', 'remedy.refund') })}`,
     ]);
-    // nothing is due any more on a resolved claim, and nothing can be added to it
+    // nothing is due any more on a resolved claim, and nothing can be added to it; its decision may be disputed (#25)
     expect(text).not.toContain('We will reply by');
     expect(text).not.toContain('A decision is due by');
-    expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.all_claims')]);
+    expect(chat.choices.map((c) => c.label)).toEqual([t('en', 'button.dispute'), t('en', 'button.all_claims')]);
     expect((await env.app.stateOf(chat))?.flowId).toBeNull();
 
     // "My claims" goes back to the list
@@ -195,7 +195,7 @@ describe('/status with several claims', () => {
       `${at('status_changed', 'request_info')} — ${t('ru', 'history.request_info', { question: 'Пришлите, пожалуйста, выписку из банка.' })}`,
       `${at('status_changed', 'resolve')} — ${t('ru', 'history.accepted', { remedy: t('ru', 'remedy.refund') })}`,
     ]);
-    expect(chat.choices.map((c) => c.label)).toEqual([t('ru', 'button.all_claims')]);
+    expect(chat.choices.map((c) => c.label)).toEqual([t('ru', 'button.dispute'), t('ru', 'button.all_claims')]);
 
     // the open one says when we will answer and can take more information
     await chat.send(`/status ${open.number}`);

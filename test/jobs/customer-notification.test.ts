@@ -78,7 +78,8 @@ describe('customer notifications: every event for the customer reaches them once
     await desk.app.registry.apply(claim.id, { action: 'resolve', decision: { outcome: 'rejected', reason: 'not_covered', responseText: 'The warranty ended in May.' } }, staff);
     await eventually(() => desk.fake.messagesIn(dm).length === 1);
     // signed by who decided (#25): Maria has no position in the example desk, so her name alone
-    expect(desk.fake.messagesIn(dm)[0]?.text).toBe(`${t('en', 'notice.rejected', { number: claim.number, text: 'The warranty ended in May.' })}\n\n${t('en', 'notice.signed', { signer: 'Maria Kuznetsova' })}`);
+    // with the button to dispute it (#25), numbered in the notification text
+    expect(desk.fake.messagesIn(dm)[0]?.text).toBe(`${t('en', 'notice.rejected', { number: claim.number, text: 'The warranty ended in May.' })}\n\n${t('en', 'notice.signed', { signer: 'Maria Kuznetsova' })}\n1. ${t('en', 'button.dispute')}`);
   });
 
   it('a change written while no job could be scheduled (a crash) is found by the sweep and told once', async () => {

@@ -20,6 +20,7 @@ import { claimFieldTexts, decisionSummary, historyText, labels, offeredActions, 
 import { pageLocale } from '../pages.js';
 import { allowedType, downloadName } from '../chat/files.js';
 import { claimsWorkView, claimsWorkVocabulary } from './claims-work.js';
+import { decisionWorkflowView } from './decision-view.js';
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
@@ -174,6 +175,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, 
     decisionSummary: claim.decision ? decisionSummary(ctx, claim.decision) : null,
     survey: claim.survey ? { score: claim.survey.score ?? null, comment: claim.survey.comment ?? null } : null,
     ...claimsWorkView(desk, claim),
+    ...decisionWorkflowView(desk, member.locale, claim),
     history: claim.history.flatMap((event) => {
       const text = historyText(ctx, claim, event, PLAIN);
       return text === undefined ? [] : [{ at: event.at, type: event.type, text }];

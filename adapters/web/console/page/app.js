@@ -482,6 +482,7 @@
           const chosenOutcome = () => (outcomes.find((radio) => radio.checked) || outcomes[0]).value;
           const remedy = el('select', { id: 'resolve-remedy', disabled }, me.desk.remedies.map((r) => el('option', { value: r.id, selected: r.id === claim.desiredRemedy }, r.label)));
           const amount = el('input', { type: 'text', id: 'resolve-amount', maxLength: 40, inputMode: 'decimal', disabled });
+          const days = el('input', { type: 'text', id: 'resolve-days', maxLength: 3, inputMode: 'numeric', disabled });
           const reason = el('select', { id: 'resolve-reason', disabled }, me.desk.reasons.map((r) => el('option', { value: r.id }, r.label)));
           const template = el(
             'select',
@@ -502,7 +503,7 @@
           const decision = () => {
             const outcome = chosenOutcome();
             if (outcome === 'rejected') return { outcome, reason: reason.value, responseText: text.value };
-            return { outcome, remedy: remedy.value, responseText: text.value, ...(amount.value.trim() !== '' ? { amount: amount.value } : {}) };
+            return { outcome, remedy: remedy.value, responseText: text.value, ...(amount.value.trim() !== '' ? { amount: amount.value } : {}), ...(days.value.trim() !== '' ? { fulfilmentDays: days.value } : {}) };
           };
           const button = el(
             'button',
@@ -520,6 +521,9 @@
             el('label', { for: 'resolve-amount' }, t('staff.modal.resolve.amount', { currency: me.desk.currency })),
             amount,
             el('p', { className: 'hint' }, t('staff.modal.resolve.amount_hint')),
+            el('label', { for: 'resolve-days' }, t('staff.modal.resolve.days')),
+            days,
+            el('p', { className: 'hint' }, t('console.action.days_hint')),
             el('label', { for: 'resolve-reason' }, t('staff.modal.resolve.reason')),
             reason,
             el('label', { for: 'resolve-text' }, t('staff.modal.resolve.text')),
@@ -546,6 +550,36 @@
           const note = el('textarea', { id: 'note-text', rows: 3, maxLength: 4000, disabled });
           const button = el('button', { id: 'action-note', type: 'button', disabled, onclick: () => send({ action: 'note', text: note.value }, button) }, t('staff.button.note'));
           return el('div', { className: 'action' }, el('label', { for: 'note-text' }, t('staff.modal.note.label')), note, button, refusal(action));
+        }
+        // #25: a head's review of a draft decision, the remedy carried out, staff closing a resolved claim
+        case 'approve_decision': {
+          const draft = claim.pendingDecision;
+          if (!draft) return null;
+          const note = el('textarea', { id: 'review-note', rows: 3, maxLength: 2000, disabled });
+          const approve = el('button', { id: 'action-approve_decision', type: 'button', className: 'primary', disabled, onclick: () => send({ action: 'approve_decision', draftId: draft.id }, approve) }, t('console.action.approve'));
+          const back = el('button', { id: 'action-return_decision', type: 'button', disabled, onclick: () => send({ action: 'return_decision', draftId: draft.id, note: note.value }, back) }, t('console.action.return'));
+          return el(
+            'div',
+            { className: 'action review', id: 'pending-decision' },
+            el('h3', {}, t('console.action.draft')),
+            el('p', {}, `${draft.summary} (${draft.reasons.join(', ')})`),
+            el('p', { className: 'description', dir: 'auto' }, draft.text),
+            el('label', { for: 'review-note' }, t('staff.modal.review.note')),
+            note,
+            approve,
+            back,
+            refusal(action),
+          );
+        }
+        case 'fulfil': {
+          const note = el('textarea', { id: 'fulfil-note', rows: 2, maxLength: 2000, disabled });
+          const button = el('button', { id: 'action-fulfil', type: 'button', disabled, onclick: () => send({ action: 'fulfil', note: note.value }, button) }, t('staff.button.fulfil'));
+          return el('div', { className: 'action' }, el('label', { for: 'fulfil-note' }, t('staff.modal.fulfil.label')), note, el('p', { className: 'hint' }, t('staff.modal.fulfil.hint')), button, refusal(action));
+        }
+        case 'close': {
+          const note = el('textarea', { id: 'close-note', rows: 2, maxLength: 2000, disabled });
+          const button = el('button', { id: 'action-close', type: 'button', disabled, onclick: () => send({ action: 'close', note: note.value }, button) }, t('staff.button.close'));
+          return el('div', { className: 'action' }, el('label', { for: 'close-note' }, t('staff.modal.close.label')), note, button, refusal(action));
         }
         case 'reopen': {
           const why = el('textarea', { id: 'reopen-reason', rows: 3, maxLength: 2000, disabled });
@@ -618,6 +652,8 @@
               [t('console.claim.concerns'), concernsText],
               [t('staff.modal.resolve.remedy'), labelOf(desk.remedies, claim.desiredRemedy)],
               [t('console.claim.decision'), decision],
+              [t('console.action.draft'), claim.pendingDecision ? claim.pendingDecision.summary : ''],
+              [claim.fulfilment && claim.fulfilment.doneAt ? t('console.claim.fulfilment_done') : t('console.claim.fulfilment_due'), claim.fulfilment ? dateTime(claim.fulfilment.doneAt || claim.fulfilment.dueAt) : ''],
               [t('console.claim.survey'), claim.survey && claim.survey.score ? [`${claim.survey.score}/5`, claim.survey.comment ? [' — ', said(claim.survey.comment)] : ''] : ''],
               ...claimsWorkFields(claim),
             ]),
