@@ -78,13 +78,28 @@ export function idsOf(held: HeldJobs | undefined): string[] {
 /**
  * Stops a worker gracefully: running jobs may finish (up to `timeoutMs`), then every lock it still
  * holds (jobs fetched but not started, or still running after the wait) is released through
- * `release`, so another worker takes them at once instead of after the lock lifetime.
+ * `release`, so another worker takes them at once instead of after the lock lifetime. Agenda's
+ * fetches already under way when it drains still land afterwards (one per job kind, one after the
+ * other), so the list is read again every `settleMs` until three waits in a row bring no new lock (at
+ * most `timeoutMs`).
  * @example await stopScheduler(agenda, (ids) => releaseUnstartedJobs(db, ids));
  */
-export async function stopScheduler(agenda: Agenda, release: (ids: readonly string[]) => Promise<number>, timeoutMs = 20_000): Promise<void> {
+export async function stopScheduler(agenda: Agenda, release: (ids: readonly string[]) => Promise<number>, timeoutMs = 20_000, settleMs = 100): Promise<void> {
   // keep hold of the list: drain() drops the processor, and a fetch still in flight adds to it after drain() returns
   const held = heldJobs(agenda);
   await agenda.drain({ timeout: timeoutMs, closeConnection: false });
-  await new Promise((resolve) => setTimeout(resolve, 100)); // let an in-flight fetch land
-  await release(idsOf(held));
+  const released = new Set<string>();
+  const until = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (quiet < 3 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, settleMs)); // let an in-flight fetch land
+    const fresh = idsOf(held).filter((id) => !released.has(id));
+    if (fresh.length === 0) {
+      quiet += 1;
+      continue;
+    }
+    quiet = 0;
+    await release(fresh);
+    for (const id of fresh) released.add(id);
+  }
 }
