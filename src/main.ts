@@ -38,6 +38,7 @@ import { startSlack, SLACK_EVENTS_PATH, type SlackHandle } from '../adapters/sla
 import { slackFailure } from '../adapters/slack/api.js';
 import { startWebChat } from '../adapters/web/chat/routes.js';
 import { startConsole } from '../adapters/web/console/index.js';
+import { slackFiles, telegramFiles } from '../adapters/files/channel-files.js';
 export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
 import type { App, StartAppOptions } from './app.js';
 export type { App, StartAppOptions } from './app.js';
@@ -127,7 +128,12 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    // staff open a customer's Telegram or Slack file through the channel's API, on demand (#25)
+    const channelFiles = {
+      ...(env.TELEGRAM_BOT_TOKEN ? { telegram: telegramFiles({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}) }) } : {}),
+      ...(env.SLACK_BOT_TOKEN ? { slack: slackFiles({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) }) } : {}),
+    };
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), channelFiles, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
