@@ -166,6 +166,8 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
     }
     case 'investigation_recorded':
       return t(locale, 'staff.history.investigation_recorded', { who, changes: investigationChanges(ctx, event, style) });
+    case 'investigation_file_added':
+      return t(locale, 'staff.history.investigation_file_added', { who, file: isolate(style.escape(event.investigationFile?.fileName ?? t(locale, `staff.file.${event.investigationFile?.kind ?? 'document'}`))) });
     case 'staff_reply':
     case 'staff_note':
       return t(locale, `staff.history.${event.type}`, { who, text: style.quote(event.note ?? '') });

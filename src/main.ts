@@ -14,7 +14,7 @@ import { LocalDbError } from './store/local/errors.js';
 import { projectRoot } from './store/local/paths.js';
 import { WebChatStore } from './store/web-chat.js';
 import { RateWindowStore } from './store/rate-windows.js';
-import { FileStore } from './store/files.js';
+import { FileStore, INVESTIGATION_FILES_BUCKET } from './store/files.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
 import { ClaimQueries } from './store/claim-queries.js';
@@ -133,7 +133,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
       ...(env.TELEGRAM_BOT_TOKEN ? { telegram: telegramFiles({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}) }) } : {}),
       ...(env.SLACK_BOT_TOKEN ? { slack: slackFiles({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) }) } : {}),
     };
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), channelFiles, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone }), files: uploads, audit, capa: { desk: core.capa, claims }, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), channelFiles, investigationFiles: { store: new FileStore(db, INVESTIGATION_FILES_BUCKET), claims, attach: (claimId, staffId, file) => registry.attachInvestigationFile(claimId, staffId, file) }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);

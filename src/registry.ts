@@ -1,4 +1,4 @@
-import type { ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
+import type { Attachment, ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
 import type { DeskConfig } from './domain/desk.js';
 import { DomainError, refusalError } from './domain/errors.js';
 import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure } from './domain/lifecycle.js';
@@ -152,6 +152,11 @@ export class ClaimRegistry {
   /** Records that an event could not be delivered for good; staff are told through the claim's history. */
   async recordDeliveryFailed(claimId: string, eventId: string, failure: DeliveryFailure): Promise<Claim> {
     return (await this.change(claimId, { type: 'delivery_failed', eventId, failure })).claim;
+  }
+
+  /** Records a file staff attached to the investigation (#24); an empty change when the claim holds it already. */
+  async attachInvestigationFile(claimId: string, staffId: string, file: Attachment): Promise<Claim> {
+    return (await this.change(claimId, { type: 'attach_investigation_file', staffId, file })).claim;
   }
 
   /** Records the SLA warnings and breaches due now (each once per claim and deadline); returns them. */

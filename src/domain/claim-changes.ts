@@ -20,6 +20,7 @@ import {
 import { dueSlaChecks, nextSlaCheckAt } from './sla.js';
 import { AssessmentInput, claimsWorkPolicy, planAssessment, type ClaimsWorkPolicy } from './assessment.js';
 import { InvestigationInput, planInvestigation } from './investigation.js';
+import { AttachInvestigationFileCommand, planInvestigationFile } from './investigation-files.js';
 import { nextSurveyStep, surveyStartAt, SURVEY_SCORES } from './survey.js';
 import { formatIssues } from './zod-issues.js';
 import { planStaffMessage, StaffMessageCommand } from './staff-message.js';
@@ -186,6 +187,7 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assess'), staffId: z.string().min(1).max(128), assessment: AssessmentInput }).strict(),
   z.object({ type: z.literal('record_investigation'), staffId: z.string().min(1).max(128), investigation: InvestigationInput }).strict(),
   StaffMessageCommand,
+  AttachInvestigationFileCommand,
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -231,6 +233,11 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
         return planRecordInvestigation(claim, command, policy, now);
       case 'staff_message': {
         const planned = planStaffMessage(claim, command, now);
+        return 'refusal' in planned ? planned : change(now, planned);
+      }
+      case 'attach_investigation_file': {
+        const planned = planInvestigationFile(claim, command, now);
+        if (planned === undefined) return change(now);
         return 'refusal' in planned ? planned : change(now, planned);
       }
     }

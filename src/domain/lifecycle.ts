@@ -81,6 +81,7 @@ export interface ClaimEvent {
    * and the root-cause summary when they changed).
    * `staff_reply`: staff wrote to the customer (the text in `note`; the customer is told).
    * `staff_note`: an internal note for colleagues (the text in `note`; never sent to the customer).
+   * `investigation_file_added`: staff attached a file to the investigation's facts (`investigationFile`).
    */
   readonly type:
     | 'registered'
@@ -99,7 +100,8 @@ export interface ClaimEvent {
     | 'deadline_changed'
     | 'investigation_recorded'
     | 'staff_reply'
-    | 'staff_note';
+    | 'staff_note'
+    | 'investigation_file_added';
   /** On `assessed`: the assessment's values after the change. */
   readonly assessment?: AssessmentValues;
   /** On `assessed` and `investigation_recorded`: which parts changed (not their text). */
@@ -118,6 +120,8 @@ export interface ClaimEvent {
   readonly note?: string;
   readonly decision?: Decision;
   readonly assigneeId?: string;
+  /** On `investigation_file_added`: the file staff attached (stored by the desk). */
+  readonly investigationFile?: Attachment;
   /** Files the customer added with a `customer_info` event. */
   readonly attachments?: readonly Attachment[];
   /** Whether the customer must be told; the notification job records delivery on the event. */

@@ -692,4 +692,11 @@ export const en = {
   'console.file.too_big': 'This file is larger than {mb} MB, the most the desk opens.',
   'console.file.unavailable': '{channel} could not be reached to fetch this file. Try again in a minute.',
   'console.file.open': 'Open',
+  'staff.history.investigation_file_added': '{who} attached a file to the investigation: {file}.',
+  'console.investigation.files': 'Investigation files',
+  'console.investigation.attach': 'Attach a file',
+  'console.investigation.no_files': 'No files attached.',
+  'console.investigation.file_too_big': 'The file is larger than {mb} MB.',
+  'console.investigation.file_type': 'This type of file cannot be attached: pictures (JPEG, PNG, WebP, GIF, HEIC), PDF, plain text or MP4 video.',
+  'console.investigation.not_investigating': 'Files can be attached only while the claim is under investigation.',
 } as const satisfies Record<string, string>;

@@ -690,4 +690,11 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.file.too_big': 'Файл больше {mb} МБ — столько система не открывает.',
   'console.file.unavailable': 'Не удалось связаться с {channel}, чтобы получить файл. Попробуйте через минуту.',
   'console.file.open': 'Открыть',
+  'staff.history.investigation_file_added': '{who} приложил(а) файл к расследованию: {file}.',
+  'console.investigation.files': 'Файлы расследования',
+  'console.investigation.attach': 'Приложить файл',
+  'console.investigation.no_files': 'Файлов нет.',
+  'console.investigation.file_too_big': 'Файл больше {mb} МБ.',
+  'console.investigation.file_type': 'Такой файл приложить нельзя: изображения (JPEG, PNG, WebP, GIF, HEIC), PDF, текст или видео MP4.',
+  'console.investigation.not_investigating': 'Файлы можно прикладывать только пока по обращению идёт расследование.',
 };
