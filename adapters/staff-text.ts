@@ -20,6 +20,8 @@ import type { StaffFailure } from '../src/staff-desk.js';
 export interface RenderContext {
   readonly desk: DeskConfig;
   readonly locale: Locale;
+  /** The web console's address (PUBLIC_URL + `/console`), when known: Slack cards link a claim's files to it (#25). */
+  readonly consoleUrl?: string;
 }
 
 /** How a console shows text a person typed (a customer's note, a question, a reply). */

@@ -152,6 +152,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         router: http,
         log,
         audit,
+        ...(env.PUBLIC_URL ? { consoleUrl: `${env.PUBLIC_URL.replace(/\/+$/, '')}/console` } : {}),
       });
       channels.push(slack);
     }

@@ -38,6 +38,8 @@ export interface SlackSyncOptions {
   /** Failures, by claim id and Slack error code only. */
   readonly onError: (claimId: string, failure: string) => void;
   readonly leaseMs?: number;
+  /** The web console's address (PUBLIC_URL + `/console`): the card links the claim's files there (#25). */
+  readonly consoleUrl?: string;
 }
 
 export type SyncOutcome = 'synced' | 'busy' | 'missing';
@@ -102,7 +104,7 @@ export class SlackClaimSync {
       if (!claim) return 'missing';
       const post = await posts.find(claimId);
       const done = new Set(post?.doneEvents ?? []);
-      const ctx: RenderContext = { desk, locale: desk.desk.defaultLocale };
+      const ctx: RenderContext = { desk, locale: desk.desk.defaultLocale, ...(this.options.consoleUrl ? { consoleUrl: this.options.consoleUrl } : {}) };
       const channel = post?.channel ?? desk.departments.find((department) => department.id === claim.department)?.slackChannel;
       let ts = post?.ts;
       let fresh = false;

@@ -692,6 +692,7 @@ export const en = {
   'console.file.too_big': 'This file is larger than {mb} MB, the most the desk opens.',
   'console.file.unavailable': '{channel} could not be reached to fetch this file. Try again in a minute.',
   'console.file.open': 'Open',
+  'staff.card.files_in_console': 'open in the console',
   'staff.history.investigation_file_added': '{who} attached a file to the investigation: {file}.',
   'console.investigation.files': 'Investigation files',
   'console.investigation.attach': 'Attach a file',

@@ -690,6 +690,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.file.too_big': 'Файл больше {mb} МБ — столько система не открывает.',
   'console.file.unavailable': 'Не удалось связаться с {channel}, чтобы получить файл. Попробуйте через минуту.',
   'console.file.open': 'Открыть',
+  'staff.card.files_in_console': 'открыть в консоли',
   'staff.history.investigation_file_added': '{who} приложил(а) файл к расследованию: {file}.',
   'console.investigation.files': 'Файлы расследования',
   'console.investigation.attach': 'Приложить файл',
