@@ -33,7 +33,7 @@ describe('the stored document of a claim', () => {
     const repository = new ClaimRepository(t.db);
     const { claim: stored } = await repository.register(prepared, 'k-2');
     const raw = await t.db.collection(COLLECTIONS.claims).findOne({ idempotencyKey: 'k-2' });
-    expect(raw).toEqual(toClaimDocument(stored, { idempotencyKey: 'k-2', staffSyncPending: true, slaNextCheckAt: prepared.slaNextCheckAt }));
+    expect(raw).toEqual(toClaimDocument(stored, { idempotencyKey: 'k-2', staffSyncPending: true, consoleAlertsPending: true, slaNextCheckAt: prepared.slaNextCheckAt }));
   });
 });
 
