@@ -21,6 +21,8 @@ import type { StaffFailure } from '../src/staff-desk.js';
 export interface RenderContext {
   readonly desk: DeskConfig;
   readonly locale: Locale;
+  /** The web console's address (PUBLIC_URL + `/console`), when known: Slack cards link a claim's files to it (#25). */
+  readonly consoleUrl?: string;
 }
 
 /** How a console shows text a person typed (a customer's note, a question, a reply). */
@@ -174,6 +176,8 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
     }
     case 'investigation_recorded':
       return t(locale, 'staff.history.investigation_recorded', { who, changes: investigationChanges(ctx, event, style) });
+    case 'investigation_file_added':
+      return t(locale, 'staff.history.investigation_file_added', { who, file: isolate(style.escape(event.investigationFile?.fileName ?? t(locale, `staff.file.${event.investigationFile?.kind ?? 'document'}`))) });
     case 'staff_reply':
     case 'staff_note':
       return t(locale, `staff.history.${event.type}`, { who, text: style.quote(event.note ?? '') });

@@ -14,7 +14,7 @@ import { LocalDbError } from './store/local/errors.js';
 import { projectRoot } from './store/local/paths.js';
 import { WebChatStore } from './store/web-chat.js';
 import { RateWindowStore } from './store/rate-windows.js';
-import { FileStore } from './store/files.js';
+import { FileStore, INVESTIGATION_FILES_BUCKET } from './store/files.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
 import { ClaimQueries } from './store/claim-queries.js';
@@ -42,6 +42,7 @@ import { startSlack, SLACK_EVENTS_PATH, type SlackHandle } from '../adapters/sla
 import { slackFailure } from '../adapters/slack/api.js';
 import { startWebChat } from '../adapters/web/chat/routes.js';
 import { startConsole } from '../adapters/web/console/index.js';
+import { slackFiles, telegramFiles } from '../adapters/files/channel-files.js';
 export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
 import type { App, StartAppOptions } from './app.js';
 export type { App, StartAppOptions } from './app.js';
@@ -136,7 +137,12 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
 
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone, desk }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), analysis: { similar: core.similar, effectiveness: (filter, at) => core.analysis.effectiveness(filter, at), claimByNumber: (number) => claims.findByNumber(number) }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    // staff open a customer's Telegram or Slack file through the channel's API, on demand (#25)
+    const channelFiles = {
+      ...(env.TELEGRAM_BOT_TOKEN ? { telegram: telegramFiles({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}) }) } : {}),
+      ...(env.SLACK_BOT_TOKEN ? { slack: slackFiles({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) }) } : {}),
+    };
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone, desk }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), channelFiles, investigationFiles: { store: new FileStore(db, INVESTIGATION_FILES_BUCKET), claims, attach: (claimId, staffId, file) => registry.attachInvestigationFile(claimId, staffId, file) }, analysis: { similar: core.similar, effectiveness: (filter, at) => core.analysis.effectiveness(filter, at), claimByNumber: (number) => claims.findByNumber(number) }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
@@ -156,6 +162,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         router: http,
         log,
         audit,
+        ...(env.PUBLIC_URL ? { consoleUrl: `${env.PUBLIC_URL.replace(/\/+$/, '')}/console` } : {}),
       });
       channels.push(slack);
     }

@@ -1,4 +1,4 @@
-import type { ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
+import type { Attachment, ClaimDraftInput, CustomerIdentity } from './domain/claim.js';
 import type { DeskConfig } from './domain/desk.js';
 import { DomainError, refusalError } from './domain/errors.js';
 import type { Actor, Claim, ClaimCommand, ClaimEvent, DeliveryFailure, Decision } from './domain/lifecycle.js';
@@ -181,6 +181,11 @@ export class ClaimRegistry {
   /** The customer disputes the decision on their own claim (`decisionEventId`: the one they saw); the claim returns to review. */
   async disputeDecision(claimId: string, customer: CustomerIdentity, text: string, decisionEventId?: string): Promise<Claim> {
     return (await this.change(claimId, { type: 'dispute', customer, text, ...(decisionEventId !== undefined ? { decisionEventId } : {}) })).claim;
+  }
+
+  /** Records a file staff attached to the investigation (#24); an empty change when the claim holds it already. */
+  async attachInvestigationFile(claimId: string, staffId: string, file: Attachment): Promise<Claim> {
+    return (await this.change(claimId, { type: 'attach_investigation_file', staffId, file })).claim;
   }
 
   /** Records the SLA warnings and breaches due now (each once per claim and deadline); returns them. */

@@ -173,7 +173,7 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
       ? t(locale, 'staff.card.files_hidden', { count: options.personal.hiddenFiles })
       : t(locale, 'staff.card.none')
     : claim.attachments.length > 0
-      ? filesLine(locale, claim.attachments)
+      ? filesLine(locale, claim.attachments) + (ctx.consoleUrl ? ` · <${ctx.consoleUrl}#/claim/${claim.number}|${escapeMrkdwn(t(locale, 'staff.card.files_in_console'))}>` : '')
       : t(locale, 'staff.card.none');
   lines.push(t(locale, 'staff.card.files', { value: files }));
   lines.push(t(locale, 'staff.card.channel', { value: channelLabel(locale, claim.customer.channel) }));

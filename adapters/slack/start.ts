@@ -41,6 +41,8 @@ export interface SlackStartDeps {
   readonly log: Logger;
   /** The audit trail: `/claim` with unmasked personal data is recorded before it is answered. */
   readonly audit: AuditRecorder;
+  /** The web console's address (PUBLIC_URL + `/console`), when known: claim cards link files there (#25). */
+  readonly consoleUrl?: string;
 }
 
 /** The running Slack channel: the post sync (for the sweep job; drained by the caller after the server closes) and the digest poster. */
@@ -77,6 +79,7 @@ export async function startSlack(deps: SlackStartDeps): Promise<SlackHandle> {
   const api = new SlackApi({ token: config.botToken, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
   const identity = await slackCall('auth.test', () => api.authTest());
   const sync = new SlackClaimSync({
+    ...(deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {}),
     desk,
     api,
     posts: deps.posts,

@@ -44,6 +44,8 @@ export interface SlackSyncOptions {
   readonly leaseMs?: number;
   /** The similar earlier claims (#24), posted once in a new claim's thread; none without it. */
   readonly similar?: (claim: Claim) => Promise<readonly SimilarFinding[]>;
+  /** The web console's address (PUBLIC_URL + `/console`): the card links the claim's files there (#25). */
+  readonly consoleUrl?: string;
 }
 
 export type SyncOutcome = 'synced' | 'busy' | 'missing';
@@ -108,7 +110,7 @@ export class SlackClaimSync {
       if (!claim) return 'missing';
       const post = await posts.find(claimId);
       const done = new Set(post?.doneEvents ?? []);
-      const ctx: RenderContext = { desk, locale: desk.desk.defaultLocale };
+      const ctx: RenderContext = { desk, locale: desk.desk.defaultLocale, ...(this.options.consoleUrl ? { consoleUrl: this.options.consoleUrl } : {}) };
       const channel = post?.channel ?? desk.departments.find((department) => department.id === claim.department)?.slackChannel;
       let ts = post?.ts;
       let fresh = false;

@@ -20,6 +20,7 @@ import {
 import { dueSlaChecks, nextSlaCheckAt } from './sla.js';
 import { AssessmentInput, claimsWorkPolicy, planAssessment, type ClaimsWorkPolicy } from './assessment.js';
 import { InvestigationInput, planInvestigation } from './investigation.js';
+import { AttachInvestigationFileCommand, planInvestigationFile } from './investigation-files.js';
 import { nextSurveyStep, surveyStartAt, SURVEY_SCORES } from './survey.js';
 import { formatIssues } from './zod-issues.js';
 import { planStaffMessage, StaffMessageCommand } from './staff-message.js';
@@ -207,6 +208,7 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('record_investigation'), staffId: z.string().min(1).max(128), investigation: InvestigationInput }).strict(),
   StaffMessageCommand,
   ...DecisionCommands,
+  AttachInvestigationFileCommand,
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -269,6 +271,11 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
       case 'dispute':
         if (!isCustomerOf(claim, command.customer)) return notFound();
         return fromDecision(now, planDispute(claim, command, mover(claim, policy, now)));
+      case 'attach_investigation_file': {
+        const planned = planInvestigationFile(claim, command, now);
+        if (planned === undefined) return change(now);
+        return 'refusal' in planned ? planned : change(now, planned);
+      }
     }
   } catch (error) {
     // the lifecycle's own checks (planTransition, customerInfoEvent) throw their refusals

@@ -92,6 +92,7 @@ export interface ClaimEvent {
    * `decision_returned`: a head returned the draft to its author (`decision`, the head's `note`).
    * `fulfilled`: staff carried out the remedy (the customer is told). `fulfilment_overdue` /
    * `fulfilment_escalated`: the remedy's due date passed (the assignee, then the heads are told).
+   * `investigation_file_added`: staff attached a file to the investigation's facts (`investigationFile`).
    */
   readonly type:
     | 'registered'
@@ -116,7 +117,8 @@ export interface ClaimEvent {
     | 'decision_returned'
     | 'fulfilled'
     | 'fulfilment_overdue'
-    | 'fulfilment_escalated';
+    | 'fulfilment_escalated'
+    | 'investigation_file_added';
   /** On `assessed`: the assessment's values after the change. */
   readonly assessment?: AssessmentValues;
   /** On `assessed` and `investigation_recorded`: which parts changed (not their text). */
@@ -135,6 +137,8 @@ export interface ClaimEvent {
   readonly note?: string;
   readonly decision?: Decision;
   readonly assigneeId?: string;
+  /** On `investigation_file_added`: the file staff attached (stored by the desk). */
+  readonly investigationFile?: Attachment;
   /** Files the customer added with a `customer_info` event. */
   readonly attachments?: readonly Attachment[];
   /** Whether the customer must be told; the notification job records delivery on the event. */

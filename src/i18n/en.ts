@@ -838,4 +838,12 @@ export const en = {
   'console.claim.fulfilment_due': 'Remedy due',
   'console.claim.fulfilment_done': 'Remedy carried out',
   'console.action.days_hint': 'Optional: the customer is told the date.',
+  'staff.card.files_in_console': 'open in the console',
+  'staff.history.investigation_file_added': '{who} attached a file to the investigation: {file}.',
+  'console.investigation.files': 'Investigation files',
+  'console.investigation.attach': 'Attach a file',
+  'console.investigation.no_files': 'No files attached.',
+  'console.investigation.file_too_big': 'The file is larger than {mb} MB.',
+  'console.investigation.file_type': 'This type of file cannot be attached: pictures (JPEG, PNG, WebP, GIF, HEIC), PDF, plain text or MP4 video.',
+  'console.investigation.not_investigating': 'Files can be attached only while the claim is under investigation.',
 } as const satisfies Record<string, string>;

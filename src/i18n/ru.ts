@@ -836,4 +836,12 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.claim.fulfilment_due': 'Выполнить решение до',
   'console.claim.fulfilment_done': 'Решение выполнено',
   'console.action.days_hint': 'Необязательно: клиенту сообщат дату.',
+  'staff.card.files_in_console': 'открыть в консоли',
+  'staff.history.investigation_file_added': '{who} приложил(а) файл к расследованию: {file}.',
+  'console.investigation.files': 'Файлы расследования',
+  'console.investigation.attach': 'Приложить файл',
+  'console.investigation.no_files': 'Файлов нет.',
+  'console.investigation.file_too_big': 'Файл больше {mb} МБ.',
+  'console.investigation.file_type': 'Такой файл приложить нельзя: изображения (JPEG, PNG, WebP, GIF, HEIC), PDF, текст или видео MP4.',
+  'console.investigation.not_investigating': 'Файлы можно прикладывать только пока по обращению идёт расследование.',
 };

@@ -4,6 +4,8 @@ import type { WebVisitorRecords } from '../web-chat-ports.js';
 
 /** The GridFS bucket customers' uploads live in (`uploads.files`, `uploads.chunks`). */
 export const UPLOADS_BUCKET = 'uploads';
+/** The GridFS bucket of files staff attach to investigations (#24): apart, so the sweep of unattached customer uploads never sees them. */
+export const INVESTIGATION_FILES_BUCKET = 'investigation_files';
 
 /** A stored file, opened for reading. */
 export interface OpenedFile {

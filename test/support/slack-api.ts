@@ -123,6 +123,8 @@ export class FakeSlack {
   private readonly dmByUsers = new Map<string, string>();
   private readonly dmIds = new Set<string>();
   private readonly views = new Map<string, Record<string, unknown>>();
+  private readonly files = new Map<string, { id: string; name: string; mimetype: string; size: number }>();
+  private readonly deletedFiles = new Set<string>();
   private lastTsSeconds = 0;
   private tsCounter = 0;
   private viewCounter = 0;
@@ -224,6 +226,22 @@ export class FakeSlack {
 
   // ---------------------------------------------------------------- setting the scene
 
+  /**
+   * A file shared in the workspace (say, in a customer's DM): `files.info` answers it with a
+   * private URL on this server, which serves `size` bytes only with the bot token. Returns its id.
+   */
+  addFile(file: { readonly name: string; readonly mimetype: string; readonly size: number }): string {
+    const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
+    this.files.set(id, { id, ...file });
+    return id;
+  }
+
+  /** The file was deleted in Slack: files.info answers `file_deleted`, its URL 404. */
+  deleteFile(id: string): void {
+    this.files.delete(id);
+    this.deletedFiles.add(id);
+  }
+
   /** Registers a workspace member for users.info (replaces one with the same id). */
   addUser(user: FakeSlackUser): void {
     this.users.set(user.id, user);
@@ -269,6 +287,11 @@ export class FakeSlack {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const body = await readBody(req);
+    const download = /^\/files-pri\/[A-Z0-9]+-([A-Z0-9]+)\/[^/]+$/.exec(url.pathname);
+    if (download) {
+      this.serveFile(req, res, download[1] ?? '');
+      return;
+    }
     const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
     if (!match) {
       sendJson(res, 404, { ok: false, error: 'not_found' });
@@ -324,6 +347,18 @@ export class FakeSlack {
       response = { ok: false, error: error.error };
     }
     this.respond(res, call, 200, response);
+  }
+
+  /** A file's private URL: its bytes with the bot token, as files.slack.com serves them; 404 otherwise (a deleted file too). */
+  private serveFile(req: http.IncomingMessage, res: http.ServerResponse, id: string): void {
+    const file = this.files.get(id);
+    if (req.headers.authorization !== `Bearer ${this.token}` || !file) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('Not Found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.size) });
+    res.end(Buffer.alloc(file.size, 0x2a));
   }
 
   private respond(res: http.ServerResponse, call: RecordedCall, status: number, response: SlackResponse, headers: Record<string, string> = {}): void {
@@ -440,6 +475,14 @@ export class FakeSlack {
       const hash = optionalString(p, 'hash');
       if (hash !== undefined && hash !== '' && this.views.get(id)?.hash !== hash) throw new SlackApiError('hash_conflict');
       return { view: this.storeView(view, id) };
+    },
+    'files.info': (p) => {
+      const id = requireString(p, 'file', 'file_not_found');
+      if (this.deletedFiles.has(id)) throw new SlackApiError('file_deleted');
+      const file = this.files.get(id);
+      if (!file) throw new SlackApiError('file_not_found');
+      const url = `${this.url.replace(/\/api\/$/, '')}/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
+      return { file: { id: file.id, name: file.name, mimetype: file.mimetype, size: file.size, url_private: url, url_private_download: `${url}?download=1` } };
     },
     'users.info': (p) => {
       const id = requireString(p, 'user', 'user_not_found');

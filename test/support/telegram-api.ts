@@ -336,6 +336,11 @@ export class FakeTelegram {
     return this.queueMessage(message);
   }
 
+  /** Telegram no longer has a file (as after its storage time): getFile answers `invalid file_id`, its download 404. */
+  forgetFile(fileId: string): void {
+    this.files.delete(fileId);
+  }
+
   /** The customer sends a sticker. */
   userSendsSticker(user: FakeUser): Update {
     const file = this.registerFile(24_000, 'stickers', 'webp', 'CAACAgIAAxkBAAI');

@@ -56,13 +56,14 @@ export class ConsoleDesk {
 
   /**
    * Starts the desk; `desk` may change the example desk configuration first (written to a
-   * temporary file), e.g. to send the survey at once after a decision.
+   * temporary file), e.g. to send the survey at once after a decision; `extraEnv` adds variables
+   * (e.g. a Telegram token and the fake Bot API's root).
    */
-  static async start(options: Partial<StartAppOptions> & { readonly desk?: (config: Record<string, unknown>) => void } = {}): Promise<ConsoleDesk> {
+  static async start(options: Partial<StartAppOptions> & { readonly desk?: (config: Record<string, unknown>) => void; readonly extraEnv?: Record<string, string> } = {}): Promise<ConsoleDesk> {
     const logLines: string[] = [];
     const telegram = new CollectingChannel();
-    const { desk: changeDesk, ...appOptions } = options;
-    const env: Record<string, string> = { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: '1' };
+    const { desk: changeDesk, extraEnv, ...appOptions } = options;
+    const env: Record<string, string> = { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: '1', ...extraEnv };
     if (changeDesk) {
       const config = parse(await readFile(path.join(projectRoot, 'config/desk.example.yaml'), 'utf8')) as Record<string, unknown>;
       changeDesk(config);

@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { CHANNELS, REMEDIES } from '../../../src/domain/claim.js';
+import { CHANNELS, REMEDIES, type Attachment } from '../../../src/domain/claim.js';
 import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
 import { CLAIM_STATUSES, REJECTION_REASONS, type Claim } from '../../../src/domain/lifecycle.js';
 import type { Locale } from '../../../src/domain/locale.js';
@@ -21,6 +21,8 @@ import { pageLocale } from '../pages.js';
 import { allowedType, downloadName } from '../chat/files.js';
 import { claimsWorkView, claimsWorkVocabulary } from './claims-work.js';
 import { decisionWorkflowView } from './decision-view.js';
+import { CHANNEL_FILE_MAX_BYTES, ChannelUnavailable, type ChannelFiles } from '../../files/channel-files.js';
+import type { Channel } from '../../../src/domain/claim.js';
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
@@ -60,6 +62,8 @@ export interface ConsoleApiOptions {
   readonly log?: Logger;
   /** The audit trail: sign-ins, views of personal data, downloads and exports are recorded before they are answered. */
   readonly audit: AuditRecorder;
+  /** Files of the channels the desk runs (Telegram, Slack), fetched on demand for staff (#25). */
+  readonly channelFiles?: Partial<Record<Channel, ChannelFiles>>;
 }
 
 /** The signed-in member of a request, or a 401. */
@@ -224,8 +228,10 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   /** A file of the claim (sent with it or added later) by id, or undefined: staff download only what a claim holds. */
   const fileOf = (claim: Claim, fileId: string) =>
     claim.attachments.find((candidate) => candidate.fileId === fileId) ?? claim.history.flatMap((event) => event.attachments ?? []).find((candidate) => candidate.fileId === fileId);
+  /** Whether the desk can open a file: a web-chat upload (stored) or a file of a channel it runs (fetched). */
+  const opens = (channel: Channel | undefined) => channel === 'web' || (channel !== undefined && options.channelFiles?.[channel] !== undefined);
   const fileUrl = (claim: Claim, fileId: string): string | undefined =>
-    fileOf(claim, fileId)?.channel === 'web' ? `/console/api/claims/${claim.number}/files/${encodeURIComponent(fileId)}` : undefined;
+    opens(fileOf(claim, fileId)?.channel) ? `/console/api/claims/${claim.number}/files/${encodeURIComponent(fileId)}` : undefined;
 
   http.route('POST', '/console/api/login', async (req, res) => {
     checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
@@ -286,7 +292,13 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     const fileId = params.fileId ?? '';
     // a customer's file is personal data: only for those who may see the claim's
     if (!seesPersonalData(member, claim)) throw new HttpError(403, 'missing_right', refusalText(member.locale, { reason: 'missing_right', right: 'view_personal_data', claim }));
-    const file = fileOf(claim, fileId)?.channel === 'web' ? await options.files.open(fileId) : undefined;
+    const attachment = fileOf(claim, fileId);
+    const source = attachment && attachment.channel !== 'web' ? options.channelFiles?.[attachment.channel] : undefined;
+    if (attachment && source) {
+      await channelFile(res, member, claim, attachment, source);
+      return;
+    }
+    const file = attachment?.channel === 'web' ? await options.files.open(fileId) : undefined;
     if (!file) throw new HttpError(404, 'not_found', 'no such file on this claim');
     try {
       await options.audit.record({ at: new Date(), kind: 'file_downloaded', channel: 'console', staffId: member.id, claimId: claim.id, claimNumber: claim.number });
@@ -294,17 +306,32 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
       file.stream.destroy();
       throw error;
     }
-    const name = downloadName(file.name, file.mimeType);
-    res.writeHead(200, {
-      'content-type': allowedType(file.mimeType) ?? 'application/octet-stream',
-      'content-length': file.size,
-      'content-disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      'content-security-policy': "default-src 'none'; sandbox",
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'no-store',
-    });
-    await pipeline(file.stream, res);
+    await sendDownload(res, file);
   });
+
+  /** A Telegram or Slack file, fetched now from its channel and streamed on (never stored), within the size limit; recorded in the audit trail first. */
+  const channelFile = async (res: ServerResponse, member: StaffMember, claim: Claim, attachment: Attachment, source: ChannelFiles) => {
+    // a brand's name, the same in every language
+    const channel = attachment.channel === 'slack' ? 'Slack' : 'Telegram';
+    let fetched;
+    try {
+      fetched = await source.fetch(attachment);
+    } catch (error) {
+      if (!(error instanceof ChannelUnavailable)) throw error;
+      options.log?.warn('console', 'channel file not fetched', { claimId: claim.id, channel: attachment.channel, failure: error.code });
+      throw new HttpError(502, 'channel_unavailable', t(member.locale, 'console.file.unavailable', { channel }));
+    }
+    if (!fetched.ok && fetched.reason === 'gone') throw new HttpError(404, 'file_gone', t(member.locale, 'console.file.gone', { channel }));
+    if (!fetched.ok) throw new HttpError(413, 'file_too_big', t(member.locale, 'console.file.too_big', { mb: Math.round(CHANNEL_FILE_MAX_BYTES / 1024 / 1024) }));
+    const { stream, size } = fetched.file;
+    try {
+      await options.audit.record({ at: new Date(), kind: 'file_downloaded', channel: 'console', staffId: member.id, claimId: claim.id, claimNumber: claim.number });
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+    await sendDownload(res, { name: attachment.fileName, mimeType: attachment.mimeType ?? 'application/octet-stream', size, stream });
+  };
 
   http.route('POST', '/console/api/claims/:number/actions', async (req, res, params) => {
     checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
@@ -319,6 +346,23 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
   });
 
   return { requireStaff };
+}
+
+/**
+ * Sends a customer's file as a download, never shown inline (it came from a customer): its name
+ * made safe with the extension of its type, a type the desk knows or octet-stream, sandboxed.
+ */
+export async function sendDownload(res: ServerResponse, file: { readonly name: string | undefined; readonly mimeType: string; readonly size: number | undefined; readonly stream: Readable }): Promise<void> {
+  const name = downloadName(file.name, file.mimeType);
+  res.writeHead(200, {
+    'content-type': allowedType(file.mimeType) ?? 'application/octet-stream',
+    ...(file.size !== undefined ? { 'content-length': file.size } : {}),
+    'content-disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'content-security-policy': "default-src 'none'; sandbox",
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
+  await pipeline(file.stream, res);
 }
 
 /** The language of a page or answer before anyone signed in: the browser's, if the desk speaks it. */

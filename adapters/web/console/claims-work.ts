@@ -3,6 +3,7 @@ import { SEVERITIES, type DeskConfig } from '../../../src/domain/desk.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
 import type { Locale } from '../../../src/domain/locale.js';
 import { labels } from '../../staff-text.js';
+import { investigationFilesView } from './investigation-files-api.js';
 
 /**
  * The claim page's part of the claims work (#24): the assessment and the investigation record as
@@ -37,6 +38,7 @@ export function claimsWorkView(desk: DeskConfig, claim: Claim) {
         }
       : null,
     nextStep: nextStep(claim) ?? null,
+    investigationFiles: investigationFilesView(desk, claim),
   };
 }
 

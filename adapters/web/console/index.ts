@@ -17,6 +17,8 @@ import { mountConsoleCustomerData } from './customer-data-api.js';
 import type { CustomerDataDesk } from '../../../src/customer-data.js';
 import { mountConsoleNotices, type NoticeReads } from './notices-api.js';
 import { mountConsoleSearch, type ClaimSearchReads } from './search-api.js';
+import { mountConsoleInvestigationFiles, type InvestigationFileStore } from './investigation-files-api.js';
+import type { Attachment } from '../../../src/domain/claim.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
 import type { CorrectiveAction } from '../../../src/domain/capa.js';
 
@@ -46,6 +48,12 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly capa?: { readonly desk: CapaDesk; readonly claims: Pick<ClaimLookups, 'findById' | 'findByNumber'> };
   /** The customer's rights (#26): the "Customer data" page's find, export, erasure and requests. */
   readonly customers?: CustomerDataDesk;
+  /** Files staff attach to investigations (#24): where they are kept, and recording one on its claim. */
+  readonly investigationFiles?: {
+    readonly store: InvestigationFileStore;
+    readonly claims: { findByNumber(number: string): Promise<Claim | undefined> };
+    readonly attach: (claimId: string, staffId: string, file: Attachment) => Promise<Claim>;
+  };
   /** The header's search (#25). */
   readonly search?: ClaimSearchReads;
   /** The console's notifications (#25), and what they are about (read when shown). */
@@ -75,6 +83,11 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
     const { publicUrl, trustProxy } = options;
     mountConsoleCustomerData({ http, desk, requireStaff: api.requireStaff, customers: options.customers, ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
   }
+  if (options.investigationFiles) {
+    const { publicUrl, trustProxy } = options;
+    const { store, claims, attach } = options.investigationFiles;
+    mountConsoleInvestigationFiles({ http, desk, requireStaff: api.requireStaff, files: store, claims, attach, audit: options.audit, ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  }
   if (options.search) mountConsoleSearch({ http, desk, requireStaff: api.requireStaff, search: options.search });
   if (options.notices) {
     const { publicUrl, trustProxy } = options;
@@ -102,6 +115,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   http.route('GET', '/console/customer-data.js', (_req, res) => sendFile(res, `${pageDir}customer-data.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/analysis.js', (_req, res) => sendFile(res, `${pageDir}analysis.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/capa.js', (_req, res) => sendFile(res, `${pageDir}capa.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', '/console/investigation.js', (_req, res) => sendFile(res, `${pageDir}investigation.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/notices.js', (_req, res) => sendFile(res, `${pageDir}notices.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));
   http.route('GET', '/console/chart.js', (_req, res) => sendFile(res, chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' }));
