@@ -16,8 +16,9 @@ export type AlertTarget = { readonly kind: 'staff'; readonly staffId: string } |
  * - `assignment`: the claim was assigned to the staff member.
  * - `low_score`: the customer gave a low satisfaction score (1–{@link LOW_SCORE_MAX}).
  * - `sla_warning` / `sla_breach`: a deadline is near / passed.
+ * - `moved_in`: a claim was moved to the department from another (#25).
  */
-export type AlertKind = 'new_claim' | 'department_notice' | 'assignment' | 'low_score' | 'sla_warning' | 'sla_breach';
+export type AlertKind = 'new_claim' | 'department_notice' | 'assignment' | 'low_score' | 'sla_warning' | 'sla_breach' | 'moved_in';
 
 /** One alert about a claim event for one recipient, channel-neutral: Slack, the console or e-mail render and deliver it. */
 export interface Alert {
@@ -43,7 +44,8 @@ const department = (departmentId: string): AlertTarget => ({ kind: 'department',
  * - assigned → the assignee, only for the claim's latest assignment while that person still holds
  *   it, and never when they assigned it to themselves;
  * - a survey answered with a low score → the claim's department and its assignee, once per survey;
- * - SLA warning → the claim's assignee (nobody when unassigned); SLA breach → the department's heads.
+ * - SLA warning → the claim's assignee (nobody when unassigned); SLA breach → the department's heads;
+ * - moved to another department → that department (`moved_in`); a move within the department alerts nobody.
  * Every other event alerts nobody. Pure: no I/O, no channel.
  * @example for (const event of claim.history) for (const alert of alertsFor(event, claim, desk)) deliver(alert);
  */
@@ -69,6 +71,10 @@ export function alertsFor(event: ClaimEvent, claim: Claim, desk: DeskConfig): Al
       return claim.assigneeId ? [alert('sla_warning', staff(claim.assigneeId), `${event.id}:sla:${claim.assigneeId}`)] : [];
     case 'sla_breach':
       return headsOf(desk, claim.department).map((head) => alert('sla_breach', staff(head.id), `${event.id}:sla:${head.id}`));
+    case 'moved': {
+      const to = event.moved?.toDepartment;
+      return to !== undefined && to !== event.moved?.fromDepartment ? [alert('moved_in', department(to), `${event.id}:moved:${to}`)] : [];
+    }
     default:
       return [];
   }

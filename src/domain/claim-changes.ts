@@ -23,6 +23,8 @@ import { InvestigationInput, planInvestigation } from './investigation.js';
 import { nextSurveyStep, surveyStartAt, SURVEY_SCORES } from './survey.js';
 import { formatIssues } from './zod-issues.js';
 import { planStaffMessage, StaffMessageCommand } from './staff-message.js';
+import { planRelocation, RelocateCommand, routingPolicy, type RoutingPolicy } from './relocation.js';
+import { AddDuplicateCommand, LinkDuplicateCommand, planAddDuplicate, planLinkDuplicate } from './duplicates.js';
 
 /**
  * The planning of every claim change: `plan(claim, command, policy, now)` says what a command
@@ -137,11 +139,13 @@ export interface ChangePolicy {
   readonly slaWarnAtShare: number;
   /** SLA targets, warranty periods and cause categories: the assessment and the investigation (#24). */
   readonly claimsWork: ClaimsWorkPolicy;
+  /** The departments and categories a claim may be moved to (#25, src/domain/relocation.ts); none when absent. */
+  readonly routing?: RoutingPolicy;
 }
 
 /** The change policy of a desk configuration. */
-export function changePolicy(desk: Pick<DeskConfig, 'survey' | 'sla' | 'desk' | 'categories' | 'causeCategories'>): ChangePolicy {
-  return { survey: desk.survey, slaWarnAtShare: desk.sla.warnAtShare, claimsWork: claimsWorkPolicy(desk) };
+export function changePolicy(desk: Pick<DeskConfig, 'survey' | 'sla' | 'desk' | 'categories' | 'causeCategories' | 'departments'>): ChangePolicy {
+  return { survey: desk.survey, slaWarnAtShare: desk.sla.warnAtShare, claimsWork: claimsWorkPolicy(desk), routing: routingPolicy(desk) };
 }
 
 // ---------------------------------------------------------------- the commands
@@ -172,6 +176,8 @@ export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
  * - `assess`: staff record the initial assessment (src/domain/assessment.ts);
  * - `record_investigation`: staff edit the investigation record (src/domain/investigation.ts).
  * - `staff_message`: staff reply to the customer or leave an internal note (src/domain/staff-message.ts).
+ * - `relocate`: staff move the claim to another department or category (src/domain/relocation.ts).
+ * - `link_duplicate` / `add_duplicate`: the claim is closed as a duplicate / lists a duplicate (src/domain/duplicates.ts).
  */
 export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('move'), command: ClaimCommand, actor: Actor }).strict(),
@@ -186,6 +192,9 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assess'), staffId: z.string().min(1).max(128), assessment: AssessmentInput }).strict(),
   z.object({ type: z.literal('record_investigation'), staffId: z.string().min(1).max(128), investigation: InvestigationInput }).strict(),
   StaffMessageCommand,
+  RelocateCommand,
+  LinkDuplicateCommand,
+  AddDuplicateCommand,
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -233,6 +242,16 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
         const planned = planStaffMessage(claim, command, now);
         return 'refusal' in planned ? planned : change(now, planned);
       }
+      case 'relocate':
+        return planRelocate(claim, command, policy, now);
+      case 'link_duplicate': {
+        const planned = planLinkDuplicate(claim, command, now);
+        if (planned === undefined) return change(now);
+        // closed: no SLA checks, no survey
+        return 'refusal' in planned ? planned : change(now, { ...planned, schedule: { slaNextCheckAt: null, surveyNextAt: null } });
+      }
+      case 'add_duplicate':
+        return change(now, planAddDuplicate(claim, command, now) ?? {});
     }
   } catch (error) {
     // the lifecycle's own checks (planTransition, customerInfoEvent) throw their refusals
@@ -393,4 +412,14 @@ function planRecordInvestigation(claim: Claim, command: Command<'record_investig
   if (planned === undefined) return change(now);
   if ('refusal' in planned) return planned;
   return change(now, { set: planned.set, events: planned.events });
+}
+
+/** A move to another department or category (src/domain/relocation.ts); new due times move the SLA sweep's next look. */
+function planRelocate(claim: Claim, command: Command<'relocate'>, policy: ChangePolicy, now: Date): PlanResult {
+  const planned = planRelocation(claim, command, policy.routing ?? { departments: [], categories: [] }, policy.claimsWork, now);
+  if (planned === undefined) return change(now);
+  if ('refusal' in planned) return planned;
+  if (!planned.slaChanged || !planned.set.sla) return change(now, { set: planned.set, unset: planned.unset, events: planned.events });
+  const next = nextSlaCheckAt({ ...claim, sla: planned.set.sla, history: [...claim.history, ...planned.events] }, policy.slaWarnAtShare);
+  return change(now, { set: planned.set, unset: planned.unset, events: planned.events, schedule: { slaNextCheckAt: next ?? null } });
 }

@@ -140,7 +140,7 @@ export function headsOf(desk: DeskConfig, department: string): StaffMember[] {
 }
 
 /** What staff can do with one claim (Slack and the web console alike). */
-export type StaffAction = 'view' | 'take' | 'assign' | 'request_info' | 'resolve' | 'reopen' | 'assess' | 'investigate' | 'record_investigation' | 'extend_deadline' | 'reply' | 'note';
+export type StaffAction = 'view' | 'take' | 'assign' | 'request_info' | 'resolve' | 'reopen' | 'assess' | 'investigate' | 'record_investigation' | 'extend_deadline' | 'reply' | 'note' | 'move' | 'link_duplicate';
 
 /**
  * How a claim's ownership limits an action, beyond the role:
@@ -165,6 +165,9 @@ const ACTIONS: Readonly<Record<StaffAction, { readonly right: StaffRight; readon
   // #25: whoever works the claim talks to the customer (like asking); any colleague in the department may note
   reply: { right: 'reply', ownership: 'assignee' },
   note: { right: 'note', ownership: 'none' },
+  // #25: whoever works the claim sends it elsewhere or closes it as a duplicate
+  move: { right: 'move_department', ownership: 'assignee' },
+  link_duplicate: { right: 'link_duplicate', ownership: 'assignee' },
 };
 
 /** The right an action on a claim needs (reopening a closed claim needs its own). */

@@ -8,7 +8,7 @@ import { errorName, type Logger } from '../log.js';
 import type { ConversationRunner } from '../../flows/runner.js';
 import type { ConversationStore } from '../../flows/state.js';
 import { scheduleIdleSweep } from './conversation-idle.js';
-import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions, type LeasePort, type NotificationScheduler, type NotifyJobLimits, type NotifyClaimsPort } from './customer-notification.js';
+import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions, type EmailNoticePort, type LeasePort, type NotificationScheduler, type NotifyJobLimits, type NotifyClaimsPort } from './customer-notification.js';
 import { scheduleSlaSweep, type SlaPort } from './sla.js';
 import { scheduleSurveySweep, type SurveyPort } from './survey.js';
 import { scheduleHousekeeping, type HousekeepingPort } from './housekeeping.js';
@@ -32,6 +32,8 @@ export interface JobPorts {
   readonly conversations: ConversationRunner;
   readonly conversationStore: Pick<ConversationStore, 'load' | 'setUnreachable'>;
   readonly notifyLeases: LeasePort;
+  /** E-mail notices for claims without a messenger (#25), when SMTP_URL is set. */
+  readonly email?: EmailNoticePort;
   readonly housekeeping: HousekeepingPort;
   /** Corrective actions: their desk and store, for the reminder and alert sweeps. */
   readonly capa?: Omit<CapaJobPorts, 'send'>;
@@ -84,6 +86,7 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
     ...(cadence.notifications?.leaseMs !== undefined ? { leaseMs: cadence.notifications.leaseMs } : {}),
     claims,
     senders: ports.conversations,
+    ...(ports.email ? { email: ports.email } : {}),
     reachability: {
       isUnreachable: async (to) => (await ports.conversationStore.load({ channel: to.channel, chatId: to.chatId })).unreachableSince !== undefined,
       markUnreachable: (to) => ports.conversationStore.setUnreachable({ channel: to.channel, chatId: to.chatId }, new Date()),

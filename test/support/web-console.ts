@@ -58,11 +58,11 @@ export class ConsoleDesk {
    * Starts the desk; `desk` may change the example desk configuration first (written to a
    * temporary file), e.g. to send the survey at once after a decision.
    */
-  static async start(options: Partial<StartAppOptions> & { readonly desk?: (config: Record<string, unknown>) => void } = {}): Promise<ConsoleDesk> {
+  static async start(options: Partial<Omit<StartAppOptions, 'env'>> & { readonly desk?: (config: Record<string, unknown>) => void; /** Extra environment (e.g. SMTP_URL). */ readonly env?: Record<string, string> } = {}): Promise<ConsoleDesk> {
     const logLines: string[] = [];
     const telegram = new CollectingChannel();
-    const { desk: changeDesk, ...appOptions } = options;
-    const env: Record<string, string> = { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: '1' };
+    const { desk: changeDesk, env: extraEnv, ...appOptions } = options;
+    const env: Record<string, string> = { MONGODB_URI: `${inject('mongoUri')}console_${randomBytes(5).toString('hex')}`, PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: '1', ...extraEnv };
     if (changeDesk) {
       const config = parse(await readFile(path.join(projectRoot, 'config/desk.example.yaml'), 'utf8')) as Record<string, unknown>;
       changeDesk(config);

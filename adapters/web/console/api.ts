@@ -20,6 +20,7 @@ import { decisionSummary, historyText, labels, offeredActions, PLAIN, refusalTex
 import { pageLocale } from '../pages.js';
 import { allowedType, downloadName } from '../chat/files.js';
 import { claimsWorkView, claimsWorkVocabulary } from './claims-work.js';
+import { workspaceView, workspaceVocabulary } from './workspace-api.js';
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
@@ -98,7 +99,7 @@ const LoginInput = z.object({ login: z.string().trim().min(1, 'expected your sta
 
 
 /** How a refusal is answered over HTTP. */
-const FAILURE_STATUS: Readonly<Record<StaffFailure, number>> = {
+export const FAILURE_STATUS: Readonly<Record<StaffFailure, number>> = {
   not_staff: 403,
   other_department: 403,
   taken_by_other: 403,
@@ -132,6 +133,7 @@ export function deskView(desk: DeskConfig, locale: Locale) {
     currency: desk.desk.currency,
     kinds: (['claim', 'complaint', 'quality_claim'] as const).map((kind) => ({ id: kind, label: labels.kindLabel(locale, { kind }) })),
     ...claimsWorkVocabulary(desk, locale),
+    ...workspaceVocabulary(locale),
   };
 }
 
@@ -172,6 +174,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, 
     decisionSummary: claim.decision ? decisionSummary(ctx, claim.decision) : null,
     survey: claim.survey ? { score: claim.survey.score ?? null, comment: claim.survey.comment ?? null } : null,
     ...claimsWorkView(desk, claim),
+    ...workspaceView(desk, stored),
     history: claim.history.flatMap((event) => {
       const text = historyText(ctx, claim, event, PLAIN);
       return text === undefined ? [] : [{ at: event.at, type: event.type, text }];

@@ -11,6 +11,7 @@ import { mountConsoleCapa } from './capa-api.js';
 import type { CapaDesk } from '../../../src/capa-desk.js';
 import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports.js';
 import { mountConsoleAudit, type AuditReads } from './audit-api.js';
+import { mountConsoleWorkspace } from './workspace-api.js';
 import type { AuditRecorder } from '../../../src/domain/audit.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
@@ -52,6 +53,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   }
   mountConsoleRegister({ http, desk, requireStaff: api.requireStaff, reads: options.reads, audit: options.audit, ...(options.onExport ? { onExport: options.onExport } : {}) });
   mountConsoleAudit({ http, desk, requireStaff: api.requireStaff, audit: options.audit });
+  mountConsoleWorkspace({ http, desk, staff: options.staff, requireStaff: api.requireStaff, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}), ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}) });
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
