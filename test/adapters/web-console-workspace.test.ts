@@ -167,3 +167,78 @@ describe('the web console: registering claims and their notices by e-mail (#25)'
     expect(smtp.received.some((mail) => mail.text.includes(claim.number))).toBe(false);
   });
 });
+
+describe('the web console: moving a claim and linking a duplicate (#25)', () => {
+  let smtp: LocalSmtp;
+  let desk: ConsoleDesk;
+  let olga: ConsoleBrowser; // operator, support
+  let ivan: ConsoleBrowser; // specialist, quality
+
+  beforeAll(async () => {
+    smtp = await LocalSmtp.start();
+    desk = await ConsoleDesk.start({ env: { SMTP_URL: smtp.url, SMTP_FROM: 'desk@example.com' } });
+    [olga, ivan] = await Promise.all([desk.signIn('olga'), desk.signIn('ivan')]);
+  });
+  afterAll(async () => {
+    await desk.stop();
+    await smtp.stop();
+  });
+
+  const register = async (over: Record<string, unknown> = {}): Promise<ClaimBody['claim']> => {
+    const res = await olga.post('/console/api/claims', form(over));
+    expect(res.status).toBe(201);
+    return ((await res.json()) as ClaimBody).claim;
+  };
+  const act = (who: ConsoleBrowser, number: string, body: unknown) => who.post(`/console/api/claims/${number}/actions`, body);
+  const stored = async (number: string): Promise<Claim> => {
+    const claim = await desk.app.claims.findByNumber(number);
+    if (!claim) throw new Error(`no claim ${number}`);
+    return claim;
+  };
+
+  it('moves a claim to a category of another department: the SLA by its policy, the move in the history; refusals change nothing', async () => {
+    const claim = await register();
+    const version = (await stored(claim.number)).version;
+    expect((await act(olga, claim.number, { action: 'move', category: 'delivery', reason: '' })).status).toBe(400);
+    expect((await act(olga, claim.number, { action: 'move', reason: 'Somewhere' })).status).toBe(400);
+    expect((await act(olga, claim.number, { action: 'move', category: 'nope', reason: 'Somewhere' })).status).toBe(400);
+    const other = await act(ivan, claim.number, { action: 'move', category: 'delivery', reason: 'Not ours' });
+    expect(other.status).toBe(403);
+    expect(await other.json()).toEqual({ error: 'other_department', message: t('ru', 'staff.refused.other_department') });
+    expect((await stored(claim.number)).version).toBe(version);
+
+    const res = await act(olga, claim.number, { action: 'move', category: 'delivery', reason: 'The courier broke it' });
+    expect(res.status).toBe(200);
+    const { claim: moved } = (await res.json()) as ClaimBody;
+    expect({ department: moved.department, status: moved.status }).toEqual({ department: 'logistics', status: 'new' });
+    const after = await stored(claim.number);
+    expect(after.sla.resolutionHours).toBe(72);
+    expect(moved.history.map((line) => line.text)).toContain(
+      t('ru', 'staff.history.moved', { who: 'Olga Smirnova', from: 'Поддержка клиентов / Возврат денег', to: 'Логистика / Доставка: задержка, повреждение, не тот товар', reason: '\n\u2068The courier broke it\u2069' }),
+    );
+    // now in logistics: Olga (support) may not act on it any more
+    expect((await act(olga, claim.number, { action: 'move', category: 'refund', reason: 'Back' })).status).toBe(403);
+  });
+
+  it('links a duplicate: closed with the link, its customer told by e-mail which number to follow, the links on both claims', async () => {
+    const original = await register({ email: 'dup@example.com' });
+    const duplicate = await register({ email: 'dup@example.com', description: 'Paid twice for one kettle, second call.' });
+    await eventually(() => smtp.to('dup@example.com').length === 2);
+    expect((await act(olga, duplicate.number, { action: 'link_duplicate', original: duplicate.number })).status).toBe(400);
+    expect((await act(olga, duplicate.number, { action: 'link_duplicate', original: '2026-999999' })).status).toBe(400);
+    expect((await act(olga, duplicate.number, { action: 'link_duplicate', original: 'kettle' })).status).toBe(400);
+    expect((await act(ivan, duplicate.number, { action: 'link_duplicate', original: original.number })).status).toBe(403);
+    expect((await stored(duplicate.number)).status).toBe('new');
+
+    const res = await act(olga, duplicate.number, { action: 'link_duplicate', original: original.number, note: 'Second call' });
+    expect(res.status).toBe(200);
+    const { claim: closed } = (await res.json()) as ClaimBody;
+    expect({ status: closed.status, links: closed.links }).toEqual({ status: 'closed', links: { duplicateOf: original.number, duplicates: [] } });
+    const { claim: shown } = (await (await olga.get(`/console/api/claims/${original.number}`)).json()) as ClaimBody;
+    expect(shown.links).toEqual({ duplicateOf: null, duplicates: [duplicate.number] });
+    await eventually(() => smtp.to('dup@example.com').length === 3);
+    expect(smtp.to('dup@example.com')[2]?.text).toContain(t('en', 'notice.duplicate', { number: duplicate.number, original: original.number }));
+    // a closed duplicate cannot be linked again to something else
+    expect((await act(olga, duplicate.number, { action: 'link_duplicate', original: (await register()).number })).status).toBe(409);
+  });
+});
