@@ -40,6 +40,15 @@ export function emailNotice(to: EmailRecipient, notice: Outbound): EmailNotice {
   };
 }
 
+/** An e-mail that could not be sent now (retried by the job); its message holds codes only, never the server's text. */
+export class EmailNotSentError extends Error {
+  constructor(error: unknown) {
+    const { responseCode, code } = typeof error === 'object' && error !== null ? (error as { responseCode?: unknown; code?: unknown }) : {};
+    super(`the e-mail could not be sent now (${typeof code === 'string' ? code : 'error'}${typeof responseCode === 'number' ? ` ${String(responseCode)}` : ''})`);
+    this.name = 'EmailNotSentError';
+  }
+}
+
 /** Sends customers' notices by e-mail; what the notification job uses for claims without a messenger. */
 export interface EmailSender {
   /** Sends one notice. Throws RecipientUnreachableError when the server refuses the address for good (5xx); any other error may pass. */
@@ -62,7 +71,7 @@ export function isPermanentRefusal(error: unknown): boolean {
  * Sends notices through an SMTP server (`SMTP_URL`, e.g. `smtps://user:pass@mail.example.com`)
  * from `from` (`SMTP_FROM`). A permanent refusal ({@link isPermanentRefusal}: no such mailbox) is a
  * RecipientUnreachableError, recorded and not retried; anything else (the server down, a 4xx
- * "try later", a refused sign-in) is thrown as is, and the notification job retries.
+ * "try later", a refused sign-in) is an EmailNotSentError (codes only), and the notification job retries.
  * @example const mail = smtpSender('smtp://127.0.0.1:2525', 'Claims desk <desk@example.com>'); await mail.send(to, notice);
  */
 export function smtpSender(url: string, from: string): EmailSender {
@@ -74,7 +83,8 @@ export function smtpSender(url: string, from: string): EmailSender {
         await transport.sendMail({ from, to: to.address, subject: mail.subject, text: mail.text, html: mail.html });
       } catch (error) {
         if (isPermanentRefusal(error)) throw new RecipientUnreachableError('the mail server refused the address or the message for good');
-        throw error;
+        // the server's own words may quote the address: the job's failure record keeps codes only
+        throw new EmailNotSentError(error);
       }
     },
     close() {

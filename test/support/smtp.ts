@@ -107,8 +107,9 @@ export class LocalSmtp {
       logger: false,
       onRcptTo(address, _session, callback) {
         const refuse = (code: number, text: string) => callback(Object.assign(new Error(text), { responseCode: code }));
-        if (self.smtp?.refused.has(address.address)) refuse(550, 'No such mailbox');
-        else if (self.smtp?.deferred.has(address.address)) refuse(451, 'Try again later');
+        // as real servers do, the reply quotes the address
+        if (self.smtp?.refused.has(address.address)) refuse(550, `<${address.address}>: No such mailbox`);
+        else if (self.smtp?.deferred.has(address.address)) refuse(451, `<${address.address}>: Try again later`);
         else callback();
       },
       onData(stream, session, callback) {
