@@ -9,6 +9,7 @@ import { templateDraft } from '../src/decision-text.js';
 import type { Locale } from '../src/domain/locale.js';
 import { rolesWith, staffById, type StaffAction, type StaffRight } from '../src/domain/staff.js';
 import { formatDateTime, t } from '../src/i18n/index.js';
+import { noticeRoute } from '../src/domain/staff-intake.js';
 import type { StaffFailure } from '../src/staff-desk.js';
 
 /**
@@ -115,6 +116,8 @@ export function offeredActions(claim: Pick<Claim, 'status' | 'pendingDecision' |
   if (canApply(claim.status, 'close')) actions.push('close');
   if (canApply(claim.status, 'reopen')) actions.push('reopen');
   if (OPEN_STATUSES.includes(claim.status)) actions.push('reply');
+  // #25: send it elsewhere, or close it as a duplicate
+  if (OPEN_STATUSES.includes(claim.status)) actions.push('move', 'link_duplicate');
   actions.push('note');
   return actions;
 }
@@ -141,7 +144,19 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
   const who = style.escape(actorName(ctx, event.actor));
   switch (event.type) {
     case 'registered':
-      return undefined;
+      // #25: a claim staff registered says who and how it came; the dialog's own is the card's
+      return event.actor.kind === 'staff' ? t(locale, 'staff.history.registered_by', { who, channel: labels.channelLabel(locale, claim.conversation.channel) }) : undefined;
+    case 'moved':
+      return t(locale, 'staff.history.moved', {
+        who,
+        from: style.escape(moveLabel(ctx, event.moved?.fromDepartment, event.moved?.fromCategory)),
+        to: style.escape(moveLabel(ctx, event.moved?.toDepartment, event.moved?.toCategory)),
+        reason: style.quote(event.note ?? ''),
+      });
+    case 'duplicate_linked':
+      return t(locale, 'staff.history.duplicate_linked', { who, number: event.linkedNumber ?? '', note: event.note !== undefined ? style.quote(event.note) : '' });
+    case 'duplicate_added':
+      return t(locale, 'staff.history.duplicate_added', { who, number: event.linkedNumber ?? '' });
     case 'assigned':
       return t(locale, 'staff.history.assigned', { who, assignee: style.escape(labels.staffName(ctx.desk, event.assigneeId ?? '')) });
     case 'customer_info': {
@@ -163,6 +178,8 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
     case 'survey_skipped':
       return undefined;
     case 'delivery_failed':
+      // #25: nobody could be written to: staff tell the customer themselves
+      if (event.deliveryFailure === 'no_channel' && noticeRoute(claim).via === 'staff') return t(locale, 'staff.history.tell_customer');
       return t(locale, 'staff.history.delivery_failed', {
         channel: labels.channelLabel(locale, claim.conversation.channel),
         reason: t(locale, `staff.delivery.${event.deliveryFailure ?? 'gave_up'}`),
@@ -375,4 +392,9 @@ export function claimFieldTexts(ctx: RenderContext, claim: Pick<Claim, 'category
   const amountText = amount ? formatAmount(amount, ctx.locale) : fieldRequirement(category, 'amount') ? missing : undefined;
   const dateText = purchaseDate ? formatDay(purchaseDate, ctx.locale) : fieldRequirement(category, 'purchaseDate') ? missing : undefined;
   return { ...(amountText !== undefined ? { amount: amountText } : {}), ...(dateText !== undefined ? { purchaseDate: dateText } : {}) };
+}
+
+/** Where a moved claim was or went: its department and category, in words. */
+function moveLabel(ctx: RenderContext, department: string | undefined, category: string | undefined): string {
+  return `${labels.departmentName(ctx, department ?? '')} / ${labels.categoryLabel(ctx, category ?? '')}`;
 }

@@ -8,19 +8,24 @@ import { essenceOf } from '../src/domain/decision.js';
 import { fillTemplate } from '../src/domain/templates.js';
 import type { CustomerTextPlaceholder } from '../src/domain/customer-templates.js';
 import { disputeChoice } from './dispute.js';
+import { isOfflineChannel } from '../src/domain/staff-intake.js';
 
 /**
  * What the customer is told about a history event of their claim, in the claim's language;
- * `in_dialog` for the registration (the intake dialog confirmed it in the chat already), and
+ * `in_dialog` for the registration (the intake dialog confirmed it in the chat already; a claim
+ * staff registered is acknowledged like any notice), and
  * undefined for events the customer is not told about.
  * @example customerNotice(desk, claim, event) // { text: 'A question about your claim No. …', expects: 'none' }
  */
 export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent): Outbound | 'in_dialog' | undefined {
   if (!event.notifyCustomer) return undefined;
-  if (event.type === 'registered') return 'in_dialog';
   const locale = claim.locale;
   const number = claim.number;
   const say = (text: string): Outbound => ({ text, expects: 'none' });
+  // #25: a claim staff registered (by phone, e-mail, letter) was told nothing yet; no chat to answer in
+  const offline = isOfflineChannel(claim.conversation.channel);
+  if (event.type === 'registered') return event.actor.kind === 'staff' ? say(t(locale, 'notice.registered', { number, due: formatDateTime(claim.sla.resolutionDueAt, locale, desk.desk.timezone) })) : 'in_dialog';
+  if (event.type === 'duplicate_linked') return say(t(locale, 'notice.duplicate', { number, original: event.linkedNumber ?? '' }));
   if (event.type === 'survey_sent' || event.type === 'survey_reminder') {
     return { text: t(locale, event.type === 'survey_sent' ? 'survey.ask' : 'survey.reminder', { number }), expects: 'choice', choices: surveyChoices(number) };
   }
@@ -28,7 +33,7 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
     // an extension past the promise (src/domain/assessment.ts): the new date and the reason
     return say(t(locale, 'notice.deadline_extended', { number, due: formatDateTime(event.due.resolutionDueAt, locale, desk.desk.timezone), reason: event.note ?? '' }));
   }
-  if (event.type === 'staff_reply') return say(t(locale, 'notice.reply', { number, text: event.note ?? '' }));
+  if (event.type === 'staff_reply') return say(t(locale, offline ? 'notice.offline.reply' : 'notice.reply', { number, text: event.note ?? '' }));
   if (event.type === 'fulfilled') return say(t(locale, 'notice.fulfilled', { number }));
   if (event.type !== 'status_changed') return undefined;
   switch (event.action) {
@@ -40,7 +45,7 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
       // the desk's own question text (#25) when it set one, the catalogues' otherwise
       const own = desk.customerTexts.question?.[locale];
       const question = event.note ?? '';
-      if (own === undefined) return say(t(locale, 'notice.request_info', { number, question }));
+      if (own === undefined) return say(t(locale, offline ? 'notice.offline.request_info' : 'notice.request_info', { number, question }));
       const date = formatDateTime(claim.createdAt, locale, desk.desk.timezone);
       return say(fillTemplate<CustomerTextPlaceholder<'question'>>(own, { number, date, essence: essenceOf(claim.description), question }));
     }

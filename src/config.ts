@@ -19,6 +19,12 @@ export class ConfigError extends Error {
 
 const Url = (example: string) => z.url(`expected a URL such as ${example}`);
 
+/** A sender as SMTP_FROM gives it: `desk@example.com` or `Name <desk@example.com>`. */
+function isFromAddress(value: string): boolean {
+  const address = /^[^<>]*<([^<>\s]+)>$/.exec(value.trim())?.[1] ?? value.trim();
+  return z.email().safeParse(address).success;
+}
+
 /** The environment the app reads (12-factor); empty values count as unset. */
 export const EnvConfig = z
   .object({
@@ -76,12 +82,25 @@ export const EnvConfig = z
     SLACK_SIGNING_SECRET: z.string().regex(/^[0-9a-f]{16,}$/i, 'expected the app\'s signing secret (hex)').optional(),
     SLACK_APP_TOKEN: z.string().regex(/^xapp-\S+$/, 'expected an app-level token starting with xapp- (Socket Mode)').optional(),
     SLACK_API_URL: Url('https://slack.com/api/').optional(),
+    /** The SMTP server customers' e-mail notices go through (#25), e.g. smtps://user:password@mail.example.com:465. */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s/?#]+(:\d+)?\/?(\?\S*)?$/, 'expected an SMTP URL such as smtps://user:password@mail.example.com:465 or smtp://127.0.0.1:25')
+      .optional(),
+    /** Who the e-mail notices are from: an address, optionally with a name ("Claims desk <desk@example.com>"). */
+    SMTP_FROM: z
+      .string()
+      .max(320)
+      .refine(isFromAddress, 'expected a sender address such as desk@example.com or "Claims desk <desk@example.com>"')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === 'webhook' && env.TELEGRAM_BOT_TOKEN) {
       if (!env.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'expected the public https URL Telegram will call, required when TELEGRAM_MODE=webhook' });
       if (!env.TELEGRAM_WEBHOOK_SECRET) ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'expected a secret token, required when TELEGRAM_MODE=webhook' });
     }
+    if (env.SMTP_URL && !env.SMTP_FROM) ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'expected the sender address of e-mail notices, required when SMTP_URL is set' });
+    if (env.SMTP_FROM && !env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'expected the SMTP server to send through, required when SMTP_FROM is set' });
     if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'expected the signing secret (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) when SLACK_BOT_TOKEN is set' });
     }

@@ -143,6 +143,25 @@ export class ClaimRegistry {
     return (await this.change(claimId, { type: 'staff_message', ...message }, options)).claim;
   }
 
+  /**
+   * Moves a claim to another category (its department follows) and/or department, with a reason
+   * (src/domain/relocation.ts): the due times by the new category's policy, never later than promised.
+   */
+  async relocate(claimId: string, staffId: string, target: { readonly category?: string; readonly department?: string }, reason: string, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'relocate', staffId, ...target, reason }, options)).claim;
+  }
+
+  /**
+   * Closes a claim as a duplicate of `original` (as the caller just read it; src/domain/duplicates.ts):
+   * the duplicate first (its customer is told the number to follow), then the original lists it.
+   * Running it again completes a link half done.
+   */
+  async linkDuplicate(claimId: string, staffId: string, original: Pick<Claim, 'id' | 'number' | 'status' | 'duplicateOf'>, note: string | undefined, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    const { claim } = await this.change(claimId, { type: 'link_duplicate', staffId, original: { number: original.number, status: original.status, ...(original.duplicateOf !== undefined ? { duplicateOf: original.duplicateOf } : {}) }, ...(note !== undefined ? { note } : {}) }, options);
+    await this.change(original.id, { type: 'add_duplicate', staffId, duplicate: claim.number });
+    return claim;
+  }
+
   /** Records that the customer was told about an event (the claim itself does not change). */
   async recordDelivered(claimId: string, eventId: string, at: Date): Promise<void> {
     const found = await this.store.findById(claimId);
@@ -224,6 +243,8 @@ export type ClaimChanges = Pick<
   | 'fulfil'
   | 'runFulfilmentChecks'
   | 'disputeDecision'
+  | 'relocate'
+  | 'linkDuplicate'
 >;
 
 /** Every claim port in one object: what main.ts hands the flows, jobs and adapters (each takes its narrow part). */
@@ -261,6 +282,8 @@ export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSwe
     assess: (id, staffId, assessment, options) => registry.assess(id, staffId, assessment, options),
     recordInvestigation: (id, staffId, investigation, options) => registry.recordInvestigation(id, staffId, investigation, options),
     staffMessage: (id, message, options) => registry.staffMessage(id, message, options),
+    relocate: (id, staffId, target, reason, options) => registry.relocate(id, staffId, target, reason, options),
+    linkDuplicate: (id, staffId, original, note, options) => registry.linkDuplicate(id, staffId, original, note, options),
     addCustomerInfo: (id, customer, info, eventId) => registry.addCustomerInfo(id, customer, info, eventId),
     answerSurvey: (customer, number, answer) => registry.answerSurvey(customer, number, answer),
     recordDelivered: (id, eventId, at) => registry.recordDelivered(id, eventId, at),

@@ -1,10 +1,11 @@
 import type { ActionKind } from './domain/capa.js';
 import type { DeskConfig, StaffMember } from './domain/desk.js';
-import { isDomainError } from './domain/errors.js';
+import { DomainError, isDomainError } from './domain/errors.js';
 import type { Claim } from './domain/lifecycle.js';
-import { canStaff, staffById, staffBySlack, type StaffAction, type StaffPermission, type StaffRefusal, type StaffRight } from './domain/staff.js';
+import { canDo, canStaff, staffById, staffBySlack, type StaffAction, type StaffPermission, type StaffRefusal, type StaffRight } from './domain/staff.js';
 import { actionsOf, type StaffRequest } from './domain/staff-request.js';
 import { decisionOf } from './decision-text.js';
+import { staffDraft, type StaffRegistration } from './domain/staff-intake.js';
 import type { ClaimReads } from './domain/claim-ports.js';
 import type { ClaimChanges } from './registry.js';
 import type { StaffActionRecord } from './store/staff-actions.js';
@@ -42,6 +43,8 @@ export type StaffResult =
       readonly right?: StaffRight;
       readonly claim?: Claim;
       readonly member?: StaffMember;
+      /** With `invalid_input` from the claim's rules: which fields and why (a registration, #25). */
+      readonly detail?: string;
     };
 
 /** Where staff actions are recorded (the StaffActionLog). */
@@ -50,7 +53,7 @@ export interface StaffAudit {
 }
 
 /** The claim reads and changes staff actions need (the registry's changes, the store's reads). */
-export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation' | 'staffMessage' | 'decide' | 'reviewDecision' | 'fulfil'>;
+export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation' | 'staffMessage' | 'decide' | 'reviewDecision' | 'fulfil' | 'relocate' | 'linkDuplicate'> & Partial<Pick<ClaimChanges, 'submit'>>;
 
 const ATTEMPTS = 3;
 
@@ -94,6 +97,29 @@ export class StaffDesk {
     const permission = canStaff(this.desk, member, claim, action);
     if (!permission.allowed || !member) return this.refused(who, action, refusalOf(permission), claim, member);
     return { ok: true, claim, member };
+  }
+
+  /**
+   * Registers a claim received by phone, e-mail, letter or in person (#25): the `register` right,
+   * then the same path as the dialogs' claims (ClaimRegistry.submit: the claim's rules, numbering,
+   * SLA, the department's alerts). Bad content is `invalid_input` with the fields named in
+   * `detail`, and nothing is stored. A form sent twice (its request id) is one claim.
+   */
+  async register(who: StaffIdentity, form: StaffRegistration): Promise<StaffResult> {
+    const member = this.identify(who);
+    const permission = canDo(member, 'register');
+    if (!permission.allowed || !member) return this.refused(who, 'register', refusalOf(permission), undefined, member);
+    if (!this.claims.submit) throw new Error('registering needs the registry');
+    const { draft, key } = staffDraft(form, member.id);
+    try {
+      const { claim } = await this.claims.submit(draft, key);
+      await this.audit.record({ at: this.now(), action: 'register', outcome: 'done', claimId: claim.id, staffId: member.id, ...originOf(who) });
+      return { ok: true, claim, member };
+    } catch (error) {
+      if (!isDomainError(error, 'INVALID_CLAIM') && !isDomainError(error, 'UNKNOWN_CATEGORY')) throw error;
+      const refused = await this.refused(who, 'register', 'invalid_input', undefined, member);
+      return refused.ok ? refused : { ...refused, detail: error.message };
+    }
   }
 
   /** A staff member's open claims, newest first. */
@@ -174,6 +200,14 @@ export class StaffDesk {
       case 'reply':
       case 'note':
         return this.claims.staffMessage(claim.id, { kind: request.action, staffId: member.id, text: request.text, ...origin }, { expectedVersion });
+      case 'move':
+        // where to, by the desk's routing; the due times by the new category (src/domain/relocation.ts)
+        return this.claims.relocate(claim.id, member.id, { ...(request.category !== undefined ? { category: request.category } : {}), ...(request.department !== undefined ? { department: request.department } : {}) }, request.reason, { expectedVersion });
+      case 'link_duplicate': {
+        const original = await this.claims.findByNumber(request.original);
+        if (!original) throw new DomainError('INVALID_CLAIM', `original: no claim ${request.original}`, { original: request.original });
+        return this.claims.linkDuplicate(claim.id, member.id, original, request.note === '' ? undefined : request.note, { expectedVersion });
+      }
     }
   }
 
@@ -216,7 +250,7 @@ function refusalOf(permission: StaffPermission): Refused {
 
 function failureOf(error: unknown): StaffFailure | undefined {
   if (isDomainError(error, 'INVALID_TRANSITION') || isDomainError(error, 'DECISION_REQUIRED')) return 'invalid_transition';
-  if (isDomainError(error, 'INVALID_CLAIM')) return 'invalid_input';
+  if (isDomainError(error, 'INVALID_CLAIM') || isDomainError(error, 'UNKNOWN_CATEGORY')) return 'invalid_input';
   if (isDomainError(error, 'CLAIM_NOT_FOUND')) return 'not_found';
   if (isDomainError(error, 'CONCURRENT_UPDATE')) return 'conflict';
   return undefined;

@@ -38,6 +38,16 @@ describe('environment', () => {
     expect(error.message).toMatch(/TELEGRAM_WEBHOOK_SECRET: /);
   });
 
+  it('e-mail notices (#25): SMTP_URL and SMTP_FROM are checked and go together, each named', () => {
+    expect(loadEnv({ SMTP_URL: 'smtps://desk:secret@mail.example.com:465', SMTP_FROM: 'Claims desk <desk@example.com>' })).toMatchObject({ SMTP_URL: 'smtps://desk:secret@mail.example.com:465', SMTP_FROM: 'Claims desk <desk@example.com>' });
+    expect(loadEnv({ SMTP_URL: 'smtp://127.0.0.1:2525', SMTP_FROM: 'desk@example.com' }).SMTP_FROM).toBe('desk@example.com');
+    expect(configError(() => loadEnv({ SMTP_URL: 'http://mail.example.com', SMTP_FROM: 'desk@example.com' })).message).toMatch(/SMTP_URL: expected an SMTP URL such as smtps:/);
+    expect(configError(() => loadEnv({ SMTP_URL: 'smtp://127.0.0.1:2525', SMTP_FROM: 'desk' })).message).toMatch(/SMTP_FROM: expected a sender address/);
+    expect(configError(() => loadEnv({ SMTP_URL: 'smtp://127.0.0.1:2525', SMTP_FROM: 'Desk <not an address>' })).message).toMatch(/SMTP_FROM: expected a sender address/);
+    expect(configError(() => loadEnv({ SMTP_URL: 'smtp://127.0.0.1:2525' })).message).toMatch(/SMTP_FROM: expected the sender address of e-mail notices, required when SMTP_URL is set/);
+    expect(configError(() => loadEnv({ SMTP_FROM: 'desk@example.com' })).message).toMatch(/SMTP_URL: expected the SMTP server/);
+  });
+
   it('refuses a port out of range and a malformed token', () => {
     expect(configError(() => loadEnv({ PORT: '70000' })).message).toMatch(/PORT: expected a port from 0 to 65535/);
     expect(configError(() => loadEnv({ TELEGRAM_BOT_TOKEN: 'hello' })).message).toMatch(/TELEGRAM_BOT_TOKEN: expected a bot token/);

@@ -29,6 +29,8 @@ import {
   fulfilModal,
   reviewDecisionModal,
   investigationModal,
+  linkDuplicateModal,
+  moveModal,
   whyBlockId,
   claimList,
   notice,
@@ -271,6 +273,9 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
   openFor(ACTIONS.reviewDecision, 'approve_decision', (ctx, claim) => reviewDecisionModal(ctx, claim));
   openFor(ACTIONS.fulfil, 'fulfil', (ctx, claim) => fulfilModal(ctx, claim));
   openFor(ACTIONS.close, 'close', (ctx, claim) => closeModal(ctx, claim));
+  // #25: move to another department or category; close as a duplicate
+  openFor(ACTIONS.move, 'move', (ctx, claim) => moveModal(ctx, claim));
+  openFor(ACTIONS.linkDuplicate, 'link_duplicate', (ctx, claim) => linkDuplicateModal(ctx, claim));
   // a link button still reports its press
   app.action(ACTIONS.openPost, async ({ ack }) => {
     await ack();
@@ -335,6 +340,14 @@ export function mountSlackConsole(options: SlackConsoleOptions): void {
     values: { action: 'reply', text: textOf(field(view, 'text', 'text')) },
     blocks: { text: 'text' },
   }));
+  submit(VIEWS.move, 'reason', (view) => ({
+    values: { action: 'move', category: optionOf(field(view, 'category', 'category')), department: optionOf(field(view, 'department', 'department')), reason: textOf(field(view, 'reason', 'reason')) },
+    blocks: { category: 'category', department: 'department', reason: 'reason' },
+  }));
+  submit(VIEWS.linkDuplicate, 'original', (view) => {
+    const note = textOf(field(view, 'note', 'note'));
+    return { values: { action: 'link_duplicate', original: textOf(field(view, 'original', 'original')), ...(note !== '' ? { note } : {}) }, blocks: { original: 'original', note: 'note' } };
+  });
   submit(VIEWS.reopen, 'reason', (view) => ({
     values: { action: 'reopen', reason: textOf(field(view, 'reason', 'reason')) },
     blocks: { reason: 'reason' },

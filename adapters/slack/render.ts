@@ -38,6 +38,8 @@ export const ACTIONS = {
   reviewDecision: 'claim.review_decision',
   fulfil: 'claim.fulfil',
   close: 'claim.close',
+  move: 'claim.move',
+  linkDuplicate: 'claim.link_duplicate',
   openPost: 'claim.open_post',
   resolveTemplate: 'resolve.template',
   /** A customer's button in a dialog: `flow.choice:<n>`, the choice id as value. */
@@ -55,6 +57,8 @@ export const VIEWS = {
   reviewDecision: 'claim.review_decision',
   fulfil: 'claim.fulfil',
   close: 'claim.close',
+  move: 'claim.move',
+  linkDuplicate: 'claim.link_duplicate',
 } as const;
 
 /** Slack's limits (https://api.slack.com/reference/block-kit). */
@@ -139,6 +143,8 @@ function claimButtons(locale: Locale, claim: Claim): Button[] {
     approve_decision: ACTIONS.reviewDecision,
     fulfil: ACTIONS.fulfil,
     close: ACTIONS.close,
+    move: ACTIONS.move,
+    link_duplicate: ACTIONS.linkDuplicate,
   };
   // the assessment's next step stands out (src/domain/assessment.ts)
   const step = nextStep(claim);
@@ -194,6 +200,10 @@ export function claimCard(ctx: RenderContext, claim: Claim, options: { readonly 
   if (claim.investigation || claim.status === 'investigating') lines.push(t(locale, 'staff.card.root_cause', { value: rootCauseText(ctx, claim, MRKDWN) }));
   const next = nextStepText(locale, claim);
   if (next) lines.push(t(locale, 'staff.card.next_step', { value: next }));
+  // #25: where a moved claim went (the card stays in the channel it was posted to), its links
+  if (claim.history.some((event) => event.type === 'moved')) lines.push(t(locale, 'staff.card.moved', { department: escapeMrkdwn(departmentName(ctx, claim.department)), category: escapeMrkdwn(categoryLabel(ctx, claim.category)) }));
+  if (claim.duplicateOf) lines.push(t(locale, 'staff.card.duplicate_of', { number: claim.duplicateOf }));
+  if (claim.duplicates && claim.duplicates.length > 0) lines.push(t(locale, 'staff.card.duplicates', { numbers: claim.duplicates.join(', ') }));
 
   if (options.personal?.masked) lines.push(t(locale, 'staff.card.masked'));
   const blocks: (KnownBlock | Block)[] = [
@@ -221,6 +231,18 @@ const MRKDWN: TextStyle = { escape: escapeMrkdwn, quote: (text) => `\n${quote(te
 /** The direct message about an SLA warning (to the assignee) or breach (to the heads): the text, the claim, a link. */
 export function slaAlert(ctx: RenderContext, claim: Claim, event: ClaimEvent, permalink: string | undefined): SlackMessage {
   const line = slaText(ctx, claim, event);
+  const card = claimCard(ctx, claim, { buttons: false });
+  return { text: line, blocks: [section(line), ...card.blocks.slice(1), ...openButton(ctx.locale, permalink)] };
+}
+
+/** The alert to a department a claim was moved to (#25): the claim, where it came from, why, and a link. */
+export function movedInNotice(ctx: RenderContext, claim: Claim, event: ClaimEvent, permalink: string | undefined): SlackMessage {
+  const line = t(ctx.locale, 'staff.notify.moved_in', {
+    number: claim.number,
+    department: escapeMrkdwn(departmentName(ctx, event.moved?.toDepartment ?? claim.department)),
+    from: escapeMrkdwn(departmentName(ctx, event.moved?.fromDepartment ?? claim.department)),
+    reason: `\n${quote(event.note ?? '')}`,
+  });
   const card = claimCard(ctx, claim, { buttons: false });
   return { text: line, blocks: [section(line), ...card.blocks.slice(1), ...openButton(ctx.locale, permalink)] };
 }
@@ -426,6 +448,31 @@ export function decisionAlert(ctx: RenderContext, claim: Claim, kind: 'approval_
 /** Reopen: why. */
 export function reopenModal(ctx: RenderContext, claim: Claim): View {
   return textModal(ctx, claim, { callbackId: VIEWS.reopen, title: 'staff.modal.reopen.title', submit: 'staff.modal.save', field: 'reason', label: 'staff.modal.reopen.label' });
+}
+
+/** Move (#25): a category offered for the claim's kind (its department follows), or only a department, and why. */
+export function moveModal(ctx: RenderContext, claim: Claim): View {
+  const { locale, desk } = ctx;
+  const categories = desk.categories.filter((category) => category.id !== claim.category && (!category.kinds || category.kinds.includes(claim.kind))).map((category) => option(category.label[locale], category.id));
+  const departments = desk.departments.filter((department) => department.id !== claim.department).map((department) => option(department.name[locale], department.id));
+  const select = (block: string, label: MessageKey, options: PlainTextOption[]) =>
+    options.length === 0 ? [] : [{ type: 'input' as const, block_id: block, optional: true, label: plain(t(locale, label)), element: { type: 'static_select' as const, action_id: block, options: options.slice(0, 100) } }];
+  return modal(locale, VIEWS.move, t(locale, 'staff.modal.move.title'), 'staff.modal.save', { claimId: claim.id }, [
+    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+    ...select('category', 'staff.modal.move.category', categories),
+    ...select('department', 'staff.modal.move.department', departments),
+    { type: 'input', block_id: 'reason', label: plain(t(locale, 'staff.modal.move.reason')), element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 500 } },
+  ]);
+}
+
+/** Duplicate of… (#25): the original's number and a note; this claim is closed. */
+export function linkDuplicateModal(ctx: RenderContext, claim: Claim): View {
+  const { locale } = ctx;
+  return modal(locale, VIEWS.linkDuplicate, t(locale, 'staff.modal.link_duplicate.title'), 'staff.modal.save', { claimId: claim.id }, [
+    section(t(locale, 'staff.card.title', { kind: kindLabel(locale, claim), number: claim.number })),
+    { type: 'input', block_id: 'original', label: plain(t(locale, 'staff.modal.link_duplicate.original')), hint: plain(t(locale, 'staff.modal.link_duplicate.hint'), 2000), element: { type: 'plain_text_input', action_id: 'original', max_length: 40 } },
+    { type: 'input', block_id: 'note', optional: true, label: plain(t(locale, 'staff.modal.link_duplicate.note')), element: { type: 'plain_text_input', action_id: 'note', multiline: true, max_length: 500 } },
+  ]);
 }
 
 /** What the resolve modal starts with (after a template was picked: its outcome and text). */

@@ -3,7 +3,7 @@ import type { Claim } from '../../src/domain/lifecycle.js';
 import { alertsFor, type Alert } from '../../src/domain/alerts.js';
 import { staffById } from '../../src/domain/staff.js';
 import { slackErrorCode, slackFailure, type SlackApi } from './api.js';
-import { decisionAlert, assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, slaAlert, type RenderContext, type SlackMessage } from './render.js';
+import { decisionAlert, assignmentPing, claimCard, departmentNotice, historyLine, lowScoreAlert, movedInNotice, slaAlert, type RenderContext, type SlackMessage } from './render.js';
 
 /** The claim's lease expired during a stall and someone else holds it now: stop, they carry on. */
 class LeaseLost extends Error {}
@@ -200,7 +200,8 @@ export class SlackClaimSync {
     const { desk, api } = this.options;
     if (alert.to.kind === 'department') {
       const departmentId = alert.to.departmentId;
-      const channel = departmentId === claim.department ? postChannel : desk.departments.find((department) => department.id === departmentId)?.slackChannel;
+      // a claim moved in (#25) is announced in its new department's own channel, not where its card is
+      const channel = departmentId === claim.department && alert.kind !== 'moved_in' ? postChannel : desk.departments.find((department) => department.id === departmentId)?.slackChannel;
       if (!channel) return undefined;
       const ctx: RenderContext = { desk, locale: desk.desk.defaultLocale };
       return async (permalink) => {
@@ -243,6 +244,8 @@ export class SlackClaimSync {
       case 'fulfilment_overdue':
       case 'fulfilment_escalated':
         return decisionAlert(ctx, claim, alert.kind, alert.event, permalink);
+      case 'moved_in':
+        return movedInNotice(ctx, claim, alert.event, permalink);
     }
   }
 }

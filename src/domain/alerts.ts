@@ -20,6 +20,7 @@ export type AlertTarget = { readonly kind: 'staff'; readonly staffId: string } |
  * - `decision_returned`: a head returned a draft decision to its author, with a note.
  * - `decision_disputed`: the customer disputed the decision; the claim is back in review.
  * - `fulfilment_overdue` / `fulfilment_escalated`: a decision's remedy is not carried out by its due date.
+ * - `moved_in`: a claim was moved to the department from another (#25).
  */
 export type AlertKind =
   | 'new_claim'
@@ -32,7 +33,8 @@ export type AlertKind =
   | 'decision_returned'
   | 'decision_disputed'
   | 'fulfilment_overdue'
-  | 'fulfilment_escalated';
+  | 'fulfilment_escalated'
+  | 'moved_in';
 
 /** One alert about a claim event for one recipient, channel-neutral: Slack, the console or e-mail render and deliver it. */
 export interface Alert {
@@ -58,10 +60,11 @@ const department = (departmentId: string): AlertTarget => ({ kind: 'department',
  * - assigned → the assignee, only for the claim's latest assignment while that person still holds
  *   it, and never when they assigned it to themselves;
  * - a survey answered with a low score → the claim's department and its assignee, once per survey;
- * - SLA warning → the claim's assignee (nobody when unassigned); SLA breach → the department's heads.
+ * - SLA warning → the claim's assignee (nobody when unassigned); SLA breach → the department's heads;
  * - a decision drafted for approval → the department's heads (but its author); returned → its author;
  * - the customer's dispute → the assignee and the department's heads (each once);
- * - a fulfilment overdue → the assignee (the heads when unassigned); escalated → the heads.
+ * - a fulfilment overdue → the assignee (the heads when unassigned); escalated → the heads;
+ * - moved to another department → that department (`moved_in`); a move within the department alerts nobody.
  * Every other event alerts nobody. Pure: no I/O, no channel.
  * @example for (const event of claim.history) for (const alert of alertsFor(event, claim, desk)) deliver(alert);
  */
@@ -107,6 +110,10 @@ export function alertsFor(event: ClaimEvent, claim: Claim, desk: DeskConfig): Al
       if (event.action !== 'dispute') return [];
       const to = [...new Set([...(claim.assigneeId ? [claim.assigneeId] : []), ...headsOf(desk, claim.department).map((head) => head.id)])];
       return to.map((id) => alert('decision_disputed', staff(id), `${event.id}:disputed:${id}`));
+    }
+    case 'moved': {
+      const to = event.moved?.toDepartment;
+      return to !== undefined && to !== event.moved?.fromDepartment ? [alert('moved_in', department(to), `${event.id}:moved:${to}`)] : [];
     }
     default:
       return [];

@@ -38,6 +38,8 @@ import {
   type Move,
   type MovePlan,
 } from './decision-workflow.js';
+import { planRelocation, RelocateCommand, routingPolicy, type RoutingPolicy } from './relocation.js';
+import { AddDuplicateCommand, LinkDuplicateCommand, planAddDuplicate, planLinkDuplicate } from './duplicates.js';
 
 /**
  * The planning of every claim change: `plan(claim, command, policy, now)` says what a command
@@ -156,11 +158,13 @@ export interface ChangePolicy {
   readonly claimsWork: ClaimsWorkPolicy;
   /** Approval, fulfilment and dispute of decisions (#25). */
   readonly decisions: DecisionRules;
+  /** The departments and categories a claim may be moved to (#25, src/domain/relocation.ts); none when absent. */
+  readonly routing?: RoutingPolicy;
 }
 
 /** The change policy of a desk configuration. */
-export function changePolicy(desk: Pick<DeskConfig, 'survey' | 'sla' | 'desk' | 'categories' | 'causeCategories' | 'decisions' | 'staff'>): ChangePolicy {
-  return { survey: desk.survey, slaWarnAtShare: desk.sla.warnAtShare, claimsWork: claimsWorkPolicy(desk), decisions: decisionRules(desk) };
+export function changePolicy(desk: Pick<DeskConfig, 'survey' | 'sla' | 'desk' | 'categories' | 'causeCategories' | 'decisions' | 'staff' | 'departments'>): ChangePolicy {
+  return { survey: desk.survey, slaWarnAtShare: desk.sla.warnAtShare, claimsWork: claimsWorkPolicy(desk), decisions: decisionRules(desk), routing: routingPolicy(desk) };
 }
 
 // ---------------------------------------------------------------- the commands
@@ -193,6 +197,8 @@ export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
  * - `staff_message`: staff reply to the customer or leave an internal note (src/domain/staff-message.ts).
  * - `decide`, `approve_decision`, `return_decision`, `fulfil`, `fulfilment_checks`, `dispute`: a
  *   decision's approval, fulfilment and dispute (src/domain/decision-workflow.ts).
+ * - `relocate`: staff move the claim to another department or category (src/domain/relocation.ts).
+ * - `link_duplicate` / `add_duplicate`: the claim is closed as a duplicate / lists a duplicate (src/domain/duplicates.ts).
  */
 export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('move'), command: ClaimCommand, actor: Actor }).strict(),
@@ -209,6 +215,9 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   StaffMessageCommand,
   ...DecisionCommands,
   AttachInvestigationFileCommand,
+  RelocateCommand,
+  LinkDuplicateCommand,
+  AddDuplicateCommand,
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -276,6 +285,16 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
         if (planned === undefined) return change(now);
         return 'refusal' in planned ? planned : change(now, planned);
       }
+      case 'relocate':
+        return planRelocate(claim, command, policy, now);
+      case 'link_duplicate': {
+        const planned = planLinkDuplicate(claim, command, now);
+        if (planned === undefined) return change(now);
+        // closed: no SLA checks, no survey
+        return 'refusal' in planned ? planned : change(now, { ...planned, schedule: { slaNextCheckAt: null, surveyNextAt: null } });
+      }
+      case 'add_duplicate':
+        return change(now, planAddDuplicate(claim, command, now) ?? {});
     }
   } catch (error) {
     // the lifecycle's own checks (planTransition, customerInfoEvent) throw their refusals
@@ -456,4 +475,14 @@ function planRecordInvestigation(claim: Claim, command: Command<'record_investig
   if (planned === undefined) return change(now);
   if ('refusal' in planned) return planned;
   return change(now, { set: planned.set, events: planned.events });
+}
+
+/** A move to another department or category (src/domain/relocation.ts); new due times move the SLA sweep's next look. */
+function planRelocate(claim: Claim, command: Command<'relocate'>, policy: ChangePolicy, now: Date): PlanResult {
+  const planned = planRelocation(claim, command, policy.routing ?? { departments: [], categories: [] }, policy.claimsWork, now);
+  if (planned === undefined) return change(now);
+  if ('refusal' in planned) return planned;
+  if (!planned.slaChanged || !planned.set.sla) return change(now, { set: planned.set, unset: planned.unset, events: planned.events });
+  const next = nextSlaCheckAt({ ...claim, sla: planned.set.sla, history: [...claim.history, ...planned.events] }, policy.slaWarnAtShare);
+  return change(now, { set: planned.set, unset: planned.unset, events: planned.events, schedule: { slaNextCheckAt: next ?? null } });
 }

@@ -6,8 +6,12 @@ import { cleanLine } from './text.js';
 import { Money } from './money.js';
 import { Consent } from './consent.js';
 
-/** The channels a customer can reach the desk through. */
-export const CHANNELS = ['telegram', 'slack', 'web'] as const;
+/**
+ * The channels a customer can reach the desk through: the messengers, and the ways staff register
+ * a claim received outside them (#25: by phone, e-mail, letter or in person — see
+ * src/domain/staff-intake.ts).
+ */
+export const CHANNELS = ['telegram', 'slack', 'web', 'phone', 'email', 'letter', 'in_person'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
@@ -108,6 +112,8 @@ export const ClaimDraft = z
     severity: Severity.default('normal'),
     /** The customer's consent to the processing of their personal data (#26): the notice version and when they agreed. */
     consent: Consent.optional(),
+    /** The staff member who registered a claim received by phone, e-mail, letter or in person (#25). */
+    registeredBy: z.string().min(1).max(128).optional(),
   })
   .strict();
 export type ClaimDraft = z.infer<typeof ClaimDraft>;

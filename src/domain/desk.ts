@@ -430,7 +430,7 @@ export function findCategory(desk: DeskConfig, id: string): Category | undefined
 }
 
 /** Whether a category is offered for a kind of claim (all kinds when it names none). */
-export function offersKind(category: Category, kind: ClaimKind): boolean {
+export function offersKind(category: Pick<Category, 'kinds'>, kind: ClaimKind): boolean {
   return !category.kinds || category.kinds.includes(kind);
 }
 

@@ -93,6 +93,9 @@ export interface ClaimEvent {
    * `fulfilled`: staff carried out the remedy (the customer is told). `fulfilment_overdue` /
    * `fulfilment_escalated`: the remedy's due date passed (the assignee, then the heads are told).
    * `investigation_file_added`: staff attached a file to the investigation's facts (`investigationFile`).
+   * `moved`: the claim went to another department or category (`moved`, the reason in `note`; src/domain/relocation.ts).
+   * `duplicate_linked`: the claim was closed as a duplicate of `linkedNumber` (the customer is told which number to follow).
+   * `duplicate_added`: the claim `linkedNumber` was linked to this one as its duplicate (staff only).
    */
   readonly type:
     | 'registered'
@@ -118,7 +121,10 @@ export interface ClaimEvent {
     | 'fulfilled'
     | 'fulfilment_overdue'
     | 'fulfilment_escalated'
-    | 'investigation_file_added';
+    | 'investigation_file_added'
+    | 'moved'
+    | 'duplicate_linked'
+    | 'duplicate_added';
   /** On `assessed`: the assessment's values after the change. */
   readonly assessment?: AssessmentValues;
   /** On `assessed` and `investigation_recorded`: which parts changed (not their text). */
@@ -127,6 +133,10 @@ export interface ClaimEvent {
   readonly due?: { readonly firstResponseDueAt: Date; readonly resolutionDueAt: Date };
   /** On `investigation_recorded`: the cause category, when it changed. */
   readonly causeCategory?: string;
+  /** On `moved`: where the claim was and where it went. */
+  readonly moved?: { readonly fromDepartment: string; readonly toDepartment: string; readonly fromCategory: string; readonly toCategory: string };
+  /** On `duplicate_linked` / `duplicate_added`: the number of the other claim. */
+  readonly linkedNumber?: string;
   /** On `survey_answered`: the score, 1–5. */
   readonly score?: number;
   /** On `sla_warning` / `sla_breach`: which deadline. */
@@ -212,6 +222,10 @@ export interface Claim extends ClaimDraft {
   readonly pendingDecision?: PendingDecision;
   /** Carrying out the remedy of the decision (#25; src/domain/decision-workflow.ts). */
   readonly fulfilment?: Fulfilment;
+  /** Closed as a duplicate of this claim (its number, #25). */
+  readonly duplicateOf?: string;
+  /** The numbers of the claims closed as duplicates of this one (#25). */
+  readonly duplicates?: readonly string[];
   readonly history: readonly ClaimEvent[];
   /** When the customer's personal data on the claim was erased (#26, src/domain/erasure.ts); absent while it is kept. */
   readonly erasedAt?: Date;
@@ -337,9 +351,12 @@ function decidedBy(decision: Decision, actor: Actor): Decision {
 /**
  * The history event a registration starts with. The customer is told of it in the dialog that
  * registers the claim (the number in the same turn), so it is delivered as it happens: no
- * notification job runs for a new claim.
+ * notification job runs for a new claim. A claim staff registered (`registeredBy`, #25) is the
+ * staff member's act, and the customer is still to be told (by e-mail, or by staff).
  */
-export function registrationEvent(now: Date): ClaimEvent {
+export function registrationEvent(now: Date, registeredBy?: string): ClaimEvent {
+  // registered by staff (a claim by phone, e-mail, letter): nobody told the customer yet (#25)
+  if (registeredBy !== undefined) return { id: randomUUID(), at: now, actor: { kind: 'staff', staffId: registeredBy }, type: 'registered', to: 'new', notifyCustomer: true };
   return { id: randomUUID(), at: now, actor: { kind: 'customer' }, type: 'registered', to: 'new', notifyCustomer: true, deliveredAt: now };
 }
 

@@ -45,7 +45,7 @@ export function prepareRegistration(input: ClaimDraftInput, desk: DeskConfig, re
     sla,
     year: yearIn(receivedAt, desk.desk.timezone),
     receivedAt,
-    event: registrationEvent(receivedAt),
+    event: registrationEvent(receivedAt, draft.registeredBy),
     slaNextCheckAt: warningAt(receivedAt, sla.firstResponseDueAt, desk.sla.warnAtShare),
   };
 }

@@ -5,8 +5,10 @@ import type { StaffAction } from './staff.js';
 import { Remedy } from './claim.js';
 import { parseAmount, RejectionReason } from './decision.js';
 import { CustomerQuestion, ReopenReason } from './lifecycle.js';
+import { parseClaimNumber } from './numbering.js';
 import { StaffMessageText } from './staff-message.js';
 import { FULFILMENT_DAYS_MAX, ReturnNote, StaffNote } from './decision-workflow.js';
+import { RelocationReason } from './relocation.js';
 
 /** The longest staff id the desk config allows (its id rule). */
 const StaffId = z.string().min(1, 'expected a staff member').max(40);
@@ -23,6 +25,24 @@ const AmountText = z
     const parsed = parseAmount(typed);
     if (parsed.ok) return { minor: parsed.minor, ...(parsed.currency !== undefined ? { currency: parsed.currency } : {}) };
     ctx.addIssue({ code: 'custom', message: `expected a positive amount such as 1 299,90 (${parsed.problem})`, params: { problem: 'invalid_amount' } });
+    return z.NEVER;
+  });
+
+/** A choice from a form's list: empty is none. */
+const OptionalId = z
+  .string()
+  .max(64)
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** A claim number as staff type it (`2026-123`, `№ 2026-000123`), canonical. */
+const ClaimNumberText = z
+  .string()
+  .max(40)
+  .transform((typed, ctx) => {
+    const number = parseClaimNumber(typed);
+    if (number !== undefined) return number;
+    ctx.addIssue({ code: 'custom', message: 'expected a claim number such as 2026-000123' });
     return z.NEVER;
   });
 
@@ -74,6 +94,12 @@ export const StaffRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('return_decision'), draftId: z.string().min(1).max(64), note: ReturnNote }).strict(),
   z.object({ action: z.literal('fulfil'), note: z.string().max(2000).transform((note) => (note.trim() === '' ? undefined : note.trim())).optional() }).strict(),
   z.object({ action: z.literal('close'), note: StaffNote }).strict(),
+  // #25: to a category (its department follows) and/or a department; an empty choice is none
+  z
+    .object({ action: z.literal('move'), category: OptionalId, department: OptionalId, reason: RelocationReason })
+    .strict()
+    .refine((request) => request.category !== undefined || request.department !== undefined, { message: 'expected a category or a department', path: ['category'] }),
+  z.object({ action: z.literal('link_duplicate'), original: ClaimNumberText, note: z.string().trim().max(500).optional() }).strict(),
 ]);
 export type StaffRequest = z.infer<typeof StaffRequest>;
 

@@ -156,7 +156,9 @@ export type StaffAction =
   | 'approve_decision'
   | 'return_decision'
   | 'fulfil'
-  | 'close';
+  | 'close'
+  | 'move'
+  | 'link_duplicate';
 
 /**
  * How a claim's ownership limits an action, beyond the role:
@@ -186,6 +188,9 @@ const ACTIONS: Readonly<Record<StaffAction, { readonly right: StaffRight; readon
   return_decision: { right: 'approve_decision', ownership: 'none' },
   fulfil: { right: 'decide', ownership: 'assignee' },
   close: { right: 'close', ownership: 'assignee' },
+  // #25: whoever works the claim sends it elsewhere or closes it as a duplicate
+  move: { right: 'move_department', ownership: 'assignee' },
+  link_duplicate: { right: 'link_duplicate', ownership: 'assignee' },
 };
 
 /** The right an action on a claim needs (reopening a closed claim needs its own). */

@@ -4,6 +4,14 @@ import type { DeskConfig } from '../domain/desk.js';
 import { undeliveredNotices, type Claim, type DeliveryFailure } from '../domain/lifecycle.js';
 import { customerNotice } from '../../flows/notices.js';
 import { RecipientUnreachableError, type MessageSender } from '../../flows/runner.js';
+import type { Outbound } from '../../flows/types.js';
+import type { Locale } from '../domain/locale.js';
+import { noticeRoute } from '../domain/staff-intake.js';
+
+/** Sends a notice by e-mail (adapters/email/smtp.ts); throws RecipientUnreachableError when the address is refused for good. */
+export interface EmailNoticePort {
+  send(to: { readonly address: string; readonly locale: Locale; readonly number: string; readonly desk: string }, notice: Outbound): Promise<void>;
+}
 
 /** The job that tells a customer, in order, about the events of one claim not yet delivered. */
 export const NOTIFY_JOB = 'customer.notify';
@@ -48,6 +56,8 @@ export interface CustomerNotifierOptions {
   readonly desk: DeskConfig;
   readonly claims: NotifyClaimsPort;
   readonly senders: { senderFor(channel: Channel): MessageSender | undefined };
+  /** E-mail, for claims without a messenger whose customer gave an address (#25); without it they count as having no channel. */
+  readonly email?: EmailNoticePort;
   readonly reachability: ReachabilityPort;
   /** Per-claim leases, so one claim's messages go out from one place at a time, in order. */
   readonly leases: LeasePort;
@@ -66,7 +76,8 @@ export type DeliveryOutcome = 'sent' | 'confirmed_in_dialog' | 'already_done' | 
 
 /**
  * Tells customers about their claims' events, in their language, through the channel the claim
- * came from. Idempotent: an event already delivered (or failed for good) is skipped, so a job run
+ * came from — or, for a claim staff registered (#25), by e-mail when the customer gave an address
+ * (else the event is marked `no_channel` and staff tell them). Idempotent: an event already delivered (or failed for good) is skipped, so a job run
  * twice sends once. The event is the outbox: delivery is recorded on it. A chat the channel
  * refuses for good (a blocked bot) fails at once and staff are told; any other error is thrown,
  * so the job is retried with backoff.
@@ -96,6 +107,10 @@ export class CustomerNotifier {
     }
     // news that is days old would confuse more than it tells: give up on it, staff are told
     if (this.now().getTime() - event.at.getTime() > (this.options.maxAgeMs ?? 3 * 24 * 3_600_000)) return this.fail(claimId, eventId, 'gave_up', claim.conversation.channel);
+    // #25: a claim registered by staff has no messenger: e-mail, or nothing (staff tell the customer)
+    const route = noticeRoute(claim);
+    if (route.via === 'staff') return this.fail(claimId, eventId, 'no_channel', claim.conversation.channel);
+    if (route.via === 'email') return this.deliverByEmail(claim, eventId, route.address, notice);
     const channel = claim.conversation.channel;
     const sender = senders.senderFor(channel);
     if (!sender) return this.fail(claimId, eventId, 'no_channel', channel);
@@ -112,6 +127,24 @@ export class CustomerNotifier {
     }
     await claims.recordDelivered(claimId, eventId, this.now());
     this.options.onDelivery?.(channel, 'sent');
+    return 'sent';
+  }
+
+  /** One notice by e-mail: a refusal for good is recorded (`unreachable`, staff told), anything else is retried by the job. */
+  private async deliverByEmail(claim: Claim, eventId: string, address: string, notice: Outbound): Promise<DeliveryOutcome> {
+    const { email, desk } = this.options;
+    if (!email) return this.fail(claim.id, eventId, 'no_channel', 'email');
+    try {
+      await email.send({ address, locale: claim.locale, number: claim.number, desk: desk.desk.name[claim.locale] }, notice);
+    } catch (error) {
+      if (!(error instanceof RecipientUnreachableError)) {
+        this.options.onDelivery?.('email', 'retried');
+        throw error;
+      }
+      return this.fail(claim.id, eventId, 'unreachable', 'email');
+    }
+    await this.options.claims.recordDelivered(claim.id, eventId, this.now());
+    this.options.onDelivery?.('email', 'sent');
     return 'sent';
   }
 

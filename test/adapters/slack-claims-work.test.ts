@@ -70,7 +70,7 @@ describe('Slack: assessment and investigation', () => {
     await desk.press(IVAN, ACTIONS.take, claim.id);
     await desk.settled();
     const blocks = blocksOf(post());
-    expect(buttonsOf(blocks).map((button) => button.action_id)).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply]);
+    expect(buttonsOf(blocks).map((button) => button.action_id)).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate]);
     expect(buttonsOf(blocks).find((button) => button.action_id === ACTIONS.assess)?.style).toBe('primary');
     const text = textOf(blocks);
     expect(text).toContain(t('ru', 'staff.card.severity', { value: t('ru', 'staff.severity.normal') }));
@@ -152,7 +152,7 @@ describe('Slack: assessment and investigation', () => {
     expect(claim.status).toBe('investigating');
     expect(claim.history.at(-1)).toMatchObject({ action: 'investigate', notifyCustomer: true });
     expect(thread().at(-1)).toBe(t('ru', 'staff.history.investigate', { who: 'Ivan Petrov' }));
-    expect(buttonsOf(blocksOf(post())).map((button) => button.action_id)).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.recordInvestigation, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply]);
+    expect(buttonsOf(blocksOf(post())).map((button) => button.action_id)).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.recordInvestigation, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate]);
     expect(textOf(blocksOf(post()))).toContain(t('ru', 'staff.card.root_cause', { value: t('ru', 'staff.not_recorded') }));
   });
 

@@ -188,11 +188,11 @@ describe('customerMessage', () => {
 
 describe('claimCard', () => {
   const expectedButtons: Record<ClaimStatus, string[]> = {
-    // a reply to the customer at every open status (#25); notes are thread messages, no button
-    new: [ACTIONS.take, ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply],
-    in_review: [ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply],
-    investigating: [ACTIONS.assign, ACTIONS.assess, ACTIONS.recordInvestigation, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply],
-    awaiting_customer: [ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply],
+    // a reply to the customer, a move and a duplicate link at every open status (#25); notes are thread messages, no button
+    new: [ACTIONS.take, ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate],
+    in_review: [ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate],
+    investigating: [ACTIONS.assign, ACTIONS.assess, ACTIONS.recordInvestigation, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate],
+    awaiting_customer: [ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate],
     resolved: [ACTIONS.close, ACTIONS.reopen], // staff close a resolved claim (#25)
     closed: [ACTIONS.reopen],
   };

@@ -74,7 +74,7 @@ describe('Slack: the staff console', () => {
     expect(text).toContain(t('ru', 'remedy.replacement'));
     expect(text).toContain(t('ru', 'staff.channel.telegram'));
     expect(text).toContain(t('ru', 'staff.card.first_response_due', { due: '' }).trim());
-    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.take, ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply]);
+    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.take, ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate]);
     // the customer's text is escaped: no ping, no mention, no link
     expect(JSON.stringify(post)).not.toContain('<!channel>');
     expect(JSON.stringify(post)).not.toContain('<@U0SERGEY01>');
@@ -97,7 +97,7 @@ describe('Slack: the staff console', () => {
     const post = channelPost();
     expect(textOf(blocksOf(post))).toContain(t('ru', 'staff.status.in_review'));
     expect(textOf(blocksOf(post))).toContain('Ivan Petrov');
-    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply]);
+    expect(buttonsOf(blocksOf(post))).toEqual([ACTIONS.assign, ACTIONS.assess, ACTIONS.investigate, ACTIONS.requestInfo, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate]);
     expect(thread()).toEqual([t('ru', 'staff.history.take', { who: 'Ivan Petrov' }), t('ru', 'staff.history.assigned', { who: 'Ivan Petrov', assignee: 'Ivan Petrov' })]);
     // nobody is pinged about a claim they took themselves
     expect(desk.fake.callsTo('conversations.open')).toEqual([]);
@@ -167,7 +167,7 @@ describe('Slack: the staff console', () => {
     expect(claim.status).toBe('awaiting_customer');
     expect(claim.history.at(-1)).toMatchObject({ action: 'request_info', note: 'Which <b>serial</b> number is on the base?', notifyCustomer: true });
     expect(desk.fake.messagesIn(QUALITY).filter((m) => m.thread_ts).at(-1)?.text).toBe(t('ru', 'staff.history.request_info', { who: 'Maria Kuznetsova', question: '\n>\u2068Which &lt;b&gt;serial&lt;/b&gt; number is on the base?\u2069' }));
-    expect(buttonsOf(blocksOf(channelPost()))).toEqual([ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply]);
+    expect(buttonsOf(blocksOf(channelPost()))).toEqual([ACTIONS.assign, ACTIONS.resolve, ACTIONS.reply, ACTIONS.move, ACTIONS.linkDuplicate]);
   });
 
   it('information the customer adds appears in the claim\'s thread, escaped', async () => {

@@ -68,7 +68,7 @@ describe('the web console: assessment and investigation', () => {
   it('offers assess and investigate on a claim in review, and points to the assessment', async () => {
     expect((await act(ivan, defect.number, { action: 'take' })).status).toBe(200);
     const claim = await get(ivan, defect.number);
-    expect(claim.actions.filter((a) => a.allowed).map((a) => a.action)).toEqual(['assign', 'assess', 'investigate', 'request_info', 'resolve', 'reply', 'note']);
+    expect(claim.actions.filter((a) => a.allowed).map((a) => a.action)).toEqual(['assign', 'assess', 'investigate', 'request_info', 'resolve', 'reply', 'move', 'link_duplicate', 'note']);
     expect(claim.nextStep).toBe('assess');
   });
 

@@ -35,7 +35,7 @@ describe('the web console: replies, notes and decisions (#25)', () => {
 
   it('offers a reply and a note on an open claim, with the partial-acceptance template', async () => {
     const { claim: shown } = (await (await ivan.get(`/console/api/claims/${claim.number}`)).json()) as ClaimBody;
-    expect(shown.actions.map((a) => [a.action, a.allowed])).toEqual([['take', true], ['assign', true], ['resolve', true], ['reply', true], ['note', true]]);
+    expect(shown.actions.map((a) => [a.action, a.allowed])).toEqual([['take', true], ['assign', true], ['resolve', true], ['reply', true], ['move', true], ['link_duplicate', true], ['note', true]]);
     expect(shown.templates.find((template) => template.id === 'partial-refund')).toMatchObject({ outcome: 'partially_accepted' });
     expect(shown.templates.find((template) => template.id === 'partial-refund')?.text).toContain('«The kettle stopped heating after two days.»');
   });

@@ -131,7 +131,7 @@ describe('the web console API', () => {
     const { claim } = (await res.json()) as ClaimBody;
     // ivan is in quality: he may look at a support claim (its personal data masked, #26) but not act on it
     expect(claim.contact.name).toBe('A•••');
-    expect(claim.actions.map((a) => [a.action, a.allowed])).toEqual([['take', false], ['assign', false], ['resolve', false], ['reply', false], ['note', false]]);
+    expect(claim.actions.map((a) => [a.action, a.allowed])).toEqual([['take', false], ['assign', false], ['resolve', false], ['reply', false], ['move', false], ['link_duplicate', false], ['note', false]]);
     expect(claim.actions[0]?.reason).toBe(t('ru', 'staff.refused.other_department'));
     expect(claim.templates.find((tpl) => tpl.id === 'accepted-replacement')?.text).toMatch(new RegExp(`^По вашей претензии № ${refund.number} от `));
     const en = (await (await olga.get(`/console/api/claims/${defect.number}`)).json()) as ClaimBody;

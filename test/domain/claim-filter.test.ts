@@ -76,12 +76,12 @@ describe('parsing the claims filter', () => {
   });
 
   it('refuses bad values, each error naming the field and what was expected', () => {
-    const errors = errorsOf({ status: 'done', category: 'Defect!', channel: 'email', overdue: 'yes', from: '2026-02-30', q: 'kettle' });
+    const errors = errorsOf({ status: 'done', category: 'Defect!', channel: 'fax', overdue: 'yes', from: '2026-02-30', q: 'kettle' });
     expect(errors).toEqual([
       expect.stringMatching(/^status: expected "open" or statuses from new, in_review, .* got "done"$/),
       expect.stringMatching(/^category: expected an id/),
       expect.stringMatching(/^overdue: expected true or false$/),
-      expect.stringMatching(/^channel: expected one of telegram, slack, web$/),
+      expect.stringMatching(/^channel: expected one of telegram, slack, web, phone, email, letter, in_person$/),
       expect.stringMatching(/^from: expected a date as YYYY-MM-DD$/),
       expect.stringMatching(/^q: expected a claim number such as 2026-000123, or its sequence such as 123, got "kettle"$/),
     ]);

@@ -23,6 +23,7 @@ import { claimsWorkView, claimsWorkVocabulary } from './claims-work.js';
 import { decisionWorkflowView } from './decision-view.js';
 import { CHANNEL_FILE_MAX_BYTES, ChannelUnavailable, type ChannelFiles } from '../../files/channel-files.js';
 import type { Channel } from '../../../src/domain/claim.js';
+import { workspaceView, workspaceVocabulary } from './workspace-api.js';
 
 /** The session cookie: HttpOnly, SameSite=Strict, limited to the console's paths. */
 export const SESSION_COOKIE = 'claimdesk_console';
@@ -103,7 +104,7 @@ const LoginInput = z.object({ login: z.string().trim().min(1, 'expected your sta
 
 
 /** How a refusal is answered over HTTP. */
-const FAILURE_STATUS: Readonly<Record<StaffFailure, number>> = {
+export const FAILURE_STATUS: Readonly<Record<StaffFailure, number>> = {
   not_staff: 403,
   other_department: 403,
   taken_by_other: 403,
@@ -137,6 +138,7 @@ export function deskView(desk: DeskConfig, locale: Locale) {
     currency: desk.desk.currency,
     kinds: (['claim', 'complaint', 'quality_claim'] as const).map((kind) => ({ id: kind, label: labels.kindLabel(locale, { kind }) })),
     ...claimsWorkVocabulary(desk, locale),
+    ...workspaceVocabulary(locale),
   };
 }
 
@@ -180,6 +182,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, 
     survey: claim.survey ? { score: claim.survey.score ?? null, comment: claim.survey.comment ?? null } : null,
     ...claimsWorkView(desk, claim),
     ...decisionWorkflowView(desk, member.locale, claim),
+    ...workspaceView(desk, stored),
     history: claim.history.flatMap((event) => {
       const text = historyText(ctx, claim, event, PLAIN);
       return text === undefined ? [] : [{ at: event.at, type: event.type, text }];

@@ -12,6 +12,7 @@ import { mountConsoleAnalysis, type ConsoleAnalysisOptions } from './analysis-ap
 import type { CapaDesk } from '../../../src/capa-desk.js';
 import type { ClaimReads as ClaimLookups } from '../../../src/domain/claim-ports.js';
 import { mountConsoleAudit, type AuditReads } from './audit-api.js';
+import { mountConsoleWorkspace } from './workspace-api.js';
 import type { AuditRecorder } from '../../../src/domain/audit.js';
 import { mountConsoleCustomerData } from './customer-data-api.js';
 import type { CustomerDataDesk } from '../../../src/customer-data.js';
@@ -95,6 +96,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
     mountConsoleNotices({ http, desk, requireStaff: api.requireStaff, notices: store, claims, ...(actions ? { actions } : {}), ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
   }
   if (options.analysis) mountConsoleAnalysis({ http, desk, requireStaff: api.requireStaff, ...options.analysis });
+  mountConsoleWorkspace({ http, desk, staff: options.staff, requireStaff: api.requireStaff, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}), ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}) });
   const template = readFile(new URL('./page/index.html', import.meta.url), 'utf8');
   const texts = (locale: 'ru' | 'en') =>
     Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith('console.') || key.startsWith('staff.') || key.startsWith('capa.') || key.startsWith('remedy.') || key.startsWith('detail.kind.')));
@@ -117,6 +119,7 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
   http.route('GET', '/console/capa.js', (_req, res) => sendFile(res, `${pageDir}capa.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/investigation.js', (_req, res) => sendFile(res, `${pageDir}investigation.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/notices.js', (_req, res) => sendFile(res, `${pageDir}notices.js`, 'text/javascript; charset=utf-8'));
+  http.route('GET', '/console/workspace.js', (_req, res) => sendFile(res, `${pageDir}workspace.js`, 'text/javascript; charset=utf-8'));
   http.route('GET', '/console/app.css', (_req, res) => sendFile(res, `${pageDir}app.css`, 'text/css; charset=utf-8'));
   http.route('GET', '/console/chart.js', (_req, res) => sendFile(res, chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' }));
   return api;

@@ -147,6 +147,7 @@
       el('a', { href: '#/claims', id: 'nav-claims', className: active === 'claims' ? 'active' : '' }, t('console.nav.claims')),
       el('a', { href: '#/reports', id: 'nav-reports', className: active === 'reports' ? 'active' : '' }, t('console.nav.reports')),
       el('a', { href: '#/capa', id: 'nav-capa', className: active === 'capa' ? 'active' : '' }, t('console.nav.capa')),
+      el('a', { href: '#/register', id: 'nav-register', className: active === 'register' ? 'active' : '' }, t('console.register.open')),
       // the audit trail is for heads (view_audit); the API refuses everybody else anyway
       me.staff.roles.includes('head') ? el('a', { href: '#/audit', id: 'nav-audit', className: active === 'audit' ? 'active' : '' }, t('console.nav.audit')) : null,
       // the customer's data (#26) is for quality and heads (customer_data); the API refuses everybody else anyway
