@@ -126,13 +126,15 @@ function erasedEvent(event: ClaimEvent): ClaimEvent {
     ...(event.note !== undefined ? { note: ERASED } : {}),
     ...(event.decision ? { decision: { ...event.decision, responseText: ERASED } } : {}),
     ...(event.assessment?.warrantyReason !== undefined ? { assessment: { ...event.assessment, warrantyReason: ERASED } } : {}),
+    // a file staff attached to the investigation stays (the desk's own record), its name may not
+    ...(event.investigationFile?.fileName !== undefined ? { investigationFile: { ...event.investigationFile, fileName: ERASED } } : {}),
   };
 }
 
 /**
  * A claim with its personal data erased: the name, the phone and e-mail, the description, the
  * files, the order number, every free text (the customer's additions, staff questions and replies,
- * notes, the decision's text, the survey comment, the assessment's and the investigation's texts)
+ * notes, the decision's text and a draft's waiting for approval, the survey comment, the assessment's and the investigation's texts)
  * replaced by {@link ERASED}; the channel identity and chat replaced by `pseudonym` (the same for
  * all of one customer's claims, so repeat-customer counts stay true). The number, dates, kind,
  * category, department, product, amounts, status, decision outcome, remedy, scores, SLA figures,
@@ -156,10 +158,12 @@ export function erasedClaim(claim: Claim, pseudonym: string, now: Date): Claim {
     history: claim.history.map(erasedEvent),
     erasedAt: now,
   };
-  const { decision, survey, assessment, investigation } = claim;
+  const { decision, pendingDecision, survey, assessment, investigation } = claim;
   return {
     ...erased,
     ...(decision ? { decision: { ...decision, responseText: ERASED } } : {}),
+    // a draft waiting for a head's approval (#25) holds the text the customer would get
+    ...(pendingDecision ? { pendingDecision: { ...pendingDecision, decision: { ...pendingDecision.decision, responseText: ERASED } } } : {}),
     ...(survey?.comment !== undefined ? { survey: { ...survey, comment: ERASED } } : {}),
     ...(assessment?.warrantyReason !== undefined ? { assessment: { ...assessment, warrantyReason: ERASED } } : {}),
     ...(investigation

@@ -47,6 +47,24 @@ describe('erasing a claim', () => {
     expect(text).not.toContain('T0TEAM0001');
   });
 
+  it('erases a draft decision waiting for approval and the names of files staff attached to the investigation', () => {
+    const rich = richClaim();
+    const draft = { outcome: 'rejected' as const, reason: 'unfounded' as const, responseText: `No refund for ${CANARY}`, decidedBy: 'ivan' };
+    const claim = {
+      ...rich,
+      pendingDecision: { id: 'd1', decision: draft, reasons: ['severity' as const], by: 'ivan', at: hoursAfter(5) },
+      history: [
+        ...rich.history,
+        { id: 'e7', at: hoursAfter(5), actor: { kind: 'staff' as const, staffId: 'ivan' }, type: 'decision_drafted' as const, decision: draft, notifyCustomer: false },
+        { id: 'e8', at: hoursAfter(5), actor: { kind: 'staff' as const, staffId: 'ivan' }, type: 'investigation_file_added' as const, investigationFile: { channel: 'web' as const, kind: 'photo' as const, fileId: 'f1', fileName: `${CANARY}-receipt.jpg` }, notifyCustomer: false },
+      ],
+    };
+    const erased = erasedClaim(claim, 'erased:p1', now);
+    expect(JSON.stringify(erased)).not.toContain(CANARY);
+    expect(erased.pendingDecision).toEqual({ ...claim.pendingDecision, decision: { ...draft, responseText: ERASED } });
+    expect(erased.history.at(-1)?.investigationFile).toEqual({ channel: 'web', kind: 'photo', fileId: 'f1', fileName: ERASED });
+  });
+
   it('replaces texts by the tombstone and keeps what the statistics read', () => {
     const claim = richClaim();
     const erased = erasedClaim(claim, 'erased:p1', now);
