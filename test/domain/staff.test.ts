@@ -32,7 +32,26 @@ const claim = (department: string, status: ClaimStatus, assigneeId?: string): Cl
 /** The right an operator lacks for an action on a claim, if any. */
 const specialistRight: Partial<Record<StaffAction, StaffRight>> = { resolve: 'decide', investigate: 'investigate', record_investigation: 'investigate' };
 
-const ACTIONS: readonly StaffAction[] = ['view', 'take', 'assign', 'request_info', 'resolve', 'reopen', 'assess', 'investigate', 'record_investigation', 'extend_deadline', 'reply', 'note'];
+const ACTIONS: readonly StaffAction[] = [
+  'view',
+  'take',
+  'assign',
+  'request_info',
+  'resolve',
+  'reopen',
+  'assess',
+  'investigate',
+  'record_investigation',
+  'extend_deadline',
+  'reply',
+  'note',
+  'approve_decision',
+  'return_decision',
+  'fulfil',
+  'close',
+  'move',
+  'link_duplicate',
+];
 
 describe('staff permissions (example desk)', () => {
   let desk: DeskConfig;
@@ -351,6 +370,13 @@ describe('every role × every action on a claim of the member\'s department', ()
     ['extend_deadline', 'in_review', ['extend_deadline', 'extend_deadline', 'extend_deadline', 'ok']],
     ['reply', 'awaiting_customer', ['ok', 'ok', 'ok', 'ok']],
     ['note', 'closed', ['ok', 'ok', 'ok', 'ok']],
+    // #25: heads review drafts; whoever decides marks the remedy done; specialists close; anyone moves or links a duplicate
+    ['approve_decision', 'investigating', ['approve_decision', 'approve_decision', 'approve_decision', 'ok']],
+    ['return_decision', 'investigating', ['approve_decision', 'approve_decision', 'approve_decision', 'ok']],
+    ['fulfil', 'resolved', ['decide', 'ok', 'ok', 'ok']],
+    ['close', 'resolved', ['close', 'ok', 'ok', 'ok']],
+    ['move', 'in_review', ['ok', 'ok', 'ok', 'ok']],
+    ['link_duplicate', 'new', ['ok', 'ok', 'ok', 'ok']],
   ];
   for (const [action, status, expected] of cases) {
     STAFF_ROLES.forEach((role, column) => {
