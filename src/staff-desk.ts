@@ -6,6 +6,7 @@ import { canDo, canStaff, staffById, staffBySlack, type StaffAction, type StaffP
 import { actionsOf, type StaffRequest } from './domain/staff-request.js';
 import { decisionOf } from './decision-text.js';
 import { staffDraft, type StaffRegistration } from './domain/staff-intake.js';
+import { dayIn } from './domain/assessment.js';
 import type { ClaimReads } from './domain/claim-ports.js';
 import type { ClaimChanges } from './registry.js';
 import type { StaffActionRecord } from './store/staff-actions.js';
@@ -110,7 +111,12 @@ export class StaffDesk {
     const permission = canDo(member, 'register');
     if (!permission.allowed || !member) return this.refused(who, 'register', refusalOf(permission), undefined, member);
     if (!this.claims.submit) throw new Error('registering needs the registry');
-    const { draft, key } = staffDraft(form, member.id);
+    const made = staffDraft(form, member.id, { desk: this.desk, today: dayIn(this.now(), this.desk.desk.timezone) });
+    if (!made.ok) {
+      const refused = await this.refused(who, 'register', 'invalid_input', undefined, member);
+      return refused.ok ? refused : { ...refused, detail: made.problems.join('; ') };
+    }
+    const { draft, key } = made;
     try {
       const { claim } = await this.claims.submit(draft, key);
       await this.audit.record({ at: this.now(), action: 'register', outcome: 'done', claimId: claim.id, staffId: member.id, ...originOf(who) });

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Channel, ClaimDraftInput } from './claim.js';
 import { Remedy } from './claim.js';
-import { ClaimKind } from './desk.js';
+import { ClaimKind, type DeskConfig } from './desk.js';
+import { fieldRequirement, parseClaimAmount, parsePurchaseDate } from './intake-fields.js';
 import type { Claim, ClaimEvent } from './lifecycle.js';
 import { Locale } from './locale.js';
+import type { Money } from './money.js';
 
 /**
  * Claims received outside the messengers (#25): staff register a claim that came by phone, e-mail,
@@ -47,6 +49,9 @@ export const StaffRegistration = z
     category: z.string().max(64),
     product: Optional,
     orderOrBatch: Optional,
+    /** The category's extra fields (#25), typed as in the dialog (`1 299,90`, `12.11.2026`); read only when the category asks them. */
+    amount: Optional,
+    purchaseDate: Optional,
     description: z.string().max(10_000),
     desiredRemedy: Remedy,
     name: z.string().max(1_000),
@@ -58,19 +63,58 @@ export const StaffRegistration = z
 export type StaffRegistration = z.infer<typeof StaffRegistration>;
 export type StaffRegistrationInput = z.input<typeof StaffRegistration>;
 
+/** What reading a form's extra fields needs: the desk's categories and currency, and today in its time zone (YYYY-MM-DD). */
+export interface StaffFormContext {
+  readonly desk: Pick<DeskConfig, 'categories'> & { readonly desk: Pick<DeskConfig['desk'], 'currency'> };
+  readonly today: string;
+}
+
 /**
  * The draft a registration form makes, for `ClaimRegistry.submit`: the customer is known by the
  * registration itself (no messenger identity), the channel is how the claim came, and the staff
  * member who registered it is recorded. The idempotency key goes with it (a form sent twice is
- * one claim).
- * @example const { draft, key } = staffDraft(form, 'olga'); await registry.submit(draft, key);
+ * one claim). The category's extra fields are read like the dialog reads them
+ * (src/domain/intake-fields.ts): a required one missing, or one that cannot be read, is a problem
+ * naming the field; a field the category does not ask is left out, as in the dialog.
+ * @example const made = staffDraft(form, 'olga', { desk, today: '2026-12-03' }); if (made.ok) await registry.submit(made.draft, made.key);
  */
-export function staffDraft(form: StaffRegistration, staffId: string): { readonly draft: ClaimDraftInput; readonly key: string } {
+export function staffDraft(
+  form: StaffRegistration,
+  staffId: string,
+  context: StaffFormContext,
+): { readonly ok: true; readonly draft: ClaimDraftInput; readonly key: string } | { readonly ok: false; readonly problems: readonly string[] } {
+  const category = context.desk.categories.find((candidate) => candidate.id === form.category);
+  const problems: string[] = [];
+  const currency = context.desk.desk.currency;
+  let amount: Money | undefined;
+  let purchaseDate: string | undefined;
+  const amountAsked = fieldRequirement(category, 'amount');
+  if (amountAsked !== undefined) {
+    if (form.amount !== undefined) {
+      const read = parseClaimAmount(form.amount, currency);
+      if (read.ok) amount = read.amount;
+      else problems.push(`amount: expected a positive amount in ${currency} such as 1 299,90 (${read.problem})`);
+    } else if (amountAsked === 'required') problems.push('amount: required by the category');
+  }
+  const dateAsked = fieldRequirement(category, 'purchaseDate');
+  if (dateAsked !== undefined) {
+    if (form.purchaseDate !== undefined) {
+      const read = parsePurchaseDate(form.purchaseDate, context.today);
+      if (read.ok) purchaseDate = read.date;
+      else problems.push(`purchaseDate: expected a past date such as 12.11.2026 (${read.problem})`);
+    } else if (dateAsked === 'required') problems.push('purchaseDate: required by the category');
+  }
+  if (problems.length > 0) return { ok: false, problems };
   const reference = `staff-${form.requestId}`;
   const draft: ClaimDraftInput = {
     kind: form.kind,
     category: form.category,
-    concerns: { ...(form.product !== undefined ? { product: form.product } : {}), ...(form.orderOrBatch !== undefined ? { orderOrBatch: form.orderOrBatch } : {}) },
+    concerns: {
+      ...(form.product !== undefined ? { product: form.product } : {}),
+      ...(form.orderOrBatch !== undefined ? { orderOrBatch: form.orderOrBatch } : {}),
+      ...(amount !== undefined ? { amount } : {}),
+      ...(purchaseDate !== undefined ? { purchaseDate } : {}),
+    },
     description: form.description,
     attachments: [],
     desiredRemedy: form.desiredRemedy,
@@ -80,7 +124,7 @@ export function staffDraft(form: StaffRegistration, staffId: string): { readonly
     locale: form.locale,
     registeredBy: staffId,
   };
-  return { draft, key: `console:${staffId}:${form.requestId}` };
+  return { ok: true, draft, key: `console:${staffId}:${form.requestId}` };
 }
 
 /**

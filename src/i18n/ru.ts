@@ -882,6 +882,8 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.register.category': 'Категория',
   'console.register.product': 'Товар (необязательно)',
   'console.register.order': 'Заказ или партия (необязательно)',
+  'console.register.amount': 'Сумма (если её спрашивает категория: 1 299,90)',
+  'console.register.purchase_date': 'Дата покупки (если её спрашивает категория: 12.11.2026)',
   'console.register.description': 'Что случилось',
   'console.register.remedy': 'Чего просит клиент',
   'console.register.name': 'Имя клиента',

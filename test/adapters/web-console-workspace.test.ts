@@ -33,6 +33,8 @@ const form = (over: Record<string, unknown> = {}) => ({
   category: 'refund',
   product: 'Kettle KT-200',
   orderOrBatch: '',
+  amount: '1 299,90',
+  purchaseDate: '',
   description: 'Paid twice for one kettle, please refund one payment.',
   desiredRemedy: 'refund',
   name: 'Anna Ivanova',
@@ -115,6 +117,10 @@ describe('the web console: registering claims and their notices by e-mail (#25)'
     expect(await refused({ category: 'service' })).toContain('service');
     expect(await refused({ channel: 'telegram' })).toContain('channel');
     expect(await refused({ locale: 'de' })).toContain('locale');
+    // the refund category asks the amount (required) and the purchase date, read as the dialog reads them
+    expect(await refused({ amount: '' })).toContain('amount: required by the category');
+    expect(await refused({ amount: '12 €' })).toContain('amount: expected a positive amount in RUB');
+    expect(await refused({ purchaseDate: 'tomorrow' })).toContain('purchaseDate: expected a past date');
     expect(await count()).toBe(before);
   });
 

@@ -39,15 +39,25 @@ const form = (over: Record<string, unknown> = {}) =>
     name: 'Anna',
     phone: '8 912 345-67-89',
     email: '',
+    amount: '1 299,90',
     locale: 'ru',
     ...over,
   });
 
+const TODAY = '2026-12-03';
+
+/** The draft of a form that reads (its extra fields included), or the test fails. */
+const drafted = (typed: ReturnType<typeof form>) => {
+  const made = staffDraft(typed, 'olga', { desk, today: TODAY });
+  if (!made.ok) throw new Error(`the form was refused: ${made.problems.join('; ')}`);
+  return made;
+};
+
 describe('registering a claim staff received', () => {
   it('builds the draft the dialog would: the channel, no messenger identity, the registrar, empty fields left out', () => {
-    const { draft, key } = staffDraft(form({ product: '  ', orderOrBatch: 'A-17' }), 'olga');
+    const { draft, key } = drafted(form({ product: '  ', orderOrBatch: 'A-17' }));
     expect(key).toBe('console:olga:8e0b3a56-2f0a-4c6e-9b59-1c7f0f6f6a01');
-    expect(draft).toMatchObject({ kind: 'claim', category: 'refund', concerns: { orderOrBatch: 'A-17' }, contact: { name: 'Anna', phone: '8 912 345-67-89' }, registeredBy: 'olga' });
+    expect(draft).toMatchObject({ kind: 'claim', category: 'refund', concerns: { orderOrBatch: 'A-17', amount: { minor: 129_990, currency: 'RUB' } }, contact: { name: 'Anna', phone: '8 912 345-67-89' }, registeredBy: 'olga' });
     expect(draft.customer).toEqual({ channel: 'phone', userId: 'staff-8e0b3a56-2f0a-4c6e-9b59-1c7f0f6f6a01' });
     expect(draft.conversation).toEqual({ channel: 'phone', chatId: 'staff-8e0b3a56-2f0a-4c6e-9b59-1c7f0f6f6a01' });
     const prepared = prepareRegistration(draft, desk, CREATED);
@@ -66,7 +76,25 @@ describe('registering a claim staff received', () => {
     [{ category: 'service' }, 'service'],
     [{ category: 'nope' }, 'nope'],
   ])('refuses %j by the claim\'s own rules, naming %s', (over, field) => {
-    expect(() => prepareRegistration(staffDraft(form(over), 'olga').draft, desk, CREATED)).toThrow(field);
+    expect(() => prepareRegistration(drafted(form(over)).draft, desk, CREATED)).toThrow(field);
+  });
+
+  it('reads the category\'s extra fields as the dialog does, and leaves out those the category does not ask', () => {
+    // the example's refund category: amount required, purchase date optional
+    expect(drafted(form({ amount: '1299.90 ₽', purchaseDate: 'вчера' })).draft.concerns).toEqual({ amount: { minor: 129_990, currency: 'RUB' }, purchaseDate: '2026-12-02' });
+    expect(drafted(form({ purchaseDate: '' })).draft.concerns).toEqual({ amount: { minor: 129_990, currency: 'RUB' } });
+    const defect = desk.categories.find((category) => category.id === 'defect');
+    expect(defect?.fields).toBeUndefined();
+    expect(drafted(form({ category: 'defect', amount: '500', purchaseDate: '12.11.2026' })).draft.concerns).toEqual({});
+  });
+
+  it.each([
+    [{ amount: '' }, ['amount: required by the category']],
+    [{ amount: '$12' }, [expect.stringMatching(/^amount: expected a positive amount in RUB .*other_currency/)]],
+    [{ amount: '-5', purchaseDate: 'завтра' }, [expect.stringMatching(/^amount: /), expect.stringMatching(/^purchaseDate: expected a past date/)]],
+    [{ purchaseDate: '2027-01-10' }, [expect.stringMatching(/^purchaseDate: .*in_future/)]],
+  ])('refuses the extra fields %j, naming them', (over, problems) => {
+    expect(staffDraft(form(over), 'olga', { desk, today: TODAY })).toEqual({ ok: false, problems });
   });
 
   it.each([

@@ -45,6 +45,7 @@ describe('the console in a browser: register a phone claim, reply to its custome
       await staff.selectOption('#register-channel', 'phone');
       await staff.selectOption('#register-category', 'refund');
       await staff.fill('#register-product', 'Kettle KT-200');
+      await staff.fill('#register-amount', '1 299,90');
       await staff.fill('#register-description', 'short');
       await staff.selectOption('#register-remedy', 'refund');
       await staff.fill('#register-name', 'Anna Ivanova');
