@@ -209,7 +209,7 @@ describe('Slack: the staff console', () => {
     claim = await fresh();
     expect(claim.status).toBe('resolved');
     expect(claim.decision).toEqual({ outcome: 'accepted', remedy: 'replacement', responseText: 'We will replace the kettle this week.', decidedBy: 'maria' });
-    expect(buttonsOf(blocksOf(channelPost()))).toEqual([ACTIONS.reopen]);
+    expect(buttonsOf(blocksOf(channelPost()))).toEqual([ACTIONS.close, ACTIONS.reopen]); // staff may close a resolved claim themselves (#25)
     expect(textOf(blocksOf(channelPost()))).toContain(t('ru', 'staff.card.accepted', { remedy: t('ru', 'remedy.replacement') }));
   });
 
