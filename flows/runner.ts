@@ -33,6 +33,12 @@ export interface MessageSender {
    * rate limits. Throws RecipientUnreachableError when the channel refuses this chat for good.
    */
   send(to: ConversationReference, message: Outbound, options?: SendOptions): Promise<void>;
+  /**
+   * Drops what the channel itself keeps of the customer's own words in this chat written after
+   * `since` (all of them when undefined): a report the customer declined leaves nothing behind
+   * (#26; the web chat's transcript). Channels that keep nothing of their own leave it out.
+   */
+  forgetCustomerWords?(to: ConversationReference, since: Date | undefined): Promise<void>;
 }
 
 /**
@@ -419,10 +425,28 @@ export class ConversationRunner {
         // until then, so the answer is not lost; what is kept holds none of the report)
         this.recent.forget(chat);
         await this.options.store.forget(key);
+        await this.forgetCustomerWords(input.from);
       }
       return { ...result, delivered };
     }
     throw new TurnError('CONVERSATION_CONTENDED', true, 'the conversation kept changing while this update was handled');
+  }
+
+  /**
+   * After a declined report: the channel drops the customer's words it keeps of its own, those
+   * written since their newest claim was registered (earlier ones belong to claims). A failure is
+   * logged and left to the channel's own housekeeping: the conversation is gone already, and the
+   * update is recorded.
+   */
+  private async forgetCustomerWords(from: Sender): Promise<void> {
+    const sender = this.senders[from.channel];
+    if (!sender?.forgetCustomerWords) return;
+    try {
+      const newest = (await this.options.claims.listForCustomer(customerOf(from), 1))[0];
+      await sender.forgetCustomerWords(referenceOf(from), newest?.createdAt);
+    } catch (error) {
+      this.options.logger?.warn('the channel kept the words of a declined report; its housekeeping removes them', { channel: from.channel, error: error instanceof Error ? error.name : 'unknown' });
+    }
   }
 
   /** Carries out a step's request. Idempotency keys come from the conversation, so a retry repeats nothing. */

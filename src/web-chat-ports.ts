@@ -88,6 +88,8 @@ export interface WebChatPort {
   after(visitorId: string, seq: number, limit: number): Promise<TranscriptEntry[]>;
   /** The label of a button the desk offered this visitor (the latest offer of that id), or undefined. */
   choiceLabel(visitorId: string, choiceId: string): Promise<string | undefined>;
+  /** Deletes the visitor's own lines written after `since` (all of them when undefined); the desk's stay. Idempotent. */
+  forgetCustomerLines(visitorId: string, since: Date | undefined): Promise<void>;
 }
 
 /** Where uploaded files go (GridFS). */

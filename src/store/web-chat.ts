@@ -200,6 +200,11 @@ export class WebChatStore implements WebChatPort {
     return (await this.messages.find({ visitorId }).sort({ seq: 1 }).toArray()).map(toEntry);
   }
 
+  /** Deletes the visitor's own lines written after `since`, all of them when undefined (a declined report, #26); the desk's lines stay. */
+  async forgetCustomerLines(visitorId: string, since: Date | undefined): Promise<void> {
+    await this.messages.deleteMany({ visitorId, from: 'customer', ...(since ? { at: { $gt: since } } : {}) });
+  }
+
   /** Deletes a visitor with their transcript and message counter (the customer's erasure, #26); idempotent. */
   async forget(visitorId: string): Promise<void> {
     await this.visitors.deleteOne({ _id: visitorId });

@@ -254,7 +254,7 @@ describe('consent in the web chat', () => {
     expect(versions).toEqual(['web-1', 'web-1', 'web-2']);
   });
 
-  it('declined: the conversation is deleted, no claim, nothing of the report stored beyond the chat itself', async () => {
+  it('declined: the conversation is deleted, no claim, nothing of the report stored, not even in the chat window\'s transcript', async () => {
     const client = await ChatClient.open(app.url, 'en-GB');
     const canary = `canary-${randomBytes(6).toString('hex')}`;
     const claimsBefore = await app.db.collection('claims').countDocuments();
@@ -266,7 +266,12 @@ describe('consent in the web chat', () => {
     expect(await conversations().findOne({ _id: visitor?._id })).toBeNull();
     expect(await app.db.collection('processed_updates').countDocuments({ conversationId: visitor?._id })).toBe(0);
     expect(await app.db.collection('claims').countDocuments()).toBe(claimsBefore);
-    // what the customer typed stays only in the chat window's own transcript (pruned with the abandoned chat)
-    expect(await holding(app.db, canary)).toEqual(['web_chat_messages']);
+    // the chat window's own transcript keeps the desk's answers, none of the customer's words
+    expect(await holding(app.db, canary)).toEqual([]);
+    const visitorId = String(visitor?._id).replace(/^web:/, '');
+    const lines = await app.db.collection('web_chat_messages').find({ visitorId }).toArray();
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.from === 'customer')).toEqual([]);
+    expect(lines.some((line) => line.text === t('en', 'consent.declined'))).toBe(true);
   });
 });

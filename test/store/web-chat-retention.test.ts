@@ -134,4 +134,19 @@ describe('web chat retention', () => {
     expect(await exists(inDialog)).toBe(false);
     expect(await exists(withReport)).toBe(true);
   });
+
+  it('forgets a visitor\'s own lines after a moment (a declined report), keeping the desk\'s and the earlier ones', async () => {
+    const visitor = await chat.createVisitor('7'.repeat(64), 'en');
+    clock = new Date('2026-09-02T10:00:00Z');
+    await chat.appendCustomer(visitor.id, 'early', { text: 'my first report' });
+    const registered = new Date('2026-09-02T10:05:00Z');
+    clock = new Date('2026-09-02T11:00:00Z');
+    await chat.appendCustomer(visitor.id, 'late', { text: 'a second report' });
+    await chat.appendDesk(visitor.id, { text: 'Understood, nothing is kept', expects: 'none' });
+    const texts = async () => (await chat.after(visitor.id, 0, 10)).map((entry) => entry.text);
+    await chat.forgetCustomerLines(visitor.id, registered);
+    expect(await texts()).toEqual(['my first report', 'Understood, nothing is kept']);
+    await chat.forgetCustomerLines(visitor.id, undefined);
+    expect(await texts()).toEqual(['Understood, nothing is kept']);
+  });
 });

@@ -51,7 +51,7 @@ export function deskLineOf(message: Outbound): DeskLine {
  */
 export class WebSender implements MessageSender {
   constructor(
-    private readonly transcript: Pick<WebChatPort, 'appendDesk'>,
+    private readonly transcript: Pick<WebChatPort, 'appendDesk' | 'forgetCustomerLines'>,
     private readonly hub: LiveHub,
   ) {}
 
@@ -59,4 +59,9 @@ export class WebSender implements MessageSender {
     await this.transcript.appendDesk(to.chatId, deskLineOf(message));
     this.hub.notify(to.chatId);
   }
+  /** A declined report (#26): the visitor's own lines since `since` go from the transcript; the desk's answers stay. */
+  async forgetCustomerWords(to: ConversationReference, since: Date | undefined): Promise<void> {
+    await this.transcript.forgetCustomerLines(to.chatId, since);
+  }
+
 }
