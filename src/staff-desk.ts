@@ -1,5 +1,5 @@
 import type { ActionKind } from './domain/capa.js';
-import type { DeskConfig, StaffMember } from './domain/desk.js';
+import { noticeVersion, type DeskConfig, type StaffMember } from './domain/desk.js';
 import { DomainError, isDomainError } from './domain/errors.js';
 import type { Claim } from './domain/lifecycle.js';
 import { canDo, canStaff, staffById, staffBySlack, type StaffAction, type StaffPermission, type StaffRefusal, type StaffRight } from './domain/staff.js';
@@ -111,7 +111,8 @@ export class StaffDesk {
     const permission = canDo(member, 'register');
     if (!permission.allowed || !member) return this.refused(who, 'register', refusalOf(permission), undefined, member);
     if (!this.claims.submit) throw new Error('registering needs the registry');
-    const made = staffDraft(form, member.id, { desk: this.desk, today: dayIn(this.now(), this.desk.desk.timezone) });
+    const now = this.now();
+    const made = staffDraft(form, member.id, { desk: this.desk, today: dayIn(now, this.desk.desk.timezone), consent: { version: noticeVersion(this.desk), at: now } });
     if (!made.ok) {
       const refused = await this.refused(who, 'register', 'invalid_input', undefined, member);
       return refused.ok ? refused : { ...refused, detail: made.problems.join('; ') };

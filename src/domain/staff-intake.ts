@@ -6,6 +6,7 @@ import { fieldRequirement, parseClaimAmount, parsePurchaseDate } from './intake-
 import type { Claim, ClaimEvent } from './lifecycle.js';
 import { Locale } from './locale.js';
 import type { Money } from './money.js';
+import type { Consent } from './consent.js';
 
 /**
  * Claims received outside the messengers (#25): staff register a claim that came by phone, e-mail,
@@ -58,6 +59,8 @@ export const StaffRegistration = z
     phone: Optional,
     email: Optional,
     locale: Locale,
+    /** Staff confirm the customer agreed to the desk's privacy notice (read out, or agreed in their letter) (#26). */
+    consent: z.literal(true, "expected the customer's agreement to the privacy notice (read it out, or have it agreed in writing)"),
   })
   .strict();
 export type StaffRegistration = z.infer<typeof StaffRegistration>;
@@ -67,16 +70,18 @@ export type StaffRegistrationInput = z.input<typeof StaffRegistration>;
 export interface StaffFormContext {
   readonly desk: Pick<DeskConfig, 'categories'> & { readonly desk: Pick<DeskConfig['desk'], 'currency'> };
   readonly today: string;
+  /** The consent staff recorded: the notice version the desk asks now, and when (#26). */
+  readonly consent: Consent;
 }
 
 /**
  * The draft a registration form makes, for `ClaimRegistry.submit`: the customer is known by the
  * registration itself (no messenger identity), the channel is how the claim came, and the staff
- * member who registered it is recorded. The idempotency key goes with it (a form sent twice is
+ * member who registered it is recorded, with the customer's consent they confirmed. The idempotency key goes with it (a form sent twice is
  * one claim). The category's extra fields are read like the dialog reads them
  * (src/domain/intake-fields.ts): a required one missing, or one that cannot be read, is a problem
  * naming the field; a field the category does not ask is left out, as in the dialog.
- * @example const made = staffDraft(form, 'olga', { desk, today: '2026-12-03' }); if (made.ok) await registry.submit(made.draft, made.key);
+ * @example const made = staffDraft(form, 'olga', { desk, today: '2026-12-03', consent: { version: noticeVersion(desk), at: now } }); if (made.ok) await registry.submit(made.draft, made.key);
  */
 export function staffDraft(
   form: StaffRegistration,
@@ -122,6 +127,7 @@ export function staffDraft(
     customer: { channel: form.channel, userId: reference },
     conversation: { channel: form.channel, chatId: reference },
     locale: form.locale,
+    consent: context.consent,
     registeredBy: staffId,
   };
   return { ok: true, draft, key: `console:${staffId}:${form.requestId}` };

@@ -884,6 +884,7 @@ export const en = {
   'console.register.category': 'Category',
   'console.register.product': 'Product (optional)',
   'console.register.order': 'Order or batch (optional)',
+  'console.register.consent': 'The customer agreed to the privacy notice (read out to them, or agreed in their letter)',
   'console.register.amount': 'Amount (when the category asks it: 1 299,90)',
   'console.register.purchase_date': 'Purchase date (when the category asks it: 12.11.2026)',
   'console.register.description': 'What happened',

@@ -882,6 +882,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.register.category': 'Категория',
   'console.register.product': 'Товар (необязательно)',
   'console.register.order': 'Заказ или партия (необязательно)',
+  'console.register.consent': 'Клиент согласился с уведомлением об обработке персональных данных (зачитано ему или подтверждено в письме)',
   'console.register.amount': 'Сумма (если её спрашивает категория: 1 299,90)',
   'console.register.purchase_date': 'Дата покупки (если её спрашивает категория: 12.11.2026)',
   'console.register.description': 'Что случилось',

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleDesk, type ConsoleBrowser } from '../support/web-console.js';
 import { LocalSmtp } from '../support/smtp.js';
-import { eventually } from '../support/fixtures.js';
+import { eventually, exampleDesk } from '../support/fixtures.js';
+import { noticeVersion } from '../../src/domain/desk.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
 
@@ -41,6 +42,7 @@ const form = (over: Record<string, unknown> = {}) => ({
   phone: '8 (912) 345-67-89',
   email: 'anna@example.com',
   locale: 'en',
+  consent: true,
   ...over,
 });
 
@@ -77,6 +79,9 @@ describe('the web console: registering claims and their notices by e-mail (#25)'
     expect(claim.contact).toEqual({ name: 'Anna Ivanova', phone: '+79123456789', email: 'anna@example.com' });
     expect(claim.sla.resolutionHours).toBe(360);
     expect(claim.customer.channel).toBe('phone');
+    // the consent staff confirmed, to the notice the desk asks now, when it was registered (#26)
+    expect(claim.consent?.version).toBe(noticeVersion(await exampleDesk()));
+    expect(Math.abs((claim.consent?.at.getTime() ?? 0) - claim.createdAt.getTime())).toBeLessThan(60_000);
     expect(body.claim.history[0]?.text).toBe(t('ru', 'staff.history.registered_by', { who: 'Olga Smirnova', channel: t('ru', 'staff.channel.phone') }));
 
     await eventually(() => smtp.to('anna@example.com').length === 1);
@@ -121,6 +126,8 @@ describe('the web console: registering claims and their notices by e-mail (#25)'
     expect(await refused({ amount: '' })).toContain('amount: required by the category');
     expect(await refused({ amount: '12 €' })).toContain('amount: expected a positive amount in RUB');
     expect(await refused({ purchaseDate: 'tomorrow' })).toContain('purchaseDate: expected a past date');
+    // the customer's agreement to the privacy notice, confirmed by staff (#26)
+    expect(await refused({ consent: false })).toContain('consent');
     expect(await count()).toBe(before);
   });
 

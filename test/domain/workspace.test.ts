@@ -41,14 +41,16 @@ const form = (over: Record<string, unknown> = {}) =>
     email: '',
     amount: '1 299,90',
     locale: 'ru',
+    consent: true,
     ...over,
   });
 
 const TODAY = '2026-12-03';
+const CONSENT = { version: '2026-01', at: CREATED };
 
 /** The draft of a form that reads (its extra fields included), or the test fails. */
 const drafted = (typed: ReturnType<typeof form>) => {
-  const made = staffDraft(typed, 'olga', { desk, today: TODAY });
+  const made = staffDraft(typed, 'olga', { desk, today: TODAY, consent: CONSENT });
   if (!made.ok) throw new Error(`the form was refused: ${made.problems.join('; ')}`);
   return made;
 };
@@ -57,7 +59,7 @@ describe('registering a claim staff received', () => {
   it('builds the draft the dialog would: the channel, no messenger identity, the registrar, empty fields left out', () => {
     const { draft, key } = drafted(form({ product: '  ', orderOrBatch: 'A-17' }));
     expect(key).toBe('console:olga:8e0b3a56-2f0a-4c6e-9b59-1c7f0f6f6a01');
-    expect(draft).toMatchObject({ kind: 'claim', category: 'refund', concerns: { orderOrBatch: 'A-17', amount: { minor: 129_990, currency: 'RUB' } }, contact: { name: 'Anna', phone: '8 912 345-67-89' }, registeredBy: 'olga' });
+    expect(draft).toMatchObject({ kind: 'claim', category: 'refund', concerns: { orderOrBatch: 'A-17', amount: { minor: 129_990, currency: 'RUB' } }, contact: { name: 'Anna', phone: '8 912 345-67-89' }, registeredBy: 'olga', consent: CONSENT });
     expect(draft.customer).toEqual({ channel: 'phone', userId: 'staff-8e0b3a56-2f0a-4c6e-9b59-1c7f0f6f6a01' });
     expect(draft.conversation).toEqual({ channel: 'phone', chatId: 'staff-8e0b3a56-2f0a-4c6e-9b59-1c7f0f6f6a01' });
     const prepared = prepareRegistration(draft, desk, CREATED);
@@ -94,7 +96,7 @@ describe('registering a claim staff received', () => {
     [{ amount: '-5', purchaseDate: 'завтра' }, [expect.stringMatching(/^amount: /), expect.stringMatching(/^purchaseDate: expected a past date/)]],
     [{ purchaseDate: '2027-01-10' }, [expect.stringMatching(/^purchaseDate: .*in_future/)]],
   ])('refuses the extra fields %j, naming them', (over, problems) => {
-    expect(staffDraft(form(over), 'olga', { desk, today: TODAY })).toEqual({ ok: false, problems });
+    expect(staffDraft(form(over), 'olga', { desk, today: TODAY, consent: CONSENT })).toEqual({ ok: false, problems });
   });
 
   it.each([
@@ -103,6 +105,8 @@ describe('registering a claim staff received', () => {
     [{ kind: 'wish' }, 'kind'],
     [{ desiredRemedy: 'money' }, 'desiredRemedy'],
     [{ locale: 'de' }, 'locale'],
+    [{ consent: false }, 'consent'],
+    [{ consent: undefined }, 'consent'],
   ])('the form refuses %j (%s)', (over, field) => {
     const parsed = StaffRegistration.safeParse({ ...form(), ...over });
     expect(parsed.success).toBe(false);

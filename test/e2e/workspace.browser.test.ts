@@ -52,6 +52,7 @@ describe('the console in a browser: register a phone claim, reply to its custome
       await staff.fill('#register-phone', '8 912 345-67-89');
       await staff.fill('#register-email', 'anna@example.com');
       await staff.selectOption('#register-locale', 'en');
+      await staff.check('#register-consent');
       // too short: refused (the page says so in the member's words; the API names the field), nothing registered
       await staff.click('#register-submit');
       await expect.poll(() => staff.textContent('#register-error'), POLL).toBe(t('ru', 'console.error.invalid_input'));

@@ -32,6 +32,7 @@
       email: input('register-email', 'email'),
       locale: select('register-locale', [{ id: 'ru', label: 'русский' }, { id: 'en', label: 'English' }], desk.helpers.me().staff.locale),
     };
+    const consent = el('input', { type: 'checkbox', id: 'register-consent' });
     // one request id per form: a double click registers one claim
     const requestId = crypto.randomUUID();
     const button = el('button', { id: 'register-submit', type: 'button', className: 'primary' }, t('console.register.submit'));
@@ -40,6 +41,7 @@
       button.disabled = true;
       const body = { requestId };
       for (const [name, field] of Object.entries(fields)) body[name] = field.value;
+      body.consent = consent.checked;
       try {
         const data = await api('POST', '/console/api/claims', body);
         location.hash = `#/claim/${data.claim.number}`;
@@ -68,6 +70,7 @@
           labelled('register-phone', t('console.register.phone'), fields.phone),
           labelled('register-email', t('console.register.email'), fields.email),
           labelled('register-locale', t('console.register.locale'), fields.locale),
+          el('label', { className: 'check' }, consent, t('console.register.consent')),
           button,
           error,
         ),
