@@ -13,6 +13,13 @@ import { CorrectiveActionStore } from './store/corrective-actions.js';
 import { AnalysisQueries } from './store/analysis.js';
 import { SimilarClaims } from './similar-claims.js';
 import { CapaDesk } from './capa-desk.js';
+import { WebChatStore } from './store/web-chat.js';
+import { FileStore } from './store/files.js';
+import { AuditLog } from './store/audit.js';
+import { CustomerDataDesk } from './customer-data.js';
+import { CustomerDataStore } from './store/customer-data.js';
+import { StaffNoticeStore } from './store/staff-notices.js';
+import { ConsoleNotices } from './jobs/staff-notices.js';
 
 /** The desk's core: the claim registry, the conversations and the staff desk, on one database. */
 export interface Core {
@@ -32,6 +39,16 @@ export interface Core {
   /** The analysis (#24): the CAPA effectiveness and the similar claims. */
   readonly analysis: AnalysisQueries;
   readonly similar: SimilarClaims;
+  /** The web chat's visitors and transcripts, and the customers' uploads. */
+  readonly webChat: WebChatStore;
+  readonly uploads: FileStore;
+  /** The audit trail (#26). */
+  readonly auditLog: AuditLog;
+  /** The customer's rights (#26): export, erasure, retention, `/mydata` requests. */
+  readonly customers: CustomerDataDesk;
+  /** The console's notifications (#25): every alert reaches the console, with or without Slack. */
+  readonly staffNotices: StaffNoticeStore;
+  readonly consoleNotices: ConsoleNotices;
 }
 
 export interface CoreOptions {
@@ -42,8 +59,12 @@ export interface CoreOptions {
   readonly logger?: RunnerLogger;
   /** Told about every update the runner takes up (the app's metrics). */
   readonly observer?: RunnerObserver;
-  /** Where customers' `/mydata` requests are registered (#26). */
+  /** Where customers' `/mydata` requests are registered (#26); see `takeDataRequests`. */
   readonly dataRequests?: DataRequestPort;
+  /** The core's customer-data desk registers `/mydata` requests (the app); without either, the dialog says the desk takes none here. */
+  readonly takeDataRequests?: boolean;
+  /** Rewrites a claim's Slack posts after an erasure, once Slack runs (#26). */
+  readonly slackEraser?: () => ((claimId: string) => Promise<void>) | undefined;
 }
 
 /**
@@ -55,6 +76,11 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
   const registry = new ClaimRegistry(desk, repository, options.now);
   const claims = deskClaims(registry, repository);
   const conversationStore = new MongoConversationStore(db);
+  const webChat = new WebChatStore(db);
+  const uploads = new FileStore(db);
+  const auditLog = new AuditLog(db);
+  const customers = new CustomerDataDesk({ desk, store: new CustomerDataStore(db), claims: repository, webChat, files: uploads, audit: auditLog, ...(options.slackEraser ? { slack: options.slackEraser } : {}), ...(options.now ? { now: options.now } : {}) });
+  const dataRequests: DataRequestPort | undefined = options.dataRequests ?? (options.takeDataRequests ? { register: (customer, chatId, updateId) => customers.registerRequest(customer, chatId, updateId) } : undefined);
   const conversations = new ConversationRunner({
     desk,
     store: conversationStore,
@@ -63,7 +89,7 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
     ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
-    ...(options.dataRequests ? { dataRequests: options.dataRequests } : {}),
+    ...(dataRequests ? { dataRequests } : {}),
     // the failure policy: retry what can succeed, set aside what cannot (src/failures.ts)
     classify: failureOf,
     deadLetters: new DeadLetterStore(db),
@@ -76,5 +102,7 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
   const capa = new CapaDesk({ desk, store: actions, claims, identify: (who) => staff.identify(who), audit, policy: desk.capa, ...(options.now ? { now: options.now } : {}) });
   const analysis = new AnalysisQueries(db, desk);
   const similar = new SimilarClaims({ desk, candidates: (...args) => analysis.similarCandidates(...args), actions });
-  return { db, desk, repository, registry, claims, conversationStore, conversations, staff, capa, actions, analysis, similar };
+  const staffNotices = new StaffNoticeStore(db);
+  const consoleNotices = new ConsoleNotices(desk, { notices: staffNotices, claims: repository });
+  return { db, desk, repository, registry, claims, conversationStore, conversations, staff, capa, actions, analysis, similar, webChat, uploads, auditLog, customers, staffNotices, consoleNotices };
 }

@@ -7,30 +7,23 @@ import { createLogger, errorName, onceAMinute, type Logger } from './log.js';
 import { sendJson, startHttpServer, type ChannelHandle } from './http.js';
 import { isDatabaseUnavailable } from './store/health.js';
 import { openDatabase } from './store/open.js';
-import { AuditLog } from './store/audit.js';
 import { COLLECTIONS } from './store/collections.js';
 import { Leases } from './store/leases.js';
 import { localServerSizeWarning } from './store/local/server.js';
 import { LocalDbError } from './store/local/errors.js';
 import { projectRoot } from './store/local/paths.js';
-import { WebChatStore } from './store/web-chat.js';
 import { RateWindowStore } from './store/rate-windows.js';
 import { FileStore, INVESTIGATION_FILES_BUCKET } from './store/files.js';
 import { SlackPostStore } from './store/slack-posts.js';
 import { ConsoleSessionStore } from './store/console-sessions.js';
 import { ClaimQueries } from './store/claim-queries.js';
-import { StaffNoticeStore } from './store/staff-notices.js';
 import { ClaimSearch } from './store/claim-search.js';
-import { ConsoleNotices } from './jobs/staff-notices.js';
 import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
 import { createScheduler, stopScheduler } from './jobs/agenda.js';
 import { scheduleJobs } from './jobs/schedule.js';
 import { webChatRetention, webVisitorRecords } from './jobs/housekeeping.js';
 import { notifyJobLimits } from './jobs/customer-notification.js';
 import { createCore } from './core.js';
-import { CustomerDataDesk } from './customer-data.js';
-import { CustomerDataStore } from './store/customer-data.js';
-import type { CustomerIdentity } from './domain/claim.js';
 import { retentionOf } from './domain/desk.js';
 import { createMetrics } from './metrics.js';
 import { mountOperations } from './operations.js';
@@ -43,7 +36,7 @@ import { startSlack, SLACK_EVENTS_PATH, type SlackHandle } from '../adapters/sla
 import { slackFailure } from '../adapters/slack/api.js';
 import { startWebChat } from '../adapters/web/chat/routes.js';
 import { startConsole } from '../adapters/web/console/index.js';
-import { slackFiles, telegramFiles } from '../adapters/files/channel-files.js';
+import { channelFilesOf } from '../adapters/files/channel-files.js';
 export { EXAMPLE_CONSOLE_PASSWORD } from './console-auth.js';
 import type { App, StartAppOptions } from './app.js';
 export type { App, StartAppOptions } from './app.js';
@@ -70,27 +63,19 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
   try {
     const { db, localServer, health } = await openDatabase(env.MONGODB_URI, source, log, stops);
     const metrics = createMetrics();
-    // customers' /mydata requests are registered by the customer-data desk built below
-    const dataRequests = { register: (customer: CustomerIdentity, chatId: string, updateId: string) => customers.registerRequest(customer, chatId, updateId) };
-    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) }, observer: metrics.runner, dataRequests });
-    const { registry, claims, conversations, staff } = core;
+    // the Slack post sync is drained after the server stopped taking requests; an erasure rewrites Slack once it runs
+    let slack: SlackHandle | undefined;
+    const core = createCore(db, desk, { ...(options.senders ? { senders: options.senders } : {}), logger: { warn: (message, fields) => log.warn('conversation', message, fields) }, observer: metrics.runner, takeDataRequests: true, slackEraser: () => slack?.eraseClaim });
+    const { registry, claims, conversations, staff, customers, consoleNotices, staffNotices, uploads } = core;
+    const webChatStore = core.webChat;
+    const audit = core.auditLog;
     registry.onChange(metrics.claimChanged);
     const sizeWarning = localServer ? localServerSizeWarning(localServer.kind, await core.repository.estimatedCount()) : undefined;
     if (sizeWarning) log.warn('database', sizeWarning);
     stops.push(() => conversations.drain());
-    // the Slack post sync is drained after the server stopped taking requests
-    let slack: SlackHandle | undefined;
     stops.push(() => slack?.sync.drain() ?? Promise.resolve());
 
-    const webChatStore = new WebChatStore(db);
-    const uploads = new FileStore(db);
-    const audit = new AuditLog(db);
     const slackPosts = new SlackPostStore(db);
-    // the customer's rights (#26): export, erasure (Slack rewritten once it runs), retention, /mydata
-    const customers = new CustomerDataDesk({ desk, store: new CustomerDataStore(db), claims: core.repository, webChat: webChatStore, files: uploads, audit, slack: () => slack?.eraseClaim });
-    // the console's notifications (#25): every alert reaches the console, with or without Slack
-    const staffNotices = new StaffNoticeStore(db);
-    const consoleNotices = new ConsoleNotices(desk, { notices: staffNotices, claims: core.repository });
     // a deployed desk (PUBLIC_URL set) refuses the example configuration's password
     const consoleAuth = new ConsoleAuth(desk, new ConsoleSessionStore(db), { refuseExamplePassword: env.PUBLIC_URL !== undefined });
     // TELEGRAM_BULK_PER_SECOND is the desk's budget, shared by its instances through the database
@@ -139,10 +124,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
     // staff open a customer's Telegram or Slack file through the channel's API, on demand (#25)
-    const channelFiles = {
-      ...(env.TELEGRAM_BOT_TOKEN ? { telegram: telegramFiles({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}) }) } : {}),
-      ...(env.SLACK_BOT_TOKEN ? { slack: slackFiles({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) }) } : {}),
-    };
+    const channelFiles = channelFilesOf(env);
     channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone, desk }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), channelFiles, investigationFiles: { store: new FileStore(db, INVESTIGATION_FILES_BUCKET), claims, attach: (claimId, staffId, file) => registry.attachInvestigationFile(claimId, staffId, file) }, analysis: { similar: core.similar, effectiveness: (filter, at) => core.analysis.effectiveness(filter, at), claimByNumber: (number) => claims.findByNumber(number) }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 

@@ -136,3 +136,23 @@ function isSlackFileUrl(url: string, apiUrl: string): boolean {
     return false;
   }
 }
+
+/** The channels' tokens and API addresses as the environment gives them (src/config.ts). */
+export interface ChannelFileSettings {
+  readonly TELEGRAM_BOT_TOKEN?: string | undefined;
+  readonly TELEGRAM_API_ROOT?: string | undefined;
+  readonly SLACK_BOT_TOKEN?: string | undefined;
+  readonly SLACK_API_URL?: string | undefined;
+}
+
+/**
+ * The file fetchers of the channels the desk runs: Telegram's when its bot token is set, Slack's
+ * when its bot token is.
+ * @example startConsole({ …, channelFiles: channelFilesOf(env) })
+ */
+export function channelFilesOf(env: ChannelFileSettings): { readonly telegram?: ChannelFiles; readonly slack?: ChannelFiles } {
+  return {
+    ...(env.TELEGRAM_BOT_TOKEN ? { telegram: telegramFiles({ token: env.TELEGRAM_BOT_TOKEN, ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}) }) } : {}),
+    ...(env.SLACK_BOT_TOKEN ? { slack: slackFiles({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) }) } : {}),
+  };
+}
