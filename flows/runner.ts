@@ -24,6 +24,19 @@ export interface ClaimsPort {
 /** How a message is sent: `bulk` for messages no customer is waiting on (notifications), paced by the channel. */
 export interface SendOptions {
   readonly bulk?: boolean;
+  /** The bytes of the message's files (`Outbound.files`) by file id, read by the notification job before it sends. */
+  readonly fileBytes?: ReadonlyMap<string, Buffer>;
+}
+
+/**
+ * The bytes of one of a message's files, from `options.fileBytes`; a sender given a message with
+ * files and not their bytes is a mistake of the caller (thrown, so the job retries and records it).
+ * @example const bytes = fileBytesOf(options, file);
+ */
+export function fileBytesOf(options: SendOptions | undefined, file: { readonly fileId: string }): Buffer {
+  const bytes = options?.fileBytes?.get(file.fileId);
+  if (!bytes) throw new Error(`the bytes of file ${file.fileId} were not read before sending`);
+  return bytes;
 }
 
 /** Sends a message to a customer in one channel (implemented by each adapter). */

@@ -67,6 +67,19 @@ export interface Outbound {
    * and a line to carry it when the question's own buttons take the message's keyboard.
    */
   readonly shareContact?: { readonly label: string; readonly hint: string };
+  /**
+   * Files the desk sends with the text (#25: a staff reply's files), stored by the desk; the
+   * channel sends them after the text. Their bytes reach the sender in `SendOptions.fileBytes`.
+   */
+  readonly files?: readonly OutboundFile[];
+}
+
+/** A file the desk sends to a customer: stored by the desk (GridFS), named, typed and sized. */
+export interface OutboundFile {
+  readonly fileId: string;
+  readonly name: string;
+  readonly mimeType: string;
+  readonly sizeBytes: number;
 }
 
 /** The result of handling an inbound update. */
