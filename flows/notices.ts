@@ -1,7 +1,7 @@
 import type { DeskConfig } from '../src/domain/desk.js';
 import type { Claim, ClaimEvent } from '../src/domain/lifecycle.js';
 import { formatDateTime, t } from '../src/i18n/index.js';
-import type { Outbound } from './types.js';
+import type { Outbound, OutboundFile } from './types.js';
 import { surveyChoices } from './survey.js';
 import { decisionSignature } from '../src/decision-text.js';
 import { essenceOf } from '../src/domain/decision.js';
@@ -33,7 +33,7 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
     // an extension past the promise (src/domain/assessment.ts): the new date and the reason
     return say(t(locale, 'notice.deadline_extended', { number, due: formatDateTime(event.due.resolutionDueAt, locale, desk.desk.timezone), reason: event.note ?? '' }));
   }
-  if (event.type === 'staff_reply') return say(t(locale, offline ? 'notice.offline.reply' : 'notice.reply', { number, text: event.note ?? '' }));
+  if (event.type === 'staff_reply') return replyNotice(claim, event, offline);
   if (event.type === 'fulfilled') return say(t(locale, 'notice.fulfilled', { number }));
   if (event.type !== 'status_changed') return undefined;
   switch (event.action) {
@@ -67,4 +67,17 @@ export function customerNotice(desk: DeskConfig, claim: Claim, event: ClaimEvent
     case undefined:
       return undefined;
   }
+}
+
+/**
+ * A staff reply: the text and the files staff sent with it (#25), which the channel sends after the
+ * text; for a claim without a messenger the text names the files too (attached to the e-mail, or
+ * for staff to hand over with what they read out).
+ */
+function replyNotice(claim: Claim, event: ClaimEvent, offline: boolean): Outbound {
+  const { locale, number } = claim;
+  const files: OutboundFile[] = (event.replyFiles ?? []).map((file) => ({ fileId: file.fileId, name: file.fileName ?? 'file', mimeType: file.mimeType ?? 'application/octet-stream', sizeBytes: file.sizeBytes ?? 0 }));
+  const text = t(locale, offline ? 'notice.offline.reply' : 'notice.reply', { number, text: event.note ?? '' });
+  const names = offline && files.length > 0 ? `\n\n${t(locale, 'notice.offline.files', { names: files.map((file) => file.name).join(', ') })}` : '';
+  return { text: text + names, expects: 'none', ...(files.length > 0 ? { files } : {}) };
 }

@@ -14,7 +14,7 @@ import { AnalysisQueries } from './store/analysis.js';
 import { SimilarClaims } from './similar-claims.js';
 import { CapaDesk } from './capa-desk.js';
 import { WebChatStore } from './store/web-chat.js';
-import { FileStore } from './store/files.js';
+import { FileStore, REPLY_FILES_BUCKET } from './store/files.js';
 import { AuditLog } from './store/audit.js';
 import { CustomerDataDesk } from './customer-data.js';
 import { CustomerDataStore } from './store/customer-data.js';
@@ -42,6 +42,8 @@ export interface Core {
   /** The web chat's visitors and transcripts, and the customers' uploads. */
   readonly webChat: WebChatStore;
   readonly uploads: FileStore;
+  /** The files staff send with replies from the console (#25; the `reply_files` bucket). */
+  readonly replyFiles: FileStore;
   /** The audit trail (#26). */
   readonly auditLog: AuditLog;
   /** The customer's rights (#26): export, erasure, retention, `/mydata` requests. */
@@ -78,6 +80,7 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
   const conversationStore = new MongoConversationStore(db);
   const webChat = new WebChatStore(db);
   const uploads = new FileStore(db);
+  const replyFiles = new FileStore(db, REPLY_FILES_BUCKET);
   const auditLog = new AuditLog(db);
   const customers = new CustomerDataDesk({ desk, store: new CustomerDataStore(db), claims: repository, webChat, files: uploads, audit: auditLog, ...(options.slackEraser ? { slack: options.slackEraser } : {}), ...(options.now ? { now: options.now } : {}) });
   const dataRequests: DataRequestPort | undefined = options.dataRequests ?? (options.takeDataRequests ? { register: (customer, chatId, updateId) => customers.registerRequest(customer, chatId, updateId) } : undefined);
@@ -104,5 +107,5 @@ export function createCore(db: Db, desk: DeskConfig, options: CoreOptions = {}):
   const similar = new SimilarClaims({ desk, candidates: (...args) => analysis.similarCandidates(...args), actions });
   const staffNotices = new StaffNoticeStore(db);
   const consoleNotices = new ConsoleNotices(desk, { notices: staffNotices, claims: repository });
-  return { db, desk, repository, registry, claims, conversationStore, conversations, staff, capa, actions, analysis, similar, webChat, uploads, auditLog, customers, staffNotices, consoleNotices };
+  return { db, desk, repository, registry, claims, conversationStore, conversations, staff, capa, actions, analysis, similar, webChat, uploads, replyFiles, auditLog, customers, staffNotices, consoleNotices };
 }

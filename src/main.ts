@@ -125,7 +125,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
     // staff open a customer's Telegram or Slack file through the channel's API, on demand (#25)
     const channelFiles = channelFilesOf(env);
-    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone, desk }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), channelFiles, investigationFiles: { store: new FileStore(db, INVESTIGATION_FILES_BUCKET), claims, attach: (claimId, staffId, file) => registry.attachInvestigationFile(claimId, staffId, file) }, analysis: { similar: core.similar, effectiveness: (filter, at) => core.analysis.effectiveness(filter, at), claimByNumber: (number) => claims.findByNumber(number) }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
+    channels.push(startConsole({ http, desk, auth: consoleAuth, staff, reads: new ClaimQueries(db, { timezone: desk.desk.timezone, desk }), files: uploads, audit, capa: { desk: core.capa, claims }, customers, notices: { store: staffNotices, claims, actions: core.actions }, search: new ClaimSearch(db), channelFiles, replyFiles: core.replyFiles, investigationFiles: { store: new FileStore(db, INVESTIGATION_FILES_BUCKET), claims, attach: (claimId, staffId, file) => registry.attachInvestigationFile(claimId, staffId, file) }, analysis: { similar: core.similar, effectiveness: (filter, at) => core.analysis.effectiveness(filter, at), claimByNumber: (number) => claims.findByNumber(number) }, onExport: (staffId, rows, complete) => log.info('console', complete ? 'claims register exported' : 'claims register export stopped', { staffId, rows }), secureCookie: env.PUBLIC_URL?.startsWith('https:') ?? false, trustProxy: env.TRUST_PROXY, log, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) }));
     logConsole(log, consoleAuth.enabled, exampleStaff, http.url, env);
 
     const off = channelStatus(env);
@@ -180,6 +180,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
         conversationStore: core.conversationStore,
         notifyLeases: new Leases(db, COLLECTIONS.notifyLeases),
         ...(email ? { email } : {}),
+        replyFiles: core.replyFiles,
         housekeeping: {
           pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
           pruneConsoleSessions: () => consoleAuth.pruneSessions(),

@@ -2,6 +2,7 @@ import type { ActionKind } from './domain/capa.js';
 import { noticeVersion, type DeskConfig, type StaffMember } from './domain/desk.js';
 import { DomainError, isDomainError } from './domain/errors.js';
 import type { Claim } from './domain/lifecycle.js';
+import type { Attachment } from './domain/claim.js';
 import { canDo, canStaff, staffById, staffBySlack, type StaffAction, type StaffPermission, type StaffRefusal, type StaffRight } from './domain/staff.js';
 import { actionsOf, type StaffRequest } from './domain/staff-request.js';
 import { decisionOf } from './decision-text.js';
@@ -206,7 +207,7 @@ export class StaffDesk {
       }
       case 'reply':
       case 'note':
-        return this.claims.staffMessage(claim.id, { kind: request.action, staffId: member.id, text: request.text, ...origin }, { expectedVersion });
+        return this.claims.staffMessage(claim.id, { kind: request.action, staffId: member.id, text: request.text, ...(origin.eventId !== undefined ? { eventId: origin.eventId } : {}), ...(origin.source ? { source: origin.source } : {}), ...(origin.files ? { files: [...origin.files] } : {}) }, { expectedVersion });
       case 'move':
         // where to, by the desk's routing; the due times by the new category (src/domain/relocation.ts)
         return this.claims.relocate(claim.id, member.id, { ...(request.category !== undefined ? { category: request.category } : {}), ...(request.department !== undefined ? { department: request.department } : {}) }, request.reason, { expectedVersion });
@@ -233,10 +234,11 @@ export class StaffDesk {
   }
 }
 
-/** Where a reply or a note came from: a Slack thread message, once per event id. */
+/** Where a reply or a note came from: a Slack thread message, once per event id; the files a console reply carries (#25, stored by the desk before the reply is recorded). */
 export interface MessageOrigin {
   readonly eventId?: string;
   readonly source?: 'slack_thread';
+  readonly files?: readonly Attachment[];
 }
 
 /** A refusal of the role rules, with the missing right when that is the reason. */

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Locale } from '../../src/domain/locale.js';
 import { t } from '../../src/i18n/index.js';
-import { RecipientUnreachableError } from '../../flows/runner.js';
+import { fileBytesOf, RecipientUnreachableError } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 import { escapeHtml } from '../web/pages.js';
 
@@ -51,8 +51,8 @@ export class EmailNotSentError extends Error {
 
 /** Sends customers' notices by e-mail; what the notification job uses for claims without a messenger. */
 export interface EmailSender {
-  /** Sends one notice. Throws RecipientUnreachableError when the server refuses the address for good (5xx); any other error may pass. */
-  send(to: EmailRecipient, notice: Outbound): Promise<void>;
+  /** Sends one notice, its files attached (their bytes in `fileBytes`). Throws RecipientUnreachableError when the server refuses the address for good (5xx); any other error may pass. */
+  send(to: EmailRecipient, notice: Outbound, fileBytes?: ReadonlyMap<string, Buffer>): Promise<void>;
   close(): void;
 }
 
@@ -77,10 +77,12 @@ export function isPermanentRefusal(error: unknown): boolean {
 export function smtpSender(url: string, from: string): EmailSender {
   const transport = nodemailer.createTransport(url);
   return {
-    async send(to, notice) {
+    async send(to, notice, fileBytes) {
       const mail = emailNotice(to, notice);
+      // a reply's files (#25) as attachments, named and typed as staff sent them
+      const attachments = (notice.files ?? []).map((file) => ({ filename: file.name, contentType: file.mimeType, content: fileBytesOf({ ...(fileBytes ? { fileBytes } : {}) }, file) }));
       try {
-        await transport.sendMail({ from, to: to.address, subject: mail.subject, text: mail.text, html: mail.html });
+        await transport.sendMail({ from, to: to.address, subject: mail.subject, text: mail.text, html: mail.html, ...(attachments.length > 0 ? { attachments } : {}) });
       } catch (error) {
         if (isPermanentRefusal(error)) throw new RecipientUnreachableError('the mail server refused the address or the message for good');
         // the server's own words may quote the address: the job's failure record keeps codes only

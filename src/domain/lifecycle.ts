@@ -85,7 +85,7 @@ export interface ClaimEvent {
    * is told (`notifyCustomer`, the reason in `note`).
    * `investigation_recorded`: the investigation record was edited (`changed`; the cause category
    * and the root-cause summary when they changed).
-   * `staff_reply`: staff wrote to the customer (the text in `note`; the customer is told).
+   * `staff_reply`: staff wrote to the customer (the text in `note`, files in `replyFiles`; the customer is told).
    * `staff_note`: an internal note for colleagues (the text in `note`; never sent to the customer).
    * `decision_drafted`: a decision waits for a head's approval (the draft in `decision`; the
    * customer is told nothing). `decision_approved`: a head approved it (the resolution follows).
@@ -147,6 +147,8 @@ export interface ClaimEvent {
   readonly note?: string;
   readonly decision?: Decision;
   readonly assigneeId?: string;
+  /** On `staff_reply`: the files staff sent with the reply from the console (stored by the desk; #25). */
+  readonly replyFiles?: readonly Attachment[];
   /** On `investigation_file_added`: the file staff attached (stored by the desk). */
   readonly investigationFile?: Attachment;
   /** Files the customer added with a `customer_info` event. */

@@ -905,4 +905,13 @@ export const en = {
   'console.action.move.keep': '— keep —',
   'console.action.link_duplicate.original': 'Original claim No.',
   'console.action.link_duplicate.note': 'Note (optional)',
+  // lead: files with a reply (#25)
+  'notice.offline.files': 'Files: {names}',
+  'console.reply.files': 'Files (up to {count}, {mb} MB each)',
+  'console.reply.file_type': 'A file must be a picture (JPEG, PNG, WebP, GIF, HEIC), a PDF, plain text or an MP4 video, and its content must match its type.',
+  'console.reply.file_too_big': 'A file may be at most {mb} MB.',
+  'console.reply.files_too_many': 'A reply may carry at most {count} files.',
+  'console.reply.files_too_big': 'The files of one reply may take at most {mb} MB together.',
+  'console.reply.file_empty': 'A file is empty.',
+  'console.reply.bad_form': 'Expected the reply as a form with its text and files.',
 } as const satisfies Record<string, string>;

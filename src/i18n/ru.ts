@@ -903,4 +903,13 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.action.move.keep': '— не менять —',
   'console.action.link_duplicate.original': 'Исходная претензия №',
   'console.action.link_duplicate.note': 'Заметка (необязательно)',
+  // lead: files with a reply (#25)
+  'notice.offline.files': 'Файлы: {names}',
+  'console.reply.files': 'Файлы (до {count}, до {mb} МБ каждый)',
+  'console.reply.file_type': 'Файл должен быть изображением (JPEG, PNG, WebP, GIF, HEIC), PDF, простым текстом или видео MP4, и его содержимое должно соответствовать типу.',
+  'console.reply.file_too_big': 'Файл может быть не больше {mb} МБ.',
+  'console.reply.files_too_many': 'К ответу можно приложить не больше {count} файлов.',
+  'console.reply.files_too_big': 'Файлы одного ответа вместе могут занимать не больше {mb} МБ.',
+  'console.reply.file_empty': 'Файл пустой.',
+  'console.reply.bad_form': 'Ожидался ответ в виде формы с текстом и файлами.',
 };

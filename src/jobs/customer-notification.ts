@@ -10,7 +10,13 @@ import { noticeRoute } from '../domain/staff-intake.js';
 
 /** Sends a notice by e-mail (adapters/email/smtp.ts); throws RecipientUnreachableError when the address is refused for good. */
 export interface EmailNoticePort {
-  send(to: { readonly address: string; readonly locale: Locale; readonly number: string; readonly desk: string }, notice: Outbound): Promise<void>;
+  /** `fileBytes`: the bytes of the notice's files, attached to the e-mail. */
+  send(to: { readonly address: string; readonly locale: Locale; readonly number: string; readonly desk: string }, notice: Outbound, fileBytes?: ReadonlyMap<string, Buffer>): Promise<void>;
+}
+
+/** Reads the files the desk stores for its messages (a staff reply's files, #25): the bytes, or undefined when the file is gone. */
+export interface NoticeFilesPort {
+  read(fileId: string): Promise<Buffer | undefined>;
 }
 
 /** The job that tells a customer, in order, about the events of one claim not yet delivered. */
@@ -58,6 +64,8 @@ export interface CustomerNotifierOptions {
   readonly senders: { senderFor(channel: Channel): MessageSender | undefined };
   /** E-mail, for claims without a messenger whose customer gave an address (#25); without it they count as having no channel. */
   readonly email?: EmailNoticePort;
+  /** The desk's stored files a notice carries (a reply's files); without it a notice with files is given up. */
+  readonly files?: NoticeFilesPort;
   readonly reachability: ReachabilityPort;
   /** Per-claim leases, so one claim's messages go out from one place at a time, in order. */
   readonly leases: LeasePort;
@@ -110,13 +118,16 @@ export class CustomerNotifier {
     // #25: a claim registered by staff has no messenger: e-mail, or nothing (staff tell the customer)
     const route = noticeRoute(claim);
     if (route.via === 'staff') return this.fail(claimId, eventId, 'no_channel', claim.conversation.channel);
-    if (route.via === 'email') return this.deliverByEmail(claim, eventId, route.address, notice);
+    // a reply's files are read before anything is sent: a file the desk no longer has cannot come back by retrying
+    const fileBytes = await this.readFiles(notice);
+    if (fileBytes === undefined) return this.fail(claimId, eventId, 'gave_up', route.via === 'email' ? 'email' : claim.conversation.channel);
+    if (route.via === 'email') return this.deliverByEmail(claim, eventId, route.address, notice, fileBytes);
     const channel = claim.conversation.channel;
     const sender = senders.senderFor(channel);
     if (!sender) return this.fail(claimId, eventId, 'no_channel', channel);
     if (await reachability.isUnreachable(claim.conversation)) return this.fail(claimId, eventId, 'unreachable', channel);
     try {
-      await sender.send(claim.conversation, notice, { bulk: true });
+      await sender.send(claim.conversation, notice, { bulk: true, ...(fileBytes.size > 0 ? { fileBytes } : {}) });
     } catch (error) {
       if (!(error instanceof RecipientUnreachableError)) {
         this.options.onDelivery?.(channel, 'retried');
@@ -131,11 +142,11 @@ export class CustomerNotifier {
   }
 
   /** One notice by e-mail: a refusal for good is recorded (`unreachable`, staff told), anything else is retried by the job. */
-  private async deliverByEmail(claim: Claim, eventId: string, address: string, notice: Outbound): Promise<DeliveryOutcome> {
+  private async deliverByEmail(claim: Claim, eventId: string, address: string, notice: Outbound, fileBytes: ReadonlyMap<string, Buffer>): Promise<DeliveryOutcome> {
     const { email, desk } = this.options;
     if (!email) return this.fail(claim.id, eventId, 'no_channel', 'email');
     try {
-      await email.send({ address, locale: claim.locale, number: claim.number, desk: desk.desk.name[claim.locale] }, notice);
+      await email.send({ address, locale: claim.locale, number: claim.number, desk: desk.desk.name[claim.locale] }, notice, fileBytes);
     } catch (error) {
       if (!(error instanceof RecipientUnreachableError)) {
         this.options.onDelivery?.('email', 'retried');
@@ -192,6 +203,17 @@ export class CustomerNotifier {
       if (!(await untried())) return settled;
     }
     return settled;
+  }
+
+  /** The bytes of a notice's files by id (empty without files), or undefined when one of them is gone. */
+  private async readFiles(notice: Outbound): Promise<Map<string, Buffer> | undefined> {
+    const bytes = new Map<string, Buffer>();
+    for (const file of notice.files ?? []) {
+      const read = await this.options.files?.read(file.fileId);
+      if (read === undefined) return undefined;
+      bytes.set(file.fileId, read);
+    }
+    return bytes;
   }
 
   /** Gives up on an event after the retries ran out; staff are told. */

@@ -8,7 +8,7 @@ import { errorName, type Logger } from '../log.js';
 import type { ConversationRunner } from '../../flows/runner.js';
 import type { ConversationStore } from '../../flows/state.js';
 import { scheduleIdleSweep } from './conversation-idle.js';
-import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions, type EmailNoticePort, type LeasePort, type NotificationScheduler, type NotifyJobLimits, type NotifyClaimsPort } from './customer-notification.js';
+import { CustomerNotifier, NOTIFY_JOB, scheduleCustomerNotifications, type CustomerNotificationOptions, type EmailNoticePort, type LeasePort, type NoticeFilesPort, type NotificationScheduler, type NotifyJobLimits, type NotifyClaimsPort } from './customer-notification.js';
 import { scheduleSlaSweep, type SlaPort } from './sla.js';
 import { scheduleFulfilmentSweep, type FulfilmentPort } from './fulfilment.js';
 import { scheduleSurveySweep, type SurveyPort } from './survey.js';
@@ -38,6 +38,8 @@ export interface JobPorts {
   readonly notifyLeases: LeasePort;
   /** E-mail notices for claims without a messenger (#25), when SMTP_URL is set. */
   readonly email?: EmailNoticePort;
+  /** The files staff send with replies (#25), read by the notification job to send them. */
+  readonly replyFiles?: NoticeFilesPort;
   readonly housekeeping: HousekeepingPort;
   /** The customer's rights (#26): the daily retention and the data-request sweep. */
   readonly privacy?: PrivacyJobPorts;
@@ -98,6 +100,7 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
     claims,
     senders: ports.conversations,
     ...(ports.email ? { email: ports.email } : {}),
+    ...(ports.replyFiles ? { files: ports.replyFiles } : {}),
     reachability: {
       isUnreachable: async (to) => (await ports.conversationStore.load({ channel: to.channel, chatId: to.chatId })).unreachableSince !== undefined,
       markUnreachable: (to) => ports.conversationStore.setUnreachable({ channel: to.channel, chatId: to.chatId }, new Date()),

@@ -7,6 +7,9 @@ export const UPLOADS_BUCKET = 'uploads';
 /** The GridFS bucket of files staff attach to investigations (#24): apart, so the sweep of unattached customer uploads never sees them. */
 export const INVESTIGATION_FILES_BUCKET = 'investigation_files';
 
+/** The GridFS bucket of files staff send with a reply from the console (#25): apart, like the investigation's. */
+export const REPLY_FILES_BUCKET = 'reply_files';
+
 /** A stored file, opened for reading. */
 export interface OpenedFile {
   readonly id: string;
@@ -87,6 +90,15 @@ export class FileStore {
       uploadedAt: info.uploadDate,
       stream: this.bucket.openDownloadStream(_id),
     };
+  }
+
+  /** A file's bytes, read whole (files here are at most a few MB), or undefined when there is no such file. */
+  async read(id: string): Promise<Buffer | undefined> {
+    const file = await this.open(id);
+    if (!file) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of file.stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   /** What one owner (a web visitor) uploaded, without the bytes: the customer's data export (#26). */

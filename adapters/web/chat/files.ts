@@ -1,3 +1,6 @@
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { safeFileName, type Attachment } from '../../../src/domain/claim.js';
 
 /** The largest file the web chat takes (10 MB). */
@@ -103,4 +106,21 @@ export function downloadName(name: string | undefined, type: string): string {
   const stem = base.replace(/\.[^.]*$/, '').trim();
   if (stem.toLowerCase().endsWith(`.${extension}`)) return stem;
   return `${stem === '' ? 'file' : stem}.${extension}`;
+}
+
+/**
+ * Sends a customer's file as a download, never shown inline (it came from a customer): its name
+ * made safe with the extension of its type, a type the desk knows or octet-stream, sandboxed.
+ */
+export async function sendDownload(res: ServerResponse, file: { readonly name: string | undefined; readonly mimeType: string; readonly size: number | undefined; readonly stream: Readable }): Promise<void> {
+  const name = downloadName(file.name, file.mimeType);
+  res.writeHead(200, {
+    'content-type': allowedType(file.mimeType) ?? 'application/octet-stream',
+    ...(file.size !== undefined ? { 'content-length': file.size } : {}),
+    'content-disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'content-security-policy': "default-src 'none'; sandbox",
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
+  await pipeline(file.stream, res);
 }

@@ -1,6 +1,7 @@
+import { replyFileUrl } from './reply-files-api.js';
+import { REPLY_FILE_MAX_BYTES, REPLY_FILES_MAX } from '../../../src/domain/staff-message.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { CHANNELS, REMEDIES, type Attachment } from '../../../src/domain/claim.js';
 import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
@@ -18,7 +19,7 @@ import { StaffRequest } from '../../../src/domain/staff-request.js';
 import type { StaffDesk, StaffFailure } from '../../../src/staff-desk.js';
 import { claimFieldTexts, decisionSummary, historyText, labels, offeredActions, PLAIN, refusalText, templateReply, type RenderContext } from '../../staff-text.js';
 import { pageLocale } from '../pages.js';
-import { allowedType, downloadName } from '../chat/files.js';
+import { sendDownload } from '../chat/files.js';
 import { claimsWorkView, claimsWorkVocabulary } from './claims-work.js';
 import { decisionWorkflowView } from './decision-view.js';
 import { CHANNEL_FILE_MAX_BYTES, ChannelUnavailable, type ChannelFiles } from '../../files/channel-files.js';
@@ -136,6 +137,8 @@ export function deskView(desk: DeskConfig, locale: Locale) {
     remedies: REMEDIES.map((remedy) => ({ id: remedy, label: labels.remedyLabel(locale, remedy) })),
     reasons: REJECTION_REASONS.map((reason) => ({ id: reason, label: t(locale, `staff.reason.${reason}`) })),
     currency: desk.desk.currency,
+    /** What one reply may carry (#25). */
+    replyFiles: { count: REPLY_FILES_MAX, mb: REPLY_FILE_MAX_BYTES / 1024 / 1024 },
     kinds: (['claim', 'complaint', 'quality_claim'] as const).map((kind) => ({ id: kind, label: labels.kindLabel(locale, { kind }) })),
     ...claimsWorkVocabulary(desk, locale),
     ...workspaceVocabulary(locale),
@@ -185,7 +188,9 @@ export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, 
     ...workspaceView(desk, stored),
     history: claim.history.flatMap((event) => {
       const text = historyText(ctx, claim, event, PLAIN);
-      return text === undefined ? [] : [{ at: event.at, type: event.type, text }];
+      // a reply's files (#25), to download
+      const replyFiles = (event.replyFiles ?? []).map((file) => ({ fileName: file.fileName ?? null, mimeType: file.mimeType ?? null, sizeBytes: file.sizeBytes ?? null, url: replyFileUrl(claim, file.fileId) }));
+      return text === undefined ? [] : [{ at: event.at, type: event.type, text, ...(replyFiles.length > 0 ? { files: replyFiles } : {}) }];
     }),
     actions: offeredActions(claim).map((action) => {
       const permission = canStaff(desk, member, claim, action);
@@ -204,7 +209,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, 
  * claim by number, and staff actions — every action checked by the same rules as in Slack
  * (StaffDesk). Returns `requireStaff` for the other console endpoints (lists, reports, exports).
  */
-export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireStaff: RequireStaff } {
+export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireStaff: RequireStaff; readonly claimView: (member: StaffMember, claim: Claim) => ReturnType<typeof claimView> } {
   const { http, desk, auth, staff } = options;
   const cookie = (value: string, maxAgeSeconds: number) =>
     `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${options.secureCookie ? '; Secure' : ''}`;
@@ -348,24 +353,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     sendJson(res, 200, { claim: claimView(desk, member, result.claim, fileUrl) });
   });
 
-  return { requireStaff };
-}
-
-/**
- * Sends a customer's file as a download, never shown inline (it came from a customer): its name
- * made safe with the extension of its type, a type the desk knows or octet-stream, sandboxed.
- */
-export async function sendDownload(res: ServerResponse, file: { readonly name: string | undefined; readonly mimeType: string; readonly size: number | undefined; readonly stream: Readable }): Promise<void> {
-  const name = downloadName(file.name, file.mimeType);
-  res.writeHead(200, {
-    'content-type': allowedType(file.mimeType) ?? 'application/octet-stream',
-    ...(file.size !== undefined ? { 'content-length': file.size } : {}),
-    'content-disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-    'content-security-policy': "default-src 'none'; sandbox",
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  });
-  await pipeline(file.stream, res);
+  return { requireStaff, claimView: (member, claim) => claimView(desk, member, claim, fileUrl) };
 }
 
 /** The language of a page or answer before anyone signed in: the browser's, if the desk speaks it. */

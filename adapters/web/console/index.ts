@@ -18,6 +18,7 @@ import { mountConsoleCustomerData } from './customer-data-api.js';
 import type { CustomerDataDesk } from '../../../src/customer-data.js';
 import { mountConsoleNotices, type NoticeReads } from './notices-api.js';
 import { mountConsoleSearch, type ClaimSearchReads } from './search-api.js';
+import { mountConsoleReplyFiles, type ReplyFileStore } from './reply-files-api.js';
 import { mountConsoleInvestigationFiles, type InvestigationFileStore } from './investigation-files-api.js';
 import type { Attachment } from '../../../src/domain/claim.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
@@ -55,6 +56,8 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
     readonly claims: { findByNumber(number: string): Promise<Claim | undefined> };
     readonly attach: (claimId: string, staffId: string, file: Attachment) => Promise<Claim>;
   };
+  /** The files staff send with replies (#25): where they are kept; without it replies are text only. */
+  readonly replyFiles?: ReplyFileStore;
   /** The header's search (#25). */
   readonly search?: ClaimSearchReads;
   /** The console's notifications (#25), and what they are about (read when shown). */
@@ -88,6 +91,10 @@ export function mountWebConsole(options: WebConsoleOptions): { readonly requireS
     const { publicUrl, trustProxy } = options;
     const { store, claims, attach } = options.investigationFiles;
     mountConsoleInvestigationFiles({ http, desk, requireStaff: api.requireStaff, files: store, claims, attach, audit: options.audit, ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  }
+  if (options.replyFiles) {
+    const { publicUrl, trustProxy } = options;
+    mountConsoleReplyFiles({ http, desk, requireStaff: api.requireStaff, staff: options.staff, files: options.replyFiles, audit: options.audit, claimView: api.claimView, ...(publicUrl ? { publicUrl } : {}), ...(trustProxy !== undefined ? { trustProxy } : {}) });
   }
   if (options.search) mountConsoleSearch({ http, desk, requireStaff: api.requireStaff, search: options.search });
   if (options.notices) {

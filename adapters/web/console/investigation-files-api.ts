@@ -11,8 +11,8 @@ import { HttpError, parseQuery, readBody, sendJson, type HttpServer } from '../.
 import { t } from '../../../src/i18n/index.js';
 import type { AuditRecorder } from '../../../src/domain/audit.js';
 import { labels, refusalText } from '../../staff-text.js';
-import { allowedType, kindOf, matchesType } from '../chat/files.js';
-import { checkOrigin, sendDownload, type RequireStaff } from './api.js';
+import { sendDownload, allowedType, kindOf, matchesType } from '../chat/files.js';
+import { checkOrigin, type RequireStaff } from './api.js';
 
 /** Where investigation files are kept (a GridFS bucket of their own: the store's FileStore). */
 export interface InvestigationFileStore {

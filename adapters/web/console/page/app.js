@@ -56,11 +56,13 @@
   }
 
   async function api(method, path, body) {
+    // a form with files (a reply's, #25) goes as multipart, its type and boundary set by the browser
+    const form = typeof FormData !== 'undefined' && body instanceof FormData;
     const res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined || form ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
     });
     const isJson = (res.headers.get('content-type') || '').includes('application/json');
     const data = isJson ? await res.json() : null;
@@ -442,12 +444,12 @@
   function actionForms(claim, refresh) {
     const error = errorBox('action-error');
     const done = el('p', { className: 'done', id: 'action-done', role: 'status', hidden: true }, t('console.action.sent'));
-    const send = async (request, button) => {
+    const send = async (request, button, path = `/console/api/claims/${claim.number}/actions`) => {
       setError(error, '');
       done.hidden = true;
       button.disabled = true;
       try {
-        const data = await api('POST', `/console/api/claims/${claim.number}/actions`, request);
+        const data = await api('POST', path, request);
         refresh(data.claim);
         const shown = document.getElementById('action-done');
         if (shown) shown.hidden = false;
@@ -544,8 +546,26 @@
           return investigationForm(claim, action, disabled, send, refusal);
         case 'reply': {
           const message = el('textarea', { id: 'reply-text', rows: 3, maxLength: 4000, disabled });
-          const button = el('button', { id: 'action-reply', type: 'button', disabled, onclick: () => send({ action: 'reply', text: message.value }, button) }, t('staff.button.reply'));
-          return el('div', { className: 'action' }, el('label', { for: 'reply-text' }, t('staff.modal.reply.label')), message, button, refusal(action));
+          // #25: files go with the reply (the desk checks their number, size and type)
+          const files = el('input', { type: 'file', id: 'reply-files', multiple: true, accept: 'image/jpeg,image/png,image/webp,image/gif,image/heic,application/pdf,text/plain,video/mp4', disabled });
+          const reply = () => {
+            if (files.files.length === 0) return send({ action: 'reply', text: message.value }, button);
+            const form = new FormData();
+            form.append('text', message.value);
+            for (const file of files.files) form.append('file', file, file.name);
+            return send(form, button, `/console/api/claims/${claim.number}/reply`);
+          };
+          const button = el('button', { id: 'action-reply', type: 'button', disabled, onclick: reply }, t('staff.button.reply'));
+          return el(
+            'div',
+            { className: 'action' },
+            el('label', { for: 'reply-text' }, t('staff.modal.reply.label')),
+            message,
+            el('label', { for: 'reply-files' }, t('console.reply.files', me.desk.replyFiles)),
+            files,
+            button,
+            refusal(action),
+          );
         }
         case 'note': {
           const note = el('textarea', { id: 'note-text', rows: 3, maxLength: 4000, disabled });
@@ -680,7 +700,17 @@
               'ol',
               { className: 'history', id: 'claim-history' },
               el('li', {}, el('time', {}, dateTime(claim.createdAt)), ' ', t('console.claim.registered_event')),
-              claim.history.map((event) => el('li', { 'data-type': event.type }, el('time', {}, dateTime(event.at)), ' ', el('span', { className: 'text' }, event.text))),
+              claim.history.map((event) =>
+                el(
+                  'li',
+                  { 'data-type': event.type },
+                  el('time', {}, dateTime(event.at)),
+                  ' ',
+                  el('span', { className: 'text' }, event.text),
+                  // a reply's files (#25)
+                  event.files ? el('ul', { className: 'files' }, event.files.map((file) => el('li', {}, el('a', { href: file.url, download: file.fileName || '' }, file.fileName || file.url)))) : null,
+                ),
+              ),
             ),
           ),
         ),
