@@ -121,7 +121,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     });
     mountOperations(http, { metrics, access: { ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}), public: env.METRICS_PUBLIC, host }, database: health, jobs: scheduler, channels });
 
-    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
+    channels.push(startWebChat({ http, runner: conversations, chat: webChatStore, uploads, deskFiles: core.replyFiles, windows: new RateWindowStore(db), defaultLocale: desk.desk.defaultLocale, log, trustProxy: env.TRUST_PROXY, uploadQuota: { deskBytes: env.WEB_UPLOADS_MAX_MB * 1024 * 1024 }, ...options.webChat }));
     log.info('web', 'customer chat ready', { url: `${http.url}/chat` });
     // staff open a customer's Telegram or Slack file through the channel's API, on demand (#25)
     const channelFiles = channelFilesOf(env);

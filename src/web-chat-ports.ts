@@ -3,6 +3,7 @@
  * the store implements (src/store/web-chat.ts, src/store/files.ts), so the adapter never touches
  * the database and the store never depends on an adapter.
  */
+import type { Readable } from 'node:stream';
 import type { Attachment } from './domain/claim.js';
 import type { Choice, Expectation } from '../flows/types.js';
 
@@ -28,7 +29,7 @@ export interface WebVisitor {
   readonly languageCode?: string;
 }
 
-/** A file the customer sent, as kept in the transcript (the file id never goes back to the page). */
+/** A file the customer sent, or the desk sent with a reply (#25), as kept in the transcript (the file id never goes back to the page). */
 export interface TranscriptFile {
   readonly fileId: string;
   readonly name?: string;
@@ -65,6 +66,8 @@ export interface CustomerLine {
 /** What a desk message adds to the transcript. */
 export interface DeskLine {
   readonly text: string;
+  /** Files staff sent with a reply (#25), stored by the desk; the page downloads them by the line's seq and their place. */
+  readonly files?: readonly TranscriptFile[];
   readonly choices?: readonly TranscriptChoice[];
   readonly expects: Expectation;
 }
@@ -102,6 +105,11 @@ export interface UploadPort {
   totalBytes(): Promise<number>;
   /** Removes a stored file (an upload that lost a race to a retry of itself). */
   remove(fileId: string): Promise<void>;
+}
+
+/** The files the desk sends with its replies (#25; the store's `reply_files` bucket), opened for a visitor's download. */
+export interface DeskFilePort {
+  open(fileId: string): Promise<{ readonly name: string | undefined; readonly mimeType: string; readonly size: number; readonly stream: Readable } | undefined>;
 }
 
 /** What a take from a shared rate window answers: taken or not, and the seconds until the window ends. */

@@ -128,6 +128,8 @@ function erasedEvent(event: ClaimEvent): ClaimEvent {
     ...(event.assessment?.warrantyReason !== undefined ? { assessment: { ...event.assessment, warrantyReason: ERASED } } : {}),
     // a file staff attached to the investigation stays (the desk's own record), its name may not
     ...(event.investigationFile?.fileName !== undefined ? { investigationFile: { ...event.investigationFile, fileName: ERASED } } : {}),
+    // so do the files staff sent with a reply (#25): their names may name the customer
+    ...(event.replyFiles ? { replyFiles: event.replyFiles.map((file) => (file.fileName !== undefined ? { ...file, fileName: ERASED } : file)) } : {}),
   };
 }
 

@@ -95,6 +95,7 @@ export class WebChatStore implements WebChatPort {
       from: 'desk',
       text: line.text,
       expects: line.expects,
+      ...(line.files && line.files.length > 0 ? { files: line.files.map((file) => ({ ...file })) } : {}),
       ...(line.choices && line.choices.length > 0 ? { choices: line.choices.map((c) => ({ id: c.id, label: c.label, ...(c.lasting ? { lasting: true } : {}) })) } : {}),
     };
     await this.messages.insertOne(doc);

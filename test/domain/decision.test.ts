@@ -211,4 +211,28 @@ describe('replies and notes', () => {
   it('an empty text is refused', () => {
     expect(isRefusal(plan(claim(), reply({ text: '  ' }), policy, at(3)))).toBe(true);
   });
+
+  describe('with files from the console', () => {
+    const file = (n: number, sizeBytes = 1_000) => ({ channel: 'web', kind: 'document', fileId: `f${String(n)}`, fileName: `act-${String(n)}.pdf`, mimeType: 'application/pdf', sizeBytes }) as const;
+    const refusalOf = (extra: Record<string, unknown>) => {
+      const result = plan(claim(), reply(extra), policy, at(3));
+      return isRefusal(result) ? result.refusal : 'changed';
+    };
+
+    it('a reply keeps its files on the event the customer is told of', () => {
+      const result = changed(plan(claim(), reply({ files: [file(1), file(2)] }), policy, at(3)));
+      expect(result.events[0]).toMatchObject({ type: 'staff_reply', notifyCustomer: true, replyFiles: [file(1), file(2)] });
+    });
+
+    it('refuses files on a note, more than five, one over 10 MB, over 15 MB together, or a file the desk does not store', () => {
+      expect(changed(plan(claim(), reply({ files: [1, 2, 3, 4, 5].map((n) => file(n)) }), policy, at(3))).events[0]?.replyFiles).toHaveLength(5);
+      expect(isRefusal(plan(claim(), note({ files: [file(1)] }), policy, at(3)))).toBe(true);
+      expect(refusalOf({ files: [1, 2, 3, 4, 5, 6].map((n) => file(n)) })).toBe('INVALID_CLAIM');
+      expect(refusalOf({ files: [file(1, 10 * 1024 * 1024 + 1)] })).toBe('INVALID_CLAIM');
+      expect(changed(plan(claim(), reply({ files: [file(1, 10 * 1024 * 1024)] }), policy, at(3))).events).toHaveLength(1);
+      expect(refusalOf({ files: [file(1, 8 * 1024 * 1024), file(2, 8 * 1024 * 1024)] })).toBe('INVALID_CLAIM');
+      expect(refusalOf({ files: [{ ...file(1), channel: 'telegram' }] })).toBe('INVALID_CLAIM');
+      expect(refusalOf({ files: [] })).toBe('INVALID_CLAIM');
+    });
+  });
 });

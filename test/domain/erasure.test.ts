@@ -65,6 +65,15 @@ describe('erasing a claim', () => {
     expect(erased.history.at(-1)?.investigationFile).toEqual({ channel: 'web', kind: 'photo', fileId: 'f1', fileName: ERASED });
   });
 
+  it('erases the text and the file names of a reply staff sent with files (#25), keeping the files as the desk record', () => {
+    const rich = richClaim();
+    const file = { channel: 'web' as const, kind: 'document' as const, fileId: 'r1', fileName: `act-for-${CANARY}.pdf`, mimeType: 'application/pdf', sizeBytes: 100 };
+    const claim = { ...rich, history: [...rich.history, { id: 'e9', at: hoursAfter(6), actor: { kind: 'staff' as const, staffId: 'ivan' }, type: 'staff_reply' as const, note: `Dear ${CANARY}`, replyFiles: [file], notifyCustomer: true, deliveredAt: hoursAfter(6) }] };
+    const erased = erasedClaim(claim, 'erased:p1', now);
+    expect(JSON.stringify(erased)).not.toContain(CANARY);
+    expect(erased.history.at(-1)).toMatchObject({ note: ERASED, replyFiles: [{ ...file, fileName: ERASED }] });
+  });
+
   it('replaces texts by the tombstone and keeps what the statistics read', () => {
     const claim = richClaim();
     const erased = erasedClaim(claim, 'erased:p1', now);

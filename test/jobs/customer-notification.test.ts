@@ -139,6 +139,18 @@ describe('customer notifications: every event for the customer reaches them once
     await eventually(async () => (await fresh(second)).history.find((event) => event.action === 'take')?.deliveredAt !== undefined);
   });
 
+  it("a reply whose file the desk no longer has is given up at once, staff told; nothing half-sent, nothing retried", async () => {
+    const { claim } = await desk.app.registry.submit(draft(telegramCustomer('5010')), 'notify-10');
+    const attempts = telegram.attempts;
+    const gone = { channel: 'web', kind: 'document', fileId: 'f'.repeat(24), fileName: 'act.pdf', mimeType: 'application/pdf', sizeBytes: 100 } as const;
+    const replied = await desk.app.registry.staffMessage(claim.id, { kind: 'reply', staffId: 'maria', text: 'The act is attached.', files: [gone] });
+    const reply = replied.history.at(-1);
+    await eventually(async () => (await fresh(claim)).history.find((event) => event.id === reply?.id)?.deliveryFailure === 'gave_up');
+    expect((await fresh(claim)).history.some((event) => event.type === 'delivery_failed' && event.aboutEventId === reply?.id)).toBe(true);
+    expect(telegram.to('5010')).toEqual([]);
+    expect(telegram.attempts).toBe(attempts);
+  });
+
   it('job data carries ids only: no names, phones, e-mails or text in the jobs collection', async () => {
     const jobs = await desk.app.db.collection('agendaJobs').find({}).toArray();
     expect(jobs.length).toBeGreaterThan(0);

@@ -18,13 +18,13 @@ import type { Choice, HandleResult, InboundContent, Outbound, Sender } from '../
 /** A fake channel that collects what the bot sends (Rasa's CollectingOutputChannel). Can be told to fail. */
 export class CollectingChannel implements MessageSender {
   /** What was sent; `bulk` when the sender was told it may be paced (notifications), false for dialog replies. */
-  readonly sent: { to: ConversationReference; message: Outbound; bulk: boolean }[] = [];
+  readonly sent: { to: ConversationReference; message: Outbound; bulk: boolean; fileBytes?: ReadonlyMap<string, Buffer> }[] = [];
   /** While true, every send throws (a channel outage). */
   failing = false;
 
   send(to: ConversationReference, message: Outbound, options: SendOptions = {}): Promise<void> {
     if (this.failing) return Promise.reject(new Error('channel down'));
-    this.sent.push({ to, message, bulk: options.bulk === true });
+    this.sent.push({ to, message, bulk: options.bulk === true, ...(options.fileBytes ? { fileBytes: options.fileBytes } : {}) });
     return Promise.resolve();
   }
 

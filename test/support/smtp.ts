@@ -18,7 +18,16 @@ export interface ReceivedMail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /** The attached files (parts sent as `Content-Disposition: attachment`), decoded. */
+  readonly attachments: readonly MailAttachment[];
   readonly raw: string;
+}
+
+/** A file attached to a message. */
+export interface MailAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
 }
 
 /** RFC 2047 encoded words in a header (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`), decoded. */
@@ -64,23 +73,31 @@ function decodeBody(headers: Record<string, string>, body: string): string {
   return body;
 }
 
-/** The text/plain and text/html parts of a message (nested multiparts included). */
-function parts(raw: string): { text: string; html: string } {
+/** The text/plain and text/html parts of a message and its attachments (nested multiparts included). */
+function parts(raw: string): { text: string; html: string; attachments: MailAttachment[] } {
   const { headers, body } = entity(raw);
   const type = headers['content-type'] ?? 'text/plain';
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   if (type.toLowerCase().startsWith('multipart/') && boundary) {
-    const found = { text: '', html: '' };
+    const found = { text: '', html: '', attachments: [] as MailAttachment[] };
     for (const part of body.split(`--${boundary}`).slice(1)) {
       if (part.startsWith('--')) break;
       const inner = parts(part.replace(/^\r?\n/, ''));
       found.text ||= inner.text;
       found.html ||= inner.html;
+      found.attachments.push(...inner.attachments);
     }
     return found;
   }
+  const disposition = headers['content-disposition'] ?? '';
+  if (disposition.toLowerCase().startsWith('attachment')) {
+    const filename = decodeHeader(/filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? '');
+    const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
+    const bytes = encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64') : Buffer.from(decodeBody(headers, body), 'utf8');
+    return { text: '', html: '', attachments: [{ filename, contentType: type.split(';')[0]?.trim() ?? type, bytes }] };
+  }
   const decoded = decodeBody(headers, body).replace(/\r\n/g, '\n').replace(/\n$/, '');
-  return type.toLowerCase().startsWith('text/html') ? { text: '', html: decoded } : { text: decoded, html: '' };
+  return type.toLowerCase().startsWith('text/html') ? { text: '', html: decoded, attachments: [] } : { text: decoded, html: '', attachments: [] };
 }
 
 /** A local SMTP server that keeps what it receives. */
@@ -117,9 +134,9 @@ export class LocalSmtp {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
-          const { text, html } = parts(raw);
+          const { text, html, attachments } = parts(raw);
           const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
-          self.smtp?.received.push({ from, to: session.envelope.rcptTo.map((rcpt) => rcpt.address), subject: decodeHeader(entity(raw).headers.subject ?? ''), text, html, raw });
+          self.smtp?.received.push({ from, to: session.envelope.rcptTo.map((rcpt) => rcpt.address), subject: decodeHeader(entity(raw).headers.subject ?? ''), text, html, attachments, raw });
           callback();
         });
       },

@@ -38,6 +38,11 @@ export class ConsoleBrowser {
     return fetch(`${this.baseUrl}${path}`, { headers: { 'x-forwarded-for': this.address, ...(this.cookie ? { cookie: this.cookie } : {}), ...headers } });
   }
 
+  /** Posts a form as multipart/form-data (a reply with files), as the page does. */
+  postForm(path: string, form: FormData): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { origin: this.baseUrl, 'x-forwarded-for': this.address, ...(this.cookie ? { cookie: this.cookie } : {}) }, body: form });
+  }
+
   post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return fetch(`${this.baseUrl}${path}`, {
       method: 'POST',

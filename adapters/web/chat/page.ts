@@ -29,6 +29,8 @@ const SCRIPT_TEXTS = {
   fromDesk: 'web.chat.from.desk',
   fromCustomer: 'web.chat.from.customer',
   choices: 'web.chat.choices',
+  download: 'web.chat.download',
+  errorDownload: 'web.chat.error.download',
 } as const satisfies Record<string, MessageKey>;
 
 /** The longest message the chat takes, as Telegram's (4096 characters). */

@@ -8,10 +8,10 @@ import { ClientAbortedError, clientAddress, HttpError, parseQuery, RateLimiter, 
 import type { Logger } from '../../../src/log.js';
 import type { ConversationRunner } from '../../../flows/runner.js';
 import type { Inbound, InboundContent, Sender } from '../../../flows/types.js';
-import { allowedType, kindOf, matchesType, WEB_FILE_LIMIT_BYTES } from './files.js';
+import { allowedType, kindOf, matchesType, sendDownload, WEB_FILE_LIMIT_BYTES } from './files.js';
 import { CHAT_PAGE_CSP, renderChatPage, WEB_TEXT_LIMIT } from './page.js';
 import { pageLocale } from '../pages.js';
-import type { CustomerLine, RateWindowPort, TranscriptEntry, TranscriptFile, UploadPort, WebChatPort, WebVisitor } from '../../../src/web-chat-ports.js';
+import type { CustomerLine, DeskFilePort, RateWindowPort, TranscriptEntry, TranscriptFile, UploadPort, WebChatPort, WebVisitor } from '../../../src/web-chat-ports.js';
 import { LiveHub, WebSender } from './sender.js';
 
 /** Where the chat lives on the app's HTTP server. */
@@ -50,6 +50,8 @@ export interface WebChatOptions {
   readonly runner: Pick<ConversationRunner, 'accept' | 'setSender' | 'filesTarget'>;
   readonly chat: WebChatPort;
   readonly uploads: UploadPort;
+  /** The files staff send with replies (#25), for the visitor to download; without it the page lists them only. */
+  readonly deskFiles?: DeskFilePort;
   /** The new-chat limits' windows, shared by the desk's instances (src/store/rate-windows.ts). */
   readonly windows: RateWindowPort;
   readonly defaultLocale: Locale;
@@ -141,7 +143,9 @@ function sha256(token: string): string {
 }
 
 /** A transcript entry as the page sees it (no file ids). */
+/** A transcript line as the page gets it; a desk line's files with where to download them (#25). */
 function view(entry: TranscriptEntry) {
+  const url = (index: number) => (entry.from === 'desk' ? { url: `${WEB_CHAT_PATH}/api/messages/${String(entry.seq)}/files/${String(index)}` } : {});
   return {
     seq: entry.seq,
     at: entry.at.toISOString(),
@@ -149,7 +153,7 @@ function view(entry: TranscriptEntry) {
     text: entry.text,
     ...(entry.choices ? { choices: entry.choices.map((c) => ({ id: c.id, label: c.label, ...(c.lasting ? { lasting: true } : {}) })) } : {}),
     ...(entry.expects ? { expects: entry.expects } : {}),
-    ...(entry.files ? { files: entry.files.map((f) => ({ ...(f.name ? { name: f.name } : {}), mimeType: f.mimeType, sizeBytes: f.sizeBytes })) } : {}),
+    ...(entry.files ? { files: entry.files.map((f, index) => ({ ...(f.name ? { name: f.name } : {}), mimeType: f.mimeType, sizeBytes: f.sizeBytes, ...url(index) })) } : {}),
     ...(entry.clientId ? { clientId: entry.clientId } : {}),
   };
 }
@@ -282,6 +286,23 @@ export function mountWebChat(options: WebChatOptions): WebChat {
       const limit = query.limit ?? TRANSCRIPT_PAGE;
       const entries = await chat.after(visitor.id, query.after ?? 0, limit);
       sendJson(res, 200, { messages: entries.map(view), more: entries.length === limit });
+    }),
+  );
+
+  // a file staff sent with a reply (#25), by its line and place: only the visitor whose transcript holds it
+  http.route(
+    'GET',
+    `${WEB_CHAT_PATH}/api/messages/:seq/files/:index`,
+    guarded('sending a file', async (req, res, params) => {
+      const visitor = await visitorOf(req);
+      const seq = Seq.safeParse(params.seq);
+      const index = Seq.safeParse(params.index);
+      if (!seq.success || !index.success) throw new HttpError(400, 'invalid_input', 'expected a message number and a file number');
+      const [entry] = await chat.after(visitor.id, seq.data - 1, 1);
+      const held = entry?.seq === seq.data && entry.from === 'desk' ? entry.files?.[index.data] : undefined;
+      const file = held && options.deskFiles ? await options.deskFiles.open(held.fileId) : undefined;
+      if (!held || !file) throw new HttpError(404, 'not_found', 'no such file in this chat');
+      await sendDownload(res, { ...file, name: held.name ?? file.name });
     }),
   );
 

@@ -3,6 +3,13 @@ import type { MessageSender } from '../../../flows/runner.js';
 import { parseChoiceId } from '../../../flows/core.js';
 import type { Outbound } from '../../../flows/types.js';
 import type { DeskLine, WebChatPort } from '../../../src/web-chat-ports.js';
+import { allowedType, kindOf } from './files.js';
+
+/** How the desk files a type: photos, videos, the rest (types the chat does not take too) as documents. */
+const fileKindOf = (mimeType: string) => {
+  const type = allowedType(mimeType);
+  return type ? kindOf(type) : 'document';
+};
 
 /**
  * Tells the open live connections of a visitor (in this process) that their transcript grew.
@@ -39,7 +46,9 @@ export class LiveHub {
  */
 export function deskLineOf(message: Outbound): DeskLine {
   const choices = (message.choices ?? []).map((choice) => ({ id: choice.id, label: choice.label, ...(parseChoiceId(choice.id)?.scope === 'global' ? { lasting: true } : {}) }));
-  return { text: message.text, expects: message.expects, ...(choices.length > 0 ? { choices } : {}) };
+  // a reply's files (#25): the page offers them to download
+  const files = (message.files ?? []).map((file) => ({ fileId: file.fileId, name: file.name, mimeType: file.mimeType, sizeBytes: file.sizeBytes, kind: fileKindOf(file.mimeType) }));
+  return { text: message.text, expects: message.expects, ...(choices.length > 0 ? { choices } : {}), ...(files.length > 0 ? { files } : {}) };
 }
 
 /**

@@ -119,6 +119,44 @@
     item.appendChild(line);
   }
 
+  // a file staff sent with a reply (#25): fetched with the chat's token, then saved by the browser
+  function addDeskFile(item, file) {
+    var line = document.createElement('p');
+    line.className = 'file';
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'download';
+    button.textContent = '📎 ' + (file.name || data.tDownload) + (file.sizeBytes !== undefined ? ' · ' + sizeText(file.sizeBytes) : '');
+    button.setAttribute('aria-label', data.tDownload + ': ' + (file.name || ''));
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      fetch(new URL(file.url, document.baseURI).href, { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store', credentials: 'omit' })
+        .then(function (res) {
+          if (!res.ok) throw new Error('download ' + res.status);
+          return res.blob();
+        })
+        .then(function (blob) {
+          var link = document.createElement('a');
+          link.href = URL.createObjectURL(blob);
+          link.download = file.name || 'file';
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+          setTimeout(function () {
+            URL.revokeObjectURL(link.href);
+          }, 60000);
+        })
+        .catch(function () {
+          showError(data.tErrorDownload);
+        })
+        .then(function () {
+          button.disabled = false;
+        });
+    });
+    line.appendChild(button);
+    item.appendChild(line);
+  }
+
   function firstPending() {
     return logEl.querySelector('li.pending');
   }
@@ -132,7 +170,8 @@
     var item = messageElement(entry.from === 'desk' ? 'desk' : 'customer', entry.seq);
     addText(item, entry.text);
     (entry.files || []).forEach(function (file) {
-      addFile(item, file.name, file.sizeBytes);
+      if (entry.from === 'desk' && file.url) addDeskFile(item, file);
+      else addFile(item, file.name, file.sizeBytes);
     });
     if (entry.choices && entry.choices.length > 0) {
       var group = document.createElement('div');
