@@ -195,7 +195,12 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
       return t(locale, 'staff.history.investigation_recorded', { who, changes: investigationChanges(ctx, event, style) });
     case 'investigation_file_added':
       return t(locale, 'staff.history.investigation_file_added', { who, file: isolate(style.escape(event.investigationFile?.fileName ?? t(locale, `staff.file.${event.investigationFile?.kind ?? 'document'}`))) });
-    case 'staff_reply':
+    case 'staff_reply': {
+      // the files sent with it (#25), by name
+      const files = (event.replyFiles ?? []).map((file) => isolate(style.escape(file.fileName ?? t(locale, `staff.file.${file.kind}`))));
+      const named = files.length > 0 ? `\n${t(locale, 'staff.history.reply_files', { files: files.join(', ') })}` : '';
+      return t(locale, 'staff.history.staff_reply', { who, text: style.quote(event.note ?? '') }) + named;
+    }
     case 'staff_note':
       return t(locale, `staff.history.${event.type}`, { who, text: style.quote(event.note ?? '') });
     case 'decision_drafted':

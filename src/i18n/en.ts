@@ -914,6 +914,7 @@ export const en = {
   'console.reply.files_too_big': 'The files of one reply may take at most {mb} MB together.',
   'console.reply.file_empty': 'A file is empty.',
   'console.reply.bad_form': 'Expected the reply as a form with its text and files.',
+  'staff.history.reply_files': 'Files: {files}',
   'web.chat.download': 'Download',
   'web.chat.error.download': 'The file could not be downloaded. Please try again.',
 } as const satisfies Record<string, string>;

@@ -912,6 +912,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'console.reply.files_too_big': 'Файлы одного ответа вместе могут занимать не больше {mb} МБ.',
   'console.reply.file_empty': 'Файл пустой.',
   'console.reply.bad_form': 'Ожидался ответ в виде формы с текстом и файлами.',
+  'staff.history.reply_files': 'Файлы: {files}',
   'web.chat.download': 'Скачать',
   'web.chat.error.download': 'Не удалось скачать файл. Попробуйте ещё раз.',
 };

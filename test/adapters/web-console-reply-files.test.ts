@@ -61,6 +61,8 @@ describe('the web console: a reply with files (#25)', () => {
     expect(body.claim.status).toBe('new');
     const reply = body.claim.history.at(-1);
     expect(reply?.type).toBe('staff_reply');
+    // the history names the files
+    expect(reply?.text).toContain(t('ru', 'staff.history.reply_files', { files: '\u2068act-2026-11.pdf\u2069, \u2068label.png\u2069' }));
     expect(reply?.files?.map((file) => [file.fileName, file.sizeBytes])).toEqual([
       ['act-2026-11.pdf', act.bytes.length],
       ['label.png', photo.bytes.length],

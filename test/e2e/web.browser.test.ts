@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -135,8 +135,18 @@ describe('the web chat and the staff console in a browser', () => {
     await staff.click('#action-note');
     await expect.poll(() => staff.textContent('#claim-history li[data-type="staff_note"]'), POLL).toContain('Internal: same batch as last week.');
     await staff.fill('#reply-text', 'We are looking into it.');
+    // with a file (#25): the customer's page offers it to download, fetched with the chat's token
+    const checklist = Buffer.from('Checklist: 1. Unplug. 2. Descale. 3. Try again.\n');
+    await staff.setInputFiles('#reply-files', { name: 'checklist.txt', mimeType: 'text/plain', buffer: checklist });
     await staff.click('#action-reply');
     await waitForDesk(customer, 'We are looking into it.');
+    const offered = customer.locator('#chat-log .msg.desk button.download', { hasText: 'checklist.txt' });
+    await offered.waitFor();
+    const saved = customer.waitForEvent('download');
+    await offered.click();
+    const file = await saved;
+    expect(file.suggestedFilename()).toBe('checklist.txt');
+    expect(await readFile((await file.path()) ?? '')).toEqual(checklist);
     expect(await staff.textContent('#claim-status')).toBe(t('ru', 'staff.status.in_review'));
     // an empty reply is refused in the member's words, and nothing changes
     await staff.click('#action-resolve');

@@ -71,6 +71,16 @@ describe('the console in a browser: register a phone claim, reply to its custome
       await expect.poll(() => smtp.to('anna@example.com').length, POLL).toBe(2);
       expect(smtp.to('anna@example.com')[1]?.text).toContain(t('en', 'notice.offline.reply', { number, text: 'We have found the second payment and will refund it.' }));
       expect(smtp.to('anna@example.com')[1]?.subject).toBe(t('en', 'email.subject', { desk: 'Claims desk', number }));
+
+      // a reply with a file (#25): attached to the e-mail, listed in the history with a download link
+      const statement = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+      await staff.waitForSelector('#reply-files');
+      await staff.fill('#reply-text', 'The refund statement is attached.');
+      await staff.setInputFiles('#reply-files', { name: 'refund-statement.pdf', mimeType: 'application/pdf', buffer: statement });
+      await staff.click('#action-reply');
+      await expect.poll(() => smtp.to('anna@example.com').length, POLL).toBe(3);
+      expect(smtp.to('anna@example.com')[2]?.attachments.map((file) => [file.filename, file.bytes.equals(statement)])).toEqual([['refund-statement.pdf', true]]);
+      await expect.poll(() => staff.getAttribute('#claim-history a[download="refund-statement.pdf"]', 'href'), POLL).toMatch(new RegExp(`^/console/api/claims/${number}/reply-files/[0-9a-f]{24}$`));
       expect(pageErrors).toEqual([]);
     },
     SLOW,
