@@ -15,7 +15,7 @@ const CUSTOMER = '9401';
  * The decision's workflow in headless Chromium (#25), one desk whose acceptances over 10 000 wait
  * for a head: a specialist sends a decision from the claim page and the page shows it waiting
  * (the customer hears nothing; approving it himself is refused, by the page and by the desk); the
- * head returns it with a note, which the author reads; the author sends it again and the head
+ * head finds it in his notifications and returns it with a note, which the author reads; the author sends it again and the head
  * approves it (the customer gets the decision); the remedy is marked done (the customer is told)
  * and the claim closed with a note — every step by clicks and form fills.
  */
@@ -27,12 +27,11 @@ describe('the console in a browser: approval, fulfilment and close of a decision
   let number = '';
   const pageErrors: string[] = [];
 
-  const signIn = async (page: Page, login: string) => {
-    await page.goto(`${desk.app.url}/console#/claim/${number}`);
+  const signIn = async (page: Page, login: string, route = `#/claim/${number}`) => {
+    await page.goto(`${desk.app.url}/console${route}`);
     await page.fill('#login-id', login);
     await page.fill('#login-password', 'claimdesk-demo');
     await page.click('#login-submit');
-    await page.waitForSelector('#claim-description');
   };
   /** What the customer's Telegram chat received, in order. */
   const told = () => desk.telegram.to(CUSTOMER).map((message) => message.text);
@@ -64,6 +63,7 @@ describe('the console in a browser: approval, fulfilment and close of a decision
     'a draft waits for the head, is returned with a note, sent again and approved; the remedy is done and the claim closed',
     async () => {
       await signIn(ivan, 'ivan');
+      await ivan.waitForSelector('#claim-description');
       await ivan.click('#action-take');
       await expect.poll(() => ivan.textContent('#claim-status'), POLL).toBe(t('ru', 'staff.status.in_review'));
       // the customer is told the review started: from here on, every message is the decision's
@@ -88,8 +88,15 @@ describe('the console in a browser: approval, fulfilment and close of a decision
       await expect.poll(() => ivan.textContent('#action-error'), POLL).toBe(refused);
       expect((await desk.app.claims.findByNumber(number))?.pendingDecision?.by).toBe('ivan');
 
-      // (b) the head returns it with a note (a return without one is refused on the page)
-      await signIn(sergey, 'sergey');
+      // (b) the head finds it in his notifications and opens the claim from there
+      await signIn(sergey, 'sergey', '#/notices');
+      const drafted = t('en', 'staff.history.decision_drafted', { who: 'Ivan Petrov', decision: '', text: '' }).split(':')[0] ?? '';
+      const waiting = sergey.locator('#notices-list a', { hasText: drafted });
+      await waiting.waitFor(POLL);
+      expect(await waiting.textContent()).toContain(number);
+      await waiting.click();
+      await sergey.waitForSelector('#pending-decision');
+      // he returns it with a note (a return without one is refused on the page)
       expect(await sergey.textContent('#pending-decision')).toContain('We refund');
       expect(await sergey.isDisabled('#action-approve_decision')).toBe(false);
       await sergey.click('#action-return_decision');
