@@ -15,9 +15,10 @@ const CUSTOMER = '9401';
  * The decision's workflow in headless Chromium (#25), one desk whose acceptances over 10 000 wait
  * for a head: a specialist sends a decision from the claim page and the page shows it waiting
  * (the customer hears nothing; approving it himself is refused, by the page and by the desk); the
- * head finds it in his notifications and returns it with a note, which the author reads; the author sends it again and the head
- * approves it (the customer gets the decision); the remedy is marked done (the customer is told)
- * and the claim closed with a note — every step by clicks and form fills.
+ * head finds it in his notifications and returns it with a note, which the author reads; the
+ * author sends it again and the head approves it (the customer gets the decision); the remedy is
+ * marked done (the customer is told) and the claim closed with a note — every step by clicks and
+ * form fills.
  */
 describe('the console in a browser: approval, fulfilment and close of a decision', () => {
   let desk: ConsoleDesk;
