@@ -10,6 +10,7 @@ import { t } from '../../src/i18n/index.js';
 const POLL = { timeout: 15_000, interval: 100 };
 const SLOW = 120_000;
 const CUSTOMER = '9401';
+const REJECTED = '9402';
 
 /**
  * The decision's workflow in headless Chromium (#25), one desk whose acceptances over 10 000 wait
@@ -26,6 +27,7 @@ describe('the console in a browser: approval, fulfilment and close of a decision
   let ivan: Page; // specialist of quality, reads Russian: drafts the decision
   let sergey: Page; // head, reads English: reviews it
   let number = '';
+  let second = ''; // a claim the specialist finds unjustified and of high severity
   const pageErrors: string[] = [];
 
   const signIn = async (page: Page, login: string, route = `#/claim/${number}`) => {
@@ -34,8 +36,8 @@ describe('the console in a browser: approval, fulfilment and close of a decision
     await page.fill('#login-password', 'claimdesk-demo');
     await page.click('#login-submit');
   };
-  /** What the customer's Telegram chat received, in order. */
-  const told = () => desk.telegram.to(CUSTOMER).map((message) => message.text);
+  /** What a customer's Telegram chat received, in order. */
+  const told = (chat = CUSTOMER) => desk.telegram.to(chat).map((message) => message.text);
   const history = (page: Page, type: string) => page.locator(`#claim-history li[data-type="${type}"]`);
   /** The claim page's field row with this label (`dt`), its value (`dd`). */
   const field = (page: Page, label: string) => page.locator('dl.fields dt', { hasText: label }).locator('xpath=following-sibling::dd[1]');
@@ -54,6 +56,7 @@ describe('the console in a browser: approval, fulfilment and close of a decision
     [ivan, sergey] = await Promise.all([context('ru-RU').then((c) => c.newPage()), context('en-GB').then((c) => c.newPage())]);
     for (const page of [ivan, sergey]) page.on('pageerror', (error) => pageErrors.push(error.message));
     number = (await desk.app.registry.submit(draft({ category: 'defect', ...telegramCustomer(CUSTOMER), locale: 'en' }), 'browser-decision-1')).claim.number;
+    second = (await desk.app.registry.submit(draft({ category: 'defect', ...telegramCustomer(REJECTED), locale: 'en' }), 'browser-decision-2')).claim.number;
   });
   afterAll(async () => {
     await browser.close();
@@ -153,6 +156,43 @@ describe('the console in a browser: approval, fulfilment and close of a decision
       await expect.poll(() => ivan.textContent('#claim-status'), POLL).toBe(t('ru', 'staff.status.closed'));
       expect(await ivan.textContent('#claim-history')).toContain('The customer confirmed the refund by phone.');
       expect((await desk.app.claims.findByNumber(number))?.status).toBe('closed');
+      expect(pageErrors).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'a rejection of a high-severity claim waits for the head too, and reaches the customer once he approves it',
+    async () => {
+      // the specialist (signed in above) assesses the claim on its page: not justified, high severity
+      await ivan.goto(`${desk.app.url}/console#/claim/${second}`);
+      await ivan.waitForSelector('#action-take');
+      await ivan.click('#action-take');
+      await expect.poll(() => told(REJECTED).length, POLL).toBe(1);
+      await ivan.selectOption('#assess-customer', 'yes');
+      await ivan.selectOption('#assess-justified', 'no');
+      await ivan.selectOption('#assess-severity', 'high');
+      await ivan.click('#action-assess');
+      await expect.poll(() => ivan.textContent('#claim-severity'), POLL).toBe(t('ru', 'staff.severity.high'));
+
+      // "not justified" points to a rejection: the form has it chosen; sent, it waits for the head
+      expect(await ivan.isChecked('#resolve-rejected')).toBe(true);
+      await ivan.selectOption('#resolve-reason', 'not_covered');
+      await ivan.fill('#resolve-text', 'The warranty does not cover a dropped kettle.');
+      await ivan.click('#action-resolve');
+      await ivan.waitForSelector('#pending-decision');
+      expect(await ivan.textContent('#pending-decision')).toContain(t('ru', 'staff.approval.reason.severity'));
+      expect(await ivan.textContent('#claim-status')).toBe(t('ru', 'staff.status.in_review'));
+
+      await sergey.goto(`${desk.app.url}/console#/claim/${second}`);
+      await sergey.waitForSelector('#pending-decision');
+      expect(await sergey.textContent('#pending-decision')).toContain('The warranty does not cover a dropped kettle.');
+      expect(told(REJECTED)).toHaveLength(1);
+      await sergey.click('#action-approve_decision');
+      await expect.poll(() => sergey.textContent('#claim-status'), POLL).toBe(t('en', 'staff.status.resolved'));
+      await expect.poll(() => told(REJECTED).length, POLL).toBe(2);
+      expect(told(REJECTED)[1]).toContain('The warranty does not cover a dropped kettle.');
+      expect((await desk.app.claims.findByNumber(second))?.decision).toMatchObject({ outcome: 'rejected', reason: 'not_covered', decidedBy: 'ivan', approvedBy: 'sergey' });
       expect(pageErrors).toEqual([]);
     },
     SLOW,
