@@ -13,13 +13,14 @@ const CUSTOMER = '9401';
 const REJECTED = '9402';
 
 /**
- * The decision's workflow in headless Chromium (#25), one desk whose acceptances over 10 000 wait
- * for a head: a specialist sends a decision from the claim page and the page shows it waiting
- * (the customer hears nothing; approving it himself is refused, by the page and by the desk); the
- * head finds it in his notifications and returns it with a note, which the author reads; the
- * author sends it again and the head approves it (the customer gets the decision); the remedy is
- * marked done (the customer is told) and the claim closed with a note — every step by clicks and
- * form fills.
+ * The decision's workflow in headless Chromium (#25), one desk whose acceptances over 10 000 and
+ * rejections of high or critical claims wait for a head. A specialist sends a decision from the
+ * claim page and the page shows it waiting (the customer hears nothing; approving it himself is
+ * refused, by the page and by the desk); the head finds it in his notifications and returns it
+ * with a note, which the author reads; the author sends it again and the head approves it (the
+ * customer gets the decision); the remedy is marked done (the customer is told) and the claim
+ * closed with a note. A rejection of a high-severity claim waits and is approved the same way.
+ * Every step by clicks and form fills.
  */
 describe('the console in a browser: approval, fulfilment and close of a decision', () => {
   let desk: ConsoleDesk;
@@ -51,7 +52,7 @@ describe('the console in a browser: approval, fulfilment and close of a decision
   };
 
   beforeAll(async () => {
-    [desk, browser] = await Promise.all([ConsoleDesk.start({ desk: (config) => (config.decisions = { approvalOver: 10_000 }) }), launchChromium()]);
+    [desk, browser] = await Promise.all([ConsoleDesk.start({ desk: (config) => (config.decisions = { approvalOver: 10_000, approveRejectionsOf: ['high', 'critical'] }) }), launchChromium()]);
     const context = (locale: string) => browser.newContext({ locale, viewport: { width: 1400, height: 1600 } });
     [ivan, sergey] = await Promise.all([context('ru-RU').then((c) => c.newPage()), context('en-GB').then((c) => c.newPage())]);
     for (const page of [ivan, sergey]) page.on('pageerror', (error) => pageErrors.push(error.message));
