@@ -21,7 +21,7 @@ import { ClaimSearch } from './store/claim-search.js';
 import { pruneFinishedJobs, releaseUnstartedJobs } from './store/job-housekeeping.js';
 import { createScheduler, stopScheduler } from './jobs/agenda.js';
 import { scheduleJobs } from './jobs/schedule.js';
-import { webChatRetention, webVisitorRecords } from './jobs/housekeeping.js';
+import { replyFilesCleanup, webChatRetention, webVisitorRecords } from './jobs/housekeeping.js';
 import { notifyJobLimits } from './jobs/customer-notification.js';
 import { createCore } from './core.js';
 import { retentionOf } from './domain/desk.js';
@@ -185,6 +185,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
           pruneFinishedJobs: (names, before) => pruneFinishedJobs(db, names, before),
           pruneConsoleSessions: () => consoleAuth.pruneSessions(),
           ...webChatRetention({ chats: webChatStore, uploads, visitors: webVisitorRecords(core.repository, core.conversationStore) }, undefined, retentionOf(desk).abandonedWebChatDays),
+          ...replyFilesCleanup(core.replyFiles, core.repository),
           pruneTelegramChatSlots: () => telegramBudgetStore.pruneChatSlots(new Date(Date.now() - 86_400_000)),
           pruneAudit: () => audit.pruneBefore(new Date(Date.now() - desk.audit.retentionDays * 86_400_000)),
         },

@@ -41,6 +41,11 @@ export const StaffMessageCommand = z
   .refine((command) => (command.files ?? []).reduce((sum, file) => sum + (file.sizeBytes ?? 0), 0) <= REPLY_FILES_MAX_TOTAL_BYTES, { message: 'expected files of at most 15 MB together', path: ['files'] });
 export type StaffMessageCommand = z.infer<typeof StaffMessageCommand>;
 
+/** The files staff sent with a claim's replies, oldest first (#25). */
+export function replyFilesOf(claim: Pick<Claim, 'history'>): Attachment[] {
+  return claim.history.flatMap((event) => (event.type === 'staff_reply' ? [...(event.replyFiles ?? [])] : []));
+}
+
 /** What a reply or note does: the event to append and the fields it sets (the first response), or nothing (a repeat). */
 export type StaffMessagePlan = { readonly events: readonly ClaimEvent[]; readonly set: Partial<Pick<Claim, 'firstResponseAt' | 'firstResponseMs' | 'firstResponseWithinSla'>> } | Refusal;
 

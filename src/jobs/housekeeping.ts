@@ -2,6 +2,8 @@ import type { Agenda } from 'agenda';
 import type { CustomerIdentity } from '../domain/claim.js';
 import type { ConversationKey } from '../../flows/state.js';
 import type { WebVisitorRecords } from '../web-chat-ports.js';
+import type { Claim } from '../domain/lifecycle.js';
+import { replyFilesOf } from '../domain/staff-message.js';
 
 /** The hourly cleanup. */
 export const HOUSEKEEPING_JOB = 'housekeeping.prune';
@@ -15,6 +17,8 @@ export interface HousekeepingPort {
   pruneWebChats?(): Promise<number>;
   /** Deletes web chat uploads that no claim holds after a few hours; returns how many. */
   pruneUploads?(): Promise<number>;
+  /** Deletes the files of replies that were never recorded (#25), an hour on; returns how many. */
+  pruneReplyFiles?(): Promise<number>;
   /** Deletes the shared Telegram budget's slots of chats idle for a day; returns how many. */
   pruneTelegramChatSlots?(): Promise<number>;
   /** Deletes audit records older than the desk's audit retention (`audit.retentionDays`); returns how many. */
@@ -28,7 +32,7 @@ export interface HousekeepingOptions {
   readonly keepMs?: number;
   readonly every?: string | number;
   readonly now?: () => Date;
-  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats' | 'uploads' | 'telegram_chat_slots' | 'audit') => void;
+  readonly onPruned?: (count: number, what: 'jobs' | 'console_sessions' | 'web_chats' | 'uploads' | 'reply_files' | 'telegram_chat_slots' | 'audit') => void;
 }
 
 /**
@@ -45,10 +49,31 @@ export async function scheduleHousekeeping(agenda: Agenda, port: HousekeepingPor
     if (port.pruneConsoleSessions) options.onPruned?.(await port.pruneConsoleSessions(), 'console_sessions');
     if (port.pruneWebChats) options.onPruned?.(await port.pruneWebChats(), 'web_chats');
     if (port.pruneUploads) options.onPruned?.(await port.pruneUploads(), 'uploads');
+    if (port.pruneReplyFiles) options.onPruned?.(await port.pruneReplyFiles(), 'reply_files');
     if (port.pruneTelegramChatSlots) options.onPruned?.(await port.pruneTelegramChatSlots(), 'telegram_chat_slots');
     if (port.pruneAudit) options.onPruned?.(await port.pruneAudit(), 'audit');
   });
   await agenda.every(options.every ?? '1 hour', HOUSEKEEPING_JOB);
+}
+
+/** Hours a reply's stored file waits for its reply to be recorded (it takes seconds), then is deleted. */
+export const UNRECORDED_REPLY_FILE_HOURS = 1;
+
+/**
+ * The sweep of reply files whose reply was never recorded (#25): a file held by the claim it was
+ * stored for is kept (and never looked at again), any other is deleted after an hour.
+ * @example housekeeping.pruneReplyFiles = replyFilesCleanup(core.replyFiles, core.repository).pruneReplyFiles;
+ */
+export function replyFilesCleanup(
+  files: { pruneUnheld(heldBy: (target: string) => Promise<ReadonlySet<string> | undefined>, before: Date): Promise<number> },
+  claims: { findById(id: string): Promise<Claim | undefined> },
+  now: () => Date = () => new Date(),
+): Required<Pick<HousekeepingPort, 'pruneReplyFiles'>> {
+  const heldBy = async (target: string) => {
+    const claim = target.startsWith('claim:') ? await claims.findById(target.slice('claim:'.length)) : undefined;
+    return claim ? new Set(replyFilesOf(claim).map((file) => file.fileId)) : undefined;
+  };
+  return { pruneReplyFiles: () => files.pruneUnheld(heldBy, new Date(now().getTime() - UNRECORDED_REPLY_FILE_HOURS * 3_600_000)) };
 }
 
 /** Hours an upload no claim holds is kept (its sender is not in a dialog any more), then deleted. */

@@ -131,7 +131,7 @@ export async function scheduleJobs(agenda: Agenda, ports: JobPorts, cadence: Job
   await scheduleHousekeeping(agenda, ports.housekeeping, {
     names: [NOTIFY_JOB],
     every: every.housekeepingEvery,
-    onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds', telegram_chat_slots: 'idle Telegram chat slots', audit: 'audit records past their retention' }[what]}`, { count }),
+    onPruned: (count, what) => log.info('jobs', `pruned ${{ jobs: 'finished jobs', console_sessions: 'ended console sessions', web_chats: 'abandoned web chats', uploads: 'uploads no claim holds', reply_files: 'files of replies never recorded', telegram_chat_slots: 'idle Telegram chat slots', audit: 'audit records past their retention' }[what]}`, { count }),
   });
   if (ports.privacy) {
     await schedulePrivacyJobs(agenda, ports.privacy, {

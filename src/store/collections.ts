@@ -82,6 +82,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     // the hourly sweep of uploads no claim holds
     { key: { uploadDate: 1 }, name: 'by_upload_date' },
   ],
+  // the files of staff replies (#25; bucket 'reply_files'): the hourly sweep of those never recorded
+  'reply_files.files': [{ key: { uploadDate: 1 }, name: 'by_upload_date' }],
   [COLLECTIONS.webChatMessages]: [{ key: { visitorId: 1, seq: 1 }, name: 'visitor_seq_unique', unique: true }],
   // the Telegram chats' slots for bulk messages: idle ones are pruned by when they were last taken
   [COLLECTIONS.telegramChatSlots]: [{ key: { takenAt: 1 }, name: 'by_taken_at' }],

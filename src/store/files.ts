@@ -170,6 +170,33 @@ export class FileStore {
     return deleted;
   }
 
+  /**
+   * Deletes files older than `before` that what they were stored for does not hold: a reply's files
+   * (#25) whose reply was never recorded (the process stopped between storing them and recording
+   * it). `heldBy` answers, for a file's `target` (`claim:<id>`), the ids it holds (undefined: no such
+   * claim). Files found held are marked and never looked at again. Returns how many were deleted.
+   */
+  async pruneUnheld(heldBy: (target: string) => Promise<ReadonlySet<string> | undefined>, before: Date, limit = 1_000): Promise<number> {
+    const filesCollection = this.db.collection<{ _id: ObjectId; metadata?: Partial<FileMetadata> }>(`${this.bucketName}.files`);
+    const candidates = await filesCollection
+      .find({ uploadDate: { $lt: before }, 'metadata.attached': { $exists: false } }, { projection: { _id: 1, 'metadata.target': 1 } })
+      .limit(limit)
+      .toArray();
+    const held = new Map<string, ReadonlySet<string> | undefined>();
+    let deleted = 0;
+    for (const file of candidates) {
+      const target = file.metadata?.target ?? '';
+      if (!held.has(target)) held.set(target, target === '' ? undefined : await heldBy(target));
+      const id = file._id.toHexString();
+      if (held.get(target)?.has(id)) await filesCollection.updateOne({ _id: file._id }, { $set: { 'metadata.attached': true } });
+      else {
+        await this.remove(id);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
   async remove(id: string): Promise<void> {
     const _id = objectIdOf(id);
     if (!_id) return;

@@ -6,7 +6,7 @@ import type { Claim } from '../../../src/domain/lifecycle.js';
 import { parseClaimNumber } from '../../../src/domain/numbering.js';
 import { canStaff } from '../../../src/domain/staff.js';
 import { StaffRequest } from '../../../src/domain/staff-request.js';
-import { REPLY_FILE_MAX_BYTES, REPLY_FILES_MAX, REPLY_FILES_MAX_TOTAL_BYTES } from '../../../src/domain/staff-message.js';
+import { REPLY_FILE_MAX_BYTES, REPLY_FILES_MAX, REPLY_FILES_MAX_TOTAL_BYTES, replyFilesOf } from '../../../src/domain/staff-message.js';
 import type { AuditRecorder } from '../../../src/domain/audit.js';
 import { HttpError, readBody, sendJson, type HttpServer } from '../../../src/http.js';
 import { formatIssues } from '../../../src/domain/zod-issues.js';
@@ -38,11 +38,6 @@ export interface ConsoleReplyFilesOptions {
 
 /** Room for the form's text and its parts' headers beside the files. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
-
-/** The files of a claim's replies, by id, with the reply that carried them. */
-export function replyFilesOf(claim: Pick<Claim, 'history'>): Attachment[] {
-  return claim.history.flatMap((event) => (event.type === 'staff_reply' ? [...(event.replyFiles ?? [])] : []));
-}
 
 /** Where staff download a reply's file. */
 export function replyFileUrl(claim: Pick<Claim, 'number'>, fileId: string): string {
