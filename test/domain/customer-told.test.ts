@@ -9,6 +9,7 @@ import { noticesToTell } from '../../src/domain/staff-intake.js';
 import { canStaff, staffById } from '../../src/domain/staff.js';
 import { StaffRequest } from '../../src/domain/staff-request.js';
 import { historyText, PLAIN } from '../../adapters/staff-text.js';
+import { historyLine } from '../../adapters/slack/render.js';
 import { t } from '../../src/i18n/index.js';
 import { exampleDesk } from '../support/fixtures.js';
 import { changed, claimFixture, CREATED, hoursAfter, refused } from '../support/claims.js';
@@ -131,6 +132,16 @@ describe('recording that staff told the customer', () => {
     if (!event) throw new Error('no event');
     expect(historyText({ desk, locale: 'en' }, after, event, PLAIN)).toBe(
       t('en', 'staff.history.customer_told', { who: 'Olga Smirnova', means: t('en', 'staff.told_means.in_person'), when: '1 May 2026, 12:00, 1 May 2026, 13:00', note: PLAIN.quote('Came to the office') }),
+    );
+  });
+
+  it('reads in the Slack thread too, the note escaped and quoted', () => {
+    const claim = letterClaim();
+    const after = changedClaim(claim, changed(tell(claim, ['e-taken'], { means: 'letter', note: 'Sent <b>by post</b>' })));
+    const event = after.history.at(-1);
+    if (!event) throw new Error('no event');
+    expect(historyLine({ desk, locale: 'ru' }, after, event)).toBe(
+      t('ru', 'staff.history.customer_told', { who: 'Olga Smirnova', means: t('ru', 'staff.told_means.letter'), when: '1 мая 2026 г., 13:00', note: '\n>\u2068Sent &lt;b&gt;by post&lt;/b&gt;\u2069' }),
     );
   });
 
