@@ -95,7 +95,7 @@ export function actorName(ctx: RenderContext, actor: Actor): string {
 }
 
 /** An action a claim offers as a button or a form (not `view`, nor `extend_deadline`, part of the assessment). */
-export type OfferedAction = Exclude<StaffAction, 'view' | 'extend_deadline' | 'return_decision'>;
+export type OfferedAction = Exclude<StaffAction, 'view' | 'extend_deadline' | 'return_decision' | 'tell_customer'>;
 
 /**
  * The staff actions a claim's status offers (the transition table decides; roles are checked when
@@ -157,6 +157,8 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
       return t(locale, 'staff.history.duplicate_linked', { who, number: event.linkedNumber ?? '', note: event.note !== undefined ? style.quote(event.note) : '' });
     case 'duplicate_added':
       return t(locale, 'staff.history.duplicate_added', { who, number: event.linkedNumber ?? '' });
+    case 'customer_told':
+      return customerToldText(ctx, claim, event, who, style);
     case 'assigned':
       return t(locale, 'staff.history.assigned', { who, assignee: style.escape(labels.staffName(ctx.desk, event.assigneeId ?? '')) });
     case 'customer_info': {
@@ -238,6 +240,20 @@ export function historyText(ctx: RenderContext, claim: Claim, event: ClaimEvent,
     case undefined:
       return undefined;
   }
+}
+
+/** Staff told a customer without messenger or e-mail some notices themselves (#25): how, the notices' times, the note. */
+function customerToldText(ctx: RenderContext, claim: Claim, event: ClaimEvent, who: string, style: TextStyle): string {
+  const times = (event.toldEventIds ?? []).flatMap((id) => {
+    const notice = claim.history.find((candidate) => candidate.id === id);
+    return notice ? [labels.when(ctx, notice.at)] : [];
+  });
+  return t(ctx.locale, 'staff.history.customer_told', {
+    who,
+    means: t(ctx.locale, `staff.told_means.${event.toldMeans ?? 'phone'}`),
+    when: times.join(', '),
+    note: event.note !== undefined ? style.quote(event.note) : '',
+  });
 }
 
 /** The history lines of a decision's approval and fulfilment (#25). */

@@ -19,6 +19,7 @@ import {
 import type { AssessmentInput } from './domain/assessment.js';
 import type { InvestigationInputRaw } from './domain/investigation.js';
 import type { StaffMessageCommand } from './domain/staff-message.js';
+import type { CustomerToldCommand } from './domain/customer-told.js';
 import type { ClaimOutbox, ClaimReads, ClaimStore, ClaimSweeps, RegisterResult } from './domain/claim-ports.js';
 
 /** Told about a changed claim and the events the change recorded (a registration: the whole history); must not throw. */
@@ -202,6 +203,14 @@ export class ClaimRegistry {
     return (await this.change(claimId, { type: 'dispute', customer, text, ...(decisionEventId !== undefined ? { decisionEventId } : {}) })).claim;
   }
 
+  /**
+   * Records that staff told a customer without messenger or e-mail these notices themselves, how,
+   * with an optional note (#25, src/domain/customer-told.ts); notices told already change nothing.
+   */
+  async recordCustomerTold(claimId: string, told: Omit<CustomerToldCommand, 'type'>, options: { expectedVersion?: number } = {}): Promise<Claim> {
+    return (await this.change(claimId, { type: 'customer_told', ...told }, options)).claim;
+  }
+
   /** Records a file staff attached to the investigation (#24); an empty change when the claim holds it already. */
   async attachInvestigationFile(claimId: string, staffId: string, file: Attachment): Promise<Claim> {
     return (await this.change(claimId, { type: 'attach_investigation_file', staffId, file })).claim;
@@ -245,6 +254,7 @@ export type ClaimChanges = Pick<
   | 'disputeDecision'
   | 'relocate'
   | 'linkDuplicate'
+  | 'recordCustomerTold'
 >;
 
 /** Every claim port in one object: what main.ts hands the flows, jobs and adapters (each takes its narrow part). */
@@ -284,6 +294,7 @@ export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSwe
     staffMessage: (id, message, options) => registry.staffMessage(id, message, options),
     relocate: (id, staffId, target, reason, options) => registry.relocate(id, staffId, target, reason, options),
     linkDuplicate: (id, staffId, original, note, options) => registry.linkDuplicate(id, staffId, original, note, options),
+    recordCustomerTold: (id, told, options) => registry.recordCustomerTold(id, told, options),
     addCustomerInfo: (id, customer, info, eventId) => registry.addCustomerInfo(id, customer, info, eventId),
     answerSurvey: (customer, number, answer) => registry.answerSurvey(customer, number, answer),
     recordDelivered: (id, eventId, at) => registry.recordDelivered(id, eventId, at),

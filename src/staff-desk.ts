@@ -34,7 +34,7 @@ export function originOf(who: StaffIdentity): Pick<StaffActionRecord, 'slack' | 
 export type { StaffRequest } from './domain/staff-request.js';
 
 /** Why an action did not happen, beyond the permission rules. */
-export type StaffFailure = StaffRefusal | 'not_found' | 'invalid_transition' | 'invalid_input' | 'conflict';
+export type StaffFailure = StaffRefusal | 'not_found' | 'invalid_transition' | 'invalid_input' | 'conflict' | 'nothing_to_tell';
 
 export type StaffResult =
   | { readonly ok: true; readonly claim: Claim; readonly member: StaffMember }
@@ -55,7 +55,7 @@ export interface StaffAudit {
 }
 
 /** The claim reads and changes staff actions need (the registry's changes, the store's reads). */
-export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation' | 'staffMessage' | 'decide' | 'reviewDecision' | 'fulfil' | 'relocate' | 'linkDuplicate'> & Partial<Pick<ClaimChanges, 'submit'>>;
+export type StaffClaimsPort = Pick<ClaimReads, 'findById' | 'findByNumber' | 'listOpenForAssignee'> & Pick<ClaimChanges, 'take' | 'assign' | 'apply' | 'assess' | 'recordInvestigation' | 'staffMessage' | 'decide' | 'reviewDecision' | 'fulfil' | 'relocate' | 'linkDuplicate' | 'recordCustomerTold'> & Partial<Pick<ClaimChanges, 'submit'>>;
 
 const ATTEMPTS = 3;
 
@@ -216,6 +216,9 @@ export class StaffDesk {
         if (!original) throw new DomainError('INVALID_CLAIM', `original: no claim ${request.original}`, { original: request.original });
         return this.claims.linkDuplicate(claim.id, member.id, original, request.note === '' ? undefined : request.note, { expectedVersion });
       }
+      case 'tell_customer':
+        // notices staff told a customer without messenger or e-mail (src/domain/customer-told.ts)
+        return this.claims.recordCustomerTold(claim.id, { staffId: member.id, eventIds: request.eventIds, means: request.means, ...(request.note !== undefined ? { note: request.note } : {}) }, { expectedVersion });
     }
   }
 
@@ -262,5 +265,6 @@ function failureOf(error: unknown): StaffFailure | undefined {
   if (isDomainError(error, 'INVALID_CLAIM') || isDomainError(error, 'UNKNOWN_CATEGORY')) return 'invalid_input';
   if (isDomainError(error, 'CLAIM_NOT_FOUND')) return 'not_found';
   if (isDomainError(error, 'CONCURRENT_UPDATE')) return 'conflict';
+  if (isDomainError(error, 'NOTHING_TO_TELL')) return 'nothing_to_tell';
   return undefined;
 }

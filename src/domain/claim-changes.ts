@@ -40,6 +40,7 @@ import {
 } from './decision-workflow.js';
 import { planRelocation, RelocateCommand, routingPolicy, type RoutingPolicy } from './relocation.js';
 import { AddDuplicateCommand, LinkDuplicateCommand, planAddDuplicate, planLinkDuplicate } from './duplicates.js';
+import { CustomerToldCommand, planCustomerTold } from './customer-told.js';
 
 /**
  * The planning of every claim change: `plan(claim, command, policy, now)` says what a command
@@ -199,6 +200,7 @@ export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
  *   decision's approval, fulfilment and dispute (src/domain/decision-workflow.ts).
  * - `relocate`: staff move the claim to another department or category (src/domain/relocation.ts).
  * - `link_duplicate` / `add_duplicate`: the claim is closed as a duplicate / lists a duplicate (src/domain/duplicates.ts).
+ * - `customer_told`: staff told a customer without messenger or e-mail some notices themselves (src/domain/customer-told.ts).
  */
 export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('move'), command: ClaimCommand, actor: Actor }).strict(),
@@ -218,6 +220,7 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   RelocateCommand,
   LinkDuplicateCommand,
   AddDuplicateCommand,
+  CustomerToldCommand,
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 export type ChangeCommandInput = z.input<typeof ChangeCommand>;
@@ -295,6 +298,11 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
       }
       case 'add_duplicate':
         return change(now, planAddDuplicate(claim, command, now) ?? {});
+      case 'customer_told': {
+        const planned = planCustomerTold(claim, command, now);
+        if (planned === undefined) return change(now);
+        return 'refusal' in planned ? planned : change(now, planned);
+      }
     }
   } catch (error) {
     // the lifecycle's own checks (planTransition, customerInfoEvent) throw their refusals

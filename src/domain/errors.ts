@@ -7,7 +7,9 @@ export type DomainErrorCode =
   | 'UNKNOWN_CATEGORY'
   | 'CLAIM_NOT_FOUND'
   | 'CONCURRENT_UPDATE'
-  | 'REGISTRATION_STUCK';
+  | 'REGISTRATION_STUCK'
+  /** staff asked to record telling a customer the desk tells itself (#25, src/domain/customer-told.ts) */
+  | 'NOTHING_TO_TELL';
 
 /**
  * A coded error raised by `src/domain` and the repositories that enforce its rules.

@@ -8,6 +8,7 @@ import type { SurveyRecord } from './survey.js';
 import type { Assessment, AssessmentValues } from './assessment.js';
 import type { Investigation } from './investigation.js';
 import type { Fulfilment, PendingDecision } from './decision-workflow.js';
+import type { TellMeans } from './customer-told.js';
 import { formatIssues } from './zod-issues.js';
 
 /** The ISO 10002 stages a claim moves through. */
@@ -96,6 +97,8 @@ export interface ClaimEvent {
    * `moved`: the claim went to another department or category (`moved`, the reason in `note`; src/domain/relocation.ts).
    * `duplicate_linked`: the claim was closed as a duplicate of `linkedNumber` (the customer is told which number to follow).
    * `duplicate_added`: the claim `linkedNumber` was linked to this one as its duplicate (staff only).
+   * `customer_told`: staff told the customer the notices `toldEventIds` themselves, by `toldMeans`
+   * (an optional note in `note`; never sent to the customer; src/domain/customer-told.ts).
    */
   readonly type:
     | 'registered'
@@ -124,7 +127,8 @@ export interface ClaimEvent {
     | 'investigation_file_added'
     | 'moved'
     | 'duplicate_linked'
-    | 'duplicate_added';
+    | 'duplicate_added'
+    | 'customer_told';
   /** On `assessed`: the assessment's values after the change. */
   readonly assessment?: AssessmentValues;
   /** On `assessed` and `investigation_recorded`: which parts changed (not their text). */
@@ -165,6 +169,10 @@ export interface ClaimEvent {
   readonly source?: 'slack_thread';
   /** On a resolution with a remedy to carry out, and on `fulfilment_*`: when it is due (#25). */
   readonly fulfilmentDueAt?: Date;
+  /** On `customer_told`: the notices staff told the customer (their event ids, #25). */
+  readonly toldEventIds?: readonly string[];
+  /** On `customer_told`: how staff told them. */
+  readonly toldMeans?: TellMeans;
 }
 
 /** Why a message to the customer could not be delivered. */

@@ -146,9 +146,17 @@ export function noticeRoute(claim: Pick<Claim, 'conversation' | 'contact'>): { r
 
 /**
  * The notices staff must pass on themselves, oldest first: on a claim whose customer has neither a
- * messenger nor an e-mail, every notice the desk could not send (recorded as `no_channel`).
+ * messenger nor an e-mail, every notice the desk could not send (recorded as `no_channel`) and
+ * staff have not recorded as told yet.
  */
 export function noticesToTell(claim: Pick<Claim, 'conversation' | 'contact' | 'history'>): ClaimEvent[] {
   if (noticeRoute(claim).via !== 'staff') return [];
-  return claim.history.filter((event) => event.notifyCustomer && event.deliveryFailure === 'no_channel');
+  // those staff told already are on the told list (src/domain/customer-told.ts)
+  const told = toldEventIds(claim.history);
+  return claim.history.filter((event) => event.notifyCustomer && event.deliveryFailure === 'no_channel' && !told.has(event.id));
+}
+
+/** The ids of the notices staff recorded as told to the customer (`customer_told` events, src/domain/customer-told.ts). */
+export function toldEventIds(history: readonly ClaimEvent[]): Set<string> {
+  return new Set(history.flatMap((event) => (event.type === 'customer_told' ? (event.toldEventIds ?? []) : [])));
 }

@@ -9,6 +9,7 @@ import { parseClaimNumber } from './numbering.js';
 import { StaffMessageText } from './staff-message.js';
 import { FULFILMENT_DAYS_MAX, ReturnNote, StaffNote } from './decision-workflow.js';
 import { RelocationReason } from './relocation.js';
+import { TellMeans, ToldEventIds, ToldNote } from './customer-told.js';
 
 /** The longest staff id the desk config allows (its id rule). */
 const StaffId = z.string().min(1, 'expected a staff member').max(40);
@@ -100,6 +101,8 @@ export const StaffRequest = z.discriminatedUnion('action', [
     .strict()
     .refine((request) => request.category !== undefined || request.department !== undefined, { message: 'expected a category or a department', path: ['category'] }),
   z.object({ action: z.literal('link_duplicate'), original: ClaimNumberText, note: z.string().trim().max(500).optional() }).strict(),
+  // #25: staff told a customer without messenger or e-mail these notices themselves (src/domain/customer-told.ts)
+  z.object({ action: z.literal('tell_customer'), eventIds: ToldEventIds, means: TellMeans, note: ToldNote.optional() }).strict(),
 ]);
 export type StaffRequest = z.infer<typeof StaffRequest>;
 

@@ -158,7 +158,8 @@ export type StaffAction =
   | 'fulfil'
   | 'close'
   | 'move'
-  | 'link_duplicate';
+  | 'link_duplicate'
+  | 'tell_customer';
 
 /**
  * How a claim's ownership limits an action, beyond the role:
@@ -191,6 +192,8 @@ const ACTIONS: Readonly<Record<StaffAction, { readonly right: StaffRight; readon
   // #25: whoever works the claim sends it elsewhere or closes it as a duplicate
   move: { right: 'move_department', ownership: 'assignee' },
   link_duplicate: { right: 'link_duplicate', ownership: 'assignee' },
+  // #25: telling a customer without messenger or e-mail is talking to them, like a reply
+  tell_customer: { right: 'reply', ownership: 'assignee' },
 };
 
 /** The right an action on a claim needs (reopening a closed claim needs its own). */

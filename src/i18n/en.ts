@@ -917,4 +917,18 @@ export const en = {
   'staff.history.reply_files': 'Files: {files}',
   'web.chat.download': 'Download',
   'web.chat.error.download': 'The file could not be downloaded. Please try again.',
+  // told (#25)
+  'staff.refused.nothing_to_tell': 'The desk tells this customer itself (in their messenger or by e-mail): there is nothing to tell them by phone or letter.',
+  'staff.history.customer_told': '{who} told the customer {means} the notices of {when}.{note}',
+  'staff.told_means.phone': 'by phone',
+  'staff.told_means.letter': 'by letter',
+  'staff.told_means.in_person': 'in person',
+  'staff.told_means.email': 'by an e-mail of their own',
+  'console.claim.tell_select': 'Told',
+  'console.claim.tell_means': 'How',
+  'console.claim.tell_note': 'Note (optional, e.g. "spoke to his wife")',
+  'console.claim.tell_submit': 'Told the customer',
+  'console.claim.tell_none_selected': 'Tick the notices you told the customer.',
+  'console.claim.told_title': 'Told the customer',
+  'console.claim.told_by': '{who} told them {means}, {when}.',
 } as const satisfies Record<string, string>;

@@ -915,4 +915,18 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'staff.history.reply_files': 'Файлы: {files}',
   'web.chat.download': 'Скачать',
   'web.chat.error.download': 'Не удалось скачать файл. Попробуйте ещё раз.',
+  // told (#25)
+  'staff.refused.nothing_to_tell': 'Служба сама пишет этому клиенту (в мессенджер или на e-mail): сообщать ему по телефону или письмом нечего.',
+  'staff.history.customer_told': '{who} сообщил(а) клиенту {means} уведомления от {when}.{note}',
+  'staff.told_means.phone': 'по телефону',
+  'staff.told_means.letter': 'письмом',
+  'staff.told_means.in_person': 'лично',
+  'staff.told_means.email': 'своим письмом по e-mail',
+  'console.claim.tell_select': 'Сообщено',
+  'console.claim.tell_means': 'Как',
+  'console.claim.tell_note': 'Заметка (необязательно, например «говорил с женой»)',
+  'console.claim.tell_submit': 'Клиенту сообщено',
+  'console.claim.tell_none_selected': 'Отметьте уведомления, которые вы сообщили клиенту.',
+  'console.claim.told_title': 'Сообщено клиенту',
+  'console.claim.told_by': '{who} сообщил(а) {means}, {when}.',
 };

@@ -51,6 +51,7 @@ const ACTIONS: readonly StaffAction[] = [
   'close',
   'move',
   'link_duplicate',
+  'tell_customer',
 ];
 
 describe('staff permissions (example desk)', () => {
@@ -377,6 +378,8 @@ describe('every role × every action on a claim of the member\'s department', ()
     ['close', 'resolved', ['close', 'ok', 'ok', 'ok']],
     ['move', 'in_review', ['ok', 'ok', 'ok', 'ok']],
     ['link_duplicate', 'new', ['ok', 'ok', 'ok', 'ok']],
+    // #25: telling a customer without messenger or e-mail takes what a reply takes, at any status
+    ['tell_customer', 'closed', ['ok', 'ok', 'ok', 'ok']],
   ];
   for (const [action, status, expected] of cases) {
     STAFF_ROLES.forEach((role, column) => {

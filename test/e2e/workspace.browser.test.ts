@@ -13,7 +13,8 @@ const SLOW = 90_000;
  * The console as a workspace in headless Chromium (#25): an operator registers a claim that came
  * by phone (a bad form is refused and says why), lands on its page, and replies to the customer;
  * the acknowledgement and the reply arrive at the local SMTP server, since the customer gave an
- * e-mail address.
+ * e-mail address. A customer with neither e-mail nor messenger is told by staff, who record it on
+ * the claim's page.
  */
 describe('the console in a browser: register a phone claim, reply to its customer by e-mail', () => {
   let smtp: LocalSmtp;
@@ -81,6 +82,55 @@ describe('the console in a browser: register a phone claim, reply to its custome
       await expect.poll(() => smtp.to('anna@example.com').length, POLL).toBe(3);
       expect(smtp.to('anna@example.com')[2]?.attachments.map((file) => [file.filename, file.bytes.equals(statement)])).toEqual([['refund-statement.pdf', true]]);
       await expect.poll(() => staff.getAttribute('#claim-history a[download="refund-statement.pdf"]', 'href'), POLL).toMatch(new RegExp(`^/console/api/claims/${number}/reply-files/[0-9a-f]{24}$`));
+      expect(pageErrors).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'a letter claim without e-mail: staff tick the notice, record how they told the customer, and it moves to the told list',
+    async () => {
+      const api = await desk.signIn('olga');
+      const res = await api.post('/console/api/claims', {
+        requestId: crypto.randomUUID(),
+        channel: 'letter',
+        kind: 'claim',
+        category: 'refund',
+        product: '',
+        orderOrBatch: '',
+        amount: '500',
+        purchaseDate: '',
+        description: 'Paid twice for one kettle, please refund one payment.',
+        desiredRemedy: 'refund',
+        name: 'Boris',
+        phone: '8 912 000-11-22',
+        email: '',
+        locale: 'en',
+        consent: true,
+      });
+      expect(res.status).toBe(201);
+      const { claim } = (await res.json()) as { claim: { number: string } };
+      // the notification job finds nobody to write to: the notice is for staff to tell
+      await expect.poll(async () => (await desk.app.claims.findByNumber(claim.number))?.history[0]?.deliveryFailure, POLL).toBe('no_channel');
+
+      await staff.goto(`${desk.app.url}/console#/claim/${claim.number}`);
+      if (await staff.isVisible('#login-id')) {
+        await staff.fill('#login-id', 'olga');
+        await staff.fill('#login-password', 'claimdesk-demo');
+        await staff.click('#login-submit');
+      }
+      await staff.waitForSelector('#claim-tell li');
+      expect(await staff.locator('#claim-tell li').count()).toBe(1);
+      await staff.selectOption('#tell-means', 'in_person');
+      await staff.fill('#tell-note', 'Came to the office');
+      await staff.click('#action-tell_customer');
+      await staff.waitForSelector('#claim-told li');
+      expect(await staff.locator('#claim-tell').count()).toBe(0);
+      expect(await staff.textContent('#claim-told')).toContain('Came to the office');
+      expect(await staff.textContent('#claim-told')).toContain(t('ru', 'staff.told_means.in_person'));
+      const told = (await desk.app.claims.findByNumber(claim.number))?.history.find((event) => event.type === 'customer_told');
+      expect(told).toMatchObject({ toldMeans: 'in_person', note: 'Came to the office', actor: { kind: 'staff', staffId: 'olga' } });
+      expect(smtp.received.some((mail) => mail.text.includes(claim.number))).toBe(false);
       expect(pageErrors).toEqual([]);
     },
     SLOW,

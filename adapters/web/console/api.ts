@@ -117,6 +117,7 @@ export const FAILURE_STATUS: Readonly<Record<StaffFailure, number>> = {
   invalid_transition: 409,
   invalid_input: 400,
   conflict: 409,
+  nothing_to_tell: 409,
 };
 
 /** The member as the page needs them (no password hash, no Slack ids). */
@@ -185,7 +186,7 @@ export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, 
     survey: claim.survey ? { score: claim.survey.score ?? null, comment: claim.survey.comment ?? null } : null,
     ...claimsWorkView(desk, claim),
     ...decisionWorkflowView(desk, member.locale, claim),
-    ...workspaceView(desk, stored),
+    ...workspaceView(desk, stored, member),
     history: claim.history.flatMap((event) => {
       const text = historyText(ctx, claim, event, PLAIN);
       // a reply's files (#25), to download

@@ -1,14 +1,15 @@
 /*
  * The console as a full workspace (#25): the registration form for a claim received by phone,
  * e-mail, letter or in person (#/register), and on a claim's page its links, the notices staff
- * must tell the customer themselves, and the Move and Duplicate-of forms. Built with app.js's
+ * must tell the customer themselves (ticked and recorded as told: how, with a note) and those told
+ * already (who, when, how), and the Move and Duplicate-of forms. Built with app.js's
  * helpers: every text from the catalogues, everything people typed shown as text.
  */
 (function () {
   'use strict';
   const desk = window.claimdesk;
   if (!desk) return;
-  const { t, el, api, dateTime, show, frame, errorBox, setError } = desk.helpers;
+  const { t, el, said, api, dateTime, show, frame, errorBox, setError } = desk.helpers;
 
   const select = (id, options, selected) => el('select', { id }, options.map((option) => el('option', { value: option.id, selected: option.id === selected }, option.label)));
   const labelled = (id, label, field) => el('div', { className: 'action' }, el('label', { for: id }, label), field);
@@ -99,10 +100,38 @@
     if (claim.links && claim.links.duplicateOf) parts.push(el('p', { id: 'claim-duplicate-of' }, t('console.claim.duplicate_of', { number: '' }), link(claim.links.duplicateOf)));
     if (claim.links && claim.links.duplicates.length > 0) parts.push(el('p', { id: 'claim-duplicates' }, t('console.claim.duplicates', { numbers: '' }), claim.links.duplicates.map((number, index) => [index > 0 ? ', ' : '', link(number)])));
     if (claim.tellCustomer && claim.tellCustomer.length > 0) {
+      // each notice ticked to record as told (all by default: usually everything is read out at once)
+      const picks = claim.tellCustomer.map((notice) => el('input', { type: 'checkbox', id: `tell-${notice.eventId}`, className: 'tell-pick', value: notice.eventId, checked: true }));
       parts.push(
         el('h2', {}, t('console.claim.tell_title')),
         el('p', { className: 'hint' }, t('console.claim.tell_hint')),
-        el('ol', { id: 'claim-tell' }, claim.tellCustomer.map((notice) => el('li', {}, el('time', {}, dateTime(notice.at)), el('pre', { className: 'notice' }, notice.text)))),
+        el(
+          'ol',
+          { id: 'claim-tell' },
+          claim.tellCustomer.map((notice, index) => el('li', {}, el('label', { className: 'check' }, picks[index], t('console.claim.tell_select')), ' ', el('time', {}, dateTime(notice.at)), el('pre', { className: 'notice' }, notice.text))),
+        ),
+      );
+      const means = select('tell-means', vocabulary.tellMeans, 'phone');
+      const note = el('input', { id: 'tell-note', type: 'text', maxLength: 500 });
+      const allowed = !claim.tell || claim.tell.allowed;
+      const button = el('button', { id: 'action-tell_customer', type: 'button', disabled: !allowed }, t('console.claim.tell_submit'));
+      button.onclick = () => {
+        const eventIds = picks.filter((pick) => pick.checked).map((pick) => pick.value);
+        if (eventIds.length === 0) return setError(error, t('console.claim.tell_none_selected'));
+        return send({ action: 'tell_customer', eventIds, means: means.value, note: note.value }, button);
+      };
+      parts.push(labelled('tell-means', t('console.claim.tell_means'), means), labelled('tell-note', t('console.claim.tell_note'), note), button, allowed ? null : el('p', { className: 'refusal' }, claim.tell.reason));
+    }
+    if (claim.toldCustomer && claim.toldCustomer.length > 0) {
+      parts.push(
+        el('h2', {}, t('console.claim.told_title')),
+        el(
+          'ol',
+          { id: 'claim-told' },
+          claim.toldCustomer.map((told) =>
+            el('li', {}, el('time', {}, dateTime(told.at)), told.text === null ? null : el('pre', { className: 'notice' }, told.text), el('p', { className: 'told-by' }, told.line), told.note === null ? null : el('p', { className: 'told-note' }, said(told.note))),
+          ),
+        ),
       );
     }
     const action = (name) => claim.actions.find((candidate) => candidate.action === name);
