@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { refusal, type Refusal } from './errors.js';
 import type { Claim, ClaimEvent } from './lifecycle.js';
-import { noticeRoute, noticesToTell, toldEventIds } from './staff-intake.js';
+import { noticesToTell, toldEventIds } from './staff-intake.js';
 
 /**
  * Notices staff told the customer themselves (#25). A customer with neither a messenger nor an
@@ -80,7 +80,7 @@ export function toldNotices(claim: Pick<Claim, 'history'>): ToldNotice[] {
 
 /**
  * Plans recording that staff told the customer some notices. Refused when the desk tells this
- * customer itself (a messenger or an e-mail: `NOTHING_TO_TELL`), and when an id is not a notice
+ * customer itself (a messenger, or an e-mail that went out: nothing to tell, `NOTHING_TO_TELL`), and when an id is not a notice
  * staff must tell on this claim — unknown, or an event that is not such a notice
  * (`INVALID_CLAIM`). Notices told already are left out: a request whose notices were all told
  * changes nothing (a repeated click), one with some new records only those. At any status, open
@@ -88,11 +88,12 @@ export function toldNotices(claim: Pick<Claim, 'history'>): ToldNotice[] {
  * @example planCustomerTold(claim, { type: 'customer_told', staffId: 'olga', eventIds: ['e1'], means: 'phone' }, now)
  */
 export function planCustomerTold(claim: Claim, command: CustomerToldCommand, now: Date): { readonly events: readonly ClaimEvent[] } | Refusal | undefined {
-  if (noticeRoute(claim).via !== 'staff') {
-    return refusal('NOTHING_TO_TELL', 'the desk tells this customer itself (messenger or e-mail): nothing for staff to tell', { number: claim.number });
-  }
   const toTell = new Set(noticesToTell(claim).map((event) => event.id));
   const told = toldEventIds(claim.history);
+  // a messenger's customer, or one whose e-mails all went out: the desk tells them itself
+  if (toTell.size === 0 && !command.eventIds.some((id) => told.has(id))) {
+    return refusal('NOTHING_TO_TELL', 'the desk tells this customer itself (messenger or e-mail): nothing for staff to tell', { number: claim.number });
+  }
   const unknown = command.eventIds.filter((id) => !toTell.has(id) && !told.has(id));
   if (unknown.length > 0) return refusal('INVALID_CLAIM', `eventIds: not a notice to tell the customer of claim ${claim.number}: ${unknown.join(', ')}`, { number: claim.number });
   const fresh = new Set(command.eventIds.filter((id) => toTell.has(id)));

@@ -145,15 +145,16 @@ export function noticeRoute(claim: Pick<Claim, 'conversation' | 'contact'>): { r
 }
 
 /**
- * The notices staff must pass on themselves, oldest first: on a claim whose customer has neither a
- * messenger nor an e-mail, every notice the desk could not send (recorded as `no_channel`) and
- * staff have not recorded as told yet.
+ * The notices staff must pass on themselves, oldest first: on a claim without a messenger, every
+ * notice the desk could not send — the customer gave no e-mail, the desk sends no e-mail
+ * (`no_channel`), the mail server refused the address (`unreachable`) or stayed down (`gave_up`) —
+ * that staff have not recorded as told yet. None on an erased claim: there is nobody to tell.
  */
-export function noticesToTell(claim: Pick<Claim, 'conversation' | 'contact' | 'history'>): ClaimEvent[] {
-  if (noticeRoute(claim).via !== 'staff') return [];
+export function noticesToTell(claim: Pick<Claim, 'conversation' | 'history'> & { readonly erasedAt?: Date | undefined }): ClaimEvent[] {
+  if (!isOfflineChannel(claim.conversation.channel) || claim.erasedAt !== undefined) return [];
   // those staff told already are on the told list (src/domain/customer-told.ts)
   const told = toldEventIds(claim.history);
-  return claim.history.filter((event) => event.notifyCustomer && event.deliveryFailure === 'no_channel' && !told.has(event.id));
+  return claim.history.filter((event) => event.notifyCustomer && event.deliveryFailure !== undefined && !told.has(event.id));
 }
 
 /** The ids of the notices staff recorded as told to the customer (`customer_told` events, src/domain/customer-told.ts). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleDesk, type ConsoleBrowser } from '../support/web-console.js';
-import { eventually } from '../support/fixtures.js';
+import { draft, eventually, telegramCustomer } from '../support/fixtures.js';
 import { formatDateTime, t } from '../../src/i18n/index.js';
 import type { Claim } from '../../src/domain/lifecycle.js';
 
@@ -161,14 +161,23 @@ describe('the web console: recording that staff told the customer (#25)', () => 
     expect((await stored(number)).version).toBe(version);
   });
 
-  it('refuses a claim whose customer gave an e-mail: the desk tells them itself', async () => {
+  it('on a desk that sends no e-mail (no SMTP_URL), a customer who gave one is told by staff too', async () => {
     const number = await register({ email: 'anna@example.com' });
-    const [notice] = (await stored(number)).history;
+    await unsent(number, 1);
+    const [notice] = (await shown(olga, number)).tellCustomer;
+    expect(notice).toBeDefined();
+    expect((await act(olga, number, { action: 'tell_customer', eventIds: [notice?.eventId], means: 'phone' })).status).toBe(200);
+    expect((await stored(number)).history.some((event) => event.type === 'customer_told')).toBe(true);
+  });
+
+  it('refuses a customer the desk tells itself (a messenger): nothing to tell', async () => {
+    const { claim } = await desk.app.registry.submit(draft({ category: 'refund', concerns: { amount: { minor: 100_00, currency: 'RUB' } }, ...telegramCustomer('7401') }), 'told-telegram');
+    const [notice] = claim.history;
     if (!notice) throw new Error('no notice');
-    const res = await act(olga, number, { action: 'tell_customer', eventIds: [notice.id], means: 'phone' });
+    const res = await act(olga, claim.number, { action: 'tell_customer', eventIds: [notice.id], means: 'phone' });
     expect(res.status).toBe(409);
     expect(await res.json()).toEqual({ error: 'nothing_to_tell', message: t('ru', 'staff.refused.nothing_to_tell') });
-    expect((await stored(number)).history.some((event) => event.type === 'customer_told')).toBe(false);
+    expect((await stored(claim.number)).history.some((event) => event.type === 'customer_told')).toBe(false);
   });
 
   it('tells the notice of a closed claim too (closed as a duplicate: the number to follow)', async () => {

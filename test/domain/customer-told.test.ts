@@ -97,9 +97,12 @@ describe('recording that staff told the customer', () => {
     expect(refused(tell(claim, ['e-taken', 'no-such-event']))).toBe('INVALID_CLAIM');
   });
 
-  it('refuses a customer the desk tells itself: an e-mail on the claim, or a messenger', () => {
+  it('refuses a customer the desk tells itself: an e-mail that went out, or a messenger; an e-mail that could not go out is told by staff', () => {
     const withEmail = letterClaim({ contact: { name: 'Anna', phone: '+79123456789', email: 'anna@example.com' } });
-    expect(refused(tell(withEmail, ['e-taken']))).toBe('NOTHING_TO_TELL');
+    const sentByEmail = withEmail.history.map((event) => (event.notifyCustomer ? { ...event, deliveryFailure: undefined, deliveredAt: now } : event));
+    expect(refused(tell({ ...withEmail, history: sentByEmail }, ['e-taken']))).toBe('NOTHING_TO_TELL');
+    // the desk sends no e-mail (no SMTP), or the address was refused: staff tell them
+    expect(changed(tell(withEmail, ['e-taken'])).events).toHaveLength(1);
     const telegram = letterClaim({ conversation: { channel: 'telegram', chatId: '1001' }, customer: { channel: 'telegram', userId: '1001' } });
     expect(refused(tell(telegram, ['e-taken']))).toBe('NOTHING_TO_TELL');
   });

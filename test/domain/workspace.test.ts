@@ -131,12 +131,21 @@ describe('where a customer\'s notices go', () => {
     expect(isOfflineChannel(channel)).toBe(!['telegram', 'slack', 'web'].includes(channel));
   });
 
-  it('staff tell only the notices nobody could send, and only when nobody can', () => {
+  it('staff tell the notices of a claim without a messenger that the desk could not send, however it failed', () => {
     const told = { ...registrationEvent(CREATED, 'olga'), deliveryFailure: 'no_channel' as const };
     const letter = claimFixture({ conversation: { channel: 'letter', chatId: 'staff-1' }, customer: { channel: 'letter', userId: 'staff-1' }, history: [told] });
     expect(noticesToTell(letter)).toEqual([told]);
-    expect(noticesToTell({ ...letter, contact: { name: 'Anna', email: 'anna@example.com' } })).toEqual([]);
+    // an e-mail the desk could not send (no SMTP: no_channel; refused: unreachable; server down: gave_up) is told by staff too
+    const byEmail = { ...letter, contact: { name: 'Anna', email: 'anna@example.com' } };
+    expect(noticesToTell(byEmail)).toEqual([told]);
+    const refused = { ...told, deliveryFailure: 'unreachable' as const };
+    expect(noticesToTell({ ...byEmail, history: [refused] })).toEqual([refused]);
+    // one that went out is not
+    const sent = { ...registrationEvent(CREATED, 'olga'), deliveredAt: CREATED };
+    expect(noticesToTell({ ...byEmail, history: [sent] })).toEqual([]);
+    // a messenger's customer is told by the desk; an erased claim has nobody to tell
     expect(noticesToTell(claimFixture({ history: [told] }))).toEqual([]);
+    expect(noticesToTell({ ...letter, erasedAt: CREATED })).toEqual([]);
   });
 
   it('a claim staff registered is acknowledged with its number; chat instructions are left out of notices for it', () => {
