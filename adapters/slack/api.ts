@@ -110,6 +110,16 @@ export class SlackApi {
     );
   }
 
+  /**
+   * Uploads a file and shares it in a channel (a thread when `threadTs` is given), through
+   * `files.uploadV2`: files.getUploadURLExternal, the bytes posted to the URL it gives, then
+   * files.completeUploadExternal. Needs the `files:write` scope. Slack types the file by its name.
+   */
+  async uploadFile(file: { channel: string; threadTs?: string; name: string; bytes: Buffer }): Promise<void> {
+    const upload = { channel_id: file.channel, file: file.bytes, filename: file.name };
+    await this.call(() => this.client.files.uploadV2(file.threadTs ? { ...upload, thread_ts: file.threadTs } : upload));
+  }
+
   /** The direct-message channel with a user. */
   async openDm(userId: string): Promise<string> {
     const result = await this.call(() => this.client.conversations.open({ users: userId }));

@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Bot, GrammyError, HttpError, type Api } from 'grammy';
+import { Bot, GrammyError, HttpError, InputFile, type Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ConversationRunner } from '../../flows/runner.js';
 import { botApiFetch } from './fetch.js';
 import { takeUpdate, type AnswerCallback } from '../telegram/intake.js';
-import { TelegramApiError, TelegramNetworkError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
+import { TelegramApiError, TelegramNetworkError, TelegramSender, withNeutralErrors, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
 
 export interface GrammyDeskOptions {
   readonly token: string;
@@ -24,6 +24,20 @@ function neutral(error: unknown): unknown {
   // grammY wraps a failed connection (reset, refused, timed out) in HttpError
   if (error instanceof HttpError) return TelegramNetworkError.from(error.error);
   return error;
+}
+
+/**
+ * The sender's Bot API calls over grammY's client. A document is uploaded with content type
+ * detection off, so every file reaches the customer as a file under its name (an MP4 or a GIF is
+ * not turned into a video or an animation).
+ * @example new TelegramSender(grammyTransport(bot.api))
+ */
+export function grammyTransport(api: Api): TelegramTransport {
+  return {
+    sendMessage: (chatId, message) => withNeutralErrors(neutral, () => api.sendMessage(chatId, message.text, message.reply_markup ? { reply_markup: message.reply_markup } : {})),
+    sendDocument: (chatId, document) =>
+      withNeutralErrors(neutral, () => api.sendDocument(chatId, new InputFile(document.bytes, document.name), { disable_content_type_detection: true })),
+  };
 }
 
 /**
@@ -46,16 +60,7 @@ export class GrammyDesk {
     // grammY types `fetch` as node-fetch's (whose typings are not installed); it only ever reads the
     // response's JSON body, which botApiFetch provides
     this.bot = new Bot(options.token, { client: { fetch: botApiFetch as never, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
-    const transport: TelegramTransport = {
-      sendMessage: async (chatId, message) => {
-        try {
-          await this.bot.api.sendMessage(chatId, message.text, message.reply_markup ? { reply_markup: message.reply_markup } : {});
-        } catch (error) {
-          throw neutral(error);
-        }
-      },
-    };
-    this.sender = new TelegramSender(transport, options.sender);
+    this.sender = new TelegramSender(grammyTransport(this.bot.api), options.sender);
   }
 
   attach(runner: ConversationRunner): void {

@@ -4,7 +4,7 @@ import type { Update } from 'grammy/types';
 import type { ConversationRunner } from '../../flows/runner.js';
 import { toInput } from '../telegram/inbound.js';
 import { takeUpdate, type AnswerCallback, type ReportError } from '../telegram/intake.js';
-import { TelegramApiError, TelegramNetworkError, TelegramSender, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
+import { TelegramApiError, TelegramNetworkError, TelegramSender, withNeutralErrors, type TelegramSenderOptions, type TelegramTransport } from '../telegram/sender.js';
 
 export interface TelegrafDeskOptions {
   readonly sender?: TelegramSenderOptions;
@@ -30,6 +30,20 @@ export function neutral(error: unknown): unknown {
 }
 
 type SendExtra = NonNullable<Parameters<Telegram['sendMessage']>[2]>;
+
+/**
+ * The sender's Bot API calls over Telegraf's client; a document as in grammY's (content type
+ * detection off).
+ * @example new TelegramSender(telegrafTransport(bot.telegram))
+ */
+export function telegrafTransport(telegram: Telegram): TelegramTransport {
+  return {
+    // the markup uses only text, callback_data and request_contact, the same in both libraries' types
+    sendMessage: (chatId, message) => withNeutralErrors(neutral, () => telegram.sendMessage(chatId, message.text, (message.reply_markup ? { reply_markup: message.reply_markup } : {}) as SendExtra)),
+    sendDocument: (chatId, document) =>
+      withNeutralErrors(neutral, () => telegram.sendDocument(chatId, { source: document.bytes, filename: document.name }, { disable_content_type_detection: true })),
+  };
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -62,18 +76,7 @@ export class TelegrafDesk {
     private readonly runner: ConversationRunner,
     private readonly options: TelegrafDeskOptions = {},
   ) {
-    const transport: TelegramTransport = {
-      sendMessage: async (chatId, message) => {
-        try {
-          // the markup uses only text, callback_data and request_contact, the same in both libraries' types
-          const extra = (message.reply_markup ? { reply_markup: message.reply_markup } : {}) as SendExtra;
-          await telegram.sendMessage(chatId, message.text, extra);
-        } catch (error) {
-          throw neutral(error);
-        }
-      },
-    };
-    this.sender = new TelegramSender(transport, options.sender);
+    this.sender = new TelegramSender(telegrafTransport(telegram), options.sender);
   }
 
   middleware(): MiddlewareFn<Context> {

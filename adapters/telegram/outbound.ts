@@ -1,4 +1,6 @@
 import type { InlineKeyboardButton, KeyboardButton } from 'grammy/types';
+import { downloadName } from '../web/chat/files.js';
+import { fileBytesOf, type SendOptions } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 
 /** Telegram's limit for one message's text. */
@@ -13,6 +15,15 @@ export interface TelegramMessage {
     | { readonly inline_keyboard: InlineKeyboardButton[][] }
     | { readonly keyboard: KeyboardButton[][]; readonly resize_keyboard: true; readonly one_time_keyboard: true }
     | { readonly remove_keyboard: true };
+}
+
+/**
+ * The parameters of one `sendDocument` call, without the chat: the file uploaded with its name.
+ * Neither library lets an upload carry its type; Telegram takes it from the name's extension.
+ */
+export interface TelegramDocument {
+  readonly name: string;
+  readonly bytes: Buffer;
 }
 
 /**
@@ -60,4 +71,24 @@ export function renderTelegram(message: Outbound): TelegramMessage[] {
   const rendered = pieces.map((text, index): TelegramMessage => (index === pieces.length - 1 && markup ? { text, reply_markup: markup } : { text }));
   if (inline && share && shareKeyboard) rendered.push({ text: share.hint, reply_markup: shareKeyboard });
   return rendered;
+}
+
+/**
+ * A desk message's files as Telegram documents, their bytes taken from `options.fileBytes` (throws
+ * when one is missing). Every file goes as a document, images included: it keeps its name and is
+ * not recompressed.
+ * @example telegramDocuments(message, { fileBytes }) // [{ name: 'act.pdf', bytes }]
+ */
+export function telegramDocuments(message: Outbound, options: SendOptions | undefined): TelegramDocument[] {
+  return (message.files ?? []).map((file) => ({ name: documentName(file.name, file.mimeType), bytes: fileBytesOf(options, file) }));
+}
+
+/**
+ * A file name a multipart header carries as is, with the extension of the file's type (Telegram
+ * types a document by it): the desk's download name, its semicolons `_` too (grammY writes the
+ * name unquoted).
+ * @example documentName('scan"1";v2', 'application/pdf') // 'scan_1__v2.pdf'
+ */
+export function documentName(name: string, mimeType: string): string {
+  return downloadName(name, mimeType).replace(/;/g, '_');
 }

@@ -1,7 +1,7 @@
 import type { ConversationReference } from '../../src/domain/claim.js';
 import { RecipientUnreachableError, type MessageSender, type SendOptions } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
-import { renderTelegram, type TelegramMessage } from './outbound.js';
+import { renderTelegram, telegramDocuments, type TelegramDocument, type TelegramMessage } from './outbound.js';
 import { TelegramPacer } from './pacer.js';
 
 /** A refused Bot API call, in library-neutral form (each adapter maps its library's error). */
@@ -28,9 +28,13 @@ export class TelegramNetworkError extends Error {
     this.name = 'TelegramNetworkError';
   }
 
-  /** From the library's connection error: its system code (ECONNRESET…) or name, never its message. */
+  /**
+   * From the library's connection error: its system code (ECONNRESET…) or name, never its message.
+   * Node's fetch (grammY's uploads) rejects with a TypeError whose `cause` has the code.
+   */
   static from(cause: unknown): TelegramNetworkError {
-    const code = (cause as { code?: unknown } | undefined)?.code;
+    const codeOf = (error: unknown): unknown => (error as { code?: unknown } | undefined)?.code;
+    const code = codeOf(cause) ?? codeOf((cause as { cause?: unknown } | undefined)?.cause);
     return new TelegramNetworkError(typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'unknown');
   }
 }
@@ -43,15 +47,30 @@ export class ChatUnreachableError extends RecipientUnreachableError {
   }
 }
 
-/** The one Bot API call the sender needs; grammY and Telegraf each provide it. */
+/** The Bot API calls the sender needs; grammY and Telegraf each provide them. */
 export interface TelegramTransport {
   sendMessage(chatId: string, message: TelegramMessage): Promise<void>;
+  /** Uploads a file as a document (multipart), its name as given. */
+  sendDocument(chatId: string, document: TelegramDocument): Promise<void>;
+}
+
+/**
+ * Runs a library's Bot API call for a transport, its errors mapped to the neutral ones by the
+ * library's `neutral`; the call's result is not needed.
+ * @example sendMessage: (chatId, message) => withNeutralErrors(neutral, () => api.sendMessage(chatId, message.text))
+ */
+export async function withNeutralErrors(neutral: (error: unknown) => unknown, request: () => Promise<unknown>): Promise<void> {
+  try {
+    await request();
+  } catch (error) {
+    throw neutral(error);
+  }
 }
 
 export interface TelegramSenderOptions {
-  /** Attempts per message, the first included (default 4). */
+  /** Attempts per Bot API call (a piece of text, a document), the first included (default 4). */
   readonly maxAttempts?: number;
-  /** The most time spent waiting on rate limits and retries for one message (default 30 s). */
+  /** The most time spent waiting on rate limits and retries for one Bot API call (default 30 s). */
   readonly maxWaitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   /**
@@ -64,7 +83,7 @@ export interface TelegramSenderOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Sends desk messages to Telegram: renders them, honours 429 `retry_after` (within a cap on
+ * Sends desk messages to Telegram: renders them (text, then files as documents), honours 429 `retry_after` (within a cap on
  * attempts and total wait), retries server and network errors with backoff, follows `migrate_to_chat_id`, and
  * gives up at once on 403 (the customer blocked the bot) with a ChatUnreachableError. Every Bot API
  * call goes through the pacer: a dialog reply at once, a bulk message (`{ bulk: true }`, what the
@@ -87,19 +106,32 @@ export class TelegramSender implements MessageSender {
     this.pacer = options.pacer ?? new TelegramPacer();
   }
 
+  /**
+   * Sends the text (in pieces), then each of the message's files as a document, every call paced
+   * and retried alike. The files' bytes are taken first: a message missing one throws before the
+   * customer gets any of it. A chat that migrated stays migrated for the rest of the message.
+   */
   async send(to: ConversationReference, message: Outbound, options: SendOptions = {}): Promise<void> {
-    for (const piece of renderTelegram(message)) await this.sendOne(to.chatId, piece, options.bulk === true);
+    const documents = telegramDocuments(message, options);
+    const bulk = options.bulk === true;
+    let target = to.chatId;
+    for (const piece of renderTelegram(message)) target = await this.call(to.chatId, target, bulk, (chatId) => this.transport.sendMessage(chatId, piece));
+    for (const document of documents) target = await this.call(to.chatId, target, bulk, (chatId) => this.transport.sendDocument(chatId, document));
   }
 
-  private async sendOne(chatId: string, message: TelegramMessage, bulk: boolean): Promise<void> {
-    let target = chatId;
+  /**
+   * One Bot API call, paced and retried: returns the chat it went to (another after a migration).
+   * `chatId` is the customer's chat as the desk knows it, named in a ChatUnreachableError.
+   */
+  private async call(chatId: string, to: string, bulk: boolean, request: (target: string) => Promise<void>): Promise<string> {
+    let target = to;
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
       // every attempt is a call Telegram counts: each one is paced
       const permit = bulk ? await this.pacer.bulk(target) : this.pacer.reply(target);
       try {
-        await this.transport.sendMessage(target, message);
-        return;
+        await request(target);
+        return target;
       } catch (error) {
         if (error instanceof TelegramApiError && error.code === 403) throw new ChatUnreachableError(chatId);
         if (error instanceof TelegramApiError && error.migrateToChatId !== undefined) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TelegramPacer, type ChatSlots, type TelegramPacerOptions } from '../../adapters/telegram/pacer.js';
 import { TelegramApiError, TelegramSender, type TelegramTransport } from '../../adapters/telegram/sender.js';
-import type { TelegramMessage } from '../../adapters/telegram/outbound.js';
+import type { TelegramDocument, TelegramMessage } from '../../adapters/telegram/outbound.js';
 
 /** A clock that moves only when told; `sleep` resolves when the clock passes its time. */
 class FakeClock {
@@ -348,6 +348,12 @@ describe('the Telegram sender and the pacer', () => {
     failNext: TelegramApiError | undefined;
     constructor(private readonly clock: FakeClock) {}
     sendMessage(chatId: string, _message: TelegramMessage): Promise<void> {
+      return this.record(chatId);
+    }
+    sendDocument(chatId: string, _document: TelegramDocument): Promise<void> {
+      return this.record(chatId);
+    }
+    private record(chatId: string): Promise<void> {
       this.calls.push({ chatId, at: this.clock.now() });
       const failure = this.failNext;
       this.failNext = undefined;
@@ -385,5 +391,18 @@ describe('the Telegram sender and the pacer', () => {
     const [first, second] = transport.calls;
     expect(transport.calls).toHaveLength(2);
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("a bulk message's files are paced like its text: one call a second in its chat", async () => {
+    const clock = new FakeClock();
+    const transport = new RecordingTransport(clock);
+    const sender = new TelegramSender(transport, { pacer: new TelegramPacer({ now: clock.now, sleep: clock.sleep }), sleep: clock.sleep });
+    const file = { fileId: 'f1', name: 'act.pdf', mimeType: 'application/pdf', sizeBytes: 3 };
+    const bulk = sender.send(to('11'), { ...message, files: [file] }, { bulk: true, fileBytes: new Map([['f1', Buffer.from('pdf')]]) });
+    await clock.advance(3_000);
+    await bulk;
+    const [text, document] = transport.calls;
+    expect(transport.calls).toHaveLength(2);
+    expect((document?.at ?? 0) - (text?.at ?? 0)).toBeGreaterThanOrEqual(1000);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -200,6 +201,36 @@ describe('FakeSlack with WebClient', () => {
     expect((await client.users.info({ user: 'U0ALICE001', include_locale: true })).user?.locale).toBe('de-DE');
     const error = await rejection(client.users.info({ user: 'U0NOBODY01' }));
     expect(field(field(error, 'data'), 'error')).toBe('user_not_found');
+  });
+
+  it("takes files.uploadV2's three steps: an upload URL, the bytes posted there, the completion sharing the file", async () => {
+    const bytes = Buffer.from('%PDF-1.7 the act');
+    const thread = fake.nextTs();
+    const result = await client.files.uploadV2({ channel_id: 'D0ALICE001', file: bytes, filename: 'act.pdf', thread_ts: thread });
+    expect(result.ok).toBe(true);
+    expect(fake.calls.map((c) => c.method)).toEqual(['files.getUploadURLExternal', 'files.completeUploadExternal']);
+    expect(fake.callsTo('files.getUploadURLExternal')[0]?.params).toMatchObject({ filename: 'act.pdf', length: String(bytes.length) });
+    const [shared] = fake.filesIn('D0ALICE001');
+    expect(shared).toMatchObject({ name: 'act.pdf', title: 'act.pdf', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), threadTs: thread });
+    expect(fake.callsTo('files.completeUploadExternal')[0]?.response).toMatchObject({ ok: true, files: [{ id: shared?.id, name: 'act.pdf', size: bytes.length }] });
+    expect(fake.filesIn('C0ELSEWHERE')).toEqual([]);
+  });
+
+  it('completes only uploads whose announced bytes arrived, at an upload URL used once', async () => {
+    const started = await client.files.getUploadURLExternal({ filename: 'a.txt', length: 5 });
+    const url = started.upload_url ?? '';
+    const id = started.file_id ?? '';
+    const notPosted = await rejection(client.files.completeUploadExternal({ files: [{ id }], channel_id: 'D0ALICE001' }));
+    expect(field(field(notPosted, 'data'), 'error')).toBe('file_not_found');
+    expect(await (await fetch(url, { method: 'POST', body: 'hello' })).text()).toBe('OK - 5');
+    expect((await fetch(url, { method: 'POST', body: 'again' })).status).toBe(404);
+    await client.files.completeUploadExternal({ files: [{ id, title: 'Greeting' }], channel_id: 'D0ALICE001' });
+    expect(fake.filesIn('D0ALICE001')).toEqual([{ id, name: 'a.txt', title: 'Greeting', size: 5, sha256: createHash('sha256').update('hello').digest('hex') }]);
+    // fewer bytes than announced: the file is not found
+    const short = await client.files.getUploadURLExternal({ filename: 'b.txt', length: 9 });
+    await fetch(short.upload_url ?? '', { method: 'POST', body: 'hi' });
+    const mismatch = await rejection(client.files.completeUploadExternal({ files: [{ id: short.file_id ?? '' }], channel_id: 'D0ALICE001' }));
+    expect(field(field(mismatch, 'data'), 'error')).toBe('file_not_found');
   });
 
   it('waits for future calls and times out with a clear message', async () => {

@@ -13,11 +13,13 @@
  * HTTP 429 with a `Retry-After` header.
  *
  * Tests read every call the app made (`calls`, `callsTo`, `waitForCall`), the messages as they now stand in a
- * channel (`messagesIn`), register people for users.info (`addUser`) and inject errors (`failNext`).
+ * channel (`messagesIn`), the files the bot uploaded there (`filesIn`: `files.uploadV2`'s three steps,
+ * `files.getUploadURLExternal`, a POST of the bytes to the upload URL this server gives, and
+ * `files.completeUploadExternal`), register people for users.info (`addUser`) and inject errors (`failNext`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** What the fake answered: exactly the JSON that went over the wire. */
 export type SlackResponse =
@@ -88,6 +90,18 @@ export interface StoredMessage {
   team: string;
 }
 
+/** A file the bot uploaded and shared in a channel (files.completeUploadExternal): its bytes kept as size and SHA-256. */
+export interface SharedFile {
+  id: string;
+  name: string;
+  title: string;
+  size: number;
+  /** SHA-256 of the bytes posted to the upload URL (hex). */
+  sha256: string;
+  /** The thread it was shared in, if any. */
+  threadTs?: string;
+}
+
 /** The bot's bot id (auth.test's `bot_id`, messages' `bot_id`). */
 export const FAKE_BOT_ID = 'B0BOT00001';
 /** The app id views carry. */
@@ -125,6 +139,10 @@ export class FakeSlack {
   private readonly views = new Map<string, Record<string, unknown>>();
   private readonly files = new Map<string, { id: string; name: string; mimetype: string; size: number }>();
   private readonly deletedFiles = new Set<string>();
+  /** Uploads started with files.getUploadURLExternal: their bytes once posted to the upload URL. */
+  private readonly uploads = new Map<string, { id: string; name: string; length: number; bytes?: { size: number; sha256: string } }>();
+  /** channel id → files shared there, in order. */
+  private readonly shared = new Map<string, SharedFile[]>();
   private lastTsSeconds = 0;
   private tsCounter = 0;
   private viewCounter = 0;
@@ -216,10 +234,17 @@ export class FakeSlack {
     return (this.channels.get(id) ?? []).map((m) => structuredClone(m));
   }
 
+  /** The files the bot uploaded and shared in a channel (a user id stands for their DM), in order. Copies. */
+  filesIn(channel: string): SharedFile[] {
+    return (this.shared.get(this.resolveChannel(channel)) ?? []).map((f) => ({ ...f }));
+  }
+
   /** Forgets recorded calls, stored messages and views and pending injected failures (users and DM ids stay). */
   clear(): void {
     this.calls.length = 0;
     this.channels.clear();
+    this.uploads.clear();
+    this.shared.clear();
     this.views.clear();
     this.failures.clear();
   }
@@ -292,6 +317,11 @@ export class FakeSlack {
       this.serveFile(req, res, download[1] ?? '');
       return;
     }
+    const upload = /^\/upload\/v1\/([A-Z0-9]+)$/.exec(url.pathname);
+    if (upload) {
+      this.receiveUpload(req, res, upload[1] ?? '', body);
+      return;
+    }
     const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
     if (!match) {
       sendJson(res, 404, { ok: false, error: 'not_found' });
@@ -359,6 +389,24 @@ export class FakeSlack {
     }
     res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.size) });
     res.end(Buffer.alloc(file.size, 0x2a));
+  }
+
+  /**
+   * The upload URL of files.getUploadURLExternal: takes the file's bytes, raw or as the one file
+   * part of a multipart form (as WebClient posts them), and answers `OK - <size>` as Slack does;
+   * an unknown or already used URL 404.
+   */
+  private receiveUpload(req: http.IncomingMessage, res: http.ServerResponse, id: string, body: Buffer): void {
+    const pending = this.uploads.get(id);
+    if (req.method !== 'POST' || !pending || pending.bytes) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('Not Found');
+      return;
+    }
+    const content = multipartFile(req.headers['content-type'], body) ?? body;
+    pending.bytes = { size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${String(content.length)}`);
   }
 
   private respond(res: http.ServerResponse, call: RecordedCall, status: number, response: SlackResponse, headers: Record<string, string> = {}): void {
@@ -484,6 +532,39 @@ export class FakeSlack {
       const url = `${this.url.replace(/\/api\/$/, '')}/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
       return { file: { id: file.id, name: file.name, mimetype: file.mimetype, size: file.size, url_private: url, url_private_download: `${url}?download=1` } };
     },
+    'files.getUploadURLExternal': (p) => {
+      const filename = requireString(p, 'filename', 'invalid_arguments');
+      const length = Number(requireString(p, 'length', 'invalid_arguments'));
+      if (!Number.isSafeInteger(length) || length <= 0) throw new SlackApiError('invalid_arguments');
+      const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
+      this.uploads.set(id, { id, name: filename, length });
+      return { upload_url: `${this.url.replace(/\/api\/$/, '')}/upload/v1/${id}`, file_id: id };
+    },
+    'files.completeUploadExternal': (p) => {
+      const list = p.files;
+      if (!Array.isArray(list) || list.length === 0) throw new SlackApiError('invalid_arguments');
+      const entries = list.map((entry: unknown) => asRecord(entry) ?? {});
+      // every file must have been started and its bytes posted, with the length announced
+      const uploads = entries.map((entry) => {
+        const upload = typeof entry.id === 'string' ? this.uploads.get(entry.id) : undefined;
+        if (!upload?.bytes || upload.bytes.size !== upload.length) throw new SlackApiError('file_not_found');
+        return { upload, bytes: upload.bytes, title: typeof entry.title === 'string' && entry.title !== '' ? entry.title : upload.name };
+      });
+      const channelId = optionalString(p, 'channel_id');
+      const threadTs = optionalString(p, 'thread_ts');
+      if (threadTs !== undefined && threadTs !== '' && (channelId === undefined || channelId === '')) throw new SlackApiError('invalid_arguments');
+      const files = uploads.map(({ upload, bytes, title }) => {
+        this.uploads.delete(upload.id);
+        const file: SharedFile = { id: upload.id, name: upload.name, title, size: bytes.size, sha256: bytes.sha256 };
+        if (threadTs !== undefined && threadTs !== '') file.threadTs = threadTs;
+        return file;
+      });
+      if (channelId !== undefined && channelId !== '') {
+        const channel = this.resolveChannel(channelId);
+        this.shared.set(channel, [...(this.shared.get(channel) ?? []), ...files]);
+      }
+      return { files: files.map((f) => ({ id: f.id, name: f.name, title: f.title, size: f.size })) };
+    },
     'users.info': (p) => {
       const id = requireString(p, 'user', 'user_not_found');
       const user = this.users.get(id);
@@ -595,6 +676,22 @@ function parseBody(contentType: string | undefined, body: Buffer): Record<string
     return record;
   }
   return formParams(new URLSearchParams(body.toString('utf8')));
+}
+
+/** The content of the one file part of a multipart/form-data body, or undefined for another body. */
+function multipartFile(contentType: string | undefined, body: Buffer): Buffer | undefined {
+  const boundary = /^multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  if (!boundary) return undefined;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2] ?? ''}`);
+  for (let at = body.indexOf(delimiter); at !== -1; ) {
+    const next = body.indexOf(delimiter, at + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(at + delimiter.length + 2, next - 2); // between the CRLFs around the delimiters
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd !== -1 && /filename=/i.test(part.subarray(0, headerEnd).toString('utf8'))) return part.subarray(headerEnd + 4);
+    at = next;
+  }
+  return undefined;
 }
 
 /** Fields that are plain strings even when they look like JSON (a message text "[1, 2]" stays a string). */

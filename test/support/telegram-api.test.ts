@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Bot, GrammyError } from 'grammy';
+import { Bot, GrammyError, InputFile } from 'grammy';
 import { Telegraf } from 'telegraf';
 import { message as messageOf } from 'telegraf/filters';
 import { FakeTelegram, fakeUser, type FakeUser } from './telegram-api.js';
@@ -19,6 +20,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.close();
 });
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** The GrammyError a call rejects with. */
 async function grammyError(call: Promise<unknown>): Promise<GrammyError> {
@@ -165,9 +168,42 @@ describe('FakeTelegram with grammY raw API calls', () => {
         chat_id: alice.id,
         text: 'with keyboard',
         reply_markup: { inline_keyboard: [[{ text: 'A', callback_data: 'a' }]] },
-        document: { filename: 'claim.pdf', contentType: 'application/octet-stream', size: 8 },
+        document: { filename: 'claim.pdf', contentType: 'application/octet-stream', size: 8, sha256: sha256('%PDF-1.4') },
       },
     ]);
+  });
+
+  it('answers sendDocument with a Message carrying the Document, keeps the upload\'s name, size and hash, and serves it with getFile', async () => {
+    const bytes = Buffer.from('%PDF-1.7 the act of inspection');
+    const sent = await bot.api.sendDocument(alice.id, new InputFile(bytes, 'Акт осмотра.pdf'), { caption: 'the act' });
+    expect(sent).toMatchObject({
+      chat: { id: alice.id, type: 'private' },
+      from: { id: 123456, is_bot: true },
+      caption: 'the act',
+      document: { file_name: 'Акт осмотра.pdf', mime_type: 'application/pdf', file_size: bytes.length },
+    });
+    expect(sent.document?.file_id).toMatch(/^BQAC/);
+    expect(sent.document?.file_unique_id).toBeTruthy();
+    expect(fake.documentsTo(alice.id)).toEqual([{ filename: 'Акт осмотра.pdf', contentType: 'application/octet-stream', size: bytes.length, sha256: sha256(bytes) }]);
+    const file = await bot.api.getFile(sent.document?.file_id ?? '');
+    expect(file.file_size).toBe(bytes.length);
+
+    // a known file_id is sent again without an upload; an unknown one and a request without a document are refused
+    await bot.api.sendDocument(alice.id, sent.document?.file_id ?? '');
+    expect(fake.callsTo('sendDocument').at(-1)?.response).toMatchObject({ ok: true, result: { document: { file_id: sent.document?.file_id } } });
+    expect((await grammyError(bot.api.sendDocument(alice.id, 'BQACnope'))).description).toBe('Bad Request: wrong file identifier/HTTP URL specified');
+    expect((await grammyError(bot.api.raw.sendDocument({ chat_id: alice.id } as never))).description).toBe('Bad Request: there is no document in the request');
+    expect(fake.documentsTo(alice.id)).toHaveLength(1);
+  });
+
+  it("parses Telegraf's multipart upload of a document (with the method it adds)", async () => {
+    const telegraf = new Telegraf(fake.token, { telegram: { apiRoot: fake.url } });
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
+    const sent = await telegraf.telegram.sendDocument(alice.id, { source: bytes, filename: 'dent.png' }, { disable_content_type_detection: true });
+    expect(sent.document).toMatchObject({ file_name: 'dent.png', mime_type: 'image/png', file_size: bytes.length });
+    const [call] = fake.callsTo('sendDocument');
+    expect(call?.params).toEqual({ chat_id: alice.id, disable_content_type_detection: true, document: { filename: 'dent.png', size: bytes.length, sha256: sha256(bytes) } });
+    expect(fake.documentsTo(alice.id).map((d) => d.filename)).toEqual(['dent.png']);
   });
 
   it('plays button presses, edits and callback answers', async () => {

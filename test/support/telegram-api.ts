@@ -7,12 +7,12 @@
  *   const bot = new Telegraf(fake.token, { telegram: { apiRoot: fake.url } });   // Telegraf
  *
  * Tests play the customer (`userSays`, `userPresses`, …: updates queued for getUpdates) and read every
- * call the bot made (`calls`, `callsTo`, `sentTo`, `waitForCall`). Errors look like the real API's:
+ * call the bot made (`calls`, `callsTo`, `sentTo`, `documentsTo`, `waitForCall`). Errors look like the real API's:
  * `{ ok: false, error_code, description, parameters? }` with the matching HTTP status.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type {
   BotCommand,
   CallbackQuery,
@@ -65,11 +65,12 @@ export type InjectedFailure =
   /** The connection is cut before any answer (the client sees ECONNRESET or a hang-up); nothing is done. */
   | { code: 'reset' };
 
-/** A file part of a multipart request, as recorded in `params` (its content is not kept). */
+/** A file part of a multipart request, as recorded in `params`: its content is kept as its size and SHA-256 (hex). */
 export interface UploadedFile {
   filename: string;
   contentType?: string;
   size: number;
+  sha256: string;
 }
 
 /** Options of {@link FakeTelegram.start}. */
@@ -105,6 +106,9 @@ interface StoredMessage {
 /** Telegram's limit for files a bot may download with getFile. */
 const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 const MAX_TEXT_LENGTH = 4096;
+const MAX_CAPTION_LENGTH = 1024;
+/** Telegram's limit for files a bot uploads. */
+const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const MAX_CALLBACK_DATA_BYTES = 64;
 
 /** Thrown inside method handlers; becomes `{ ok: false, … }`. */
@@ -221,6 +225,13 @@ export class FakeTelegram {
     return this.callsTo('sendMessage')
       .filter((c) => c.response?.ok === true && String(c.params.chat_id) === String(chatId))
       .map((c) => c.params);
+  }
+
+  /** Files the bot sent to a chat with sendDocument (the uploaded parts, in order; only calls that succeeded). */
+  documentsTo(chatId: number | string): UploadedFile[] {
+    return this.callsTo('sendDocument')
+      .filter((c) => c.response?.ok === true && String(c.params.chat_id) === String(chatId))
+      .flatMap((c) => (isUpload(c.params.document) ? [c.params.document] : []));
   }
 
   /**
@@ -653,6 +664,19 @@ export class FakeTelegram {
       this.store(message, true);
       return message;
     },
+    senddocument: (p) => {
+      const chatId = requireChatId(p);
+      const chat = this.chatFor(chatId);
+      const document = this.documentOf(p.document);
+      const caption = stringParam(p, 'caption');
+      if (caption !== undefined && caption.length > MAX_CAPTION_LENGTH) throw badRequest('message caption is too long');
+      const markup = checkReplyMarkup(p.reply_markup);
+      const message: ChatMessage = { message_id: this.nextMessageId(String(chatId)), from: this.botUser, chat, date: this.unixNow(), document };
+      if (caption !== undefined && caption !== '') message.caption = caption;
+      if (markup) message.reply_markup = markup;
+      this.store(message, true);
+      return message;
+    },
     editmessagetext: (p) => {
       const text = formattedText(p);
       const markup = checkReplyMarkup(p.reply_markup);
@@ -786,6 +810,31 @@ export class FakeTelegram {
     return this.enqueue({ message });
   }
 
+  /**
+   * The Document a sendDocument call sends: an uploaded file (registered, so getFile finds it) or
+   * the file_id of a file Telegram has. Its MIME type comes from the name's extension, as an upload
+   * through grammY or Telegraf names no type of its own.
+   */
+  private documentOf(value: unknown): NonNullable<Message['document']> {
+    if (typeof value === 'string') {
+      const known = this.files.get(value);
+      if (!known) throw badRequest('wrong file identifier/HTTP URL specified');
+      return { file_id: known.file_id, file_unique_id: known.file_unique_id, file_size: known.file_size };
+    }
+    if (!isUpload(value)) throw badRequest('there is no document in the request');
+    if (value.size === 0) throw badRequest('file must be non-empty');
+    if (value.size > MAX_UPLOAD_BYTES) throw new ApiFailure(413, 'Request Entity Too Large');
+    const extension = /\.([A-Za-z0-9]+)$/.exec(value.filename)?.[1]?.toLowerCase() ?? 'bin';
+    const file = this.registerFile(value.size, 'documents', extension, 'BQACAgIAAxkBAAI');
+    return {
+      file_id: file.file_id,
+      file_unique_id: file.file_unique_id,
+      file_name: value.filename,
+      mime_type: MIME_TYPES[extension] ?? 'application/octet-stream',
+      file_size: value.size,
+    };
+  }
+
   private registerFile(size: number, dir: string, extension: string, idPrefix: string): RegisteredFile {
     this.fileCounter += 1;
     const file: RegisteredFile = {
@@ -810,7 +859,7 @@ class WithDescription {
 /** Method names as the API documents them; the API itself is case-insensitive. */
 const CANONICAL: Record<string, string | undefined> = Object.fromEntries(
   [
-    'getMe', 'logOut', 'getUpdates', 'setWebhook', 'deleteWebhook', 'getWebhookInfo', 'sendMessage', 'editMessageText',
+    'getMe', 'logOut', 'getUpdates', 'setWebhook', 'deleteWebhook', 'getWebhookInfo', 'sendMessage', 'sendDocument', 'editMessageText',
     'editMessageReplyMarkup', 'deleteMessage', 'answerCallbackQuery', 'getFile', 'sendChatAction', 'setMyCommands',
     'getMyCommands', 'deleteMyCommands',
   ].map((m) => [m.toLowerCase(), m]),
@@ -826,6 +875,11 @@ const MIME_TYPES: Record<string, string | undefined> = {
   jpg: 'image/jpeg',
   jpeg: 'image/jpeg',
   png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  mp4: 'video/mp4',
   txt: 'text/plain',
   doc: 'application/msword',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
@@ -1177,7 +1231,8 @@ function parseMultipart(body: Buffer, boundary: string): Record<string, unknown>
         if (filename === undefined) {
           params[name] = coerceFormValue(name, content.toString('utf8'));
         } else {
-          const upload: UploadedFile = contentType === undefined ? { filename, size: content.length } : { filename, contentType, size: content.length };
+          const sha256 = createHash('sha256').update(content).digest('hex');
+          const upload: UploadedFile = contentType === undefined ? { filename, size: content.length, sha256 } : { filename, contentType, size: content.length, sha256 };
           params[name] = upload;
         }
       }
@@ -1202,11 +1257,16 @@ function resolveAttachments(params: Record<string, unknown>): Record<string, unk
     }
     if (Array.isArray(value)) return value.map(resolve);
     const record = asRecord(value);
-    if (record && !('filename' in record && 'size' in record)) return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolve(v)]));
+    if (record && !isUpload(record)) return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolve(v)]));
     return value;
   };
   const resolved = Object.entries(params).map(([k, v]): [string, unknown] => [k, resolve(v)]);
   return Object.fromEntries(resolved.filter(([k]) => !used.has(k)));
+}
+
+function isUpload(value: unknown): value is UploadedFile {
+  const record = asRecord(value);
+  return record !== undefined && typeof record.filename === 'string' && typeof record.size === 'number' && typeof record.sha256 === 'string';
 }
 
 const NUMERIC_FIELDS = new Set([
