@@ -37,14 +37,19 @@ export function alertRecipients(desk: DeskConfig, to: Alert['to']): string[] {
 
 /**
  * Every notice a claim owes staff as it is now: each event's alerts (whoever `alertsFor` names,
- * whatever kinds it knows) for each recipient, keyed by the alert's key and the recipient. The
- * same claim gives the same keys every time, so delivering them again changes nothing. Pure.
+ * whatever kinds it knows) for each recipient, keyed by the alert's key and the recipient — one
+ * per event and reader (a head of two departments a new claim concerns hears of it once, by the
+ * first alert that names them). The same claim gives the same keys every time, so delivering them
+ * again changes nothing. Pure.
  * @example for (const notice of claimNotices(claim, desk)) await store.deliver(notice);
  */
 export function claimNotices(claim: Claim, desk: DeskConfig): StaffNotice[] {
-  return claim.history.flatMap((event) =>
-    alertsFor(event, claim, desk).flatMap((alert) =>
-      alertRecipients(desk, alert.to).map((staffId) => ({
+  return claim.history.flatMap((event) => {
+    const told = new Set<string>();
+    return alertsFor(event, claim, desk).flatMap((alert) =>
+      alertRecipients(desk, alert.to)
+        .filter((staffId) => !told.has(staffId) && told.add(staffId) !== undefined)
+        .map((staffId) => ({
         key: `${alert.key}@${staffId}`,
         staffId,
         source: 'claim' as const,
@@ -54,8 +59,8 @@ export function claimNotices(claim: Claim, desk: DeskConfig): StaffNotice[] {
         eventId: event.id,
         at: event.at,
       })),
-    ),
-  );
+    );
+  });
 }
 
 /**
