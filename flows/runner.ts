@@ -26,6 +26,26 @@ export interface SendOptions {
   readonly bulk?: boolean;
   /** The bytes of the message's files (`Outbound.files`) by file id, read by the notification job before it sends. */
   readonly fileBytes?: ReadonlyMap<string, Buffer>;
+  /**
+   * A message the channel sends in several parts (a long text's pieces, then its files): how many
+   * reached the customer on an earlier try (they are skipped), and what to call once each part but
+   * the last is sent (the notification job records it, so a retry never repeats a part).
+   */
+  readonly fromPart?: number;
+  readonly onPart?: (sent: number) => Promise<void>;
+}
+
+/**
+ * Sends a message's parts in order from `options.fromPart`, telling `options.onPart` after each
+ * one but the last: the one way every channel sends a message in several parts.
+ * @example await sendParts(pieces, (piece) => transport.send(piece), options);
+ */
+export async function sendParts<P>(parts: readonly P[], send: (part: P) => Promise<void>, options: SendOptions | undefined): Promise<void> {
+  for (let index = options?.fromPart ?? 0; index < parts.length; index++) {
+    const part = parts[index] as P;
+    await send(part);
+    if (index + 1 < parts.length) await options?.onPart?.(index + 1);
+  }
 }
 
 /**

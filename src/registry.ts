@@ -169,6 +169,11 @@ export class ClaimRegistry {
     if (found) await this.change(claimId, { type: 'delivered', eventId, at }, {}, found);
   }
 
+  /** Records how many parts of a notice in several reached the customer (a retry sends the rest). */
+  async recordDeliveryProgress(claimId: string, eventId: string, parts: number): Promise<void> {
+    await this.change(claimId, { type: 'delivery_progress', eventId, parts });
+  }
+
   /** Records that an event could not be delivered for good; staff are told through the claim's history. */
   async recordDeliveryFailed(claimId: string, eventId: string, failure: DeliveryFailure): Promise<Claim> {
     return (await this.change(claimId, { type: 'delivery_failed', eventId, failure })).claim;
@@ -245,6 +250,7 @@ export type ClaimChanges = Pick<
   | 'answerSurvey'
   | 'recordDelivered'
   | 'recordDeliveryFailed'
+  | 'recordDeliveryProgress'
   | 'runSlaChecks'
   | 'advanceSurvey'
   | 'decide'
@@ -299,6 +305,7 @@ export function deskClaims(registry: ClaimRegistry, store: ClaimReads & ClaimSwe
     answerSurvey: (customer, number, answer) => registry.answerSurvey(customer, number, answer),
     recordDelivered: (id, eventId, at) => registry.recordDelivered(id, eventId, at),
     recordDeliveryFailed: (id, eventId, failure) => registry.recordDeliveryFailed(id, eventId, failure),
+    recordDeliveryProgress: (id, eventId, parts) => registry.recordDeliveryProgress(id, eventId, parts),
     runSlaChecks: (id) => registry.runSlaChecks(id),
     advanceSurvey: (id) => registry.advanceSurvey(id),
     decide: (id, staffId, decision, days, options) => registry.decide(id, staffId, decision, days, options),

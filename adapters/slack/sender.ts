@@ -1,5 +1,5 @@
 import type { ConversationReference } from '../../src/domain/claim.js';
-import { fileBytesOf, RecipientUnreachableError, type MessageSender, type SendOptions } from '../../flows/runner.js';
+import { fileBytesOf, RecipientUnreachableError, sendParts, type MessageSender, type SendOptions } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 import { slackErrorCode, type SlackApi } from './api.js';
 import { customerMessage } from './render.js';
@@ -23,8 +23,9 @@ export class SlackSender implements MessageSender {
     const files = (message.files ?? []).map((file) => ({ name: downloadName(file.name, file.mimeType), bytes: fileBytesOf(options, file) }));
     const rendered = customerMessage(message);
     const thread = to.threadId ? { threadTs: to.threadId } : {};
-    await refusedPermanently(() => this.api.postMessage({ channel: to.chatId, text: rendered.text, blocks: rendered.blocks, ...thread }));
-    for (const file of files) await refusedPermanently(() => this.api.uploadFile({ channel: to.chatId, ...thread, ...file }));
+    // the text, then the files; the parts an earlier try sent are skipped
+    const parts = [() => this.api.postMessage({ channel: to.chatId, text: rendered.text, blocks: rendered.blocks, ...thread }), ...files.map((file) => () => this.api.uploadFile({ channel: to.chatId, ...thread, ...file }))];
+    await sendParts(parts, refusedPermanently, options);
   }
 }
 

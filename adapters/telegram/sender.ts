@@ -1,5 +1,5 @@
 import type { ConversationReference } from '../../src/domain/claim.js';
-import { RecipientUnreachableError, type MessageSender, type SendOptions } from '../../flows/runner.js';
+import { RecipientUnreachableError, sendParts, type MessageSender, type SendOptions } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 import { renderTelegram, telegramDocuments, type TelegramDocument, type TelegramMessage } from './outbound.js';
 import { TelegramPacer } from './pacer.js';
@@ -114,9 +114,19 @@ export class TelegramSender implements MessageSender {
   async send(to: ConversationReference, message: Outbound, options: SendOptions = {}): Promise<void> {
     const documents = telegramDocuments(message, options);
     const bulk = options.bulk === true;
+    const parts: ((chatId: string) => Promise<void>)[] = [
+      ...renderTelegram(message).map((piece) => (chatId: string) => this.transport.sendMessage(chatId, piece)),
+      ...documents.map((document) => (chatId: string) => this.transport.sendDocument(chatId, document)),
+    ];
     let target = to.chatId;
-    for (const piece of renderTelegram(message)) target = await this.call(to.chatId, target, bulk, (chatId) => this.transport.sendMessage(chatId, piece));
-    for (const document of documents) target = await this.call(to.chatId, target, bulk, (chatId) => this.transport.sendDocument(chatId, document));
+    // the parts an earlier try sent are skipped; each sent is told (the notification job records it)
+    await sendParts(
+      parts,
+      async (part) => {
+        target = await this.call(to.chatId, target, bulk, part);
+      },
+      options,
+    );
   }
 
   /**

@@ -79,6 +79,8 @@ export interface EventMark {
   readonly eventId: string;
   readonly deliveredAt?: Date;
   readonly deliveryFailure?: DeliveryFailure;
+  /** How many parts of a notice in several (a long text's pieces, a reply's files) reached the customer so far. */
+  readonly deliveredParts?: number;
 }
 
 /**
@@ -144,7 +146,12 @@ export function changedClaim(claim: Claim, planned: ClaimChange): Claim {
 function markEvent(event: ClaimEvent, marks: readonly EventMark[]): ClaimEvent {
   const mark = marks.find((candidate) => candidate.eventId === event.id);
   if (!mark) return event;
-  return { ...event, ...(mark.deliveredAt ? { deliveredAt: mark.deliveredAt } : {}), ...(mark.deliveryFailure ? { deliveryFailure: mark.deliveryFailure } : {}) };
+  return {
+    ...event,
+    ...(mark.deliveredAt ? { deliveredAt: mark.deliveredAt } : {}),
+    ...(mark.deliveryFailure ? { deliveryFailure: mark.deliveryFailure } : {}),
+    ...(mark.deliveredParts !== undefined ? { deliveredParts: mark.deliveredParts } : {}),
+  };
 }
 
 // ---------------------------------------------------------------- the policy
@@ -212,6 +219,7 @@ export const ChangeCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sla_checks') }).strict(),
   z.object({ type: z.literal('delivered'), eventId: z.string().min(1), at: z.date() }).strict(),
   z.object({ type: z.literal('delivery_failed'), eventId: z.string().min(1), failure: DeliveryFailureSchema }).strict(),
+  z.object({ type: z.literal('delivery_progress'), eventId: z.string().min(1), parts: z.number().int().min(1).max(100) }).strict(),
   z.object({ type: z.literal('assess'), staffId: z.string().min(1).max(128), assessment: AssessmentInput }).strict(),
   z.object({ type: z.literal('record_investigation'), staffId: z.string().min(1).max(128), investigation: InvestigationInput }).strict(),
   StaffMessageCommand,
@@ -262,6 +270,8 @@ export function plan(claim: Claim, input: ChangeCommandInput, policy: ChangePoli
         return planDelivered(claim, command, now);
       case 'delivery_failed':
         return planDeliveryFailed(claim, command, now);
+      case 'delivery_progress':
+        return planDeliveryProgress(claim, command, now);
       case 'assess':
         return planAssess(claim, command, policy, now);
       case 'record_investigation':
@@ -453,6 +463,16 @@ function planDelivered(claim: Claim, command: Command<'delivered'>, now: Date): 
   const event = claim.history.find((candidate) => candidate.id === command.eventId);
   if (!event || event.deliveredAt !== undefined) return change(now);
   return change(now, { marks: [{ eventId: event.id, deliveredAt: command.at }] });
+}
+
+/**
+ * Parts of a notice in several reached the customer (a long text's pieces, a reply's files, #25):
+ * marked, so a retry sends only the rest; only forward, and only while the notice is not settled.
+ */
+function planDeliveryProgress(claim: Claim, command: Command<'delivery_progress'>, now: Date): ClaimChange {
+  const event = claim.history.find((candidate) => candidate.id === command.eventId);
+  if (!event || event.deliveredAt !== undefined || event.deliveryFailure !== undefined || command.parts <= (event.deliveredParts ?? 0)) return change(now);
+  return change(now, { marks: [{ eventId: event.id, deliveredParts: command.parts }] });
 }
 
 /**

@@ -161,6 +161,8 @@ export interface ClaimEvent {
   readonly notifyCustomer: boolean;
   /** When the customer was told (or, for the registration, when the dialog confirmed it). */
   readonly deliveredAt?: Date;
+  /** Of a notice sent in several parts (a long text's pieces, a reply's files), how many the customer got so far: a retry sends the rest. */
+  readonly deliveredParts?: number;
   /** Why telling the customer failed for good (`unreachable`, `gave_up`, `no_channel`). */
   readonly deliveryFailure?: DeliveryFailure;
   /** On a `delivery_failed` event: the event that could not be delivered. */

@@ -34,6 +34,8 @@ export interface NotifyClaimsPort {
   findById(claimId: string): Promise<Claim | undefined>;
   recordDelivered(claimId: string, eventId: string, at: Date): Promise<void>;
   recordDeliveryFailed(claimId: string, eventId: string, failure: DeliveryFailure): Promise<unknown>;
+  /** How many parts of a notice in several reached the customer, so a retry sends only the rest. */
+  recordDeliveryProgress(claimId: string, eventId: string, parts: number): Promise<void>;
   listNotifyPending(before: Date, limit?: number): Promise<string[]>;
   clearNotifyPending(claimId: string, version: number): Promise<void>;
 }
@@ -127,7 +129,13 @@ export class CustomerNotifier {
     if (!sender) return this.fail(claimId, eventId, 'no_channel', channel);
     if (await reachability.isUnreachable(claim.conversation)) return this.fail(claimId, eventId, 'unreachable', channel);
     try {
-      await sender.send(claim.conversation, notice, { bulk: true, ...(fileBytes.size > 0 ? { fileBytes } : {}) });
+      // a notice in several parts (long text, files) goes on from where an earlier try stopped; each part sent is recorded first
+      await sender.send(claim.conversation, notice, {
+        bulk: true,
+        ...(fileBytes.size > 0 ? { fileBytes } : {}),
+        fromPart: event.deliveredParts ?? 0,
+        onPart: (sent) => claims.recordDeliveryProgress(claimId, eventId, sent),
+      });
     } catch (error) {
       if (!(error instanceof RecipientUnreachableError)) {
         this.options.onDelivery?.(channel, 'retried');

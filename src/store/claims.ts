@@ -427,5 +427,6 @@ function markUpdate(mark: EventMark): Record<string, unknown> {
   return {
     ...(mark.deliveredAt ? { 'history.$.deliveredAt': mark.deliveredAt } : {}),
     ...(mark.deliveryFailure ? { 'history.$.deliveryFailure': mark.deliveryFailure } : {}),
+    ...(mark.deliveredParts !== undefined ? { 'history.$.deliveredParts': mark.deliveredParts } : {}),
   };
 }

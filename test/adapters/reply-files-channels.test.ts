@@ -70,6 +70,35 @@ describe('a reply with files reaches a Telegram customer (grammY against the fak
   });
 });
 
+describe('a reply with files whose upload fails for a while (grammY against the fake Bot API)', () => {
+  let fake: FakeTelegram;
+  let bot: BotUnderTest;
+
+  beforeAll(async () => {
+    fake = await FakeTelegram.start({ token: TEST_BOT_TOKEN });
+    bot = await BotUnderTest.start('grammy-polling', { fake, mongoUri: inject('mongoUri'), database: `tg_reply_retry_${randomBytes(4).toString('hex')}` });
+  });
+  afterAll(async () => {
+    await bot.app.db.dropDatabase();
+    await bot.stop();
+    await fake.close();
+  });
+
+  it('the job retries from the part it stopped at: the customer gets the text once and each file once', async () => {
+    const user = fakeUser();
+    const { claim } = await bot.app.registry.submit(draft({ ...telegramCustomer(String(user.id)), locale: 'en' }), 'tg-reply-retry');
+    const files = await storedFiles(bot.app, claim.id);
+    // the first upload fails past the sender's own retries: the text went out, the job tries again later
+    fake.failNext('sendDocument', { code: 500, description: 'Internal Server Error' }, 4);
+    expect((await bot.app.staff.act({ staffId: 'ivan' }, claim.id, { action: 'reply', text: 'Two files follow.' }, { files })).ok).toBe(true);
+    await eventually(async () => (await bot.app.claims.findById(claim.id))?.history.at(-1)?.deliveredParts === 1, 15_000);
+    await eventually(() => fake.documentsTo(user.id).length === 2, 20_000);
+    expect(fake.sentTo(user.id).map((message) => message.text)).toEqual([t('en', 'notice.reply', { number: claim.number, text: 'Two files follow.' })]);
+    expect(fake.documentsTo(user.id).map((file) => file.filename)).toEqual(['act.pdf', 'label.png']);
+    await eventually(async () => (await bot.app.claims.findById(claim.id))?.history.at(-1)?.deliveredAt !== undefined);
+  });
+});
+
 describe('a reply with files reaches a Slack customer in their DM', () => {
   let desk: SlackDesk;
 

@@ -99,6 +99,24 @@ describe("a desk message's files reach Telegram as documents after its text", ()
     expect(fake.documentsTo(user.id)).toEqual([]);
   });
 
+  it('tells each part sent but the last; a second try goes on from where the first stopped, repeating nothing', async () => {
+    const user = fakeUser();
+    const told: number[] = [];
+    const onPart = (sent: number) => {
+      told.push(sent);
+      return Promise.resolve();
+    };
+    // the first file fails past the sender's retries: only the text went out, and that was told
+    fake.failNext('sendDocument', { code: 500 }, 4);
+    await expect(desk.sender.send(to(user), reply, { ...withBytes, onPart })).rejects.toMatchObject({ code: 500 });
+    expect(told).toEqual([1]);
+    expect(deliveredTo(fake, user)).toEqual([`text: ${reply.text}`]);
+    // the retry starts at the part recorded: the text is not sent again
+    await desk.sender.send(to(user), reply, { ...withBytes, fromPart: told.at(-1) ?? 0, onPart });
+    expect(deliveredTo(fake, user)).toEqual([`text: ${reply.text}`, 'document: Акт осмотра.pdf', 'document: dent.png']);
+    expect(told).toEqual([1, 2]);
+  });
+
   it('a blocked bot (403) on a document is ChatUnreachableError at once, no retry', async () => {
     const user = fakeUser();
     fake.failNext('sendDocument', { code: 403, description: 'Forbidden: bot was blocked by the user' });

@@ -274,6 +274,20 @@ describe('delivery to the customer', () => {
     expect(isEmptyChange(changed(plan(withNotice(), { type: 'delivered', eventId: 'ev-404', at: at(3) }, policy, at(3))))).toBe(true);
   });
 
+  it('progress of a notice in several parts: marked forward only, on the same version, and no more once it is settled', () => {
+    const result = changed(plan(withNotice(), { type: 'delivery_progress', eventId: 'ev-1', parts: 1 }, policy, at(2)));
+    expect(result.marks).toEqual([{ eventId: 'ev-1', deliveredParts: 1 }]);
+    expect(isNewVersion(result)).toBe(false);
+    expect(changedClaim(withNotice(), result).history[1]?.deliveredParts).toBe(1);
+    expect(changed(plan(withNotice({ deliveredParts: 1 }), { type: 'delivery_progress', eventId: 'ev-1', parts: 2 }, policy, at(3))).marks).toEqual([{ eventId: 'ev-1', deliveredParts: 2 }]);
+    // never back, never again, not after the notice was delivered or given up, not on an unknown event
+    expect(isEmptyChange(changed(plan(withNotice({ deliveredParts: 2 }), { type: 'delivery_progress', eventId: 'ev-1', parts: 1 }, policy, at(3))))).toBe(true);
+    expect(isEmptyChange(changed(plan(withNotice({ deliveredParts: 2 }), { type: 'delivery_progress', eventId: 'ev-1', parts: 2 }, policy, at(3))))).toBe(true);
+    expect(isEmptyChange(changed(plan(withNotice({ deliveredAt: at(2) }), { type: 'delivery_progress', eventId: 'ev-1', parts: 1 }, policy, at(3))))).toBe(true);
+    expect(isEmptyChange(changed(plan(withNotice({ deliveryFailure: 'gave_up' }), { type: 'delivery_progress', eventId: 'ev-1', parts: 1 }, policy, at(3))))).toBe(true);
+    expect(isEmptyChange(changed(plan(withNotice(), { type: 'delivery_progress', eventId: 'ev-404', parts: 1 }, policy, at(3))))).toBe(true);
+  });
+
   it('failed for good: staff are told once by an event, and the failure is marked on the event', () => {
     const first = changed(plan(withNotice(), { type: 'delivery_failed', eventId: 'ev-1', failure: 'gave_up' }, policy, at(5)));
     expect(first.events).toEqual([expect.objectContaining({ type: 'delivery_failed', aboutEventId: 'ev-1', deliveryFailure: 'gave_up', notifyCustomer: false })]);
