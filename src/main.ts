@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { channelStatus, ConfigError, loadDeskConfig, loadEnv } from './config.js';
-import { smtpSender } from '../adapters/email/smtp.js';
+import { smtpFromEnv } from '../adapters/email/smtp.js';
 import { createLogger, errorName, onceAMinute, type Logger } from './log.js';
 import { sendJson, startHttpServer, type ChannelHandle } from './http.js';
 import { isDatabaseUnavailable } from './store/health.js';
@@ -162,14 +162,8 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     channels.unshift(telegraf);
 
     // #25: customers without a messenger who gave an e-mail address hear from the desk by e-mail
-    const email = env.SMTP_URL && env.SMTP_FROM ? smtpSender(env.SMTP_URL, env.SMTP_FROM) : undefined;
-    if (email) {
-      stops.push(() => {
-        email.close();
-        return Promise.resolve();
-      });
-      log.info('email', 'customer notices by e-mail', { from: env.SMTP_FROM });
-    } else log.info('email', 'off: SMTP_URL is not set (customers without a messenger are told by staff)');
+    const email = smtpFromEnv(env, log);
+    if (email) stops.push(() => email.close());
     await scheduleJobs(
       scheduler,
       {

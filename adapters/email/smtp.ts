@@ -4,6 +4,7 @@ import { t } from '../../src/i18n/index.js';
 import { fileBytesOf, RecipientUnreachableError } from '../../flows/runner.js';
 import type { Outbound } from '../../flows/types.js';
 import { escapeHtml } from '../web/pages.js';
+import type { Logger } from '../../src/log.js';
 
 /** Who an e-mail notice goes to, and what it is about (the subject and the footer name them). */
 export interface EmailRecipient {
@@ -53,7 +54,8 @@ export class EmailNotSentError extends Error {
 export interface EmailSender {
   /** Sends one notice, its files attached (their bytes in `fileBytes`). Throws RecipientUnreachableError when the server refuses the address for good (5xx); any other error may pass. */
   send(to: EmailRecipient, notice: Outbound, fileBytes?: ReadonlyMap<string, Buffer>): Promise<void>;
-  close(): void;
+  /** Closes the pooled connections (on stop). */
+  close(): Promise<void>;
 }
 
 /**
@@ -91,6 +93,22 @@ export function smtpSender(url: string, from: string): EmailSender {
     },
     close() {
       transport.close();
+      return Promise.resolve();
     },
   };
+}
+
+/**
+ * The desk's e-mail sender from its settings (`SMTP_URL` and `SMTP_FROM`, checked together at
+ * start-up), or undefined when they are not set: customers without a messenger are then told by
+ * staff. Says which in the log (the sender's address, never a password).
+ * @example const email = smtpFromEnv(env, log);
+ */
+export function smtpFromEnv(env: { readonly SMTP_URL?: string | undefined; readonly SMTP_FROM?: string | undefined }, log: Pick<Logger, 'info'>): EmailSender | undefined {
+  if (!env.SMTP_URL || !env.SMTP_FROM) {
+    log.info('email', 'off: SMTP_URL is not set (customers without a messenger are told by staff)');
+    return undefined;
+  }
+  log.info('email', 'customer notices by e-mail', { from: env.SMTP_FROM });
+  return smtpSender(env.SMTP_URL, env.SMTP_FROM);
 }

@@ -206,6 +206,19 @@ export function claimView(desk: DeskConfig, member: StaffMember, stored: Claim, 
 }
 
 /**
+ * The claim a member asks for by number, as the staff desk lets them see it: 400 for what is no
+ * claim number, 404 (in their language) for a claim they may not see or that does not exist.
+ * @example const claim = await viewClaim(staff, member, params.number ?? '');
+ */
+export async function viewClaim(staff: Pick<StaffDesk, 'view'>, member: StaffMember, number: string): Promise<Claim> {
+  const canonical = parseClaimNumber(number);
+  if (!canonical) throw new HttpError(400, 'invalid_input', 'number: expected a claim number such as 2026-000123');
+  const found = await staff.view({ staffId: member.id }, canonical);
+  if (!found.ok) throw new HttpError(404, 'not_found', t(member.locale, 'staff.refused.not_found'));
+  return found.claim;
+}
+
+/**
  * The console's sign-in and claim endpoints under `/console/api/`: sign in and out, who am I, a
  * claim by number, and staff actions — every action checked by the same rules as in Slack
  * (StaffDesk). Returns `requireStaff` for the other console endpoints (lists, reports, exports).
@@ -226,13 +239,7 @@ export function mountConsoleApi(options: ConsoleApiOptions): { readonly requireS
     return session.member;
   };
 
-  const claimByNumber = async (member: StaffMember, number: string): Promise<Claim> => {
-    const canonical = parseClaimNumber(number);
-    if (!canonical) throw new HttpError(400, 'invalid_input', 'number: expected a claim number such as 2026-000123');
-    const found = await staff.view({ staffId: member.id }, canonical);
-    if (!found.ok) throw new HttpError(404, 'not_found', t(member.locale, 'staff.refused.not_found'));
-    return found.claim;
-  };
+  const claimByNumber = (member: StaffMember, number: string): Promise<Claim> => viewClaim(staff, member, number);
 
   /** A file of the claim (sent with it or added later) by id, or undefined: staff download only what a claim holds. */
   const fileOf = (claim: Claim, fileId: string) =>

@@ -18,8 +18,8 @@ import { mountConsoleCustomerData } from './customer-data-api.js';
 import type { CustomerDataDesk } from '../../../src/customer-data.js';
 import { mountConsoleNotices, type NoticeReads } from './notices-api.js';
 import { mountConsoleSearch, type ClaimSearchReads } from './search-api.js';
-import { mountConsoleReplyFiles, type ReplyFileStore } from './reply-files-api.js';
-import { mountConsoleInvestigationFiles, type InvestigationFileStore } from './investigation-files-api.js';
+import { mountConsoleReplyFiles } from './reply-files-api.js';
+import { mountConsoleInvestigationFiles, type StaffFileStore } from './investigation-files-api.js';
 import type { Attachment } from '../../../src/domain/claim.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
 import type { CorrectiveAction } from '../../../src/domain/capa.js';
@@ -52,12 +52,12 @@ export interface WebConsoleOptions extends ConsoleApiOptions {
   readonly customers?: CustomerDataDesk;
   /** Files staff attach to investigations (#24): where they are kept, and recording one on its claim. */
   readonly investigationFiles?: {
-    readonly store: InvestigationFileStore;
+    readonly store: StaffFileStore;
     readonly claims: { findByNumber(number: string): Promise<Claim | undefined> };
     readonly attach: (claimId: string, staffId: string, file: Attachment) => Promise<Claim>;
   };
   /** The files staff send with replies (#25): where they are kept; without it replies are text only. */
-  readonly replyFiles?: ReplyFileStore;
+  readonly replyFiles?: StaffFileStore;
   /** The header's search (#25). */
   readonly search?: ClaimSearchReads;
   /** The console's notifications (#25), and what they are about (read when shown). */

@@ -14,8 +14,8 @@ import { labels, refusalText } from '../../staff-text.js';
 import { sendDownload, allowedType, kindOf, matchesType } from '../chat/files.js';
 import { checkOrigin, type RequireStaff } from './api.js';
 
-/** Where investigation files are kept (a GridFS bucket of their own: the store's FileStore). */
-export interface InvestigationFileStore {
+/** Where files staff attach are kept — the investigation's, a reply's (#25) — each kind in a GridFS bucket of its own (the store's FileStore). */
+export interface StaffFileStore {
   put(file: { readonly bytes: Buffer; readonly fileName?: string; readonly mimeType: string; readonly ownerId: string; readonly target?: string }): Promise<string>;
   open(id: string): Promise<{ readonly name: string | undefined; readonly mimeType: string; readonly size: number; readonly stream: Readable } | undefined>;
   remove(id: string): Promise<void>;
@@ -25,7 +25,7 @@ export interface ConsoleInvestigationFilesOptions {
   readonly http: Pick<HttpServer, 'route'>;
   readonly desk: DeskConfig;
   readonly requireStaff: RequireStaff;
-  readonly files: InvestigationFileStore;
+  readonly files: StaffFileStore;
   readonly claims: { findByNumber(number: string): Promise<Claim | undefined> };
   /** Records the file on the claim (the registry's attachInvestigationFile); throws the domain's refusal. */
   readonly attach: (claimId: string, staffId: string, file: Attachment) => Promise<Claim>;

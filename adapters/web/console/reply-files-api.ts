@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
 import { safeFileName, type Attachment } from '../../../src/domain/claim.js';
 import type { DeskConfig, StaffMember } from '../../../src/domain/desk.js';
 import type { Claim } from '../../../src/domain/lifecycle.js';
-import { parseClaimNumber } from '../../../src/domain/numbering.js';
 import { canStaff } from '../../../src/domain/staff.js';
 import { StaffRequest } from '../../../src/domain/staff-request.js';
 import { REPLY_FILE_MAX_BYTES, REPLY_FILES_MAX, REPLY_FILES_MAX_TOTAL_BYTES, replyFilesOf } from '../../../src/domain/staff-message.js';
@@ -14,21 +12,16 @@ import { t } from '../../../src/i18n/index.js';
 import type { StaffDesk } from '../../../src/staff-desk.js';
 import { refusalText } from '../../staff-text.js';
 import { sendDownload, allowedType, downloadName, kindOf, matchesType } from '../chat/files.js';
-import { checkOrigin, FAILURE_STATUS, type RequireStaff } from './api.js';
-
-/** Where the files of replies are kept (a GridFS bucket of their own: the store's FileStore on `reply_files`). */
-export interface ReplyFileStore {
-  put(file: { readonly bytes: Buffer; readonly fileName?: string; readonly mimeType: string; readonly ownerId: string; readonly target?: string }): Promise<string>;
-  open(id: string): Promise<{ readonly name: string | undefined; readonly mimeType: string; readonly size: number; readonly stream: Readable } | undefined>;
-  remove(id: string): Promise<void>;
-}
+import { checkOrigin, FAILURE_STATUS, viewClaim, type RequireStaff } from './api.js';
+import type { StaffFileStore } from './investigation-files-api.js';
 
 export interface ConsoleReplyFilesOptions {
   readonly http: Pick<HttpServer, 'route'>;
   readonly desk: DeskConfig;
   readonly requireStaff: RequireStaff;
   readonly staff: Pick<StaffDesk, 'act' | 'view'>;
-  readonly files: ReplyFileStore;
+  /** Where reply files are kept (the `reply_files` bucket). */
+  readonly files: StaffFileStore;
   readonly audit: AuditRecorder;
   /** The claim as the claim page shows it to this member (the console API's view). */
   readonly claimView: (member: StaffMember, claim: Claim) => unknown;
@@ -95,13 +88,7 @@ export function mountConsoleReplyFiles(options: ConsoleReplyFilesOptions): void 
   const { http, desk, requireStaff, staff, files } = options;
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
 
-  const claimOf = async (member: StaffMember, number: string | undefined): Promise<Claim> => {
-    const canonical = parseClaimNumber(number ?? '');
-    if (!canonical) throw new HttpError(400, 'invalid_input', 'number: expected a claim number such as 2026-000123');
-    const found = await staff.view({ staffId: member.id }, canonical);
-    if (!found.ok) throw new HttpError(404, 'not_found', t(member.locale, 'staff.refused.not_found'));
-    return found.claim;
-  };
+  const claimOf = (member: StaffMember, number: string | undefined): Promise<Claim> => viewClaim(staff, member, number ?? '');
 
   http.route('POST', '/console/api/claims/:number/reply', async (req, res, params) => {
     checkOrigin(req, publicOrigin, options.trustProxy ?? 0);
